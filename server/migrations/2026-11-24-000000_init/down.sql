@@ -1,0 +1,14 @@
+DROP TABLE idempotency_keys;
+DROP TABLE events;
+DROP TABLE ip_addresses;
+DROP TABLE drives;
+DROP TABLE instances;
+DROP TABLE ip_pools;
+DROP TABLE hosts;
+DROP TABLE images;
+DROP TABLE ssh_keys;
+DROP TABLE projects;
+DROP TABLE tokens;
+DROP TABLE users;
+DROP TABLE accounts;
+DROP TABLE partners;

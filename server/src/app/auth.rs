@@ -1,0 +1,164 @@
+//! API tokens and the actor a request acts as.
+
+use diesel::prelude::*;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::db::models::{AccountRow, TokenRow};
+use crate::db::schema::{accounts, tokens};
+use crate::db::{Database, DbConn, now_micros};
+use crate::error::{ApiError, ApiResult};
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    /// Runs the cloud: hosts, IP pools, system images, partners, every account.
+    Operator,
+    /// Administers one partner (reseller) and the accounts it owns.
+    PartnerAdmin,
+    /// Reads and changes everything in one account.
+    AccountReadWrite,
+    /// Reads everything in one account and changes nothing.
+    AccountReadOnly,
+}
+
+impl TokenScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Operator => "operator",
+            TokenScope::PartnerAdmin => "partner_admin",
+            TokenScope::AccountReadWrite => "account_read_write",
+            TokenScope::AccountReadOnly => "account_read_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> ApiResult<Self> {
+        Ok(match s {
+            "operator" => TokenScope::Operator,
+            "partner_admin" => TokenScope::PartnerAdmin,
+            "account_read_write" => TokenScope::AccountReadWrite,
+            "account_read_only" => TokenScope::AccountReadOnly,
+            other => return Err(ApiError::internal(format!("unknown token scope {other}"))),
+        })
+    }
+}
+
+/// The authenticated principal of a request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub token_id: String,
+    pub scope: TokenScope,
+    pub partner_id: Option<String>,
+    pub account_id: Option<String>,
+}
+
+impl Actor {
+    pub fn is_operator(&self) -> bool {
+        self.scope == TokenScope::Operator
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.scope == TokenScope::AccountReadOnly
+    }
+
+    pub fn require_operator(&self) -> ApiResult<()> {
+        if self.is_operator() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("this operation needs an operator token"))
+        }
+    }
+
+    /// Whether this actor may see an account (and everything in it).
+    pub fn sees_account(&self, account: &AccountRow) -> bool {
+        match self.scope {
+            TokenScope::Operator => true,
+            TokenScope::PartnerAdmin => {
+                account.partner_id.is_some() && account.partner_id == self.partner_id
+            }
+            TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
+                self.account_id.as_deref() == Some(account.id.as_str())
+            }
+        }
+    }
+
+    /// Whether this actor may see the account with this id. Account tokens
+    /// answer without a query; partner admins need the account's partner.
+    pub fn sees_account_id(&self, conn: &mut DbConn, account_id: &str) -> ApiResult<bool> {
+        match self.scope {
+            TokenScope::Operator => Ok(true),
+            TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
+                Ok(self.account_id.as_deref() == Some(account_id))
+            }
+            TokenScope::PartnerAdmin => {
+                let partner: Option<Option<String>> = accounts::table
+                    .find(account_id)
+                    .select(accounts::partner_id)
+                    .first(conn)
+                    .optional()?;
+                Ok(partner.flatten().is_some_and(|p| Some(p) == self.partner_id))
+            }
+        }
+    }
+}
+
+/// A new token secret and the hash that is stored for it.
+pub fn generate_secret() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    use base64::Engine;
+    let secret = format!(
+        "oc_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let hash = hash_secret(&secret);
+    (secret, hash)
+}
+
+/// Token secrets carry 256 random bits, so a fast hash is enough: there is
+/// nothing to brute-force that a slow hash would protect.
+pub fn hash_secret(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Resolve a bearer token to its actor.
+pub async fn authenticate(db: &Database, authorization: Option<&str>) -> ApiResult<Actor> {
+    let Some(value) = authorization else {
+        return Err(ApiError::unauthorized(
+            "missing Authorization header; send `Authorization: Bearer <token>`",
+        ));
+    };
+    let Some(secret) = value.strip_prefix("Bearer ") else {
+        return Err(ApiError::unauthorized(
+            "the Authorization header must use the Bearer scheme",
+        ));
+    };
+    let hash = hash_secret(secret.trim());
+    let row: Option<TokenRow> = db
+        .read(move |conn| {
+            Ok(tokens::table
+                .filter(tokens::secret_hash.eq(hash))
+                .select(TokenRow::as_select())
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+    let now = now_micros();
+    match row {
+        Some(t) if t.time_revoked.is_none() && t.time_expires.is_none_or(|e| e > now) => {
+            Ok(Actor {
+                scope: TokenScope::parse(&t.scope)?,
+                token_id: t.id,
+                partner_id: t.partner_id,
+                account_id: t.account_id,
+            })
+        }
+        _ => Err(ApiError::unauthorized(
+            "the token is unknown, revoked or expired",
+        )),
+    }
+}

@@ -1,0 +1,561 @@
+//! Instances: composition from drives and IPs, the quick form, and the
+//! lifecycle state machine.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::storage::{
+    in_project, insert_drive, lookup_drive, lookup_ip_address, project_of, resolve_ids_in_project,
+    subject, validate_size,
+};
+use super::tenancy::lookup_ssh_key;
+use super::{
+    Actor, Ctx, NameOrId, Page, PageRequest, ProjectScope, check_generation, list_by_name,
+    project_scoped_lookup, record_event, save_row, to_json_list, validate_name,
+};
+use crate::db::models::*;
+use crate::db::schema::*;
+use crate::db::{DbConn, new_id, now_micros};
+use crate::error::{ApiError, ApiResult};
+use crate::params::{
+    DriveAttachment, InstanceCreate, InstanceResize, InstanceUpdate, IpAttachment,
+};
+use crate::views::{DriveState, InstanceState, enum_str};
+
+project_scoped_lookup!(lookup_instance, instances, InstanceRow, "instance");
+list_by_name!(list_instances_in, instances, InstanceRow, project_id);
+
+pub const MAX_USER_DATA: usize = 64 * 1024;
+pub const MAX_DRIVES: usize = 16;
+
+/// An instance with the drives (by slot) and IP addresses composed into it.
+pub struct InstanceParts {
+    pub row: InstanceRow,
+    pub drive_ids: Vec<String>,
+    pub ip_ids: Vec<String>,
+}
+
+/// Something a client asks an instance to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Start,
+    Stop,
+    Reboot,
+    /// Resize, attach and detach: allowed only while stopped.
+    Reconfigure,
+    Delete,
+}
+
+impl Action {
+    fn verb(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Stop => "stop",
+            Action::Reboot => "reboot",
+            Action::Reconfigure => "reconfigure",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// The state an action moves an instance to, or why it cannot. `placed`
+/// says whether a host holds the instance: one that no host holds has
+/// nothing to stop, so stopping it completes at once.
+pub fn transition(state: InstanceState, action: Action, placed: bool) -> Result<InstanceState, String> {
+    use InstanceState::*;
+    let next = match (action, state) {
+        (Action::Start, Stopped | Failed) => Some(Starting),
+        (Action::Stop, Running | Starting | Rebooting) if placed => Some(Stopping),
+        (Action::Stop, Starting | Failed) if !placed => Some(Stopped),
+        (Action::Reboot, Running) => Some(Rebooting),
+        (Action::Reconfigure, Stopped) => Some(Stopped),
+        (Action::Delete, Stopped | Failed) => Some(Deleting),
+        _ => None,
+    };
+    next.ok_or_else(|| {
+        format!(
+            "cannot {} an instance that is {}",
+            action.verb(),
+            enum_str(&state)
+        )
+    })
+}
+
+fn parse_state(row: &InstanceRow) -> InstanceState {
+    serde_json::from_value(serde_json::Value::String(row.state.clone()))
+        .unwrap_or(InstanceState::Failed)
+}
+
+fn apply(row: &mut InstanceRow, action: Action) -> ApiResult<()> {
+    let next = transition(parse_state(row), action, row.host_id.is_some())
+        .map_err(|m| ApiError::conflict("invalid_state", m))?;
+    row.state = enum_str(&next);
+    Ok(())
+}
+
+/// Load the drives and IPs composed into each of `rows`, in two queries.
+pub fn with_parts(conn: &mut DbConn, rows: Vec<InstanceRow>) -> ApiResult<Vec<InstanceParts>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut drive_map: HashMap<String, Vec<String>> = HashMap::new();
+    for (instance, drive) in drives::table
+        .filter(drives::instance_id.eq_any(&ids))
+        .order((drives::instance_id.asc(), drives::slot.asc()))
+        .select((drives::instance_id, drives::id))
+        .load::<(Option<String>, String)>(conn)?
+    {
+        drive_map.entry(instance.unwrap_or_default()).or_default().push(drive);
+    }
+    let mut ip_map: HashMap<String, Vec<String>> = HashMap::new();
+    for (instance, ip) in ip_addresses::table
+        .filter(ip_addresses::instance_id.eq_any(&ids))
+        .order((ip_addresses::instance_id.asc(), ip_addresses::address.asc()))
+        .select((ip_addresses::instance_id, ip_addresses::id))
+        .load::<(Option<String>, String)>(conn)?
+    {
+        ip_map.entry(instance.unwrap_or_default()).or_default().push(ip);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| InstanceParts {
+            drive_ids: drive_map.remove(&row.id).unwrap_or_default(),
+            ip_ids: ip_map.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+fn one_with_parts(conn: &mut DbConn, row: InstanceRow) -> ApiResult<InstanceParts> {
+    Ok(with_parts(conn, vec![row])?.pop().expect("one row in, one out"))
+}
+
+fn validate_shape(vcpus: Option<u32>, memory_mib: Option<u64>) -> ApiResult<()> {
+    if let Some(v) = vcpus
+        && !(1..=64).contains(&v)
+    {
+        return Err(ApiError::invalid("vcpus", "must be between 1 and 64"));
+    }
+    if let Some(m) = memory_mib
+        && !(128..=1_048_576).contains(&m)
+    {
+        return Err(ApiError::invalid(
+            "memory_mib",
+            "must be between 128 MiB and 1 TiB (1048576 MiB)",
+        ));
+    }
+    Ok(())
+}
+
+/// Attach a drive row to an instance at a slot.
+fn attach_drive_row(conn: &mut DbConn, drive: &mut DriveRow, instance_id: &str, slot: i32) -> ApiResult<()> {
+    if drive.instance_id.is_some() || drive.state != enum_str(&DriveState::Available) {
+        return Err(ApiError::conflict(
+            "in_use",
+            format!("drive \"{}\" is not available (it is {})", drive.name, drive.state),
+        ));
+    }
+    drive.instance_id = Some(instance_id.to_string());
+    drive.slot = Some(slot);
+    drive.state = enum_str(&DriveState::Attached);
+    save_row!(conn, drives, *drive)
+}
+
+fn attach_ip_row(conn: &mut DbConn, ip: &mut IpAddressRow, instance_id: &str) -> ApiResult<()> {
+    if ip.instance_id.is_some() {
+        return Err(ApiError::conflict(
+            "in_use",
+            format!("IP address \"{}\" is attached to another instance", ip.name),
+        ));
+    }
+    ip.instance_id = Some(instance_id.to_string());
+    save_row!(conn, ip_addresses, *ip)
+}
+
+pub fn instance_create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    scope: &ProjectScope,
+    p: InstanceCreate,
+) -> ApiResult<InstanceParts> {
+    validate_name("name", &p.name)?;
+    super::validate_description(&p.description)?;
+    validate_shape(Some(p.vcpus), Some(p.memory_mib))?;
+    if p.user_data.len() > MAX_USER_DATA {
+        return Err(ApiError::invalid("user_data", "at most 64 KiB"));
+    }
+    if p.drives.len() + 1 > MAX_DRIVES {
+        return Err(ApiError::invalid(
+            "drives",
+            format!("an instance has at most {MAX_DRIVES} drives"),
+        ));
+    }
+    if let Some(size) = p.boot_drive_size_bytes {
+        validate_size("boot_drive_size_bytes", size)?;
+    }
+    let project = project_of(conn, &ctx.actor, scope)?;
+    let inside = in_project(&project);
+    let actor = ctx.actor.clone();
+    let account = NameOrId::Id(project.account_id.clone());
+    let ssh_key_ids = resolve_ids_in_project(conn, "ssh_keys", &p.ssh_keys, |c, s| {
+        Ok(lookup_ssh_key(c, &actor, s, Some(&account))?.id)
+    })?;
+    let avoid_instances =
+        resolve_ids_in_project(conn, "avoid_instances", &p.avoid_instances, |c, s| {
+            Ok(lookup_instance(c, &actor, s, &inside)?.id)
+        })?;
+    let mut extra_drives = Vec::new();
+    for (i, sel) in p.drives.iter().enumerate() {
+        let at = format!("drives[{i}]");
+        let drive = lookup_drive(conn, &actor, &NameOrId::parse(&at, sel)?, &inside)
+            .map_err(|e| e.with_field(at))?;
+        extra_drives.push(drive);
+    }
+    let mut ips = Vec::new();
+    for (i, sel) in p.ip_addresses.iter().enumerate() {
+        let at = format!("ip_addresses[{i}]");
+        let ip = lookup_ip_address(conn, &actor, &NameOrId::parse(&at, sel)?, &inside)
+            .map_err(|e| e.with_field(at))?;
+        ips.push(ip);
+    }
+    let now = now_micros();
+    let mut row = InstanceRow {
+        id: new_id(),
+        project_id: project.id.clone(),
+        account_id: project.account_id.clone(),
+        name: p.name.clone(),
+        description: p.description,
+        vcpus: p.vcpus as i32,
+        memory_mib: p.memory_mib as i64,
+        ssh_key_ids: to_json_list(&ssh_key_ids),
+        user_data: p.user_data,
+        ha_policy: enum_str(&p.ha_policy),
+        avoid_instances: to_json_list(&avoid_instances),
+        state: enum_str(&InstanceState::Creating),
+        host_id: None,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+    };
+    diesel::insert_into(instances::table)
+        .values(&row)
+        .execute(conn)?;
+    let mut boot = match (&p.boot_drive, &p.image) {
+        (Some(sel), None) => lookup_drive(conn, &actor, &NameOrId::parse("boot_drive", sel)?, &inside)
+            .map_err(|e| e.with_field("boot_drive"))?,
+        (None, Some(image)) => {
+            let image_sel = NameOrId::parse("image", image)?;
+            let min = super::infra::image_get(conn, &actor, &image_sel, Some(&account))
+                .map_err(|e| e.with_field("image"))?
+                .min_size_bytes as u64;
+            let size = p.boot_drive_size_bytes.unwrap_or(min.div_ceil(super::storage::MIB) * super::storage::MIB);
+            let boot_name = format!("{}-boot", p.name.chars().take(58).collect::<String>());
+            insert_drive(
+                conn,
+                ctx,
+                &project,
+                boot_name,
+                format!("boot drive of instance {}", p.name),
+                size,
+                Some(&image_sel),
+                1,
+                Vec::new(),
+                Vec::new(),
+            )
+            .map_err(|e| if e.field.as_deref() == Some("size_bytes") { e.with_field("boot_drive_size_bytes") } else { e })?
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "boot_drive",
+                "give exactly one of boot_drive (compose) or image (quick form)",
+            ));
+        }
+    };
+    attach_drive_row(conn, &mut boot, &row.id, 0).map_err(|e| e.with_field("boot_drive"))?;
+    for (i, drive) in extra_drives.iter_mut().enumerate() {
+        attach_drive_row(conn, drive, &row.id, i as i32 + 1)
+            .map_err(|e| e.with_field(format!("drives[{i}]")))?;
+    }
+    for (i, ip) in ips.iter_mut().enumerate() {
+        attach_ip_row(conn, ip, &row.id).map_err(|e| e.with_field(format!("ip_addresses[{i}]")))?;
+    }
+    row.state = enum_str(if p.start {
+        &InstanceState::Starting
+    } else {
+        &InstanceState::Stopped
+    });
+    save_row!(conn, instances, row)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    one_with_parts(conn, row)
+}
+
+pub fn instance_get(
+    conn: &mut DbConn,
+    actor: &Actor,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+) -> ApiResult<InstanceParts> {
+    let row = lookup_instance(conn, actor, sel, scope)?;
+    one_with_parts(conn, row)
+}
+
+pub fn instance_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &ProjectScope,
+    page: &PageRequest,
+) -> ApiResult<Page<InstanceParts>> {
+    let project = project_of(conn, actor, scope)?;
+    let page = list_instances_in(conn, &project.id, page)?;
+    let items = with_parts(conn, page.items)?;
+    Ok(Page {
+        items,
+        next_page: page.next_page,
+    })
+}
+
+pub fn instance_update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+    p: InstanceUpdate,
+    if_match: Option<i64>,
+) -> ApiResult<InstanceParts> {
+    let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
+    check_generation(if_match, row.generation)?;
+    super::tenancy::apply_identity(
+        &mut row.name,
+        &mut row.description,
+        crate::params::IdentityUpdate {
+            name: p.name,
+            description: p.description,
+        },
+    )?;
+    if let Some(ha) = p.ha_policy {
+        row.ha_policy = enum_str(&ha);
+    }
+    save_row!(conn, instances, row)?;
+    record_event(
+        conn,
+        ctx,
+        "update",
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    one_with_parts(conn, row)
+}
+
+/// Start, stop or reboot.
+pub fn instance_action(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+    action: Action,
+) -> ApiResult<InstanceParts> {
+    let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
+    apply(&mut row, action)?;
+    save_row!(conn, instances, row)?;
+    record_event(
+        conn,
+        ctx,
+        action.verb(),
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    one_with_parts(conn, row)
+}
+
+pub fn instance_resize(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+    p: InstanceResize,
+    if_match: Option<i64>,
+) -> ApiResult<InstanceParts> {
+    validate_shape(p.vcpus, p.memory_mib)?;
+    let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
+    check_generation(if_match, row.generation)?;
+    apply(&mut row, Action::Reconfigure)?;
+    if let Some(v) = p.vcpus {
+        row.vcpus = v as i32;
+    }
+    if let Some(m) = p.memory_mib {
+        row.memory_mib = m as i64;
+    }
+    save_row!(conn, instances, row)?;
+    record_event(
+        conn,
+        ctx,
+        "resize",
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    one_with_parts(conn, row)
+}
+
+/// Attach (`attach = true`) or detach a drive of the same project.
+pub fn instance_drive(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+    p: DriveAttachment,
+    attach: bool,
+) -> ApiResult<InstanceParts> {
+    let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
+    apply(&mut row, Action::Reconfigure)?;
+    let inside = in_project(&lookup_project_of(conn, &row)?);
+    let mut drive = lookup_drive(conn, &ctx.actor, &NameOrId::parse("drive", &p.drive)?, &inside)
+        .map_err(|e| e.with_field("drive"))?;
+    if attach {
+        let slots: Vec<Option<i32>> = drives::table
+            .filter(drives::instance_id.eq(&row.id))
+            .select(drives::slot)
+            .load(conn)?;
+        if slots.len() >= MAX_DRIVES {
+            return Err(ApiError::conflict(
+                "too_many_drives",
+                format!("an instance has at most {MAX_DRIVES} drives"),
+            ));
+        }
+        let next = slots.into_iter().flatten().max().map_or(0, |s| s + 1);
+        attach_drive_row(conn, &mut drive, &row.id, next).map_err(|e| e.with_field("drive"))?;
+    } else {
+        if drive.instance_id.as_deref() != Some(row.id.as_str()) {
+            return Err(ApiError::conflict(
+                "not_attached",
+                format!("drive \"{}\" is not attached to this instance", drive.name),
+            )
+            .with_field("drive"));
+        }
+        if drive.slot == Some(0) {
+            return Err(ApiError::conflict(
+                "boot_drive",
+                "the boot drive cannot be detached; delete the instance instead",
+            )
+            .with_field("drive"));
+        }
+        drive.instance_id = None;
+        drive.slot = None;
+        drive.state = enum_str(&DriveState::Available);
+        save_row!(conn, drives, drive)?;
+    }
+    save_row!(conn, instances, row)?;
+    record_event(
+        conn,
+        ctx,
+        if attach { "attach_drive" } else { "detach_drive" },
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    one_with_parts(conn, row)
+}
+
+fn lookup_project_of(conn: &mut DbConn, row: &InstanceRow) -> ApiResult<ProjectRow> {
+    Ok(projects::table
+        .find(&row.project_id)
+        .select(ProjectRow::as_select())
+        .first(conn)?)
+}
+
+/// Attach (`attach = true`) or detach an IP address of the same project.
+pub fn instance_ip(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+    p: IpAttachment,
+    attach: bool,
+) -> ApiResult<InstanceParts> {
+    let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
+    apply(&mut row, Action::Reconfigure)?;
+    let inside = in_project(&lookup_project_of(conn, &row)?);
+    let mut ip = lookup_ip_address(
+        conn,
+        &ctx.actor,
+        &NameOrId::parse("ip_address", &p.ip_address)?,
+        &inside,
+    )
+    .map_err(|e| e.with_field("ip_address"))?;
+    if attach {
+        attach_ip_row(conn, &mut ip, &row.id).map_err(|e| e.with_field("ip_address"))?;
+    } else {
+        if ip.instance_id.as_deref() != Some(row.id.as_str()) {
+            return Err(ApiError::conflict(
+                "not_attached",
+                format!("IP address \"{}\" is not attached to this instance", ip.name),
+            )
+            .with_field("ip_address"));
+        }
+        ip.instance_id = None;
+        save_row!(conn, ip_addresses, ip)?;
+    }
+    save_row!(conn, instances, row)?;
+    record_event(
+        conn,
+        ctx,
+        if attach { "attach_ip" } else { "detach_ip" },
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    one_with_parts(conn, row)
+}
+
+/// Delete a stopped instance. Its drives and IPs are detached and kept.
+pub fn instance_delete(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+) -> ApiResult<()> {
+    let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
+    apply(&mut row, Action::Delete)?;
+    diesel::update(drives::table.filter(drives::instance_id.eq(&row.id)))
+        .set((
+            drives::instance_id.eq(None::<String>),
+            drives::slot.eq(None::<i32>),
+            drives::state.eq(enum_str(&DriveState::Available)),
+            drives::generation.eq(drives::generation + 1),
+            drives::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    diesel::update(ip_addresses::table.filter(ip_addresses::instance_id.eq(&row.id)))
+        .set((
+            ip_addresses::instance_id.eq(None::<String>),
+            ip_addresses::generation.eq(ip_addresses::generation + 1),
+            ip_addresses::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    diesel::delete(instances::table.find(&row.id)).execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use InstanceState::*;
+
+    #[test]
+    fn lifecycle_transitions() {
+        assert_eq!(transition(Stopped, Action::Start, false), Ok(Starting));
+        assert_eq!(transition(Running, Action::Stop, true), Ok(Stopping));
+        assert_eq!(transition(Starting, Action::Stop, false), Ok(Stopped));
+        assert_eq!(transition(Running, Action::Reboot, true), Ok(Rebooting));
+        assert_eq!(transition(Stopped, Action::Reconfigure, false), Ok(Stopped));
+        assert_eq!(transition(Stopped, Action::Delete, false), Ok(Deleting));
+        assert!(transition(Running, Action::Reconfigure, true).is_err());
+        assert!(transition(Running, Action::Delete, true).is_err());
+        assert!(transition(Stopped, Action::Reboot, false).is_err());
+        assert!(transition(Running, Action::Start, true).is_err());
+        let err = transition(Running, Action::Delete, true).unwrap_err();
+        assert_eq!(err, "cannot delete an instance that is running");
+    }
+}

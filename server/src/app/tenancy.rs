@@ -1,0 +1,838 @@
+//! Partners, accounts, users, API tokens, projects, SSH keys and the audit log.
+
+use std::sync::LazyLock;
+
+use base64::Engine;
+use diesel::prelude::*;
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+use super::auth::generate_secret;
+use super::{
+    Actor, Ctx, NameOrId, Page, PageRequest, Subject, TokenScope, account_scoped_lookup,
+    check_generation, global_lookup, list_by_name, record_event, resolve_account, save_row,
+    validate_description, validate_name,
+};
+use crate::db::models::*;
+use crate::db::schema::*;
+use crate::db::{DbConn, new_id, now_micros};
+use crate::error::{ApiError, ApiResult};
+use crate::params::{
+    AccountCreate, Brand, IdentityUpdate, PartnerCreate, PartnerUpdate, ProjectCreate,
+    SshKeyCreate, TokenCreate, UserCreate,
+};
+
+global_lookup!(lookup_partner, partners, PartnerRow, "partner");
+global_lookup!(lookup_account_row, accounts, AccountRow, "account");
+account_scoped_lookup!(lookup_project, projects, ProjectRow, "project");
+account_scoped_lookup!(lookup_ssh_key, ssh_keys, SshKeyRow, "ssh key");
+account_scoped_lookup!(lookup_user, users, UserRow, "user");
+list_by_name!(list_projects_in, projects, ProjectRow, account_id);
+list_by_name!(list_ssh_keys_in, ssh_keys, SshKeyRow, account_id);
+list_by_name!(list_users_in, users, UserRow, account_id);
+
+/// Check and apply a rename and a new description.
+pub fn apply_identity(
+    name: &mut String,
+    description: &mut String,
+    update: IdentityUpdate,
+) -> ApiResult<()> {
+    if let Some(new) = update.name {
+        validate_name("name", &new)?;
+        *name = new;
+    }
+    if let Some(new) = update.description {
+        validate_description(&new)?;
+        *description = new;
+    }
+    Ok(())
+}
+
+static COLOR_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^#[0-9a-fA-F]{6}$").expect("valid regex"));
+
+fn validate_url(field: &str, url: &str) -> ApiResult<()> {
+    if (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= 2048
+        && !url.contains(char::is_whitespace)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            "must be an http(s) URL of at most 2048 characters",
+        ))
+    }
+}
+
+fn validate_email(field: &str, email: &str) -> ApiResult<()> {
+    let ok = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !email.contains(' '));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(field, "must be an e-mail address"))
+    }
+}
+
+fn validate_brand(brand: &Brand) -> ApiResult<()> {
+    if brand.display_name.trim().is_empty() || brand.display_name.chars().count() > 100 {
+        return Err(ApiError::invalid(
+            "brand.display_name",
+            "must be 1 to 100 characters",
+        ));
+    }
+    for (field, color) in [
+        ("brand.primary_color", &brand.primary_color),
+        ("brand.accent_color", &brand.accent_color),
+    ] {
+        if !COLOR_RE.is_match(color) {
+            return Err(ApiError::invalid(field, "must be a colour as #rrggbb"));
+        }
+    }
+    if let Some(url) = &brand.logo_url {
+        validate_url("brand.logo_url", url)?;
+    }
+    if let Some(url) = &brand.support_url {
+        validate_url("brand.support_url", url)?;
+    }
+    if let Some(email) = &brand.support_email {
+        validate_email("brand.support_email", email)?;
+    }
+    Ok(())
+}
+
+fn set_brand(row: &mut PartnerRow, brand: Brand) {
+    row.display_name = brand.display_name;
+    row.logo_url = brand.logo_url;
+    row.primary_color = brand.primary_color;
+    row.accent_color = brand.accent_color;
+    row.support_url = brand.support_url;
+    row.support_email = brand.support_email;
+}
+
+fn partner_subject(row: &PartnerRow) -> Subject<'_> {
+    Subject {
+        resource_type: "partner",
+        id: &row.id,
+        name: &row.name,
+        account_id: None,
+        partner_id: Some(&row.id),
+    }
+}
+
+/// A partner the actor may see: operators see all, partner admins their own.
+pub fn partner_get(conn: &mut DbConn, actor: &Actor, sel: &NameOrId) -> ApiResult<PartnerRow> {
+    let row = lookup_partner(conn, sel)?;
+    if actor.is_operator() || actor.partner_id.as_deref() == Some(row.id.as_str()) {
+        Ok(row)
+    } else {
+        Err(ApiError::not_found("partner", sel))
+    }
+}
+
+pub fn partner_create(conn: &mut DbConn, ctx: &Ctx, p: PartnerCreate) -> ApiResult<PartnerRow> {
+    ctx.actor.require_operator()?;
+    validate_name("name", &p.name)?;
+    validate_description(&p.description)?;
+    validate_brand(&p.brand)?;
+    let now = now_micros();
+    let mut row = PartnerRow {
+        id: new_id(),
+        name: p.name,
+        description: p.description,
+        display_name: String::new(),
+        logo_url: None,
+        primary_color: String::new(),
+        accent_color: String::new(),
+        support_url: None,
+        support_email: None,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+    };
+    set_brand(&mut row, p.brand);
+    diesel::insert_into(partners::table)
+        .values(&row)
+        .execute(conn)?;
+    record_event(conn, ctx, "create", partner_subject(&row))?;
+    Ok(row)
+}
+
+pub fn partner_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    page: &PageRequest,
+) -> ApiResult<Page<PartnerRow>> {
+    let mut query = partners::table
+        .select(PartnerRow::as_select())
+        .order(partners::name.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if !actor.is_operator() {
+        let own = actor.partner_id.clone().unwrap_or_default();
+        query = query.filter(partners::id.eq(own));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(partners::name.gt(after));
+    }
+    Ok(page.finish(query.load(conn)?, |r| r.name.clone()))
+}
+
+pub fn partner_update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    p: PartnerUpdate,
+    if_match: Option<i64>,
+) -> ApiResult<PartnerRow> {
+    let mut row = partner_get(conn, &ctx.actor, sel)?;
+    if p.name.is_some() && !ctx.actor.is_operator() {
+        return Err(ApiError::forbidden("only the operator renames partners"));
+    }
+    check_generation(if_match, row.generation)?;
+    apply_identity(
+        &mut row.name,
+        &mut row.description,
+        IdentityUpdate {
+            name: p.name,
+            description: p.description,
+        },
+    )?;
+    if let Some(brand) = p.brand {
+        validate_brand(&brand)?;
+        set_brand(&mut row, brand);
+    }
+    save_row!(conn, partners, row)?;
+    record_event(conn, ctx, "update", partner_subject(&row))?;
+    Ok(row)
+}
+
+pub fn partner_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()> {
+    ctx.actor.require_operator()?;
+    let row = lookup_partner(conn, sel)?;
+    let owned: i64 = accounts::table
+        .filter(accounts::partner_id.eq(&row.id))
+        .count()
+        .get_result(conn)?;
+    if owned > 0 {
+        return Err(ApiError::conflict(
+            "not_empty",
+            format!("partner \"{}\" still owns {owned} account(s)", row.name),
+        ));
+    }
+    diesel::delete(tokens::table.filter(tokens::partner_id.eq(&row.id))).execute(conn)?;
+    diesel::delete(partners::table.find(&row.id)).execute(conn)?;
+    record_event(conn, ctx, "delete", partner_subject(&row))?;
+    Ok(())
+}
+
+fn account_subject(row: &AccountRow) -> Subject<'_> {
+    Subject {
+        resource_type: "account",
+        id: &row.id,
+        name: &row.name,
+        account_id: Some(&row.id),
+        partner_id: row.partner_id.as_deref(),
+    }
+}
+
+/// An account the actor may see, by name or id.
+pub fn account_get(conn: &mut DbConn, actor: &Actor, sel: &NameOrId) -> ApiResult<AccountRow> {
+    resolve_account(conn, actor, Some(sel))
+}
+
+pub fn account_create(conn: &mut DbConn, ctx: &Ctx, p: AccountCreate) -> ApiResult<AccountRow> {
+    validate_name("name", &p.name)?;
+    validate_description(&p.description)?;
+    let partner_id = match (ctx.actor.scope, p.partner) {
+        (TokenScope::Operator, None) => None,
+        (TokenScope::Operator, Some(partner)) => Some(
+            lookup_partner(conn, &NameOrId::parse("partner", &partner)?)
+                .map_err(|e| e.with_field("partner"))?
+                .id,
+        ),
+        (TokenScope::PartnerAdmin, partner) => {
+            let own = ctx.actor.partner_id.clone();
+            if let Some(partner) = partner {
+                let row = partner_get(conn, &ctx.actor, &NameOrId::parse("partner", &partner)?)
+                    .map_err(|e| e.with_field("partner"))?;
+                if Some(&row.id) != own.as_ref() {
+                    return Err(ApiError::not_found("partner", partner).with_field("partner"));
+                }
+            }
+            own
+        }
+        _ => {
+            return Err(ApiError::forbidden(
+                "accounts are created by the operator or a partner admin",
+            ));
+        }
+    };
+    let now = now_micros();
+    let row = AccountRow {
+        id: new_id(),
+        partner_id,
+        name: p.name,
+        description: p.description,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+    };
+    diesel::insert_into(accounts::table)
+        .values(&row)
+        .execute(conn)?;
+    record_event(conn, ctx, "create", account_subject(&row))?;
+    Ok(row)
+}
+
+pub fn account_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    page: &PageRequest,
+) -> ApiResult<Page<AccountRow>> {
+    let mut query = accounts::table
+        .select(AccountRow::as_select())
+        .order(accounts::name.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    match actor.scope {
+        TokenScope::Operator => {}
+        TokenScope::PartnerAdmin => {
+            query = query.filter(accounts::partner_id.eq(actor.partner_id.clone()));
+        }
+        TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
+            query = query.filter(accounts::id.eq(actor.account_id.clone().unwrap_or_default()));
+        }
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(accounts::name.gt(after));
+    }
+    Ok(page.finish(query.load(conn)?, |r| r.name.clone()))
+}
+
+pub fn account_update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    p: IdentityUpdate,
+    if_match: Option<i64>,
+) -> ApiResult<AccountRow> {
+    let mut row = account_get(conn, &ctx.actor, sel)?;
+    check_generation(if_match, row.generation)?;
+    apply_identity(&mut row.name, &mut row.description, p)?;
+    save_row!(conn, accounts, row)?;
+    record_event(conn, ctx, "update", account_subject(&row))?;
+    Ok(row)
+}
+
+pub fn account_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()> {
+    let row = account_get(conn, &ctx.actor, sel)?;
+    if !matches!(
+        ctx.actor.scope,
+        TokenScope::Operator | TokenScope::PartnerAdmin
+    ) {
+        return Err(ApiError::forbidden(
+            "accounts are deleted by the operator or their partner",
+        ));
+    }
+    let projects: i64 = projects::table
+        .filter(projects::account_id.eq(&row.id))
+        .count()
+        .get_result(conn)?;
+    if projects > 0 {
+        return Err(ApiError::conflict(
+            "not_empty",
+            format!("account \"{}\" still has {projects} project(s)", row.name),
+        ));
+    }
+    diesel::delete(ssh_keys::table.filter(ssh_keys::account_id.eq(&row.id))).execute(conn)?;
+    diesel::delete(users::table.filter(users::account_id.eq(&row.id))).execute(conn)?;
+    diesel::delete(tokens::table.filter(tokens::account_id.eq(&row.id))).execute(conn)?;
+    diesel::delete(images::table.filter(images::scope.eq(&row.id))).execute(conn)?;
+    diesel::delete(accounts::table.find(&row.id)).execute(conn)?;
+    record_event(conn, ctx, "delete", account_subject(&row))?;
+    Ok(())
+}
+
+fn account_child<'a>(
+    resource_type: &'static str,
+    id: &'a str,
+    name: &'a str,
+    account_id: &'a str,
+) -> Subject<'a> {
+    Subject {
+        resource_type,
+        id,
+        name,
+        account_id: Some(account_id),
+        partner_id: None,
+    }
+}
+
+pub fn user_create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    account: Option<&NameOrId>,
+    p: UserCreate,
+) -> ApiResult<UserRow> {
+    validate_name("name", &p.name)?;
+    validate_description(&p.description)?;
+    validate_email("email", &p.email)?;
+    let account = resolve_account(conn, &ctx.actor, account)?;
+    let now = now_micros();
+    let row = UserRow {
+        id: new_id(),
+        account_id: account.id,
+        name: p.name,
+        description: p.description,
+        email: p.email,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+    };
+    diesel::insert_into(users::table).values(&row).execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        account_child("user", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(row)
+}
+
+pub fn user_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    account: Option<&NameOrId>,
+    page: &PageRequest,
+) -> ApiResult<Page<UserRow>> {
+    let account = resolve_account(conn, actor, account)?;
+    list_users_in(conn, &account.id, page)
+}
+
+pub fn user_delete(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    account: Option<&NameOrId>,
+) -> ApiResult<()> {
+    let row = lookup_user(conn, &ctx.actor, sel, account)?;
+    diesel::delete(users::table.find(&row.id)).execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        account_child("user", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(())
+}
+
+/// The new token and its secret, which is never stored.
+pub struct NewToken {
+    pub row: TokenRow,
+    pub secret: String,
+}
+
+/// Create the operator's first token, at first start.
+pub fn bootstrap_operator_token(conn: &mut DbConn) -> ApiResult<Option<String>> {
+    let existing: i64 = tokens::table
+        .filter(tokens::scope.eq(TokenScope::Operator.as_str()))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Ok(None);
+    }
+    let (secret, hash) = generate_secret();
+    let row = TokenRow {
+        id: new_id(),
+        description: "operator token made at first start".into(),
+        scope: TokenScope::Operator.as_str().into(),
+        partner_id: None,
+        account_id: None,
+        secret_hash: hash,
+        time_created: now_micros(),
+        time_expires: None,
+        time_revoked: None,
+    };
+    diesel::insert_into(tokens::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(Some(secret))
+}
+
+pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<NewToken> {
+    validate_description(&p.description)?;
+    let actor = &ctx.actor;
+    let (partner_id, account_id) = match p.scope {
+        TokenScope::Operator => {
+            actor.require_operator()?;
+            (None, None)
+        }
+        TokenScope::PartnerAdmin => {
+            let partner = match (&p.partner, &actor.partner_id) {
+                (Some(sel), _) => NameOrId::parse("partner", sel)?,
+                (None, Some(own)) => NameOrId::Id(own.clone()),
+                (None, None) => {
+                    return Err(ApiError::invalid(
+                        "partner",
+                        "a partner_admin token needs a partner",
+                    ));
+                }
+            };
+            let row = partner_get(conn, actor, &partner).map_err(|e| e.with_field("partner"))?;
+            if !matches!(actor.scope, TokenScope::Operator | TokenScope::PartnerAdmin) {
+                return Err(ApiError::forbidden(
+                    "account tokens cannot create partner tokens",
+                ));
+            }
+            (Some(row.id), None)
+        }
+        TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
+            let account = match &p.account {
+                Some(sel) => Some(NameOrId::parse("account", sel)?),
+                None => None,
+            };
+            let account = resolve_account(conn, actor, account.as_ref())
+                .map_err(|e| e.with_field("account"))?;
+            (account.partner_id.clone(), Some(account.id))
+        }
+    };
+    let time_expires = match p.expires_in_seconds {
+        None => None,
+        Some(s) if (60..=10 * 365 * 86400).contains(&s) => Some(now_micros() + s as i64 * 1_000_000),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "expires_in_seconds",
+                "must be between 60 seconds and 10 years",
+            ));
+        }
+    };
+    let (secret, hash) = generate_secret();
+    let row = TokenRow {
+        id: new_id(),
+        description: p.description,
+        scope: p.scope.as_str().into(),
+        partner_id,
+        account_id,
+        secret_hash: hash,
+        time_created: now_micros(),
+        time_expires,
+        time_revoked: None,
+    };
+    diesel::insert_into(tokens::table)
+        .values(&row)
+        .execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        Subject {
+            resource_type: "token",
+            id: &row.id,
+            name: &row.scope,
+            account_id: row.account_id.as_deref(),
+            partner_id: row.partner_id.as_deref(),
+        },
+    )?;
+    Ok(NewToken { row, secret })
+}
+
+/// Tokens of the named account, or else of the caller's own level
+/// (account, partner, or operator), live ones only, oldest first.
+pub fn token_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    account: Option<&NameOrId>,
+    page: &PageRequest,
+) -> ApiResult<Page<TokenRow>> {
+    let mut query = tokens::table
+        .filter(tokens::time_revoked.is_null())
+        .select(TokenRow::as_select())
+        .order(tokens::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if account.is_some() || actor.account_id.is_some() {
+        let account = resolve_account(conn, actor, account)?;
+        query = query.filter(tokens::account_id.eq(account.id));
+    } else if actor.scope == TokenScope::PartnerAdmin {
+        query = query
+            .filter(tokens::scope.eq(TokenScope::PartnerAdmin.as_str()))
+            .filter(tokens::partner_id.eq(actor.partner_id.clone()));
+    } else {
+        query = query.filter(tokens::scope.eq(TokenScope::Operator.as_str()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(tokens::id.gt(after));
+    }
+    Ok(page.finish(query.load(conn)?, |r| r.id.clone()))
+}
+
+/// Revoke a token. It stops working at once.
+pub fn token_revoke(conn: &mut DbConn, ctx: &Ctx, id: &str) -> ApiResult<()> {
+    let row: Option<TokenRow> = tokens::table
+        .find(id)
+        .filter(tokens::time_revoked.is_null())
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?;
+    let actor = &ctx.actor;
+    let visible = match &row {
+        None => false,
+        Some(t) => {
+            actor.is_operator()
+                || match &t.account_id {
+                    Some(a) => actor.sees_account_id(conn, a)?,
+                    None => {
+                        actor.scope == TokenScope::PartnerAdmin
+                            && t.partner_id.is_some()
+                            && t.partner_id == actor.partner_id
+                    }
+                }
+        }
+    };
+    let Some(row) = row.filter(|_| visible) else {
+        return Err(ApiError::not_found("token", id));
+    };
+    diesel::update(tokens::table.find(&row.id))
+        .set(tokens::time_revoked.eq(Some(now_micros())))
+        .execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "revoke",
+        Subject {
+            resource_type: "token",
+            id: &row.id,
+            name: &row.scope,
+            account_id: row.account_id.as_deref(),
+            partner_id: row.partner_id.as_deref(),
+        },
+    )?;
+    Ok(())
+}
+
+pub fn project_create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    account: Option<&NameOrId>,
+    p: ProjectCreate,
+) -> ApiResult<ProjectRow> {
+    validate_name("name", &p.name)?;
+    validate_description(&p.description)?;
+    let account = resolve_account(conn, &ctx.actor, account)?;
+    let now = now_micros();
+    let row = ProjectRow {
+        id: new_id(),
+        account_id: account.id,
+        name: p.name,
+        description: p.description,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+    };
+    diesel::insert_into(projects::table)
+        .values(&row)
+        .execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        account_child("project", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(row)
+}
+
+pub fn project_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    account: Option<&NameOrId>,
+    page: &PageRequest,
+) -> ApiResult<Page<ProjectRow>> {
+    let account = resolve_account(conn, actor, account)?;
+    list_projects_in(conn, &account.id, page)
+}
+
+pub fn project_update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    account: Option<&NameOrId>,
+    p: IdentityUpdate,
+    if_match: Option<i64>,
+) -> ApiResult<ProjectRow> {
+    let mut row = lookup_project(conn, &ctx.actor, sel, account)?;
+    check_generation(if_match, row.generation)?;
+    apply_identity(&mut row.name, &mut row.description, p)?;
+    save_row!(conn, projects, row)?;
+    record_event(
+        conn,
+        ctx,
+        "update",
+        account_child("project", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(row)
+}
+
+pub fn project_delete(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    account: Option<&NameOrId>,
+) -> ApiResult<()> {
+    let row = lookup_project(conn, &ctx.actor, sel, account)?;
+    let held: i64 = drives::table
+        .filter(drives::project_id.eq(&row.id))
+        .count()
+        .get_result::<i64>(conn)?
+        + instances::table
+            .filter(instances::project_id.eq(&row.id))
+            .count()
+            .get_result::<i64>(conn)?
+        + ip_addresses::table
+            .filter(ip_addresses::project_id.eq(&row.id))
+            .count()
+            .get_result::<i64>(conn)?;
+    if held > 0 {
+        return Err(ApiError::conflict(
+            "not_empty",
+            format!("project \"{}\" still holds {held} resource(s)", row.name),
+        ));
+    }
+    diesel::delete(projects::table.find(&row.id)).execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        account_child("project", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(())
+}
+
+const SSH_KEY_TYPES: &[&str] = &[
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+];
+
+/// Check an OpenSSH public key line and compute its SHA256 fingerprint.
+pub fn ssh_fingerprint(line: &str) -> ApiResult<String> {
+    let bad = |why: &str| ApiError::invalid("public_key", format!("not an SSH public key: {why}"));
+    if line.len() > 16 * 1024 || line.contains('\n') {
+        return Err(bad("must be one line of at most 16 KiB"));
+    }
+    let mut parts = line.split_whitespace();
+    let kind = parts.next().ok_or_else(|| bad("empty"))?;
+    if !SSH_KEY_TYPES.contains(&kind) {
+        return Err(bad("unsupported key type"));
+    }
+    let blob = base64::engine::general_purpose::STANDARD
+        .decode(parts.next().ok_or_else(|| bad("missing key data"))?)
+        .map_err(|_| bad("key data is not base64"))?;
+    // The blob starts with the key type as an SSH string (u32 length + bytes).
+    let declared = blob
+        .get(0..4)
+        .map(|l| u32::from_be_bytes([l[0], l[1], l[2], l[3]]) as usize)
+        .and_then(|len| blob.get(4..4 + len))
+        .ok_or_else(|| bad("key data is truncated"))?;
+    if declared != kind.as_bytes() {
+        return Err(bad("key data does not match the key type"));
+    }
+    let digest = Sha256::digest(&blob);
+    Ok(format!(
+        "SHA256:{}",
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(digest)
+    ))
+}
+
+pub fn ssh_key_create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    account: Option<&NameOrId>,
+    p: SshKeyCreate,
+) -> ApiResult<SshKeyRow> {
+    validate_name("name", &p.name)?;
+    validate_description(&p.description)?;
+    let fingerprint = ssh_fingerprint(p.public_key.trim())?;
+    let account = resolve_account(conn, &ctx.actor, account)?;
+    let now = now_micros();
+    let row = SshKeyRow {
+        id: new_id(),
+        account_id: account.id,
+        name: p.name,
+        description: p.description,
+        public_key: p.public_key.trim().to_string(),
+        fingerprint,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+    };
+    diesel::insert_into(ssh_keys::table)
+        .values(&row)
+        .execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        account_child("ssh_key", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(row)
+}
+
+pub fn ssh_key_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    account: Option<&NameOrId>,
+    page: &PageRequest,
+) -> ApiResult<Page<SshKeyRow>> {
+    let account = resolve_account(conn, actor, account)?;
+    list_ssh_keys_in(conn, &account.id, page)
+}
+
+pub fn ssh_key_delete(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    account: Option<&NameOrId>,
+) -> ApiResult<()> {
+    let row = lookup_ssh_key(conn, &ctx.actor, sel, account)?;
+    diesel::delete(ssh_keys::table.find(&row.id)).execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        account_child("ssh_key", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(())
+}
+
+/// The audit log the actor may read: one account's, or everything under the
+/// actor's own level. Oldest first.
+pub fn event_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    account: Option<&NameOrId>,
+    page: &PageRequest,
+) -> ApiResult<Page<EventRow>> {
+    let mut query = events::table
+        .select(EventRow::as_select())
+        .order(events::id.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if account.is_some() || actor.account_id.is_some() {
+        let account = resolve_account(conn, actor, account)?;
+        query = query.filter(events::account_id.eq(account.id));
+    } else if actor.scope == TokenScope::PartnerAdmin {
+        query = query.filter(events::partner_id.eq(actor.partner_id.clone()));
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(events::id.gt(after));
+    }
+    Ok(page.finish(query.load(conn)?, |r| r.id.clone()))
+}

@@ -1,0 +1,44 @@
+//! Server settings, from flags or `OVERCAST_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How to run the server.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "overcast-server", version, about = "The Overcast control plane")]
+pub struct Config {
+    /// Address to serve the API on.
+    #[arg(long, env = "OVERCAST_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Directory for the embedded database and the operator token.
+    #[arg(long, env = "OVERCAST_DATA_DIR", default_value = "overcast-data")]
+    pub data_dir: PathBuf,
+    /// Database URL: `postgres://...` for PostgreSQL; otherwise a SQLite file
+    /// (default: `<data-dir>/overcast.db`).
+    #[arg(long, env = "OVERCAST_DATABASE")]
+    pub database: Option<String>,
+    /// Database connections kept in the pool.
+    #[arg(long, env = "OVERCAST_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: u32,
+}
+
+impl Config {
+    /// Settings for a server on `data_dir` with the defaults otherwise.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("valid address"),
+            data_dir: data_dir.into(),
+            database: None,
+            db_pool_size: 16,
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("overcast.db")
+                .to_string_lossy()
+                .into_owned()
+        })
+    }
+}

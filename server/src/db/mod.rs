@@ -1,0 +1,147 @@
+//! The database: connection (SQLite or PostgreSQL behind one connection type),
+//! migrations, and the blocking-pool bridge the async code calls through.
+
+pub mod models;
+pub mod schema;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::{ApiError, ApiResult};
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// One connection type for both backends. Queries are written once against
+/// it; diesel dispatches to the backend underneath.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which backend a database URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                 PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// A pool of connections plus, for SQLite, the lock that makes writers take
+/// turns (SQLite has one writer at a time; taking turns here avoids
+/// `SQLITE_BUSY` on lock upgrades inside transactions).
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager<DbConn>>,
+    backend: Backend,
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+impl Database {
+    /// Connect, apply pending migrations and build the pool.
+    pub fn connect(url: &str, pool_size: u32) -> anyhow::Result<Self> {
+        let backend = Backend::of_url(url);
+        let url = url.strip_prefix("sqlite://").unwrap_or(url).to_string();
+        match backend {
+            Backend::Postgres => {
+                let mut conn = diesel::PgConnection::establish(&url)?;
+                conn.run_pending_migrations(MIGRATIONS)
+                    .map_err(|e| anyhow::anyhow!("migrations: {e}"))?;
+            }
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&url)?;
+                conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+                conn.run_pending_migrations(MIGRATIONS)
+                    .map_err(|e| anyhow::anyhow!("migrations: {e}"))?;
+            }
+        }
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(ConnectionManager::<DbConn>::new(url))?;
+        Ok(Self {
+            pool,
+            backend,
+            sqlite_writer: Arc::new(Mutex::new(())),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Run read-only work on a pooled connection, off the async threads.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+
+    /// Run work in one transaction. On error nothing of it is kept.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let lock = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
+        tokio::task::spawn_blocking(move || {
+            let _turn = lock
+                .as_ref()
+                .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+            let mut conn = pool.get()?;
+            conn.transaction(|c| f(c))
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+/// Microseconds since the Unix epoch, the unit every time column uses.
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// A new time-ordered id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

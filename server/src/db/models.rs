@@ -1,0 +1,218 @@
+//! Database rows: one struct per table, separate from wire views and domain types.
+use super::schema::*;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = partners, treat_none_as_null = true)]
+pub struct PartnerRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub display_name: String,
+    pub logo_url: Option<String>,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub support_url: Option<String>,
+    pub support_email: Option<String>,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
+pub struct AccountRow {
+    pub id: String,
+    pub partner_id: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserRow {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub description: String,
+    pub email: String,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = tokens, treat_none_as_null = true)]
+pub struct TokenRow {
+    pub id: String,
+    pub description: String,
+    pub scope: String,
+    pub partner_id: Option<String>,
+    pub account_id: Option<String>,
+    pub secret_hash: String,
+    pub time_created: i64,
+    pub time_expires: Option<i64>,
+    pub time_revoked: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = projects, treat_none_as_null = true)]
+pub struct ProjectRow {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub description: String,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = ssh_keys, treat_none_as_null = true)]
+pub struct SshKeyRow {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub description: String,
+    pub public_key: String,
+    pub fingerprint: String,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = images, treat_none_as_null = true)]
+pub struct ImageRow {
+    pub id: String,
+    pub scope: String,
+    pub name: String,
+    pub description: String,
+    pub os_family: String,
+    pub architecture: String,
+    pub boot_mode: String,
+    pub min_size_bytes: i64,
+    pub source_url: String,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = hosts, treat_none_as_null = true)]
+pub struct HostRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub address: String,
+    pub cpus: i32,
+    pub memory_mib: i64,
+    pub storage_bytes: i64,
+    pub state: String,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = ip_pools, treat_none_as_null = true)]
+pub struct IpPoolRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub first_address: String,
+    pub last_address: String,
+    pub prefix_len: i32,
+    pub gateway: String,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = instances, treat_none_as_null = true)]
+pub struct InstanceRow {
+    pub id: String,
+    pub project_id: String,
+    pub account_id: String,
+    pub name: String,
+    pub description: String,
+    pub vcpus: i32,
+    pub memory_mib: i64,
+    pub ssh_key_ids: String,
+    pub user_data: String,
+    pub ha_policy: String,
+    pub avoid_instances: String,
+    pub state: String,
+    pub host_id: Option<String>,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = drives, treat_none_as_null = true)]
+pub struct DriveRow {
+    pub id: String,
+    pub project_id: String,
+    pub account_id: String,
+    pub name: String,
+    pub description: String,
+    pub size_bytes: i64,
+    pub image_id: Option<String>,
+    pub replicas: i32,
+    pub avoid_drives: String,
+    pub avoid_instances: String,
+    pub state: String,
+    pub instance_id: Option<String>,
+    pub slot: Option<i32>,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = ip_addresses, treat_none_as_null = true)]
+pub struct IpAddressRow {
+    pub id: String,
+    pub project_id: String,
+    pub account_id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub description: String,
+    pub address: String,
+    pub instance_id: Option<String>,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = events, treat_none_as_null = true)]
+pub struct EventRow {
+    pub id: String,
+    pub time_created: i64,
+    pub request_id: String,
+    pub actor_token_id: String,
+    pub actor_scope: String,
+    pub partner_id: Option<String>,
+    pub account_id: Option<String>,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_name: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = idempotency_keys, treat_none_as_null = true)]
+pub struct IdempotencyKeyRow {
+    pub principal: String,
+    pub idem_key: String,
+    pub request_hash: String,
+    pub status: Option<i32>,
+    pub body: Option<String>,
+    pub time_created: i64,
+}

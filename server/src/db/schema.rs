@@ -1,0 +1,221 @@
+//! Diesel table definitions, kept by hand in step with `migrations/`.
+
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        display_name -> Text,
+        logo_url -> Nullable<Text>,
+        primary_color -> Text,
+        accent_color -> Text,
+        support_url -> Nullable<Text>,
+        support_email -> Nullable<Text>,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        partner_id -> Nullable<Text>,
+        name -> Text,
+        description -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        description -> Text,
+        email -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    tokens (id) {
+        id -> Text,
+        description -> Text,
+        scope -> Text,
+        partner_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        secret_hash -> Text,
+        time_created -> BigInt,
+        time_expires -> Nullable<BigInt>,
+        time_revoked -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        description -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    ssh_keys (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        description -> Text,
+        public_key -> Text,
+        fingerprint -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    images (id) {
+        id -> Text,
+        scope -> Text,
+        name -> Text,
+        description -> Text,
+        os_family -> Text,
+        architecture -> Text,
+        boot_mode -> Text,
+        min_size_bytes -> BigInt,
+        source_url -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    hosts (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        address -> Text,
+        cpus -> Integer,
+        memory_mib -> BigInt,
+        storage_bytes -> BigInt,
+        state -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    ip_pools (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        first_address -> Text,
+        last_address -> Text,
+        prefix_len -> Integer,
+        gateway -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    instances (id) {
+        id -> Text,
+        project_id -> Text,
+        account_id -> Text,
+        name -> Text,
+        description -> Text,
+        vcpus -> Integer,
+        memory_mib -> BigInt,
+        ssh_key_ids -> Text,
+        user_data -> Text,
+        ha_policy -> Text,
+        avoid_instances -> Text,
+        state -> Text,
+        host_id -> Nullable<Text>,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    drives (id) {
+        id -> Text,
+        project_id -> Text,
+        account_id -> Text,
+        name -> Text,
+        description -> Text,
+        size_bytes -> BigInt,
+        image_id -> Nullable<Text>,
+        replicas -> Integer,
+        avoid_drives -> Text,
+        avoid_instances -> Text,
+        state -> Text,
+        instance_id -> Nullable<Text>,
+        slot -> Nullable<Integer>,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    ip_addresses (id) {
+        id -> Text,
+        project_id -> Text,
+        account_id -> Text,
+        pool_id -> Text,
+        name -> Text,
+        description -> Text,
+        address -> Text,
+        instance_id -> Nullable<Text>,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        time_created -> BigInt,
+        request_id -> Text,
+        actor_token_id -> Text,
+        actor_scope -> Text,
+        partner_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Text,
+        resource_name -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (principal, idem_key) {
+        principal -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        body -> Nullable<Text>,
+        time_created -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    partners, accounts, users, tokens, projects, ssh_keys, images, hosts, ip_pools, instances,
+    drives, ip_addresses, events, idempotency_keys,
+);

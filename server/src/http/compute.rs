@@ -1,0 +1,518 @@
+//! Handlers: drives, IP addresses, instances (everything project-scoped).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, project_scope, tagged};
+use crate::app::compute::{self, Action, InstanceParts};
+use crate::app::{App, Ctx, storage};
+use crate::error::ApiResult;
+use crate::params::*;
+use crate::views::*;
+
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(drive_list, drive_create))
+        .routes(routes!(drive_get, drive_update, drive_delete))
+        .routes(routes!(ip_address_list, ip_address_create))
+        .routes(routes!(ip_address_get, ip_address_update, ip_address_release))
+        .routes(routes!(instance_list, instance_create))
+        .routes(routes!(instance_get, instance_update, instance_delete))
+        .routes(routes!(instance_start))
+        .routes(routes!(instance_stop))
+        .routes(routes!(instance_reboot))
+        .routes(routes!(instance_resize))
+        .routes(routes!(instance_drive_attach))
+        .routes(routes!(instance_drive_detach))
+        .routes(routes!(instance_ip_attach))
+        .routes(routes!(instance_ip_detach))
+}
+
+fn instance_response(status: StatusCode, parts: InstanceParts) -> Response {
+    let generation = parts.row.generation;
+    tagged(
+        status,
+        generation,
+        Instance::from_parts(parts.row, parts.drive_ids, parts.ip_ids),
+    )
+}
+
+/// List drives in a project
+#[utoipa::path(get, path = "/v1/drives", operation_id = "drive_list", tag = "drives",
+    params(ProjectListParams), responses((status = 200, description = "A page of drives", body = DrivePage)))]
+async fn drive_list(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectListParams>,
+) -> ApiResult<axum::Json<DrivePage>> {
+    let page = page(q.limit, q.page_token.as_deref())?;
+    let scope = project_scope(Some(&q.project), q.account.as_deref())?;
+    let rows = app
+        .db
+        .read(move |c| storage::drive_list(c, &ctx.actor, &scope, &page))
+        .await?;
+    Ok(axum::Json(rows.map(Drive::from).into()))
+}
+
+/// Create a drive
+///
+/// A blank drive, or a copy of an image. Placement honours `avoid_drives` and `avoid_instances`.
+#[utoipa::path(post, path = "/v1/drives", operation_id = "drive_create", tag = "drives",
+    params(ProjectSelector), request_body = DriveCreate,
+    responses((status = 201, description = "The new drive", body = Drive)))]
+async fn drive_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<DriveCreate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let row = app
+        .db
+        .write(move |c| storage::drive_create(c, &ctx, &scope, body))
+        .await?;
+    Ok(tagged(StatusCode::CREATED, row.generation, Drive::from(row)))
+}
+
+/// Fetch a drive
+#[utoipa::path(get, path = "/v1/drives/{drive}", operation_id = "drive_get", tag = "drives",
+    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    responses((status = 200, description = "The drive", body = Drive)))]
+async fn drive_get(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let row = app
+        .db
+        .read(move |c| storage::lookup_drive(c, &ctx.actor, &sel, &scope))
+        .await?;
+    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
+}
+
+/// Update a drive
+///
+/// Rename it, or grow it (live). A drive never shrinks.
+#[utoipa::path(put, path = "/v1/drives/{drive}", operation_id = "drive_update", tag = "drives",
+    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    request_body = DriveUpdate,
+    responses((status = 200, description = "The updated drive", body = Drive)))]
+async fn drive_update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<DriveUpdate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let row = app
+        .db
+        .write(move |c| storage::drive_update(c, &ctx, &sel, &scope, body, if_match))
+        .await?;
+    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
+}
+
+/// Delete a drive
+///
+/// The drive must not be attached.
+#[utoipa::path(delete, path = "/v1/drives/{drive}", operation_id = "drive_delete", tag = "drives",
+    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    responses((status = 204, description = "Deleted")))]
+async fn drive_delete(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<StatusCode> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    app.db
+        .write(move |c| storage::drive_delete(c, &ctx, &sel, &scope))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// List IP addresses in a project
+#[utoipa::path(get, path = "/v1/ip-addresses", operation_id = "ip_address_list", tag = "ip-addresses",
+    params(ProjectListParams), responses((status = 200, description = "A page of IP addresses", body = IpAddressPage)))]
+async fn ip_address_list(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectListParams>,
+) -> ApiResult<axum::Json<IpAddressPage>> {
+    let page = page(q.limit, q.page_token.as_deref())?;
+    let scope = project_scope(Some(&q.project), q.account.as_deref())?;
+    let rows = app
+        .db
+        .read(move |c| storage::ip_address_list(c, &ctx.actor, &scope, &page))
+        .await?;
+    Ok(axum::Json(rows.map(IpAddress::from).into()))
+}
+
+/// Allocate an IP address
+///
+/// Takes the lowest free address of the pool. 507 when the pool is full.
+#[utoipa::path(post, path = "/v1/ip-addresses", operation_id = "ip_address_create", tag = "ip-addresses",
+    params(ProjectSelector), request_body = IpAddressCreate,
+    responses((status = 201, description = "The new IP address", body = IpAddress)))]
+async fn ip_address_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<IpAddressCreate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let row = app
+        .db
+        .write(move |c| storage::ip_address_create(c, &ctx, &scope, body))
+        .await?;
+    Ok(tagged(StatusCode::CREATED, row.generation, IpAddress::from(row)))
+}
+
+/// Fetch an IP address
+#[utoipa::path(get, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_get", tag = "ip-addresses",
+    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
+    responses((status = 200, description = "The IP address", body = IpAddress)))]
+async fn ip_address_get(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let row = app
+        .db
+        .read(move |c| storage::lookup_ip_address(c, &ctx.actor, &sel, &scope))
+        .await?;
+    Ok(tagged(StatusCode::OK, row.generation, IpAddress::from(row)))
+}
+
+/// Update an IP address
+#[utoipa::path(put, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_update", tag = "ip-addresses",
+    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
+    request_body = IdentityUpdate,
+    responses((status = 200, description = "The updated IP address", body = IpAddress)))]
+async fn ip_address_update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<IdentityUpdate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let row = app
+        .db
+        .write(move |c| storage::ip_address_update(c, &ctx, &sel, &scope, body, if_match))
+        .await?;
+    Ok(tagged(StatusCode::OK, row.generation, IpAddress::from(row)))
+}
+
+/// Release an IP address
+///
+/// The address must not be attached. It returns to its pool.
+#[utoipa::path(delete, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_release", tag = "ip-addresses",
+    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
+    responses((status = 204, description = "Released")))]
+async fn ip_address_release(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<StatusCode> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    app.db
+        .write(move |c| storage::ip_address_release(c, &ctx, &sel, &scope))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// List instances in a project
+#[utoipa::path(get, path = "/v1/instances", operation_id = "instance_list", tag = "instances",
+    params(ProjectListParams), responses((status = 200, description = "A page of instances", body = InstancePage)))]
+async fn instance_list(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectListParams>,
+) -> ApiResult<axum::Json<InstancePage>> {
+    let page = page(q.limit, q.page_token.as_deref())?;
+    let scope = project_scope(Some(&q.project), q.account.as_deref())?;
+    let rows = app
+        .db
+        .read(move |c| compute::instance_list(c, &ctx.actor, &scope, &page))
+        .await?;
+    Ok(axum::Json(
+        rows.map(|p| Instance::from_parts(p.row, p.drive_ids, p.ip_ids))
+            .into(),
+    ))
+}
+
+/// Create an instance
+///
+/// Compose it from a boot drive, extra drives and IP addresses allocated beforehand,
+/// or use the quick form: `image` (and optionally `boot_drive_size_bytes`) makes the
+/// boot drive, named `<instance>-boot`.
+#[utoipa::path(post, path = "/v1/instances", operation_id = "instance_create", tag = "instances",
+    params(ProjectSelector), request_body = InstanceCreate,
+    responses((status = 201, description = "The new instance", body = Instance)))]
+async fn instance_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<InstanceCreate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let parts = app
+        .db
+        .write(move |c| compute::instance_create(c, &ctx, &scope, body))
+        .await?;
+    Ok(instance_response(StatusCode::CREATED, parts))
+}
+
+/// Fetch an instance
+#[utoipa::path(get, path = "/v1/instances/{instance}", operation_id = "instance_get", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    responses((status = 200, description = "The instance", body = Instance)))]
+async fn instance_get(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let parts = app
+        .db
+        .read(move |c| compute::instance_get(c, &ctx.actor, &sel, &scope))
+        .await?;
+    Ok(instance_response(StatusCode::OK, parts))
+}
+
+/// Update an instance
+///
+/// Rename it or change its HA policy, live.
+#[utoipa::path(put, path = "/v1/instances/{instance}", operation_id = "instance_update", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    request_body = InstanceUpdate,
+    responses((status = 200, description = "The updated instance", body = Instance)))]
+async fn instance_update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<InstanceUpdate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let parts = app
+        .db
+        .write(move |c| compute::instance_update(c, &ctx, &sel, &scope, body, if_match))
+        .await?;
+    Ok(instance_response(StatusCode::OK, parts))
+}
+
+/// Delete an instance
+///
+/// The instance must be stopped. Its drives and IP addresses are detached and kept.
+#[utoipa::path(delete, path = "/v1/instances/{instance}", operation_id = "instance_delete", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    responses((status = 204, description = "Deleted")))]
+async fn instance_delete(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<StatusCode> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    app.db
+        .write(move |c| compute::instance_delete(c, &ctx, &sel, &scope))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn act(
+    app: App,
+    ctx: Ctx,
+    sel: crate::app::NameOrId,
+    q: ProjectSelector,
+    action: Action,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let parts = app
+        .db
+        .write(move |c| compute::instance_action(c, &ctx, &sel, &scope, action))
+        .await?;
+    Ok(instance_response(StatusCode::ACCEPTED, parts))
+}
+
+/// Start an instance
+///
+/// Allowed while stopped or failed; the instance moves to `starting`.
+#[utoipa::path(post, path = "/v1/instances/{instance}/start", operation_id = "instance_start", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    responses((status = 202, description = "Starting", body = Instance)))]
+async fn instance_start(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<Response> {
+    act(app, ctx, sel, q, Action::Start).await
+}
+
+/// Stop an instance
+///
+/// Allowed while running, starting or rebooting.
+#[utoipa::path(post, path = "/v1/instances/{instance}/stop", operation_id = "instance_stop", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    responses((status = 202, description = "Stopping", body = Instance)))]
+async fn instance_stop(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<Response> {
+    act(app, ctx, sel, q, Action::Stop).await
+}
+
+/// Reboot an instance
+///
+/// Allowed while running.
+#[utoipa::path(post, path = "/v1/instances/{instance}/reboot", operation_id = "instance_reboot", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    responses((status = 202, description = "Rebooting", body = Instance)))]
+async fn instance_reboot(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<Response> {
+    act(app, ctx, sel, q, Action::Reboot).await
+}
+
+/// Resize an instance
+///
+/// Change vcpus and memory. The instance must be stopped.
+#[utoipa::path(post, path = "/v1/instances/{instance}/resize", operation_id = "instance_resize", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    request_body = InstanceResize,
+    responses((status = 200, description = "The resized instance", body = Instance)))]
+async fn instance_resize(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<InstanceResize>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let parts = app
+        .db
+        .write(move |c| compute::instance_resize(c, &ctx, &sel, &scope, body, if_match))
+        .await?;
+    Ok(instance_response(StatusCode::OK, parts))
+}
+
+async fn drive_attachment(
+    app: App,
+    ctx: Ctx,
+    sel: crate::app::NameOrId,
+    q: ProjectSelector,
+    body: DriveAttachment,
+    attach: bool,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let parts = app
+        .db
+        .write(move |c| compute::instance_drive(c, &ctx, &sel, &scope, body, attach))
+        .await?;
+    Ok(instance_response(StatusCode::OK, parts))
+}
+
+/// Attach a drive
+///
+/// The instance must be stopped; the drive takes the next slot.
+#[utoipa::path(post, path = "/v1/instances/{instance}/drives/attach", operation_id = "instance_drive_attach", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    request_body = DriveAttachment,
+    responses((status = 200, description = "The instance", body = Instance)))]
+async fn instance_drive_attach(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<DriveAttachment>,
+) -> ApiResult<Response> {
+    drive_attachment(app, ctx, sel, q, body, true).await
+}
+
+/// Detach a drive
+///
+/// The instance must be stopped. The boot drive cannot be detached.
+#[utoipa::path(post, path = "/v1/instances/{instance}/drives/detach", operation_id = "instance_drive_detach", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    request_body = DriveAttachment,
+    responses((status = 200, description = "The instance", body = Instance)))]
+async fn instance_drive_detach(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<DriveAttachment>,
+) -> ApiResult<Response> {
+    drive_attachment(app, ctx, sel, q, body, false).await
+}
+
+async fn ip_attachment(
+    app: App,
+    ctx: Ctx,
+    sel: crate::app::NameOrId,
+    q: ProjectSelector,
+    body: IpAttachment,
+    attach: bool,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let parts = app
+        .db
+        .write(move |c| compute::instance_ip(c, &ctx, &sel, &scope, body, attach))
+        .await?;
+    Ok(instance_response(StatusCode::OK, parts))
+}
+
+/// Attach an IP address
+///
+/// The instance must be stopped.
+#[utoipa::path(post, path = "/v1/instances/{instance}/ip-addresses/attach", operation_id = "instance_ip_attach", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    request_body = IpAttachment,
+    responses((status = 200, description = "The instance", body = Instance)))]
+async fn instance_ip_attach(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<IpAttachment>,
+) -> ApiResult<Response> {
+    ip_attachment(app, ctx, sel, q, body, true).await
+}
+
+/// Detach an IP address
+///
+/// The instance must be stopped.
+#[utoipa::path(post, path = "/v1/instances/{instance}/ip-addresses/detach", operation_id = "instance_ip_detach", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    request_body = IpAttachment,
+    responses((status = 200, description = "The instance", body = Instance)))]
+async fn instance_ip_detach(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<IpAttachment>,
+) -> ApiResult<Response> {
+    ip_attachment(app, ctx, sel, q, body, false).await
+}

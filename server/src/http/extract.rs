@@ -1,0 +1,188 @@
+//! Extractors that turn every kind of bad input into the one error shape:
+//! JSON bodies (content type, syntax, unknown fields, with the field path),
+//! query strings, path selectors, the caller's identity, and `If-Match`.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::app::{App, Ctx, NameOrId, PageRequest, ProjectScope, auth};
+use crate::error::{ApiError, current_request_id};
+
+/// The largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+pub fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("request bodies are limited to {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// A JSON request body.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::bad_request("invalid_body", format!("could not read the body: {e}"))
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserialize JSON, reporting the path of the field that failed.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let code = if inner.is_syntax() || inner.is_eof() {
+            "malformed_json"
+        } else {
+            "invalid_request"
+        };
+        let e = ApiError::bad_request(code, format!("invalid body: {inner}"));
+        if path == "." || code == "malformed_json" {
+            e
+        } else {
+            e.with_field(path)
+        }
+    })
+}
+
+/// A query string.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let e = ApiError::bad_request(
+                    "invalid_query",
+                    format!("invalid query string: {}", err.into_inner()),
+                );
+                if path == "." { e } else { e.with_field(path) }
+            })
+    }
+}
+
+/// A single path parameter that names a resource by name or id.
+pub struct Selector(pub NameOrId);
+
+impl<S: Send + Sync> FromRequestParts<S> for Selector {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|e| ApiError::bad_request("invalid_path", e.body_text()))?;
+        NameOrId::parse("path", &raw).map(Selector)
+    }
+}
+
+impl FromRequestParts<App> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let authorization = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().unwrap_or("invalid"));
+        let actor = auth::authenticate(&app.db, authorization).await?;
+        if actor.is_read_only() && !matches!(parts.method, Method::GET | Method::HEAD) {
+            return Err(ApiError::forbidden(
+                "this token is read-only; use a read-write token to make changes",
+            ));
+        }
+        Ok(Ctx {
+            actor,
+            request_id: current_request_id(),
+        })
+    }
+}
+
+/// The generation named by `If-Match`, if the header is present.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let text = value.to_str().unwrap_or_default().trim();
+        if text == "*" {
+            return Ok(IfMatch(None));
+        }
+        let inner = text.strip_prefix("W/").unwrap_or(text);
+        inner
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i64>().ok())
+            .map(|g| IfMatch(Some(g)))
+            .ok_or_else(|| {
+                ApiError::bad_request("invalid_if_match", "If-Match must be an ETag this API sent")
+                    .with_field("If-Match")
+            })
+    }
+}
+
+/// Build a page request from list parameters.
+pub fn page(limit: Option<u32>, token: Option<&str>) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(limit, token)
+}
+
+/// Parse an optional selector from a query parameter.
+pub fn selector(field: &str, value: Option<&str>) -> Result<Option<NameOrId>, ApiError> {
+    value.map(|v| NameOrId::parse(field, v)).transpose()
+}
+
+/// Parse `?project=&account=`.
+pub fn project_scope(project: Option<&str>, account: Option<&str>) -> Result<ProjectScope, ApiError> {
+    Ok(ProjectScope {
+        project: selector("project", project)?,
+        account: selector("account", account)?,
+    })
+}
+
+/// A JSON response carrying the resource's ETag.
+pub fn tagged<T: Serialize>(status: StatusCode, generation: i64, body: T) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{generation}\"")) {
+        response.headers_mut().insert(header::ETAG, v);
+    }
+    response
+}

@@ -1,0 +1,182 @@
+//! `Idempotency-Key` on POST: the first response to a key is stored; the
+//! same key with the same request replays it, with a different request is a
+//! 422, and while the first is still running is a 409.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::extract::{MAX_BODY_BYTES, too_large};
+use crate::app::App;
+use crate::app::auth::hash_secret;
+use crate::db::models::IdempotencyKeyRow;
+use crate::db::now_micros;
+use crate::db::schema::idempotency_keys;
+use crate::error::{ApiError, ApiResult};
+
+pub const HEADER: &str = "idempotency-key";
+/// How long a stored response is replayed.
+pub const RETENTION_MICROS: i64 = 24 * 3600 * 1_000_000;
+
+enum Claim {
+    /// First use of the key: run the request.
+    New,
+    /// Replay this stored response.
+    Replay(i32, String),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let Some(key) = req.headers().get(HEADER).cloned() else {
+        return next.run(req).await;
+    };
+    // Without credentials the handler answers 401; nothing to remember.
+    let Some(auth) = req.headers().get(header::AUTHORIZATION).cloned() else {
+        return next.run(req).await;
+    };
+    match run(app, key, auth, req, next).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn run(
+    app: App,
+    key: HeaderValue,
+    auth: HeaderValue,
+    req: Request,
+    next: Next,
+) -> ApiResult<Response> {
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )
+            .with_field("Idempotency-Key")
+        })?
+        .to_string();
+    let principal = hash_secret(auth.to_str().unwrap_or_default());
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    let mut hasher = Sha256::new();
+    hasher.update(parts.uri.to_string().as_bytes());
+    hasher.update([0]);
+    hasher.update(&bytes);
+    let request_hash = hex(&hasher.finalize());
+
+    let claim = {
+        let (principal, key, request_hash) = (principal.clone(), key.clone(), request_hash.clone());
+        app.db
+            .write(move |conn| {
+                let now = now_micros();
+                diesel::delete(
+                    idempotency_keys::table
+                        .filter(idempotency_keys::time_created.lt(now - RETENTION_MICROS)),
+                )
+                .execute(conn)?;
+                let existing: Option<IdempotencyKeyRow> = idempotency_keys::table
+                    .find((&principal, &key))
+                    .select(IdempotencyKeyRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                match existing {
+                    Some(row) if row.request_hash != request_hash => Err(ApiError::unprocessable(
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was used for a different request",
+                    )),
+                    Some(IdempotencyKeyRow {
+                        status: Some(status),
+                        body: Some(body),
+                        ..
+                    }) => Ok(Claim::Replay(status, body)),
+                    Some(_) => Err(in_flight()),
+                    None => {
+                        diesel::insert_into(idempotency_keys::table)
+                            .values(&IdempotencyKeyRow {
+                                principal,
+                                idem_key: key,
+                                request_hash,
+                                status: None,
+                                body: None,
+                                time_created: now,
+                            })
+                            .execute(conn)
+                            .map_err(|e| match ApiError::from(e) {
+                                e if e.code == "already_exists" => in_flight(),
+                                e => e,
+                            })?;
+                        Ok(Claim::New)
+                    }
+                }
+            })
+            .await?
+    };
+    if let Claim::Replay(status, body) = claim {
+        let mut response = (
+            StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK),
+            body,
+        )
+            .into_response();
+        let content_type = if status >= 400 {
+            "application/problem+json"
+        } else {
+            "application/json"
+        };
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let status = response.status();
+    let (resp_parts, resp_body) = response.into_parts();
+    let resp_bytes = axum::body::to_bytes(resp_body, usize::MAX)
+        .await
+        .map_err(ApiError::internal)?;
+    let stored = String::from_utf8(resp_bytes.to_vec()).ok();
+    app.db
+        .write(move |conn| {
+            let row = idempotency_keys::table.find((&principal, &key));
+            match stored {
+                // Server failures are not remembered: the client may retry.
+                Some(body) if !status.is_server_error() => {
+                    diesel::update(row)
+                        .set((
+                            idempotency_keys::status.eq(Some(i32::from(status.as_u16()))),
+                            idempotency_keys::body.eq(Some(body)),
+                        ))
+                        .execute(conn)?;
+                }
+                _ => {
+                    diesel::delete(row).execute(conn)?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Response::from_parts(resp_parts, Body::from(resp_bytes)))
+}
+
+fn in_flight() -> ApiError {
+    ApiError::conflict(
+        "idempotency_key_in_flight",
+        "a request with this Idempotency-Key is still being processed",
+    )
+}

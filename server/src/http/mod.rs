@@ -1,0 +1,106 @@
+//! The HTTP layer: the router, its middleware, and the OpenAPI document that
+//! is generated from the same route registrations (a route can only be added
+//! through `OpenApiRouter::routes`, so none goes undocumented).
+
+mod compute;
+pub mod extract;
+pub mod idempotency;
+mod infra;
+pub mod metrics;
+mod spec;
+mod system;
+mod tenancy;
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::app::App;
+use crate::error::{ApiError, REQUEST_ID};
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+fn api_router() -> OpenApiRouter<App> {
+    OpenApiRouter::with_openapi(spec::base())
+        .merge(system::routes())
+        .merge(tenancy::routes())
+        .merge(infra::routes())
+        .merge(compute::routes())
+}
+
+/// The OpenAPI document of the public API, as committed in `api-spec/openapi.json`.
+pub fn openapi() -> &'static OpenApi {
+    static DOC: OnceLock<OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let (_, mut doc) = api_router().split_for_parts();
+        spec::finish(&mut doc);
+        doc
+    })
+}
+
+/// The whole HTTP service, buildable without a socket.
+pub fn router(app: App) -> Router {
+    let (api, _) = api_router().split_for_parts();
+    api.merge(SwaggerUi::new("/docs").config(Config::new(["/openapi.json"])))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "no_such_route", "no such route")
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not accept that method",
+            )
+        })
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            idempotency::idempotency,
+        ))
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(app.clone(), metrics::track))
+        .layer(middleware::from_fn(request_context))
+        .with_state(app)
+}
+
+/// Give every request an id (the client's `x-request-id` if it is sane),
+/// make it available to error bodies, log the request, and echo the id.
+async fn request_context(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let header = HeaderValue::from_str(&id).expect("request ids are visible ASCII");
+    req.headers_mut().insert(REQUEST_ID_HEADER, header.clone());
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let start = Instant::now();
+    let mut response = REQUEST_ID
+        .scope(id.clone(), async move { next.run(req).await.into_response() })
+        .await;
+    tracing::info!(
+        request_id = %id,
+        %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_us = start.elapsed().as_micros() as u64,
+        "request"
+    );
+    response.headers_mut().insert(REQUEST_ID_HEADER, header);
+    response
+}

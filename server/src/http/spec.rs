@@ -1,0 +1,204 @@
+//! The parts of the OpenAPI document that hold for every operation, applied
+//! once to the generated document so no handler can forget them: the error
+//! responses, `Idempotency-Key` on POST, `If-Match` on updates, and the
+//! bearer-token security scheme.
+
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ContentBuilder, HttpMethod, ObjectBuilder, OpenApi, Ref, RefOr, Required, Type,
+};
+use utoipa::{OpenApi as _, ToSchema};
+
+use crate::error::ErrorBody;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Overcast API",
+        description = "The public API of Overcast, an infrastructure-as-a-service platform: \
+            tenancy (partners, accounts, projects), drives, IP addresses and instances.\n\n\
+            Conventions: resources have a UUID `id` and a DNS-label `name`; path parameters \
+            accept either. Lists are keyset-paginated (`limit`, `page_token` in; \
+            `items`, `next_page` out). Errors are `application/problem+json` with a stable \
+            `error_code` and the `request_id`. POST honours `Idempotency-Key`; PUT honours \
+            `If-Match` with the `ETag` of a read.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "system", description = "Health, metrics and this document"),
+        (name = "partners", description = "White-label resellers and their brands"),
+        (name = "accounts", description = "Customers"),
+        (name = "users", description = "People with access to an account"),
+        (name = "tokens", description = "Scoped API tokens"),
+        (name = "projects", description = "Groups of resources inside an account"),
+        (name = "ssh-keys", description = "SSH public keys installed into instances"),
+        (name = "images", description = "OS templates"),
+        (name = "hosts", description = "Virtualization hosts (operator)"),
+        (name = "ip-pools", description = "Ranges IP addresses are allocated from"),
+        (name = "ip-addresses", description = "IP addresses allocated to projects"),
+        (name = "drives", description = "Virtual drives"),
+        (name = "instances", description = "Virtual machines"),
+        (name = "events", description = "The audit log"),
+    )
+)]
+struct ApiDoc;
+
+pub fn base() -> OpenApi {
+    ApiDoc::openapi()
+}
+
+/// (status, component name, description) of every shared error response.
+const ERRORS: &[(&str, &str, &str)] = &[
+    ("400", "BadRequest", "The request is malformed or invalid; `field` names the culprit"),
+    ("401", "Unauthorized", "No valid bearer token"),
+    ("403", "Forbidden", "The token may not do this (read-only, or not an operator)"),
+    ("404", "NotFound", "No such resource, or it belongs to another tenant"),
+    ("409", "Conflict", "The resource's state or name conflicts with the request"),
+    ("412", "PreconditionFailed", "`If-Match` does not match the resource's ETag"),
+    ("413", "PayloadTooLarge", "The body is larger than 1 MiB"),
+    ("415", "UnsupportedMediaType", "The body is not `application/json`"),
+    ("422", "UnprocessableEntity", "The `Idempotency-Key` was used for a different request"),
+    ("500", "InternalError", "A server fault; quote the request id"),
+    ("507", "InsufficientCapacity", "Not enough capacity to satisfy the request"),
+];
+
+fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
+    let mut codes = vec!["400", "401", "403", "404", "500"];
+    match method {
+        HttpMethod::Post => codes.extend(["409", "413", "415", "422"]),
+        HttpMethod::Put => codes.extend(["409", "412", "413", "415"]),
+        HttpMethod::Delete => codes.push("409"),
+        _ => {}
+    }
+    if operation_id == "instance_resize" {
+        codes.push("412");
+    }
+    if operation_id == "ip_address_create" {
+        codes.push("507");
+    }
+    codes
+}
+
+fn header_param(name: &str, description: &str, example: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .max_length(Some(255)),
+        ))
+        .example(Some(serde_json::json!(example)))
+        .build()
+}
+
+fn each_operation(doc: &mut OpenApi, mut f: impl FnMut(&str, &HttpMethod, &mut Operation)) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            (HttpMethod::Get, item.get.as_mut()),
+            (HttpMethod::Post, item.post.as_mut()),
+            (HttpMethod::Put, item.put.as_mut()),
+            (HttpMethod::Delete, item.delete.as_mut()),
+            (HttpMethod::Patch, item.patch.as_mut()),
+        ] {
+            if let Some(op) = op {
+                f(path, &method, op);
+            }
+        }
+    }
+}
+
+/// Apply the document-wide parts. Idempotent.
+pub fn finish(doc: &mut OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.security_schemes.insert(
+        "bearer".into(),
+        RefOr::T(SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("An Overcast API token: `Authorization: Bearer oc_...`"))
+                .build(),
+        )),
+    );
+    for (status, name, description) in ERRORS {
+        let example = serde_json::json!({
+            "type": format!("https://overcast.dev/errors/{}", name.to_lowercase()),
+            "title": description.split(';').next().unwrap_or(description),
+            "status": status.parse::<u16>().unwrap_or(500),
+            "error_code": name.to_lowercase(),
+            "message": description,
+            "request_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70"
+        });
+        components.responses.insert(
+            (*name).to_string(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(*description)
+                    .content(
+                        "application/problem+json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name(ErrorBody::name())))
+                            .example(Some(example))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+    }
+    let bearer = vec![SecurityRequirement::new("bearer", Vec::<String>::new())];
+    each_operation(doc, |_, method, op| {
+        let id = op.operation_id.clone().unwrap_or_default();
+        let is_system = op
+            .tags
+            .as_ref()
+            .is_some_and(|t| t.iter().any(|t| t == "system"));
+        if is_system {
+            op.security = Some(Vec::new());
+            return;
+        }
+        op.security = Some(bearer.clone());
+        for code in errors_for(method, &id) {
+            let name = ERRORS.iter().find(|(s, _, _)| *s == code).map(|e| e.1).unwrap_or("InternalError");
+            op.responses
+                .responses
+                .entry(code.to_string())
+                .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
+        }
+        let params = op.parameters.get_or_insert_with(Vec::new);
+        let mut add = |p: utoipa::openapi::path::Parameter| {
+            if !params
+                .iter()
+                .any(|q| matches!(q, RefOr::T(q) if q.name == p.name))
+            {
+                params.push(RefOr::T(p));
+            }
+        };
+        match method {
+            HttpMethod::Post => add(header_param(
+                "Idempotency-Key",
+                "Makes the POST safe to retry: the same key and body replay the first \
+                 response for 24 hours; the same key with another body is a 422.",
+                "6f1c1f0e-create-drive-data",
+            )),
+            HttpMethod::Put => add(header_param(
+                "If-Match",
+                "The `ETag` of the read this update is based on; a mismatch is a 412.",
+                "\"3\"",
+            )),
+            _ => {}
+        }
+        if id == "instance_resize" {
+            add(header_param(
+                "If-Match",
+                "The `ETag` of the read this update is based on; a mismatch is a 412.",
+                "\"3\"",
+            ));
+        }
+    });
+    doc.security = None;
+}

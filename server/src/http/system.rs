@@ -1,0 +1,77 @@
+//! Handlers: health, metrics, and the OpenAPI document itself.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use diesel::connection::SimpleConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::App;
+use crate::db::Backend;
+use crate::error::{ApiError, ApiResult};
+
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(openapi_document))
+}
+
+/// Health of the server and its database.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+    /// `sqlite` or `postgres`.
+    #[schema(example = "sqlite")]
+    pub database: String,
+}
+
+/// Check health
+///
+/// Answers 200 when the server can reach its database.
+#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "system",
+    responses((status = 200, description = "Healthy", body = Health),
+        (status = 500, description = "The database is unreachable", body = crate::error::ErrorBody)))]
+async fn healthz(State(app): State<App>) -> ApiResult<axum::Json<Health>> {
+    app.db
+        .read(|c| {
+            c.batch_execute("SELECT 1")
+                .map_err(|e| ApiError::internal(format!("health check: {e}")))
+        })
+        .await?;
+    Ok(axum::Json(Health {
+        status: "ok".into(),
+        database: match app.db.backend() {
+            Backend::Sqlite => "sqlite".into(),
+            Backend::Postgres => "postgres".into(),
+        },
+    }))
+}
+
+/// Read metrics
+///
+/// Prometheus text exposition: request counts and latency by route, method and status.
+#[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "system",
+    responses((status = 200, description = "Prometheus metrics", content_type = "text/plain",
+        body = String, example = "overcast_http_requests_total{method=\"GET\",route=\"/v1/drives\",status=\"200\"} 3")))]
+async fn metrics(State(app): State<App>) -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        app.metrics.render(),
+    )
+}
+
+/// Fetch this OpenAPI document
+#[utoipa::path(get, path = "/openapi.json", operation_id = "openapi_document", tag = "system",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object,
+        example = json!({"openapi": "3.1.0"}))))]
+async fn openapi_document() -> impl IntoResponse {
+    axum::Json(super::openapi())
+}

@@ -1,0 +1,117 @@
+//! Overcast's control plane: the public REST API (axum + utoipa), tenancy
+//! and the resource model, stored with diesel in SQLite or PostgreSQL.
+//!
+//! Layers, outside in: [`http`] parses requests and renders views,
+//! [`app`] authorizes and applies every operation, [`db`] stores rows.
+//! [`Server`] wires them to a socket.
+
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod params;
+pub mod views;
+
+pub use config::Config;
+pub use http::openapi;
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tokio::sync::oneshot;
+
+use crate::app::App;
+use crate::db::Database;
+use crate::error::ApiError;
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub app: App,
+    /// Where the operator token was written at first start.
+    pub operator_token_path: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Open the database (applying migrations), make the operator token on
+    /// first start, bind, and serve in the background.
+    pub async fn start(config: Config) -> anyhow::Result<Server> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+        let url = config.database_url();
+        let pool_size = config.db_pool_size;
+        let db = tokio::task::spawn_blocking(move || Database::connect(&url, pool_size)).await??;
+        let app = App::new(db);
+        let operator_token_path = config.data_dir.join("operator.token");
+        let path = operator_token_path.clone();
+        let created = app
+            .db
+            .write(move |conn| {
+                let secret = app::tenancy::bootstrap_operator_token(conn)?;
+                if let Some(secret) = &secret {
+                    // Written inside the transaction: if the file cannot be
+                    // written, the token is not kept either.
+                    write_secret_file(&path, secret).map_err(ApiError::internal)?;
+                }
+                Ok(secret.is_some())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("bootstrapping the operator token: {e}"))?;
+        if created {
+            tracing::info!(path = %operator_token_path.display(), "wrote a new operator token");
+        }
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let router = http::router(app.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "serving the Overcast API");
+        Ok(Server {
+            addr,
+            app,
+            operator_token_path,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+
+    /// Stop accepting requests and finish those in flight.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await??;
+        Ok(())
+    }
+
+    /// Serve until the task ends (it ends only on error or shutdown).
+    pub async fn wait(mut self) -> anyhow::Result<()> {
+        (&mut self.task).await??;
+        Ok(())
+    }
+}
+
+fn write_secret_file(path: &std::path::Path, secret: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    writeln!(file, "{secret}")?;
+    file.sync_all()
+}

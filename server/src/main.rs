@@ -1,0 +1,28 @@
+//! `overcast-server`: runs the Overcast control plane.
+
+use clap::Parser;
+use overcast_server::{Config, Server};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let filter = EnvFilter::try_from_env("OVERCAST_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("OVERCAST_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    let config = Config::parse();
+    let server = Server::start(config).await?;
+    println!("Overcast API:      http://{}/v1", server.addr);
+    println!("API explorer:      http://{}/docs/", server.addr);
+    println!("Operator token in: {}", server.operator_token_path.display());
+    tokio::select! {
+        result = server.wait() => result,
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("interrupted; stopping");
+            Ok(())
+        }
+    }
+}

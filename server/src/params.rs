@@ -1,0 +1,482 @@
+//! Request bodies and query parameters of the public API.
+//!
+//! Every body rejects unknown fields. Every field a client sets on create
+//! says in `x-overcast-mutability` whether a later change is `live`, needs
+//! the instance `requires_stop`ped, or means `replace`ment.
+
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::TokenScope;
+
+/// Query parameters of every list operation.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000, example = 100)]
+    pub limit: Option<u32>,
+    /// The `next_page` of the previous page.
+    pub page_token: Option<String>,
+}
+
+/// Which account an account-scoped request addresses (account tokens may omit it).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccountSelector {
+    /// Name or id of the account. Account tokens default to their own.
+    #[param(example = "acme")]
+    pub account: Option<String>,
+}
+
+/// Account selector plus pagination, for account-scoped lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AccountListParams {
+    /// Name or id of the account. Account tokens default to their own.
+    #[param(example = "acme")]
+    pub account: Option<String>,
+    /// Items per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000, example = 100)]
+    pub limit: Option<u32>,
+    /// The `next_page` of the previous page.
+    pub page_token: Option<String>,
+}
+
+/// Which project a project-scoped request addresses.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectSelector {
+    /// Name or id of the project. Needed when the resource is named by name.
+    #[param(example = "web")]
+    pub project: Option<String>,
+    /// Name or id of the account holding the project, for operator and partner tokens.
+    #[param(example = "acme")]
+    pub account: Option<String>,
+}
+
+/// Project selector plus pagination, for project-scoped lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProjectListParams {
+    /// Name or id of the project.
+    #[param(example = "web")]
+    pub project: String,
+    /// Name or id of the account holding the project, for operator and partner tokens.
+    #[param(example = "acme")]
+    pub account: Option<String>,
+    /// Items per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000, example = 100)]
+    pub limit: Option<u32>,
+    /// The `next_page` of the previous page.
+    pub page_token: Option<String>,
+}
+
+/// Create a partner (white-label reseller).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerCreate {
+    #[schema(example = "cloudco", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Reseller for the APAC region", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    #[schema(inline)]
+    pub brand: Brand,
+}
+
+/// How a partner's control panel looks and where its customers get help.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Brand {
+    /// Shown in the control panel's title bar.
+    #[schema(example = "CloudCo", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub display_name: String,
+    #[schema(example = "https://cloudco.example/logo.svg", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub logo_url: Option<String>,
+    /// `#rrggbb`.
+    #[schema(example = "#1a73e8", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub primary_color: String,
+    /// `#rrggbb`.
+    #[schema(example = "#fbbc04", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub accent_color: String,
+    #[schema(example = "https://cloudco.example/support", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub support_url: Option<String>,
+    #[schema(example = "support@cloudco.example", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub support_email: Option<String>,
+}
+
+/// Change a partner. Absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerUpdate {
+    #[schema(example = "cloudco")]
+    pub name: Option<String>,
+    #[schema(example = "Reseller for the APAC region")]
+    pub description: Option<String>,
+    pub brand: Option<Brand>,
+}
+
+/// Create an account (a customer).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountCreate {
+    #[schema(example = "acme", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "ACME Corp.", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    /// Name or id of the owning partner. Partner admins may omit it (their own);
+    /// operators omit it for a direct customer.
+    #[schema(example = "cloudco", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub partner: Option<String>,
+}
+
+/// Change a resource's name and description. Absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityUpdate {
+    #[schema(example = "new-name")]
+    pub name: Option<String>,
+    #[schema(example = "A better description")]
+    pub description: Option<String>,
+}
+
+/// Create a user of an account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserCreate {
+    #[schema(example = "alice", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Site reliability", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    #[schema(example = "alice@acme.example", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub email: String,
+}
+
+/// Create an API token. Its secret is shown once, in the response.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCreate {
+    #[schema(example = "account_read_write", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub scope: TokenScope,
+    #[serde(default)]
+    #[schema(example = "CI pipeline", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub description: String,
+    /// Name or id of the account, for account scopes (account tokens default to their own).
+    #[schema(example = "acme", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub account: Option<String>,
+    /// Name or id of the partner, for the partner-admin scope.
+    #[schema(example = "cloudco", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub partner: Option<String>,
+    /// Lifetime in seconds; absent means the token does not expire.
+    #[schema(example = 86400, minimum = 60, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub expires_in_seconds: Option<u64>,
+}
+
+/// Create a project in an account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectCreate {
+    #[schema(example = "web", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Production web tier", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+}
+
+/// Add an SSH public key to an account.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SshKeyCreate {
+    #[schema(example = "laptop", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Alice's laptop", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    /// An OpenSSH public key line.
+    #[schema(example = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b3BzZWNyZXRrZXlmb3JleGFtcGxlcw alice@laptop", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub public_key: String,
+}
+
+/// How an image boots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BootMode {
+    /// The host boots the image's kernel and initrd directly.
+    DirectKernel,
+    /// UEFI firmware boots the image's own boot loader.
+    Firmware,
+}
+
+/// CPU architecture of an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Architecture {
+    X86_64,
+    Aarch64,
+}
+
+/// Register an OS template.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageCreate {
+    #[schema(example = "debian-12", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Debian 12 with cloud-init", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    #[schema(example = "debian", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub os_family: String,
+    #[schema(example = "x86_64", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub architecture: Architecture,
+    #[schema(example = "firmware", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub boot_mode: BootMode,
+    /// The smallest drive, in bytes, the image fits on.
+    #[schema(example = 2147483648_u64, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub min_size_bytes: u64,
+    /// Where a host fetches the image (`http(s)://` or `file://`).
+    #[schema(example = "https://images.example/debian-12.raw", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub source_url: String,
+    /// Make a system-wide image (operators only). Otherwise the image belongs to the account.
+    #[serde(default)]
+    #[schema(example = true, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub system: bool,
+}
+
+/// Lifecycle state of a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HostState {
+    /// Takes new instances and drives.
+    Active,
+    /// Keeps what it has, takes nothing new.
+    Draining,
+    /// Not reachable.
+    Down,
+}
+
+/// Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostCreate {
+    #[schema(example = "host-01", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Rack 4, slot 12", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    /// Address the server and other hosts reach it on.
+    #[schema(example = "10.0.0.11", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub address: String,
+    #[schema(example = 32, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub cpus: u32,
+    #[schema(example = 131072, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub memory_mib: u64,
+    #[schema(example = 4000000000000_u64, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub storage_bytes: u64,
+}
+
+/// Change a host. Absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HostUpdate {
+    #[schema(example = "Rack 4, slot 12")]
+    pub description: Option<String>,
+    #[schema(example = "draining")]
+    pub state: Option<HostState>,
+}
+
+/// Create an IPv4 pool: a range of addresses in one subnet.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IpPoolCreate {
+    #[schema(example = "public", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Public addresses", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    #[schema(example = "203.0.113.10", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub first_address: String,
+    #[schema(example = "203.0.113.250", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub last_address: String,
+    #[schema(example = 24, minimum = 8, maximum = 30, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub prefix_len: u8,
+    #[schema(example = "203.0.113.1", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub gateway: String,
+}
+
+/// Allocate an IP address from a pool.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IpAddressCreate {
+    #[schema(example = "web-1-public", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Public address of web-1", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    /// Name or id of the pool.
+    #[schema(example = "public", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub pool: String,
+}
+
+/// Create a drive: blank, or a copy of an image.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DriveCreate {
+    #[schema(example = "data", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Database volume", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    /// Size in bytes: a multiple of 1 MiB, at most 64 TiB. Drives grow live and never shrink.
+    #[schema(example = 10737418240_u64, minimum = 1048576, multiple_of = 1048576, extensions(("x-overcast-mutability" = json!("live"))))]
+    pub size_bytes: u64,
+    /// Name or id of an image to copy onto the drive.
+    #[schema(example = "debian-12", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub image: Option<String>,
+    /// Copies kept on distinct hosts, 1 to 3 (default 1).
+    #[serde(default = "one")]
+    #[schema(example = 2, minimum = 1, maximum = 3, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub replicas: u8,
+    /// Drives (name or id, same project) whose hosts this drive should avoid.
+    #[serde(default)]
+    #[schema(example = json!(["data-replica"]), extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub avoid_drives: Vec<String>,
+    /// Instances (name or id, same project) whose hosts this drive should avoid.
+    #[serde(default)]
+    #[schema(example = json!(["web-2"]), extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub avoid_instances: Vec<String>,
+}
+
+fn one() -> u8 {
+    1
+}
+
+/// Change a drive. Absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DriveUpdate {
+    #[schema(example = "data")]
+    pub name: Option<String>,
+    #[schema(example = "Database volume")]
+    pub description: Option<String>,
+    /// A larger size in bytes (multiple of 1 MiB). Drives never shrink.
+    #[schema(example = 21474836480_u64, minimum = 1048576, multiple_of = 1048576)]
+    pub size_bytes: Option<u64>,
+}
+
+/// What happens to an instance when its host fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HaPolicy {
+    /// Restart it on another host.
+    Restart,
+    /// Leave it stopped.
+    None,
+}
+
+/// Create an instance: composed from drives and IPs allocated beforehand,
+/// or in the quick form from an image, which makes the boot drive too.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceCreate {
+    #[schema(example = "web-1", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Frontend", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    #[schema(example = 2, minimum = 1, maximum = 64, extensions(("x-overcast-mutability" = json!("requires_stop"))))]
+    pub vcpus: u32,
+    #[schema(example = 2048, minimum = 128, maximum = 1048576, extensions(("x-overcast-mutability" = json!("requires_stop"))))]
+    pub memory_mib: u64,
+    /// Name or id of an available drive to boot from. Give this or `image`.
+    #[schema(example = "web-1-boot", extensions(("x-overcast-mutability" = json!("requires_stop"))))]
+    pub boot_drive: Option<String>,
+    /// Quick form: the image the new boot drive is copied from.
+    #[schema(example = "debian-12", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub image: Option<String>,
+    /// Quick form: the size in bytes of the new boot drive (default: the image's minimum).
+    #[schema(example = 10737418240_u64, minimum = 1048576, multiple_of = 1048576, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub boot_drive_size_bytes: Option<u64>,
+    /// Extra drives, in order (name or id, same project, available).
+    #[serde(default)]
+    #[schema(example = json!(["data"]), extensions(("x-overcast-mutability" = json!("requires_stop"))))]
+    pub drives: Vec<String>,
+    /// IP addresses (name or id, same project, unattached).
+    #[serde(default)]
+    #[schema(example = json!(["web-1-public"]), extensions(("x-overcast-mutability" = json!("requires_stop"))))]
+    pub ip_addresses: Vec<String>,
+    /// SSH keys (name or id, same account) installed at first boot.
+    #[serde(default)]
+    #[schema(example = json!(["laptop"]), extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub ssh_keys: Vec<String>,
+    /// cloud-init user-data, at most 64 KiB.
+    #[serde(default)]
+    #[schema(example = "#cloud-config\npackages: [nginx]\n", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub user_data: String,
+    #[serde(default = "restart")]
+    #[schema(example = "restart", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub ha_policy: HaPolicy,
+    /// Instances (name or id, same project) this one should not share a host with.
+    #[serde(default)]
+    #[schema(example = json!(["web-2"]), extensions(("x-overcast-mutability" = json!("requires_stop"))))]
+    pub avoid_instances: Vec<String>,
+    /// Start the instance once created (default true).
+    #[serde(default = "yes")]
+    #[schema(example = true)]
+    pub start: bool,
+}
+
+fn restart() -> HaPolicy {
+    HaPolicy::Restart
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Change an instance. Absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceUpdate {
+    #[schema(example = "web-1")]
+    pub name: Option<String>,
+    #[schema(example = "Frontend")]
+    pub description: Option<String>,
+    #[schema(example = "none")]
+    pub ha_policy: Option<HaPolicy>,
+}
+
+/// Change an instance's size. The instance must be stopped.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceResize {
+    #[schema(example = 4, minimum = 1, maximum = 64)]
+    pub vcpus: Option<u32>,
+    #[schema(example = 4096, minimum = 128, maximum = 1048576)]
+    pub memory_mib: Option<u64>,
+}
+
+/// Attach or detach a drive. The instance must be stopped.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DriveAttachment {
+    /// Name or id of the drive (same project).
+    #[schema(example = "data")]
+    pub drive: String,
+}
+
+/// Attach or detach an IP address. The instance must be stopped.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IpAttachment {
+    /// Name or id of the IP address (same project).
+    #[schema(example = "web-1-public")]
+    pub ip_address: String,
+}
