@@ -1,0 +1,369 @@
+//! Test and benchmark support for Overcast: a throwaway PostgreSQL cluster
+//! that the tests start themselves (initdb + pg_ctl on a free port), and an
+//! in-process server on a fresh database with an HTTP client around it.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use anyhow::{Context, Result, bail};
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use reqwest::{Method, StatusCode, header::HeaderMap};
+use serde_json::Value;
+
+pub use overcast_server::{Config, Server};
+
+/// Which database a test server uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A PostgreSQL cluster owned by this process. A watchdog process stops it
+/// and removes its files when this process exits, however it exits.
+pub struct PgCluster {
+    pub port: u16,
+    pub dir: PathBuf,
+    pub bin: PathBuf,
+}
+
+/// The directory of the newest installed PostgreSQL server binaries.
+pub fn pg_bindir() -> Result<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .context("PostgreSQL server binaries are missing: no /usr/lib/postgresql (run `cargo xtask setup`)")?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists() && p.join("pg_ctl").exists())
+        .collect();
+    found.sort_by_key(|p| {
+        p.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    found
+        .pop()
+        .context("no initdb/pg_ctl under /usr/lib/postgresql/*/bin (run `cargo xtask setup`)")
+}
+
+/// A TCP port that was free a moment ago.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Run a PostgreSQL tool, as the `postgres` user when we are root (initdb
+/// refuses to run as root).
+fn pg_command(bin: &Path, tool: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(tool));
+        c
+    } else {
+        Command::new(bin.join(tool))
+    }
+}
+
+fn run(mut cmd: Command, what: &str) -> Result<()> {
+    let out = cmd
+        .output()
+        .with_context(|| format!("{what}: could not run {cmd:?}"))?;
+    if !out.status.success() {
+        bail!(
+            "{what} failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(())
+}
+
+impl PgCluster {
+    /// initdb a new cluster in a temporary directory and start it on a free port.
+    pub fn start() -> Result<PgCluster> {
+        let bin = pg_bindir()?;
+        let dir = std::env::temp_dir().join(format!("overcast-pg-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        if is_root() {
+            run(
+                {
+                    let mut c = Command::new("chown");
+                    c.arg("postgres:postgres").arg(&dir);
+                    c
+                },
+                "chown of the cluster directory",
+            )?;
+        }
+        let data = dir.join("data");
+        let mut initdb = pg_command(&bin, "initdb");
+        initdb
+            .arg("-D")
+            .arg(&data)
+            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
+        run(initdb, "initdb")?;
+        let port = free_port()?;
+        let mut ctl = pg_command(&bin, "pg_ctl");
+        ctl.arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.join("log"))
+            .arg("-o")
+            .arg(format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
+                dir.display()
+            ))
+            .args(["-w", "start"]);
+        run(ctl, "pg_ctl start")?;
+        // The watchdog outlives a panicking or killed test process and
+        // cleans up after it.
+        let stop = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+             {runas}{ctl} -D {data} stop -m immediate >/dev/null 2>&1; rm -rf {dir}",
+            pid = std::process::id(),
+            runas = if is_root() { "runuser -u postgres -- " } else { "" },
+            ctl = bin.join("pg_ctl").display(),
+            data = data.display(),
+            dir = dir.display(),
+        );
+        Command::new("setsid")
+            .args(["sh", "-c", &stop])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .context("starting the PostgreSQL watchdog")?;
+        Ok(PgCluster { port, dir, bin })
+    }
+
+    /// The URL of a database in this cluster.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Create a new, empty database and return its URL.
+    pub fn create_database(&self) -> Result<String> {
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = diesel::PgConnection::establish(&self.url("postgres"))
+            .context("connecting to the test cluster")?;
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
+        Ok(self.url(&name))
+    }
+}
+
+/// The one cluster shared by all tests of this process.
+pub fn shared_cluster() -> &'static PgCluster {
+    static CLUSTER: OnceLock<PgCluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| {
+        PgCluster::start().unwrap_or_else(|e| {
+            panic!("the PostgreSQL tests need a PostgreSQL server they can start: {e:#}")
+        })
+    })
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `error_code` of a problem+json body.
+    pub fn code(&self) -> &str {
+        self.body["error_code"].as_str().unwrap_or("")
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    pub fn etag(&self) -> String {
+        self.headers
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+/// A server started in-process on port 0 with a fresh database.
+pub struct TestServer {
+    pub server: Server,
+    pub base: String,
+    pub operator_token: String,
+    pub http: reqwest::Client,
+    pub backend: Backend,
+    _data: TempDir,
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Result<Self> {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> Result<TestServer> {
+        let data = TempDir::new("overcast-test")?;
+        let mut config = Config::new(&data.0);
+        config.listen = "127.0.0.1:0".parse()?;
+        config.db_pool_size = 8;
+        if backend == Backend::Postgres {
+            config.database = Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
+        }
+        let server = Server::start(config).await?;
+        let operator_token = std::fs::read_to_string(&server.operator_token_path)?
+            .trim()
+            .to_string();
+        Ok(TestServer {
+            base: format!("http://{}", server.addr),
+            server,
+            operator_token,
+            http: reqwest::Client::builder().pool_max_idle_per_host(64).build()?,
+            backend,
+            _data: data,
+        })
+    }
+
+    /// Send a request with a token (or none) and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("the server answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("a whole body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(&body), &[])
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(token), Some(&body), &[])
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::DELETE, path, Some(token), None, &[]).await
+    }
+
+    /// Create something and insist it worked.
+    pub async fn create(&self, path: &str, token: &str, body: Value) -> Value {
+        let reply = self.post(path, token, body).await;
+        assert!(
+            reply.status.is_success(),
+            "POST {path} failed: {} {}",
+            reply.status,
+            reply.body
+        );
+        reply.body
+    }
+
+    /// Make an account with a read-write and a read-only token, and a project.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        let op = self.operator_token.clone();
+        let account = self
+            .create("/v1/accounts", &op, serde_json::json!({ "name": name }))
+            .await;
+        let account_id = account["id"].as_str().unwrap().to_string();
+        let rw = self
+            .create(
+                "/v1/tokens",
+                &op,
+                serde_json::json!({ "scope": "account_read_write", "account": account_id }),
+            )
+            .await["secret"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let ro = self
+            .create(
+                "/v1/tokens",
+                &op,
+                serde_json::json!({ "scope": "account_read_only", "account": account_id }),
+            )
+            .await["secret"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let project = self
+            .create("/v1/projects", &rw, serde_json::json!({ "name": "main" }))
+            .await;
+        Tenant {
+            account_id,
+            rw,
+            ro,
+            project_id: project["id"].as_str().unwrap().to_string(),
+        }
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await.expect("clean shutdown");
+    }
+}
+
+/// An account with tokens and a project, for tests.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub account_id: String,
+    pub rw: String,
+    pub ro: String,
+    pub project_id: String,
+}
