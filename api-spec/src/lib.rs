@@ -66,7 +66,9 @@ pub fn drift() -> Result<Vec<&'static str>> {
 /// Translate an OpenAPI 3.1 document into OpenAPI 3.0.3.
 pub fn downconvert(doc: &Value) -> Result<Value> {
     let mut doc = doc.clone();
-    let root = doc.as_object_mut().context("the document is not an object")?;
+    let root = doc
+        .as_object_mut()
+        .context("the document is not an object")?;
     match root.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.1") => {}
         other => bail!("expected an OpenAPI 3.1 document, found version {other:?}"),
@@ -89,11 +91,7 @@ pub fn downconvert(doc: &Value) -> Result<Value> {
             .entry("url")
             .or_insert_with(|| json!(format!("https://spdx.org/licenses/{id}.html")));
     }
-    if root
-        .get("info")
-        .and_then(|i| i.get("summary"))
-        .is_some()
-    {
+    if root.get("info").and_then(|i| i.get("summary")).is_some() {
         bail!("info.summary has no OpenAPI 3.0 equivalent");
     }
     if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
@@ -222,7 +220,8 @@ const UNTRANSLATABLE: &[&str] = &[
 ];
 
 fn is_null_schema(v: &Value) -> bool {
-    v.get("type").and_then(Value::as_str) == Some("null") && v.as_object().is_some_and(|o| o.len() == 1)
+    v.get("type").and_then(Value::as_str) == Some("null")
+        && v.as_object().is_some_and(|o| o.len() == 1)
 }
 
 /// Translate one schema (and everything inside it) in place.
@@ -287,7 +286,11 @@ pub fn convert_schema(schema: &mut Value, at: &str) -> Result<()> {
         let Some(list) = obj.get(key).and_then(Value::as_array).cloned() else {
             continue;
         };
-        let rest: Vec<Value> = list.iter().filter(|v| !is_null_schema(v)).cloned().collect();
+        let rest: Vec<Value> = list
+            .iter()
+            .filter(|v| !is_null_schema(v))
+            .cloned()
+            .collect();
         if rest.len() == list.len() {
             continue;
         }
@@ -332,7 +335,10 @@ pub fn convert_schema(schema: &mut Value, at: &str) -> Result<()> {
         obj.insert("enum".into(), json!([c]));
     }
     // exclusiveMinimum: n -> minimum: n, exclusiveMinimum: true
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(n) = obj.get(exclusive).filter(|v| v.is_number()).cloned() {
             obj.insert(bound.into(), n);
             obj.insert(exclusive.into(), json!(true));
@@ -356,7 +362,10 @@ mod tests {
     fn nullable_type_arrays_and_refs() {
         let mut s = json!({"type": ["string", "null"], "examples": ["a"]});
         convert_schema(&mut s, "t").unwrap();
-        assert_eq!(s, json!({"type": "string", "nullable": true, "example": "a"}));
+        assert_eq!(
+            s,
+            json!({"type": "string", "nullable": true, "example": "a"})
+        );
 
         let mut s = json!({"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/X"}]});
         convert_schema(&mut s, "t").unwrap();

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 
 /// How to run the server.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(name = "overcast-server", version, about = "The Overcast control plane")]
+#[command(
+    name = "overcast-server",
+    version,
+    about = "The Overcast control plane"
+)]
 pub struct Config {
     /// Address to serve the API on.
     #[arg(long, env = "OVERCAST_LISTEN", default_value = "127.0.0.1:8080")]

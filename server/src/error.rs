@@ -172,10 +172,9 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 Self::conflict("already_exists", "a resource with that name already exists")
             }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => Self::conflict(
-                "in_use",
-                "the resource is referenced by another resource",
-            ),
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                Self::conflict("in_use", "the resource is referenced by another resource")
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::conflict(
                 "concurrent_modification",
                 "the resource was modified concurrently; retry",

@@ -17,7 +17,10 @@ async fn main() -> anyhow::Result<()> {
     let server = Server::start(config).await?;
     println!("Overcast API:      http://{}/v1", server.addr);
     println!("API explorer:      http://{}/docs/", server.addr);
-    println!("Operator token in: {}", server.operator_token_path.display());
+    println!(
+        "Operator token in: {}",
+        server.operator_token_path.display()
+    );
     tokio::select! {
         result = server.wait() => result,
         _ = tokio::signal::ctrl_c() => {

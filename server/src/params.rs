@@ -164,7 +164,7 @@ pub struct UserCreate {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCreate {
-    #[schema(example = "account_read_write", extensions(("x-overcast-mutability" = json!("replace"))))]
+    #[schema(inline, example = "account_read_write", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub scope: TokenScope,
     #[serde(default)]
     #[schema(example = "CI pipeline", extensions(("x-overcast-mutability" = json!("replace"))))]
@@ -201,13 +201,14 @@ pub struct SshKeyCreate {
     #[schema(example = "Alice's laptop", extensions(("x-overcast-mutability" = json!("live"))))]
     pub description: String,
     /// An OpenSSH public key line.
-    #[schema(example = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b3BzZWNyZXRrZXlmb3JleGFtcGxlcw alice@laptop", extensions(("x-overcast-mutability" = json!("replace"))))]
+    #[schema(example = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f alice@laptop", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub public_key: String,
 }
 
 /// How an image boots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "firmware")]
 pub enum BootMode {
     /// The host boots the image's kernel and initrd directly.
     DirectKernel,
@@ -218,6 +219,7 @@ pub enum BootMode {
 /// CPU architecture of an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "x86_64")]
 pub enum Architecture {
     X86_64,
     Aarch64,
@@ -234,9 +236,9 @@ pub struct ImageCreate {
     pub description: String,
     #[schema(example = "debian", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub os_family: String,
-    #[schema(example = "x86_64", extensions(("x-overcast-mutability" = json!("replace"))))]
+    #[schema(inline, example = "x86_64", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub architecture: Architecture,
-    #[schema(example = "firmware", extensions(("x-overcast-mutability" = json!("replace"))))]
+    #[schema(inline, example = "firmware", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub boot_mode: BootMode,
     /// The smallest drive, in bytes, the image fits on.
     #[schema(example = 2147483648_u64, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
@@ -253,6 +255,7 @@ pub struct ImageCreate {
 /// Lifecycle state of a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "active")]
 pub enum HostState {
     /// Takes new instances and drives.
     Active,
@@ -288,7 +291,7 @@ pub struct HostCreate {
 pub struct HostUpdate {
     #[schema(example = "Rack 4, slot 12")]
     pub description: Option<String>,
-    #[schema(example = "draining")]
+    #[schema(inline, example = "draining")]
     pub state: Option<HostState>,
 }
 
@@ -374,6 +377,7 @@ pub struct DriveUpdate {
 /// What happens to an instance when its host fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "restart")]
 pub enum HaPolicy {
     /// Restart it on another host.
     Restart,
@@ -421,7 +425,7 @@ pub struct InstanceCreate {
     #[schema(example = "#cloud-config\npackages: [nginx]\n", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub user_data: String,
     #[serde(default = "restart")]
-    #[schema(example = "restart", extensions(("x-overcast-mutability" = json!("live"))))]
+    #[schema(inline, example = "restart", extensions(("x-overcast-mutability" = json!("live"))))]
     pub ha_policy: HaPolicy,
     /// Instances (name or id, same project) this one should not share a host with.
     #[serde(default)]
@@ -429,7 +433,7 @@ pub struct InstanceCreate {
     pub avoid_instances: Vec<String>,
     /// Start the instance once created (default true).
     #[serde(default = "yes")]
-    #[schema(example = true)]
+    #[schema(example = true, extensions(("x-overcast-mutability" = json!("live"))))]
     pub start: bool,
 }
 
@@ -449,7 +453,7 @@ pub struct InstanceUpdate {
     pub name: Option<String>,
     #[schema(example = "Frontend")]
     pub description: Option<String>,
-    #[schema(example = "none")]
+    #[schema(inline, example = "none")]
     pub ha_policy: Option<HaPolicy>,
 }
 

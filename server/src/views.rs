@@ -232,7 +232,9 @@ pub struct SshKey {
     #[serde(flatten)]
     pub identity: Identity,
     pub account_id: uuid::Uuid,
-    #[schema(example = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0b3BzZWNyZXRrZXlmb3JleGFtcGxlcw alice@laptop")]
+    #[schema(
+        example = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f alice@laptop"
+    )]
     pub public_key: String,
     /// SHA256 fingerprint, as `ssh-keygen -l` prints it.
     #[schema(example = "SHA256:Jx4mJQ0f4Zb8oUuC6y4c3m2bH0bU6r7gq5yq3Vq1o0E")]
@@ -433,7 +435,10 @@ pub struct Drive {
 }
 
 fn uuids(text: &str) -> Vec<uuid::Uuid> {
-    json_list(text).iter().filter_map(|s| s.parse().ok()).collect()
+    json_list(text)
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect()
 }
 
 impl From<DriveRow> for Drive {

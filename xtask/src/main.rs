@@ -45,7 +45,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ("libpq-dev", "diesel's PostgreSQL backend links libpq"),
     ("libsqlite3-dev", "diesel's SQLite backend links libsqlite3"),
     ("pkg-config", "finding the C libraries"),
-    ("postgresql", "the tests and benchmarks start their own PostgreSQL"),
+    (
+        "postgresql",
+        "the tests and benchmarks start their own PostgreSQL",
+    ),
     ("postgresql-contrib", "pgbench, the benchmark baseline"),
 ];
 
@@ -133,7 +136,14 @@ fn main() -> Result<()> {
             fmt.args(["fmt", "--all", "--check"]);
             run(fmt)?;
             let mut clippy = cargo();
-            clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+            clippy.args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]);
             run(clippy)?;
             let mut test = cargo();
             test.args(["test", "--workspace"]);
@@ -148,8 +158,16 @@ fn main() -> Result<()> {
         Task::Bench { which } => {
             setup()?;
             let mut c = cargo();
-            c.args(["run", "--release", "-p", "overcast-testkit", "--bin", "overcast-bench", "--"])
-                .arg(which);
+            c.args([
+                "run",
+                "--release",
+                "-p",
+                "overcast-testkit",
+                "--bin",
+                "overcast-bench",
+                "--",
+            ])
+            .arg(which);
             run(c)
         }
     }

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiResult};
 /// What a token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(example = "account_read_write")]
 pub enum TokenScope {
     /// Runs the cloud: hosts, IP pools, system images, partners, every account.
     Operator,
@@ -68,7 +69,9 @@ impl Actor {
         if self.is_operator() {
             Ok(())
         } else {
-            Err(ApiError::forbidden("this operation needs an operator token"))
+            Err(ApiError::forbidden(
+                "this operation needs an operator token",
+            ))
         }
     }
 
@@ -99,7 +102,9 @@ impl Actor {
                     .select(accounts::partner_id)
                     .first(conn)
                     .optional()?;
-                Ok(partner.flatten().is_some_and(|p| Some(p) == self.partner_id))
+                Ok(partner
+                    .flatten()
+                    .is_some_and(|p| Some(p) == self.partner_id))
             }
         }
     }

@@ -62,7 +62,11 @@ impl Action {
 /// The state an action moves an instance to, or why it cannot. `placed`
 /// says whether a host holds the instance: one that no host holds has
 /// nothing to stop, so stopping it completes at once.
-pub fn transition(state: InstanceState, action: Action, placed: bool) -> Result<InstanceState, String> {
+pub fn transition(
+    state: InstanceState,
+    action: Action,
+    placed: bool,
+) -> Result<InstanceState, String> {
     use InstanceState::*;
     let next = match (action, state) {
         (Action::Start, Stopped | Failed) => Some(Starting),
@@ -104,7 +108,10 @@ pub fn with_parts(conn: &mut DbConn, rows: Vec<InstanceRow>) -> ApiResult<Vec<In
         .select((drives::instance_id, drives::id))
         .load::<(Option<String>, String)>(conn)?
     {
-        drive_map.entry(instance.unwrap_or_default()).or_default().push(drive);
+        drive_map
+            .entry(instance.unwrap_or_default())
+            .or_default()
+            .push(drive);
     }
     let mut ip_map: HashMap<String, Vec<String>> = HashMap::new();
     for (instance, ip) in ip_addresses::table
@@ -113,7 +120,10 @@ pub fn with_parts(conn: &mut DbConn, rows: Vec<InstanceRow>) -> ApiResult<Vec<In
         .select((ip_addresses::instance_id, ip_addresses::id))
         .load::<(Option<String>, String)>(conn)?
     {
-        ip_map.entry(instance.unwrap_or_default()).or_default().push(ip);
+        ip_map
+            .entry(instance.unwrap_or_default())
+            .or_default()
+            .push(ip);
     }
     Ok(rows
         .into_iter()
@@ -126,7 +136,9 @@ pub fn with_parts(conn: &mut DbConn, rows: Vec<InstanceRow>) -> ApiResult<Vec<In
 }
 
 fn one_with_parts(conn: &mut DbConn, row: InstanceRow) -> ApiResult<InstanceParts> {
-    Ok(with_parts(conn, vec![row])?.pop().expect("one row in, one out"))
+    Ok(with_parts(conn, vec![row])?
+        .pop()
+        .expect("one row in, one out"))
 }
 
 fn validate_shape(vcpus: Option<u32>, memory_mib: Option<u64>) -> ApiResult<()> {
@@ -147,11 +159,19 @@ fn validate_shape(vcpus: Option<u32>, memory_mib: Option<u64>) -> ApiResult<()> 
 }
 
 /// Attach a drive row to an instance at a slot.
-fn attach_drive_row(conn: &mut DbConn, drive: &mut DriveRow, instance_id: &str, slot: i32) -> ApiResult<()> {
+fn attach_drive_row(
+    conn: &mut DbConn,
+    drive: &mut DriveRow,
+    instance_id: &str,
+    slot: i32,
+) -> ApiResult<()> {
     if drive.instance_id.is_some() || drive.state != enum_str(&DriveState::Available) {
         return Err(ApiError::conflict(
             "in_use",
-            format!("drive \"{}\" is not available (it is {})", drive.name, drive.state),
+            format!(
+                "drive \"{}\" is not available (it is {})",
+                drive.name, drive.state
+            ),
         ));
     }
     drive.instance_id = Some(instance_id.to_string());
@@ -240,14 +260,18 @@ pub fn instance_create(
         .values(&row)
         .execute(conn)?;
     let mut boot = match (&p.boot_drive, &p.image) {
-        (Some(sel), None) => lookup_drive(conn, &actor, &NameOrId::parse("boot_drive", sel)?, &inside)
-            .map_err(|e| e.with_field("boot_drive"))?,
+        (Some(sel), None) => {
+            lookup_drive(conn, &actor, &NameOrId::parse("boot_drive", sel)?, &inside)
+                .map_err(|e| e.with_field("boot_drive"))?
+        }
         (None, Some(image)) => {
             let image_sel = NameOrId::parse("image", image)?;
             let min = super::infra::image_get(conn, &actor, &image_sel, Some(&account))
                 .map_err(|e| e.with_field("image"))?
                 .min_size_bytes as u64;
-            let size = p.boot_drive_size_bytes.unwrap_or(min.div_ceil(super::storage::MIB) * super::storage::MIB);
+            let size = p
+                .boot_drive_size_bytes
+                .unwrap_or(min.div_ceil(super::storage::MIB) * super::storage::MIB);
             let boot_name = format!("{}-boot", p.name.chars().take(58).collect::<String>());
             insert_drive(
                 conn,
@@ -261,7 +285,13 @@ pub fn instance_create(
                 Vec::new(),
                 Vec::new(),
             )
-            .map_err(|e| if e.field.as_deref() == Some("size_bytes") { e.with_field("boot_drive_size_bytes") } else { e })?
+            .map_err(|e| {
+                if e.field.as_deref() == Some("size_bytes") {
+                    e.with_field("boot_drive_size_bytes")
+                } else {
+                    e
+                }
+            })?
         }
         _ => {
             return Err(ApiError::invalid(
@@ -409,8 +439,13 @@ pub fn instance_drive(
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     apply(&mut row, Action::Reconfigure)?;
     let inside = in_project(&lookup_project_of(conn, &row)?);
-    let mut drive = lookup_drive(conn, &ctx.actor, &NameOrId::parse("drive", &p.drive)?, &inside)
-        .map_err(|e| e.with_field("drive"))?;
+    let mut drive = lookup_drive(
+        conn,
+        &ctx.actor,
+        &NameOrId::parse("drive", &p.drive)?,
+        &inside,
+    )
+    .map_err(|e| e.with_field("drive"))?;
     if attach {
         let slots: Vec<Option<i32>> = drives::table
             .filter(drives::instance_id.eq(&row.id))
@@ -448,7 +483,11 @@ pub fn instance_drive(
     record_event(
         conn,
         ctx,
-        if attach { "attach_drive" } else { "detach_drive" },
+        if attach {
+            "attach_drive"
+        } else {
+            "detach_drive"
+        },
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
     one_with_parts(conn, row)
@@ -486,7 +525,10 @@ pub fn instance_ip(
         if ip.instance_id.as_deref() != Some(row.id.as_str()) {
             return Err(ApiError::conflict(
                 "not_attached",
-                format!("IP address \"{}\" is not attached to this instance", ip.name),
+                format!(
+                    "IP address \"{}\" is not attached to this instance",
+                    ip.name
+                ),
             )
             .with_field("ip_address"));
         }

@@ -38,8 +38,7 @@ pub fn host_create(conn: &mut DbConn, ctx: &Ctx, p: HostCreate) -> ApiResult<Hos
     ctx.actor.require_operator()?;
     validate_name("name", &p.name)?;
     validate_description(&p.description)?;
-    if p.address.is_empty() || p.address.len() > 255 || p.address.contains(char::is_whitespace)
-    {
+    if p.address.is_empty() || p.address.len() > 255 || p.address.contains(char::is_whitespace) {
         return Err(ApiError::invalid(
             "address",
             "must be a host name or IP address",
@@ -49,7 +48,10 @@ pub fn host_create(conn: &mut DbConn, ctx: &Ctx, p: HostCreate) -> ApiResult<Hos
         return Err(ApiError::invalid("cpus", "must be between 1 and 4096"));
     }
     if p.memory_mib == 0 || p.memory_mib > MAX_BYTES >> 20 {
-        return Err(ApiError::invalid("memory_mib", "must be between 1 and 64 TiB"));
+        return Err(ApiError::invalid(
+            "memory_mib",
+            "must be between 1 and 64 TiB",
+        ));
     }
     if p.storage_bytes == 0 || p.storage_bytes > MAX_BYTES * 16 {
         return Err(ApiError::invalid(
@@ -71,8 +73,15 @@ pub fn host_create(conn: &mut DbConn, ctx: &Ctx, p: HostCreate) -> ApiResult<Hos
         time_modified: now,
         generation: 1,
     };
-    diesel::insert_into(hosts::table).values(&row).execute(conn)?;
-    record_event(conn, ctx, "create", global_subject("host", &row.id, &row.name))?;
+    diesel::insert_into(hosts::table)
+        .values(&row)
+        .execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        global_subject("host", &row.id, &row.name),
+    )?;
     Ok(row)
 }
 
@@ -111,7 +120,12 @@ pub fn host_update(
         row.state = enum_str(&state);
     }
     save_row!(conn, hosts, row)?;
-    record_event(conn, ctx, "update", global_subject("host", &row.id, &row.name))?;
+    record_event(
+        conn,
+        ctx,
+        "update",
+        global_subject("host", &row.id, &row.name),
+    )?;
     Ok(row)
 }
 
@@ -128,7 +142,12 @@ pub fn host_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()
         ));
     }
     diesel::delete(hosts::table.find(&row.id)).execute(conn)?;
-    record_event(conn, ctx, "delete", global_subject("host", &row.id, &row.name))?;
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        global_subject("host", &row.id, &row.name),
+    )?;
     Ok(())
 }
 
@@ -228,7 +247,10 @@ pub fn ip_pool_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult
     if used > 0 {
         return Err(ApiError::conflict(
             "not_empty",
-            format!("IP pool \"{}\" still has {used} allocated address(es)", row.name),
+            format!(
+                "IP pool \"{}\" still has {used} allocated address(es)",
+                row.name
+            ),
         ));
     }
     diesel::delete(ip_pools::table.find(&row.id)).execute(conn)?;
@@ -263,7 +285,10 @@ pub fn image_create(
     validate_description(&p.description)?;
     if p.os_family.is_empty()
         || p.os_family.len() > 32
-        || !p.os_family.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        || !p
+            .os_family
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     {
         return Err(ApiError::invalid(
             "os_family",
@@ -287,11 +312,18 @@ pub fn image_create(
             "must be an http(s):// or file:/// URL of at most 2048 characters",
         ));
     }
+    // A named account is resolved first, so naming one the caller cannot
+    // see is a 404 whatever else is wrong.
+    let owner = if account.is_some() || !p.system {
+        Some(resolve_account(conn, &ctx.actor, account)?.id)
+    } else {
+        None
+    };
     let scope = if p.system {
         ctx.actor.require_operator()?;
         SYSTEM_SCOPE.to_string()
     } else {
-        resolve_account(conn, &ctx.actor, account)?.id
+        owner.expect("resolved above")
     };
     let now = now_micros();
     let row = ImageRow {
@@ -372,7 +404,11 @@ pub fn image_list(
     // Sorted by (name, scope) so a system image and an account image of the
     // same name both appear, in a stable order.
     let mut query = images::table
-        .filter(images::scope.eq(SYSTEM_SCOPE).or(images::scope.eq(own_scope)))
+        .filter(
+            images::scope
+                .eq(SYSTEM_SCOPE)
+                .or(images::scope.eq(own_scope)),
+        )
         .select(ImageRow::as_select())
         .order((images::name.asc(), images::scope.asc()))
         .limit(page.fetch())
@@ -380,9 +416,9 @@ pub fn image_list(
     if let Some(after) = &page.after {
         let (name, scope) = after.split_once('/').unwrap_or((after.as_str(), ""));
         query = query.filter(
-            images::name
-                .gt(name.to_string())
-                .or(images::name.eq(name.to_string()).and(images::scope.gt(scope.to_string()))),
+            images::name.gt(name.to_string()).or(images::name
+                .eq(name.to_string())
+                .and(images::scope.gt(scope.to_string()))),
         );
     }
     Ok(page.finish(query.load(conn)?, |r| format!("{}/{}", r.name, r.scope)))

@@ -348,12 +348,8 @@ macro_rules! project_scoped_lookup {
                             concat!("naming a ", $kind, " by name needs ?project="),
                         ));
                     };
-                    let project = crate::app::resolve_project(
-                        conn,
-                        actor,
-                        project,
-                        scope.account.as_ref(),
-                    )?;
+                    let project =
+                        crate::app::resolve_project(conn, actor, project, scope.account.as_ref())?;
                     $table::table
                         .filter($table::project_id.eq(&project.id))
                         .filter($table::name.eq(name))

@@ -7,8 +7,8 @@ use diesel::prelude::*;
 
 use super::infra::{MAX_BYTES, image_get, lookup_ip_pool};
 use super::{
-    Actor, Ctx, NameOrId, Page, PageRequest, ProjectScope, Subject, check_generation,
-    list_by_name, project_scoped_lookup, record_event, resolve_project, save_row, to_json_list,
+    Actor, Ctx, NameOrId, Page, PageRequest, ProjectScope, Subject, check_generation, list_by_name,
+    project_scoped_lookup, record_event, resolve_project, save_row, to_json_list,
     validate_description, validate_name,
 };
 use crate::db::models::*;
@@ -27,7 +27,7 @@ pub const MIB: u64 = 1 << 20;
 
 /// Drive sizes are whole MiB, from 1 MiB to 64 TiB.
 pub fn validate_size(field: &str, size: u64) -> ApiResult<()> {
-    if size < MIB || size > MAX_BYTES || size % MIB != 0 {
+    if !(MIB..=MAX_BYTES).contains(&size) || !size.is_multiple_of(MIB) {
         return Err(ApiError::invalid(
             field,
             format!("must be a multiple of 1 MiB between 1 MiB and 64 TiB, not {size}"),
@@ -36,7 +36,12 @@ pub fn validate_size(field: &str, size: u64) -> ApiResult<()> {
     Ok(())
 }
 
-pub fn subject<'a>(resource_type: &'static str, id: &'a str, name: &'a str, account_id: &'a str) -> Subject<'a> {
+pub fn subject<'a>(
+    resource_type: &'static str,
+    id: &'a str,
+    name: &'a str,
+    account_id: &'a str,
+) -> Subject<'a> {
     Subject {
         resource_type,
         id,
@@ -105,8 +110,8 @@ pub fn insert_drive(
         None => None,
         Some(sel) => {
             let account = NameOrId::Id(project.account_id.clone());
-            let image =
-                image_get(conn, &ctx.actor, sel, Some(&account)).map_err(|e| e.with_field("image"))?;
+            let image = image_get(conn, &ctx.actor, sel, Some(&account))
+                .map_err(|e| e.with_field("image"))?;
             if size_bytes < image.min_size_bytes as u64 {
                 return Err(ApiError::invalid(
                     "size_bytes",
@@ -140,7 +145,9 @@ pub fn insert_drive(
         time_modified: now,
         generation: 1,
     };
-    diesel::insert_into(drives::table).values(&row).execute(conn)?;
+    diesel::insert_into(drives::table)
+        .values(&row)
+        .execute(conn)?;
     record_event(
         conn,
         ctx,
@@ -234,7 +241,10 @@ pub fn drive_update(
             ));
         }
         if row.state == enum_str(&DriveState::Deleting) {
-            return Err(ApiError::conflict("invalid_state", "the drive is being deleted"));
+            return Err(ApiError::conflict(
+                "invalid_state",
+                "the drive is being deleted",
+            ));
         }
         row.size_bytes = size as i64;
     }
@@ -258,7 +268,10 @@ pub fn drive_delete(
     if row.instance_id.is_some() {
         return Err(ApiError::conflict(
             "in_use",
-            format!("drive \"{}\" is attached to an instance; detach it first", row.name),
+            format!(
+                "drive \"{}\" is attached to an instance; detach it first",
+                row.name
+            ),
         ));
     }
     diesel::delete(drives::table.find(&row.id)).execute(conn)?;
@@ -376,7 +389,10 @@ pub fn ip_address_release(
     if row.instance_id.is_some() {
         return Err(ApiError::conflict(
             "in_use",
-            format!("IP address \"{}\" is attached to an instance; detach it first", row.name),
+            format!(
+                "IP address \"{}\" is attached to an instance; detach it first",
+                row.name
+            ),
         ));
     }
     diesel::delete(ip_addresses::table.find(&row.id)).execute(conn)?;

@@ -124,6 +124,7 @@ fn partner_subject(row: &PartnerRow) -> Subject<'_> {
 }
 
 /// A partner the actor may see: operators see all, partner admins their own.
+/// Account tokens see their own partner (its brand is their control panel's).
 pub fn partner_get(conn: &mut DbConn, actor: &Actor, sel: &NameOrId) -> ApiResult<PartnerRow> {
     let row = lookup_partner(conn, sel)?;
     if actor.is_operator() || actor.partner_id.as_deref() == Some(row.id.as_str()) {
@@ -189,6 +190,11 @@ pub fn partner_update(
     if_match: Option<i64>,
 ) -> ApiResult<PartnerRow> {
     let mut row = partner_get(conn, &ctx.actor, sel)?;
+    if ctx.actor.scope != TokenScope::Operator && ctx.actor.scope != TokenScope::PartnerAdmin {
+        return Err(ApiError::forbidden(
+            "partners are changed by the operator or their admins",
+        ));
+    }
     if p.name.is_some() && !ctx.actor.is_operator() {
         return Err(ApiError::forbidden("only the operator renames partners"));
     }
@@ -211,8 +217,8 @@ pub fn partner_update(
 }
 
 pub fn partner_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()> {
+    let row = partner_get(conn, &ctx.actor, sel)?;
     ctx.actor.require_operator()?;
-    let row = lookup_partner(conn, sel)?;
     let owned: i64 = accounts::table
         .filter(accounts::partner_id.eq(&row.id))
         .count()
@@ -247,25 +253,19 @@ pub fn account_get(conn: &mut DbConn, actor: &Actor, sel: &NameOrId) -> ApiResul
 pub fn account_create(conn: &mut DbConn, ctx: &Ctx, p: AccountCreate) -> ApiResult<AccountRow> {
     validate_name("name", &p.name)?;
     validate_description(&p.description)?;
-    let partner_id = match (ctx.actor.scope, p.partner) {
-        (TokenScope::Operator, None) => None,
-        (TokenScope::Operator, Some(partner)) => Some(
-            lookup_partner(conn, &NameOrId::parse("partner", &partner)?)
+    // A partner the caller cannot see is a 404 whatever the caller's role.
+    let named_partner = match &p.partner {
+        Some(partner) => Some(
+            partner_get(conn, &ctx.actor, &NameOrId::parse("partner", partner)?)
                 .map_err(|e| e.with_field("partner"))?
                 .id,
         ),
-        (TokenScope::PartnerAdmin, partner) => {
-            let own = ctx.actor.partner_id.clone();
-            if let Some(partner) = partner {
-                let row = partner_get(conn, &ctx.actor, &NameOrId::parse("partner", &partner)?)
-                    .map_err(|e| e.with_field("partner"))?;
-                if Some(&row.id) != own.as_ref() {
-                    return Err(ApiError::not_found("partner", partner).with_field("partner"));
-                }
-            }
-            own
-        }
-        _ => {
+        None => None,
+    };
+    let partner_id = match ctx.actor.scope {
+        TokenScope::Operator => named_partner,
+        TokenScope::PartnerAdmin => ctx.actor.partner_id.clone(),
+        TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
             return Err(ApiError::forbidden(
                 "accounts are created by the operator or a partner admin",
             ));
@@ -393,7 +393,9 @@ pub fn user_create(
         time_modified: now,
         generation: 1,
     };
-    diesel::insert_into(users::table).values(&row).execute(conn)?;
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
     record_event(
         conn,
         ctx,
@@ -502,7 +504,9 @@ pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<N
     };
     let time_expires = match p.expires_in_seconds {
         None => None,
-        Some(s) if (60..=10 * 365 * 86400).contains(&s) => Some(now_micros() + s as i64 * 1_000_000),
+        Some(s) if (60..=10 * 365 * 86400).contains(&s) => {
+            Some(now_micros() + s as i64 * 1_000_000)
+        }
         Some(_) => {
             return Err(ApiError::invalid(
                 "expires_in_seconds",

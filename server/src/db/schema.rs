@@ -216,6 +216,18 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
-    partners, accounts, users, tokens, projects, ssh_keys, images, hosts, ip_pools, instances,
-    drives, ip_addresses, events, idempotency_keys,
+    partners,
+    accounts,
+    users,
+    tokens,
+    projects,
+    ssh_keys,
+    images,
+    hosts,
+    ip_pools,
+    instances,
+    drives,
+    ip_addresses,
+    events,
+    idempotency_keys,
 );

@@ -18,7 +18,11 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(drive_list, drive_create))
         .routes(routes!(drive_get, drive_update, drive_delete))
         .routes(routes!(ip_address_list, ip_address_create))
-        .routes(routes!(ip_address_get, ip_address_update, ip_address_release))
+        .routes(routes!(
+            ip_address_get,
+            ip_address_update,
+            ip_address_release
+        ))
         .routes(routes!(instance_list, instance_create))
         .routes(routes!(instance_get, instance_update, instance_delete))
         .routes(routes!(instance_start))
@@ -74,7 +78,11 @@ async fn drive_create(
         .db
         .write(move |c| storage::drive_create(c, &ctx, &scope, body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, Drive::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        Drive::from(row),
+    ))
 }
 
 /// Fetch a drive
@@ -171,7 +179,11 @@ async fn ip_address_create(
         .db
         .write(move |c| storage::ip_address_create(c, &ctx, &scope, body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, IpAddress::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        IpAddress::from(row),
+    ))
 }
 
 /// Fetch an IP address

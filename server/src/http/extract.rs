@@ -59,8 +59,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
+        let mut path = err.path().to_string();
         let inner = err.into_inner();
+        // serde reports a missing field at its parent; name the field itself.
+        if let Some(missing) = inner
+            .to_string()
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            path = if path == "." {
+                missing.to_string()
+            } else {
+                format!("{path}.{missing}")
+            };
+        }
         let code = if inner.is_syntax() || inner.is_eof() {
             "malformed_json"
         } else {
@@ -171,7 +183,10 @@ pub fn selector(field: &str, value: Option<&str>) -> Result<Option<NameOrId>, Ap
 }
 
 /// Parse `?project=&account=`.
-pub fn project_scope(project: Option<&str>, account: Option<&str>) -> Result<ProjectScope, ApiError> {
+pub fn project_scope(
+    project: Option<&str>,
+    account: Option<&str>,
+) -> Result<ProjectScope, ApiError> {
     Ok(ProjectScope {
         project: selector("project", project)?,
         account: selector("account", account)?,

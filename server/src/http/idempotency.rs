@@ -144,7 +144,9 @@ async fn run(
         return Ok(response);
     }
 
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     let status = response.status();
     let (resp_parts, resp_body) = response.into_parts();
     let resp_bytes = axum::body::to_bytes(resp_body, usize::MAX)

@@ -144,7 +144,11 @@ async fn ip_pool_create(
         .db
         .write(move |c| infra::ip_pool_create(c, &ctx, body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, IpPool::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        IpPool::from(row),
+    ))
 }
 
 /// Fetch an IP pool
@@ -156,10 +160,7 @@ async fn ip_pool_get(
     _ctx: Ctx,
     Selector(sel): Selector,
 ) -> ApiResult<Response> {
-    let row = app
-        .db
-        .read(move |c| infra::lookup_ip_pool(c, &sel))
-        .await?;
+    let row = app.db.read(move |c| infra::lookup_ip_pool(c, &sel)).await?;
     Ok(tagged(StatusCode::OK, row.generation, IpPool::from(row)))
 }
 
@@ -218,7 +219,11 @@ async fn image_create(
         .db
         .write(move |c| infra::image_create(c, &ctx, account.as_ref(), body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, Image::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        Image::from(row),
+    ))
 }
 
 /// Fetch an image

@@ -91,7 +91,10 @@ async fn request_context(mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let start = Instant::now();
     let mut response = REQUEST_ID
-        .scope(id.clone(), async move { next.run(req).await.into_response() })
+        .scope(
+            id.clone(),
+            async move { next.run(req).await.into_response() },
+        )
         .await;
     tracing::info!(
         request_id = %id,

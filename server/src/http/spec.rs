@@ -7,7 +7,7 @@ use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ContentBuilder, HttpMethod, ObjectBuilder, OpenApi, Ref, RefOr, Required, Type,
+    ContentBuilder, HttpMethod, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema, Type,
 };
 use utoipa::{OpenApi as _, ToSchema};
 
@@ -52,17 +52,53 @@ pub fn base() -> OpenApi {
 
 /// (status, component name, description) of every shared error response.
 const ERRORS: &[(&str, &str, &str)] = &[
-    ("400", "BadRequest", "The request is malformed or invalid; `field` names the culprit"),
+    (
+        "400",
+        "BadRequest",
+        "The request is malformed or invalid; `field` names the culprit",
+    ),
     ("401", "Unauthorized", "No valid bearer token"),
-    ("403", "Forbidden", "The token may not do this (read-only, or not an operator)"),
-    ("404", "NotFound", "No such resource, or it belongs to another tenant"),
-    ("409", "Conflict", "The resource's state or name conflicts with the request"),
-    ("412", "PreconditionFailed", "`If-Match` does not match the resource's ETag"),
+    (
+        "403",
+        "Forbidden",
+        "The token may not do this (read-only, or not an operator)",
+    ),
+    (
+        "404",
+        "NotFound",
+        "No such resource, or it belongs to another tenant",
+    ),
+    (
+        "409",
+        "Conflict",
+        "The resource's state or name conflicts with the request",
+    ),
+    (
+        "412",
+        "PreconditionFailed",
+        "`If-Match` does not match the resource's ETag",
+    ),
     ("413", "PayloadTooLarge", "The body is larger than 1 MiB"),
-    ("415", "UnsupportedMediaType", "The body is not `application/json`"),
-    ("422", "UnprocessableEntity", "The `Idempotency-Key` was used for a different request"),
-    ("500", "InternalError", "A server fault; quote the request id"),
-    ("507", "InsufficientCapacity", "Not enough capacity to satisfy the request"),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not `application/json`",
+    ),
+    (
+        "422",
+        "UnprocessableEntity",
+        "The `Idempotency-Key` was used for a different request",
+    ),
+    (
+        "500",
+        "InternalError",
+        "A server fault; quote the request id",
+    ),
+    (
+        "507",
+        "InsufficientCapacity",
+        "Not enough capacity to satisfy the request",
+    ),
 ];
 
 fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
@@ -113,15 +149,60 @@ fn each_operation(doc: &mut OpenApi, mut f: impl FnMut(&str, &HttpMethod, &mut O
     }
 }
 
+/// `x-overcast-mutability` of create fields whose type is an inlined enum,
+/// struct or list: utoipa drops field-level extensions on those, so they are set
+/// here. `api-spec` tests that every create field carries the extension.
+const INLINED_FIELD_MUTABILITY: &[(&str, &str, &str)] = &[
+    ("TokenCreate", "scope", "replace"),
+    ("ImageCreate", "architecture", "replace"),
+    ("ImageCreate", "boot_mode", "replace"),
+    ("InstanceCreate", "ha_policy", "live"),
+    ("PartnerCreate", "brand", "live"),
+    ("DriveCreate", "avoid_drives", "replace"),
+    ("DriveCreate", "avoid_instances", "replace"),
+    ("InstanceCreate", "avoid_instances", "requires_stop"),
+    ("InstanceCreate", "drives", "requires_stop"),
+    ("InstanceCreate", "ip_addresses", "requires_stop"),
+    ("InstanceCreate", "ssh_keys", "replace"),
+];
+
+fn set_inlined_mutability(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (schema, field, mutability) in INLINED_FIELD_MUTABILITY {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema) else {
+            panic!("{schema} is not an object schema");
+        };
+        let Some(RefOr::T(property)) = object.properties.get_mut(*field) else {
+            panic!("{schema}.{field} is not an inline property");
+        };
+        let extensions = match property {
+            Schema::Object(o) => &mut o.extensions,
+            Schema::AllOf(a) => &mut a.extensions,
+            Schema::OneOf(o) => &mut o.extensions,
+            Schema::Array(a) => &mut a.extensions,
+            _ => panic!("{schema}.{field}: unexpected schema kind"),
+        };
+        extensions.get_or_insert_with(Default::default).insert(
+            "x-overcast-mutability".into(),
+            serde_json::json!(mutability),
+        );
+    }
+}
+
 /// Apply the document-wide parts. Idempotent.
 pub fn finish(doc: &mut OpenApi) {
+    set_inlined_mutability(doc);
     let components = doc.components.get_or_insert_with(Default::default);
     components.security_schemes.insert(
         "bearer".into(),
         RefOr::T(SecurityScheme::Http(
             HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
-                .description(Some("An Overcast API token: `Authorization: Bearer oc_...`"))
+                .description(Some(
+                    "An Overcast API token: `Authorization: Bearer oc_...`",
+                ))
                 .build(),
         )),
     );
@@ -163,7 +244,11 @@ pub fn finish(doc: &mut OpenApi) {
         }
         op.security = Some(bearer.clone());
         for code in errors_for(method, &id) {
-            let name = ERRORS.iter().find(|(s, _, _)| *s == code).map(|e| e.1).unwrap_or("InternalError");
+            let name = ERRORS
+                .iter()
+                .find(|(s, _, _)| *s == code)
+                .map(|e| e.1)
+                .unwrap_or("InternalError");
             op.responses
                 .responses
                 .entry(code.to_string())

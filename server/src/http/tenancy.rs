@@ -6,9 +6,7 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{
-    ApiJson, ApiQuery, IfMatch, Selector, page, selector, tagged,
-};
+use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, selector, tagged};
 use crate::app::{App, Ctx, tenancy};
 use crate::error::ApiResult;
 use crate::params::*;
@@ -65,7 +63,11 @@ async fn partner_create(
         .db
         .write(move |c| tenancy::partner_create(c, &ctx, body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, Partner::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        Partner::from(row),
+    ))
 }
 
 /// Fetch a partner
@@ -156,7 +158,11 @@ async fn account_create(
         .db
         .write(move |c| tenancy::account_create(c, &ctx, body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, Account::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        Account::from(row),
+    ))
 }
 
 /// Fetch an account
@@ -380,7 +386,11 @@ async fn project_create(
         .db
         .write(move |c| tenancy::project_create(c, &ctx, account.as_ref(), body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, Project::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        Project::from(row),
+    ))
 }
 
 /// Fetch a project
@@ -473,7 +483,11 @@ async fn ssh_key_create(
         .db
         .write(move |c| tenancy::ssh_key_create(c, &ctx, account.as_ref(), body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, SshKey::from(row)))
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        SshKey::from(row),
+    ))
 }
 
 /// Fetch an SSH key

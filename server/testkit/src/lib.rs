@@ -13,7 +13,7 @@ use diesel::connection::SimpleConnection;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde_json::Value;
 
-pub use overcast_server::{Config, Server};
+pub use overcast_server::{Config, Server, openapi as openapi_document};
 
 /// Which database a test server uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,10 +108,15 @@ impl PgCluster {
         }
         let data = dir.join("data");
         let mut initdb = pg_command(&bin, "initdb");
-        initdb
-            .arg("-D")
-            .arg(&data)
-            .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
+        initdb.arg("-D").arg(&data).args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]);
         run(initdb, "initdb")?;
         let port = free_port()?;
         let mut ctl = pg_command(&bin, "pg_ctl");
@@ -133,7 +138,11 @@ impl PgCluster {
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
              {runas}{ctl} -D {data} stop -m immediate >/dev/null 2>&1; rm -rf {dir}",
             pid = std::process::id(),
-            runas = if is_root() { "runuser -u postgres -- " } else { "" },
+            runas = if is_root() {
+                "runuser -u postgres -- "
+            } else {
+                ""
+            },
             ctl = bin.join("pg_ctl").display(),
             data = data.display(),
             dir = dir.display(),
@@ -234,7 +243,8 @@ impl TestServer {
         config.listen = "127.0.0.1:0".parse()?;
         config.db_pool_size = 8;
         if backend == Backend::Postgres {
-            config.database = Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
+            config.database =
+                Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
         }
         let server = Server::start(config).await?;
         let operator_token = std::fs::read_to_string(&server.operator_token_path)?
@@ -244,7 +254,9 @@ impl TestServer {
             base: format!("http://{}", server.addr),
             server,
             operator_token,
-            http: reqwest::Client::builder().pool_max_idle_per_host(64).build()?,
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .build()?,
             backend,
             _data: data,
         })
@@ -301,7 +313,8 @@ impl TestServer {
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
-        self.call(Method::DELETE, path, Some(token), None, &[]).await
+        self.call(Method::DELETE, path, Some(token), None, &[])
+            .await
     }
 
     /// Create something and insist it worked.

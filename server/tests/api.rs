@@ -1,0 +1,1216 @@
+//! Integration tests of the public API against a real server on port 0.
+//! Every test runs twice: on SQLite and on a PostgreSQL the tests start.
+
+use std::collections::HashSet;
+
+use overcast_testkit::{Backend, Reply, TestServer};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    health_metrics_and_document,
+    tenancy_and_tokens,
+    drives_ips_and_instances,
+    bad_input_is_rejected_whole,
+    pagination_over_many_items,
+    idempotency_keys,
+    concurrent_updates_one_winner,
+    authorization_sweep,
+);
+
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f alice@laptop";
+
+fn assert_problem(reply: &Reply, status: StatusCode, code: &str) {
+    assert_eq!(reply.status, status, "body: {}", reply.body);
+    assert_eq!(reply.code(), code, "body: {}", reply.body);
+    assert_eq!(
+        reply.headers.get("content-type").unwrap(),
+        "application/problem+json"
+    );
+    let rid = reply.headers.get("x-request-id").unwrap().to_str().unwrap();
+    assert_eq!(
+        reply.body["request_id"], rid,
+        "error carries the request id"
+    );
+    assert_eq!(reply.body["status"], status.as_u16());
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+}
+
+async fn event_count(t: &TestServer) -> usize {
+    let mut n = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let path = match &token {
+            Some(tok) => format!("/v1/events?limit=1000&page_token={tok}"),
+            None => "/v1/events?limit=1000".into(),
+        };
+        let r = t.get(&path, &t.operator_token).await;
+        assert_eq!(r.status, 200);
+        n += r.body["items"].as_array().unwrap().len();
+        match r.body["next_page"].as_str() {
+            Some(next) => token = Some(next.to_string()),
+            None => return n,
+        }
+    }
+}
+
+async fn health_metrics_and_document(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let r = t.call(Method::GET, "/healthz", None, None, &[]).await;
+    assert_eq!(r.status, 200);
+    let expected = if backend == Backend::Sqlite {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    assert_eq!(r.body["database"], expected);
+
+    // The client's request id is echoed; a hostile one is replaced.
+    let r = t
+        .call(
+            Method::GET,
+            "/healthz",
+            None,
+            None,
+            &[("x-request-id", "abc-123")],
+        )
+        .await;
+    assert_eq!(r.headers["x-request-id"], "abc-123");
+    let r = t
+        .call(
+            Method::GET,
+            "/healthz",
+            None,
+            None,
+            &[("x-request-id", "a b\"c")],
+        )
+        .await;
+    assert_ne!(r.headers["x-request-id"], "a b\"c");
+
+    let r = t
+        .call(Method::GET, "/v1/nothing-here", None, None, &[])
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "no_such_route");
+    let r = t.call(Method::PATCH, "/v1/drives", None, None, &[]).await;
+    assert_problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+
+    let r = t.call(Method::GET, "/metrics", None, None, &[]).await;
+    let text = r.body.as_str().unwrap();
+    assert!(
+        text.contains(
+            r#"overcast_http_requests_total{method="GET",route="/healthz",status="200"} 3"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains("overcast_http_request_duration_seconds_bucket"));
+
+    let r = t.call(Method::GET, "/openapi.json", None, None, &[]).await;
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../api-spec/openapi.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        r.body, committed,
+        "served document equals api-spec/openapi.json"
+    );
+
+    let docs = t
+        .http
+        .get(format!("{}/docs/", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(docs.status(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger-ui"));
+
+    // The operator token file is private and works.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&t.server.operator_token_path)
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(t.get("/v1/accounts", &t.operator_token).await.status, 200);
+    t.stop().await;
+}
+
+async fn tenancy_and_tokens(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let op = t.operator_token.clone();
+    let partner = t
+        .create(
+            "/v1/partners",
+            &op,
+            json!({"name": "cloudco", "brand": {"display_name": "CloudCo",
+                "primary_color": "#112233", "accent_color": "#445566",
+                "support_email": "help@cloudco.example"}}),
+        )
+        .await;
+    assert_eq!(partner["brand"]["display_name"], "CloudCo");
+    let padmin = t
+        .create(
+            "/v1/tokens",
+            &op,
+            json!({"scope": "partner_admin", "partner": "cloudco"}),
+        )
+        .await;
+    let padmin = padmin["secret"].as_str().unwrap().to_string();
+    assert!(padmin.starts_with("oc_"));
+
+    // A partner admin makes accounts under its own partner.
+    let acme = t
+        .create("/v1/accounts", &padmin, json!({"name": "acme"}))
+        .await;
+    assert_eq!(acme["partner_id"], partner["id"]);
+    let direct = t
+        .create("/v1/accounts", &op, json!({"name": "direct"}))
+        .await;
+    assert!(direct["partner_id"].is_null());
+    let seen = t.get("/v1/accounts", &padmin).await;
+    let names: Vec<&str> = seen.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["acme"], "a partner sees only its own accounts");
+    assert_eq!(t.get("/v1/accounts/direct", &padmin).await.status, 404);
+
+    let rw = t
+        .create(
+            "/v1/tokens",
+            &padmin,
+            json!({"scope": "account_read_write", "account": "acme"}),
+        )
+        .await;
+    let rw_id = rw["id"].as_str().unwrap().to_string();
+    let rw = rw["secret"].as_str().unwrap().to_string();
+    let ro = t
+        .create(
+            "/v1/tokens",
+            &rw,
+            json!({"scope": "account_read_only", "description": "dashboards"}),
+        )
+        .await["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // An account token cannot mint an operator or partner token.
+    let r = t
+        .post("/v1/tokens", &rw, json!({"scope": "operator"}))
+        .await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+
+    let project = t
+        .create(
+            "/v1/projects",
+            &rw,
+            json!({"name": "web", "description": "Web tier"}),
+        )
+        .await;
+    let key = t
+        .create(
+            "/v1/ssh-keys",
+            &rw,
+            json!({"name": "laptop", "public_key": KEY}),
+        )
+        .await;
+    assert!(key["fingerprint"].as_str().unwrap().starts_with("SHA256:"));
+    t.create(
+        "/v1/users",
+        &rw,
+        json!({"name": "alice", "email": "alice@acme.example"}),
+    )
+    .await;
+
+    // Name or id in the path.
+    let by_name = t.get("/v1/projects/web", &ro).await;
+    let by_id = t
+        .get(
+            &format!("/v1/projects/{}", project["id"].as_str().unwrap()),
+            &ro,
+        )
+        .await;
+    assert_eq!(by_name.body, by_id.body);
+    assert_eq!(by_name.etag(), "\"1\"");
+
+    // Read-only tokens read but never change.
+    let r = t.post("/v1/projects", &ro, json!({"name": "nope"})).await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = t
+        .put(
+            "/v1/projects/web",
+            &rw,
+            json!({"description": "Web and API"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["description"], "Web and API");
+    assert_eq!(r.etag(), "\"2\"");
+
+    // Tokens are listed without secrets, and revocation is immediate.
+    let list = t.get("/v1/tokens", &rw).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    assert!(
+        !list.body.to_string().contains("oc_"),
+        "no secrets in lists"
+    );
+    assert_eq!(
+        t.delete(&format!("/v1/tokens/{rw_id}"), &padmin)
+            .await
+            .status,
+        204
+    );
+    let r = t.get("/v1/projects", &rw).await;
+    assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // The audit log: who, what, when, and the request id.
+    let events = t.get("/v1/events", &ro).await;
+    let items = events.body["items"].as_array().unwrap();
+    let actions: Vec<&str> = items
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "account.create",
+        "token.create",
+        "project.create",
+        "ssh_key.create",
+        "user.create",
+        "project.update",
+        "token.revoke",
+    ] {
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
+    }
+    assert!(
+        items
+            .iter()
+            .all(|e| !e["request_id"].as_str().unwrap().is_empty())
+    );
+    assert!(
+        !actions.contains(&"partner.create"),
+        "an account sees only its own events"
+    );
+
+    // Partners cannot be deleted while they own accounts.
+    let r = t.delete("/v1/partners/cloudco", &op).await;
+    assert_problem(&r, StatusCode::CONFLICT, "not_empty");
+    t.stop().await;
+}
+
+async fn drives_ips_and_instances(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let op = t.operator_token.clone();
+    let a = t.tenant("acme").await;
+    let q = "?project=main";
+    t.create(
+        "/v1/ip-pools",
+        &op,
+        json!({"name": "public", "first_address": "203.0.113.10", "last_address": "203.0.113.12",
+               "prefix_len": 24, "gateway": "203.0.113.1"}),
+    )
+    .await;
+    t.create(
+        "/v1/images",
+        &op,
+        json!({"name": "tiny", "os_family": "linux", "architecture": "x86_64",
+               "boot_mode": "direct_kernel", "min_size_bytes": 67108864,
+               "source_url": "file:///var/lib/overcast/images/tiny.raw", "system": true}),
+    )
+    .await;
+    t.create(
+        "/v1/ssh-keys",
+        &a.rw,
+        json!({"name": "laptop", "public_key": KEY}),
+    )
+    .await;
+
+    // IPs come from the pool lowest first, and the pool runs out with a 507.
+    let mut addresses = Vec::new();
+    for name in ["ip-a", "ip-b", "ip-c"] {
+        let ip = t
+            .create(
+                &format!("/v1/ip-addresses{q}"),
+                &a.rw,
+                json!({"name": name, "pool": "public"}),
+            )
+            .await;
+        addresses.push(ip["address"].as_str().unwrap().to_string());
+    }
+    assert_eq!(addresses, ["203.0.113.10", "203.0.113.11", "203.0.113.12"]);
+    let r = t
+        .post(
+            &format!("/v1/ip-addresses{q}"),
+            &a.rw,
+            json!({"name": "ip-d", "pool": "public"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::INSUFFICIENT_STORAGE, "pool_exhausted");
+    assert_eq!(
+        t.delete(&format!("/v1/ip-addresses/ip-c{q}"), &a.rw)
+            .await
+            .status,
+        204
+    );
+
+    // Drives: grow, never shrink; image minimum enforced.
+    let data = t
+        .create(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "data", "size_bytes": 1073741824_u64, "replicas": 2}),
+        )
+        .await;
+    assert_eq!(data["state"], "available");
+    assert_eq!(data["replicas"], 2);
+    let r = t
+        .put(
+            &format!("/v1/drives/data{q}"),
+            &a.rw,
+            json!({"size_bytes": 2147483648_u64}),
+        )
+        .await;
+    assert_eq!(r.body["size_bytes"], 2147483648_u64);
+    let r = t
+        .put(
+            &format!("/v1/drives/data{q}"),
+            &a.rw,
+            json!({"size_bytes": 1073741824_u64}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(r.body["field"], "size_bytes");
+    let r = t
+        .post(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "small", "size_bytes": 1048576, "image": "tiny"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_request");
+
+    // Quick form: the boot drive is made from the image.
+    let web = t
+        .create(
+            &format!("/v1/instances{q}"),
+            &a.rw,
+            json!({"name": "web-1", "vcpus": 1, "memory_mib": 512, "image": "tiny",
+                   "ip_addresses": ["ip-a"], "ssh_keys": ["laptop"], "start": false}),
+        )
+        .await;
+    assert_eq!(web["state"], "stopped");
+    assert_eq!(web["drive_ids"].as_array().unwrap().len(), 1);
+    let boot = t.get(&format!("/v1/drives/web-1-boot{q}"), &a.rw).await;
+    assert_eq!(boot.body["state"], "attached");
+    assert_eq!(boot.body["slot"], 0);
+    assert_eq!(boot.body["size_bytes"], 67108864);
+
+    // Composition: attach and detach while stopped.
+    let r = t
+        .post(
+            &format!("/v1/instances/web-1/drives/attach{q}"),
+            &a.rw,
+            json!({"drive": "data"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["drive_ids"][1], data["id"]);
+    let r = t.delete(&format!("/v1/drives/data{q}"), &a.rw).await;
+    assert_problem(&r, StatusCode::CONFLICT, "in_use");
+    let r = t
+        .post(
+            &format!("/v1/instances/web-1/ip-addresses/attach{q}"),
+            &a.rw,
+            json!({"ip_address": "ip-b"}),
+        )
+        .await;
+    assert_eq!(r.body["ip_address_ids"].as_array().unwrap().len(), 2);
+    let r = t
+        .post(
+            &format!("/v1/instances/web-1/drives/detach{q}"),
+            &a.rw,
+            json!({"drive": "web-1-boot"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "boot_drive");
+
+    // Composed form, from drives allocated beforehand.
+    t.create(
+        &format!("/v1/drives{q}"),
+        &a.rw,
+        json!({"name": "root2", "size_bytes": 67108864, "image": "tiny"}),
+    )
+    .await;
+    let r = t.post(&format!("/v1/instances{q}"), &a.rw,
+        json!({"name": "web-2", "vcpus": 2, "memory_mib": 1024, "boot_drive": "data", "start": false})).await;
+    assert_problem(&r, StatusCode::CONFLICT, "in_use");
+    assert_eq!(r.body["field"], "boot_drive");
+    let web2 = t
+        .create(
+            &format!("/v1/instances{q}"),
+            &a.rw,
+            json!({"name": "web-2", "vcpus": 2, "memory_mib": 1024, "boot_drive": "root2",
+               "avoid_instances": ["web-1"], "ha_policy": "none"}),
+        )
+        .await;
+    assert_eq!(web2["state"], "starting");
+    assert_eq!(web2["avoid_instances"][0], web["id"]);
+
+    // Lifecycle rules.
+    let r = t
+        .post(
+            &format!("/v1/instances/web-2/resize{q}"),
+            &a.rw,
+            json!({"vcpus": 4}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "invalid_state");
+    let r = t
+        .post(&format!("/v1/instances/web-2/stop{q}"), &a.rw, json!({}))
+        .await;
+    assert_eq!(
+        r.body["state"], "stopped",
+        "an unplaced instance stops at once"
+    );
+    let r = t
+        .post(
+            &format!("/v1/instances/web-2/resize{q}"),
+            &a.rw,
+            json!({"vcpus": 4, "memory_mib": 2048}),
+        )
+        .await;
+    assert_eq!(
+        (r.body["vcpus"].as_u64(), r.body["memory_mib"].as_u64()),
+        (Some(4), Some(2048))
+    );
+    let r = t
+        .post(&format!("/v1/instances/web-1/reboot{q}"), &a.rw, json!({}))
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "invalid_state");
+
+    // Deleting an instance keeps its drives and IPs, detached.
+    assert_eq!(
+        t.delete(&format!("/v1/instances/web-1{q}"), &a.rw)
+            .await
+            .status,
+        204
+    );
+    let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await;
+    assert_eq!(d.body["state"], "available");
+    assert!(d.body["instance_id"].is_null());
+    let ip = t.get(&format!("/v1/ip-addresses/ip-a{q}"), &a.rw).await;
+    assert!(ip.body["instance_id"].is_null());
+    let r = t.delete("/v1/projects/main", &a.rw).await;
+    assert_problem(&r, StatusCode::CONFLICT, "not_empty");
+
+    // Hosts are the operator's.
+    let h = t
+        .create(
+            "/v1/hosts",
+            &op,
+            json!({"name": "host-01", "address": "10.0.0.11", "cpus": 8,
+        "memory_mib": 32768, "storage_bytes": 1000000000000_u64}),
+        )
+        .await;
+    assert_eq!(h["state"], "active");
+    let r = t
+        .put("/v1/hosts/host-01", &op, json!({"state": "draining"}))
+        .await;
+    assert_eq!(r.body["state"], "draining");
+    let r = t.get("/v1/hosts", &a.rw).await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+    t.stop().await;
+}
+
+async fn bad_input_is_rejected_whole(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let a = t.tenant("acme").await;
+    let before = event_count(&t).await;
+    let path = "/v1/drives?project=main";
+    let send = |body: &'static [u8], content_type: &'static str| {
+        let req = t
+            .http
+            .post(format!("{}{path}", t.base))
+            .bearer_auth(&a.rw)
+            .header("content-type", content_type)
+            .body(body);
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body: Value = resp.json().await.unwrap();
+            Reply {
+                status,
+                headers,
+                body,
+            }
+        }
+    };
+    assert_problem(
+        &send(b"{\"name\": \"x\",", "application/json").await,
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    );
+    assert_problem(
+        &send(b"[1,2]", "application/json").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    assert_problem(
+        &send(b"name=x", "application/x-www-form-urlencoded").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+    assert_problem(
+        &send(b"{}", "text/plain").await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"name": "data", "size_bytes": 1048576, "colour": "red"}),
+            "colour",
+        ),
+        (json!({"name": "Data", "size_bytes": 1048576}), "name"),
+        (json!({"name": "-data", "size_bytes": 1048576}), "name"),
+        (
+            json!({"name": "a".repeat(64), "size_bytes": 1048576}),
+            "name",
+        ),
+        (
+            json!({"name": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "size_bytes": 1048576}),
+            "name",
+        ),
+        (json!({"name": "data", "size_bytes": -1}), "size_bytes"),
+        (json!({"name": "data", "size_bytes": 0}), "size_bytes"),
+        (json!({"name": "data", "size_bytes": 1000}), "size_bytes"),
+        (
+            json!({"name": "data", "size_bytes": 18446744073709551615_u64}),
+            "size_bytes",
+        ),
+        (json!({"name": "data", "size_bytes": 1e30}), "size_bytes"),
+        (json!({"name": "data", "size_bytes": "1G"}), "size_bytes"),
+        (
+            json!({"name": "data", "size_bytes": 1048576, "replicas": 4}),
+            "replicas",
+        ),
+        (
+            json!({"name": "data", "size_bytes": 1048576, "avoid_drives": ["nope"]}),
+            "avoid_drives[0]",
+        ),
+        (json!({"size_bytes": 1048576}), "name"),
+    ];
+    for (body, field) in cases {
+        let r = t.post(path, &a.rw, body.clone()).await;
+        assert!(r.status.is_client_error(), "{body} gave {}", r.status);
+        assert!(r.body["error_code"].is_string(), "{body}: {}", r.body);
+        assert_eq!(r.body["field"], field, "{body}: {}", r.body);
+    }
+    // An oversized body is a 413 in the error shape, with or without an idempotency key.
+    let huge = json!({"name": "data", "size_bytes": 1048576, "description": "x".repeat(2 << 20)});
+    let r = t.post(path, &a.rw, huge.clone()).await;
+    assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
+    let r = t
+        .call(
+            Method::POST,
+            path,
+            Some(&a.rw),
+            Some(&huge),
+            &[("idempotency-key", "k1")],
+        )
+        .await;
+    assert_problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
+    // Query strings and references.
+    let r = t.get("/v1/drives?project=main&limit=0", &a.rw).await;
+    assert_eq!(r.body["field"], "limit");
+    let r = t.get("/v1/drives?project=main&limit=-3", &a.rw).await;
+    assert_eq!(r.status, 400);
+    let r = t
+        .get("/v1/drives?project=main&page_token=garbage", &a.rw)
+        .await;
+    assert_eq!(r.body["field"], "page_token");
+    let r = t.get("/v1/drives?project=main&sort=up", &a.rw).await;
+    assert_eq!(r.body["field"], "sort");
+    let r = t.get("/v1/drives/Not_A_Name?project=main", &a.rw).await;
+    assert_eq!(r.status, 400);
+    let r = t.get("/v1/drives/data", &a.rw).await;
+    assert_eq!(r.body["field"], "project");
+    let r = t
+        .call(
+            Method::PUT,
+            "/v1/projects/main",
+            Some(&a.rw),
+            Some(&json!({})),
+            &[("if-match", "garbage")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    // An instance naming a drive that is not there changes nothing at all.
+    let r = t
+        .post(
+            "/v1/instances?project=main",
+            &a.rw,
+            json!({"name": "web", "vcpus": 1, "memory_mib": 512, "boot_drive": "missing"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(r.body["field"], "boot_drive");
+    let r = t
+        .post(
+            "/v1/instances?project=main",
+            &a.rw,
+            json!({"name": "web", "vcpus": 0, "memory_mib": 512, "image": "x"}),
+        )
+        .await;
+    assert_eq!(r.body["field"], "vcpus");
+    let r = t
+        .post(
+            "/v1/ssh-keys",
+            &a.rw,
+            json!({"name": "k", "public_key": "ssh-ed25519 AAAA"}),
+        )
+        .await;
+    assert_eq!(r.body["field"], "public_key");
+
+    assert_eq!(
+        event_count(&t).await,
+        before,
+        "no bad request wrote anything"
+    );
+    let drives = t.get("/v1/drives?project=main", &a.rw).await;
+    assert_eq!(drives.body["items"], json!([]));
+    let instances = t.get("/v1/instances?project=main", &a.rw).await;
+    assert_eq!(instances.body["items"], json!([]));
+    t.stop().await;
+}
+
+async fn pagination_over_many_items(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let a = t.tenant("acme").await;
+    const N: usize = 1050;
+    let names: Vec<String> = (0..N).map(|i| format!("d{i:05}")).collect();
+    let t = std::sync::Arc::new(t);
+    let mut tasks = Vec::new();
+    for chunk in names.chunks(N / 8 + 1) {
+        let (t, rw, chunk) = (t.clone(), a.rw.clone(), chunk.to_vec());
+        tasks.push(tokio::spawn(async move {
+            for name in chunk {
+                t.create(
+                    "/v1/drives?project=main",
+                    &rw,
+                    json!({"name": name, "size_bytes": 1048576}),
+                )
+                .await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for limit in [1000, 100, 7] {
+        let mut seen = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut path = format!("/v1/drives?project=main&limit={limit}");
+            if let Some(tok) = &token {
+                path += &format!("&page_token={tok}");
+            }
+            let r = t.get(&path, &a.rw).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let items = r.body["items"].as_array().unwrap();
+            assert!(items.len() <= limit);
+            seen.extend(
+                items
+                    .iter()
+                    .map(|d| d["name"].as_str().unwrap().to_string()),
+            );
+            match r.body["next_page"].as_str() {
+                Some(next) => token = Some(next.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), N, "limit {limit}: every item once");
+        assert_eq!(
+            seen.iter().collect::<HashSet<_>>().len(),
+            N,
+            "limit {limit}: no duplicates"
+        );
+        assert_eq!(seen, names, "limit {limit}: stable name order");
+    }
+    // Items created between pages are neither lost nor repeated before the cursor.
+    let r = t.get("/v1/drives?project=main&limit=2", &a.rw).await;
+    t.create(
+        "/v1/drives?project=main",
+        &a.rw,
+        json!({"name": "a-first", "size_bytes": 1048576}),
+    )
+    .await;
+    let next = r.body["next_page"].as_str().unwrap();
+    let r2 = t
+        .get(
+            &format!("/v1/drives?project=main&limit=2&page_token={next}"),
+            &a.rw,
+        )
+        .await;
+    assert_eq!(r2.body["items"][0]["name"], "d00002");
+}
+
+async fn idempotency_keys(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let a = t.tenant("acme").await;
+    let body = json!({"name": "data", "size_bytes": 1048576});
+    let key = [("idempotency-key", "create-data-1")];
+    let first = t
+        .call(
+            Method::POST,
+            "/v1/drives?project=main",
+            Some(&a.rw),
+            Some(&body),
+            &key,
+        )
+        .await;
+    assert_eq!(first.status, 201);
+    let again = t
+        .call(
+            Method::POST,
+            "/v1/drives?project=main",
+            Some(&a.rw),
+            Some(&body),
+            &key,
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body, first.body, "the first response is replayed");
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    let other = json!({"name": "data", "size_bytes": 2097152});
+    let r = t
+        .call(
+            Method::POST,
+            "/v1/drives?project=main",
+            Some(&a.rw),
+            Some(&other),
+            &key,
+        )
+        .await;
+    assert_problem(
+        &r,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    );
+    let list = t.get("/v1/drives?project=main", &a.rw).await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        1,
+        "one drive made"
+    );
+    // Errors are replayed too; a new key is a new request.
+    let r = t
+        .call(
+            Method::POST,
+            "/v1/drives?project=main",
+            Some(&a.rw),
+            Some(&body),
+            &[("idempotency-key", "k2")],
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "already_exists");
+    let r2 = t
+        .call(
+            Method::POST,
+            "/v1/drives?project=main",
+            Some(&a.rw),
+            Some(&body),
+            &[("idempotency-key", "k2")],
+        )
+        .await;
+    assert_eq!(r2.body["error_code"], "already_exists");
+    // Keys are per token: another tenant's same key is independent.
+    let b = t.tenant("other").await;
+    let r = t
+        .call(
+            Method::POST,
+            "/v1/drives?project=main",
+            Some(&b.rw),
+            Some(&body),
+            &key,
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_ne!(r.body["id"], first.body["id"]);
+    // Concurrent requests with one key make one resource.
+    let body = json!({"name": "race", "size_bytes": 1048576});
+    let calls = (0..8).map(|_| {
+        t.call(
+            Method::POST,
+            "/v1/drives?project=main",
+            Some(&a.rw),
+            Some(&body),
+            &[("idempotency-key", "race")],
+        )
+    });
+    let replies = futures::future::join_all(calls).await;
+    let ids: HashSet<String> = replies
+        .iter()
+        .filter(|r| r.status == 201)
+        .map(|r| r.id())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "{:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.status == 201 || r.code() == "idempotency_key_in_flight")
+    );
+}
+
+async fn concurrent_updates_one_winner(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let a = t.tenant("acme").await;
+    let r = t.get("/v1/projects/main", &a.rw).await;
+    let etag = r.etag();
+    let calls = (0..10).map(|i| {
+        let body = json!({"description": format!("writer {i}")});
+        let etag = etag.clone();
+        let t = &t;
+        let rw = a.rw.clone();
+        async move {
+            t.call(
+                Method::PUT,
+                "/v1/projects/main",
+                Some(&rw),
+                Some(&body),
+                &[("if-match", &etag)],
+            )
+            .await
+        }
+    });
+    let replies = futures::future::join_all(calls).await;
+    let winners: Vec<&Reply> = replies.iter().filter(|r| r.status == 200).collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "{:?}",
+        replies
+            .iter()
+            .map(|r| (r.status, r.code().to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        replies
+            .iter()
+            .all(|r| r.status == 200 || r.code() == "precondition_failed")
+    );
+    let now = t.get("/v1/projects/main", &a.rw).await;
+    assert_eq!(now.body["description"], winners[0].body["description"]);
+    // Without If-Match, concurrent writers never lose an update silently:
+    // each either applies on the latest version or is told to retry.
+    let calls = (0..10).map(|i| {
+        t.put(
+            "/v1/projects/main",
+            &a.rw,
+            json!({"description": format!("free {i}")}),
+        )
+    });
+    let replies = futures::future::join_all(calls).await;
+    let ok = replies.iter().filter(|r| r.status == 200).count();
+    assert!(ok >= 1);
+    let final_gen: i64 = t
+        .get("/v1/projects/main", &a.rw)
+        .await
+        .etag()
+        .trim_matches('"')
+        .parse()
+        .unwrap();
+    assert_eq!(
+        final_gen,
+        2 + ok as i64,
+        "every accepted update bumped the generation once"
+    );
+}
+
+/// Things owned by tenant A, by the path parameter name that addresses them.
+struct World {
+    params: Vec<(&'static str, String, bool)>,
+    account_id: String,
+    partner_id: String,
+    a_ro: String,
+    b_rw: String,
+}
+
+async fn build_world(t: &TestServer) -> World {
+    let op = t.operator_token.clone();
+    let partner = t.create("/v1/partners", &op, json!({"name": "cloudco", "brand": {"display_name": "CloudCo", "primary_color": "#112233", "accent_color": "#445566"}})).await;
+    let account = t
+        .create(
+            "/v1/accounts",
+            &op,
+            json!({"name": "acme", "partner": "cloudco"}),
+        )
+        .await;
+    let acc = account["id"].as_str().unwrap().to_string();
+    let rw = t
+        .create(
+            "/v1/tokens",
+            &op,
+            json!({"scope": "account_read_write", "account": acc}),
+        )
+        .await["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ro_token = t
+        .create(
+            "/v1/tokens",
+            &op,
+            json!({"scope": "account_read_only", "account": acc}),
+        )
+        .await;
+    let project = t.create("/v1/projects", &rw, json!({"name": "web"})).await;
+    let key = t
+        .create(
+            "/v1/ssh-keys",
+            &rw,
+            json!({"name": "laptop", "public_key": KEY}),
+        )
+        .await;
+    let user = t
+        .create(
+            "/v1/users",
+            &rw,
+            json!({"name": "alice", "email": "alice@acme.example"}),
+        )
+        .await;
+    let image = t.create("/v1/images", &rw, json!({"name": "debian-12", "os_family": "debian", "architecture": "x86_64", "boot_mode": "firmware", "min_size_bytes": 2147483648_u64, "source_url": "https://images.example/debian-12.raw"})).await;
+    let pool = t.create("/v1/ip-pools", &op, json!({"name": "public", "first_address": "203.0.113.10", "last_address": "203.0.113.250", "prefix_len": 24, "gateway": "203.0.113.1"})).await;
+    let ip = t
+        .create(
+            "/v1/ip-addresses?project=web",
+            &rw,
+            json!({"name": "web-1-public", "pool": "public"}),
+        )
+        .await;
+    let drive = t
+        .create(
+            "/v1/drives?project=web",
+            &rw,
+            json!({"name": "data", "size_bytes": 10737418240_u64}),
+        )
+        .await;
+    let instance = t.create("/v1/instances?project=web", &rw, json!({"name": "web-1", "vcpus": 1, "memory_mib": 512, "image": "debian-12", "start": false})).await;
+    let host = t.create("/v1/hosts", &op, json!({"name": "host-01", "address": "10.0.0.11", "cpus": 8, "memory_mib": 32768, "storage_bytes": 1000000000000_u64})).await;
+    let other = t.tenant("other").await;
+    let id = |v: &Value| v["id"].as_str().unwrap().to_string();
+    World {
+        params: vec![
+            ("partner", id(&partner), true),
+            ("account", acc.clone(), true),
+            ("user", id(&user), true),
+            ("token", id(&ro_token), true),
+            ("project", id(&project), true),
+            ("ssh_key", id(&key), true),
+            ("image", id(&image), true),
+            ("pool", id(&pool), false),
+            ("ip_address", id(&ip), true),
+            ("drive", id(&drive), true),
+            ("instance", id(&instance), true),
+            ("host", id(&host), false),
+        ],
+        account_id: acc,
+        partner_id: id(&partner),
+        a_ro: ro_token["secret"].as_str().unwrap().to_string(),
+        b_rw: other.rw,
+    }
+}
+
+/// Resolve `$ref`s and `allOf` into one object schema.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.rsplit('/').next().unwrap();
+        return resolve(doc, &doc["components"]["schemas"][name]);
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        return all.iter().flat_map(|s| resolve(doc, s)).collect();
+    }
+    vec![schema]
+}
+
+/// A request body built from the examples in the spec.
+fn example_body(doc: &Value, schema: &Value) -> Value {
+    let mut out = serde_json::Map::new();
+    for part in resolve(doc, schema) {
+        if let Some(props) = part["properties"].as_object() {
+            for (name, prop) in props {
+                if let Some(ex) = prop.get("example").or_else(|| prop["examples"].get(0)) {
+                    out.insert(name.clone(), ex.clone());
+                } else if prop.get("$ref").is_some()
+                    || prop.get("allOf").is_some()
+                    || prop.get("properties").is_some()
+                {
+                    out.insert(name.clone(), example_body(doc, prop));
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+async fn authorization_sweep(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let w = build_world(&t).await;
+    let doc: Value = serde_json::to_value(overcast_testkit::openapi_document()).unwrap();
+    let mut swept = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            if op["tags"][0] == "system" {
+                continue;
+            }
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut path = template.clone();
+            let mut refers_to_a = false;
+            let mut query = Vec::new();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                match p["in"].as_str().unwrap() {
+                    "path" => {
+                        let (_, value, owned) = w
+                            .params
+                            .iter()
+                            .find(|(n, _, _)| *n == name)
+                            .unwrap_or_else(|| {
+                                panic!("{id}: the sweep has no fixture for path parameter `{name}`")
+                            });
+                        path = path.replace(&format!("{{{name}}}"), value);
+                        refers_to_a |= *owned;
+                    }
+                    "query" if name == "project" => {
+                        query.push(format!("project={}", w.params[4].1));
+                        refers_to_a = true;
+                    }
+                    "query" if name == "account" => {
+                        query.push(format!("account={}", w.account_id));
+                        refers_to_a = true;
+                    }
+                    _ => {}
+                }
+            }
+            if !query.is_empty() {
+                path = format!("{path}?{}", query.join("&"));
+            }
+            let body = op["requestBody"]["content"]["application/json"]["schema"]
+                .as_object()
+                .map(|_| {
+                    let mut b = example_body(
+                        &doc,
+                        &op["requestBody"]["content"]["application/json"]["schema"],
+                    );
+                    for (field, value) in [("account", &w.account_id), ("partner", &w.partner_id)] {
+                        if b.get(field).is_some() {
+                            b[field] = json!(value);
+                            refers_to_a = true;
+                        }
+                    }
+                    b
+                });
+            let operator_only = op["x-overcast-role"] == "operator";
+            let mutation = method != Method::GET;
+
+            let r = t
+                .call(method.clone(), &path, None, body.as_ref(), &[])
+                .await;
+            assert_problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
+            let r = t
+                .call(method.clone(), &path, Some("oc_forged"), body.as_ref(), &[])
+                .await;
+            assert_eq!(r.status, 401, "{id}: a forged token");
+
+            if mutation {
+                let r = t
+                    .call(method.clone(), &path, Some(&w.a_ro), body.as_ref(), &[])
+                    .await;
+                assert_eq!(
+                    r.status, 403,
+                    "{id} {path}: read-only token on a mutation: {}",
+                    r.body
+                );
+            } else {
+                // The fixtures are right: the owner can read what the other tenant cannot.
+                let r = t
+                    .call(method.clone(), &path, Some(&w.a_ro), None, &[])
+                    .await;
+                let expect_ok = !operator_only;
+                assert_eq!(
+                    r.status.is_success(),
+                    expect_ok,
+                    "{id} {path} read by its owner: {}",
+                    r.body
+                );
+            }
+
+            let r = t
+                .call(method.clone(), &path, Some(&w.b_rw), body.as_ref(), &[])
+                .await;
+            if refers_to_a {
+                assert_eq!(
+                    r.status, 404,
+                    "{id} {path}: another tenant must get 404: {}",
+                    r.body
+                );
+            } else if operator_only {
+                assert_eq!(r.status, 403, "{id} {path}: operator-only: {}", r.body);
+            } else {
+                assert!(
+                    r.status.is_success() || r.status == 403,
+                    "{id} {path}: {} {}",
+                    r.status,
+                    r.body
+                );
+                let text = r.body.to_string();
+                assert!(
+                    !text.contains(&w.account_id) && !text.contains(&w.partner_id),
+                    "{id}: leaks tenant A: {text}"
+                );
+            }
+            swept += 1;
+        }
+    }
+    assert!(swept >= 60, "swept {swept} operations");
+}
