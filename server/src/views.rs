@@ -401,6 +401,7 @@ page_type!(IpAddressPage, IpAddress);
 
 /// Lifecycle state of a drive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = "available")]
 #[serde(rename_all = "snake_case")]
 pub enum DriveState {
     Creating,
@@ -467,6 +468,7 @@ page_type!(DrivePage, Drive);
 
 /// Lifecycle state of an instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = "running")]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceState {
     Creating,

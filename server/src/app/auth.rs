@@ -1,5 +1,9 @@
 //! API tokens and the actor a request acts as.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
 use diesel::prelude::*;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -130,8 +134,63 @@ pub fn hash_secret(secret: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How long a verified token is trusted without asking the database again.
+/// Revocation through this server clears the cache at once; the TTL bounds
+/// how long another server's revocation takes to reach this one.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(10);
+const TOKEN_CACHE_MAX: usize = 100_000;
+
+/// A verified token: its actor, its expiry, and when it was verified.
+struct Verified {
+    actor: Actor,
+    expires: Option<i64>,
+    at: Instant,
+}
+
+/// Verified tokens by secret hash, so most requests cost one query, not two.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: RwLock<HashMap<String, Verified>>,
+}
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<Actor> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        let v = entries.get(hash)?;
+        let fresh = v.at.elapsed() < TOKEN_CACHE_TTL && v.expires.is_none_or(|e| e > now_micros());
+        fresh.then(|| v.actor.clone())
+    }
+
+    fn put(&self, hash: String, actor: Actor, expires: Option<i64>) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= TOKEN_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(
+            hash,
+            Verified {
+                actor,
+                expires,
+                at: Instant::now(),
+            },
+        );
+    }
+
+    /// Forget every cached token: called after anything that revokes tokens.
+    pub fn clear(&self) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
 /// Resolve a bearer token to its actor.
-pub async fn authenticate(db: &Database, authorization: Option<&str>) -> ApiResult<Actor> {
+pub async fn authenticate(
+    db: &Database,
+    cache: &TokenCache,
+    authorization: Option<&str>,
+) -> ApiResult<Actor> {
     let Some(value) = authorization else {
         return Err(ApiError::unauthorized(
             "missing Authorization header; send `Authorization: Bearer <token>`",
@@ -143,6 +202,10 @@ pub async fn authenticate(db: &Database, authorization: Option<&str>) -> ApiResu
         ));
     };
     let hash = hash_secret(secret.trim());
+    if let Some(actor) = cache.get(&hash) {
+        return Ok(actor);
+    }
+    let key = hash.clone();
     let row: Option<TokenRow> = db
         .read(move |conn| {
             Ok(tokens::table
@@ -155,12 +218,14 @@ pub async fn authenticate(db: &Database, authorization: Option<&str>) -> ApiResu
     let now = now_micros();
     match row {
         Some(t) if t.time_revoked.is_none() && t.time_expires.is_none_or(|e| e > now) => {
-            Ok(Actor {
+            let actor = Actor {
                 scope: TokenScope::parse(&t.scope)?,
                 token_id: t.id,
                 partner_id: t.partner_id,
                 account_id: t.account_id,
-            })
+            };
+            cache.put(key, actor.clone(), t.time_expires);
+            Ok(actor)
         }
         _ => Err(ApiError::unauthorized(
             "the token is unknown, revoked or expired",

@@ -294,6 +294,7 @@ pub fn check_generation(expected: Option<i64>, actual: i64) -> ApiResult<()> {
 pub struct App {
     pub db: Database,
     pub metrics: std::sync::Arc<crate::http::metrics::HttpMetrics>,
+    pub tokens: std::sync::Arc<auth::TokenCache>,
 }
 
 impl App {
@@ -301,6 +302,7 @@ impl App {
         Self {
             db,
             metrics: Default::default(),
+            tokens: Default::default(),
         }
     }
 }

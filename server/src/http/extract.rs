@@ -132,7 +132,7 @@ impl FromRequestParts<App> for Ctx {
             .headers
             .get(header::AUTHORIZATION)
             .map(|v| v.to_str().unwrap_or("invalid"));
-        let actor = auth::authenticate(&app.db, authorization).await?;
+        let actor = auth::authenticate(&app.db, &app.tokens, authorization).await?;
         if actor.is_read_only() && !matches!(parts.method, Method::GET | Method::HEAD) {
             return Err(ApiError::forbidden(
                 "this token is read-only; use a read-write token to make changes",

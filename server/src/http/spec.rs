@@ -5,9 +5,11 @@
 
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::ArrayItems;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
-    ContentBuilder, HttpMethod, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema, Type,
+    ContentBuilder, HttpMethod, KnownFormat, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema,
+    SchemaFormat, Type,
 };
 use utoipa::{OpenApi as _, ToSchema};
 
@@ -191,9 +193,56 @@ fn set_inlined_mutability(doc: &mut OpenApi) {
     }
 }
 
+const SAMPLE_UUID: &str = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b";
+const SAMPLE_TIME: &str = "2026-11-24T17:30:00Z";
+
+/// Give every id and timestamp field an example, so that every request and
+/// response in the document has a complete one without repeating the same
+/// sample UUID on dozens of fields.
+#[allow(deprecated)] // `example` is what 3.0 tools read; utoipa marks it deprecated.
+fn fill_examples(schema: &mut RefOr<Schema>) {
+    let RefOr::T(schema) = schema else {
+        return;
+    };
+    match schema {
+        Schema::Object(o) => {
+            if o.example.is_none() && o.examples.is_empty() {
+                o.example = match &o.format {
+                    Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)) => {
+                        Some(serde_json::json!(SAMPLE_UUID))
+                    }
+                    Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)) => {
+                        Some(serde_json::json!(SAMPLE_TIME))
+                    }
+                    _ => None,
+                };
+            }
+            o.properties.values_mut().for_each(fill_examples);
+        }
+        Schema::Array(a) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                fill_examples(items);
+                if let RefOr::T(Schema::Object(item)) = items.as_ref()
+                    && let Some(example) = &item.example
+                    && a.example.is_none()
+                {
+                    a.example = Some(serde_json::json!([example]));
+                }
+            }
+        }
+        Schema::AllOf(a) => a.items.iter_mut().for_each(fill_examples),
+        Schema::OneOf(o) => o.items.iter_mut().for_each(fill_examples),
+        Schema::AnyOf(o) => o.items.iter_mut().for_each(fill_examples),
+        _ => {}
+    }
+}
+
 /// Apply the document-wide parts. Idempotent.
 pub fn finish(doc: &mut OpenApi) {
     set_inlined_mutability(doc);
+    if let Some(components) = doc.components.as_mut() {
+        components.schemas.values_mut().for_each(fill_examples);
+    }
     let components = doc.components.get_or_insert_with(Default::default);
     components.security_schemes.insert(
         "bearer".into(),

@@ -122,6 +122,7 @@ async fn partner_delete(
     app.db
         .write(move |c| tenancy::partner_delete(c, &ctx, &sel))
         .await?;
+    app.tokens.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -215,6 +216,7 @@ async fn account_delete(
     app.db
         .write(move |c| tenancy::account_delete(c, &ctx, &sel))
         .await?;
+    app.tokens.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -351,6 +353,7 @@ async fn token_revoke(
     app.db
         .write(move |c| tenancy::token_revoke(c, &ctx, &id))
         .await?;
+    app.tokens.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,0 +1,319 @@
+//! `overcast-bench api`: API throughput and latency against PostgreSQL,
+//! measured side by side with pgbench on the same database server, and the
+//! same API figures on SQLite.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use hdrhistogram::Histogram;
+use overcast_testkit::{Backend, Config, PgCluster, Server, TempDir};
+use serde_json::{Value, json};
+
+const CLIENTS: usize = 32;
+const PHASE: Duration = Duration::from_secs(10);
+const WARMUP: Duration = Duration::from_secs(2);
+
+struct Figures {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+/// Run pgbench against the `bench` database; its standard output.
+fn pgbench(cluster: &PgCluster, args: &[&str]) -> Result<String> {
+    let pgbench = cluster.bin.join("pgbench");
+    let out = Command::new(&pgbench)
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &cluster.port.to_string(),
+            "-U",
+            "postgres",
+        ])
+        .args(args)
+        .arg("bench")
+        .output()
+        .with_context(|| format!("running {}", pgbench.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!(
+            "pgbench {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(text.into_owned())
+}
+
+/// pgbench's throughput figure.
+fn pgbench_tps(cluster: &PgCluster, args: &[&str]) -> Result<f64> {
+    let text = pgbench(cluster, args)?;
+    text.lines()
+        .find(|l| l.starts_with("tps = "))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("no tps in pgbench output:\n{text}"))
+}
+
+/// Drive `CLIENTS` concurrent clients for `PHASE`, each calling `request`
+/// with a distinct sequence number, after a warm-up.
+async fn load<F, Fut>(request: F) -> Result<Figures>
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let request = Arc::new(request);
+    let seq = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let measure_from = start + WARMUP;
+    let end = measure_from + PHASE;
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (request, seq, errors) = (request.clone(), seq.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
+            loop {
+                let t0 = Instant::now();
+                if t0 >= end {
+                    break;
+                }
+                let ok = request(seq.fetch_add(1, Ordering::Relaxed)).await;
+                let t1 = Instant::now();
+                if t0 >= measure_from {
+                    if ok {
+                        hist.record((t1 - t0).as_micros() as u64).expect("in range");
+                    } else {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            hist
+        }));
+    }
+    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    for t in tasks {
+        all.add(t.await?)?;
+    }
+    Ok(Figures {
+        rps: all.len() as f64 / PHASE.as_secs_f64(),
+        p50_ms: all.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
+        errors: errors.load(Ordering::Relaxed),
+    })
+}
+
+async fn succeeded(reply: reqwest::Result<reqwest::Response>, status: u16) -> bool {
+    match reply {
+        Ok(r) if r.status().as_u16() == status => r.bytes().await.is_ok(),
+        _ => false,
+    }
+}
+
+struct Api {
+    base: String,
+    token: String,
+    drive_id: String,
+    http: reqwest::Client,
+}
+
+async fn prepare(server: &Server, data: &TempDir) -> Result<Api> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS * 2)
+        .build()?;
+    let base = format!("http://{}", server.addr);
+    let op = std::fs::read_to_string(data.0.join("operator.token"))?
+        .trim()
+        .to_string();
+    let post = |path: &str, token: &str, body: Value| {
+        http.post(format!("{base}{path}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let account: Value = post("/v1/accounts", &op, json!({"name": "bench"}))
+        .await?
+        .json()
+        .await?;
+    let token: Value = post(
+        "/v1/tokens",
+        &op,
+        json!({"scope": "account_read_write", "account": account["id"]}),
+    )
+    .await?
+    .json()
+    .await?;
+    let token = token["secret"]
+        .as_str()
+        .context("token secret")?
+        .to_string();
+    post("/v1/projects", &token, json!({"name": "main"})).await?;
+    let drive: Value = post(
+        "/v1/drives?project=main",
+        &token,
+        json!({"name": "data", "size_bytes": 1073741824_u64}),
+    )
+    .await?
+    .json()
+    .await?;
+    Ok(Api {
+        base,
+        token,
+        drive_id: drive["id"].as_str().context("drive id")?.to_string(),
+        http,
+    })
+}
+
+async fn api_figures(api: Arc<Api>) -> Result<(Figures, Figures)> {
+    let a = api.clone();
+    let get = load(move |_| {
+        let a = a.clone();
+        async move {
+            let r = a
+                .http
+                .get(format!("{}/v1/drives/{}", a.base, a.drive_id))
+                .bearer_auth(&a.token)
+                .send()
+                .await;
+            succeeded(r, 200).await
+        }
+    })
+    .await?;
+    let a = api.clone();
+    let create = load(move |n| {
+        let a = a.clone();
+        async move {
+            let r = a
+                .http
+                .post(format!("{}/v1/projects", a.base))
+                .bearer_auth(&a.token)
+                .json(&json!({"name": format!("p{n}")}))
+                .send()
+                .await;
+            succeeded(r, 201).await
+        }
+    })
+    .await?;
+    Ok((get, create))
+}
+
+/// Run the server on its own runtime, as it would run in its own process.
+fn start_server(config: Config) -> Result<(Server, tokio::runtime::Runtime)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let server = rt.block_on(Server::start(config))?;
+    Ok((server, rt))
+}
+
+fn row(name: &str, f: &Figures) {
+    println!(
+        "{name:<36} {:>10.0} req/s   p50 {:>7.2} ms   p99 {:>7.2} ms   errors {}",
+        f.rps, f.p50_ms, f.p99_ms, f.errors
+    );
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "meets target" } else { "BELOW TARGET" }
+}
+
+/// Clients run on `rt`; each server on a runtime of its own.
+fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
+    println!("starting PostgreSQL...");
+    let cluster = PgCluster::start()?;
+    {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let mut c = diesel::PgConnection::establish(&cluster.url("postgres"))?;
+        c.batch_execute("CREATE DATABASE bench")?;
+        c.batch_execute("CREATE DATABASE overcast")?;
+    }
+    let clients = CLIENTS.to_string();
+    let secs = PHASE.as_secs().to_string();
+    println!("pgbench: initialising scale 10...");
+    pgbench(&cluster, &["-i", "-q", "-s", "10"])?;
+    let run = [
+        "-c",
+        clients.as_str(),
+        "-j",
+        "2",
+        "-T",
+        secs.as_str(),
+        "-M",
+        "prepared",
+    ];
+    let select_tps = pgbench_tps(&cluster, &[&run[..], &["-S"]].concat())?;
+    let update_tps = pgbench_tps(&cluster, &[&run[..], &["-N"]].concat())?;
+
+    let mut results = Vec::new();
+    for backend in [Backend::Postgres, Backend::Sqlite] {
+        let data = TempDir::new("overcast-bench")?;
+        let mut config = Config::new(&data.0);
+        config.listen = "127.0.0.1:0".parse()?;
+        config.db_pool_size = CLIENTS as u32;
+        if backend == Backend::Postgres {
+            config.database = Some(cluster.url("overcast"));
+        }
+        let (server, server_rt) = start_server(config)?;
+        let api = Arc::new(rt.block_on(prepare(&server, &data))?);
+        let label = format!("{backend:?}").to_lowercase();
+        println!(
+            "API on {label}: {CLIENTS} clients, {}s per phase...",
+            PHASE.as_secs()
+        );
+        let (get, create) = rt.block_on(api_figures(api))?;
+        server_rt.block_on(server.stop())?;
+        server_rt.shutdown_background();
+        results.push((label, get, create));
+    }
+
+    println!();
+    println!(
+        "== cargo xtask bench api: {CLIENTS} concurrent clients, {}s per phase, same machine ==",
+        PHASE.as_secs()
+    );
+    println!(
+        "{:<36} {:>10.0} tps",
+        "pgbench -S (select only)", select_tps
+    );
+    println!(
+        "{:<36} {:>10.0} tps",
+        "pgbench -N (simple update)", update_tps
+    );
+    for (label, get, create) in &results {
+        row(&format!("GET /v1/drives/{{id}} [{label}]"), get);
+        row(&format!("POST /v1/projects [{label}]"), create);
+    }
+    let (_, get, create) = &results[0];
+    let get_ratio = get.rps / select_tps;
+    let create_ratio = create.rps / update_tps;
+    println!();
+    println!(
+        "GET-by-id / pgbench -S      = {get_ratio:.2}x (target >= 0.5x), p99 {:.2} ms (target < 10 ms): {}",
+        get.p99_ms,
+        verdict(get_ratio >= 0.5 && get.p99_ms < 10.0)
+    );
+    println!(
+        "create    / pgbench -N      = {create_ratio:.2}x (target >= 0.3x), p99 {:.2} ms (target < 50 ms): {}",
+        create.p99_ms,
+        verdict(create_ratio >= 0.3 && create.p99_ms < 50.0)
+    );
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let which = std::env::args().nth(1).unwrap_or_default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    match which.as_str() {
+        "api" => bench_api(&rt),
+        other => bail!("unknown benchmark `{other}`; available: api"),
+    }
+}
