@@ -489,6 +489,40 @@ async fn drives_ips_and_instances(backend: Backend) {
     assert_eq!(web2["state"], "starting");
     assert_eq!(web2["avoid_instances"][0], web["id"]);
 
+    // References are confined to the instance's project (and account), by id too.
+    t.create("/v1/projects", &a.rw, json!({"name": "other"}))
+        .await;
+    let elsewhere = t
+        .create(
+            "/v1/drives?project=other",
+            &a.rw,
+            json!({"name": "far", "size_bytes": 1048576}),
+        )
+        .await;
+    let r = t.post(&format!("/v1/instances{q}"), &a.rw,
+        json!({"name": "web-3", "vcpus": 1, "memory_mib": 512, "boot_drive": elsewhere["id"], "start": false})).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(r.body["field"], "boot_drive");
+    let r = t
+        .get(
+            &format!("/v1/drives/{}{q}", elsewhere["id"].as_str().unwrap()),
+            &a.rw,
+        )
+        .await;
+    assert_eq!(r.status, 404, "an id outside the named project");
+    let b = t.tenant("bravo").await;
+    let b_key = t
+        .create(
+            "/v1/ssh-keys",
+            &b.rw,
+            json!({"name": "bkey", "public_key": KEY}),
+        )
+        .await;
+    let r = t.post(&format!("/v1/instances?project=main&account={}", a.account_id), &op,
+        json!({"name": "web-3", "vcpus": 1, "memory_mib": 512, "image": "tiny", "ssh_keys": [b_key["id"]], "start": false})).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    assert_eq!(r.body["field"], "ssh_keys[0]");
+
     // Lifecycle rules.
     let r = t
         .post(

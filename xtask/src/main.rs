@@ -50,6 +50,7 @@ const PACKAGES: &[(&str, &str)] = &[
         "the tests and benchmarks start their own PostgreSQL",
     ),
     ("postgresql-contrib", "pgbench, the benchmark baseline"),
+    ("wrk", "the HTTP load generator of the benchmarks"),
 ];
 
 fn root() -> PathBuf {

@@ -360,8 +360,19 @@ macro_rules! project_scoped_lookup {
                         .optional()?
                 }
             };
+            // An id from another project than the one named is not there.
+            let in_scope = match (&row, &scope.project) {
+                (Some(r), Some(NameOrId::Id(project_id))) => &r.project_id == project_id,
+                (Some(r), Some(project @ NameOrId::Name(_)))
+                    if matches!(selector, NameOrId::Id(_)) =>
+                {
+                    crate::app::resolve_project(conn, actor, project, scope.account.as_ref())?.id
+                        == r.project_id
+                }
+                _ => true,
+            };
             match row {
-                Some(r) if actor.sees_account_id(conn, &r.account_id)? => Ok(r),
+                Some(r) if in_scope && actor.sees_account_id(conn, &r.account_id)? => Ok(r),
                 _ => Err(crate::error::ApiError::not_found($kind, selector)),
             }
         }
@@ -397,8 +408,15 @@ macro_rules! account_scoped_lookup {
                         .optional()?
                 }
             };
+            // An id from another account than the one named is not there.
+            let in_scope = match (&row, account, selector) {
+                (Some(r), Some(account), NameOrId::Id(_)) => {
+                    crate::app::resolve_account(conn, actor, Some(account))?.id == r.account_id
+                }
+                _ => true,
+            };
             match row {
-                Some(r) if actor.sees_account_id(conn, &r.account_id)? => Ok(r),
+                Some(r) if in_scope && actor.sees_account_id(conn, &r.account_id)? => Ok(r),
                 _ => Err(crate::error::ApiError::not_found($kind, selector)),
             }
         }

@@ -3,12 +3,9 @@
 //! same API figures on SQLite.
 
 use std::process::Command;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use hdrhistogram::Histogram;
 use overcast_testkit::{Backend, Config, PgCluster, Server, TempDir};
 use serde_json::{Value, json};
 
@@ -59,72 +56,95 @@ fn pgbench_tps(cluster: &PgCluster, args: &[&str]) -> Result<f64> {
         .with_context(|| format!("no tps in pgbench output:\n{text}"))
 }
 
-/// Drive `CLIENTS` concurrent clients for `PHASE`, each calling `request`
-/// with a distinct sequence number, after a warm-up.
-async fn load<F, Fut>(request: F) -> Result<Figures>
-where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
-{
-    let request = Arc::new(request);
-    let seq = Arc::new(AtomicU64::new(0));
-    let errors = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
-    let measure_from = start + WARMUP;
-    let end = measure_from + PHASE;
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (request, seq, errors) = (request.clone(), seq.clone(), errors.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("bounds");
-            loop {
-                let t0 = Instant::now();
-                if t0 >= end {
-                    break;
-                }
-                let ok = request(seq.fetch_add(1, Ordering::Relaxed)).await;
-                let t1 = Instant::now();
-                if t0 >= measure_from {
-                    if ok {
-                        hist.record((t1 - t0).as_micros() as u64).expect("in range");
-                    } else {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
-            hist
-        }));
-    }
-    let mut all = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-    for t in tasks {
-        all.add(t.await?)?;
-    }
-    Ok(Figures {
-        rps: all.len() as f64 / PHASE.as_secs_f64(),
-        p50_ms: all.value_at_quantile(0.50) as f64 / 1000.0,
-        p99_ms: all.value_at_quantile(0.99) as f64 / 1000.0,
-        errors: errors.load(Ordering::Relaxed),
-    })
-}
+/// wrk's Lua hook: every request carries the token; creates get unique
+/// names from a per-thread counter.
+const WRK_SCRIPT: &str = r#"
+local counter = 0
+local thread_id = 0
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  thread_id = id
+end
+request = function()
+  if wrk.method == "POST" then
+    counter = counter + 1
+    local body = string.format('{"name":"p%d-%d"}', thread_id, counter)
+    return wrk.format(nil, nil, nil, body)
+  end
+  return wrk.format()
+end
+"#;
 
-async fn succeeded(reply: reqwest::Result<reqwest::Response>, status: u16) -> bool {
-    match reply {
-        Ok(r) if r.status().as_u16() == status => r.bytes().await.is_ok(),
-        _ => false,
-    }
+/// Load `url` with wrk: `CLIENTS` connections on 2 threads for `PHASE`
+/// after a warm-up run.
+fn wrk(api: &Api, method: &str, path: &str) -> Result<Figures> {
+    let script = std::env::temp_dir().join(format!("overcast-bench-{}.lua", std::process::id()));
+    // wrk takes the method from the script.
+    std::fs::write(&script, format!("wrk.method = \"{method}\"\n{WRK_SCRIPT}"))?;
+    let run = |duration: Duration| -> Result<String> {
+        let out = Command::new("wrk")
+            .args(["-t", "2", "-c", &CLIENTS.to_string(), "--latency"])
+            .arg("-d")
+            .arg(format!("{}s", duration.as_secs()))
+            .arg("-s")
+            .arg(&script)
+            .args(["-H", &format!("Authorization: Bearer {}", api.token)])
+            .args(["-H", "Content-Type: application/json"])
+            .arg(format!("{}{path}", api.base))
+            .output()
+            .context("running wrk (run `cargo xtask setup`)")?;
+        if !out.status.success() {
+            bail!("wrk failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    run(WARMUP)?;
+    let text = run(PHASE)?;
+    let _ = std::fs::remove_file(&script);
+    let field = |prefix: &str| -> Result<String> {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.split_whitespace().last())
+            .map(str::to_string)
+            .with_context(|| format!("no `{prefix}` in wrk output:\n{text}"))
+    };
+    let ms = |v: String| -> Result<f64> {
+        let (num, unit) = v.split_at(v.find(|c: char| c.is_alphabetic()).unwrap_or(v.len()));
+        let n: f64 = num.parse()?;
+        Ok(match unit {
+            "us" => n / 1000.0,
+            "ms" => n,
+            "s" => n * 1000.0,
+            other => bail!("unknown wrk unit {other}"),
+        })
+    };
+    let errors = text
+        .lines()
+        .find(|l| l.contains("Non-2xx or 3xx responses"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    Ok(Figures {
+        rps: field("Requests/sec:")?.parse()?,
+        p50_ms: ms(field("50%")?)?,
+        p99_ms: ms(field("99%")?)?,
+        errors,
+    })
 }
 
 struct Api {
     base: String,
     token: String,
     drive_id: String,
-    http: reqwest::Client,
 }
 
 async fn prepare(server: &Server, data: &TempDir) -> Result<Api> {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(CLIENTS * 2)
-        .build()?;
+    let http = reqwest::Client::new();
     let base = format!("http://{}", server.addr);
     let op = std::fs::read_to_string(data.0.join("operator.token"))?
         .trim()
@@ -164,40 +184,12 @@ async fn prepare(server: &Server, data: &TempDir) -> Result<Api> {
         base,
         token,
         drive_id: drive["id"].as_str().context("drive id")?.to_string(),
-        http,
     })
 }
 
-async fn api_figures(api: Arc<Api>) -> Result<(Figures, Figures)> {
-    let a = api.clone();
-    let get = load(move |_| {
-        let a = a.clone();
-        async move {
-            let r = a
-                .http
-                .get(format!("{}/v1/drives/{}", a.base, a.drive_id))
-                .bearer_auth(&a.token)
-                .send()
-                .await;
-            succeeded(r, 200).await
-        }
-    })
-    .await?;
-    let a = api.clone();
-    let create = load(move |n| {
-        let a = a.clone();
-        async move {
-            let r = a
-                .http
-                .post(format!("{}/v1/projects", a.base))
-                .bearer_auth(&a.token)
-                .json(&json!({"name": format!("p{n}")}))
-                .send()
-                .await;
-            succeeded(r, 201).await
-        }
-    })
-    .await?;
+fn api_figures(api: &Api) -> Result<(Figures, Figures)> {
+    let get = wrk(api, "GET", &format!("/v1/drives/{}", api.drive_id))?;
+    let create = wrk(api, "POST", "/v1/projects")?;
     Ok((get, create))
 }
 
@@ -260,13 +252,13 @@ fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
             config.database = Some(cluster.url("overcast"));
         }
         let (server, server_rt) = start_server(config)?;
-        let api = Arc::new(rt.block_on(prepare(&server, &data))?);
+        let api = rt.block_on(prepare(&server, &data))?;
         let label = format!("{backend:?}").to_lowercase();
         println!(
             "API on {label}: {CLIENTS} clients, {}s per phase...",
             PHASE.as_secs()
         );
-        let (get, create) = rt.block_on(api_figures(api))?;
+        let (get, create) = api_figures(&api)?;
         server_rt.block_on(server.stop())?;
         server_rt.shutdown_background();
         results.push((label, get, create));
