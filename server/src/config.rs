@@ -21,8 +21,8 @@ pub struct Config {
     /// (default: `<data-dir>/overcast.db`).
     #[arg(long, env = "OVERCAST_DATABASE")]
     pub database: Option<String>,
-    /// Database connections kept in the pool.
-    #[arg(long, env = "OVERCAST_DB_POOL_SIZE", default_value_t = 16)]
+    /// Database connections kept in the pool (default: two per CPU core).
+    #[arg(long, env = "OVERCAST_DB_POOL_SIZE", default_value_t = crate::db::default_pool_size())]
     pub db_pool_size: u32,
 }
 
@@ -33,7 +33,7 @@ impl Config {
             listen: "127.0.0.1:8080".parse().expect("valid address"),
             data_dir: data_dir.into(),
             database: None,
-            db_pool_size: 16,
+            db_pool_size: crate::db::default_pool_size(),
         }
     }
 

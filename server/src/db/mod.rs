@@ -60,11 +60,23 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
 /// A pool of connections plus, for SQLite, the lock that makes writers take
 /// turns (SQLite has one writer at a time; taking turns here avoids
 /// `SQLITE_BUSY` on lock upgrades inside transactions).
+///
+/// Requests queue for a connection on an async FIFO semaphore with one
+/// permit per connection, not inside the pool: blocked threads waiting on
+/// the pool's condition variable are woken in no particular order, which
+/// gave a p99 of ~1 s under load where the semaphore gives ~6 ms.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<ConnectionManager<DbConn>>,
     backend: Backend,
     sqlite_writer: Arc<Mutex<()>>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+/// Connections per server: about two per core keeps the database busy
+/// without the tail latency of oversubscribing the CPUs.
+pub fn default_pool_size() -> u32 {
+    std::thread::available_parallelism().map_or(4, |n| (n.get() as u32 * 2).max(2))
 }
 
 impl Database {
@@ -94,6 +106,7 @@ impl Database {
             pool,
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
+            permits: Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),
         })
     }
 
@@ -108,7 +121,14 @@ impl Database {
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = pool.get()?;
             f(&mut conn)
         })
@@ -124,7 +144,14 @@ impl Database {
     {
         let pool = self.pool.clone();
         let lock = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let _turn = lock
                 .as_ref()
                 .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));

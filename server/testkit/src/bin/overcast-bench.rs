@@ -61,6 +61,7 @@ fn pgbench_tps(cluster: &PgCluster, args: &[&str]) -> Result<f64> {
 const WRK_SCRIPT: &str = r#"
 local counter = 0
 local thread_id = 0
+local run = tostring(os.time()) .. tostring(math.random(1000000))
 local threads = {}
 function setup(thread)
   thread:set("id", #threads)
@@ -72,7 +73,7 @@ end
 request = function()
   if wrk.method == "POST" then
     counter = counter + 1
-    local body = string.format('{"name":"p%d-%d"}', thread_id, counter)
+    local body = string.format('{"name":"p%s-%d-%d"}', run, thread_id, counter)
     return wrk.format(nil, nil, nil, body)
   end
   return wrk.format()
@@ -247,7 +248,6 @@ fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
         let data = TempDir::new("overcast-bench")?;
         let mut config = Config::new(&data.0);
         config.listen = "127.0.0.1:0".parse()?;
-        config.db_pool_size = CLIENTS as u32;
         if backend == Backend::Postgres {
             config.database = Some(cluster.url("overcast"));
         }
