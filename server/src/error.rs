@@ -1,5 +1,7 @@
 //! The one public error type of the HTTP API and its single mapping to a
-//! problem+json response.
+//! JSON error response (RFC 9457 problem fields plus `error_code` and
+//! `request_id`), served as `application/json` so that every SDK generator
+//! types it.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +19,7 @@ pub fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
-/// An error as returned to API clients (`application/problem+json`).
+/// An error as returned to API clients.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "type": "https://overcast.dev/errors/not_found",
@@ -159,7 +161,7 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static("application/json"),
         );
         response
     }

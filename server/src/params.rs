@@ -64,9 +64,9 @@ pub struct ProjectSelector {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProjectListParams {
-    /// Name or id of the project.
+    /// Name or id of the project. Required unless `page_token` is given.
     #[param(example = "web")]
-    pub project: String,
+    pub project: Option<String>,
     /// Name or id of the account holding the project, for operator and partner tokens.
     #[param(example = "acme")]
     pub account: Option<String>,

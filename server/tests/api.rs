@@ -47,7 +47,7 @@ fn assert_problem(reply: &Reply, status: StatusCode, code: &str) {
     assert_eq!(reply.code(), code, "body: {}", reply.body);
     assert_eq!(
         reply.headers.get("content-type").unwrap(),
-        "application/problem+json"
+        "application/json"
     );
     let rid = reply.headers.get("x-request-id").unwrap().to_str().unwrap();
     assert_eq!(
@@ -805,6 +805,27 @@ async fn pagination_over_many_items(backend: Backend) {
         );
         assert_eq!(seen, names, "limit {limit}: stable name order");
     }
+    // The token alone continues the listing; it cannot be moved to another one.
+    let first = t.get("/v1/drives?project=main&limit=3", &a.rw).await;
+    let token = first.body["next_page"].as_str().unwrap().to_string();
+    let r = t
+        .get(&format!("/v1/drives?limit=3&page_token={token}"), &a.rw)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"][0]["name"], "d00003");
+    t.create("/v1/projects", &a.rw, json!({"name": "second"}))
+        .await;
+    let r = t
+        .get(
+            &format!("/v1/drives?project=second&page_token={token}"),
+            &a.rw,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["field"], "page_token");
+    let r = t.get("/v1/drives", &a.rw).await;
+    assert_eq!(r.body["field"], "project", "the first page needs a project");
+
     // Items created between pages are neither lost nor repeated before the cursor.
     let r = t.get("/v1/drives?project=main&limit=2", &a.rw).await;
     t.create(

@@ -33,6 +33,12 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Regenerate the SDKs' generated code from api-spec/.
+    Clients {
+        /// Fail if the committed code differs instead of writing it.
+        #[arg(long)]
+        check: bool,
+    },
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
         /// Which benchmark: `api`.
@@ -153,6 +159,12 @@ fn main() -> Result<()> {
         Task::Openapi { check } => {
             let mut c = cargo();
             c.args(["run", "-q", "-p", "overcast-api-spec", "--"])
+                .arg(if check { "check" } else { "write" });
+            run(c)
+        }
+        Task::Clients { check } => {
+            let mut c = cargo();
+            c.args(["run", "-q", "-p", "overcast-clients-gen", "--"])
                 .arg(if check { "check" } else { "write" });
             run(c)
         }

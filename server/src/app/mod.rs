@@ -8,6 +8,7 @@ pub mod infra;
 pub mod storage;
 pub mod tenancy;
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
@@ -98,21 +99,31 @@ pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 1000;
 
 /// Where a list continues: the sort key of the last item of the previous
-/// page, wrapped so clients treat it as opaque.
+/// page and the query that started the listing, wrapped so clients treat it
+/// as opaque. Carrying the query lets a client ask for the next page with
+/// the token alone (as progenitor's page streams do).
 #[derive(Debug, Clone, Default)]
 pub struct PageRequest {
     pub limit: u32,
     pub after: Option<String>,
+    params: BTreeMap<String, String>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct PageToken {
     v: u8,
     after: String,
+    #[serde(default)]
+    params: BTreeMap<String, String>,
 }
 
 impl PageRequest {
-    pub fn parse(limit: Option<u32>, page_token: Option<&str>) -> ApiResult<Self> {
+    /// `query`: the listing's selectors as given in this request.
+    pub fn parse(
+        limit: Option<u32>,
+        page_token: Option<&str>,
+        query: &[(&str, Option<&str>)],
+    ) -> ApiResult<Self> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
             return Err(ApiError::invalid(
@@ -120,6 +131,10 @@ impl PageRequest {
                 format!("limit must be between 1 and {MAX_LIMIT}"),
             ));
         }
+        let mut params: BTreeMap<String, String> = query
+            .iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v.to_string())))
+            .collect();
         let after = match page_token {
             None => None,
             Some(token) => {
@@ -131,10 +146,32 @@ impl PageRequest {
                 if parsed.v != 1 {
                     return Err(bad());
                 }
+                for (key, value) in parsed.params {
+                    match params.get(&key) {
+                        Some(given) if *given != value => {
+                            return Err(ApiError::invalid(
+                                "page_token",
+                                format!("the page token belongs to a listing with another {key}"),
+                            ));
+                        }
+                        _ => {
+                            params.insert(key, value);
+                        }
+                    }
+                }
                 Some(parsed.after)
             }
         };
-        Ok(Self { limit, after })
+        Ok(Self {
+            limit,
+            after,
+            params,
+        })
+    }
+
+    /// A selector of the listing, from the query or from the page token.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
     }
 
     /// Rows to fetch: one more than the limit tells whether a next page exists.
@@ -150,6 +187,7 @@ impl PageRequest {
                 let token = PageToken {
                     v: 1,
                     after: key(last),
+                    params: self.params.clone(),
                 };
                 base64::engine::general_purpose::URL_SAFE_NO_PAD
                     .encode(serde_json::to_vec(&token).expect("token serializes"))

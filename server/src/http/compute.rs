@@ -52,8 +52,15 @@ async fn drive_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<ProjectListParams>,
 ) -> ApiResult<axum::Json<DrivePage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let scope = project_scope(Some(&q.project), q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[
+            ("project", q.project.as_deref()),
+            ("account", q.account.as_deref()),
+        ],
+    )?;
+    let scope = project_scope(page.param("project"), page.param("account"))?;
     let rows = app
         .db
         .read(move |c| storage::drive_list(c, &ctx.actor, &scope, &page))
@@ -153,8 +160,15 @@ async fn ip_address_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<ProjectListParams>,
 ) -> ApiResult<axum::Json<IpAddressPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let scope = project_scope(Some(&q.project), q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[
+            ("project", q.project.as_deref()),
+            ("account", q.account.as_deref()),
+        ],
+    )?;
+    let scope = project_scope(page.param("project"), page.param("account"))?;
     let rows = app
         .db
         .read(move |c| storage::ip_address_list(c, &ctx.actor, &scope, &page))
@@ -252,8 +266,15 @@ async fn instance_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<ProjectListParams>,
 ) -> ApiResult<axum::Json<InstancePage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let scope = project_scope(Some(&q.project), q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[
+            ("project", q.project.as_deref()),
+            ("account", q.account.as_deref()),
+        ],
+    )?;
+    let scope = project_scope(page.param("project"), page.param("account"))?;
     let rows = app
         .db
         .read(move |c| compute::instance_list(c, &ctx.actor, &scope, &page))

@@ -172,9 +172,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
-/// Build a page request from list parameters.
-pub fn page(limit: Option<u32>, token: Option<&str>) -> Result<PageRequest, ApiError> {
-    PageRequest::parse(limit, token)
+/// Build a page request from list parameters and the listing's selectors.
+pub fn page(
+    limit: Option<u32>,
+    token: Option<&str>,
+    query: &[(&str, Option<&str>)],
+) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(limit, token, query)
 }
 
 /// Parse an optional selector from a query parameter.

@@ -133,13 +133,11 @@ async fn run(
             body,
         )
             .into_response();
-        let content_type = if status >= 400 {
-            "application/problem+json"
-        } else {
-            "application/json"
-        };
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
         return Ok(response);
     }

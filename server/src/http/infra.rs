@@ -31,7 +31,7 @@ async fn host_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<axum::Json<HostPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
+    let page = page(q.limit, q.page_token.as_deref(), &[])?;
     let rows = app
         .db
         .read(move |c| infra::host_list(c, &ctx.actor, &page))
@@ -125,7 +125,7 @@ async fn ip_pool_list(
     _ctx: Ctx,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<axum::Json<IpPoolPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
+    let page = page(q.limit, q.page_token.as_deref(), &[])?;
     let rows = app.db.read(move |c| infra::ip_pool_list(c, &page)).await?;
     Ok(axum::Json(rows.map(IpPool::from).into()))
 }
@@ -192,8 +192,12 @@ async fn image_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<AccountListParams>,
 ) -> ApiResult<axum::Json<ImagePage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let account = selector("account", q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[("account", q.account.as_deref())],
+    )?;
+    let account = selector("account", page.param("account"))?;
     let rows = app
         .db
         .read(move |c| infra::image_list(c, &ctx.actor, account.as_ref(), &page))

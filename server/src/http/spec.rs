@@ -23,8 +23,8 @@ use crate::error::ErrorBody;
             tenancy (partners, accounts, projects), drives, IP addresses and instances.\n\n\
             Conventions: resources have a UUID `id` and a DNS-label `name`; path parameters \
             accept either. Lists are keyset-paginated (`limit`, `page_token` in; \
-            `items`, `next_page` out). Errors are `application/problem+json` with a stable \
-            `error_code` and the `request_id`. POST honours `Idempotency-Key`; PUT honours \
+            `items`, `next_page` out). Errors have one shape (RFC 9457 fields plus a stable \
+            `error_code` and the `request_id`). POST honours `Idempotency-Key`; PUT honours \
             `If-Match` with the `ETag` of a read.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
@@ -270,7 +270,7 @@ pub fn finish(doc: &mut OpenApi) {
                 ResponseBuilder::new()
                     .description(*description)
                     .content(
-                        "application/problem+json",
+                        "application/json",
                         ContentBuilder::new()
                             .schema(Some(Ref::from_schema_name(ErrorBody::name())))
                             .example(Some(example))
@@ -304,6 +304,28 @@ pub fn finish(doc: &mut OpenApi) {
                 .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
         }
         let params = op.parameters.get_or_insert_with(Vec::new);
+        let param_names: Vec<String> = params
+            .iter()
+            .filter_map(|p| match p {
+                RefOr::T(p) => Some(p.name.clone()),
+                RefOr::Ref(_) => None,
+            })
+            .collect();
+        if param_names.iter().any(|n| n == "page_token") && param_names.iter().any(|n| n == "limit")
+        {
+            // Dropshot's pagination marker, which progenitor turns into
+            // page streams: the first page needs these selectors, later
+            // pages need only the token (it carries them).
+            let required: Vec<&str> = param_names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| *n == "project")
+                .collect();
+            op.extensions.get_or_insert_with(Default::default).insert(
+                "x-dropshot-pagination".into(),
+                serde_json::json!({ "required": required }),
+            );
+        }
         let mut add = |p: utoipa::openapi::path::Parameter| {
             if !params
                 .iter()

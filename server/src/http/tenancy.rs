@@ -39,7 +39,7 @@ async fn partner_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<axum::Json<PartnerPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
+    let page = page(q.limit, q.page_token.as_deref(), &[])?;
     let rows = app
         .db
         .read(move |c| tenancy::partner_list(c, &ctx.actor, &page))
@@ -136,7 +136,7 @@ async fn account_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<PageParams>,
 ) -> ApiResult<axum::Json<AccountPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
+    let page = page(q.limit, q.page_token.as_deref(), &[])?;
     let rows = app
         .db
         .read(move |c| tenancy::account_list(c, &ctx.actor, &page))
@@ -228,8 +228,12 @@ async fn user_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<AccountListParams>,
 ) -> ApiResult<axum::Json<UserPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let account = selector("account", q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[("account", q.account.as_deref())],
+    )?;
+    let account = selector("account", page.param("account"))?;
     let rows = app
         .db
         .read(move |c| tenancy::user_list(c, &ctx.actor, account.as_ref(), &page))
@@ -300,8 +304,12 @@ async fn token_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<AccountListParams>,
 ) -> ApiResult<axum::Json<TokenPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let account = selector("account", q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[("account", q.account.as_deref())],
+    )?;
+    let account = selector("account", page.param("account"))?;
     let rows = app
         .db
         .read(move |c| tenancy::token_list(c, &ctx.actor, account.as_ref(), &page))
@@ -365,8 +373,12 @@ async fn project_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<AccountListParams>,
 ) -> ApiResult<axum::Json<ProjectPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let account = selector("account", q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[("account", q.account.as_deref())],
+    )?;
+    let account = selector("account", page.param("account"))?;
     let rows = app
         .db
         .read(move |c| tenancy::project_list(c, &ctx.actor, account.as_ref(), &page))
@@ -462,8 +474,12 @@ async fn ssh_key_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<AccountListParams>,
 ) -> ApiResult<axum::Json<SshKeyPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let account = selector("account", q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[("account", q.account.as_deref())],
+    )?;
+    let account = selector("account", page.param("account"))?;
     let rows = app
         .db
         .read(move |c| tenancy::ssh_key_list(c, &ctx.actor, account.as_ref(), &page))
@@ -539,8 +555,12 @@ async fn event_list(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<AccountListParams>,
 ) -> ApiResult<axum::Json<EventPage>> {
-    let page = page(q.limit, q.page_token.as_deref())?;
-    let account = selector("account", q.account.as_deref())?;
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[("account", q.account.as_deref())],
+    )?;
+    let account = selector("account", page.param("account"))?;
     let rows = app
         .db
         .read(move |c| tenancy::event_list(c, &ctx.actor, account.as_ref(), &page))

@@ -191,7 +191,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The `error_code` of a problem+json body.
+    /// The `error_code` of an error body.
     pub fn code(&self) -> &str {
         self.body["error_code"].as_str().unwrap_or("")
     }
