@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -33,7 +33,7 @@ pub mod types {
         pub description: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         /**Name or id of the owning partner. Partner admins may omit it (their own);
-        operators omit it for a direct customer.*/
+operators omit it for a direct customer.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub partner: ::std::option::Option<::std::string::String>,
     }
@@ -59,7 +59,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -68,7 +70,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -122,7 +126,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for AccountUpdateIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -131,7 +137,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AccountUpdateIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -166,7 +174,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum Architecture {
         #[serde(rename = "x86_64")]
@@ -184,7 +192,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for Architecture {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "x86_64" => Ok(Self::X8664),
                 "aarch64" => Ok(Self::Aarch64),
@@ -194,7 +204,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Architecture {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -217,7 +229,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum BootMode {
         #[serde(rename = "direct_kernel")]
@@ -235,7 +247,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for BootMode {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "direct_kernel" => Ok(Self::DirectKernel),
                 "firmware" => Ok(Self::Firmware),
@@ -245,7 +259,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for BootMode {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -363,7 +379,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DriveCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -372,7 +390,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DriveCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -420,7 +440,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum DriveState {
         #[serde(rename = "creating")]
@@ -456,7 +476,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DriveState {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "creating" => Ok(Self::Creating),
                 "available" => Ok(Self::Available),
@@ -472,7 +494,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DriveState {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -518,7 +542,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DriveUpdateIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -527,7 +553,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DriveUpdateIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -623,7 +651,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum HaPolicy {
         #[serde(rename = "restart")]
@@ -641,7 +669,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HaPolicy {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "restart" => Ok(Self::Restart),
                 "none" => Ok(Self::None),
@@ -651,7 +681,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HaPolicy {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -729,7 +761,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HostCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -738,7 +772,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HostCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -786,7 +822,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum HostState {
         #[serde(rename = "active")]
@@ -807,7 +843,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HostState {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "active" => Ok(Self::Active),
                 "draining" => Ok(Self::Draining),
@@ -818,7 +856,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HostState {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -862,7 +902,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HostUpdateIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -871,7 +913,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HostUpdateIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -906,7 +950,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum HostUpdateState {
         #[serde(rename = "active")]
@@ -927,7 +971,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HostUpdateState {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "active" => Ok(Self::Active),
                 "draining" => Ok(Self::Draining),
@@ -938,7 +984,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HostUpdateState {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1036,7 +1084,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ImageCreateArchitecture {
         #[serde(rename = "x86_64")]
@@ -1054,7 +1102,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImageCreateArchitecture {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "x86_64" => Ok(Self::X8664),
                 "aarch64" => Ok(Self::Aarch64),
@@ -1064,7 +1114,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImageCreateArchitecture {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1087,7 +1139,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ImageCreateBootMode {
         #[serde(rename = "direct_kernel")]
@@ -1105,7 +1157,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImageCreateBootMode {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "direct_kernel" => Ok(Self::DirectKernel),
                 "firmware" => Ok(Self::Firmware),
@@ -1115,7 +1169,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImageCreateBootMode {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1144,7 +1200,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ImageCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1153,7 +1211,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ImageCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1218,7 +1278,7 @@ pub mod types {
         }
     }
     /**Create an instance: composed from drives and IPs allocated beforehand,
-    or in the quick form from an image, which makes the boot drive too.*/
+or in the quick form from an image, which makes the boot drive too.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct InstanceCreate {
@@ -1274,7 +1334,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum InstanceCreateHaPolicy {
         #[serde(rename = "restart")]
@@ -1292,7 +1352,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceCreateHaPolicy {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "restart" => Ok(Self::Restart),
                 "none" => Ok(Self::None),
@@ -1302,7 +1364,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceCreateHaPolicy {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1331,7 +1395,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1340,11 +1406,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceCreateIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceCreateIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1374,14 +1443,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<InstanceDriveAttachIdempotencyKey> for ::std::string::String {
+    impl ::std::convert::From<InstanceDriveAttachIdempotencyKey>
+    for ::std::string::String {
         fn from(value: InstanceDriveAttachIdempotencyKey) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for InstanceDriveAttachIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1390,11 +1462,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceDriveAttachIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceDriveAttachIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceDriveAttachIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1424,14 +1499,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<InstanceDriveDetachIdempotencyKey> for ::std::string::String {
+    impl ::std::convert::From<InstanceDriveDetachIdempotencyKey>
+    for ::std::string::String {
         fn from(value: InstanceDriveDetachIdempotencyKey) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for InstanceDriveDetachIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1440,11 +1518,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceDriveDetachIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceDriveDetachIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceDriveDetachIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1481,7 +1562,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceIpAttachIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1490,11 +1573,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceIpAttachIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceIpAttachIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceIpAttachIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1531,7 +1617,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceIpDetachIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1540,11 +1628,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceIpDetachIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceIpDetachIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceIpDetachIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1594,7 +1685,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceRebootIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1603,11 +1696,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceRebootIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceRebootIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceRebootIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1658,7 +1754,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceResizeIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1667,11 +1765,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceResizeIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for InstanceResizeIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceResizeIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1708,7 +1809,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceResizeIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1717,7 +1820,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceResizeIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1758,7 +1863,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceStartIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1767,7 +1874,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceStartIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1802,7 +1911,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum InstanceState {
         #[serde(rename = "creating")]
@@ -1841,7 +1950,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceState {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "creating" => Ok(Self::Creating),
                 "starting" => Ok(Self::Starting),
@@ -1858,7 +1969,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceState {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1887,7 +2000,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceStopIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1896,7 +2011,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceStopIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1948,7 +2065,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum InstanceUpdateHaPolicy {
         #[serde(rename = "restart")]
@@ -1966,7 +2083,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceUpdateHaPolicy {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "restart" => Ok(Self::Restart),
                 "none" => Ok(Self::None),
@@ -1976,7 +2095,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceUpdateHaPolicy {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2005,7 +2126,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InstanceUpdateIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2014,7 +2137,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InstanceUpdateIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2090,7 +2215,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for IpAddressCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2099,11 +2226,14 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IpAddressCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for IpAddressCreateIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IpAddressCreateIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2153,7 +2283,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for IpAddressUpdateIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2162,7 +2294,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IpAddressUpdateIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2250,7 +2384,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for IpPoolCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2259,7 +2395,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for IpPoolCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2364,7 +2502,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for PartnerCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2373,7 +2513,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PartnerCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2443,7 +2585,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for PartnerUpdateIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2452,7 +2596,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for PartnerUpdateIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2521,7 +2667,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ProjectCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2530,7 +2678,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ProjectCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2584,7 +2734,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ProjectUpdateIfMatch {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2593,7 +2745,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ProjectUpdateIfMatch {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2667,7 +2821,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SshKeyCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2676,7 +2832,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SshKeyCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2725,7 +2883,9 @@ pub mod types {
         pub scope: TokenScope,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_expires: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub time_expires: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
     }
     impl Token {
         pub fn builder() -> builder::Token {
@@ -2772,7 +2932,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TokenCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -2781,7 +2943,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TokenCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2816,7 +2980,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum TokenCreateScope {
         #[serde(rename = "operator")]
@@ -2840,7 +3004,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TokenCreateScope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "operator" => Ok(Self::Operator),
                 "partner_admin" => Ok(Self::PartnerAdmin),
@@ -2852,7 +3018,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TokenCreateScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2878,7 +3046,9 @@ pub mod types {
         pub secret: ::std::string::String,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_expires: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub time_expires: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
     }
     impl TokenCreated {
         pub fn builder() -> builder::TokenCreated {
@@ -2909,7 +3079,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum TokenScope {
         #[serde(rename = "operator")]
@@ -2933,7 +3103,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TokenScope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "operator" => Ok(Self::Operator),
                 "partner_admin" => Ok(Self::PartnerAdmin),
@@ -2945,7 +3117,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TokenScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3004,7 +3178,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for UserCreateIdempotencyKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -3013,7 +3189,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UserCreateIdempotencyKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3054,11 +3232,16 @@ pub mod types {
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Account {
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            partner_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            partner_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -3088,7 +3271,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -3108,7 +3293,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn partner_id<T>(mut self, value: T) -> Self
@@ -3118,7 +3305,9 @@ pub mod types {
             {
                 self.partner_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for partner_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner_id: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -3128,7 +3317,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -3138,7 +3329,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -3198,7 +3391,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -3208,7 +3403,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn partner<T>(mut self, value: T) -> Self
@@ -3218,7 +3415,9 @@ pub mod types {
             {
                 self.partner = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for partner: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner: {e}")
+                    });
                 self
             }
         }
@@ -3245,7 +3444,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AccountPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Account>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Account>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3267,7 +3469,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -3277,7 +3481,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -3302,13 +3508,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Brand {
-            accent_color: ::std::result::Result<::std::string::String, ::std::string::String>,
-            display_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            accent_color: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             logo_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            primary_color: ::std::result::Result<::std::string::String, ::std::string::String>,
+            primary_color: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             support_email: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3324,7 +3539,9 @@ pub mod types {
                     accent_color: Err("no value supplied for accent_color".to_string()),
                     display_name: Err("no value supplied for display_name".to_string()),
                     logo_url: Ok(Default::default()),
-                    primary_color: Err("no value supplied for primary_color".to_string()),
+                    primary_color: Err(
+                        "no value supplied for primary_color".to_string(),
+                    ),
                     support_email: Ok(Default::default()),
                     support_url: Ok(Default::default()),
                 }
@@ -3338,7 +3555,9 @@ pub mod types {
             {
                 self.accent_color = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for accent_color: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for accent_color: {e}")
+                    });
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -3348,7 +3567,9 @@ pub mod types {
             {
                 self.display_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
                 self
             }
             pub fn logo_url<T>(mut self, value: T) -> Self
@@ -3358,7 +3579,9 @@ pub mod types {
             {
                 self.logo_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for logo_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for logo_url: {e}")
+                    });
                 self
             }
             pub fn primary_color<T>(mut self, value: T) -> Self
@@ -3368,7 +3591,9 @@ pub mod types {
             {
                 self.primary_color = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for primary_color: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for primary_color: {e}")
+                    });
                 self
             }
             pub fn support_email<T>(mut self, value: T) -> Self
@@ -3378,7 +3603,9 @@ pub mod types {
             {
                 self.support_email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for support_email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for support_email: {e}")
+                    });
                 self
             }
             pub fn support_url<T>(mut self, value: T) -> Self
@@ -3388,7 +3615,9 @@ pub mod types {
             {
                 self.support_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for support_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for support_url: {e}")
+                    });
                 self
             }
         }
@@ -3421,21 +3650,35 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Drive {
-            avoid_drives:
-                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::std::string::String>,
-            avoid_instances:
-                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            avoid_drives: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            avoid_instances: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            image_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            instance_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            image_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            instance_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             project_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             replicas: ::std::result::Result<i32, ::std::string::String>,
             size_bytes: ::std::result::Result<i64, ::std::string::String>,
-            slot: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            slot: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
             state: ::std::result::Result<super::DriveState, ::std::string::String>,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -3450,7 +3693,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     avoid_drives: Err("no value supplied for avoid_drives".to_string()),
-                    avoid_instances: Err("no value supplied for avoid_instances".to_string()),
+                    avoid_instances: Err(
+                        "no value supplied for avoid_instances".to_string(),
+                    ),
                     description: Err("no value supplied for description".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     image_id: Ok(Default::default()),
@@ -3474,7 +3719,9 @@ pub mod types {
             {
                 self.avoid_drives = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for avoid_drives: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for avoid_drives: {e}")
+                    });
                 self
             }
             pub fn avoid_instances<T>(mut self, value: T) -> Self
@@ -3482,9 +3729,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avoid_instances = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for avoid_instances: {e}")
-                });
+                self.avoid_instances = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for avoid_instances: {e}"
+                        )
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -3494,7 +3745,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -3514,7 +3767,9 @@ pub mod types {
             {
                 self.image_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for image_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for image_id: {e}")
+                    });
                 self
             }
             pub fn instance_id<T>(mut self, value: T) -> Self
@@ -3524,7 +3779,9 @@ pub mod types {
             {
                 self.instance_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for instance_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for instance_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -3534,7 +3791,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn project_id<T>(mut self, value: T) -> Self
@@ -3544,7 +3803,9 @@ pub mod types {
             {
                 self.project_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for project_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
                 self
             }
             pub fn replicas<T>(mut self, value: T) -> Self
@@ -3554,7 +3815,9 @@ pub mod types {
             {
                 self.replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for replicas: {e}")
+                    });
                 self
             }
             pub fn size_bytes<T>(mut self, value: T) -> Self
@@ -3564,7 +3827,9 @@ pub mod types {
             {
                 self.size_bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for size_bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for size_bytes: {e}")
+                    });
                 self
             }
             pub fn slot<T>(mut self, value: T) -> Self
@@ -3574,7 +3839,9 @@ pub mod types {
             {
                 self.slot = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for slot: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for slot: {e}")
+                    });
                 self
             }
             pub fn state<T>(mut self, value: T) -> Self
@@ -3584,7 +3851,9 @@ pub mod types {
             {
                 self.state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for state: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -3594,7 +3863,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -3604,7 +3875,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -3670,7 +3943,9 @@ pub mod types {
             {
                 self.drive = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for drive: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for drive: {e}")
+                    });
                 self
             }
         }
@@ -3679,16 +3954,12 @@ pub mod types {
             fn try_from(
                 value: DriveAttachment,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    drive: value.drive?,
-                })
+                Ok(Self { drive: value.drive? })
             }
         }
         impl ::std::convert::From<super::DriveAttachment> for DriveAttachment {
             fn from(value: super::DriveAttachment) -> Self {
-                Self {
-                    drive: Ok(value.drive),
-                }
+                Self { drive: Ok(value.drive) }
             }
         }
         #[derive(Clone, Debug)]
@@ -3737,7 +4008,9 @@ pub mod types {
             {
                 self.avoid_drives = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for avoid_drives: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for avoid_drives: {e}")
+                    });
                 self
             }
             pub fn avoid_instances<T>(mut self, value: T) -> Self
@@ -3745,9 +4018,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avoid_instances = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for avoid_instances: {e}")
-                });
+                self.avoid_instances = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for avoid_instances: {e}"
+                        )
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -3757,7 +4034,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn image<T>(mut self, value: T) -> Self
@@ -3767,7 +4046,9 @@ pub mod types {
             {
                 self.image = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for image: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for image: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -3777,17 +4058,23 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn replicas<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for replicas: {e}")
+                    });
                 self
             }
             pub fn size_bytes<T>(mut self, value: T) -> Self
@@ -3797,7 +4084,9 @@ pub mod types {
             {
                 self.size_bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for size_bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for size_bytes: {e}")
+                    });
                 self
             }
         }
@@ -3832,7 +4121,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DrivePage {
-            items: ::std::result::Result<::std::vec::Vec<super::Drive>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Drive>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3854,7 +4146,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -3864,7 +4158,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -3897,7 +4193,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            size_bytes: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            size_bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DriveUpdate {
             fn default() -> Self {
@@ -3916,7 +4215,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -3926,7 +4227,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn size_bytes<T>(mut self, value: T) -> Self
@@ -3936,7 +4239,9 @@ pub mod types {
             {
                 self.size_bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for size_bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for size_bytes: {e}")
+                    });
                 self
             }
         }
@@ -3963,13 +4268,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ErrorBody {
-            error_code: ::std::result::Result<::std::string::String, ::std::string::String>,
+            error_code: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             field: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<i32, ::std::string::String>,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -3995,7 +4306,9 @@ pub mod types {
             {
                 self.error_code = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_code: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_code: {e}")
+                    });
                 self
             }
             pub fn field<T>(mut self, value: T) -> Self
@@ -4005,7 +4318,9 @@ pub mod types {
             {
                 self.field = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for field: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -4015,7 +4330,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -4025,7 +4342,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -4035,7 +4354,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -4045,7 +4366,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -4055,7 +4378,9 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
@@ -4090,16 +4415,27 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Event {
-            account_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            account_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             action: ::std::result::Result<::std::string::String, ::std::string::String>,
             actor_scope: ::std::result::Result<super::TokenScope, ::std::string::String>,
             actor_token_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            request_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             resource_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            resource_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            resource_type: ::std::result::Result<::std::string::String, ::std::string::String>,
+            resource_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            resource_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             time: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -4111,12 +4447,18 @@ pub mod types {
                     account_id: Ok(Default::default()),
                     action: Err("no value supplied for action".to_string()),
                     actor_scope: Err("no value supplied for actor_scope".to_string()),
-                    actor_token_id: Err("no value supplied for actor_token_id".to_string()),
+                    actor_token_id: Err(
+                        "no value supplied for actor_token_id".to_string(),
+                    ),
                     id: Err("no value supplied for id".to_string()),
                     request_id: Err("no value supplied for request_id".to_string()),
                     resource_id: Err("no value supplied for resource_id".to_string()),
-                    resource_name: Err("no value supplied for resource_name".to_string()),
-                    resource_type: Err("no value supplied for resource_type".to_string()),
+                    resource_name: Err(
+                        "no value supplied for resource_name".to_string(),
+                    ),
+                    resource_type: Err(
+                        "no value supplied for resource_type".to_string(),
+                    ),
                     time: Err("no value supplied for time".to_string()),
                 }
             }
@@ -4129,7 +4471,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn action<T>(mut self, value: T) -> Self
@@ -4139,7 +4483,9 @@ pub mod types {
             {
                 self.action = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for action: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
                 self
             }
             pub fn actor_scope<T>(mut self, value: T) -> Self
@@ -4149,7 +4495,9 @@ pub mod types {
             {
                 self.actor_scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for actor_scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for actor_scope: {e}")
+                    });
                 self
             }
             pub fn actor_token_id<T>(mut self, value: T) -> Self
@@ -4157,9 +4505,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.actor_token_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for actor_token_id: {e}")
-                });
+                self.actor_token_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for actor_token_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4179,7 +4531,9 @@ pub mod types {
             {
                 self.request_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for request_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
                 self
             }
             pub fn resource_id<T>(mut self, value: T) -> Self
@@ -4189,7 +4543,9 @@ pub mod types {
             {
                 self.resource_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for resource_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource_id: {e}")
+                    });
                 self
             }
             pub fn resource_name<T>(mut self, value: T) -> Self
@@ -4199,7 +4555,9 @@ pub mod types {
             {
                 self.resource_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for resource_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource_name: {e}")
+                    });
                 self
             }
             pub fn resource_type<T>(mut self, value: T) -> Self
@@ -4209,7 +4567,9 @@ pub mod types {
             {
                 self.resource_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for resource_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource_type: {e}")
+                    });
                 self
             }
             pub fn time<T>(mut self, value: T) -> Self
@@ -4219,7 +4579,9 @@ pub mod types {
             {
                 self.time = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time: {e}")
+                    });
                 self
             }
         }
@@ -4260,7 +4622,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct EventPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Event>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Event>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4282,7 +4647,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -4292,7 +4659,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -4317,7 +4686,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Health {
-            database: ::std::result::Result<::std::string::String, ::std::string::String>,
+            database: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Health {
@@ -4336,7 +4708,9 @@ pub mod types {
             {
                 self.database = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for database: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for database: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -4346,7 +4720,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
@@ -4373,7 +4749,10 @@ pub mod types {
         pub struct Host {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
             cpus: ::std::result::Result<i32, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             memory_mib: ::std::result::Result<i64, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4398,7 +4777,9 @@ pub mod types {
                     memory_mib: Err("no value supplied for memory_mib".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     state: Err("no value supplied for state".to_string()),
-                    storage_bytes: Err("no value supplied for storage_bytes".to_string()),
+                    storage_bytes: Err(
+                        "no value supplied for storage_bytes".to_string(),
+                    ),
                     time_created: Err("no value supplied for time_created".to_string()),
                     time_modified: Err("no value supplied for time_modified".to_string()),
                 }
@@ -4412,7 +4793,9 @@ pub mod types {
             {
                 self.address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
                 self
             }
             pub fn cpus<T>(mut self, value: T) -> Self
@@ -4422,7 +4805,9 @@ pub mod types {
             {
                 self.cpus = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for cpus: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for cpus: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -4432,7 +4817,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4452,7 +4839,9 @@ pub mod types {
             {
                 self.memory_mib = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for memory_mib: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for memory_mib: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4462,7 +4851,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn state<T>(mut self, value: T) -> Self
@@ -4472,7 +4863,9 @@ pub mod types {
             {
                 self.state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for state: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
                 self
             }
             pub fn storage_bytes<T>(mut self, value: T) -> Self
@@ -4482,7 +4875,9 @@ pub mod types {
             {
                 self.storage_bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for storage_bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for storage_bytes: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -4492,7 +4887,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -4502,13 +4899,17 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Host> for super::Host {
             type Error = super::error::ConversionError;
-            fn try_from(value: Host) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Host,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     address: value.address?,
                     cpus: value.cpus?,
@@ -4547,9 +4948,15 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            memory_mib: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            memory_mib: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            storage_bytes: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            storage_bytes: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HostCreate {
             fn default() -> Self {
@@ -4571,7 +4978,9 @@ pub mod types {
             {
                 self.address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
                 self
             }
             pub fn cpus<T>(mut self, value: T) -> Self
@@ -4581,7 +4990,9 @@ pub mod types {
             {
                 self.cpus = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for cpus: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for cpus: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -4591,7 +5002,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn memory_mib<T>(mut self, value: T) -> Self
@@ -4601,7 +5014,9 @@ pub mod types {
             {
                 self.memory_mib = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for memory_mib: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for memory_mib: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4611,7 +5026,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn storage_bytes<T>(mut self, value: T) -> Self
@@ -4621,7 +5038,9 @@ pub mod types {
             {
                 self.storage_bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for storage_bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for storage_bytes: {e}")
+                    });
                 self
             }
         }
@@ -4654,7 +5073,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HostPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Host>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Host>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -4676,7 +5098,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -4686,7 +5110,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -4736,17 +5162,23 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HostUpdateState>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HostUpdateState>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for state: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
                 self
             }
         }
@@ -4771,7 +5203,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Identity {
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             time_created: ::std::result::Result<
@@ -4802,7 +5237,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4822,7 +5259,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -4832,7 +5271,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -4842,7 +5283,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -4898,7 +5341,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4908,7 +5353,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -4933,16 +5380,30 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Image {
-            account_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            architecture: ::std::result::Result<super::Architecture, ::std::string::String>,
+            account_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            architecture: ::std::result::Result<
+                super::Architecture,
+                ::std::string::String,
+            >,
             boot_mode: ::std::result::Result<super::BootMode, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             min_size_bytes: ::std::result::Result<i64, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            os_family: ::std::result::Result<::std::string::String, ::std::string::String>,
-            source_url: ::std::result::Result<::std::string::String, ::std::string::String>,
+            os_family: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            source_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -4960,7 +5421,9 @@ pub mod types {
                     boot_mode: Err("no value supplied for boot_mode".to_string()),
                     description: Err("no value supplied for description".to_string()),
                     id: Err("no value supplied for id".to_string()),
-                    min_size_bytes: Err("no value supplied for min_size_bytes".to_string()),
+                    min_size_bytes: Err(
+                        "no value supplied for min_size_bytes".to_string(),
+                    ),
                     name: Err("no value supplied for name".to_string()),
                     os_family: Err("no value supplied for os_family".to_string()),
                     source_url: Err("no value supplied for source_url".to_string()),
@@ -4977,7 +5440,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn architecture<T>(mut self, value: T) -> Self
@@ -4987,7 +5452,9 @@ pub mod types {
             {
                 self.architecture = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for architecture: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for architecture: {e}")
+                    });
                 self
             }
             pub fn boot_mode<T>(mut self, value: T) -> Self
@@ -4997,7 +5464,9 @@ pub mod types {
             {
                 self.boot_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for boot_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for boot_mode: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -5007,7 +5476,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5025,9 +5496,13 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.min_size_bytes = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for min_size_bytes: {e}")
-                });
+                self.min_size_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for min_size_bytes: {e}"
+                        )
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5037,7 +5512,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn os_family<T>(mut self, value: T) -> Self
@@ -5047,7 +5524,9 @@ pub mod types {
             {
                 self.os_family = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for os_family: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for os_family: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
@@ -5057,7 +5536,9 @@ pub mod types {
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -5067,7 +5548,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -5077,7 +5560,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -5120,18 +5605,35 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ImageCreate {
-            architecture:
-                ::std::result::Result<super::ImageCreateArchitecture, ::std::string::String>,
-            boot_mode: ::std::result::Result<super::ImageCreateBootMode, ::std::string::String>,
+            architecture: ::std::result::Result<
+                super::ImageCreateArchitecture,
+                ::std::string::String,
+            >,
+            boot_mode: ::std::result::Result<
+                super::ImageCreateBootMode,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            min_size_bytes: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            min_size_bytes: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            os_family: ::std::result::Result<::std::string::String, ::std::string::String>,
-            source_url: ::std::result::Result<::std::string::String, ::std::string::String>,
-            system: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            os_family: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            source_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            system: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ImageCreate {
             fn default() -> Self {
@@ -5139,7 +5641,9 @@ pub mod types {
                     architecture: Err("no value supplied for architecture".to_string()),
                     boot_mode: Err("no value supplied for boot_mode".to_string()),
                     description: Ok(Default::default()),
-                    min_size_bytes: Err("no value supplied for min_size_bytes".to_string()),
+                    min_size_bytes: Err(
+                        "no value supplied for min_size_bytes".to_string(),
+                    ),
                     name: Err("no value supplied for name".to_string()),
                     os_family: Err("no value supplied for os_family".to_string()),
                     source_url: Err("no value supplied for source_url".to_string()),
@@ -5155,7 +5659,9 @@ pub mod types {
             {
                 self.architecture = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for architecture: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for architecture: {e}")
+                    });
                 self
             }
             pub fn boot_mode<T>(mut self, value: T) -> Self
@@ -5165,7 +5671,9 @@ pub mod types {
             {
                 self.boot_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for boot_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for boot_mode: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -5175,7 +5683,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn min_size_bytes<T>(mut self, value: T) -> Self
@@ -5183,9 +5693,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::num::NonZeroU64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.min_size_bytes = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for min_size_bytes: {e}")
-                });
+                self.min_size_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for min_size_bytes: {e}"
+                        )
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5195,7 +5709,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn os_family<T>(mut self, value: T) -> Self
@@ -5205,7 +5721,9 @@ pub mod types {
             {
                 self.os_family = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for os_family: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for os_family: {e}")
+                    });
                 self
             }
             pub fn source_url<T>(mut self, value: T) -> Self
@@ -5215,7 +5733,9 @@ pub mod types {
             {
                 self.source_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_url: {e}")
+                    });
                 self
             }
             pub fn system<T>(mut self, value: T) -> Self
@@ -5225,7 +5745,9 @@ pub mod types {
             {
                 self.system = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for system: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for system: {e}")
+                    });
                 self
             }
         }
@@ -5262,7 +5784,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ImagePage {
-            items: ::std::result::Result<::std::vec::Vec<super::Image>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Image>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5284,7 +5809,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -5294,7 +5821,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -5319,21 +5848,35 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Instance {
-            avoid_instances:
-                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
-            drive_ids: ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::std::string::String>,
+            avoid_instances: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            drive_ids: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             ha_policy: ::std::result::Result<super::HaPolicy, ::std::string::String>,
-            host_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            host_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            ip_address_ids:
-                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::std::string::String>,
+            ip_address_ids: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             memory_mib: ::std::result::Result<i64, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             project_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            ssh_key_ids:
-                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::std::string::String>,
+            ssh_key_ids: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             state: ::std::result::Result<super::InstanceState, ::std::string::String>,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -5348,20 +5891,26 @@ pub mod types {
         impl ::std::default::Default for Instance {
             fn default() -> Self {
                 Self {
-                    avoid_instances: Err("no value supplied for avoid_instances".to_string()),
+                    avoid_instances: Err(
+                        "no value supplied for avoid_instances".to_string(),
+                    ),
                     description: Err("no value supplied for description".to_string()),
                     drive_ids: Err("no value supplied for drive_ids".to_string()),
                     ha_policy: Err("no value supplied for ha_policy".to_string()),
                     host_id: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
-                    ip_address_ids: Err("no value supplied for ip_address_ids".to_string()),
+                    ip_address_ids: Err(
+                        "no value supplied for ip_address_ids".to_string(),
+                    ),
                     memory_mib: Err("no value supplied for memory_mib".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     project_id: Err("no value supplied for project_id".to_string()),
                     ssh_key_ids: Err("no value supplied for ssh_key_ids".to_string()),
                     state: Err("no value supplied for state".to_string()),
                     time_created: Err("no value supplied for time_created".to_string()),
-                    time_modified: Err("no value supplied for time_modified".to_string()),
+                    time_modified: Err(
+                        "no value supplied for time_modified".to_string(),
+                    ),
                     vcpus: Err("no value supplied for vcpus".to_string()),
                 }
             }
@@ -5372,9 +5921,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avoid_instances = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for avoid_instances: {e}")
-                });
+                self.avoid_instances = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for avoid_instances: {e}"
+                        )
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -5384,7 +5937,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn drive_ids<T>(mut self, value: T) -> Self
@@ -5394,7 +5949,9 @@ pub mod types {
             {
                 self.drive_ids = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for drive_ids: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for drive_ids: {e}")
+                    });
                 self
             }
             pub fn ha_policy<T>(mut self, value: T) -> Self
@@ -5404,7 +5961,9 @@ pub mod types {
             {
                 self.ha_policy = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ha_policy: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ha_policy: {e}")
+                    });
                 self
             }
             pub fn host_id<T>(mut self, value: T) -> Self
@@ -5414,7 +5973,9 @@ pub mod types {
             {
                 self.host_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for host_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for host_id: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5432,9 +5993,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.ip_address_ids = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for ip_address_ids: {e}")
-                });
+                self.ip_address_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for ip_address_ids: {e}"
+                        )
+                    });
                 self
             }
             pub fn memory_mib<T>(mut self, value: T) -> Self
@@ -5444,7 +6009,9 @@ pub mod types {
             {
                 self.memory_mib = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for memory_mib: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for memory_mib: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5454,7 +6021,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn project_id<T>(mut self, value: T) -> Self
@@ -5464,7 +6033,9 @@ pub mod types {
             {
                 self.project_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for project_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
                 self
             }
             pub fn ssh_key_ids<T>(mut self, value: T) -> Self
@@ -5474,7 +6045,9 @@ pub mod types {
             {
                 self.ssh_key_ids = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ssh_key_ids: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ssh_key_ids: {e}")
+                    });
                 self
             }
             pub fn state<T>(mut self, value: T) -> Self
@@ -5484,7 +6057,9 @@ pub mod types {
             {
                 self.state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for state: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -5494,7 +6069,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -5504,7 +6081,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
             pub fn vcpus<T>(mut self, value: T) -> Self
@@ -5514,7 +6093,9 @@ pub mod types {
             {
                 self.vcpus = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for vcpus: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for vcpus: {e}")
+                    });
                 self
             }
         }
@@ -5573,8 +6154,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            boot_drive_size_bytes:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            boot_drive_size_bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5601,7 +6184,10 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            start: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            start: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             user_data: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5634,9 +6220,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.avoid_instances = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for avoid_instances: {e}")
-                });
+                self.avoid_instances = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for avoid_instances: {e}"
+                        )
+                    });
                 self
             }
             pub fn boot_drive<T>(mut self, value: T) -> Self
@@ -5646,7 +6236,9 @@ pub mod types {
             {
                 self.boot_drive = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for boot_drive: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for boot_drive: {e}")
+                    });
                 self
             }
             pub fn boot_drive_size_bytes<T>(mut self, value: T) -> Self
@@ -5654,9 +6246,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.boot_drive_size_bytes = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for boot_drive_size_bytes: {e}")
-                });
+                self.boot_drive_size_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for boot_drive_size_bytes: {e}"
+                        )
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -5666,7 +6262,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn drives<T>(mut self, value: T) -> Self
@@ -5676,17 +6274,23 @@ pub mod types {
             {
                 self.drives = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for drives: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for drives: {e}")
+                    });
                 self
             }
             pub fn ha_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InstanceCreateHaPolicy>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InstanceCreateHaPolicy>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.ha_policy = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ha_policy: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ha_policy: {e}")
+                    });
                 self
             }
             pub fn image<T>(mut self, value: T) -> Self
@@ -5696,7 +6300,9 @@ pub mod types {
             {
                 self.image = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for image: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for image: {e}")
+                    });
                 self
             }
             pub fn ip_addresses<T>(mut self, value: T) -> Self
@@ -5706,7 +6312,9 @@ pub mod types {
             {
                 self.ip_addresses = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ip_addresses: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_addresses: {e}")
+                    });
                 self
             }
             pub fn memory_mib<T>(mut self, value: T) -> Self
@@ -5716,7 +6324,9 @@ pub mod types {
             {
                 self.memory_mib = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for memory_mib: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for memory_mib: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5726,7 +6336,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn ssh_keys<T>(mut self, value: T) -> Self
@@ -5736,7 +6348,9 @@ pub mod types {
             {
                 self.ssh_keys = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ssh_keys: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ssh_keys: {e}")
+                    });
                 self
             }
             pub fn start<T>(mut self, value: T) -> Self
@@ -5746,7 +6360,9 @@ pub mod types {
             {
                 self.start = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for start: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for start: {e}")
+                    });
                 self
             }
             pub fn user_data<T>(mut self, value: T) -> Self
@@ -5756,7 +6372,9 @@ pub mod types {
             {
                 self.user_data = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for user_data: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_data: {e}")
+                    });
                 self
             }
             pub fn vcpus<T>(mut self, value: T) -> Self
@@ -5766,7 +6384,9 @@ pub mod types {
             {
                 self.vcpus = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for vcpus: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for vcpus: {e}")
+                    });
                 self
             }
         }
@@ -5815,7 +6435,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InstancePage {
-            items: ::std::result::Result<::std::vec::Vec<super::Instance>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Instance>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5837,7 +6460,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -5847,7 +6472,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -5872,7 +6499,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InstanceResize {
-            memory_mib: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            memory_mib: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             vcpus: ::std::result::Result<
                 ::std::option::Option<::std::num::NonZeroU32>,
                 ::std::string::String,
@@ -5894,17 +6524,23 @@ pub mod types {
             {
                 self.memory_mib = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for memory_mib: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for memory_mib: {e}")
+                    });
                 self
             }
             pub fn vcpus<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.vcpus = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for vcpus: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for vcpus: {e}")
+                    });
                 self
             }
         }
@@ -5959,17 +6595,23 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn ha_policy<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InstanceUpdateHaPolicy>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InstanceUpdateHaPolicy>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.ha_policy = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ha_policy: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ha_policy: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5979,7 +6621,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -6007,10 +6651,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct IpAddress {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            instance_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            instance_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             pool_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             project_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
@@ -6046,7 +6695,9 @@ pub mod types {
             {
                 self.address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -6056,7 +6707,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6076,7 +6729,9 @@ pub mod types {
             {
                 self.instance_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for instance_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for instance_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -6086,7 +6741,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn pool_id<T>(mut self, value: T) -> Self
@@ -6096,7 +6753,9 @@ pub mod types {
             {
                 self.pool_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for pool_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for pool_id: {e}")
+                    });
                 self
             }
             pub fn project_id<T>(mut self, value: T) -> Self
@@ -6106,7 +6765,9 @@ pub mod types {
             {
                 self.project_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for project_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -6116,7 +6777,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -6126,7 +6789,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -6189,7 +6854,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -6199,7 +6866,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn pool<T>(mut self, value: T) -> Self
@@ -6209,7 +6878,9 @@ pub mod types {
             {
                 self.pool = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for pool: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for pool: {e}")
+                    });
                 self
             }
         }
@@ -6236,7 +6907,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct IpAddressPage {
-            items: ::std::result::Result<::std::vec::Vec<super::IpAddress>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::IpAddress>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6258,7 +6932,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -6268,7 +6944,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -6293,7 +6971,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct IpAttachment {
-            ip_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+            ip_address: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IpAttachment {
             fn default() -> Self {
@@ -6310,7 +6991,9 @@ pub mod types {
             {
                 self.ip_address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for ip_address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_address: {e}")
+                    });
                 self
             }
         }
@@ -6333,11 +7016,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct IpPool {
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
-            first_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            first_address: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             gateway: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            last_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+            last_address: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             prefix_len: ::std::result::Result<i32, ::std::string::String>,
             time_created: ::std::result::Result<
@@ -6353,7 +7045,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     description: Err("no value supplied for description".to_string()),
-                    first_address: Err("no value supplied for first_address".to_string()),
+                    first_address: Err(
+                        "no value supplied for first_address".to_string(),
+                    ),
                     gateway: Err("no value supplied for gateway".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     last_address: Err("no value supplied for last_address".to_string()),
@@ -6372,7 +7066,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn first_address<T>(mut self, value: T) -> Self
@@ -6382,7 +7078,9 @@ pub mod types {
             {
                 self.first_address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for first_address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_address: {e}")
+                    });
                 self
             }
             pub fn gateway<T>(mut self, value: T) -> Self
@@ -6392,7 +7090,9 @@ pub mod types {
             {
                 self.gateway = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for gateway: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for gateway: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6412,7 +7112,9 @@ pub mod types {
             {
                 self.last_address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_address: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -6422,7 +7124,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn prefix_len<T>(mut self, value: T) -> Self
@@ -6432,7 +7136,9 @@ pub mod types {
             {
                 self.prefix_len = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prefix_len: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prefix_len: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -6442,7 +7148,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -6452,7 +7160,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -6495,9 +7205,15 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            first_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+            first_address: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             gateway: ::std::result::Result<::std::string::String, ::std::string::String>,
-            last_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+            last_address: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             prefix_len: ::std::result::Result<i32, ::std::string::String>,
         }
@@ -6505,7 +7221,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     description: Ok(Default::default()),
-                    first_address: Err("no value supplied for first_address".to_string()),
+                    first_address: Err(
+                        "no value supplied for first_address".to_string(),
+                    ),
                     gateway: Err("no value supplied for gateway".to_string()),
                     last_address: Err("no value supplied for last_address".to_string()),
                     name: Err("no value supplied for name".to_string()),
@@ -6521,7 +7239,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn first_address<T>(mut self, value: T) -> Self
@@ -6531,7 +7251,9 @@ pub mod types {
             {
                 self.first_address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for first_address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_address: {e}")
+                    });
                 self
             }
             pub fn gateway<T>(mut self, value: T) -> Self
@@ -6541,7 +7263,9 @@ pub mod types {
             {
                 self.gateway = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for gateway: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for gateway: {e}")
+                    });
                 self
             }
             pub fn last_address<T>(mut self, value: T) -> Self
@@ -6551,7 +7275,9 @@ pub mod types {
             {
                 self.last_address = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_address: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_address: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -6561,7 +7287,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn prefix_len<T>(mut self, value: T) -> Self
@@ -6571,7 +7299,9 @@ pub mod types {
             {
                 self.prefix_len = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prefix_len: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prefix_len: {e}")
+                    });
                 self
             }
         }
@@ -6604,7 +7334,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct IpPoolPage {
-            items: ::std::result::Result<::std::vec::Vec<super::IpPool>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::IpPool>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6626,7 +7359,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -6636,7 +7371,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -6662,7 +7399,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Partner {
             brand: ::std::result::Result<super::Brand, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             time_created: ::std::result::Result<
@@ -6694,7 +7434,9 @@ pub mod types {
             {
                 self.brand = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for brand: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for brand: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -6704,7 +7446,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6724,7 +7468,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -6734,7 +7480,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -6744,7 +7492,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -6777,7 +7527,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PartnerCreate {
-            brand: ::std::result::Result<super::PartnerCreateBrand, ::std::string::String>,
+            brand: ::std::result::Result<
+                super::PartnerCreateBrand,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6801,7 +7554,9 @@ pub mod types {
             {
                 self.brand = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for brand: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for brand: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -6811,7 +7566,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -6821,7 +7578,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -6848,13 +7607,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PartnerCreateBrand {
-            accent_color: ::std::result::Result<::std::string::String, ::std::string::String>,
-            display_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            accent_color: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             logo_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            primary_color: ::std::result::Result<::std::string::String, ::std::string::String>,
+            primary_color: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             support_email: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6870,7 +7638,9 @@ pub mod types {
                     accent_color: Err("no value supplied for accent_color".to_string()),
                     display_name: Err("no value supplied for display_name".to_string()),
                     logo_url: Ok(Default::default()),
-                    primary_color: Err("no value supplied for primary_color".to_string()),
+                    primary_color: Err(
+                        "no value supplied for primary_color".to_string(),
+                    ),
                     support_email: Ok(Default::default()),
                     support_url: Ok(Default::default()),
                 }
@@ -6884,7 +7654,9 @@ pub mod types {
             {
                 self.accent_color = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for accent_color: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for accent_color: {e}")
+                    });
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -6894,7 +7666,9 @@ pub mod types {
             {
                 self.display_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
                 self
             }
             pub fn logo_url<T>(mut self, value: T) -> Self
@@ -6904,7 +7678,9 @@ pub mod types {
             {
                 self.logo_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for logo_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for logo_url: {e}")
+                    });
                 self
             }
             pub fn primary_color<T>(mut self, value: T) -> Self
@@ -6914,7 +7690,9 @@ pub mod types {
             {
                 self.primary_color = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for primary_color: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for primary_color: {e}")
+                    });
                 self
             }
             pub fn support_email<T>(mut self, value: T) -> Self
@@ -6924,7 +7702,9 @@ pub mod types {
             {
                 self.support_email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for support_email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for support_email: {e}")
+                    });
                 self
             }
             pub fn support_url<T>(mut self, value: T) -> Self
@@ -6934,7 +7714,9 @@ pub mod types {
             {
                 self.support_url = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for support_url: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for support_url: {e}")
+                    });
                 self
             }
         }
@@ -6967,7 +7749,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PartnerPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Partner>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Partner>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -6989,7 +7774,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -6999,7 +7786,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -7024,8 +7813,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct PartnerUpdate {
-            brand:
-                ::std::result::Result<::std::option::Option<super::Brand>, ::std::string::String>,
+            brand: ::std::result::Result<
+                ::std::option::Option<super::Brand>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7052,7 +7843,9 @@ pub mod types {
             {
                 self.brand = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for brand: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for brand: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7062,7 +7855,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -7072,7 +7867,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -7100,7 +7897,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Project {
             account_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             time_created: ::std::result::Result<
@@ -7132,7 +7932,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7142,7 +7944,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7162,7 +7966,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -7172,7 +7978,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -7182,7 +7990,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -7237,7 +8047,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -7247,7 +8059,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -7272,7 +8086,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProjectPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Project>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Project>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7294,7 +8111,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -7304,7 +8123,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -7330,11 +8151,20 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SshKey {
             account_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
-            fingerprint: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            fingerprint: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            public_key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            public_key: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -7366,7 +8196,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7376,7 +8208,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn fingerprint<T>(mut self, value: T) -> Self
@@ -7386,7 +8220,9 @@ pub mod types {
             {
                 self.fingerprint = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for fingerprint: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for fingerprint: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7406,7 +8242,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn public_key<T>(mut self, value: T) -> Self
@@ -7416,7 +8254,9 @@ pub mod types {
             {
                 self.public_key = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for public_key: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for public_key: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -7426,7 +8266,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -7436,7 +8278,9 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
@@ -7478,7 +8322,10 @@ pub mod types {
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            public_key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            public_key: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SshKeyCreate {
             fn default() -> Self {
@@ -7497,7 +8344,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -7507,7 +8356,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn public_key<T>(mut self, value: T) -> Self
@@ -7517,7 +8368,9 @@ pub mod types {
             {
                 self.public_key = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for public_key: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for public_key: {e}")
+                    });
                 self
             }
         }
@@ -7544,7 +8397,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SshKeyPage {
-            items: ::std::result::Result<::std::vec::Vec<super::SshKey>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::SshKey>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7566,7 +8422,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -7576,7 +8434,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -7601,12 +8461,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Token {
-            account_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            account_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            partner_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            partner_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             scope: ::std::result::Result<super::TokenScope, ::std::string::String>,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -7638,7 +8505,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7648,7 +8517,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7668,7 +8539,9 @@ pub mod types {
             {
                 self.partner_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for partner_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner_id: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -7678,7 +8551,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -7688,19 +8563,23 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_expires<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_expires = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_expires: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_expires: {e}")
+                    });
                 self
             }
         }
@@ -7743,8 +8622,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            expires_in_seconds:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            expires_in_seconds: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             partner: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7770,7 +8651,9 @@ pub mod types {
             {
                 self.account = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7780,7 +8663,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn expires_in_seconds<T>(mut self, value: T) -> Self
@@ -7788,9 +8673,13 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.expires_in_seconds = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for expires_in_seconds: {e}")
-                });
+                self.expires_in_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for expires_in_seconds: {e}"
+                        )
+                    });
                 self
             }
             pub fn partner<T>(mut self, value: T) -> Self
@@ -7800,7 +8689,9 @@ pub mod types {
             {
                 self.partner = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for partner: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -7810,7 +8701,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
         }
@@ -7841,12 +8734,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TokenCreated {
-            account_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            account_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            partner_id:
-                ::std::result::Result<::std::option::Option<::uuid::Uuid>, ::std::string::String>,
+            partner_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             scope: ::std::result::Result<super::TokenScope, ::std::string::String>,
             secret: ::std::result::Result<::std::string::String, ::std::string::String>,
             time_created: ::std::result::Result<
@@ -7880,7 +8780,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7890,7 +8792,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7910,7 +8814,9 @@ pub mod types {
             {
                 self.partner_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for partner_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner_id: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -7920,7 +8826,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
             pub fn secret<T>(mut self, value: T) -> Self
@@ -7930,7 +8838,9 @@ pub mod types {
             {
                 self.secret = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for secret: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -7940,19 +8850,23 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_expires<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.time_expires = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_expires: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_expires: {e}")
+                    });
                 self
             }
         }
@@ -7989,7 +8903,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TokenPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Token>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Token>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8011,7 +8928,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -8021,7 +8940,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -8047,7 +8968,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct User {
             account_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -8081,7 +9005,9 @@ pub mod types {
             {
                 self.account_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for account_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -8091,7 +9017,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
@@ -8101,7 +9029,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -8121,7 +9051,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn time_created<T>(mut self, value: T) -> Self
@@ -8131,7 +9063,9 @@ pub mod types {
             {
                 self.time_created = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_created: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
                 self
             }
             pub fn time_modified<T>(mut self, value: T) -> Self
@@ -8141,13 +9075,17 @@ pub mod types {
             {
                 self.time_modified = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_modified: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<User> for super::User {
             type Error = super::error::ConversionError;
-            fn try_from(value: User) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: User,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account_id: value.account_id?,
                     description: value.description?,
@@ -8198,7 +9136,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn email<T>(mut self, value: T) -> Self
@@ -8208,7 +9148,9 @@ pub mod types {
             {
                 self.email = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for email: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -8218,7 +9160,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
@@ -8245,7 +9189,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UserPage {
-            items: ::std::result::Result<::std::vec::Vec<super::User>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::User>,
+                ::std::string::String,
+            >,
             next_page: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8267,7 +9214,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_page<T>(mut self, value: T) -> Self
@@ -8277,7 +9226,9 @@ pub mod types {
             {
                 self.next_page = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_page: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
                 self
             }
         }
@@ -8307,12 +9258,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -8350,9 +9307,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -8389,1301 +9344,1301 @@ impl ClientHooks<()> for &Client {}
 impl Client {
     /**Check health
 
-    Answers 200 when the server can reach its database.
+Answers 200 when the server can reach its database.
 
-    Sends a `GET` request to `/healthz`
+Sends a `GET` request to `/healthz`
 
-    ```ignore
-    let response = client.healthz()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.healthz()
+    .send()
+    .await;
+```*/
     pub fn healthz(&self) -> builder::Healthz<'_> {
         builder::Healthz::new(self)
     }
     /**Read metrics
 
-    Prometheus text exposition: request counts and latency by route, method and status.
+Prometheus text exposition: request counts and latency by route, method and status.
 
-    Sends a `GET` request to `/metrics`
+Sends a `GET` request to `/metrics`
 
-    ```ignore
-    let response = client.metrics()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.metrics()
+    .send()
+    .await;
+```*/
     pub fn metrics(&self) -> builder::Metrics<'_> {
         builder::Metrics::new(self)
     }
     /**Fetch this OpenAPI document
 
-    Sends a `GET` request to `/openapi.json`
+Sends a `GET` request to `/openapi.json`
 
-    ```ignore
-    let response = client.openapi_document()
-        .send()
-        .await;
-    ```*/
+```ignore
+let response = client.openapi_document()
+    .send()
+    .await;
+```*/
     pub fn openapi_document(&self) -> builder::OpenapiDocument<'_> {
         builder::OpenapiDocument::new(self)
     }
     /**List accounts
 
-    Operators see every account, partner admins their partner's, account tokens their own.
+Operators see every account, partner admins their partner's, account tokens their own.
 
-    Sends a `GET` request to `/v1/accounts`
+Sends a `GET` request to `/v1/accounts`
 
-    Arguments:
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.account_list()
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.account_list()
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn account_list(&self) -> builder::AccountList<'_> {
         builder::AccountList::new(self)
     }
     /**Create an account
 
-    Operators and partner admins. A partner admin's accounts belong to its partner.
+Operators and partner admins. A partner admin's accounts belong to its partner.
 
-    Sends a `POST` request to `/v1/accounts`
+Sends a `POST` request to `/v1/accounts`
 
-    Arguments:
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.account_create()
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.account_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn account_create(&self) -> builder::AccountCreate<'_> {
         builder::AccountCreate::new(self)
     }
     /**Fetch an account
 
-    Sends a `GET` request to `/v1/accounts/{account}`
+Sends a `GET` request to `/v1/accounts/{account}`
 
-    Arguments:
-    - `account`: Name or id of the account
-    ```ignore
-    let response = client.account_get()
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account
+```ignore
+let response = client.account_get()
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn account_get(&self) -> builder::AccountGet<'_> {
         builder::AccountGet::new(self)
     }
     /**Update an account
 
-    Sends a `PUT` request to `/v1/accounts/{account}`
+Sends a `PUT` request to `/v1/accounts/{account}`
 
-    Arguments:
-    - `account`: Name or id of the account
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.account_update()
-        .account(account)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.account_update()
+    .account(account)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn account_update(&self) -> builder::AccountUpdate<'_> {
         builder::AccountUpdate::new(self)
     }
     /**Delete an account
 
-    Operators and the owning partner's admins. The account must have no projects;
-    its users, tokens, SSH keys and images go with it.
+Operators and the owning partner's admins. The account must have no projects;
+its users, tokens, SSH keys and images go with it.
 
-    Sends a `DELETE` request to `/v1/accounts/{account}`
+Sends a `DELETE` request to `/v1/accounts/{account}`
 
-    Arguments:
-    - `account`: Name or id of the account
-    ```ignore
-    let response = client.account_delete()
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account
+```ignore
+let response = client.account_delete()
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn account_delete(&self) -> builder::AccountDelete<'_> {
         builder::AccountDelete::new(self)
     }
     /**List drives in a project
 
-    Sends a `GET` request to `/v1/drives`
+Sends a `GET` request to `/v1/drives`
 
-    Arguments:
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    - `project`: Name or id of the project. Required unless `page_token` is given.
-    ```ignore
-    let response = client.drive_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+- `project`: Name or id of the project. Required unless `page_token` is given.
+```ignore
+let response = client.drive_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn drive_list(&self) -> builder::DriveList<'_> {
         builder::DriveList::new(self)
     }
     /**Create a drive
 
-    A blank drive, or a copy of an image. Placement honours `avoid_drives` and `avoid_instances`.
+A blank drive, or a copy of an image. Placement honours `avoid_drives` and `avoid_instances`.
 
-    Sends a `POST` request to `/v1/drives`
+Sends a `POST` request to `/v1/drives`
 
-    Arguments:
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.drive_create()
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.drive_create()
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn drive_create(&self) -> builder::DriveCreate<'_> {
         builder::DriveCreate::new(self)
     }
     /**Fetch a drive
 
-    Sends a `GET` request to `/v1/drives/{drive}`
+Sends a `GET` request to `/v1/drives/{drive}`
 
-    Arguments:
-    - `drive`: Name (with ?project=) or id of the drive
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    ```ignore
-    let response = client.drive_get()
-        .drive(drive)
-        .account(account)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `drive`: Name (with ?project=) or id of the drive
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.drive_get()
+    .drive(drive)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn drive_get(&self) -> builder::DriveGet<'_> {
         builder::DriveGet::new(self)
     }
     /**Update a drive
 
-    Rename it, or grow it (live). A drive never shrinks.
+Rename it, or grow it (live). A drive never shrinks.
 
-    Sends a `PUT` request to `/v1/drives/{drive}`
+Sends a `PUT` request to `/v1/drives/{drive}`
 
-    Arguments:
-    - `drive`: Name (with ?project=) or id of the drive
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.drive_update()
-        .drive(drive)
-        .account(account)
-        .project(project)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `drive`: Name (with ?project=) or id of the drive
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.drive_update()
+    .drive(drive)
+    .account(account)
+    .project(project)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn drive_update(&self) -> builder::DriveUpdate<'_> {
         builder::DriveUpdate::new(self)
     }
     /**Delete a drive
 
-    The drive must not be attached.
+The drive must not be attached.
 
-    Sends a `DELETE` request to `/v1/drives/{drive}`
+Sends a `DELETE` request to `/v1/drives/{drive}`
 
-    Arguments:
-    - `drive`: Name (with ?project=) or id of the drive
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    ```ignore
-    let response = client.drive_delete()
-        .drive(drive)
-        .account(account)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `drive`: Name (with ?project=) or id of the drive
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.drive_delete()
+    .drive(drive)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn drive_delete(&self) -> builder::DriveDelete<'_> {
         builder::DriveDelete::new(self)
     }
     /**List audit events
 
-    Every mutation, oldest first: who (token), what, when, and the request id.
-    Tenants see the events of their own accounts.
+Every mutation, oldest first: who (token), what, when, and the request id.
+Tenants see the events of their own accounts.
 
-    Sends a `GET` request to `/v1/events`
+Sends a `GET` request to `/v1/events`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.event_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.event_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn event_list(&self) -> builder::EventList<'_> {
         builder::EventList::new(self)
     }
     /**List hosts
 
-    Sends a `GET` request to `/v1/hosts`
+Sends a `GET` request to `/v1/hosts`
 
-    Arguments:
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.host_list()
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.host_list()
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn host_list(&self) -> builder::HostList<'_> {
         builder::HostList::new(self)
     }
     /**Record a host
 
-    Records a host and its capacity by hand; it starts `active`.
+Records a host and its capacity by hand; it starts `active`.
 
-    Sends a `POST` request to `/v1/hosts`
+Sends a `POST` request to `/v1/hosts`
 
-    Arguments:
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.host_create()
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.host_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn host_create(&self) -> builder::HostCreate<'_> {
         builder::HostCreate::new(self)
     }
     /**Fetch a host
 
-    Sends a `GET` request to `/v1/hosts/{host}`
+Sends a `GET` request to `/v1/hosts/{host}`
 
-    Arguments:
-    - `host`: Name or id of the host
-    ```ignore
-    let response = client.host_get()
-        .host(host)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `host`: Name or id of the host
+```ignore
+let response = client.host_get()
+    .host(host)
+    .send()
+    .await;
+```*/
     pub fn host_get(&self) -> builder::HostGet<'_> {
         builder::HostGet::new(self)
     }
     /**Update a host
 
-    Change its description, or drain it (`draining` takes nothing new).
+Change its description, or drain it (`draining` takes nothing new).
 
-    Sends a `PUT` request to `/v1/hosts/{host}`
+Sends a `PUT` request to `/v1/hosts/{host}`
 
-    Arguments:
-    - `host`: Name or id of the host
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.host_update()
-        .host(host)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `host`: Name or id of the host
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.host_update()
+    .host(host)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn host_update(&self) -> builder::HostUpdate<'_> {
         builder::HostUpdate::new(self)
     }
     /**Remove a host
 
-    The host must hold no instances.
+The host must hold no instances.
 
-    Sends a `DELETE` request to `/v1/hosts/{host}`
+Sends a `DELETE` request to `/v1/hosts/{host}`
 
-    Arguments:
-    - `host`: Name or id of the host
-    ```ignore
-    let response = client.host_delete()
-        .host(host)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `host`: Name or id of the host
+```ignore
+let response = client.host_delete()
+    .host(host)
+    .send()
+    .await;
+```*/
     pub fn host_delete(&self) -> builder::HostDelete<'_> {
         builder::HostDelete::new(self)
     }
     /**List images
 
-    System images plus the account's own.
+System images plus the account's own.
 
-    Sends a `GET` request to `/v1/images`
+Sends a `GET` request to `/v1/images`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.image_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.image_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn image_list(&self) -> builder::ImageList<'_> {
         builder::ImageList::new(self)
     }
     /**Register an image
 
-    `system: true` makes a system-wide image (operators only); otherwise the image
-    belongs to the account.
+`system: true` makes a system-wide image (operators only); otherwise the image
+belongs to the account.
 
-    Sends a `POST` request to `/v1/images`
+Sends a `POST` request to `/v1/images`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.image_create()
-        .account(account)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.image_create()
+    .account(account)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn image_create(&self) -> builder::ImageCreate<'_> {
         builder::ImageCreate::new(self)
     }
     /**Fetch an image
 
-    By name, the account's own image comes before a system image of the same name.
+By name, the account's own image comes before a system image of the same name.
 
-    Sends a `GET` request to `/v1/images/{image}`
+Sends a `GET` request to `/v1/images/{image}`
 
-    Arguments:
-    - `image`: Name or id of the image
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.image_get()
-        .image(image)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `image`: Name or id of the image
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.image_get()
+    .image(image)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn image_get(&self) -> builder::ImageGet<'_> {
         builder::ImageGet::new(self)
     }
     /**Delete an image
 
-    System images are deleted by operators only. No drive may still name it as its source.
+System images are deleted by operators only. No drive may still name it as its source.
 
-    Sends a `DELETE` request to `/v1/images/{image}`
+Sends a `DELETE` request to `/v1/images/{image}`
 
-    Arguments:
-    - `image`: Name or id of the image
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.image_delete()
-        .image(image)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `image`: Name or id of the image
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.image_delete()
+    .image(image)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn image_delete(&self) -> builder::ImageDelete<'_> {
         builder::ImageDelete::new(self)
     }
     /**List instances in a project
 
-    Sends a `GET` request to `/v1/instances`
+Sends a `GET` request to `/v1/instances`
 
-    Arguments:
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    - `project`: Name or id of the project. Required unless `page_token` is given.
-    ```ignore
-    let response = client.instance_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+- `project`: Name or id of the project. Required unless `page_token` is given.
+```ignore
+let response = client.instance_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn instance_list(&self) -> builder::InstanceList<'_> {
         builder::InstanceList::new(self)
     }
     /**Create an instance
 
-    Compose it from a boot drive, extra drives and IP addresses allocated beforehand,
-    or use the quick form: `image` (and optionally `boot_drive_size_bytes`) makes the
-    boot drive, named `<instance>-boot`.
+Compose it from a boot drive, extra drives and IP addresses allocated beforehand,
+or use the quick form: `image` (and optionally `boot_drive_size_bytes`) makes the
+boot drive, named `<instance>-boot`.
 
-    Sends a `POST` request to `/v1/instances`
+Sends a `POST` request to `/v1/instances`
 
-    Arguments:
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.instance_create()
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.instance_create()
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn instance_create(&self) -> builder::InstanceCreate<'_> {
         builder::InstanceCreate::new(self)
     }
     /**Fetch an instance
 
-    Sends a `GET` request to `/v1/instances/{instance}`
+Sends a `GET` request to `/v1/instances/{instance}`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    ```ignore
-    let response = client.instance_get()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.instance_get()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn instance_get(&self) -> builder::InstanceGet<'_> {
         builder::InstanceGet::new(self)
     }
     /**Update an instance
 
-    Rename it or change its HA policy, live.
+Rename it or change its HA policy, live.
 
-    Sends a `PUT` request to `/v1/instances/{instance}`
+Sends a `PUT` request to `/v1/instances/{instance}`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.instance_update()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.instance_update()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn instance_update(&self) -> builder::InstanceUpdate<'_> {
         builder::InstanceUpdate::new(self)
     }
     /**Delete an instance
 
-    The instance must be stopped. Its drives and IP addresses are detached and kept.
+The instance must be stopped. Its drives and IP addresses are detached and kept.
 
-    Sends a `DELETE` request to `/v1/instances/{instance}`
+Sends a `DELETE` request to `/v1/instances/{instance}`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    ```ignore
-    let response = client.instance_delete()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.instance_delete()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn instance_delete(&self) -> builder::InstanceDelete<'_> {
         builder::InstanceDelete::new(self)
     }
     /**Attach a drive
 
-    The instance must be stopped; the drive takes the next slot.
+The instance must be stopped; the drive takes the next slot.
 
-    Sends a `POST` request to `/v1/instances/{instance}/drives/attach`
+Sends a `POST` request to `/v1/instances/{instance}/drives/attach`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.instance_drive_attach()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.instance_drive_attach()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn instance_drive_attach(&self) -> builder::InstanceDriveAttach<'_> {
         builder::InstanceDriveAttach::new(self)
     }
     /**Detach a drive
 
-    The instance must be stopped. The boot drive cannot be detached.
+The instance must be stopped. The boot drive cannot be detached.
 
-    Sends a `POST` request to `/v1/instances/{instance}/drives/detach`
+Sends a `POST` request to `/v1/instances/{instance}/drives/detach`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.instance_drive_detach()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.instance_drive_detach()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn instance_drive_detach(&self) -> builder::InstanceDriveDetach<'_> {
         builder::InstanceDriveDetach::new(self)
     }
     /**Attach an IP address
 
-    The instance must be stopped.
+The instance must be stopped.
 
-    Sends a `POST` request to `/v1/instances/{instance}/ip-addresses/attach`
+Sends a `POST` request to `/v1/instances/{instance}/ip-addresses/attach`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.instance_ip_attach()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.instance_ip_attach()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn instance_ip_attach(&self) -> builder::InstanceIpAttach<'_> {
         builder::InstanceIpAttach::new(self)
     }
     /**Detach an IP address
 
-    The instance must be stopped.
+The instance must be stopped.
 
-    Sends a `POST` request to `/v1/instances/{instance}/ip-addresses/detach`
+Sends a `POST` request to `/v1/instances/{instance}/ip-addresses/detach`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.instance_ip_detach()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.instance_ip_detach()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn instance_ip_detach(&self) -> builder::InstanceIpDetach<'_> {
         builder::InstanceIpDetach::new(self)
     }
     /**Reboot an instance
 
-    Allowed while running.
+Allowed while running.
 
-    Sends a `POST` request to `/v1/instances/{instance}/reboot`
+Sends a `POST` request to `/v1/instances/{instance}/reboot`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    ```ignore
-    let response = client.instance_reboot()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+```ignore
+let response = client.instance_reboot()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
     pub fn instance_reboot(&self) -> builder::InstanceReboot<'_> {
         builder::InstanceReboot::new(self)
     }
     /**Resize an instance
 
-    Change vcpus and memory. The instance must be stopped.
+Change vcpus and memory. The instance must be stopped.
 
-    Sends a `POST` request to `/v1/instances/{instance}/resize`
+Sends a `POST` request to `/v1/instances/{instance}/resize`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.instance_resize()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.instance_resize()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn instance_resize(&self) -> builder::InstanceResize<'_> {
         builder::InstanceResize::new(self)
     }
     /**Start an instance
 
-    Allowed while stopped or failed; the instance moves to `starting`.
+Allowed while stopped or failed; the instance moves to `starting`.
 
-    Sends a `POST` request to `/v1/instances/{instance}/start`
+Sends a `POST` request to `/v1/instances/{instance}/start`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    ```ignore
-    let response = client.instance_start()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+```ignore
+let response = client.instance_start()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
     pub fn instance_start(&self) -> builder::InstanceStart<'_> {
         builder::InstanceStart::new(self)
     }
     /**Stop an instance
 
-    Allowed while running, starting or rebooting.
+Allowed while running, starting or rebooting.
 
-    Sends a `POST` request to `/v1/instances/{instance}/stop`
+Sends a `POST` request to `/v1/instances/{instance}/stop`
 
-    Arguments:
-    - `instance`: Name (with ?project=) or id of the instance
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    ```ignore
-    let response = client.instance_stop()
-        .instance(instance)
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+```ignore
+let response = client.instance_stop()
+    .instance(instance)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
     pub fn instance_stop(&self) -> builder::InstanceStop<'_> {
         builder::InstanceStop::new(self)
     }
     /**List IP addresses in a project
 
-    Sends a `GET` request to `/v1/ip-addresses`
+Sends a `GET` request to `/v1/ip-addresses`
 
-    Arguments:
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    - `project`: Name or id of the project. Required unless `page_token` is given.
-    ```ignore
-    let response = client.ip_address_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+- `project`: Name or id of the project. Required unless `page_token` is given.
+```ignore
+let response = client.ip_address_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn ip_address_list(&self) -> builder::IpAddressList<'_> {
         builder::IpAddressList::new(self)
     }
     /**Allocate an IP address
 
-    Takes the lowest free address of the pool. 507 when the pool is full.
+Takes the lowest free address of the pool. 507 when the pool is full.
 
-    Sends a `POST` request to `/v1/ip-addresses`
+Sends a `POST` request to `/v1/ip-addresses`
 
-    Arguments:
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.ip_address_create()
-        .account(account)
-        .project(project)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.ip_address_create()
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn ip_address_create(&self) -> builder::IpAddressCreate<'_> {
         builder::IpAddressCreate::new(self)
     }
     /**Fetch an IP address
 
-    Sends a `GET` request to `/v1/ip-addresses/{ip_address}`
+Sends a `GET` request to `/v1/ip-addresses/{ip_address}`
 
-    Arguments:
-    - `ip_address`: Name (with ?project=) or id of the IP address
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    ```ignore
-    let response = client.ip_address_get()
-        .ip_address(ip_address)
-        .account(account)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `ip_address`: Name (with ?project=) or id of the IP address
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.ip_address_get()
+    .ip_address(ip_address)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn ip_address_get(&self) -> builder::IpAddressGet<'_> {
         builder::IpAddressGet::new(self)
     }
     /**Update an IP address
 
-    Sends a `PUT` request to `/v1/ip-addresses/{ip_address}`
+Sends a `PUT` request to `/v1/ip-addresses/{ip_address}`
 
-    Arguments:
-    - `ip_address`: Name (with ?project=) or id of the IP address
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.ip_address_update()
-        .ip_address(ip_address)
-        .account(account)
-        .project(project)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `ip_address`: Name (with ?project=) or id of the IP address
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.ip_address_update()
+    .ip_address(ip_address)
+    .account(account)
+    .project(project)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn ip_address_update(&self) -> builder::IpAddressUpdate<'_> {
         builder::IpAddressUpdate::new(self)
     }
     /**Release an IP address
 
-    The address must not be attached. It returns to its pool.
+The address must not be attached. It returns to its pool.
 
-    Sends a `DELETE` request to `/v1/ip-addresses/{ip_address}`
+Sends a `DELETE` request to `/v1/ip-addresses/{ip_address}`
 
-    Arguments:
-    - `ip_address`: Name (with ?project=) or id of the IP address
-    - `account`: Name or id of the account holding the project, for operator and partner tokens.
-    - `project`: Name or id of the project. Needed when the resource is named by name.
-    ```ignore
-    let response = client.ip_address_release()
-        .ip_address(ip_address)
-        .account(account)
-        .project(project)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `ip_address`: Name (with ?project=) or id of the IP address
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.ip_address_release()
+    .ip_address(ip_address)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
     pub fn ip_address_release(&self) -> builder::IpAddressRelease<'_> {
         builder::IpAddressRelease::new(self)
     }
     /**List IP pools
 
-    Every tenant sees the pools it can allocate addresses from.
+Every tenant sees the pools it can allocate addresses from.
 
-    Sends a `GET` request to `/v1/ip-pools`
+Sends a `GET` request to `/v1/ip-pools`
 
-    Arguments:
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.ip_pool_list()
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.ip_pool_list()
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn ip_pool_list(&self) -> builder::IpPoolList<'_> {
         builder::IpPoolList::new(self)
     }
     /**Create an IP pool
 
-    Sends a `POST` request to `/v1/ip-pools`
+Sends a `POST` request to `/v1/ip-pools`
 
-    Arguments:
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.ip_pool_create()
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.ip_pool_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn ip_pool_create(&self) -> builder::IpPoolCreate<'_> {
         builder::IpPoolCreate::new(self)
     }
     /**Fetch an IP pool
 
-    Sends a `GET` request to `/v1/ip-pools/{pool}`
+Sends a `GET` request to `/v1/ip-pools/{pool}`
 
-    Arguments:
-    - `pool`: Name or id of the IP pool
-    ```ignore
-    let response = client.ip_pool_get()
-        .pool(pool)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `pool`: Name or id of the IP pool
+```ignore
+let response = client.ip_pool_get()
+    .pool(pool)
+    .send()
+    .await;
+```*/
     pub fn ip_pool_get(&self) -> builder::IpPoolGet<'_> {
         builder::IpPoolGet::new(self)
     }
     /**Delete an IP pool
 
-    The pool must have no allocated addresses.
+The pool must have no allocated addresses.
 
-    Sends a `DELETE` request to `/v1/ip-pools/{pool}`
+Sends a `DELETE` request to `/v1/ip-pools/{pool}`
 
-    Arguments:
-    - `pool`: Name or id of the IP pool
-    ```ignore
-    let response = client.ip_pool_delete()
-        .pool(pool)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `pool`: Name or id of the IP pool
+```ignore
+let response = client.ip_pool_delete()
+    .pool(pool)
+    .send()
+    .await;
+```*/
     pub fn ip_pool_delete(&self) -> builder::IpPoolDelete<'_> {
         builder::IpPoolDelete::new(self)
     }
     /**List partners
 
-    Operators see every partner; partner admins see their own.
+Operators see every partner; partner admins see their own.
 
-    Sends a `GET` request to `/v1/partners`
+Sends a `GET` request to `/v1/partners`
 
-    Arguments:
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.partner_list()
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.partner_list()
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn partner_list(&self) -> builder::PartnerList<'_> {
         builder::PartnerList::new(self)
     }
     /**Create a partner
 
-    Operators only. A partner is a white-label reseller with its own brand.
+Operators only. A partner is a white-label reseller with its own brand.
 
-    Sends a `POST` request to `/v1/partners`
+Sends a `POST` request to `/v1/partners`
 
-    Arguments:
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.partner_create()
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.partner_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn partner_create(&self) -> builder::PartnerCreate<'_> {
         builder::PartnerCreate::new(self)
     }
     /**Fetch a partner
 
-    Sends a `GET` request to `/v1/partners/{partner}`
+Sends a `GET` request to `/v1/partners/{partner}`
 
-    Arguments:
-    - `partner`: Name or id of the partner
-    ```ignore
-    let response = client.partner_get()
-        .partner(partner)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `partner`: Name or id of the partner
+```ignore
+let response = client.partner_get()
+    .partner(partner)
+    .send()
+    .await;
+```*/
     pub fn partner_get(&self) -> builder::PartnerGet<'_> {
         builder::PartnerGet::new(self)
     }
     /**Update a partner
 
-    Operators may change everything; a partner's admins may change its description and brand.
+Operators may change everything; a partner's admins may change its description and brand.
 
-    Sends a `PUT` request to `/v1/partners/{partner}`
+Sends a `PUT` request to `/v1/partners/{partner}`
 
-    Arguments:
-    - `partner`: Name or id of the partner
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.partner_update()
-        .partner(partner)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `partner`: Name or id of the partner
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.partner_update()
+    .partner(partner)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn partner_update(&self) -> builder::PartnerUpdate<'_> {
         builder::PartnerUpdate::new(self)
     }
     /**Delete a partner
 
-    Operators only. The partner must own no accounts.
+Operators only. The partner must own no accounts.
 
-    Sends a `DELETE` request to `/v1/partners/{partner}`
+Sends a `DELETE` request to `/v1/partners/{partner}`
 
-    Arguments:
-    - `partner`: Name or id of the partner
-    ```ignore
-    let response = client.partner_delete()
-        .partner(partner)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `partner`: Name or id of the partner
+```ignore
+let response = client.partner_delete()
+    .partner(partner)
+    .send()
+    .await;
+```*/
     pub fn partner_delete(&self) -> builder::PartnerDelete<'_> {
         builder::PartnerDelete::new(self)
     }
     /**List projects
 
-    Sends a `GET` request to `/v1/projects`
+Sends a `GET` request to `/v1/projects`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.project_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.project_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn project_list(&self) -> builder::ProjectList<'_> {
         builder::ProjectList::new(self)
     }
     /**Create a project
 
-    Sends a `POST` request to `/v1/projects`
+Sends a `POST` request to `/v1/projects`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.project_create()
-        .account(account)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.project_create()
+    .account(account)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn project_create(&self) -> builder::ProjectCreate<'_> {
         builder::ProjectCreate::new(self)
     }
     /**Fetch a project
 
-    Sends a `GET` request to `/v1/projects/{project}`
+Sends a `GET` request to `/v1/projects/{project}`
 
-    Arguments:
-    - `project`: Name or id of the project
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.project_get()
-        .project(project)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `project`: Name or id of the project
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.project_get()
+    .project(project)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn project_get(&self) -> builder::ProjectGet<'_> {
         builder::ProjectGet::new(self)
     }
     /**Update a project
 
-    Sends a `PUT` request to `/v1/projects/{project}`
+Sends a `PUT` request to `/v1/projects/{project}`
 
-    Arguments:
-    - `project`: Name or id of the project
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
-    - `body`
-    ```ignore
-    let response = client.project_update()
-        .project(project)
-        .account(account)
-        .if_match(if_match)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `project`: Name or id of the project
+- `account`: Name or id of the account. Account tokens default to their own.
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.project_update()
+    .project(project)
+    .account(account)
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn project_update(&self) -> builder::ProjectUpdate<'_> {
         builder::ProjectUpdate::new(self)
     }
     /**Delete a project
 
-    The project must hold no instances, drives or IP addresses.
+The project must hold no instances, drives or IP addresses.
 
-    Sends a `DELETE` request to `/v1/projects/{project}`
+Sends a `DELETE` request to `/v1/projects/{project}`
 
-    Arguments:
-    - `project`: Name or id of the project
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.project_delete()
-        .project(project)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `project`: Name or id of the project
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.project_delete()
+    .project(project)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn project_delete(&self) -> builder::ProjectDelete<'_> {
         builder::ProjectDelete::new(self)
     }
     /**List SSH keys
 
-    Sends a `GET` request to `/v1/ssh-keys`
+Sends a `GET` request to `/v1/ssh-keys`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.ssh_key_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.ssh_key_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn ssh_key_list(&self) -> builder::SshKeyList<'_> {
         builder::SshKeyList::new(self)
     }
     /**Add an SSH key
 
-    Sends a `POST` request to `/v1/ssh-keys`
+Sends a `POST` request to `/v1/ssh-keys`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.ssh_key_create()
-        .account(account)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.ssh_key_create()
+    .account(account)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn ssh_key_create(&self) -> builder::SshKeyCreate<'_> {
         builder::SshKeyCreate::new(self)
     }
     /**Fetch an SSH key
 
-    Sends a `GET` request to `/v1/ssh-keys/{ssh_key}`
+Sends a `GET` request to `/v1/ssh-keys/{ssh_key}`
 
-    Arguments:
-    - `ssh_key`: Name or id of the SSH key
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.ssh_key_get()
-        .ssh_key(ssh_key)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `ssh_key`: Name or id of the SSH key
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.ssh_key_get()
+    .ssh_key(ssh_key)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn ssh_key_get(&self) -> builder::SshKeyGet<'_> {
         builder::SshKeyGet::new(self)
     }
     /**Delete an SSH key
 
-    Sends a `DELETE` request to `/v1/ssh-keys/{ssh_key}`
+Sends a `DELETE` request to `/v1/ssh-keys/{ssh_key}`
 
-    Arguments:
-    - `ssh_key`: Name or id of the SSH key
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.ssh_key_delete()
-        .ssh_key(ssh_key)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `ssh_key`: Name or id of the SSH key
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.ssh_key_delete()
+    .ssh_key(ssh_key)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn ssh_key_delete(&self) -> builder::SshKeyDelete<'_> {
         builder::SshKeyDelete::new(self)
     }
     /**List API tokens
 
-    Live tokens of the named account, or of the caller's own level. Secrets are never listed.
+Live tokens of the named account, or of the caller's own level. Secrets are never listed.
 
-    Sends a `GET` request to `/v1/tokens`
+Sends a `GET` request to `/v1/tokens`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.token_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.token_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn token_list(&self) -> builder::TokenList<'_> {
         builder::TokenList::new(self)
     }
     /**Create an API token
 
-    The secret is in this response only. A token can grant at most what its creator has.
+The secret is in this response only. A token can grant at most what its creator has.
 
-    Sends a `POST` request to `/v1/tokens`
+Sends a `POST` request to `/v1/tokens`
 
-    Arguments:
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.token_create()
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.token_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn token_create(&self) -> builder::TokenCreate<'_> {
         builder::TokenCreate::new(self)
     }
     /**Revoke an API token
 
-    The token stops working at once.
+The token stops working at once.
 
-    Sends a `DELETE` request to `/v1/tokens/{token}`
+Sends a `DELETE` request to `/v1/tokens/{token}`
 
-    Arguments:
-    - `token`: Id of the token
-    ```ignore
-    let response = client.token_revoke()
-        .token(token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `token`: Id of the token
+```ignore
+let response = client.token_revoke()
+    .token(token)
+    .send()
+    .await;
+```*/
     pub fn token_revoke(&self) -> builder::TokenRevoke<'_> {
         builder::TokenRevoke::new(self)
     }
     /**List users of an account
 
-    Sends a `GET` request to `/v1/users`
+Sends a `GET` request to `/v1/users`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `limit`: Items per page, 1 to 1000 (default 100).
-    - `page_token`: The `next_page` of the previous page.
-    ```ignore
-    let response = client.user_list()
-        .account(account)
-        .limit(limit)
-        .page_token(page_token)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page.
+```ignore
+let response = client.user_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .send()
+    .await;
+```*/
     pub fn user_list(&self) -> builder::UserList<'_> {
         builder::UserList::new(self)
     }
     /**Create a user
 
-    Sends a `POST` request to `/v1/users`
+Sends a `POST` request to `/v1/users`
 
-    Arguments:
-    - `account`: Name or id of the account. Account tokens default to their own.
-    - `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-    - `body`
-    ```ignore
-    let response = client.user_create()
-        .account(account)
-        .idempotency_key(idempotency_key)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `account`: Name or id of the account. Account tokens default to their own.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.user_create()
+    .account(account)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
     pub fn user_create(&self) -> builder::UserCreate<'_> {
         builder::UserCreate::new(self)
     }
     /**Fetch a user
 
-    Sends a `GET` request to `/v1/users/{user}`
+Sends a `GET` request to `/v1/users/{user}`
 
-    Arguments:
-    - `user`: Name or id of the user
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.user_get()
-        .user(user)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `user`: Name or id of the user
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.user_get()
+    .user(user)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn user_get(&self) -> builder::UserGet<'_> {
         builder::UserGet::new(self)
     }
     /**Delete a user
 
-    Sends a `DELETE` request to `/v1/users/{user}`
+Sends a `DELETE` request to `/v1/users/{user}`
 
-    Arguments:
-    - `user`: Name or id of the user
-    - `account`: Name or id of the account. Account tokens default to their own.
-    ```ignore
-    let response = client.user_delete()
-        .user(user)
-        .account(account)
-        .send()
-        .await;
-    ```*/
+Arguments:
+- `user`: Name or id of the user
+- `account`: Name or id of the account. Account tokens default to their own.
+```ignore
+let response = client.user_delete()
+    .user(user)
+    .account(account)
+    .send()
+    .await;
+```*/
     pub fn user_delete(&self) -> builder::UserDelete<'_> {
         builder::UserDelete::new(self)
     }
@@ -9694,12 +10649,12 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /**Builder for [`Client::healthz`]
 
-    [`Client::healthz`]: super::Client::healthz*/
+[`Client::healthz`]: super::Client::healthz*/
     #[derive(Debug, Clone)]
     pub struct Healthz<'a> {
         client: &'a super::Client,
@@ -9709,14 +10664,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/healthz`
-        pub async fn send(self) -> Result<ResponseValue<types::Health>, Error<types::ErrorBody>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Health>, Error<types::ErrorBody>> {
             let Self { client } = self;
             let url = format!("{}/healthz", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9736,16 +10696,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::metrics`]
 
-    [`Client::metrics`]: super::Client::metrics*/
+[`Client::metrics`]: super::Client::metrics*/
     #[derive(Debug, Clone)]
     pub struct Metrics<'a> {
         client: &'a super::Client,
@@ -9759,10 +10723,13 @@ pub mod builder {
             let Self { client } = self;
             let url = format!("{}/metrics", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).headers(header_map).build()?;
             let info = OperationInfo {
@@ -9780,7 +10747,7 @@ pub mod builder {
     }
     /**Builder for [`Client::openapi_document`]
 
-    [`Client::openapi_document`]: super::Client::openapi_document*/
+[`Client::openapi_document`]: super::Client::openapi_document*/
     #[derive(Debug, Clone)]
     pub struct OpenapiDocument<'a> {
         client: &'a super::Client,
@@ -9799,10 +10766,13 @@ pub mod builder {
             let Self { client } = self;
             let url = format!("{}/openapi.json", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9828,7 +10798,7 @@ pub mod builder {
     }
     /**Builder for [`Client::account_list`]
 
-    [`Client::account_list`]: super::Client::account_list*/
+[`Client::account_list`]: super::Client::account_list*/
     #[derive(Debug, Clone)]
     pub struct AccountList<'a> {
         client: &'a super::Client,
@@ -9847,37 +10817,44 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/accounts`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AccountPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, limit, page_token } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/accounts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -9887,10 +10864,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -9902,29 +10876,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/accounts`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Account, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Account, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -9937,28 +10932,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -9967,7 +10962,7 @@ pub mod builder {
     }
     /**Builder for [`Client::account_create`]
 
-    [`Client::account_create`]: super::Client::account_create*/
+[`Client::account_create`]: super::Client::account_create*/
     #[derive(Debug, Clone)]
     pub struct AccountCreate<'a> {
         client: &'a super::Client,
@@ -9986,9 +10981,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::AccountCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `AccountCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `AccountCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9999,33 +10998,40 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `AccountCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `AccountCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::AccountCreate) -> types::builder::AccountCreate,
+            F: std::ops::FnOnce(
+                types::builder::AccountCreate,
+            ) -> types::builder::AccountCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/accounts`
-        pub async fn send(self) -> Result<ResponseValue<types::Account>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Account>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key, body } = self;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::AccountCreate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::AccountCreate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/accounts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -10049,40 +11055,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::account_get`]
 
-    [`Client::account_get`]: super::Client::account_get*/
+[`Client::account_get`]: super::Client::account_get*/
     #[derive(Debug, Clone)]
     pub struct AccountGet<'a> {
         client: &'a super::Client,
@@ -10099,25 +11141,31 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/accounts/{account}`
-        pub async fn send(self) -> Result<ResponseValue<types::Account>, Error<types::ErrorBody>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Account>, Error<types::ErrorBody>> {
             let Self { client, account } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/accounts/{}",
-                client.baseurl,
-                encode_path(&account.to_string()),
+                "{}/v1/accounts/{}", client.baseurl, encode_path(& account.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10137,28 +11185,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::account_update`]
 
-    [`Client::account_update`]: super::Client::account_update*/
+[`Client::account_update`]: super::Client::account_update*/
     #[derive(Debug, Clone)]
     pub struct AccountUpdate<'a> {
         client: &'a super::Client,
@@ -10179,61 +11247,74 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AccountUpdateIfMatch>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `AccountUpdateIfMatch` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `AccountUpdateIfMatch` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IdentityUpdate>,
-            <V as std::convert::TryInto<types::IdentityUpdate>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::IdentityUpdate,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `IdentityUpdate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `IdentityUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::IdentityUpdate) -> types::builder::IdentityUpdate,
+            F: std::ops::FnOnce(
+                types::builder::IdentityUpdate,
+            ) -> types::builder::IdentityUpdate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/accounts/{account}`
-        pub async fn send(self) -> Result<ResponseValue<types::Account>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Account>, Error<types::ErrorBody>> {
+            let Self { client, account, if_match, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::IdentityUpdate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::IdentityUpdate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/accounts/{}",
-                client.baseurl,
-                encode_path(&account.to_string()),
+                "{}/v1/accounts/{}", client.baseurl, encode_path(& account.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -10257,40 +11338,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::account_delete`]
 
-    [`Client::account_delete`]: super::Client::account_delete*/
+[`Client::account_delete`]: super::Client::account_delete*/
     #[derive(Debug, Clone)]
     pub struct AccountDelete<'a> {
         client: &'a super::Client,
@@ -10307,9 +11424,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/accounts/{account}`
@@ -10317,15 +11437,16 @@ pub mod builder {
             let Self { client, account } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/accounts/{}",
-                client.baseurl,
-                encode_path(&account.to_string()),
+                "{}/v1/accounts/{}", client.baseurl, encode_path(& account.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10345,31 +11466,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::drive_list`]
 
-    [`Client::drive_list`]: super::Client::drive_list*/
+[`Client::drive_list`]: super::Client::drive_list*/
     #[derive(Debug, Clone)]
     pub struct DriveList<'a> {
         client: &'a super::Client,
@@ -10392,59 +11537,72 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/drives`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::DrivePage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-                project,
-            } = self;
+            let Self { client, account, limit, page_token, project } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/drives", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10455,10 +11613,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .query(&progenitor_client::QueryParam::new("project", &project))
                 .headers(header_map)
                 .build()?;
@@ -10471,29 +11626,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/drives`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Drive, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Drive, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -10508,28 +11684,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -10538,7 +11714,7 @@ pub mod builder {
     }
     /**Builder for [`Client::drive_create`]
 
-    [`Client::drive_create`]: super::Client::drive_create*/
+[`Client::drive_create`]: super::Client::drive_create*/
     #[derive(Debug, Clone)]
     pub struct DriveCreate<'a> {
         client: &'a super::Client,
@@ -10561,27 +11737,39 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DriveCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `DriveCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `DriveCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -10592,25 +11780,25 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `DriveCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `DriveCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::DriveCreate) -> types::builder::DriveCreate,
+            F: std::ops::FnOnce(
+                types::builder::DriveCreate,
+            ) -> types::builder::DriveCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/drives`
-        pub async fn send(self) -> Result<ResponseValue<types::Drive>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                project,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Drive>, Error<types::ErrorBody>> {
+            let Self { client, account, project, idempotency_key, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
@@ -10619,10 +11807,13 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/drives", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -10648,40 +11839,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::drive_get`]
 
-    [`Client::drive_get`]: super::Client::drive_get*/
+[`Client::drive_get`]: super::Client::drive_get*/
     #[derive(Debug, Clone)]
     pub struct DriveGet<'a> {
         client: &'a super::Client,
@@ -10702,50 +11929,59 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.drive = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for drive failed".to_string()
-            });
+            self.drive = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for drive failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/drives/{drive}`
-        pub async fn send(self) -> Result<ResponseValue<types::Drive>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                drive,
-                account,
-                project,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Drive>, Error<types::ErrorBody>> {
+            let Self { client, drive, account, project } = self;
             let drive = drive.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/drives/{}",
-                client.baseurl,
-                encode_path(&drive.to_string()),
+                "{}/v1/drives/{}", client.baseurl, encode_path(& drive.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10767,28 +12003,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::drive_update`]
 
-    [`Client::drive_update`]: super::Client::drive_update*/
+[`Client::drive_update`]: super::Client::drive_update*/
     #[derive(Debug, Clone)]
     pub struct DriveUpdate<'a> {
         client: &'a super::Client,
@@ -10813,27 +12069,38 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.drive = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for drive failed".to_string()
-            });
+            self.drive = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for drive failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
@@ -10843,7 +12110,9 @@ pub mod builder {
             self.if_match = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `DriveUpdateIfMatch` for if_match failed".to_string());
+                .map_err(|_| {
+                    "conversion to `DriveUpdateIfMatch` for if_match failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -10854,26 +12123,25 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `DriveUpdate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `DriveUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::DriveUpdate) -> types::builder::DriveUpdate,
+            F: std::ops::FnOnce(
+                types::builder::DriveUpdate,
+            ) -> types::builder::DriveUpdate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/drives/{drive}`
-        pub async fn send(self) -> Result<ResponseValue<types::Drive>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                drive,
-                account,
-                project,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Drive>, Error<types::ErrorBody>> {
+            let Self { client, drive, account, project, if_match, body } = self;
             let drive = drive.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
@@ -10882,15 +12150,16 @@ pub mod builder {
                 .and_then(|v| types::DriveUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/drives/{}",
-                client.baseurl,
-                encode_path(&drive.to_string()),
+                "{}/v1/drives/{}", client.baseurl, encode_path(& drive.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -10916,40 +12185,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::drive_delete`]
 
-    [`Client::drive_delete`]: super::Client::drive_delete*/
+[`Client::drive_delete`]: super::Client::drive_delete*/
     #[derive(Debug, Clone)]
     pub struct DriveDelete<'a> {
         client: &'a super::Client,
@@ -10970,50 +12275,57 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.drive = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for drive failed".to_string()
-            });
+            self.drive = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for drive failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/drives/{drive}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                drive,
-                account,
-                project,
-            } = self;
+            let Self { client, drive, account, project } = self;
             let drive = drive.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/drives/{}",
-                client.baseurl,
-                encode_path(&drive.to_string()),
+                "{}/v1/drives/{}", client.baseurl, encode_path(& drive.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11035,31 +12347,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::event_list`]
 
-    [`Client::event_list`]: super::Client::event_list*/
+[`Client::event_list`]: super::Client::event_list*/
     #[derive(Debug, Clone)]
     pub struct EventList<'a> {
         client: &'a super::Client,
@@ -11080,48 +12416,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/events`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::EventPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, account, limit, page_token } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/events", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11132,10 +12478,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -11147,29 +12490,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/events`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Event, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Event, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -11183,28 +12547,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -11213,7 +12577,7 @@ pub mod builder {
     }
     /**Builder for [`Client::host_list`]
 
-    [`Client::host_list`]: super::Client::host_list*/
+[`Client::host_list`]: super::Client::host_list*/
     #[derive(Debug, Clone)]
     pub struct HostList<'a> {
         client: &'a super::Client,
@@ -11232,35 +12596,44 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/hosts`
-        pub async fn send(self) -> Result<ResponseValue<types::HostPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                limit,
-                page_token,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HostPage>, Error<types::ErrorBody>> {
+            let Self { client, limit, page_token } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/hosts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11270,10 +12643,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -11285,29 +12655,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/hosts`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Host, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Host, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -11320,28 +12711,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -11350,7 +12741,7 @@ pub mod builder {
     }
     /**Builder for [`Client::host_create`]
 
-    [`Client::host_create`]: super::Client::host_create*/
+[`Client::host_create`]: super::Client::host_create*/
     #[derive(Debug, Clone)]
     pub struct HostCreate<'a> {
         client: &'a super::Client,
@@ -11369,9 +12760,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::HostCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `HostCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `HostCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11382,33 +12777,38 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `HostCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `HostCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::HostCreate) -> types::builder::HostCreate,
+            F: std::ops::FnOnce(
+                types::builder::HostCreate,
+            ) -> types::builder::HostCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/hosts`
-        pub async fn send(self) -> Result<ResponseValue<types::Host>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Host>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key, body } = self;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::HostCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/hosts", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -11432,40 +12832,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::host_get`]
 
-    [`Client::host_get`]: super::Client::host_get*/
+[`Client::host_get`]: super::Client::host_get*/
     #[derive(Debug, Clone)]
     pub struct HostGet<'a> {
         client: &'a super::Client,
@@ -11482,25 +12918,31 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.host = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for host failed".to_string()
-            });
+            self.host = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for host failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/hosts/{host}`
-        pub async fn send(self) -> Result<ResponseValue<types::Host>, Error<types::ErrorBody>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Host>, Error<types::ErrorBody>> {
             let Self { client, host } = self;
             let host = host.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/hosts/{}",
-                client.baseurl,
-                encode_path(&host.to_string()),
+                "{}/v1/hosts/{}", client.baseurl, encode_path(& host.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11520,28 +12962,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::host_update`]
 
-    [`Client::host_update`]: super::Client::host_update*/
+[`Client::host_update`]: super::Client::host_update*/
     #[derive(Debug, Clone)]
     pub struct HostUpdate<'a> {
         client: &'a super::Client,
@@ -11562,9 +13024,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.host = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for host failed".to_string()
-            });
+            self.host = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for host failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
@@ -11574,7 +13039,9 @@ pub mod builder {
             self.if_match = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `HostUpdateIfMatch` for if_match failed".to_string());
+                .map_err(|_| {
+                    "conversion to `HostUpdateIfMatch` for if_match failed".to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11585,39 +13052,41 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `HostUpdate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `HostUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::HostUpdate) -> types::builder::HostUpdate,
+            F: std::ops::FnOnce(
+                types::builder::HostUpdate,
+            ) -> types::builder::HostUpdate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/hosts/{host}`
-        pub async fn send(self) -> Result<ResponseValue<types::Host>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                host,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Host>, Error<types::ErrorBody>> {
+            let Self { client, host, if_match, body } = self;
             let host = host.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::HostUpdate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/hosts/{}",
-                client.baseurl,
-                encode_path(&host.to_string()),
+                "{}/v1/hosts/{}", client.baseurl, encode_path(& host.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -11641,40 +13110,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::host_delete`]
 
-    [`Client::host_delete`]: super::Client::host_delete*/
+[`Client::host_delete`]: super::Client::host_delete*/
     #[derive(Debug, Clone)]
     pub struct HostDelete<'a> {
         client: &'a super::Client,
@@ -11691,9 +13196,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.host = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for host failed".to_string()
-            });
+            self.host = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for host failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/hosts/{host}`
@@ -11701,15 +13209,16 @@ pub mod builder {
             let Self { client, host } = self;
             let host = host.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/hosts/{}",
-                client.baseurl,
-                encode_path(&host.to_string()),
+                "{}/v1/hosts/{}", client.baseurl, encode_path(& host.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11729,31 +13238,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::image_list`]
 
-    [`Client::image_list`]: super::Client::image_list*/
+[`Client::image_list`]: super::Client::image_list*/
     #[derive(Debug, Clone)]
     pub struct ImageList<'a> {
         client: &'a super::Client,
@@ -11774,48 +13307,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/images`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ImagePage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, account, limit, page_token } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/images", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11826,10 +13369,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -11841,29 +13381,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/images`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Image, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Image, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -11877,28 +13438,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -11907,7 +13468,7 @@ pub mod builder {
     }
     /**Builder for [`Client::image_create`]
 
-    [`Client::image_create`]: super::Client::image_create*/
+[`Client::image_create`]: super::Client::image_create*/
     #[derive(Debug, Clone)]
     pub struct ImageCreate<'a> {
         client: &'a super::Client,
@@ -11928,18 +13489,26 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ImageCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ImageCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ImageCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11950,24 +13519,25 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `ImageCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `ImageCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::ImageCreate) -> types::builder::ImageCreate,
+            F: std::ops::FnOnce(
+                types::builder::ImageCreate,
+            ) -> types::builder::ImageCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/images`
-        pub async fn send(self) -> Result<ResponseValue<types::Image>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Image>, Error<types::ErrorBody>> {
+            let Self { client, account, idempotency_key, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
@@ -11975,10 +13545,13 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/images", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -12003,40 +13576,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::image_get`]
 
-    [`Client::image_get`]: super::Client::image_get*/
+[`Client::image_get`]: super::Client::image_get*/
     #[derive(Debug, Clone)]
     pub struct ImageGet<'a> {
         client: &'a super::Client,
@@ -12055,39 +13664,45 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.image = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for image failed".to_string()
-            });
+            self.image = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for image failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/images/{image}`
-        pub async fn send(self) -> Result<ResponseValue<types::Image>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                image,
-                account,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Image>, Error<types::ErrorBody>> {
+            let Self { client, image, account } = self;
             let image = image.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/images/{}",
-                client.baseurl,
-                encode_path(&image.to_string()),
+                "{}/v1/images/{}", client.baseurl, encode_path(& image.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12108,28 +13723,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::image_delete`]
 
-    [`Client::image_delete`]: super::Client::image_delete*/
+[`Client::image_delete`]: super::Client::image_delete*/
     #[derive(Debug, Clone)]
     pub struct ImageDelete<'a> {
         client: &'a super::Client,
@@ -12148,39 +13783,43 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.image = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for image failed".to_string()
-            });
+            self.image = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for image failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/images/{image}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                image,
-                account,
-            } = self;
+            let Self { client, image, account } = self;
             let image = image.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/images/{}",
-                client.baseurl,
-                encode_path(&image.to_string()),
+                "{}/v1/images/{}", client.baseurl, encode_path(& image.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12201,31 +13840,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_list`]
 
-    [`Client::instance_list`]: super::Client::instance_list*/
+[`Client::instance_list`]: super::Client::instance_list*/
     #[derive(Debug, Clone)]
     pub struct InstanceList<'a> {
         client: &'a super::Client,
@@ -12248,59 +13911,72 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/instances`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::InstancePage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-                project,
-            } = self;
+            let Self { client, account, limit, page_token, project } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/instances", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12311,10 +13987,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .query(&progenitor_client::QueryParam::new("project", &project))
                 .headers(header_map)
                 .build()?;
@@ -12327,29 +14000,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/instances`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Instance, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Instance, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -12364,28 +14058,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -12394,7 +14088,7 @@ pub mod builder {
     }
     /**Builder for [`Client::instance_create`]
 
-    [`Client::instance_create`]: super::Client::instance_create*/
+[`Client::instance_create`]: super::Client::instance_create*/
     #[derive(Debug, Clone)]
     pub struct InstanceCreate<'a> {
         client: &'a super::Client,
@@ -12417,69 +14111,87 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceCreateIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceCreate>,
-            <V as std::convert::TryInto<types::InstanceCreate>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InstanceCreate,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `InstanceCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `InstanceCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::InstanceCreate) -> types::builder::InstanceCreate,
+            F: std::ops::FnOnce(
+                types::builder::InstanceCreate,
+            ) -> types::builder::InstanceCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/instances`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                project,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, account, project, idempotency_key, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::InstanceCreate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InstanceCreate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/instances", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -12505,40 +14217,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_get`]
 
-    [`Client::instance_get`]: super::Client::instance_get*/
+[`Client::instance_get`]: super::Client::instance_get*/
     #[derive(Debug, Clone)]
     pub struct InstanceGet<'a> {
         client: &'a super::Client,
@@ -12559,50 +14307,60 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/instances/{instance}`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}", client.baseurl, encode_path(& instance
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12624,28 +14382,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_update`]
 
-    [`Client::instance_update`]: super::Client::instance_update*/
+[`Client::instance_update`]: super::Client::instance_update*/
     #[derive(Debug, Clone)]
     pub struct InstanceUpdate<'a> {
         client: &'a super::Client,
@@ -12670,83 +14448,103 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceUpdateIfMatch>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceUpdateIfMatch` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceUpdateIfMatch` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceUpdate>,
-            <V as std::convert::TryInto<types::InstanceUpdate>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InstanceUpdate,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `InstanceUpdate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `InstanceUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::InstanceUpdate) -> types::builder::InstanceUpdate,
+            F: std::ops::FnOnce(
+                types::builder::InstanceUpdate,
+            ) -> types::builder::InstanceUpdate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/instances/{instance}`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, if_match, body } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::InstanceUpdate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InstanceUpdate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}", client.baseurl, encode_path(& instance
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -12772,40 +14570,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_delete`]
 
-    [`Client::instance_delete`]: super::Client::instance_delete*/
+[`Client::instance_delete`]: super::Client::instance_delete*/
     #[derive(Debug, Clone)]
     pub struct InstanceDelete<'a> {
         client: &'a super::Client,
@@ -12826,50 +14660,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/instances/{instance}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-            } = self;
+            let Self { client, instance, account, project } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}", client.baseurl, encode_path(& instance
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12891,38 +14733,65 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_drive_attach`]
 
-    [`Client::instance_drive_attach`]: super::Client::instance_drive_attach*/
+[`Client::instance_drive_attach`]: super::Client::instance_drive_attach*/
     #[derive(Debug, Clone)]
     pub struct InstanceDriveAttach<'a> {
         client: &'a super::Client,
         instance: Result<::std::string::String, String>,
         account: Result<Option<::std::string::String>, String>,
         project: Result<Option<::std::string::String>, String>,
-        idempotency_key: Result<Option<types::InstanceDriveAttachIdempotencyKey>, String>,
+        idempotency_key: Result<
+            Option<types::InstanceDriveAttachIdempotencyKey>,
+            String,
+        >,
         body: Result<types::builder::DriveAttachment, String>,
     }
     impl<'a> InstanceDriveAttach<'a> {
@@ -12940,84 +14809,103 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceDriveAttachIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceDriveAttachIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceDriveAttachIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DriveAttachment>,
-            <V as std::convert::TryInto<types::DriveAttachment>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::DriveAttachment,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `DriveAttachment` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `DriveAttachment` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::DriveAttachment) -> types::builder::DriveAttachment,
+            F: std::ops::FnOnce(
+                types::builder::DriveAttachment,
+            ) -> types::builder::DriveAttachment,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/drives/attach`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, idempotency_key, body } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::DriveAttachment::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::DriveAttachment::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/drives/attach",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/drives/attach", client.baseurl, encode_path(&
+                instance.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -13043,47 +14931,86 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_drive_detach`]
 
-    [`Client::instance_drive_detach`]: super::Client::instance_drive_detach*/
+[`Client::instance_drive_detach`]: super::Client::instance_drive_detach*/
     #[derive(Debug, Clone)]
     pub struct InstanceDriveDetach<'a> {
         client: &'a super::Client,
         instance: Result<::std::string::String, String>,
         account: Result<Option<::std::string::String>, String>,
         project: Result<Option<::std::string::String>, String>,
-        idempotency_key: Result<Option<types::InstanceDriveDetachIdempotencyKey>, String>,
+        idempotency_key: Result<
+            Option<types::InstanceDriveDetachIdempotencyKey>,
+            String,
+        >,
         body: Result<types::builder::DriveAttachment, String>,
     }
     impl<'a> InstanceDriveDetach<'a> {
@@ -13101,84 +15028,103 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceDriveDetachIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceDriveDetachIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceDriveDetachIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DriveAttachment>,
-            <V as std::convert::TryInto<types::DriveAttachment>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::DriveAttachment,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `DriveAttachment` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `DriveAttachment` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::DriveAttachment) -> types::builder::DriveAttachment,
+            F: std::ops::FnOnce(
+                types::builder::DriveAttachment,
+            ) -> types::builder::DriveAttachment,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/drives/detach`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, idempotency_key, body } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::DriveAttachment::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::DriveAttachment::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/drives/detach",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/drives/detach", client.baseurl, encode_path(&
+                instance.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -13204,40 +15150,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_ip_attach`]
 
-    [`Client::instance_ip_attach`]: super::Client::instance_ip_attach*/
+[`Client::instance_ip_attach`]: super::Client::instance_ip_attach*/
     #[derive(Debug, Clone)]
     pub struct InstanceIpAttach<'a> {
         client: &'a super::Client,
@@ -13262,37 +15244,51 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceIpAttachIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceIpAttachIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceIpAttachIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -13303,43 +15299,46 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `IpAttachment` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `IpAttachment` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::IpAttachment) -> types::builder::IpAttachment,
+            F: std::ops::FnOnce(
+                types::builder::IpAttachment,
+            ) -> types::builder::IpAttachment,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/ip-addresses/attach`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, idempotency_key, body } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::IpAttachment::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::IpAttachment::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/ip-addresses/attach",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/ip-addresses/attach", client.baseurl, encode_path(&
+                instance.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -13365,40 +15364,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_ip_detach`]
 
-    [`Client::instance_ip_detach`]: super::Client::instance_ip_detach*/
+[`Client::instance_ip_detach`]: super::Client::instance_ip_detach*/
     #[derive(Debug, Clone)]
     pub struct InstanceIpDetach<'a> {
         client: &'a super::Client,
@@ -13423,37 +15458,51 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceIpDetachIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceIpDetachIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceIpDetachIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -13464,43 +15513,46 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `IpAttachment` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `IpAttachment` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::IpAttachment) -> types::builder::IpAttachment,
+            F: std::ops::FnOnce(
+                types::builder::IpAttachment,
+            ) -> types::builder::IpAttachment,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/ip-addresses/detach`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, idempotency_key, body } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::IpAttachment::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::IpAttachment::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/ip-addresses/detach",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/ip-addresses/detach", client.baseurl, encode_path(&
+                instance.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -13526,40 +15578,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_reboot`]
 
-    [`Client::instance_reboot`]: super::Client::instance_reboot*/
+[`Client::instance_reboot`]: super::Client::instance_reboot*/
     #[derive(Debug, Clone)]
     pub struct InstanceReboot<'a> {
         client: &'a super::Client,
@@ -13582,62 +15670,74 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceRebootIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceRebootIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceRebootIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/reboot`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                idempotency_key,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, idempotency_key } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/reboot",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/reboot", client.baseurl, encode_path(& instance
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -13662,40 +15762,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_resize`]
 
-    [`Client::instance_resize`]: super::Client::instance_resize*/
+[`Client::instance_resize`]: super::Client::instance_resize*/
     #[derive(Debug, Clone)]
     pub struct InstanceResize<'a> {
         client: &'a super::Client,
@@ -13722,68 +15858,94 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceResizeIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceResizeIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceResizeIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceResizeIfMatch>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceResizeIfMatch` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceResizeIfMatch` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceResize>,
-            <V as std::convert::TryInto<types::InstanceResize>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InstanceResize,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `InstanceResize` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `InstanceResize` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::InstanceResize) -> types::builder::InstanceResize,
+            F: std::ops::FnOnce(
+                types::builder::InstanceResize,
+            ) -> types::builder::InstanceResize,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/resize`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
             let Self {
                 client,
                 instance,
@@ -13799,18 +15961,22 @@ pub mod builder {
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::InstanceResize::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InstanceResize::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/resize",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/resize", client.baseurl, encode_path(& instance
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -13839,43 +16005,83 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_start`]
 
-    [`Client::instance_start`]: super::Client::instance_start*/
+[`Client::instance_start`]: super::Client::instance_start*/
     #[derive(Debug, Clone)]
     pub struct InstanceStart<'a> {
         client: &'a super::Client,
@@ -13898,61 +16104,74 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceStartIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceStartIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceStartIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/start`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                idempotency_key,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, idempotency_key } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/start",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/start", client.baseurl, encode_path(& instance
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -13977,40 +16196,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::instance_stop`]
 
-    [`Client::instance_stop`]: super::Client::instance_stop*/
+[`Client::instance_stop`]: super::Client::instance_stop*/
     #[derive(Debug, Clone)]
     pub struct InstanceStop<'a> {
         client: &'a super::Client,
@@ -14033,61 +16288,74 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.instance = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for instance failed".to_string()
-            });
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InstanceStopIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `InstanceStopIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `InstanceStopIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/instances/{instance}/stop`
-        pub async fn send(self) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                instance,
-                account,
-                project,
-                idempotency_key,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Instance>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, project, idempotency_key } = self;
             let instance = instance.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/instances/{}/stop",
-                client.baseurl,
-                encode_path(&instance.to_string()),
+                "{}/v1/instances/{}/stop", client.baseurl, encode_path(& instance
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -14112,40 +16380,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ip_address_list`]
 
-    [`Client::ip_address_list`]: super::Client::ip_address_list*/
+[`Client::ip_address_list`]: super::Client::ip_address_list*/
     #[derive(Debug, Clone)]
     pub struct IpAddressList<'a> {
         client: &'a super::Client,
@@ -14168,59 +16472,72 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/ip-addresses`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IpAddressPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-                project,
-            } = self;
+            let Self { client, account, limit, page_token, project } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/ip-addresses", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14231,10 +16548,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .query(&progenitor_client::QueryParam::new("project", &project))
                 .headers(header_map)
                 .build()?;
@@ -14247,29 +16561,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/ip-addresses`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::IpAddress, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::IpAddress, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -14284,28 +16619,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -14314,7 +16649,7 @@ pub mod builder {
     }
     /**Builder for [`Client::ip_address_create`]
 
-    [`Client::ip_address_create`]: super::Client::ip_address_create*/
+[`Client::ip_address_create`]: super::Client::ip_address_create*/
     #[derive(Debug, Clone)]
     pub struct IpAddressCreate<'a> {
         client: &'a super::Client,
@@ -14337,44 +16672,61 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IpAddressCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `IpAddressCreateIdempotencyKey` for idempotency_key failed"
-                    .to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IpAddressCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IpAddressCreate>,
-            <V as std::convert::TryInto<types::IpAddressCreate>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::IpAddressCreate,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `IpAddressCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `IpAddressCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::IpAddressCreate) -> types::builder::IpAddressCreate,
+            F: std::ops::FnOnce(
+                types::builder::IpAddressCreate,
+            ) -> types::builder::IpAddressCreate,
         {
             self.body = self.body.map(f);
             self
@@ -14383,25 +16735,24 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IpAddress>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                project,
-                idempotency_key,
-                body,
-            } = self;
+            let Self { client, account, project, idempotency_key, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::IpAddressCreate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::IpAddressCreate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/ip-addresses", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -14427,43 +16778,83 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                507u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                507u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ip_address_get`]
 
-    [`Client::ip_address_get`]: super::Client::ip_address_get*/
+[`Client::ip_address_get`]: super::Client::ip_address_get*/
     #[derive(Debug, Clone)]
     pub struct IpAddressGet<'a> {
         client: &'a super::Client,
@@ -14484,52 +16875,60 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.ip_address = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for ip_address failed".to_string()
-            });
+            self.ip_address = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ip_address failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/ip-addresses/{ip_address}`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IpAddress>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                ip_address,
-                account,
-                project,
-            } = self;
+            let Self { client, ip_address, account, project } = self;
             let ip_address = ip_address.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ip-addresses/{}",
-                client.baseurl,
-                encode_path(&ip_address.to_string()),
+                "{}/v1/ip-addresses/{}", client.baseurl, encode_path(& ip_address
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14551,28 +16950,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ip_address_update`]
 
-    [`Client::ip_address_update`]: super::Client::ip_address_update*/
+[`Client::ip_address_update`]: super::Client::ip_address_update*/
     #[derive(Debug, Clone)]
     pub struct IpAddressUpdate<'a> {
         client: &'a super::Client,
@@ -14597,52 +17016,73 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.ip_address = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for ip_address failed".to_string()
-            });
+            self.ip_address = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ip_address failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IpAddressUpdateIfMatch>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `IpAddressUpdateIfMatch` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IpAddressUpdateIfMatch` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IdentityUpdate>,
-            <V as std::convert::TryInto<types::IdentityUpdate>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::IdentityUpdate,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `IdentityUpdate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `IdentityUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::IdentityUpdate) -> types::builder::IdentityUpdate,
+            F: std::ops::FnOnce(
+                types::builder::IdentityUpdate,
+            ) -> types::builder::IdentityUpdate,
         {
             self.body = self.body.map(f);
             self
@@ -14651,31 +17091,28 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IpAddress>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                ip_address,
-                account,
-                project,
-                if_match,
-                body,
-            } = self;
+            let Self { client, ip_address, account, project, if_match, body } = self;
             let ip_address = ip_address.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::IdentityUpdate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::IdentityUpdate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ip-addresses/{}",
-                client.baseurl,
-                encode_path(&ip_address.to_string()),
+                "{}/v1/ip-addresses/{}", client.baseurl, encode_path(& ip_address
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -14701,40 +17138,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ip_address_release`]
 
-    [`Client::ip_address_release`]: super::Client::ip_address_release*/
+[`Client::ip_address_release`]: super::Client::ip_address_release*/
     #[derive(Debug, Clone)]
     pub struct IpAddressRelease<'a> {
         client: &'a super::Client,
@@ -14755,50 +17228,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.ip_address = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for ip_address failed".to_string()
-            });
+            self.ip_address = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ip_address failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn project<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/ip-addresses/{ip_address}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                ip_address,
-                account,
-                project,
-            } = self;
+            let Self { client, ip_address, account, project } = self;
             let ip_address = ip_address.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let project = project.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ip-addresses/{}",
-                client.baseurl,
-                encode_path(&ip_address.to_string()),
+                "{}/v1/ip-addresses/{}", client.baseurl, encode_path(& ip_address
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14820,31 +17301,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ip_pool_list`]
 
-    [`Client::ip_pool_list`]: super::Client::ip_pool_list*/
+[`Client::ip_pool_list`]: super::Client::ip_pool_list*/
     #[derive(Debug, Clone)]
     pub struct IpPoolList<'a> {
         client: &'a super::Client,
@@ -14863,37 +17368,44 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/ip-pools`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::IpPoolPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, limit, page_token } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/ip-pools", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14903,10 +17415,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -14918,29 +17427,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/ip-pools`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::IpPool, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::IpPool, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -14953,28 +17483,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -14983,7 +17513,7 @@ pub mod builder {
     }
     /**Builder for [`Client::ip_pool_create`]
 
-    [`Client::ip_pool_create`]: super::Client::ip_pool_create*/
+[`Client::ip_pool_create`]: super::Client::ip_pool_create*/
     #[derive(Debug, Clone)]
     pub struct IpPoolCreate<'a> {
         client: &'a super::Client,
@@ -15002,9 +17532,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::IpPoolCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `IpPoolCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IpPoolCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -15015,33 +17549,40 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `IpPoolCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `IpPoolCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::IpPoolCreate) -> types::builder::IpPoolCreate,
+            F: std::ops::FnOnce(
+                types::builder::IpPoolCreate,
+            ) -> types::builder::IpPoolCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/ip-pools`
-        pub async fn send(self) -> Result<ResponseValue<types::IpPool>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IpPool>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key, body } = self;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::IpPoolCreate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::IpPoolCreate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/ip-pools", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -15065,40 +17606,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ip_pool_get`]
 
-    [`Client::ip_pool_get`]: super::Client::ip_pool_get*/
+[`Client::ip_pool_get`]: super::Client::ip_pool_get*/
     #[derive(Debug, Clone)]
     pub struct IpPoolGet<'a> {
         client: &'a super::Client,
@@ -15115,25 +17692,31 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.pool = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for pool failed".to_string()
-            });
+            self.pool = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pool failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/ip-pools/{pool}`
-        pub async fn send(self) -> Result<ResponseValue<types::IpPool>, Error<types::ErrorBody>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IpPool>, Error<types::ErrorBody>> {
             let Self { client, pool } = self;
             let pool = pool.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ip-pools/{}",
-                client.baseurl,
-                encode_path(&pool.to_string()),
+                "{}/v1/ip-pools/{}", client.baseurl, encode_path(& pool.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15153,28 +17736,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ip_pool_delete`]
 
-    [`Client::ip_pool_delete`]: super::Client::ip_pool_delete*/
+[`Client::ip_pool_delete`]: super::Client::ip_pool_delete*/
     #[derive(Debug, Clone)]
     pub struct IpPoolDelete<'a> {
         client: &'a super::Client,
@@ -15191,9 +17794,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.pool = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for pool failed".to_string()
-            });
+            self.pool = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pool failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/ip-pools/{pool}`
@@ -15201,15 +17807,16 @@ pub mod builder {
             let Self { client, pool } = self;
             let pool = pool.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ip-pools/{}",
-                client.baseurl,
-                encode_path(&pool.to_string()),
+                "{}/v1/ip-pools/{}", client.baseurl, encode_path(& pool.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15229,31 +17836,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::partner_list`]
 
-    [`Client::partner_list`]: super::Client::partner_list*/
+[`Client::partner_list`]: super::Client::partner_list*/
     #[derive(Debug, Clone)]
     pub struct PartnerList<'a> {
         client: &'a super::Client,
@@ -15272,37 +17903,44 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/partners`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PartnerPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, limit, page_token } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/partners", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15312,10 +17950,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -15327,29 +17962,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/partners`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Partner, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Partner, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -15362,28 +18018,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -15392,7 +18048,7 @@ pub mod builder {
     }
     /**Builder for [`Client::partner_create`]
 
-    [`Client::partner_create`]: super::Client::partner_create*/
+[`Client::partner_create`]: super::Client::partner_create*/
     #[derive(Debug, Clone)]
     pub struct PartnerCreate<'a> {
         client: &'a super::Client,
@@ -15411,9 +18067,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::PartnerCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `PartnerCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PartnerCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -15424,33 +18084,40 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `PartnerCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `PartnerCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::PartnerCreate) -> types::builder::PartnerCreate,
+            F: std::ops::FnOnce(
+                types::builder::PartnerCreate,
+            ) -> types::builder::PartnerCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/partners`
-        pub async fn send(self) -> Result<ResponseValue<types::Partner>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Partner>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key, body } = self;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::PartnerCreate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::PartnerCreate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/partners", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -15474,40 +18141,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::partner_get`]
 
-    [`Client::partner_get`]: super::Client::partner_get*/
+[`Client::partner_get`]: super::Client::partner_get*/
     #[derive(Debug, Clone)]
     pub struct PartnerGet<'a> {
         client: &'a super::Client,
@@ -15524,25 +18227,31 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.partner = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for partner failed".to_string()
-            });
+            self.partner = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for partner failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/partners/{partner}`
-        pub async fn send(self) -> Result<ResponseValue<types::Partner>, Error<types::ErrorBody>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Partner>, Error<types::ErrorBody>> {
             let Self { client, partner } = self;
             let partner = partner.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/partners/{}",
-                client.baseurl,
-                encode_path(&partner.to_string()),
+                "{}/v1/partners/{}", client.baseurl, encode_path(& partner.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15562,28 +18271,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::partner_update`]
 
-    [`Client::partner_update`]: super::Client::partner_update*/
+[`Client::partner_update`]: super::Client::partner_update*/
     #[derive(Debug, Clone)]
     pub struct PartnerUpdate<'a> {
         client: &'a super::Client,
@@ -15604,18 +18333,25 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.partner = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for partner failed".to_string()
-            });
+            self.partner = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for partner failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PartnerUpdateIfMatch>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `PartnerUpdateIfMatch` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PartnerUpdateIfMatch` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -15626,39 +18362,43 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `PartnerUpdate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `PartnerUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::PartnerUpdate) -> types::builder::PartnerUpdate,
+            F: std::ops::FnOnce(
+                types::builder::PartnerUpdate,
+            ) -> types::builder::PartnerUpdate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/partners/{partner}`
-        pub async fn send(self) -> Result<ResponseValue<types::Partner>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                partner,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Partner>, Error<types::ErrorBody>> {
+            let Self { client, partner, if_match, body } = self;
             let partner = partner.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::PartnerUpdate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::PartnerUpdate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/partners/{}",
-                client.baseurl,
-                encode_path(&partner.to_string()),
+                "{}/v1/partners/{}", client.baseurl, encode_path(& partner.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -15682,40 +18422,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::partner_delete`]
 
-    [`Client::partner_delete`]: super::Client::partner_delete*/
+[`Client::partner_delete`]: super::Client::partner_delete*/
     #[derive(Debug, Clone)]
     pub struct PartnerDelete<'a> {
         client: &'a super::Client,
@@ -15732,9 +18508,12 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.partner = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for partner failed".to_string()
-            });
+            self.partner = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for partner failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/partners/{partner}`
@@ -15742,15 +18521,16 @@ pub mod builder {
             let Self { client, partner } = self;
             let partner = partner.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/partners/{}",
-                client.baseurl,
-                encode_path(&partner.to_string()),
+                "{}/v1/partners/{}", client.baseurl, encode_path(& partner.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15770,31 +18550,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::project_list`]
 
-    [`Client::project_list`]: super::Client::project_list*/
+[`Client::project_list`]: super::Client::project_list*/
     #[derive(Debug, Clone)]
     pub struct ProjectList<'a> {
         client: &'a super::Client,
@@ -15815,48 +18619,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ProjectPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, account, limit, page_token } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/projects", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15867,10 +18681,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -15882,29 +18693,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/projects`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Project, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Project, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -15918,28 +18750,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -15948,7 +18780,7 @@ pub mod builder {
     }
     /**Builder for [`Client::project_create`]
 
-    [`Client::project_create`]: super::Client::project_create*/
+[`Client::project_create`]: super::Client::project_create*/
     #[derive(Debug, Clone)]
     pub struct ProjectCreate<'a> {
         client: &'a super::Client,
@@ -15969,18 +18801,26 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ProjectCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ProjectCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ProjectCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -15991,35 +18831,41 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `ProjectCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `ProjectCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::ProjectCreate) -> types::builder::ProjectCreate,
+            F: std::ops::FnOnce(
+                types::builder::ProjectCreate,
+            ) -> types::builder::ProjectCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects`
-        pub async fn send(self) -> Result<ResponseValue<types::Project>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Project>, Error<types::ErrorBody>> {
+            let Self { client, account, idempotency_key, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::ProjectCreate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::ProjectCreate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/projects", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -16044,40 +18890,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::project_get`]
 
-    [`Client::project_get`]: super::Client::project_get*/
+[`Client::project_get`]: super::Client::project_get*/
     #[derive(Debug, Clone)]
     pub struct ProjectGet<'a> {
         client: &'a super::Client,
@@ -16096,39 +18978,45 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project}`
-        pub async fn send(self) -> Result<ResponseValue<types::Project>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                project,
-                account,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Project>, Error<types::ErrorBody>> {
+            let Self { client, project, account } = self;
             let project = project.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}",
-                client.baseurl,
-                encode_path(&project.to_string()),
+                "{}/v1/projects/{}", client.baseurl, encode_path(& project.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16149,28 +19037,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::project_update`]
 
-    [`Client::project_update`]: super::Client::project_update*/
+[`Client::project_update`]: super::Client::project_update*/
     #[derive(Debug, Clone)]
     pub struct ProjectUpdate<'a> {
         client: &'a super::Client,
@@ -16193,72 +19101,88 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn if_match<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ProjectUpdateIfMatch>,
         {
-            self.if_match = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ProjectUpdateIfMatch` for if_match failed".to_string()
-            });
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ProjectUpdateIfMatch` for if_match failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IdentityUpdate>,
-            <V as std::convert::TryInto<types::IdentityUpdate>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::IdentityUpdate,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `IdentityUpdate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `IdentityUpdate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::IdentityUpdate) -> types::builder::IdentityUpdate,
+            F: std::ops::FnOnce(
+                types::builder::IdentityUpdate,
+            ) -> types::builder::IdentityUpdate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PUT` request to `/v1/projects/{project}`
-        pub async fn send(self) -> Result<ResponseValue<types::Project>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                project,
-                account,
-                if_match,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Project>, Error<types::ErrorBody>> {
+            let Self { client, project, account, if_match, body } = self;
             let project = project.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::IdentityUpdate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::IdentityUpdate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}",
-                client.baseurl,
-                encode_path(&project.to_string()),
+                "{}/v1/projects/{}", client.baseurl, encode_path(& project.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = if_match {
                 header_map.append("If-Match", value.to_string().try_into()?);
             }
@@ -16283,40 +19207,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                412u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::project_delete`]
 
-    [`Client::project_delete`]: super::Client::project_delete*/
+[`Client::project_delete`]: super::Client::project_delete*/
     #[derive(Debug, Clone)]
     pub struct ProjectDelete<'a> {
         client: &'a super::Client,
@@ -16335,39 +19295,43 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project failed".to_string()
-            });
+            self.project = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/projects/{project}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                project,
-                account,
-            } = self;
+            let Self { client, project, account } = self;
             let project = project.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}",
-                client.baseurl,
-                encode_path(&project.to_string()),
+                "{}/v1/projects/{}", client.baseurl, encode_path(& project.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16388,31 +19352,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ssh_key_list`]
 
-    [`Client::ssh_key_list`]: super::Client::ssh_key_list*/
+[`Client::ssh_key_list`]: super::Client::ssh_key_list*/
     #[derive(Debug, Clone)]
     pub struct SshKeyList<'a> {
         client: &'a super::Client,
@@ -16433,48 +19421,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/ssh-keys`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SshKeyPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, account, limit, page_token } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/ssh-keys", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16485,10 +19483,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -16500,29 +19495,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/ssh-keys`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::SshKey, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::SshKey, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -16536,28 +19552,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -16566,7 +19582,7 @@ pub mod builder {
     }
     /**Builder for [`Client::ssh_key_create`]
 
-    [`Client::ssh_key_create`]: super::Client::ssh_key_create*/
+[`Client::ssh_key_create`]: super::Client::ssh_key_create*/
     #[derive(Debug, Clone)]
     pub struct SshKeyCreate<'a> {
         client: &'a super::Client,
@@ -16587,18 +19603,26 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SshKeyCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `SshKeyCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SshKeyCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -16609,35 +19633,41 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `SshKeyCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `SshKeyCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::SshKeyCreate) -> types::builder::SshKeyCreate,
+            F: std::ops::FnOnce(
+                types::builder::SshKeyCreate,
+            ) -> types::builder::SshKeyCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/ssh-keys`
-        pub async fn send(self) -> Result<ResponseValue<types::SshKey>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SshKey>, Error<types::ErrorBody>> {
+            let Self { client, account, idempotency_key, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::SshKeyCreate::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::SshKeyCreate::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/ssh-keys", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -16662,40 +19692,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ssh_key_get`]
 
-    [`Client::ssh_key_get`]: super::Client::ssh_key_get*/
+[`Client::ssh_key_get`]: super::Client::ssh_key_get*/
     #[derive(Debug, Clone)]
     pub struct SshKeyGet<'a> {
         client: &'a super::Client,
@@ -16714,39 +19780,45 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.ssh_key = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for ssh_key failed".to_string()
-            });
+            self.ssh_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ssh_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/ssh-keys/{ssh_key}`
-        pub async fn send(self) -> Result<ResponseValue<types::SshKey>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                ssh_key,
-                account,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SshKey>, Error<types::ErrorBody>> {
+            let Self { client, ssh_key, account } = self;
             let ssh_key = ssh_key.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ssh-keys/{}",
-                client.baseurl,
-                encode_path(&ssh_key.to_string()),
+                "{}/v1/ssh-keys/{}", client.baseurl, encode_path(& ssh_key.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16767,28 +19839,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::ssh_key_delete`]
 
-    [`Client::ssh_key_delete`]: super::Client::ssh_key_delete*/
+[`Client::ssh_key_delete`]: super::Client::ssh_key_delete*/
     #[derive(Debug, Clone)]
     pub struct SshKeyDelete<'a> {
         client: &'a super::Client,
@@ -16807,39 +19899,43 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.ssh_key = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for ssh_key failed".to_string()
-            });
+            self.ssh_key = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ssh_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/ssh-keys/{ssh_key}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                ssh_key,
-                account,
-            } = self;
+            let Self { client, ssh_key, account } = self;
             let ssh_key = ssh_key.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/ssh-keys/{}",
-                client.baseurl,
-                encode_path(&ssh_key.to_string()),
+                "{}/v1/ssh-keys/{}", client.baseurl, encode_path(& ssh_key.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16860,31 +19956,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::token_list`]
 
-    [`Client::token_list`]: super::Client::token_list*/
+[`Client::token_list`]: super::Client::token_list*/
     #[derive(Debug, Clone)]
     pub struct TokenList<'a> {
         client: &'a super::Client,
@@ -16905,48 +20025,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/tokens`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TokenPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-            } = self;
+            let Self { client, account, limit, page_token } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/tokens", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16957,10 +20087,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -16972,29 +20099,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/tokens`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::Token, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::Token, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -17008,28 +20156,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -17038,7 +20186,7 @@ pub mod builder {
     }
     /**Builder for [`Client::token_create`]
 
-    [`Client::token_create`]: super::Client::token_create*/
+[`Client::token_create`]: super::Client::token_create*/
     #[derive(Debug, Clone)]
     pub struct TokenCreate<'a> {
         client: &'a super::Client,
@@ -17057,9 +20205,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::TokenCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `TokenCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `TokenCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17070,12 +20222,16 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `TokenCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `TokenCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::TokenCreate) -> types::builder::TokenCreate,
+            F: std::ops::FnOnce(
+                types::builder::TokenCreate,
+            ) -> types::builder::TokenCreate,
         {
             self.body = self.body.map(f);
             self
@@ -17084,21 +20240,20 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::TokenCreated>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                idempotency_key,
-                body,
-            } = self;
+            let Self { client, idempotency_key, body } = self;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| types::TokenCreate::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/tokens", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -17122,40 +20277,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::token_revoke`]
 
-    [`Client::token_revoke`]: super::Client::token_revoke*/
+[`Client::token_revoke`]: super::Client::token_revoke*/
     #[derive(Debug, Clone)]
     pub struct TokenRevoke<'a> {
         client: &'a super::Client,
@@ -17174,7 +20365,9 @@ pub mod builder {
         {
             self.token = value
                 .try_into()
-                .map_err(|_| "conversion to `:: uuid :: Uuid` for token failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for token failed".to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/tokens/{token}`
@@ -17182,15 +20375,16 @@ pub mod builder {
             let Self { client, token } = self;
             let token = token.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/tokens/{}",
-                client.baseurl,
-                encode_path(&token.to_string()),
+                "{}/v1/tokens/{}", client.baseurl, encode_path(& token.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17210,31 +20404,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::user_list`]
 
-    [`Client::user_list`]: super::Client::user_list*/
+[`Client::user_list`]: super::Client::user_list*/
     #[derive(Debug, Clone)]
     pub struct UserList<'a> {
         client: &'a super::Client,
@@ -17255,46 +20473,58 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn page_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.page_token = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed".to_string()
-            });
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/users`
-        pub async fn send(self) -> Result<ResponseValue<types::UserPage>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                limit,
-                page_token,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserPage>, Error<types::ErrorBody>> {
+            let Self { client, account, limit, page_token } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17305,10 +20535,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "page_token",
-                    &page_token,
-                ))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -17320,29 +20547,50 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
         ///Streams `GET` requests to `/v1/users`
         pub fn stream(
             self,
-        ) -> impl futures::Stream<Item = Result<types::User, Error<types::ErrorBody>>> + Unpin + 'a
-        {
+        ) -> impl futures::Stream<
+            Item = Result<types::User, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
             use ::futures::StreamExt;
             use ::futures::TryFutureExt;
             use ::futures::TryStreamExt;
@@ -17356,28 +20604,28 @@ pub mod builder {
                     let page = page.into_inner();
                     let first = futures::stream::iter(page.items).map(Ok);
                     let rest = futures::stream::try_unfold(
-                        (page.next_page, next),
-                        |(next_page, next)| async {
-                            if next_page.is_none() {
-                                Ok(None)
-                            } else {
-                                Self {
-                                    page_token: Ok(next_page),
-                                    ..next.clone()
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
                                 }
-                                .send()
-                                .map_ok(|page| {
-                                    let page = page.into_inner();
-                                    Some((
-                                        futures::stream::iter(page.items).map(Ok),
-                                        (page.next_page, next),
-                                    ))
-                                })
-                                .await
-                            }
-                        },
-                    )
-                    .try_flatten();
+                            },
+                        )
+                        .try_flatten();
                     first.chain(rest)
                 })
                 .try_flatten_stream()
@@ -17386,7 +20634,7 @@ pub mod builder {
     }
     /**Builder for [`Client::user_create`]
 
-    [`Client::user_create`]: super::Client::user_create*/
+[`Client::user_create`]: super::Client::user_create*/
     #[derive(Debug, Clone)]
     pub struct UserCreate<'a> {
         client: &'a super::Client,
@@ -17407,18 +20655,26 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UserCreateIdempotencyKey>,
         {
-            self.idempotency_key = value.try_into().map(Some).map_err(|_| {
-                "conversion to `UserCreateIdempotencyKey` for idempotency_key failed".to_string()
-            });
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `UserCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -17429,24 +20685,25 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `UserCreate` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `UserCreate` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::UserCreate) -> types::builder::UserCreate,
+            F: std::ops::FnOnce(
+                types::builder::UserCreate,
+            ) -> types::builder::UserCreate,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/users`
-        pub async fn send(self) -> Result<ResponseValue<types::User>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                account,
-                idempotency_key,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::User>, Error<types::ErrorBody>> {
+            let Self { client, account, idempotency_key, body } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let body = body
@@ -17454,10 +20711,13 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/users", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -17482,40 +20742,76 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                413u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                415u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::user_get`]
 
-    [`Client::user_get`]: super::Client::user_get*/
+[`Client::user_get`]: super::Client::user_get*/
     #[derive(Debug, Clone)]
     pub struct UserGet<'a> {
         client: &'a super::Client,
@@ -17534,39 +20830,45 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.user = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for user failed".to_string()
-            });
+            self.user = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/users/{user}`
-        pub async fn send(self) -> Result<ResponseValue<types::User>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                user,
-                account,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::User>, Error<types::ErrorBody>> {
+            let Self { client, user, account } = self;
             let user = user.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/users/{}",
-                client.baseurl,
-                encode_path(&user.to_string()),
+                "{}/v1/users/{}", client.baseurl, encode_path(& user.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17587,28 +20889,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
     }
     /**Builder for [`Client::user_delete`]
 
-    [`Client::user_delete`]: super::Client::user_delete*/
+[`Client::user_delete`]: super::Client::user_delete*/
     #[derive(Debug, Clone)]
     pub struct UserDelete<'a> {
         client: &'a super::Client,
@@ -17627,39 +20949,43 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.user = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for user failed".to_string()
-            });
+            self.user = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user failed"
+                        .to_string()
+                });
             self
         }
         pub fn account<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.account = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for account failed".to_string()
-            });
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/users/{user}`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
-            let Self {
-                client,
-                user,
-                account,
-            } = self;
+            let Self { client, user, account } = self;
             let user = user.map_err(Error::InvalidRequest)?;
             let account = account.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/users/{}",
-                client.baseurl,
-                encode_path(&user.to_string()),
+                "{}/v1/users/{}", client.baseurl, encode_path(& user.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -17680,24 +21006,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
