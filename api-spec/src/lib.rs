@@ -127,7 +127,54 @@ pub fn downconvert(doc: &Value) -> Result<Value> {
             }
         }
     }
+    type_nullable_refs(&mut doc)?;
     Ok(doc)
+}
+
+/// OpenAPI 3.0 ignores `nullable` without a sibling `type`; a nullable
+/// reference (`allOf: [$ref]`) gets the type of the schema it references.
+fn type_nullable_refs(doc: &mut Value) -> Result<()> {
+    let types: std::collections::BTreeMap<String, Value> = doc["components"]["schemas"]
+        .as_object()
+        .map(|schemas| {
+            schemas
+                .iter()
+                .filter_map(|(name, s)| s.get("type").map(|t| (name.clone(), t.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    fn walk(v: &mut Value, types: &std::collections::BTreeMap<String, Value>) -> Result<()> {
+        match v {
+            Value::Object(obj) => {
+                if obj.get("nullable") == Some(&json!(true)) && !obj.contains_key("type") {
+                    let target = obj
+                        .get("allOf")
+                        .and_then(|a| a.as_array())
+                        .filter(|a| a.len() == 1)
+                        .and_then(|a| a[0].get("$ref"))
+                        .and_then(Value::as_str)
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                        .context("a nullable schema without a type or a single reference")?
+                        .to_string();
+                    let t = types
+                        .get(&target)
+                        .with_context(|| format!("nullable reference to {target}, which has no type"))?;
+                    obj.insert("type".into(), t.clone());
+                }
+                for child in obj.values_mut() {
+                    walk(child, types)?;
+                }
+            }
+            Value::Array(items) => {
+                for child in items {
+                    walk(child, types)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    walk(doc, &types)
 }
 
 fn convert_operation(op: &mut Value, at: &str) -> Result<()> {
