@@ -156,9 +156,9 @@ fn type_nullable_refs(doc: &mut Value) -> Result<()> {
                         .and_then(|r| r.strip_prefix("#/components/schemas/"))
                         .context("a nullable schema without a type or a single reference")?
                         .to_string();
-                    let t = types
-                        .get(&target)
-                        .with_context(|| format!("nullable reference to {target}, which has no type"))?;
+                    let t = types.get(&target).with_context(|| {
+                        format!("nullable reference to {target}, which has no type")
+                    })?;
                     obj.insert("type".into(), t.clone());
                 }
                 for child in obj.values_mut() {

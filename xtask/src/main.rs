@@ -24,8 +24,9 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Every check and test: formatting, clippy, spec drift, unit and
-    /// integration tests on SQLite and on a PostgreSQL the tests start.
+    /// Every check and test: formatting, clippy, spec and client drift, the
+    /// spec linter, unit and integration tests on SQLite and on a PostgreSQL
+    /// the tests start, and the SDKs' tests against a live server.
     Test,
     /// Regenerate api-spec/openapi.json and api-spec/openapi-3.0.json.
     Openapi {
@@ -33,7 +34,7 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Regenerate the SDKs' generated code from api-spec/.
+    /// Regenerate the Rust, Python and TypeScript SDKs from api-spec/.
     Clients {
         /// Fail if the committed code differs instead of writing it.
         #[arg(long)]
@@ -57,6 +58,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ),
     ("postgresql-contrib", "pgbench, the benchmark baseline"),
     ("wrk", "the HTTP load generator of the benchmarks"),
+    (
+        "python3-venv",
+        "a virtual environment for the Python SDK's tools",
+    ),
 ];
 
 fn root() -> PathBuf {
@@ -92,11 +97,16 @@ fn installed(package: &str) -> bool {
 }
 
 fn setup() -> Result<()> {
-    let missing: Vec<&str> = PACKAGES
+    let mut missing: Vec<&str> = PACKAGES
         .iter()
         .map(|(p, _)| *p)
         .filter(|p| !installed(p))
         .collect();
+    // Node.js may come from elsewhere (NodeSource bundles npm); only a
+    // missing `npm` command asks for Debian's.
+    if Command::new("npm").arg("--version").output().is_err() {
+        missing.extend(["nodejs", "npm"]);
+    }
     if missing.is_empty() {
         eprintln!("setup: all Debian packages present");
         return Ok(());
@@ -127,6 +137,202 @@ fn setup() -> Result<()> {
     Ok(())
 }
 
+/// Python tools, pinned, in a virtual environment under target/.
+const PYTHON_TOOLS: &[&str] = &[
+    "openapi-python-client==0.29.1",
+    "ruff==0.15.*",
+    "pytest==9.*",
+    "httpx==0.28.*",
+    "attrs>=23",
+    "python-dateutil>=2.8",
+];
+
+fn venv() -> PathBuf {
+    root().join("target/venv")
+}
+
+/// Create the virtual environment and install the Python tools (idempotent:
+/// a stamp file records what was installed).
+fn python_tools() -> Result<PathBuf> {
+    let venv = venv();
+    let stamp = venv.join("overcast-tools.txt");
+    let wanted = PYTHON_TOOLS.join("\n");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(venv.join("bin"));
+    }
+    let mut mk = Command::new("python3");
+    mk.args(["-m", "venv"]).arg(&venv);
+    run(mk)?;
+    let mut pip = Command::new(venv.join("bin/pip"));
+    pip.args(["install", "-q", "--disable-pip-version-check"])
+        .args(PYTHON_TOOLS);
+    run(pip)?;
+    std::fs::write(&stamp, wanted)?;
+    Ok(venv.join("bin"))
+}
+
+/// `npm ci` in a folder unless its node_modules matches its lock file.
+fn npm_ci(dir: &str) -> Result<()> {
+    let dir = root().join(dir);
+    let lock = std::fs::read(dir.join("package-lock.json")).context("package-lock.json")?;
+    let installed = dir.join("node_modules/.package-lock.json");
+    let marker = dir.join("node_modules/.overcast-lock");
+    if installed.exists() && std::fs::read(&marker).ok().as_deref() == Some(&lock[..]) {
+        return Ok(());
+    }
+    let mut c = Command::new("npm");
+    c.current_dir(&dir).args(["ci", "--no-audit", "--no-fund"]);
+    run(c)?;
+    std::fs::write(marker, lock)?;
+    Ok(())
+}
+
+/// Run a generator; any warning it prints fails the run.
+fn generator(mut cmd: Command) -> Result<()> {
+    eprintln!("+ {cmd:?}");
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start {cmd:?}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprint!("{text}");
+    if !out.status.success() {
+        bail!("{cmd:?} failed: {}", out.status);
+    }
+    if text.to_lowercase().contains("warn") {
+        bail!("{cmd:?} printed warnings; fix the spec so that it generates cleanly");
+    }
+    Ok(())
+}
+
+/// Generate the Python and TypeScript SDKs into `out` (a root-like folder).
+fn generate_foreign_clients(out: &std::path::Path) -> Result<()> {
+    let root = root();
+    let bin = python_tools()?;
+    let py_out = out.join("clients/python/overcast-client");
+    std::fs::create_dir_all(py_out.parent().expect("has a parent"))?;
+    let mut py = Command::new(bin.join("openapi-python-client"));
+    py.env(
+        "PATH",
+        format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    )
+    .args(["generate", "--overwrite", "--meta", "setup", "--path"])
+    .arg(root.join("api-spec/openapi.json"))
+    .arg("--config")
+    .arg(root.join("clients/python/config.yaml"))
+    .arg("--output-path")
+    .arg(&py_out);
+    generator(py)?;
+    // ruff, run by the generator, leaves its cache behind.
+    let _ = std::fs::remove_dir_all(py_out.join(".ruff_cache"));
+    std::fs::copy(
+        root.join("clients/python/extra/checked.py"),
+        py_out.join("overcast_client/checked.py"),
+    )?;
+    npm_ci("clients/typescript")?;
+    let ts_out = out.join("clients/typescript/src/schema.d.ts");
+    std::fs::create_dir_all(ts_out.parent().expect("has a parent"))?;
+    let mut ts = Command::new(root.join("clients/typescript/node_modules/.bin/openapi-typescript"));
+    ts.arg(root.join("api-spec/openapi.json"))
+        .arg("-o")
+        .arg(&ts_out);
+    generator(ts)?;
+    Ok(())
+}
+
+/// Files under `dir`, relative to it, with their contents.
+fn tree(dir: &std::path::Path) -> Result<std::collections::BTreeMap<PathBuf, Vec<u8>>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path
+                .file_name()
+                .is_some_and(|n| n == "__pycache__" || n == ".ruff_cache")
+            {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.insert(path.strip_prefix(dir)?.to_path_buf(), std::fs::read(&path)?);
+            }
+        }
+    }
+    Ok(files)
+}
+
+fn clients(check: bool) -> Result<()> {
+    let mut rust = cargo();
+    rust.args(["run", "-q", "-p", "overcast-clients-gen", "--"])
+        .arg(if check { "check" } else { "write" });
+    run(rust)?;
+    if !check {
+        return generate_foreign_clients(&root());
+    }
+    let scratch = std::env::temp_dir().join(format!("overcast-clients-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    generate_foreign_clients(&scratch)?;
+    let mut stale = Vec::new();
+    for dir in ["clients/python/overcast-client", "clients/typescript/src"] {
+        let want = tree(&scratch.join(dir))?;
+        let have = tree(&root().join(dir))?;
+        let have: std::collections::BTreeMap<_, _> = have
+            .into_iter()
+            .filter(|(p, _)| dir != "clients/typescript/src" || p.ends_with("schema.d.ts"))
+            .collect();
+        if want != have {
+            stale.push(dir);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    if !stale.is_empty() {
+        bail!(
+            "{stale:?} differ from what api-spec/ generates; run `cargo xtask clients` and commit"
+        );
+    }
+    eprintln!("generated Python and TypeScript clients are up to date");
+    Ok(())
+}
+
+/// Lint the spec, and run the Python and TypeScript SDK tests against the
+/// server binary.
+fn foreign_tests() -> Result<()> {
+    npm_ci("api-spec")?;
+    let mut lint = Command::new(root().join("api-spec/node_modules/.bin/redocly"));
+    lint.current_dir(root().join("api-spec")).args([
+        "lint",
+        "--config",
+        "redocly.yaml",
+        "openapi.json",
+        "openapi-3.0.json",
+    ]);
+    run(lint)?;
+    let mut build = cargo();
+    build.args(["build", "-p", "overcast-server"]);
+    run(build)?;
+    let bin = python_tools()?;
+    let mut pytest = Command::new(bin.join("pytest"));
+    pytest
+        .current_dir(root().join("clients/python"))
+        .env("PYTHONPATH", root().join("clients/python/overcast-client"))
+        .args(["-q", "-p", "no:cacheprovider", "tests"]);
+    run(pytest)?;
+    npm_ci("clients/typescript")?;
+    let mut npm = Command::new("npm");
+    npm.current_dir(root().join("clients/typescript"))
+        .arg("test");
+    run(npm)
+}
+
 fn main() -> Result<()> {
     match Cli::parse().task {
         Task::Setup => setup(),
@@ -154,7 +360,9 @@ fn main() -> Result<()> {
             run(clippy)?;
             let mut test = cargo();
             test.args(["test", "--workspace"]);
-            run(test)
+            run(test)?;
+            clients(true)?;
+            foreign_tests()
         }
         Task::Openapi { check } => {
             let mut c = cargo();
@@ -162,12 +370,7 @@ fn main() -> Result<()> {
                 .arg(if check { "check" } else { "write" });
             run(c)
         }
-        Task::Clients { check } => {
-            let mut c = cargo();
-            c.args(["run", "-q", "-p", "overcast-clients-gen", "--"])
-                .arg(if check { "check" } else { "write" });
-            run(c)
-        }
+        Task::Clients { check } => clients(check),
         Task::Bench { which } => {
             setup()?;
             let mut c = cargo();

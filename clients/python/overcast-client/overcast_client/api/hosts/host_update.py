@@ -1,0 +1,241 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.host import Host
+from ...models.host_update import HostUpdate
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    host: str,
+    *,
+    body: HostUpdate,
+    if_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_match, Unset):
+        headers["If-Match"] = if_match
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/v1/hosts/{host}".format(
+            host=quote(str(host), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | Host | None:
+    if response.status_code == 200:
+        response_200 = Host.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 412:
+        response_412 = ErrorBody.from_dict(response.json())
+
+        return response_412
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorBody.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | Host]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    host: str,
+    *,
+    client: AuthenticatedClient,
+    body: HostUpdate,
+    if_match: str | Unset = UNSET,
+) -> Response[ErrorBody | Host]:
+    """Update a host
+
+     Change its description, or drain it (`draining` takes nothing new).
+
+    Args:
+        host (str):
+        if_match (str | Unset):
+        body (HostUpdate): Change a host. Absent fields stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | Host]
+    """
+
+    kwargs = _get_kwargs(
+        host=host,
+        body=body,
+        if_match=if_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    host: str,
+    *,
+    client: AuthenticatedClient,
+    body: HostUpdate,
+    if_match: str | Unset = UNSET,
+) -> ErrorBody | Host | None:
+    """Update a host
+
+     Change its description, or drain it (`draining` takes nothing new).
+
+    Args:
+        host (str):
+        if_match (str | Unset):
+        body (HostUpdate): Change a host. Absent fields stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | Host
+    """
+
+    return sync_detailed(
+        host=host,
+        client=client,
+        body=body,
+        if_match=if_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    host: str,
+    *,
+    client: AuthenticatedClient,
+    body: HostUpdate,
+    if_match: str | Unset = UNSET,
+) -> Response[ErrorBody | Host]:
+    """Update a host
+
+     Change its description, or drain it (`draining` takes nothing new).
+
+    Args:
+        host (str):
+        if_match (str | Unset):
+        body (HostUpdate): Change a host. Absent fields stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | Host]
+    """
+
+    kwargs = _get_kwargs(
+        host=host,
+        body=body,
+        if_match=if_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    host: str,
+    *,
+    client: AuthenticatedClient,
+    body: HostUpdate,
+    if_match: str | Unset = UNSET,
+) -> ErrorBody | Host | None:
+    """Update a host
+
+     Change its description, or drain it (`draining` takes nothing new).
+
+    Args:
+        host (str):
+        if_match (str | Unset):
+        body (HostUpdate): Change a host. Absent fields stay as they are.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | Host
+    """
+
+    return (
+        await asyncio_detailed(
+            host=host,
+            client=client,
+            body=body,
+            if_match=if_match,
+        )
+    ).parsed

@@ -1,0 +1,137 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .account import Account
+from .account_create import AccountCreate
+from .account_page import AccountPage
+from .architecture import Architecture
+from .boot_mode import BootMode
+from .brand import Brand
+from .drive import Drive
+from .drive_attachment import DriveAttachment
+from .drive_create import DriveCreate
+from .drive_page import DrivePage
+from .drive_state import DriveState
+from .drive_update import DriveUpdate
+from .error_body import ErrorBody
+from .event import Event
+from .event_page import EventPage
+from .ha_policy import HaPolicy
+from .health import Health
+from .host import Host
+from .host_create import HostCreate
+from .host_page import HostPage
+from .host_state import HostState
+from .host_update import HostUpdate
+from .host_update_state_type_0 import HostUpdateStateType0
+from .identity import Identity
+from .identity_update import IdentityUpdate
+from .image import Image
+from .image_create import ImageCreate
+from .image_create_architecture import ImageCreateArchitecture
+from .image_create_boot_mode import ImageCreateBootMode
+from .image_page import ImagePage
+from .instance import Instance
+from .instance_create import InstanceCreate
+from .instance_create_ha_policy import InstanceCreateHaPolicy
+from .instance_page import InstancePage
+from .instance_resize import InstanceResize
+from .instance_state import InstanceState
+from .instance_update import InstanceUpdate
+from .instance_update_ha_policy_type_0 import InstanceUpdateHaPolicyType0
+from .ip_address import IpAddress
+from .ip_address_create import IpAddressCreate
+from .ip_address_page import IpAddressPage
+from .ip_attachment import IpAttachment
+from .ip_pool import IpPool
+from .ip_pool_create import IpPoolCreate
+from .ip_pool_page import IpPoolPage
+from .openapi_document_response_200 import OpenapiDocumentResponse200
+from .partner import Partner
+from .partner_create import PartnerCreate
+from .partner_create_brand import PartnerCreateBrand
+from .partner_page import PartnerPage
+from .partner_update import PartnerUpdate
+from .project import Project
+from .project_create import ProjectCreate
+from .project_page import ProjectPage
+from .ssh_key import SshKey
+from .ssh_key_create import SshKeyCreate
+from .ssh_key_page import SshKeyPage
+from .token import Token
+from .token_create import TokenCreate
+from .token_create_scope import TokenCreateScope
+from .token_created import TokenCreated
+from .token_page import TokenPage
+from .token_scope import TokenScope
+from .user import User
+from .user_create import UserCreate
+from .user_page import UserPage
+
+__all__ = (
+    "Account",
+    "AccountCreate",
+    "AccountPage",
+    "Architecture",
+    "BootMode",
+    "Brand",
+    "Drive",
+    "DriveAttachment",
+    "DriveCreate",
+    "DrivePage",
+    "DriveState",
+    "DriveUpdate",
+    "ErrorBody",
+    "Event",
+    "EventPage",
+    "HaPolicy",
+    "Health",
+    "Host",
+    "HostCreate",
+    "HostPage",
+    "HostState",
+    "HostUpdate",
+    "HostUpdateStateType0",
+    "Identity",
+    "IdentityUpdate",
+    "Image",
+    "ImageCreate",
+    "ImageCreateArchitecture",
+    "ImageCreateBootMode",
+    "ImagePage",
+    "Instance",
+    "InstanceCreate",
+    "InstanceCreateHaPolicy",
+    "InstancePage",
+    "InstanceResize",
+    "InstanceState",
+    "InstanceUpdate",
+    "InstanceUpdateHaPolicyType0",
+    "IpAddress",
+    "IpAddressCreate",
+    "IpAddressPage",
+    "IpAttachment",
+    "IpPool",
+    "IpPoolCreate",
+    "IpPoolPage",
+    "OpenapiDocumentResponse200",
+    "Partner",
+    "PartnerCreate",
+    "PartnerCreateBrand",
+    "PartnerPage",
+    "PartnerUpdate",
+    "Project",
+    "ProjectCreate",
+    "ProjectPage",
+    "SshKey",
+    "SshKeyCreate",
+    "SshKeyPage",
+    "Token",
+    "TokenCreate",
+    "TokenCreated",
+    "TokenCreateScope",
+    "TokenPage",
+    "TokenScope",
+    "User",
+    "UserCreate",
+    "UserPage",
+)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="DriveCreate")
+
+
+@_attrs_define
+class DriveCreate:
+    """Create a drive: blank, or a copy of an image.
+
+    Attributes:
+        name (str):  Example: data.
+        size_bytes (int): Size in bytes: a multiple of 1 MiB, at most 64 TiB. Drives grow live and never shrink.
+            Example: 10737418240.
+        avoid_drives (list[str] | Unset): Drives (name or id, same project) whose hosts this drive should avoid.
+            Example: ['data-replica'].
+        avoid_instances (list[str] | Unset): Instances (name or id, same project) whose hosts this drive should avoid.
+            Example: ['web-2'].
+        description (str | Unset):  Example: Database volume.
+        image (None | str | Unset): Name or id of an image to copy onto the drive. Example: debian-12.
+        replicas (int | Unset): Copies kept on distinct hosts, 1 to 3 (default 1). Example: 2.
+    """
+
+    name: str
+    size_bytes: int
+    avoid_drives: list[str] | Unset = UNSET
+    avoid_instances: list[str] | Unset = UNSET
+    description: str | Unset = UNSET
+    image: None | str | Unset = UNSET
+    replicas: int | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        name = self.name
+
+        size_bytes = self.size_bytes
+
+        avoid_drives: list[str] | Unset = UNSET
+        if not isinstance(self.avoid_drives, Unset):
+            avoid_drives = self.avoid_drives
+
+        avoid_instances: list[str] | Unset = UNSET
+        if not isinstance(self.avoid_instances, Unset):
+            avoid_instances = self.avoid_instances
+
+        description = self.description
+
+        image: None | str | Unset
+        if isinstance(self.image, Unset):
+            image = UNSET
+        else:
+            image = self.image
+
+        replicas = self.replicas
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "name": name,
+                "size_bytes": size_bytes,
+            }
+        )
+        if avoid_drives is not UNSET:
+            field_dict["avoid_drives"] = avoid_drives
+        if avoid_instances is not UNSET:
+            field_dict["avoid_instances"] = avoid_instances
+        if description is not UNSET:
+            field_dict["description"] = description
+        if image is not UNSET:
+            field_dict["image"] = image
+        if replicas is not UNSET:
+            field_dict["replicas"] = replicas
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        name = d.pop("name")
+
+        size_bytes = d.pop("size_bytes")
+
+        avoid_drives = cast(list[str], d.pop("avoid_drives", UNSET))
+
+        avoid_instances = cast(list[str], d.pop("avoid_instances", UNSET))
+
+        description = d.pop("description", UNSET)
+
+        def _parse_image(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        image = _parse_image(d.pop("image", UNSET))
+
+        replicas = d.pop("replicas", UNSET)
+
+        drive_create = cls(
+            name=name,
+            size_bytes=size_bytes,
+            avoid_drives=avoid_drives,
+            avoid_instances=avoid_instances,
+            description=description,
+            image=image,
+            replicas=replicas,
+        )
+
+        return drive_create

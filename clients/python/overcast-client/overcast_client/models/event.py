@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.token_scope import TokenScope
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="Event")
+
+
+@_attrs_define
+class Event:
+    """One mutation in the audit log.
+
+    Attributes:
+        action (str): `<resource_type>.<verb>`. Example: drive.create.
+        actor_scope (TokenScope): What a token may do. Example: account_read_write.
+        actor_token_id (UUID): The token that made the change. Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        request_id (str): The request that made the change. Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70.
+        resource_id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        resource_name (str):  Example: data.
+        resource_type (str):  Example: drive.
+        time (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
+        account_id (None | Unset | UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+    """
+
+    action: str
+    actor_scope: TokenScope
+    actor_token_id: UUID
+    id: UUID
+    request_id: str
+    resource_id: UUID
+    resource_name: str
+    resource_type: str
+    time: datetime.datetime
+    account_id: None | Unset | UUID = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        action = self.action
+
+        actor_scope = self.actor_scope.value
+
+        actor_token_id = str(self.actor_token_id)
+
+        id = str(self.id)
+
+        request_id = self.request_id
+
+        resource_id = str(self.resource_id)
+
+        resource_name = self.resource_name
+
+        resource_type = self.resource_type
+
+        time = self.time.isoformat()
+
+        account_id: None | str | Unset
+        if isinstance(self.account_id, Unset):
+            account_id = UNSET
+        elif isinstance(self.account_id, UUID):
+            account_id = str(self.account_id)
+        else:
+            account_id = self.account_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "action": action,
+                "actor_scope": actor_scope,
+                "actor_token_id": actor_token_id,
+                "id": id,
+                "request_id": request_id,
+                "resource_id": resource_id,
+                "resource_name": resource_name,
+                "resource_type": resource_type,
+                "time": time,
+            }
+        )
+        if account_id is not UNSET:
+            field_dict["account_id"] = account_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        action = d.pop("action")
+
+        actor_scope = TokenScope(d.pop("actor_scope"))
+
+        actor_token_id = UUID(d.pop("actor_token_id"))
+
+        id = UUID(d.pop("id"))
+
+        request_id = d.pop("request_id")
+
+        resource_id = UUID(d.pop("resource_id"))
+
+        resource_name = d.pop("resource_name")
+
+        resource_type = d.pop("resource_type")
+
+        time = datetime.datetime.fromisoformat(d.pop("time"))
+
+        def _parse_account_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                account_id_type_0 = UUID(data)
+
+                return account_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        account_id = _parse_account_id(d.pop("account_id", UNSET))
+
+        event = cls(
+            action=action,
+            actor_scope=actor_scope,
+            actor_token_id=actor_token_id,
+            id=id,
+            request_id=request_id,
+            resource_id=resource_id,
+            resource_name=resource_name,
+            resource_type=resource_type,
+            time=time,
+            account_id=account_id,
+        )
+
+        event.additional_properties = d
+        return event
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

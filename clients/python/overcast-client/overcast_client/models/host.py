@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.host_state import HostState
+
+T = TypeVar("T", bound="Host")
+
+
+@_attrs_define
+class Host:
+    """A virtualization host.
+
+    Attributes:
+        description (str):  Example: Production web tier.
+        id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        name (str):  Example: web.
+        time_created (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
+        time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
+        address (str):  Example: 10.0.0.11.
+        cpus (int):  Example: 32.
+        memory_mib (int):  Example: 131072.
+        state (HostState): Lifecycle state of a host. Example: active.
+        storage_bytes (int):  Example: 4000000000000.
+    """
+
+    description: str
+    id: UUID
+    name: str
+    time_created: datetime.datetime
+    time_modified: datetime.datetime
+    address: str
+    cpus: int
+    memory_mib: int
+    state: HostState
+    storage_bytes: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        description = self.description
+
+        id = str(self.id)
+
+        name = self.name
+
+        time_created = self.time_created.isoformat()
+
+        time_modified = self.time_modified.isoformat()
+
+        address = self.address
+
+        cpus = self.cpus
+
+        memory_mib = self.memory_mib
+
+        state = self.state.value
+
+        storage_bytes = self.storage_bytes
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "description": description,
+                "id": id,
+                "name": name,
+                "time_created": time_created,
+                "time_modified": time_modified,
+                "address": address,
+                "cpus": cpus,
+                "memory_mib": memory_mib,
+                "state": state,
+                "storage_bytes": storage_bytes,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        description = d.pop("description")
+
+        id = UUID(d.pop("id"))
+
+        name = d.pop("name")
+
+        time_created = datetime.datetime.fromisoformat(d.pop("time_created"))
+
+        time_modified = datetime.datetime.fromisoformat(d.pop("time_modified"))
+
+        address = d.pop("address")
+
+        cpus = d.pop("cpus")
+
+        memory_mib = d.pop("memory_mib")
+
+        state = HostState(d.pop("state"))
+
+        storage_bytes = d.pop("storage_bytes")
+
+        host = cls(
+            description=description,
+            id=id,
+            name=name,
+            time_created=time_created,
+            time_modified=time_modified,
+            address=address,
+            cpus=cpus,
+            memory_mib=memory_mib,
+            state=state,
+            storage_bytes=storage_bytes,
+        )
+
+        host.additional_properties = d
+        return host
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class HostState(StrEnum):
+    ACTIVE = "active"
+    DOWN = "down"
+    DRAINING = "draining"
+
+    def __str__(self) -> str:
+        return str(self.value)

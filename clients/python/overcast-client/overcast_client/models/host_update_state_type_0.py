@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class HostUpdateStateType0(StrEnum):
+    ACTIVE = "active"
+    DOWN = "down"
+    DRAINING = "draining"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,16 @@
+from enum import StrEnum
+
+
+class InstanceState(StrEnum):
+    CREATING = "creating"
+    DELETING = "deleting"
+    FAILED = "failed"
+    MIGRATING = "migrating"
+    REBOOTING = "rebooting"
+    RUNNING = "running"
+    STARTING = "starting"
+    STOPPED = "stopped"
+    STOPPING = "stopping"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="IpPool")
+
+
+@_attrs_define
+class IpPool:
+    """A range of IPv4 addresses that IP addresses are allocated from.
+
+    Attributes:
+        description (str):  Example: Production web tier.
+        id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        name (str):  Example: web.
+        time_created (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
+        time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
+        first_address (str):  Example: 203.0.113.10.
+        gateway (str):  Example: 203.0.113.1.
+        last_address (str):  Example: 203.0.113.250.
+        prefix_len (int):  Example: 24.
+    """
+
+    description: str
+    id: UUID
+    name: str
+    time_created: datetime.datetime
+    time_modified: datetime.datetime
+    first_address: str
+    gateway: str
+    last_address: str
+    prefix_len: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        description = self.description
+
+        id = str(self.id)
+
+        name = self.name
+
+        time_created = self.time_created.isoformat()
+
+        time_modified = self.time_modified.isoformat()
+
+        first_address = self.first_address
+
+        gateway = self.gateway
+
+        last_address = self.last_address
+
+        prefix_len = self.prefix_len
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "description": description,
+                "id": id,
+                "name": name,
+                "time_created": time_created,
+                "time_modified": time_modified,
+                "first_address": first_address,
+                "gateway": gateway,
+                "last_address": last_address,
+                "prefix_len": prefix_len,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        description = d.pop("description")
+
+        id = UUID(d.pop("id"))
+
+        name = d.pop("name")
+
+        time_created = datetime.datetime.fromisoformat(d.pop("time_created"))
+
+        time_modified = datetime.datetime.fromisoformat(d.pop("time_modified"))
+
+        first_address = d.pop("first_address")
+
+        gateway = d.pop("gateway")
+
+        last_address = d.pop("last_address")
+
+        prefix_len = d.pop("prefix_len")
+
+        ip_pool = cls(
+            description=description,
+            id=id,
+            name=name,
+            time_created=time_created,
+            time_modified=time_modified,
+            first_address=first_address,
+            gateway=gateway,
+            last_address=last_address,
+            prefix_len=prefix_len,
+        )
+
+        ip_pool.additional_properties = d
+        return ip_pool
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
