@@ -7,6 +7,8 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod images;
+
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Overcast developer tasks")]
 struct Cli {
@@ -40,6 +42,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Build the system OS templates from Debian packages (cached in target/images).
+    Images,
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
         /// Which benchmark: `api`.
@@ -347,6 +351,7 @@ fn main() -> Result<()> {
         }
         Task::Test => {
             setup()?;
+            images::build_tiny()?;
             let mut fmt = cargo();
             fmt.args(["fmt", "--all", "--check"]);
             run(fmt)?;
@@ -373,6 +378,10 @@ fn main() -> Result<()> {
             run(c)
         }
         Task::Clients { check } => clients(check),
+        Task::Images => {
+            setup()?;
+            images::build_tiny().map(|_| ())
+        }
         Task::Bench { which } => {
             setup()?;
             let mut c = cargo();
