@@ -1,6 +1,12 @@
 //! Overcast's host daemon, one per virtualization host. It is being built:
-//! this crate holds, so far, the config drive every instance boots with
-//! ([`configdrive`]). Running instances through libvirt, exporting drives
-//! with tgt, and the gRPC link to the server are the next steps (issue 3).
+//! so far it has the pieces a host needs to run an instance: the config
+//! drive ([`configdrive`]), drive exports over iSCSI with tgt ([`tgt`]),
+//! domain XML with every disk on iSCSI ([`domain`]), libvirt through the
+//! `virt` crate ([`libvirt`]) and private libvirtd/tgtd for all-in-one
+//! hosts ([`daemons`]). The gRPC link to the server comes next (issue 3).
 
 pub mod configdrive;
+pub mod daemons;
+pub mod domain;
+pub mod libvirt;
+pub mod tgt;

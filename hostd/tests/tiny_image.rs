@@ -108,7 +108,7 @@ fn tiny_boots_and_applies_the_config_drive() {
     let marker = &ready[ready.find("OVERCAST-READY").unwrap()..];
     assert_eq!(
         marker.trim(),
-        "OVERCAST-READY hostname=web-1 address=10.0.2.15/24 ssh_keys=2"
+        "OVERCAST-READY hostname=web-1 address=10.0.2.15/24 ssh_keys=2 disks=vda:0M"
     );
     eprintln!(
         "tiny reached its readiness marker {:?} after qemu started",

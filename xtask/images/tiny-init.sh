@@ -44,5 +44,10 @@ if [ -f $CIDATA/network-config ]; then
     fi
 fi
 
-echo "OVERCAST-READY hostname=$(hostname) address=$ADDRESS ssh_keys=$KEYS"
+DISKS=""
+for b in /sys/block/vd*; do
+    [ -e "$b" ] || continue
+    DISKS="$DISKS${DISKS:+,}$(basename "$b"):$(($(cat "$b/size") / 2048))M"
+done
+echo "OVERCAST-READY hostname=$(hostname) address=$ADDRESS ssh_keys=$KEYS disks=${DISKS:-none}"
 while true; do sleep 3600; done

@@ -100,6 +100,21 @@ fn installed(package: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// libvirtd refuses to start without its `libvirt-qemu` user (seen here
+/// without systemd), even when guests run as root.
+fn ensure_libvirt_user() -> Result<()> {
+    let exists = Command::new("id")
+        .arg("libvirt-qemu")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !exists {
+        let mut add = Command::new("useradd");
+        add.args(["-r", "-s", "/usr/sbin/nologin", "libvirt-qemu"]);
+        run(add)?;
+    }
+    Ok(())
+}
+
 fn setup() -> Result<()> {
     let mut missing: Vec<&str> = PACKAGES
         .iter()
@@ -113,7 +128,7 @@ fn setup() -> Result<()> {
     }
     if missing.is_empty() {
         eprintln!("setup: all Debian packages present");
-        return Ok(());
+        return ensure_libvirt_user();
     }
     eprintln!("setup: installing {missing:?}");
     let sudo = !Command::new("id")
@@ -136,6 +151,7 @@ fn setup() -> Result<()> {
     let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
     install.args(&missing);
     run(install)?;
+    ensure_libvirt_user()?;
     // Debian starts a cluster on install; the tests start their own, so
     // the system one is not needed (and may not be running without systemd).
     Ok(())

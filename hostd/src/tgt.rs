@@ -1,0 +1,136 @@
+//! Drive exports with tgt: one iSCSI target per drive, its ACL naming the
+//! initiators that may attach it.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// The IQN of a drive's target.
+pub fn drive_iqn(drive_id: &uuid::Uuid) -> String {
+    format!("iqn.2026-11.dev.overcast:drive-{drive_id}")
+}
+
+/// A tgtd, addressed by its control port.
+#[derive(Debug, Clone)]
+pub struct Tgt {
+    pub control_port: u16,
+}
+
+/// An export as tgtd reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub tid: u32,
+    pub iqn: String,
+    pub backing_file: Option<String>,
+}
+
+impl Tgt {
+    fn tgtadm(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new("tgtadm")
+            .args(["-C", &self.control_port.to_string(), "--lld", "iscsi"])
+            .args(args)
+            .output()
+            .context("running tgtadm (install tgt with `cargo xtask setup`)")?;
+        if !out.status.success() {
+            bail!(
+                "tgtadm {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Every target this tgtd exports.
+    pub fn exports(&self) -> Result<Vec<Export>> {
+        let text = self.tgtadm(&["--op", "show", "--mode", "target"])?;
+        let mut out: Vec<Export> = Vec::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("Target ") {
+                let (tid, iqn) = rest.split_once(": ").context("a target line")?;
+                out.push(Export {
+                    tid: tid.parse()?,
+                    iqn: iqn.trim().to_string(),
+                    backing_file: None,
+                });
+            } else if let Some(path) = line.trim().strip_prefix("Backing store path: ")
+                && path != "None"
+                && let Some(last) = out.last_mut()
+            {
+                last.backing_file = Some(path.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Export `file` as the drive's target (idempotent), admitting only
+    /// `initiators` (IP addresses of the hosts that may attach it).
+    pub fn ensure_export(
+        &self,
+        drive_id: &uuid::Uuid,
+        file: &Path,
+        initiators: &[String],
+    ) -> Result<Export> {
+        let iqn = drive_iqn(drive_id);
+        let existing = self.exports()?;
+        if let Some(e) = existing.iter().find(|e| e.iqn == iqn) {
+            return Ok(e.clone());
+        }
+        let tid = existing.iter().map(|e| e.tid).max().unwrap_or(0) + 1;
+        let tid_s = tid.to_string();
+        self.tgtadm(&[
+            "--op", "new", "--mode", "target", "--tid", &tid_s, "-T", &iqn,
+        ])?;
+        let file_s = file.to_string_lossy().to_string();
+        let added = self
+            .tgtadm(&[
+                "--op",
+                "new",
+                "--mode",
+                "logicalunit",
+                "--tid",
+                &tid_s,
+                "--lun",
+                "1",
+                "-b",
+                &file_s,
+            ])
+            .and_then(|_| {
+                initiators.iter().try_for_each(|addr| {
+                    self.tgtadm(&[
+                        "--op", "bind", "--mode", "target", "--tid", &tid_s, "-I", addr,
+                    ])
+                    .map(|_| ())
+                })
+            });
+        if let Err(e) = added {
+            // Undo the half-made target so nothing leaks.
+            let _ = self.tgtadm(&[
+                "--op", "delete", "--force", "--mode", "target", "--tid", &tid_s,
+            ]);
+            return Err(e);
+        }
+        Ok(Export {
+            tid,
+            iqn,
+            backing_file: Some(file_s),
+        })
+    }
+
+    /// Remove a drive's export (idempotent).
+    pub fn remove_export(&self, drive_id: &uuid::Uuid) -> Result<()> {
+        let iqn = drive_iqn(drive_id);
+        if let Some(e) = self.exports()?.into_iter().find(|e| e.iqn == iqn) {
+            self.tgtadm(&[
+                "--op",
+                "delete",
+                "--force",
+                "--mode",
+                "target",
+                "--tid",
+                &e.tid.to_string(),
+            ])?;
+        }
+        Ok(())
+    }
+}
