@@ -325,6 +325,29 @@ async fn tenancy_and_tokens(backend: Backend) {
         "an account sees only its own events"
     );
 
+    // A partner admin sees the events of its accounts, not of others.
+    let events = t.get("/v1/events?limit=1000", &padmin).await;
+    let seen: Vec<(String, String)> = events.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["resource_name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        seen.contains(&("project.create".into(), "web".into())),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&("account.create".into(), "acme".into())),
+        "{seen:?}"
+    );
+    assert!(!seen.iter().any(|(_, name)| name == "direct"), "{seen:?}");
+
     // Partners cannot be deleted while they own accounts.
     let r = t.delete("/v1/partners/cloudco", &op).await;
     assert_problem(&r, StatusCode::CONFLICT, "not_empty");

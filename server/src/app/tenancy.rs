@@ -833,7 +833,15 @@ pub fn event_list(
         let account = resolve_account(conn, actor, account)?;
         query = query.filter(events::account_id.eq(account.id));
     } else if actor.scope == TokenScope::PartnerAdmin {
-        query = query.filter(events::partner_id.eq(actor.partner_id.clone()));
+        let own = actor.partner_id.clone().unwrap_or_default();
+        let partner_accounts = accounts::table
+            .filter(accounts::partner_id.eq(own.clone()))
+            .select(accounts::id);
+        query = query.filter(
+            events::partner_id
+                .eq(own)
+                .or(events::account_id.eq_any(partner_accounts.nullable())),
+        );
     }
     if let Some(after) = &page.after {
         query = query.filter(events::id.gt(after));
