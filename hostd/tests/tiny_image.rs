@@ -1,13 +1,13 @@
-//! The `tiny` image boots under QEMU (TCG) and applies a config drive made
-//! by this crate: hostname, address and SSH keys, seen on the serial console.
+//! The `tiny` image boots under QEMU and applies a config drive made by
+//! this crate (hostname, address, SSH keys, seen on the serial console);
+//! the `auto` accelerator setting resolves to one that really boots it.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use overcast_hostd::accel::{AcceleratorSetting, boot_tiny, resolve};
 use overcast_hostd::configdrive::{ConfigDrive, Network};
+use overcast_hostd::domain::Accelerator;
 
 fn tiny() -> PathBuf {
     let dir = std::env::var("OVERCAST_IMAGES_DIR")
@@ -43,75 +43,36 @@ fn tiny_boots_and_applies_the_config_drive() {
     }
     .write_iso(&iso)
     .unwrap();
-
-    let started = Instant::now();
-    let mut qemu = Command::new("qemu-system-x86_64")
-        .args([
-            "-accel",
-            "tcg",
-            "-m",
-            "256",
-            "-nographic",
-            "-no-reboot",
-            "-nodefaults",
-            "-serial",
-            "stdio",
-        ])
-        .arg("-kernel")
-        .arg(image.join("vmlinuz"))
-        .arg("-initrd")
-        .arg(image.join("initrd.img"))
-        .args(["-append", "console=ttyS0 quiet panic=-1"])
-        .arg("-drive")
-        .arg(format!(
-            "file={},if=virtio,format=raw,readonly=on",
-            iso.display()
-        ))
-        .args([
-            "-netdev",
-            "user,id=n0",
-            "-device",
-            "virtio-net-pci,netdev=n0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("qemu-system-x86_64 runs (install it with `cargo xtask setup`)");
-    let (tx, rx) = mpsc::channel();
-    let stdout = qemu.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let deadline = Duration::from_secs(120);
-    let mut console = Vec::new();
-    let ready = loop {
-        match rx.recv_timeout(deadline.saturating_sub(started.elapsed())) {
-            Ok(line) if line.contains("OVERCAST-READY") => break Some(line),
-            Ok(line) => console.push(line),
-            Err(_) => break None,
-        }
-    };
-    let _ = qemu.kill();
-    let _ = qemu.wait();
+    let extra: Vec<String> = [
+        "-drive".to_string(),
+        format!("file={},if=virtio,format=raw,readonly=on", iso.display()),
+        "-netdev".into(),
+        "user,id=n0".into(),
+        "-device".into(),
+        "virtio-net-pci,netdev=n0".into(),
+    ]
+    .into();
+    let boot = boot_tiny(Accelerator::Tcg, &image, &extra, Duration::from_secs(120)).unwrap();
     let _ = std::fs::remove_dir_all(&scratch);
-    let ready = ready.unwrap_or_else(|| {
-        panic!(
-            "no readiness marker within {deadline:?}; console:\n{}",
-            console.join("\n")
-        )
-    });
-    let marker = &ready[ready.find("OVERCAST-READY").unwrap()..];
+    let boot = boot.expect("tiny reaches its readiness marker under TCG within 120 s");
     assert_eq!(
-        marker.trim(),
+        boot.ready_line,
         "OVERCAST-READY hostname=web-1 address=10.0.2.15/24 ssh_keys=2 disks=vda:0M"
     );
     eprintln!(
         "tiny reached its readiness marker {:?} after qemu started",
-        started.elapsed()
+        boot.elapsed
+    );
+}
+
+#[test]
+fn auto_accelerator_is_one_that_boots() {
+    let image = tiny();
+    let chosen = resolve(AcceleratorSetting::Auto, &image, Duration::from_secs(20)).unwrap();
+    eprintln!("auto resolved to {chosen:?}");
+    let boot = boot_tiny(chosen, &image, &[], Duration::from_secs(120)).unwrap();
+    assert!(
+        boot.is_some(),
+        "the accelerator auto chose ({chosen:?}) does not boot tiny"
     );
 }
