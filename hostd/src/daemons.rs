@@ -93,17 +93,43 @@ impl HostDaemons {
         wait_for("libvirtd", Duration::from_secs(20), || socket.exists())?;
         let libvirt_uri = format!("qemu:///system?socket={}", socket.display());
 
+        // tgtd is addressed by a control port (a unix socket number). Take
+        // one no running tgtd answers on; if another tgtd grabs it first,
+        // ours exits at once on the socket's lock and the next one is tried.
         let portal_port = free_port()?;
-        let control_port = (portal_port % 30000) + 1000;
-        let tgtd = Command::new("tgtd")
-            .args(["-f", "-C", &control_port.to_string(), "--iscsi"])
-            .arg(format!("portal=127.0.0.1:{portal_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting tgtd (install tgt with `cargo xtask setup`)")?;
-        let tgt = Tgt { control_port };
-        wait_for("tgtd", Duration::from_secs(10), || tgt.exports().is_ok())?;
+        let mut candidate = (portal_port % 30000) + 1000;
+        let (tgtd, tgt) = loop {
+            while (Tgt {
+                control_port: candidate,
+            })
+            .exports()
+            .is_ok()
+            {
+                candidate += 1;
+            }
+            let mut child = Command::new("tgtd")
+                .args(["-f", "-C", &candidate.to_string(), "--iscsi"])
+                .arg(format!("portal=127.0.0.1:{portal_port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .context("starting tgtd (install tgt with `cargo xtask setup`)")?;
+            let tgt = Tgt {
+                control_port: candidate,
+            };
+            let up = wait_for("tgtd", Duration::from_secs(10), || {
+                tgt.exports().is_ok() || matches!(child.try_wait(), Ok(Some(_)))
+            });
+            if up.is_ok() && tgt.exports().is_ok() {
+                break (child, tgt);
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            if candidate > 60000 {
+                bail!("tgtd did not start on any control port");
+            }
+            candidate += 1;
+        };
         Ok(HostDaemons {
             dir,
             libvirt_uri,
