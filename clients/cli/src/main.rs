@@ -292,37 +292,26 @@ async fn wait(client: &Client, m: &ArgMatches) -> Result<()> {
     let account = m.get_one::<String>("account").cloned();
     let start = Instant::now();
     loop {
+        // The drive and instance builders differ in type but not in shape.
+        macro_rules! current_state {
+            ($request:expr) => {{
+                let mut r = $request;
+                if let Some(p) = &project {
+                    r = r.project(p.clone());
+                }
+                if let Some(a) = &account {
+                    r = r.account(a.clone());
+                }
+                let item = r
+                    .send()
+                    .await
+                    .map_err(|e| anyhow::anyhow!(describe_error(&e)))?;
+                serde_json::to_value(item.state)?
+            }};
+        }
         let state = match m.get_one::<String>("kind").map(String::as_str) {
-            Some("drive") => {
-                let mut r = client.drive_get().drive(name.clone());
-                if let Some(p) = &project {
-                    r = r.project(p.clone());
-                }
-                if let Some(a) = &account {
-                    r = r.account(a.clone());
-                }
-                serde_json::to_value(
-                    r.send()
-                        .await
-                        .map_err(|e| anyhow::anyhow!(describe_error(&e)))?
-                        .state,
-                )?
-            }
-            _ => {
-                let mut r = client.instance_get().instance(name.clone());
-                if let Some(p) = &project {
-                    r = r.project(p.clone());
-                }
-                if let Some(a) = &account {
-                    r = r.account(a.clone());
-                }
-                serde_json::to_value(
-                    r.send()
-                        .await
-                        .map_err(|e| anyhow::anyhow!(describe_error(&e)))?
-                        .state,
-                )?
-            }
+            Some("drive") => current_state!(client.drive_get().drive(name.clone())),
+            _ => current_state!(client.instance_get().instance(name.clone())),
         };
         let state = state.as_str().unwrap_or_default().to_string();
         if state == want {
