@@ -6,21 +6,33 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
 use crate::tgt::Tgt;
 
-/// The daemons of one host, stopped (and their guests with them) on drop.
+/// The daemons of one host. [`HostDaemons::start`] owns them: they stop
+/// (and their guests with them) on drop. [`HostDaemons::start_or_adopt`]
+/// is hostd's: a restarted hostd finds the daemons its predecessor left
+/// running, so guests survive hostd restarts; [`HostDaemons::stop`] ends them.
 pub struct HostDaemons {
     pub dir: PathBuf,
     pub libvirt_uri: String,
     pub tgt: Tgt,
     pub portal_port: u16,
-    tgtd: Child,
+    tgtd_pid: u32,
+    stop_on_drop: bool,
     stopped: bool,
+}
+
+/// What a later hostd needs to find the daemons again.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Recorded {
+    control_port: u16,
+    portal_port: u16,
+    tgtd_pid: u32,
 }
 
 const LIBVIRT_DIRS: &[(&str, &str)] = &[
@@ -51,9 +63,69 @@ fn read_pid(path: &Path) -> Option<i32> {
 }
 
 impl HostDaemons {
-    /// Start virtlogd, libvirtd and tgtd for a host whose state lives in `dir`.
+    /// Start virtlogd, libvirtd and tgtd for a host whose state lives in
+    /// `dir`; they stop on drop.
     pub fn start(dir: &Path) -> Result<HostDaemons> {
+        let mut d = Self::start_or_adopt(dir)?;
+        d.stop_on_drop = true;
+        Ok(d)
+    }
+
+    /// Use the daemons a previous hostd started in `dir` where they still
+    /// answer, and start the rest. They keep running when this value drops.
+    pub fn start_or_adopt(dir: &Path) -> Result<HostDaemons> {
         let dir = dir.to_path_buf();
+        std::fs::create_dir_all(&dir)?;
+        let socket = dir.join("run/libvirt-sock");
+        let libvirt_uri = format!("qemu:///system?socket={}", socket.display());
+        let libvirtd_alive = read_pid(&dir.join("libvirtd.pid")).is_some_and(pid_alive)
+            && virt::connect::Connect::open(Some(&libvirt_uri)).is_ok();
+        if !libvirtd_alive {
+            Self::start_libvirtd(&dir)?;
+        }
+        let record_path = dir.join("daemons.json");
+        let recorded: Option<Recorded> = std::fs::read(&record_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
+        let (control_port, portal_port, tgtd_pid) = match recorded {
+            Some(r)
+                if (Tgt {
+                    control_port: r.control_port,
+                })
+                .exports()
+                .is_ok()
+                    && pid_alive(r.tgtd_pid as i32) =>
+            {
+                (r.control_port, r.portal_port, r.tgtd_pid)
+            }
+            other => {
+                // Keep the portal port guests already point at, if it is free.
+                let wanted = other
+                    .map(|r| r.portal_port)
+                    .filter(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok());
+                Self::start_tgtd(wanted)?
+            }
+        };
+        std::fs::write(
+            &record_path,
+            serde_json::to_vec(&Recorded {
+                control_port,
+                portal_port,
+                tgtd_pid,
+            })?,
+        )?;
+        Ok(HostDaemons {
+            dir,
+            libvirt_uri,
+            tgt: Tgt { control_port },
+            portal_port,
+            tgtd_pid,
+            stop_on_drop: false,
+            stopped: false,
+        })
+    }
+
+    fn start_libvirtd(dir: &Path) -> Result<()> {
         let mut script = String::from("set -e\n");
         for (name, target) in LIBVIRT_DIRS {
             let private = dir.join(name);
@@ -90,13 +162,20 @@ impl HostDaemons {
             bail!("starting libvirtd failed: {status}");
         }
         let socket = dir.join("run/libvirt-sock");
+        let _ = std::fs::remove_file(&socket);
         wait_for("libvirtd", Duration::from_secs(20), || socket.exists())?;
-        let libvirt_uri = format!("qemu:///system?socket={}", socket.display());
+        Ok(())
+    }
 
+    /// Start a tgtd; returns its control port, portal port and pid.
+    fn start_tgtd(portal: Option<u16>) -> Result<(u16, u16, u32)> {
         // tgtd is addressed by a control port (a unix socket number). Take
         // one no running tgtd answers on; if another tgtd grabs it first,
         // ours exits at once on the socket's lock and the next one is tried.
-        let portal_port = free_port()?;
+        let portal_port = match portal {
+            Some(p) => p,
+            None => free_port()?,
+        };
         let mut candidate = (portal_port % 30000) + 1000;
         let (tgtd, tgt) = loop {
             while (Tgt {
@@ -121,7 +200,8 @@ impl HostDaemons {
                 tgt.exports().is_ok() || matches!(child.try_wait(), Ok(Some(_)))
             });
             if up.is_ok() && tgt.exports().is_ok() {
-                break (child, tgt);
+                // Not waited for: tgtd outlives this hostd on purpose.
+                break (child.id(), tgt);
             }
             let _ = child.kill();
             let _ = child.wait();
@@ -130,14 +210,7 @@ impl HostDaemons {
             }
             candidate += 1;
         };
-        Ok(HostDaemons {
-            dir,
-            libvirt_uri,
-            tgt,
-            portal_port,
-            tgtd,
-            stopped: false,
-        })
+        Ok((tgt.control_port, portal_port, tgtd))
     }
 
     /// Stop guests, exports and daemons (once).
@@ -163,8 +236,9 @@ impl HostDaemons {
             .args(["-C", &self.tgt.control_port.to_string(), "--lld", "iscsi"])
             .args(["--op", "delete", "--mode", "system"])
             .status();
-        let _ = self.tgtd.kill();
-        let _ = self.tgtd.wait();
+        let _ = Command::new("kill")
+            .args(["-9", &self.tgtd_pid.to_string()])
+            .status();
         for pidfile in ["libvirtd.pid", "virtlogd.pid"] {
             if let Some(pid) = read_pid(&self.dir.join(pidfile)) {
                 let _ = Command::new("kill").arg(pid.to_string()).status();
@@ -175,6 +249,15 @@ impl HostDaemons {
 
 impl Drop for HostDaemons {
     fn drop(&mut self) {
-        self.stop();
+        if self.stop_on_drop {
+            self.stop();
+        }
     }
+}
+
+fn pid_alive(pid: i32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
 }

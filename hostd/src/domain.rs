@@ -41,6 +41,15 @@ pub struct InstanceSpec {
     pub disks: Vec<IscsiDisk>,
     pub config_drive: Option<PathBuf>,
     pub serial_log: PathBuf,
+    /// A virtio-net interface on this host bridge, if any.
+    pub bridge: Option<String>,
+}
+
+/// A stable locally administered MAC address for an instance's interface.
+pub fn mac_address(instance: &uuid::Uuid) -> String {
+    let b = instance.as_bytes();
+    // 52:54:00 is QEMU's prefix; the rest comes from the id's random tail.
+    format!("52:54:00:{:02x}:{:02x}:{:02x}", b[13], b[14], b[15])
 }
 
 /// Escape text for XML attribute values and content.
@@ -117,6 +126,14 @@ impl InstanceSpec {
                 disk_target(self.disks.len())
             );
         }
+        if let Some(bridge) = &self.bridge {
+            let _ = writeln!(
+                x,
+                "    <interface type='bridge'>\n      <source bridge='{}'/>\n      <mac address='{}'/>\n      <model type='virtio'/>\n    </interface>",
+                esc(bridge),
+                mac_address(&self.uuid)
+            );
+        }
         let log = esc(&self.serial_log.to_string_lossy());
         let _ = writeln!(
             x,
@@ -167,6 +184,7 @@ mod tests {
             ],
             config_drive: Some("/run/cidata.iso".into()),
             serial_log: "/var/log/web-1.log".into(),
+            bridge: Some("br0".into()),
         };
         let xml = spec.to_xml();
         assert!(xml.starts_with("<domain type='qemu'>"));
@@ -176,5 +194,6 @@ mod tests {
         assert!(boot < data);
         assert!(xml.contains("<target dev='vdc' bus='virtio'/>\n      <readonly/>"));
         assert!(xml.contains("x=&lt;&amp;&gt;"));
+        assert!(xml.contains("<source bridge='br0'/>\n      <mac address='52:54:00:00:00:00'/>"));
     }
 }

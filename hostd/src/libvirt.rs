@@ -1,9 +1,17 @@
-//! Instances as libvirt domains, through the `virt` crate.
+//! Instances as libvirt domains, through the `virt` crate. Domains are named
+//! `instance-<id>`; anything else in the libvirtd is not ours.
+
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use virt::connect::Connect;
 
 use crate::domain::InstanceSpec;
+
+/// The libvirt name of an instance's domain.
+pub fn domain_name(instance: &uuid::Uuid) -> String {
+    format!("instance-{instance}")
+}
 
 /// A domain as libvirt reports it, for the inventory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +19,13 @@ pub struct DomainState {
     pub name: String,
     pub uuid: String,
     pub running: bool,
+}
+
+impl DomainState {
+    /// The instance this domain runs, if it is one of ours.
+    pub fn instance_id(&self) -> Option<uuid::Uuid> {
+        self.name.strip_prefix("instance-")?.parse().ok()
+    }
 }
 
 pub struct Libvirt {
@@ -37,6 +52,45 @@ impl Libvirt {
             dom.create()
                 .with_context(|| format!("starting {}", spec.name))?;
         }
+        Ok(())
+    }
+
+    /// Define the instance (or redefine it) and make sure it is stopped:
+    /// an ACPI shutdown first, then a hard stop after `grace`.
+    pub fn ensure_stopped(&self, spec: &InstanceSpec, grace: Duration) -> Result<()> {
+        let dom = self
+            .conn
+            .define_domain_xml(&spec.to_xml())
+            .with_context(|| format!("defining {}", spec.name))?;
+        if dom.is_active()? {
+            let _ = dom.shutdown();
+            let start = Instant::now();
+            while dom.is_active()? && start.elapsed() < grace {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if dom.is_active()? {
+                dom.destroy()
+                    .with_context(|| format!("stopping {}", spec.name))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the domain exists and runs.
+    pub fn running(&self, name: &str) -> Result<Option<bool>> {
+        match self.conn.lookup_domain_by_name(name) {
+            Ok(dom) => Ok(Some(dom.is_active()?)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// A hard reset of a running domain (guests need no ACPI support).
+    pub fn reset(&self, name: &str) -> Result<()> {
+        let dom = self
+            .conn
+            .lookup_domain_by_name(name)
+            .with_context(|| format!("{name} is not defined"))?;
+        dom.reset().with_context(|| format!("resetting {name}"))?;
         Ok(())
     }
 

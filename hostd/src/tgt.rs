@@ -23,6 +23,8 @@ pub struct Export {
     pub tid: u32,
     pub iqn: String,
     pub backing_file: Option<String>,
+    /// The initiator addresses the target admits.
+    pub acl: Vec<String>,
 }
 
 impl Tgt {
@@ -45,19 +47,31 @@ impl Tgt {
     pub fn exports(&self) -> Result<Vec<Export>> {
         let text = self.tgtadm(&["--op", "show", "--mode", "target"])?;
         let mut out: Vec<Export> = Vec::new();
+        let mut in_acl = false;
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("Target ") {
                 let (tid, iqn) = rest.split_once(": ").context("a target line")?;
+                in_acl = false;
                 out.push(Export {
                     tid: tid.parse()?,
                     iqn: iqn.trim().to_string(),
                     backing_file: None,
+                    acl: Vec::new(),
                 });
-            } else if let Some(path) = line.trim().strip_prefix("Backing store path: ")
-                && path != "None"
-                && let Some(last) = out.last_mut()
-            {
-                last.backing_file = Some(path.to_string());
+            } else if let Some(path) = line.trim().strip_prefix("Backing store path: ") {
+                if path != "None"
+                    && let Some(last) = out.last_mut()
+                {
+                    last.backing_file = Some(path.to_string());
+                }
+            } else if line.trim_end() == "    ACL information:" {
+                in_acl = true;
+            } else if in_acl && line.starts_with("        ") {
+                if let Some(last) = out.last_mut() {
+                    last.acl.push(line.trim().to_string());
+                }
+            } else {
+                in_acl = false;
             }
         }
         Ok(out)
@@ -74,7 +88,22 @@ impl Tgt {
         let iqn = drive_iqn(drive_id);
         let existing = self.exports()?;
         if let Some(e) = existing.iter().find(|e| e.iqn == iqn) {
-            return Ok(e.clone());
+            // Make the ACL exactly `initiators`: bind first, then unbind,
+            // so a host that stays admitted never loses access.
+            let tid = e.tid.to_string();
+            for addr in initiators.iter().filter(|a| !e.acl.contains(a)) {
+                self.tgtadm(&[
+                    "--op", "bind", "--mode", "target", "--tid", &tid, "-I", addr,
+                ])?;
+            }
+            for addr in e.acl.iter().filter(|a| !initiators.contains(a)) {
+                self.tgtadm(&[
+                    "--op", "unbind", "--mode", "target", "--tid", &tid, "-I", addr,
+                ])?;
+            }
+            let mut e = e.clone();
+            e.acl = initiators.to_vec();
+            return Ok(e);
         }
         let tid = existing.iter().map(|e| e.tid).max().unwrap_or(0) + 1;
         let tid_s = tid.to_string();
@@ -114,6 +143,7 @@ impl Tgt {
             tid,
             iqn,
             backing_file: Some(file_s),
+            acl: initiators.to_vec(),
         })
     }
 

@@ -75,6 +75,7 @@ fn tiny_instance_boots_from_an_iscsi_drive_and_leaves_nothing_behind() {
         }],
         config_drive: Some(cidata.clone()),
         serial_log: serial.clone(),
+        bridge: None,
     };
     let libvirt = Libvirt::connect(&host.libvirt_uri).unwrap();
     let started = Instant::now();

@@ -1,0 +1,208 @@
+//! hostd's link to the server: enrollment (once, with the operator's
+//! enrollment token; the host credential it returns is kept 0600 in the
+//! state directory), then a session stream that carries heartbeats with
+//! capacity and inventory up and commands down. A lost session is redialled
+//! with backoff; commands run concurrently, one at a time per object.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use overcast_internal_api::v1::{
+    EnrollRequest, Heartbeat, HostMessage, host_agent_client::HostAgentClient, host_message::Body,
+};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::{Channel, Endpoint};
+
+use crate::host::Host;
+
+#[derive(Debug, Clone)]
+pub struct AgentSettings {
+    /// The server's internal API, `http://host:port`.
+    pub server: String,
+    pub name: String,
+    /// Where other hosts reach this host's iSCSI portal.
+    pub address: String,
+    pub enrollment_token: Option<String>,
+    pub heartbeat: Duration,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Credentials {
+    host_id: String,
+    host_secret: String,
+}
+
+async fn channel(server: &str) -> Result<Channel> {
+    Ok(Endpoint::from_shared(server.to_string())
+        .context("the server URL")?
+        .connect_timeout(Duration::from_secs(2))
+        .tcp_nodelay(true)
+        .connect()
+        .await?)
+}
+
+fn save_credentials(path: &Path, creds: &Credentials) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(&serde_json::to_vec(creds)?)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// The host credential: read from the state directory, or obtained by
+/// enrolling (retried while the server is unreachable).
+async fn credentials(host: &Host, settings: &AgentSettings) -> Result<Credentials> {
+    let path = host.settings.state_dir.join("credentials.json");
+    if let Ok(bytes) = std::fs::read(&path) {
+        return serde_json::from_slice(&bytes)
+            .with_context(|| format!("reading {}", path.display()));
+    }
+    let Some(token) = settings.enrollment_token.clone() else {
+        bail!(
+            "this host is not enrolled: give an enrollment token (`overcast host-enrollment create`)"
+        );
+    };
+    loop {
+        let attempt = async {
+            let mut client = HostAgentClient::new(channel(&settings.server).await?);
+            let capacity = host.capacity()?;
+            let reply = client
+                .enroll(EnrollRequest {
+                    enrollment_token: token.clone(),
+                    name: settings.name.clone(),
+                    address: settings.address.clone(),
+                    iscsi_port: u32::from(host.daemons.portal_port),
+                    capacity: Some(capacity),
+                })
+                .await;
+            anyhow::Ok(reply)
+        };
+        match attempt.await {
+            Ok(Ok(reply)) => {
+                let reply = reply.into_inner();
+                let creds = Credentials {
+                    host_id: reply.host_id,
+                    host_secret: reply.host_secret,
+                };
+                save_credentials(&path, &creds)?;
+                tracing::info!(host_id = %creds.host_id, "enrolled");
+                return Ok(creds);
+            }
+            Ok(Err(status)) if status.code() != tonic::Code::Unavailable => {
+                bail!("enrollment refused: {}", status.message());
+            }
+            Ok(Err(e)) => tracing::info!(error = %e, "server unavailable; retrying enrollment"),
+            Err(e) => tracing::info!(error = %e, "cannot reach the server; retrying enrollment"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn heartbeat(host: &Arc<Host>) -> Result<HostMessage> {
+    let host = host.clone();
+    tokio::task::spawn_blocking(move || {
+        Ok(HostMessage {
+            body: Some(Body::Heartbeat(Heartbeat {
+                capacity: Some(host.capacity()?),
+                inventory: Some(host.inventory()?),
+                iscsi_port: u32::from(host.daemons.portal_port),
+            })),
+        })
+    })
+    .await?
+}
+
+/// Serve the server until `shutdown` resolves or the credential is refused.
+pub async fn run(
+    host: Arc<Host>,
+    settings: AgentSettings,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let work = async {
+        let creds = credentials(&host, &settings).await?;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match session(&host, &settings, &creds).await {
+                Ok(()) => tracing::info!("session ended; redialling"),
+                Err(e) => {
+                    if let Some(status) = e.downcast_ref::<tonic::Status>()
+                        && status.code() == tonic::Code::Unauthenticated
+                    {
+                        bail!(
+                            "the server refused this host's credential: {}",
+                            status.message()
+                        );
+                    }
+                    tracing::info!(error = %format!("{e:#}"), "session lost; redialling");
+                }
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(2));
+        }
+    };
+    tokio::select! {
+        r = work => r,
+        () = shutdown => Ok(()),
+    }
+}
+
+async fn session(host: &Arc<Host>, settings: &AgentSettings, creds: &Credentials) -> Result<()> {
+    let mut client = HostAgentClient::new(channel(&settings.server).await?);
+    let (tx, rx) = mpsc::channel::<HostMessage>(256);
+    tx.send(heartbeat(host).await?).await?;
+    let mut request = tonic::Request::new(ReceiverStream::new(rx));
+    request.metadata_mut().insert(
+        overcast_internal_api::AUTHORIZATION,
+        format!("Bearer {}", creds.host_secret).parse()?,
+    );
+    let mut inbound = client.session(request).await?.into_inner();
+    tracing::info!(host_id = %creds.host_id, "session open");
+    let beats = {
+        let (host, tx, every) = (host.clone(), tx.clone(), settings.heartbeat);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                match heartbeat(&host).await {
+                    Ok(m) => {
+                        if tx.send(m).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "cannot take inventory"),
+                }
+            }
+        })
+    };
+    let outcome = async {
+        while let Some(msg) = inbound.message().await? {
+            let (host, tx) = (host.clone(), tx.clone());
+            tokio::spawn(async move {
+                let id = msg.command_id;
+                let result =
+                    tokio::task::spawn_blocking(move || host.execute(id, msg.command)).await;
+                if let Ok(result) = result {
+                    let _ = tx
+                        .send(HostMessage {
+                            body: Some(Body::Result(result)),
+                        })
+                        .await;
+                }
+            });
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    beats.abort();
+    outcome
+}

@@ -1,0 +1,187 @@
+//! `overcast-hostd`: the host daemon. `run` enrolls (once) and serves the
+//! server's commands; `teardown` stops everything a host started.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use overcast_hostd::accel::{self, AcceleratorSetting};
+use overcast_hostd::agent::{self, AgentSettings};
+use overcast_hostd::domain::Accelerator;
+use overcast_hostd::host::{Host, HostSettings};
+
+#[derive(Parser)]
+#[command(name = "overcast-hostd", version, about = "The Overcast host daemon")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Where the host keeps its drives, instance files, credential and daemons.
+    #[arg(
+        long,
+        env = "OVERCAST_HOST_STATE_DIR",
+        default_value = "/var/lib/overcast-hostd"
+    )]
+    state_dir: PathBuf,
+    /// Host bridge for instances' virtio-net interfaces (created if missing).
+    #[arg(long, env = "OVERCAST_HOST_BRIDGE")]
+    bridge: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Enroll if needed, then serve the server's commands.
+    Run {
+        #[command(flatten)]
+        common: Common,
+        /// The server's internal (gRPC) API.
+        #[arg(
+            long,
+            env = "OVERCAST_HOST_SERVER",
+            default_value = "http://127.0.0.1:8081"
+        )]
+        server: String,
+        /// This host's name (a DNS label).
+        #[arg(long, env = "OVERCAST_HOST_NAME")]
+        name: String,
+        /// Address other hosts reach this host's iSCSI portal at.
+        #[arg(long, env = "OVERCAST_HOST_ADDRESS", default_value = "127.0.0.1")]
+        address: String,
+        /// File holding an enrollment token (needed only for the first start).
+        #[arg(long, env = "OVERCAST_ENROLLMENT_TOKEN_FILE")]
+        enrollment_token_file: Option<PathBuf>,
+        /// `auto` uses KVM only where a probe guest boots with it.
+        #[arg(long, env = "OVERCAST_ACCELERATOR", default_value = "auto")]
+        accelerator: AcceleratorSetting,
+        /// The image `auto` probes KVM with (the `tiny` bundle).
+        #[arg(long, env = "OVERCAST_PROBE_IMAGE")]
+        probe_image: Option<PathBuf>,
+        /// Seconds a stop waits for an ACPI shutdown before a hard stop.
+        #[arg(long, env = "OVERCAST_STOP_GRACE", default_value_t = 10.0)]
+        stop_grace: f64,
+        /// Seconds between heartbeats.
+        #[arg(long, env = "OVERCAST_HEARTBEAT", default_value_t = 1.0)]
+        heartbeat: f64,
+    },
+    /// Stop this host's guests, exports, daemons and bridge.
+    Teardown {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// The accelerator, probed once per host and remembered.
+fn accelerator(
+    state_dir: &std::path::Path,
+    setting: AcceleratorSetting,
+    probe: Option<PathBuf>,
+) -> Result<Accelerator> {
+    let cache = state_dir.join("accelerator");
+    if setting == AcceleratorSetting::Auto
+        && let Ok(known) = std::fs::read_to_string(&cache)
+    {
+        return Ok(if known.trim() == "kvm" {
+            Accelerator::Kvm
+        } else {
+            Accelerator::Tcg
+        });
+    }
+    let chosen = match (setting, probe) {
+        (AcceleratorSetting::Auto, None) if std::path::Path::new("/dev/kvm").exists() => {
+            anyhow::bail!("--accelerator auto needs --probe-image to test KVM with a real boot")
+        }
+        (setting, probe) => {
+            accel::resolve(setting, &probe.unwrap_or_default(), Duration::from_secs(20))?
+        }
+    };
+    if setting == AcceleratorSetting::Auto {
+        std::fs::write(
+            &cache,
+            if chosen == Accelerator::Kvm {
+                "kvm"
+            } else {
+                "tcg"
+            },
+        )?;
+    }
+    Ok(chosen)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Run {
+            common,
+            server,
+            name,
+            address,
+            enrollment_token_file,
+            accelerator: setting,
+            probe_image,
+            stop_grace,
+            heartbeat,
+        } => {
+            std::fs::create_dir_all(&common.state_dir)
+                .with_context(|| format!("creating {}", common.state_dir.display()))?;
+            let accelerator = accelerator(&common.state_dir, setting, probe_image)?;
+            tracing::info!(?accelerator, "accelerator chosen");
+            let enrollment_token = match enrollment_token_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?
+                        .trim()
+                        .to_string(),
+                ),
+                None => None,
+            };
+            let settings = HostSettings {
+                state_dir: common.state_dir,
+                accelerator,
+                bridge: common.bridge,
+                stop_grace: Duration::from_secs_f64(stop_grace),
+            };
+            let host = Arc::new(tokio::task::spawn_blocking(move || Host::open(settings)).await??);
+            let shutdown = async {
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("SIGTERM handler");
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                tracing::info!("stopping; guests and daemons keep running");
+            };
+            agent::run(
+                host,
+                AgentSettings {
+                    server,
+                    name,
+                    address,
+                    enrollment_token,
+                    heartbeat: Duration::from_secs_f64(heartbeat),
+                },
+                shutdown,
+            )
+            .await
+        }
+        Command::Teardown { common } => {
+            let settings = HostSettings {
+                state_dir: common.state_dir,
+                accelerator: Accelerator::Tcg,
+                bridge: common.bridge,
+                stop_grace: Duration::ZERO,
+            };
+            tokio::task::spawn_blocking(move || Host::open(settings).map(Host::teardown)).await?
+        }
+    }
+}
