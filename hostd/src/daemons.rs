@@ -126,6 +126,8 @@ impl HostDaemons {
     }
 
     fn start_libvirtd(dir: &Path) -> Result<()> {
+        // A dead libvirtd's socket must not look like a live one.
+        let _ = std::fs::remove_file(dir.join("run/libvirt-sock"));
         let mut script = String::from("set -e\n");
         for (name, target) in LIBVIRT_DIRS {
             let private = dir.join(name);
@@ -162,7 +164,6 @@ impl HostDaemons {
             bail!("starting libvirtd failed: {status}");
         }
         let socket = dir.join("run/libvirt-sock");
-        let _ = std::fs::remove_file(&socket);
         wait_for("libvirtd", Duration::from_secs(20), || socket.exists())?;
         Ok(())
     }

@@ -24,6 +24,27 @@ pub struct Config {
     /// Database connections kept in the pool (default: two per CPU core).
     #[arg(long, env = "OVERCAST_DB_POOL_SIZE", default_value_t = crate::db::default_pool_size())]
     pub db_pool_size: u32,
+    /// Address to serve the internal (gRPC) API that hosts dial.
+    #[arg(
+        long,
+        env = "OVERCAST_INTERNAL_LISTEN",
+        default_value = "127.0.0.1:8081"
+    )]
+    pub internal_listen: SocketAddr,
+    /// vCPUs placed per host CPU.
+    #[arg(long, env = "OVERCAST_CPU_ALLOCATION_RATIO", default_value_t = 4.0)]
+    pub cpu_allocation_ratio: f64,
+    /// All-in-one: also run a local `overcast-hostd` (state under
+    /// `<data-dir>/host`) and register the system images built by
+    /// `cargo xtask images`.
+    #[arg(long, env = "OVERCAST_ALL_IN_ONE")]
+    pub all_in_one: bool,
+    /// All-in-one: where the system image bundles are (`tiny`, `debian-12`).
+    #[arg(long, env = "OVERCAST_IMAGES_DIR", default_value = "target/images")]
+    pub images_dir: PathBuf,
+    /// All-in-one: the local host's accelerator (`auto`, `kvm` or `tcg`).
+    #[arg(long, env = "OVERCAST_ACCELERATOR", default_value = "auto")]
+    pub accelerator: String,
 }
 
 impl Config {
@@ -34,6 +55,11 @@ impl Config {
             data_dir: data_dir.into(),
             database: None,
             db_pool_size: crate::db::default_pool_size(),
+            internal_listen: "127.0.0.1:8081".parse().expect("valid address"),
+            cpu_allocation_ratio: 4.0,
+            all_in_one: false,
+            images_dir: "target/images".into(),
+            accelerator: "auto".into(),
         }
     }
 

@@ -5,13 +5,16 @@
 //! [`app`] authorizes and applies every operation, [`db`] stores rows.
 //! [`Server`] wires them to a socket.
 
+pub mod allinone;
 pub mod app;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod hosts;
 pub mod http;
 pub mod params;
 pub mod views;
+pub mod workflow;
 
 pub use config::Config;
 pub use http::openapi;
@@ -31,9 +34,13 @@ use crate::error::ApiError;
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
+    /// Where the internal (gRPC) API for hosts listens.
+    pub internal_addr: SocketAddr,
     pub app: App,
     /// Where the operator token was written at first start.
     pub operator_token_path: PathBuf,
+    /// The all-in-one mode's local host.
+    pub local_host: Option<allinone::LocalHost>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -47,7 +54,15 @@ impl Server {
         let url = config.database_url();
         let pool_size = config.db_pool_size;
         let db = tokio::task::spawn_blocking(move || Database::connect(&url, pool_size)).await??;
-        let app = App::new(db);
+        if !(config.cpu_allocation_ratio > 0.0 && config.cpu_allocation_ratio <= 64.0) {
+            anyhow::bail!("--cpu-allocation-ratio must be above 0 and at most 64");
+        }
+        let app = App::new(
+            db,
+            app::fleet::PlacementPolicy {
+                cpu_allocation_ratio: config.cpu_allocation_ratio,
+            },
+        );
         let operator_token_path = config.data_dir.join("operator.token");
         let path = operator_token_path.clone();
         let created = app
@@ -71,17 +86,53 @@ impl Server {
             .with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
+        let internal = tokio::net::TcpListener::bind(config.internal_listen)
+            .await
+            .with_context(|| format!("binding {}", config.internal_listen))?;
+        let internal_addr = internal.local_addr()?;
+        let agent = overcast_internal_api::v1::host_agent_server::HostAgentServer::new(
+            hosts::AgentService { app: app.clone() },
+        );
+        let (internal_tx, internal_rx) = oneshot::channel::<()>();
+        let internal_task = tokio::spawn(
+            tonic::transport::Server::builder()
+                .add_service(agent)
+                .serve_with_incoming_shutdown(
+                    tokio_stream::wrappers::TcpListenerStream::new(internal),
+                    async {
+                        let _ = internal_rx.await;
+                    },
+                ),
+        );
+        let watcher = tokio::spawn(hosts::watch_heartbeats(app.clone()));
+        let resumed = workflow::resume_all(&app)
+            .await
+            .map_err(|e| anyhow::anyhow!("resuming workflows: {e}"))?;
+        if resumed > 0 {
+            tracing::info!(resumed, "resumed unfinished workflows");
+        }
+        let local_host = if config.all_in_one {
+            Some(allinone::start(&app, &config, internal_addr).await?)
+        } else {
+            None
+        };
         let router = http::router(app.clone());
         let task = tokio::spawn(async move {
-            axum::serve(listener, router)
+            let served = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })
-                .await
+                .await;
+            let _ = internal_tx.send(());
+            watcher.abort();
+            let _ = internal_task.await;
+            served
         });
-        tracing::info!(%addr, "serving the Overcast API");
+        tracing::info!(%addr, %internal_addr, "serving the Overcast API");
         Ok(Server {
             addr,
+            internal_addr,
+            local_host,
             app,
             operator_token_path,
             shutdown: Some(tx),
@@ -91,6 +142,9 @@ impl Server {
 
     /// Stop accepting requests and finish those in flight.
     pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(host) = &mut self.local_host {
+            host.stop().await;
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -21,11 +21,15 @@ async fn main() -> anyhow::Result<()> {
         "Operator token in: {}",
         server.operator_token_path.display()
     );
-    tokio::select! {
-        result = server.wait() => result,
-        _ = tokio::signal::ctrl_c() => {
-            tracing::info!("interrupted; stopping");
-            Ok(())
-        }
+    println!("Internal API:      http://{}", server.internal_addr);
+    if let Some(host) = &server.local_host {
+        println!("Local host state:  {}", host.state_dir.display());
     }
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("stopping");
+    server.stop().await
 }

@@ -59,6 +59,25 @@ pub struct ProjectSelector {
     pub account: Option<String>,
 }
 
+/// Project selector plus where to read an instance's serial log from.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SerialParams {
+    /// Name or id of the project. Needed when the resource is named by name.
+    #[param(example = "web")]
+    pub project: Option<String>,
+    /// Name or id of the account holding the project, for operator and partner tokens.
+    #[param(example = "acme")]
+    pub account: Option<String>,
+    /// Byte offset to read from (the previous read's `next_offset`).
+    #[param(example = 0, minimum = 0)]
+    pub offset: Option<u64>,
+    /// Most bytes to return (default and maximum 65536).
+    #[param(example = 65536, minimum = 1, maximum = 65536)]
+    pub max_bytes: Option<u32>,
+}
+
 /// Project selector plus pagination, for project-scoped lists.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -266,23 +285,22 @@ pub enum HostState {
 }
 
 /// Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
+/// Ask for a one-use token that enrolls a new host (`overcast-hostd run
+/// --enrollment-token-file`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HostCreate {
-    #[schema(example = "host-01", extensions(("x-overcast-mutability" = json!("live"))))]
-    pub name: String,
+pub struct HostEnrollmentCreate {
     #[serde(default)]
-    #[schema(example = "Rack 4, slot 12", extensions(("x-overcast-mutability" = json!("live"))))]
+    #[schema(example = "Rack 4, slot 12", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub description: String,
-    /// Address the server and other hosts reach it on.
-    #[schema(example = "10.0.0.11", extensions(("x-overcast-mutability" = json!("replace"))))]
-    pub address: String,
-    #[schema(example = 32, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
-    pub cpus: u32,
-    #[schema(example = 131072, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
-    pub memory_mib: u64,
-    #[schema(example = 4000000000000_u64, minimum = 1, extensions(("x-overcast-mutability" = json!("replace"))))]
-    pub storage_bytes: u64,
+    /// How long the token stays usable, in seconds (default one hour).
+    #[serde(default = "default_enrollment_ttl")]
+    #[schema(example = 3600, minimum = 60, maximum = 604800, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub ttl_seconds: u32,
+}
+
+fn default_enrollment_ttl() -> u32 {
+    3600
 }
 
 /// Change a host. Absent fields stay as they are.

@@ -310,7 +310,58 @@ pub struct Host {
     pub memory_mib: u64,
     #[schema(example = 4000000000000_u64)]
     pub storage_bytes: u64,
+    /// Free space on the host's storage filesystem, as last reported.
+    #[schema(example = 3500000000000_u64)]
+    pub storage_free_bytes: u64,
+    /// The TCP port of the host's iSCSI portal.
+    #[schema(example = 3260)]
+    pub iscsi_port: u16,
     pub state: HostState,
+    /// When the host last reported in.
+    #[schema(example = "2026-11-24T17:30:00Z")]
+    pub time_heartbeat: Option<DateTime<Utc>>,
+}
+
+/// A one-use token that enrolls a new host. The token is shown here once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HostEnrollment {
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6d")]
+    pub id: uuid::Uuid,
+    #[schema(example = "Rack 4, slot 12")]
+    pub description: String,
+    /// Give it to `overcast-hostd run --enrollment-token-file`.
+    #[schema(example = "oc_3q2+7w==example")]
+    pub token: String,
+    #[schema(example = "2026-11-24T17:30:00Z")]
+    pub time_created: DateTime<Utc>,
+    #[schema(example = "2026-11-24T18:30:00Z")]
+    pub time_expires: DateTime<Utc>,
+}
+
+impl HostEnrollment {
+    pub fn new(r: HostEnrollmentRow, token: String) -> Self {
+        Self {
+            id: r.id.parse().unwrap_or_default(),
+            description: r.description,
+            token,
+            time_created: time(r.time_created),
+            time_expires: time(r.time_expires),
+        }
+    }
+}
+
+/// A chunk of an instance's serial console log.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SerialOutput {
+    /// The console text (invalid UTF-8 replaced).
+    #[schema(example = "OVERCAST-READY hostname=web-1 address=none ssh_keys=0 disks=vda:64M\n")]
+    pub data: String,
+    /// Pass as `?offset=` to read what comes next.
+    #[schema(example = 4096)]
+    pub next_offset: u64,
+    /// The log's size now, in bytes.
+    #[schema(example = 4096)]
+    pub size: u64,
 }
 
 impl From<HostRow> for Host {
@@ -327,7 +378,10 @@ impl From<HostRow> for Host {
             cpus: r.cpus as u32,
             memory_mib: r.memory_mib as u64,
             storage_bytes: r.storage_bytes as u64,
+            storage_free_bytes: r.storage_free_bytes as u64,
+            iscsi_port: r.iscsi_port as u16,
             state: parse_enum(&r.state),
+            time_heartbeat: r.time_heartbeat.map(time),
         }
     }
 }

@@ -104,7 +104,10 @@ pub fn build_tiny() -> Result<PathBuf> {
     let dir = images_dir().join("tiny");
     let stamp = dir.join("built-from");
     let recipe = format!("{kernel_pkg}\n{TINY_INIT}\n{TINY_MODULES:?}");
+    // The bundle's kernel command line, read by hostd at each boot.
+    let write_cmdline = || std::fs::write(dir.join("cmdline"), "console=ttyS0 quiet panic=-1\n");
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(recipe.as_str()) {
+        write_cmdline()?;
         eprintln!("images: tiny is up to date ({kernel_pkg})");
         return Ok(dir);
     }
@@ -166,6 +169,7 @@ pub fn build_tiny() -> Result<PathBuf> {
         work.join("root/boot").join(format!("vmlinuz-{version}")),
         dir.join("vmlinuz"),
     )?;
+    write_cmdline()?;
     std::fs::write(stamp, recipe)?;
     let _ = std::fs::remove_dir_all(&work);
     eprintln!(

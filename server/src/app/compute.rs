@@ -11,8 +11,8 @@ use super::storage::{
 };
 use super::tenancy::lookup_ssh_key;
 use super::{
-    Actor, Ctx, NameOrId, Page, PageRequest, ProjectScope, check_generation, list_by_name,
-    project_scoped_lookup, record_event, save_row, to_json_list, validate_name,
+    Actor, Ctx, Launched, NameOrId, Page, PageRequest, ProjectScope, check_generation,
+    list_by_name, project_scoped_lookup, record_event, save_row, to_json_list, validate_name,
 };
 use crate::db::models::*;
 use crate::db::schema::*;
@@ -22,6 +22,7 @@ use crate::params::{
     DriveAttachment, InstanceCreate, InstanceResize, InstanceUpdate, IpAttachment,
 };
 use crate::views::{DriveState, InstanceState, enum_str};
+use crate::workflow::{self, Plan, Step};
 
 project_scoped_lookup!(lookup_instance, instances, InstanceRow, "instance");
 list_by_name!(list_instances_in, instances, InstanceRow, project_id);
@@ -86,7 +87,7 @@ pub fn transition(
     })
 }
 
-fn parse_state(row: &InstanceRow) -> InstanceState {
+pub fn parse_state(row: &InstanceRow) -> InstanceState {
     serde_json::from_value(serde_json::Value::String(row.state.clone()))
         .unwrap_or(InstanceState::Failed)
 }
@@ -165,7 +166,8 @@ fn attach_drive_row(
     instance_id: &str,
     slot: i32,
 ) -> ApiResult<()> {
-    if drive.instance_id.is_some() || drive.state != enum_str(&DriveState::Available) {
+    let usable = [DriveState::Available, DriveState::Creating].map(|s| enum_str(&s));
+    if drive.instance_id.is_some() || !usable.contains(&drive.state) {
         return Err(ApiError::conflict(
             "in_use",
             format!(
@@ -176,7 +178,9 @@ fn attach_drive_row(
     }
     drive.instance_id = Some(instance_id.to_string());
     drive.slot = Some(slot);
-    drive.state = enum_str(&DriveState::Attached);
+    if drive.state == enum_str(&DriveState::Available) {
+        drive.state = enum_str(&DriveState::Attached);
+    }
     save_row!(conn, drives, *drive)
 }
 
@@ -196,7 +200,7 @@ pub fn instance_create(
     ctx: &Ctx,
     scope: &ProjectScope,
     p: InstanceCreate,
-) -> ApiResult<InstanceParts> {
+) -> ApiResult<Launched<InstanceParts>> {
     validate_name("name", &p.name)?;
     super::validate_description(&p.description)?;
     validate_shape(Some(p.vcpus), Some(p.memory_mib))?;
@@ -261,10 +265,23 @@ pub fn instance_create(
         .execute(conn)?;
     let mut boot = match (&p.boot_drive, &p.image) {
         (Some(sel), None) => {
-            lookup_drive(conn, &actor, &NameOrId::parse("boot_drive", sel)?, &inside)
-                .map_err(|e| e.with_field("boot_drive"))?
+            let boot = lookup_drive(conn, &actor, &NameOrId::parse("boot_drive", sel)?, &inside)
+                .map_err(|e| e.with_field("boot_drive"))?;
+            row.host_id = Some(super::fleet::place_instance(
+                conn,
+                ctx.placement,
+                &row,
+                boot.host_id.as_deref(),
+            )?);
+            boot
         }
         (None, Some(image)) => {
+            row.host_id = Some(super::fleet::place_instance(
+                conn,
+                ctx.placement,
+                &row,
+                None,
+            )?);
             let image_sel = NameOrId::parse("image", image)?;
             let min = super::infra::image_get(conn, &actor, &image_sel, Some(&account))
                 .map_err(|e| e.with_field("image"))?
@@ -284,6 +301,7 @@ pub fn instance_create(
                 1,
                 Vec::new(),
                 Vec::new(),
+                row.host_id.as_deref(),
             )
             .map_err(|e| {
                 if e.field.as_deref() == Some("size_bytes") {
@@ -308,11 +326,7 @@ pub fn instance_create(
     for (i, ip) in ips.iter_mut().enumerate() {
         attach_ip_row(conn, ip, &row.id).map_err(|e| e.with_field(format!("ip_addresses[{i}]")))?;
     }
-    row.state = enum_str(if p.start {
-        &InstanceState::Starting
-    } else {
-        &InstanceState::Stopped
-    });
+    row.state = enum_str(&InstanceState::Creating);
     save_row!(conn, instances, row)?;
     record_event(
         conn,
@@ -320,7 +334,57 @@ pub fn instance_create(
         "create",
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
-    one_with_parts(conn, row)
+    let final_state = if p.start {
+        InstanceState::Running
+    } else {
+        InstanceState::Stopped
+    };
+    let plan = power_plan(conn, &row.id, final_state)?;
+    let id = workflow::insert(conn, "instance_create", &row.id, &plan)?;
+    Ok(Launched::with(one_with_parts(conn, row)?, id))
+}
+
+/// Make every drive of the instance (ACLs admitting its host), then define
+/// the domain running or stopped, then record the state reached.
+fn power_plan(conn: &mut DbConn, instance: &str, state: InstanceState) -> ApiResult<Plan> {
+    let mut plan = Plan::new();
+    let drive_ids: Vec<String> = drives::table
+        .filter(drives::instance_id.eq(instance))
+        .order(drives::slot.asc())
+        .select(drives::id)
+        .load(conn)?;
+    for drive in drive_ids {
+        plan = plan
+            .then(Step::EnsureDrive {
+                drive: drive.clone(),
+            })
+            .then(Step::DriveReady { drive });
+    }
+    let instance = instance.to_string();
+    let running = state == InstanceState::Running;
+    let ensure = Step::EnsureInstance {
+        instance: instance.clone(),
+        running,
+    };
+    plan = if running {
+        plan.then_undoable(
+            ensure,
+            Step::RemoveInstance {
+                instance: instance.clone(),
+            },
+        )
+    } else {
+        plan.then(ensure)
+    };
+    Ok(plan
+        .then(Step::SetInstanceState {
+            instance: instance.clone(),
+            state,
+        })
+        .on_unwind(Step::SetInstanceState {
+            instance,
+            state: InstanceState::Failed,
+        }))
 }
 
 pub fn instance_get(
@@ -386,9 +450,17 @@ pub fn instance_action(
     sel: &NameOrId,
     scope: &ProjectScope,
     action: Action,
-) -> ApiResult<InstanceParts> {
+) -> ApiResult<Launched<InstanceParts>> {
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     apply(&mut row, action)?;
+    if row.host_id.is_none() {
+        row.host_id = Some(super::fleet::place_instance(
+            conn,
+            ctx.placement,
+            &row,
+            None,
+        )?);
+    }
     save_row!(conn, instances, row)?;
     record_event(
         conn,
@@ -396,7 +468,24 @@ pub fn instance_action(
         action.verb(),
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
-    one_with_parts(conn, row)
+    let plan = match action {
+        Action::Start => power_plan(conn, &row.id, InstanceState::Running)?,
+        Action::Stop => power_plan(conn, &row.id, InstanceState::Stopped)?,
+        _ => Plan::new()
+            .then(Step::RebootInstance {
+                instance: row.id.clone(),
+            })
+            .then(Step::SetInstanceState {
+                instance: row.id.clone(),
+                state: InstanceState::Running,
+            })
+            .on_unwind(Step::SetInstanceState {
+                instance: row.id.clone(),
+                state: InstanceState::Failed,
+            }),
+    };
+    let id = workflow::insert(conn, action.verb(), &row.id, &plan)?;
+    Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
 pub fn instance_resize(
@@ -406,16 +495,27 @@ pub fn instance_resize(
     scope: &ProjectScope,
     p: InstanceResize,
     if_match: Option<i64>,
-) -> ApiResult<InstanceParts> {
+) -> ApiResult<Launched<InstanceParts>> {
     validate_shape(p.vcpus, p.memory_mib)?;
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     check_generation(if_match, row.generation)?;
     apply(&mut row, Action::Reconfigure)?;
+    let old = row.clone();
     if let Some(v) = p.vcpus {
         row.vcpus = v as i32;
     }
     if let Some(m) = p.memory_mib {
         row.memory_mib = m as i64;
+    }
+    if let Some(host) = &row.host_id {
+        super::fleet::fits_after_resize(
+            conn,
+            ctx.placement,
+            host,
+            &old,
+            row.vcpus,
+            row.memory_mib,
+        )?;
     }
     save_row!(conn, instances, row)?;
     record_event(
@@ -424,7 +524,9 @@ pub fn instance_resize(
         "resize",
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
-    one_with_parts(conn, row)
+    let plan = power_plan(conn, &row.id, InstanceState::Stopped)?;
+    let id = workflow::insert(conn, "resize", &row.id, &plan)?;
+    Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
 /// Attach (`attach = true`) or detach a drive of the same project.
@@ -545,16 +647,87 @@ pub fn instance_ip(
     one_with_parts(conn, row)
 }
 
-/// Delete a stopped instance. Its drives and IPs are detached and kept.
+/// Delete a stopped instance: its domain goes first, then the record. Its
+/// drives and IPs are detached and kept.
 pub fn instance_delete(
     conn: &mut DbConn,
     ctx: &Ctx,
     sel: &NameOrId,
     scope: &ProjectScope,
-) -> ApiResult<()> {
+) -> ApiResult<Launched<()>> {
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     apply(&mut row, Action::Delete)?;
-    diesel::update(drives::table.filter(drives::instance_id.eq(&row.id)))
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        subject("instance", &row.id, &row.name, &row.account_id),
+    )?;
+    if row.host_id.is_none() {
+        forget_instance(conn, &row.id)?;
+        return Ok(Launched::now(()));
+    }
+    save_row!(conn, instances, row)?;
+    let plan = Plan::new()
+        .then(Step::RemoveInstance {
+            instance: row.id.clone(),
+        })
+        .then(Step::ForgetInstance {
+            instance: row.id.clone(),
+        })
+        .on_unwind(Step::SetInstanceState {
+            instance: row.id.clone(),
+            state: InstanceState::Failed,
+        });
+    let id = workflow::insert(conn, "instance_delete", &row.id, &plan)?;
+    Ok(Launched::with((), id))
+}
+
+/// Read a chunk of the instance's serial log from its host.
+pub async fn read_serial(
+    app: &super::App,
+    row: &InstanceRow,
+    offset: u64,
+    max_bytes: u32,
+) -> ApiResult<overcast_internal_api::v1::SerialChunk> {
+    use crate::hosts::CallError;
+    use overcast_internal_api::v1::{ErrorKind, ReadSerial, server_message::Command};
+    let Some(host) = &row.host_id else {
+        return Err(ApiError::conflict(
+            "not_placed",
+            "the instance has no host yet, so no console",
+        ));
+    };
+    let empty = overcast_internal_api::v1::SerialChunk::default();
+    match app
+        .sessions
+        .call(
+            host,
+            Command::ReadSerial(ReadSerial {
+                instance_id: row.id.clone(),
+                offset,
+                max_bytes,
+            }),
+        )
+        .await
+    {
+        Ok(chunk) => Ok(chunk.unwrap_or(empty)),
+        // Not booted yet: an empty log.
+        Err(CallError::Refused {
+            kind: ErrorKind::NotFound,
+            ..
+        }) => Ok(empty),
+        Err(e) => Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "host_unavailable",
+            format!("the instance's host cannot be reached: {e}"),
+        )),
+    }
+}
+
+/// Detach an instance's drives and IPs (they are kept) and remove its row.
+pub fn forget_instance(conn: &mut DbConn, id: &str) -> ApiResult<()> {
+    diesel::update(drives::table.filter(drives::instance_id.eq(id)))
         .set((
             drives::instance_id.eq(None::<String>),
             drives::slot.eq(None::<i32>),
@@ -563,20 +736,14 @@ pub fn instance_delete(
             drives::time_modified.eq(now_micros()),
         ))
         .execute(conn)?;
-    diesel::update(ip_addresses::table.filter(ip_addresses::instance_id.eq(&row.id)))
+    diesel::update(ip_addresses::table.filter(ip_addresses::instance_id.eq(id)))
         .set((
             ip_addresses::instance_id.eq(None::<String>),
             ip_addresses::generation.eq(ip_addresses::generation + 1),
             ip_addresses::time_modified.eq(now_micros()),
         ))
         .execute(conn)?;
-    diesel::delete(instances::table.find(&row.id)).execute(conn)?;
-    record_event(
-        conn,
-        ctx,
-        "delete",
-        subject("instance", &row.id, &row.name, &row.account_id),
-    )?;
+    diesel::delete(instances::table.find(id)).execute(conn)?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use crate::db::models::*;
 use crate::db::schema::*;
 use crate::db::{DbConn, new_id, now_micros};
 use crate::error::{ApiError, ApiResult};
-use crate::params::{HostCreate, HostState, HostUpdate, ImageCreate, IpPoolCreate};
+use crate::params::{HostUpdate, ImageCreate, IpPoolCreate};
 use crate::views::enum_str;
 
 global_lookup!(lookup_host, hosts, HostRow, "host");
@@ -32,57 +32,6 @@ fn global_subject<'a>(resource_type: &'static str, id: &'a str, name: &'a str) -
         account_id: None,
         partner_id: None,
     }
-}
-
-pub fn host_create(conn: &mut DbConn, ctx: &Ctx, p: HostCreate) -> ApiResult<HostRow> {
-    ctx.actor.require_operator()?;
-    validate_name("name", &p.name)?;
-    validate_description(&p.description)?;
-    if p.address.is_empty() || p.address.len() > 255 || p.address.contains(char::is_whitespace) {
-        return Err(ApiError::invalid(
-            "address",
-            "must be a host name or IP address",
-        ));
-    }
-    if p.cpus == 0 || p.cpus > 4096 {
-        return Err(ApiError::invalid("cpus", "must be between 1 and 4096"));
-    }
-    if p.memory_mib == 0 || p.memory_mib > MAX_BYTES >> 20 {
-        return Err(ApiError::invalid(
-            "memory_mib",
-            "must be between 1 and 64 TiB",
-        ));
-    }
-    if p.storage_bytes == 0 || p.storage_bytes > MAX_BYTES * 16 {
-        return Err(ApiError::invalid(
-            "storage_bytes",
-            "must be between 1 byte and 1 PiB",
-        ));
-    }
-    let now = now_micros();
-    let row = HostRow {
-        id: new_id(),
-        name: p.name,
-        description: p.description,
-        address: p.address,
-        cpus: p.cpus as i32,
-        memory_mib: p.memory_mib as i64,
-        storage_bytes: p.storage_bytes as i64,
-        state: enum_str(&HostState::Active),
-        time_created: now,
-        time_modified: now,
-        generation: 1,
-    };
-    diesel::insert_into(hosts::table)
-        .values(&row)
-        .execute(conn)?;
-    record_event(
-        conn,
-        ctx,
-        "create",
-        global_subject("host", &row.id, &row.name),
-    )?;
-    Ok(row)
 }
 
 pub fn host_list(conn: &mut DbConn, actor: &Actor, page: &PageRequest) -> ApiResult<Page<HostRow>> {
@@ -446,5 +395,51 @@ pub fn image_delete(
     }
     diesel::delete(images::table.find(&row.id)).execute(conn)?;
     record_event(conn, ctx, "delete", image_subject(&row))?;
+    Ok(())
+}
+
+/// Register (or point at a new build of) a system image bundle: the
+/// all-in-one mode's built-in OS templates.
+pub fn register_system_image(
+    conn: &mut DbConn,
+    name: &str,
+    description: &str,
+    source_url: &str,
+    min_size_bytes: u64,
+) -> ApiResult<()> {
+    let now = now_micros();
+    let existing: Option<ImageRow> = images::table
+        .filter(images::scope.eq("system"))
+        .filter(images::name.eq(name))
+        .select(ImageRow::as_select())
+        .first(conn)
+        .optional()?;
+    match existing {
+        Some(mut row) => {
+            if row.source_url != source_url || row.min_size_bytes != min_size_bytes as i64 {
+                row.source_url = source_url.to_string();
+                row.min_size_bytes = min_size_bytes as i64;
+                save_row!(conn, images, row)?;
+            }
+        }
+        None => {
+            diesel::insert_into(images::table)
+                .values(&ImageRow {
+                    id: new_id(),
+                    scope: "system".into(),
+                    name: name.to_string(),
+                    description: description.to_string(),
+                    os_family: "linux".into(),
+                    architecture: enum_str(&crate::params::Architecture::X86_64),
+                    boot_mode: enum_str(&crate::params::BootMode::DirectKernel),
+                    min_size_bytes: min_size_bytes as i64,
+                    source_url: source_url.to_string(),
+                    time_created: now,
+                    time_modified: now,
+                    generation: 1,
+                })
+                .execute(conn)?;
+        }
+    }
     Ok(())
 }

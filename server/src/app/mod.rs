@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod compute;
+pub mod fleet;
 pub mod infra;
 pub mod storage;
 pub mod tenancy;
@@ -28,6 +29,7 @@ pub use auth::{Actor, TokenScope};
 pub struct Ctx {
     pub actor: Actor,
     pub request_id: String,
+    pub placement: fleet::PlacementPolicy,
 }
 
 /// A path or query selector: a UUID, or a DNS-label name.
@@ -327,15 +329,64 @@ pub struct App {
     pub db: Database,
     pub metrics: std::sync::Arc<crate::http::metrics::HttpMetrics>,
     pub tokens: std::sync::Arc<auth::TokenCache>,
+    /// Connected hosts.
+    pub sessions: std::sync::Arc<crate::hosts::Sessions>,
+    /// Bumped whenever a workflow ends, for [`crate::workflow::wait`].
+    pub workflow_ends: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    pub placement: fleet::PlacementPolicy,
 }
 
 impl App {
-    pub fn new(db: Database) -> Self {
+    pub fn new(db: Database, placement: fleet::PlacementPolicy) -> Self {
         Self {
             db,
             metrics: Default::default(),
             tokens: Default::default(),
+            sessions: Default::default(),
+            workflow_ends: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+            placement,
         }
+    }
+}
+
+/// The result of an operation that may have recorded a workflow: the
+/// caller launches it once the transaction has committed.
+pub struct Launched<T> {
+    pub value: T,
+    pub workflow: Option<String>,
+}
+
+impl<T> Launched<T> {
+    pub fn now(value: T) -> Self {
+        Self {
+            value,
+            workflow: None,
+        }
+    }
+
+    pub fn with(value: T, workflow: String) -> Self {
+        Self {
+            value,
+            workflow: Some(workflow),
+        }
+    }
+
+    /// Start the workflow in the background.
+    pub fn launch(self, app: &App) -> T {
+        if let Some(id) = self.workflow {
+            crate::workflow::launch(app, id);
+        }
+        self.value
+    }
+
+    /// Start the workflow and give it up to `timeout` to end, so quick
+    /// operations answer with their final state.
+    pub async fn launch_and_wait(self, app: &App, timeout: std::time::Duration) -> T {
+        if let Some(id) = &self.workflow {
+            crate::workflow::launch(app, id.clone());
+            crate::workflow::wait(app, id, timeout).await;
+        }
+        self.value
     }
 }
 

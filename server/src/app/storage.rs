@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 
 use diesel::prelude::*;
 
+use super::Launched;
 use super::infra::{MAX_BYTES, image_get, lookup_ip_pool};
 use super::{
     Actor, Ctx, NameOrId, Page, PageRequest, ProjectScope, Subject, check_generation, list_by_name,
@@ -17,6 +18,7 @@ use crate::db::{DbConn, new_id, now_micros};
 use crate::error::{ApiError, ApiResult};
 use crate::params::{DriveCreate, DriveUpdate, IdentityUpdate, IpAddressCreate};
 use crate::views::{DriveState, enum_str};
+use crate::workflow::{self, Plan, Step};
 
 project_scoped_lookup!(lookup_drive, drives, DriveRow, "drive");
 project_scoped_lookup!(lookup_ip_address, ip_addresses, IpAddressRow, "IP address");
@@ -99,6 +101,7 @@ pub fn insert_drive(
     replicas: u8,
     avoid_drives: Vec<String>,
     avoid_instances: Vec<String>,
+    prefer_host: Option<&str>,
 ) -> ApiResult<DriveRow> {
     validate_name("name", &name)?;
     validate_description(&description)?;
@@ -124,6 +127,14 @@ pub fn insert_drive(
             Some(image.id)
         }
     };
+    let host = super::fleet::place_drive(
+        conn,
+        ctx.placement,
+        size_bytes as i64,
+        &avoid_drives,
+        &avoid_instances,
+        prefer_host,
+    )?;
     let now = now_micros();
     let row = DriveRow {
         id: new_id(),
@@ -136,14 +147,14 @@ pub fn insert_drive(
         replicas: i32::from(replicas),
         avoid_drives: to_json_list(&avoid_drives),
         avoid_instances: to_json_list(&avoid_instances),
-        // Hosts arrive with hostd; until a host reports the drive made, the
-        // record alone is the drive.
-        state: enum_str(&DriveState::Available),
+        // `available` once its host has made it.
+        state: enum_str(&DriveState::Creating),
         instance_id: None,
         slot: None,
         time_created: now,
         time_modified: now,
         generation: 1,
+        host_id: Some(host),
     };
     diesel::insert_into(drives::table)
         .values(&row)
@@ -162,7 +173,7 @@ pub fn drive_create(
     ctx: &Ctx,
     scope: &ProjectScope,
     p: DriveCreate,
-) -> ApiResult<DriveRow> {
+) -> ApiResult<Launched<DriveRow>> {
     validate_name("name", &p.name)?;
     let project = project_of(conn, &ctx.actor, scope)?;
     let inside = in_project(&project);
@@ -179,7 +190,7 @@ pub fn drive_create(
         .as_deref()
         .map(|s| NameOrId::parse("image", s))
         .transpose()?;
-    insert_drive(
+    let row = insert_drive(
         conn,
         ctx,
         &project,
@@ -190,7 +201,29 @@ pub fn drive_create(
         p.replicas,
         avoid_drives,
         avoid_instances,
-    )
+        None,
+    )?;
+    let plan = make_drive_plan(&row.id);
+    let id = workflow::insert(conn, "drive_create", &row.id, &plan)?;
+    Ok(Launched::with(row, id))
+}
+
+/// Make (or grow) the drive on its host; undone by removing it there.
+fn make_drive_plan(drive: &str) -> Plan {
+    let drive = drive.to_string();
+    Plan::new()
+        .then_undoable(
+            Step::EnsureDrive {
+                drive: drive.clone(),
+            },
+            Step::RemoveDrive {
+                drive: drive.clone(),
+            },
+        )
+        .then(Step::DriveReady {
+            drive: drive.clone(),
+        })
+        .on_unwind(Step::DriveFailed { drive })
 }
 
 /// The project a create or list addresses (`?project=` is required).
@@ -218,7 +251,7 @@ pub fn drive_update(
     scope: &ProjectScope,
     p: DriveUpdate,
     if_match: Option<i64>,
-) -> ApiResult<DriveRow> {
+) -> ApiResult<Launched<DriveRow>> {
     let mut row = lookup_drive(conn, &ctx.actor, sel, scope)?;
     check_generation(if_match, row.generation)?;
     super::tenancy::apply_identity(
@@ -229,6 +262,7 @@ pub fn drive_update(
             description: p.description,
         },
     )?;
+    let mut grow = false;
     if let Some(size) = p.size_bytes {
         validate_size("size_bytes", size)?;
         if (size as i64) < row.size_bytes {
@@ -246,6 +280,7 @@ pub fn drive_update(
                 "the drive is being deleted",
             ));
         }
+        grow = size as i64 > row.size_bytes;
         row.size_bytes = size as i64;
     }
     save_row!(conn, drives, row)?;
@@ -255,7 +290,18 @@ pub fn drive_update(
         "update",
         subject("drive", &row.id, &row.name, &row.account_id),
     )?;
-    Ok(row)
+    if grow && row.host_id.is_some() {
+        let plan = Plan::new()
+            .then(Step::EnsureDrive {
+                drive: row.id.clone(),
+            })
+            .then(Step::DriveReady {
+                drive: row.id.clone(),
+            });
+        let id = workflow::insert(conn, "drive_grow", &row.id, &plan)?;
+        return Ok(Launched::with(row, id));
+    }
+    Ok(Launched::now(row))
 }
 
 pub fn drive_delete(
@@ -263,8 +309,8 @@ pub fn drive_delete(
     ctx: &Ctx,
     sel: &NameOrId,
     scope: &ProjectScope,
-) -> ApiResult<()> {
-    let row = lookup_drive(conn, &ctx.actor, sel, scope)?;
+) -> ApiResult<Launched<()>> {
+    let mut row = lookup_drive(conn, &ctx.actor, sel, scope)?;
     if row.instance_id.is_some() {
         return Err(ApiError::conflict(
             "in_use",
@@ -274,14 +320,31 @@ pub fn drive_delete(
             ),
         ));
     }
-    diesel::delete(drives::table.find(&row.id)).execute(conn)?;
     record_event(
         conn,
         ctx,
         "delete",
         subject("drive", &row.id, &row.name, &row.account_id),
     )?;
-    Ok(())
+    if row.host_id.is_none() {
+        diesel::delete(drives::table.find(&row.id)).execute(conn)?;
+        return Ok(Launched::now(()));
+    }
+    row.state = enum_str(&DriveState::Deleting);
+    save_row!(conn, drives, row)?;
+    // The export and the file go first; the record goes once they are gone.
+    let plan = Plan::new()
+        .then(Step::RemoveDrive {
+            drive: row.id.clone(),
+        })
+        .then(Step::ForgetDrive {
+            drive: row.id.clone(),
+        })
+        .on_unwind(Step::DriveFailed {
+            drive: row.id.clone(),
+        });
+    let id = workflow::insert(conn, "drive_delete", &row.id, &plan)?;
+    Ok(Launched::with((), id))
 }
 
 /// The lowest free address of a pool, or `None` when it is full.

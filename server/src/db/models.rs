@@ -115,6 +115,10 @@ pub struct HostRow {
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
+    pub secret_hash: Option<String>,
+    pub iscsi_port: i32,
+    pub storage_free_bytes: i64,
+    pub time_heartbeat: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -172,6 +176,7 @@ pub struct DriveRow {
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
+    pub host_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -215,4 +220,31 @@ pub struct IdempotencyKeyRow {
     pub status: Option<i32>,
     pub body: Option<String>,
     pub time_created: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = host_enrollments, treat_none_as_null = true)]
+pub struct HostEnrollmentRow {
+    pub id: String,
+    pub description: String,
+    pub secret_hash: String,
+    pub time_created: i64,
+    pub time_expires: i64,
+    pub time_used: Option<i64>,
+    pub host_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = workflows, treat_none_as_null = true)]
+pub struct WorkflowRow {
+    pub id: String,
+    pub kind: String,
+    pub subject_id: String,
+    pub steps: String,
+    pub cursor: i32,
+    pub direction: String,
+    pub state: String,
+    pub error: Option<String>,
+    pub time_created: i64,
+    pub time_modified: i64,
 }

@@ -112,6 +112,10 @@ diesel::table! {
         time_created -> BigInt,
         time_modified -> BigInt,
         generation -> BigInt,
+        secret_hash -> Nullable<Text>,
+        iscsi_port -> Integer,
+        storage_free_bytes -> BigInt,
+        time_heartbeat -> Nullable<BigInt>,
     }
 }
 
@@ -169,6 +173,7 @@ diesel::table! {
         time_created -> BigInt,
         time_modified -> BigInt,
         generation -> BigInt,
+        host_id -> Nullable<Text>,
     }
 }
 
@@ -215,7 +220,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    host_enrollments (id) {
+        id -> Text,
+        description -> Text,
+        secret_hash -> Text,
+        time_created -> BigInt,
+        time_expires -> BigInt,
+        time_used -> Nullable<BigInt>,
+        host_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    workflows (id) {
+        id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        steps -> Text,
+        cursor -> Integer,
+        direction -> Text,
+        state -> Text,
+        error -> Nullable<Text>,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    host_enrollments,
+    workflows,
     partners,
     accounts,
     users,

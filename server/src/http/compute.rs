@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(instance_stop))
         .routes(routes!(instance_reboot))
         .routes(routes!(instance_resize))
+        .routes(routes!(instance_serial))
         .routes(routes!(instance_drive_attach))
         .routes(routes!(instance_drive_detach))
         .routes(routes!(instance_ip_attach))
@@ -81,15 +82,40 @@ async fn drive_create(
     ApiJson(body): ApiJson<DriveCreate>,
 ) -> ApiResult<Response> {
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let row = app
+    let actor = ctx.actor.clone();
+    let launched = app
         .db
         .write(move |c| storage::drive_create(c, &ctx, &scope, body))
         .await?;
+    let id = launched.value.id.clone();
+    launched.launch_and_wait(&app, QUICK_WAIT).await;
+    let row = reload_drive(&app, actor, id).await?;
     Ok(tagged(
         StatusCode::CREATED,
         row.generation,
         Drive::from(row),
     ))
+}
+
+/// How long create and delete of a drive, and delete of an instance, wait
+/// for their host work before answering (it goes on after).
+const QUICK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn reload_drive(
+    app: &App,
+    actor: crate::app::Actor,
+    id: String,
+) -> ApiResult<crate::db::models::DriveRow> {
+    app.db
+        .read(move |c| {
+            storage::lookup_drive(
+                c,
+                &actor,
+                &crate::app::NameOrId::Id(id),
+                &crate::app::ProjectScope::default(),
+            )
+        })
+        .await
 }
 
 /// Fetch a drive
@@ -126,10 +152,14 @@ async fn drive_update(
     ApiJson(body): ApiJson<DriveUpdate>,
 ) -> ApiResult<Response> {
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let row = app
+    let actor = ctx.actor.clone();
+    let launched = app
         .db
         .write(move |c| storage::drive_update(c, &ctx, &sel, &scope, body, if_match))
         .await?;
+    let id = launched.value.id.clone();
+    launched.launch_and_wait(&app, QUICK_WAIT).await;
+    let row = reload_drive(&app, actor, id).await?;
     Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
 }
 
@@ -148,7 +178,9 @@ async fn drive_delete(
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     app.db
         .write(move |c| storage::drive_delete(c, &ctx, &sel, &scope))
-        .await?;
+        .await?
+        .launch_and_wait(&app, QUICK_WAIT)
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -303,7 +335,8 @@ async fn instance_create(
     let parts = app
         .db
         .write(move |c| compute::instance_create(c, &ctx, &scope, body))
-        .await?;
+        .await?
+        .launch(&app);
     Ok(instance_response(StatusCode::CREATED, parts))
 }
 
@@ -363,7 +396,9 @@ async fn instance_delete(
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     app.db
         .write(move |c| compute::instance_delete(c, &ctx, &sel, &scope))
-        .await?;
+        .await?
+        .launch_and_wait(&app, QUICK_WAIT)
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -378,7 +413,8 @@ async fn act(
     let parts = app
         .db
         .write(move |c| compute::instance_action(c, &ctx, &sel, &scope, action))
-        .await?;
+        .await?
+        .launch(&app);
     Ok(instance_response(StatusCode::ACCEPTED, parts))
 }
 
@@ -427,6 +463,39 @@ async fn instance_reboot(
     act(app, ctx, sel, q, Action::Reboot).await
 }
 
+/// Read an instance's serial console log
+///
+/// The console output since the instance was made, from `offset` on. Poll
+/// with the returned `next_offset` to follow it.
+#[utoipa::path(get, path = "/v1/instances/{instance}/serial", operation_id = "instance_serial", tag = "instances",
+    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), SerialParams),
+    responses((status = 200, description = "A chunk of the console log", body = SerialOutput)))]
+async fn instance_serial(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<SerialParams>,
+) -> ApiResult<axum::Json<SerialOutput>> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let max = q.max_bytes.unwrap_or(65536);
+    if !(1..=65536).contains(&max) {
+        return Err(crate::error::ApiError::invalid(
+            "max_bytes",
+            "must be between 1 and 65536",
+        ));
+    }
+    let parts = app
+        .db
+        .read(move |c| compute::instance_get(c, &ctx.actor, &sel, &scope))
+        .await?;
+    let chunk = compute::read_serial(&app, &parts.row, q.offset.unwrap_or(0), max).await?;
+    Ok(axum::Json(SerialOutput {
+        data: String::from_utf8_lossy(&chunk.data).into_owned(),
+        next_offset: chunk.next_offset,
+        size: chunk.size,
+    }))
+}
+
 /// Resize an instance
 ///
 /// Change vcpus and memory. The instance must be stopped.
@@ -446,7 +515,8 @@ async fn instance_resize(
     let parts = app
         .db
         .write(move |c| compute::instance_resize(c, &ctx, &sel, &scope, body, if_match))
-        .await?;
+        .await?
+        .launch(&app);
     Ok(instance_response(StatusCode::OK, parts))
 }
 

@@ -141,6 +141,7 @@ impl FromRequestParts<App> for Ctx {
         Ok(Ctx {
             actor,
             request_id: current_request_id(),
+            placement: app.placement,
         })
     }
 }

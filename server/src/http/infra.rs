@@ -7,14 +7,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, selector, tagged};
-use crate::app::{App, Ctx, infra};
+use crate::app::{App, Ctx, fleet, infra};
 use crate::error::ApiResult;
 use crate::params::*;
 use crate::views::*;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
-        .routes(routes!(host_list, host_create))
+        .routes(routes!(host_list))
+        .routes(routes!(host_enrollment_create))
         .routes(routes!(host_get, host_update, host_delete))
         .routes(routes!(ip_pool_list, ip_pool_create))
         .routes(routes!(ip_pool_get, ip_pool_delete))
@@ -39,23 +40,27 @@ async fn host_list(
     Ok(axum::Json(rows.map(Host::from).into()))
 }
 
-/// Record a host
+/// Create a host enrollment token
 ///
-/// Records a host and its capacity by hand; it starts `active`.
-#[utoipa::path(post, path = "/v1/hosts", operation_id = "host_create", tag = "hosts",
-    request_body = HostCreate,
-    responses((status = 201, description = "The new host", body = Host)),
+/// A one-use token, shown once, that `overcast-hostd` trades for a host
+/// identity on its first start. The host reports its own capacity.
+#[utoipa::path(post, path = "/v1/host-enrollments", operation_id = "host_enrollment_create", tag = "hosts",
+    request_body = HostEnrollmentCreate,
+    responses((status = 201, description = "The new enrollment token", body = HostEnrollment)),
     extensions(("x-overcast-role" = json!("operator"))))]
-async fn host_create(
+async fn host_enrollment_create(
     State(app): State<App>,
     ctx: Ctx,
-    ApiJson(body): ApiJson<HostCreate>,
-) -> ApiResult<Response> {
-    let row = app
+    ApiJson(body): ApiJson<HostEnrollmentCreate>,
+) -> ApiResult<(StatusCode, axum::Json<HostEnrollment>)> {
+    let (row, token) = app
         .db
-        .write(move |c| infra::host_create(c, &ctx, body))
+        .write(move |c| fleet::host_enrollment_create(c, &ctx, body))
         .await?;
-    Ok(tagged(StatusCode::CREATED, row.generation, Host::from(row)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(HostEnrollment::new(row, token)),
+    ))
 }
 
 /// Fetch a host

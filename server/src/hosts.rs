@@ -1,0 +1,443 @@
+//! The server's side of the internal gRPC API: enrollment, the session each
+//! hostd keeps open (heartbeats in, commands out), the registry that sends
+//! a command to a host and awaits its result, and reconciliation of each
+//! heartbeat's inventory against the database.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use diesel::prelude::*;
+use overcast_internal_api::v1::{
+    self as api, CommandResult, EnrollRequest, EnrollResponse, ErrorKind, HostMessage,
+    ServerMessage, host_agent_server::HostAgent, host_message::Body,
+    server_message::Command as Cmd,
+};
+use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::app::App;
+use crate::app::fleet::{self, Capacity, HostRefusal};
+use crate::db::DbConn;
+use crate::db::models::*;
+use crate::db::schema::*;
+use crate::error::ApiResult;
+use crate::views::{DriveState, InstanceState, enum_str};
+
+/// How long the server waits for a host to carry out one command.
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why a command did not succeed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    /// The host is not connected or did not answer: worth retrying.
+    #[error("host unreachable: {0}")]
+    Unreachable(String),
+    /// The host refused or failed the command.
+    #[error("host refused ({kind:?}): {message}")]
+    Refused { kind: ErrorKind, message: String },
+}
+
+struct Session {
+    epoch: u64,
+    tx: mpsc::Sender<Result<ServerMessage, Status>>,
+    pending: Mutex<HashMap<u64, oneshot::Sender<CommandResult>>>,
+}
+
+/// Connected hosts, by host id.
+#[derive(Default)]
+pub struct Sessions {
+    sessions: std::sync::Mutex<HashMap<String, Arc<Session>>>,
+    next: AtomicU64,
+}
+
+impl Sessions {
+    pub fn connected(&self, host_id: &str) -> bool {
+        self.sessions
+            .lock()
+            .expect("sessions")
+            .contains_key(host_id)
+    }
+
+    /// Send `command` to the host and await its result.
+    pub async fn call(
+        &self,
+        host_id: &str,
+        command: Cmd,
+    ) -> Result<Option<api::SerialChunk>, CallError> {
+        let session = self
+            .sessions
+            .lock()
+            .expect("sessions")
+            .get(host_id)
+            .cloned()
+            .ok_or_else(|| CallError::Unreachable(format!("host {host_id} is not connected")))?;
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let (tx, rx) = oneshot::channel();
+        session.pending.lock().await.insert(id, tx);
+        let sent = session
+            .tx
+            .send(Ok(ServerMessage {
+                command_id: id,
+                command: Some(command),
+            }))
+            .await;
+        if sent.is_err() {
+            session.pending.lock().await.remove(&id);
+            return Err(CallError::Unreachable("the session closed".into()));
+        }
+        let result = match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => return Err(CallError::Unreachable("the session closed".into())),
+            Err(_) => {
+                session.pending.lock().await.remove(&id);
+                return Err(CallError::Unreachable(format!(
+                    "no answer within {COMMAND_TIMEOUT:?}"
+                )));
+            }
+        };
+        if result.error.is_empty() {
+            Ok(result.serial)
+        } else {
+            Err(CallError::Refused {
+                kind: result.error_kind(),
+                message: result.error,
+            })
+        }
+    }
+}
+
+/// The gRPC service the hosts dial.
+pub struct AgentService {
+    pub app: App,
+}
+
+fn refusal_status(e: HostRefusal) -> Status {
+    match e {
+        HostRefusal::Invalid(m) => Status::invalid_argument(m),
+        HostRefusal::Denied(m) => Status::permission_denied(m),
+        HostRefusal::Internal(m) => Status::internal(m),
+    }
+}
+
+fn capacity(c: Option<api::Capacity>) -> Result<Capacity, HostRefusal> {
+    let c = c.ok_or_else(|| HostRefusal::Invalid("capacity is missing".into()))?;
+    Ok(Capacity {
+        cpus: c.cpus,
+        memory_mib: c.memory_mib,
+        storage_bytes: c.storage_bytes,
+        storage_free_bytes: c.storage_free_bytes,
+    })
+}
+
+#[tonic::async_trait]
+impl HostAgent for AgentService {
+    async fn enroll(
+        &self,
+        request: Request<EnrollRequest>,
+    ) -> Result<Response<EnrollResponse>, Status> {
+        let peer = request.remote_addr();
+        let r = request.into_inner();
+        let result = async {
+            let capacity = capacity(r.capacity)?;
+            self.app
+                .db
+                .write(move |c| {
+                    Ok(fleet::enroll(
+                        c,
+                        &r.enrollment_token,
+                        &r.name,
+                        &r.address,
+                        r.iscsi_port,
+                        capacity,
+                    ))
+                })
+                .await
+                .map_err(HostRefusal::from)?
+        }
+        .await;
+        match result {
+            Ok((host, secret)) => {
+                tracing::info!(host = %host.name, host_id = %host.id, "host enrolled");
+                Ok(Response::new(EnrollResponse {
+                    host_id: host.id,
+                    host_secret: secret,
+                }))
+            }
+            Err(e) => {
+                tracing::warn!(?peer, error = %e, "enrollment refused");
+                Err(refusal_status(e))
+            }
+        }
+    }
+
+    type SessionStream = ReceiverStream<Result<ServerMessage, Status>>;
+
+    async fn session(
+        &self,
+        request: Request<Streaming<HostMessage>>,
+    ) -> Result<Response<Self::SessionStream>, Status> {
+        let peer = request.remote_addr();
+        let secret = request
+            .metadata()
+            .get(overcast_internal_api::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+        let Some(secret) = secret else {
+            tracing::warn!(?peer, "session without a host credential refused");
+            return Err(Status::unauthenticated("a host credential is required"));
+        };
+        let host = self
+            .app
+            .db
+            .read(move |c| Ok(fleet::authenticate_host(c, &secret)))
+            .await
+            .map_err(|e| Status::internal(e.message))?
+            .map_err(|e| {
+                tracing::warn!(?peer, error = %e, "session refused");
+                Status::unauthenticated(e.to_string())
+            })?;
+        let (tx, rx) = mpsc::channel(256);
+        let sessions = &self.app.sessions;
+        let session = Arc::new(Session {
+            epoch: sessions.next.fetch_add(1, Ordering::Relaxed),
+            tx,
+            pending: Mutex::new(HashMap::new()),
+        });
+        sessions
+            .sessions
+            .lock()
+            .expect("sessions")
+            .insert(host.id.clone(), session.clone());
+        tracing::info!(host = %host.name, "host session open");
+        let app = self.app.clone();
+        let mut inbound = request.into_inner();
+        tokio::spawn(async move {
+            let outcome: Result<(), Status> = async {
+                while let Some(msg) = inbound.message().await? {
+                    match msg.body {
+                        Some(Body::Heartbeat(hb)) => on_heartbeat(&app, &host, hb).await?,
+                        Some(Body::Result(result)) => {
+                            if let Some(waiter) = session.pending.lock().await.remove(&result.command_id) {
+                                let _ = waiter.send(result);
+                            } else {
+                                tracing::warn!(host = %host.name, command_id = result.command_id, "result for no pending command ignored");
+                            }
+                        }
+                        None => return Err(Status::invalid_argument("a message without a body")),
+                    }
+                }
+                Ok(())
+            }
+            .await;
+            if let Err(status) = &outcome {
+                tracing::warn!(host = %host.name, error = %status.message(), "host session ended with an error");
+                let _ = session.tx.send(Err(status.clone())).await;
+            }
+            let mut map = app.sessions.sessions.lock().expect("sessions");
+            if map.get(&host.id).is_some_and(|s| s.epoch == session.epoch) {
+                map.remove(&host.id);
+            }
+            tracing::info!(host = %host.name, "host session closed");
+        });
+        Ok(Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+async fn on_heartbeat(app: &App, host: &HostRow, hb: api::Heartbeat) -> Result<(), Status> {
+    let arrived = crate::db::now_micros();
+    let capacity = capacity(hb.capacity).map_err(refusal_status)?;
+    let inventory = Inventory::parse(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
+    let host_id = host.id.clone();
+    let port = hb.iscsi_port;
+    app.db
+        .write(move |c| Ok(fleet::heartbeat(c, &host_id, capacity, port)))
+        .await
+        .map_err(|e| Status::internal(e.message))?
+        .map_err(refusal_status)?;
+    let host_id = host.id.clone();
+    let plan = app
+        .db
+        .write(move |c| plan_reconciliation(c, &host_id, &inventory, arrived))
+        .await
+        .map_err(|e| Status::internal(e.message))?;
+    if !plan.is_empty() {
+        let app = app.clone();
+        let host = host.clone();
+        tokio::spawn(async move {
+            for (what, command) in plan {
+                tracing::info!(host = %host.name, %what, "reconciling");
+                if let Err(e) = app.sessions.call(&host.id, command).await {
+                    tracing::warn!(host = %host.name, %what, error = %e, "reconciliation step failed");
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// A heartbeat's inventory, ids checked.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    /// Instance id -> running.
+    pub domains: HashMap<String, bool>,
+    /// Drive id -> exported.
+    pub drives: HashMap<String, bool>,
+}
+
+impl Inventory {
+    fn parse(i: api::Inventory) -> Result<Self, HostRefusal> {
+        let check = |id: &str| {
+            uuid::Uuid::parse_str(id)
+                .map(|u| u.to_string())
+                .map_err(|_| HostRefusal::Invalid(format!("inventory id `{id}` is not a UUID")))
+        };
+        let mut out = Inventory::default();
+        for d in i.domains {
+            out.domains.insert(check(&d.instance_id)?, d.running);
+        }
+        for d in i.drives {
+            out.drives.insert(check(&d.drive_id)?, d.exported);
+        }
+        Ok(out)
+    }
+}
+
+/// A generation no later command can be newer than: for objects the
+/// database no longer knows.
+const FOREVER: u64 = i64::MAX as u64;
+
+/// Objects changed this recently are left alone: the inventory may predate
+/// the change.
+const SETTLE_MICROS: i64 = 5_000_000;
+
+/// Compare a host's inventory with the database: remove what the database
+/// does not know, re-create what is missing, and let instance states follow
+/// what the host reports. Objects with a workflow under way are skipped.
+fn plan_reconciliation(
+    conn: &mut DbConn,
+    host_id: &str,
+    inv: &Inventory,
+    arrived: i64,
+) -> ApiResult<Vec<(String, Cmd)>> {
+    let busy: HashSet<String> = workflows::table
+        .filter(workflows::state.eq("running"))
+        .select(workflows::subject_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let settled = |modified: i64| modified < arrived - SETTLE_MICROS;
+    let mut plan = Vec::new();
+
+    let instances: Vec<InstanceRow> = instances::table
+        .filter(instances::host_id.eq(host_id))
+        .select(InstanceRow::as_select())
+        .load(conn)?;
+    let known_instances: HashSet<&str> = instances.iter().map(|r| r.id.as_str()).collect();
+    // Domains of instances that are gone or live elsewhere.
+    let elsewhere: HashMap<String, i64> = instances::table
+        .filter(instances::id.eq_any(inv.domains.keys().cloned().collect::<Vec<_>>()))
+        .select((instances::id, instances::generation))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    for id in inv.domains.keys() {
+        if !known_instances.contains(id.as_str()) && !busy.contains(id) {
+            let generation = elsewhere.get(id).map_or(FOREVER, |g| *g as u64);
+            plan.push((
+                format!("remove unknown domain of instance {id}"),
+                Cmd::RemoveInstance(api::RemoveInstance {
+                    instance_id: id.clone(),
+                    generation,
+                }),
+            ));
+        }
+    }
+    for row in &instances {
+        if busy.contains(&row.id) || !settled(row.time_modified) {
+            continue;
+        }
+        let state = crate::app::compute::parse_state(row);
+        let reported = inv.domains.get(&row.id).copied();
+        match (state, reported) {
+            (InstanceState::Running, None) => {
+                let cmd = crate::workflow::ensure_instance_command(conn, &row.id, true)?.1;
+                plan.push((
+                    format!("re-create missing domain of instance {}", row.id),
+                    cmd,
+                ));
+            }
+            (InstanceState::Running, Some(false)) => {
+                // The guest powered itself off.
+                set_instance_state(conn, &row.id, InstanceState::Stopped)?;
+            }
+            (InstanceState::Stopped, Some(true)) => {
+                let cmd = crate::workflow::ensure_instance_command(conn, &row.id, false)?.1;
+                plan.push((format!("stop instance {} that should not run", row.id), cmd));
+            }
+            _ => {}
+        }
+    }
+
+    let drives: Vec<DriveRow> = drives::table
+        .filter(drives::host_id.eq(host_id))
+        .select(DriveRow::as_select())
+        .load(conn)?;
+    let known_drives: HashSet<&str> = drives.iter().map(|r| r.id.as_str()).collect();
+    let drive_generations: HashMap<String, i64> = drives::table
+        .filter(drives::id.eq_any(inv.drives.keys().cloned().collect::<Vec<_>>()))
+        .select((drives::id, drives::generation))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    for id in inv.drives.keys() {
+        if !known_drives.contains(id.as_str()) && !busy.contains(id) {
+            let generation = drive_generations.get(id).map_or(FOREVER, |g| *g as u64);
+            plan.push((
+                format!("remove unknown drive {id}"),
+                Cmd::RemoveDrive(api::RemoveDrive {
+                    drive_id: id.clone(),
+                    generation,
+                }),
+            ));
+        }
+    }
+    for row in &drives {
+        let ready = row.state == enum_str(&DriveState::Available)
+            || row.state == enum_str(&DriveState::Attached);
+        if busy.contains(&row.id) || !ready || !settled(row.time_modified) {
+            continue;
+        }
+        if inv.drives.get(&row.id) != Some(&true) {
+            let cmd = crate::workflow::ensure_drive_command(conn, &row.id)?.1;
+            plan.push((format!("re-create missing drive {}", row.id), cmd));
+        }
+    }
+    Ok(plan)
+}
+
+pub fn set_instance_state(conn: &mut DbConn, id: &str, state: InstanceState) -> ApiResult<()> {
+    diesel::update(instances::table.find(id))
+        .set((
+            instances::state.eq(enum_str(&state)),
+            instances::generation.eq(instances::generation + 1),
+            instances::time_modified.eq(crate::db::now_micros()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Mark silent hosts down, every second.
+pub async fn watch_heartbeats(app: App) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        match app.db.write(fleet::mark_silent_hosts_down).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(hosts = n, "hosts stopped heartbeating; marked down"),
+            Err(e) => tracing::warn!(error = %e.message, "cannot check heartbeats"),
+        }
+    }
+}
