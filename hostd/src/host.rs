@@ -104,6 +104,31 @@ pub struct Host {
     generations: Mutex<Generations>,
     /// One lock per object, so two commands on it never interleave.
     locks: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Held while this hostd runs: one hostd per state directory.
+    _lock: Option<std::fs::File>,
+}
+
+/// Lock the state directory for this process, or say who holds it.
+fn lock_state_dir(dir: &Path) -> Result<std::fs::File> {
+    use std::io::Write;
+    let path = dir.join("hostd.lock");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)?;
+    if rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err() {
+        let holder = std::fs::read_to_string(&path).unwrap_or_default();
+        bail!(
+            "another hostd (pid {}) runs on {}",
+            holder.trim(),
+            dir.display()
+        );
+    }
+    file.set_len(0)?;
+    write!(file, "{}", std::process::id())?;
+    Ok(file)
 }
 
 fn parse_id(what: &str, id: &str) -> Result<uuid::Uuid, Refusal> {
@@ -128,7 +153,14 @@ fn image_dir(source: &str) -> Result<PathBuf, Refusal> {
 }
 
 impl Host {
+    /// Open the host for serving: one hostd per state directory.
     pub fn open(settings: HostSettings) -> Result<Host> {
+        std::fs::create_dir_all(&settings.state_dir)?;
+        let lock = lock_state_dir(&settings.state_dir)?;
+        Self::open_inner(settings, Some(lock))
+    }
+
+    fn open_inner(settings: HostSettings, lock: Option<std::fs::File>) -> Result<Host> {
         let daemons = HostDaemons::start_or_adopt(&settings.state_dir.join("daemons"))?;
         let drives = DriveStore::new(settings.state_dir.join("drives"))?;
         std::fs::create_dir_all(settings.state_dir.join("instances"))?;
@@ -144,7 +176,26 @@ impl Host {
             libvirt,
             generations: Mutex::new(generations),
             locks: Mutex::new(HashMap::new()),
+            _lock: lock,
         })
+    }
+
+    /// Stop the hostd that runs on `settings.state_dir` (if any), then every
+    /// guest, export and daemon of the host, and its bridge.
+    pub fn teardown_dir(settings: HostSettings) -> Result<()> {
+        let pid =
+            std::fs::read_to_string(settings.state_dir.join("hostd.lock")).unwrap_or_default();
+        if let Ok(pid) = pid.trim().parse::<u32>()
+            && pid != std::process::id()
+            && std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.starts_with("overcast-hostd"))
+        {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+        Self::open_inner(settings, None)?.teardown();
+        Ok(())
     }
 
     fn instance_dir(&self, id: &uuid::Uuid) -> PathBuf {

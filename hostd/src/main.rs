@@ -181,7 +181,7 @@ async fn main() -> Result<()> {
                 bridge: common.bridge,
                 stop_grace: Duration::ZERO,
             };
-            tokio::task::spawn_blocking(move || Host::open(settings).map(Host::teardown)).await?
+            tokio::task::spawn_blocking(move || Host::teardown_dir(settings)).await?
         }
     }
 }

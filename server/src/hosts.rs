@@ -207,11 +207,17 @@ impl HostAgent for AgentService {
             tx,
             pending: Mutex::new(HashMap::new()),
         });
-        sessions
+        let replaced = sessions
             .sessions
             .lock()
             .expect("sessions")
             .insert(host.id.clone(), session.clone());
+        if let Some(old) = replaced {
+            // The newest session wins; the old one is told to go.
+            let _ = old.tx.try_send(Err(Status::aborted(
+                "replaced by a newer session of this host",
+            )));
+        }
         tracing::info!(host = %host.name, "host session open");
         let app = self.app.clone();
         let mut inbound = request.into_inner();

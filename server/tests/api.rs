@@ -366,14 +366,7 @@ async fn drives_ips_and_instances(backend: Backend) {
                "prefix_len": 24, "gateway": "203.0.113.1"}),
     )
     .await;
-    t.create(
-        "/v1/images",
-        &op,
-        json!({"name": "tiny", "os_family": "linux", "architecture": "x86_64",
-               "boot_mode": "direct_kernel", "min_size_bytes": 67108864,
-               "source_url": "file:///var/lib/overcast/images/tiny.raw", "system": true}),
-    )
-    .await;
+    // `tiny` is the all-in-one's system image (64 MiB minimum).
     t.create(
         "/v1/ssh-keys",
         &a.rw,
@@ -454,7 +447,10 @@ async fn drives_ips_and_instances(backend: Backend) {
                    "ip_addresses": ["ip-a"], "ssh_keys": ["laptop"], "start": false}),
         )
         .await;
-    assert_eq!(web["state"], "stopped");
+    assert_eq!(web["state"], "creating");
+    assert_eq!(web["host_id"], t.wait_for_host().await.unwrap()["id"]);
+    t.wait_state(&format!("/v1/instances/web-1{q}"), &a.rw, "stopped")
+        .await;
     assert_eq!(web["drive_ids"].as_array().unwrap().len(), 1);
     let boot = t.get(&format!("/v1/drives/web-1-boot{q}"), &a.rw).await;
     assert_eq!(boot.body["state"], "attached");
@@ -506,11 +502,51 @@ async fn drives_ips_and_instances(backend: Backend) {
             &format!("/v1/instances{q}"),
             &a.rw,
             json!({"name": "web-2", "vcpus": 2, "memory_mib": 1024, "boot_drive": "root2",
-               "avoid_instances": ["web-1"], "ha_policy": "none"}),
+               "ha_policy": "none", "start": false}),
         )
         .await;
-    assert_eq!(web2["state"], "starting");
-    assert_eq!(web2["avoid_instances"][0], web["id"]);
+    assert_eq!(web2["state"], "creating");
+    // The only host runs web-1: avoiding it leaves nowhere to go.
+    let r = t
+        .post(
+            &format!("/v1/instances{q}"),
+            &a.rw,
+            json!({"name": "web-9", "vcpus": 1, "memory_mib": 256, "image": "tiny",
+               "avoid_instances": ["web-1"], "start": false}),
+        )
+        .await;
+    assert_problem(
+        &r,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "insufficient_capacity",
+    );
+    assert!(
+        r.body["message"].as_str().unwrap().contains("avoid"),
+        "{}",
+        r.body
+    );
+    let r = t.post(&format!("/v1/instances{q}"), &a.rw,
+        json!({"name": "web-9", "vcpus": 1, "memory_mib": 1048576, "image": "tiny", "start": false})).await;
+    assert_problem(
+        &r,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "insufficient_capacity",
+    );
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("memory ran out"),
+        "{}",
+        r.body
+    );
+    let r = t.get(&format!("/v1/drives/web-9-boot{q}"), &a.rw).await;
+    assert_eq!(
+        r.status, 404,
+        "a refused create leaves no boot drive behind"
+    );
+    t.wait_state(&format!("/v1/instances/web-2{q}"), &a.rw, "stopped")
+        .await;
 
     // References are confined to the instance's project (and account), by id too.
     t.create("/v1/projects", &a.rw, json!({"name": "other"}))
@@ -554,14 +590,13 @@ async fn drives_ips_and_instances(backend: Backend) {
             json!({"vcpus": 4}),
         )
         .await;
-    assert_problem(&r, StatusCode::CONFLICT, "invalid_state");
-    let r = t
-        .post(&format!("/v1/instances/web-2/stop{q}"), &a.rw, json!({}))
+    assert_eq!(r.status, 200, "{}", r.body);
+    t.wait_state(&format!("/v1/instances/web-2{q}"), &a.rw, "stopped")
         .await;
-    assert_eq!(
-        r.body["state"], "stopped",
-        "an unplaced instance stops at once"
-    );
+    let r = t
+        .post(&format!("/v1/instances/web-2/reboot{q}"), &a.rw, json!({}))
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "invalid_state");
     let r = t
         .post(
             &format!("/v1/instances/web-2/resize{q}"),
@@ -593,20 +628,36 @@ async fn drives_ips_and_instances(backend: Backend) {
     let r = t.delete("/v1/projects/main", &a.rw).await;
     assert_problem(&r, StatusCode::CONFLICT, "not_empty");
 
-    // Hosts are the operator's.
-    let h = t
+    // Hosts are the operator's: the local host enrolled itself and reports.
+    let h = t.wait_for_host().await.unwrap();
+    assert_eq!(h["name"], "local");
+    assert!(h["cpus"].as_u64().unwrap() >= 1 && h["memory_mib"].as_u64().unwrap() > 0);
+    let e = t
         .create(
-            "/v1/hosts",
+            "/v1/host-enrollments",
             &op,
-            json!({"name": "host-01", "address": "10.0.0.11", "cpus": 8,
-        "memory_mib": 32768, "storage_bytes": 1000000000000_u64}),
+            json!({"description": "rack 2"}),
         )
         .await;
-    assert_eq!(h["state"], "active");
+    assert!(e["token"].as_str().unwrap().len() > 20);
+    let r = t.post("/v1/host-enrollments", &a.rw, json!({})).await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
     let r = t
-        .put("/v1/hosts/host-01", &op, json!({"state": "draining"}))
+        .put("/v1/hosts/local", &op, json!({"state": "draining"}))
         .await;
     assert_eq!(r.body["state"], "draining");
+    let r = t
+        .post(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "nowhere", "size_bytes": 1048576}),
+        )
+        .await;
+    assert_problem(
+        &r,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "insufficient_capacity",
+    );
     let r = t.get("/v1/hosts", &a.rw).await;
     assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
     t.stop().await;
@@ -1113,7 +1164,7 @@ async fn build_world(t: &TestServer) -> World {
         )
         .await;
     let instance = t.create("/v1/instances?project=web", &rw, json!({"name": "web-1", "vcpus": 1, "memory_mib": 512, "image": "debian-12", "start": false})).await;
-    let host = t.create("/v1/hosts", &op, json!({"name": "host-01", "address": "10.0.0.11", "cpus": 8, "memory_mib": 32768, "storage_bytes": 1000000000000_u64})).await;
+    let host = t.wait_for_host().await.unwrap();
     let other = t.tenant("other").await;
     let id = |v: &Value| v["id"].as_str().unwrap().to_string();
     World {

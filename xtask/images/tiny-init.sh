@@ -49,5 +49,23 @@ for b in /sys/block/vd*; do
     [ -e "$b" ] || continue
     DISKS="$DISKS${DISKS:+,}$(basename "$b"):$(($(cat "$b/size") / 2048))M"
 done
+# user-data lines `#overcast-write-once vdX` put `data-<uuid>` on a blank
+# disk; every boot prints what each disk starts with, so tests can see data
+# written at one boot survive to the next.
+if [ -f $CIDATA/user-data ]; then
+    for dev in $(sed -n 's/^#overcast-write-once \(vd[a-z]*\)$/\1/p' $CIDATA/user-data); do
+        if [ -e "/dev/$dev" ] && [ -z "$(head -c 16 "/dev/$dev" | tr -d '\000')" ]; then
+            printf 'data-%s' "$(cat /proc/sys/kernel/random/uuid)" | dd of="/dev/$dev" conv=notrunc 2>/dev/null
+            sync
+        fi
+    done
+fi
+DATA=""
+for b in /sys/block/vd*; do
+    [ -e "$b" ] || continue
+    name=$(basename "$b")
+    DATA="$DATA $name=$(head -c 41 "/dev/$name" | tr -dc 'A-Za-z0-9-')"
+done
+echo "OVERCAST-DATA$DATA"
 echo "OVERCAST-READY hostname=$(hostname) address=$ADDRESS ssh_keys=$KEYS disks=${DISKS:-none}"
 while true; do sleep 3600; done

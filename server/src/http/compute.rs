@@ -512,11 +512,18 @@ async fn instance_resize(
     ApiJson(body): ApiJson<InstanceResize>,
 ) -> ApiResult<Response> {
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let parts = app
+    let actor = ctx.actor.clone();
+    let launched = app
         .db
         .write(move |c| compute::instance_resize(c, &ctx, &sel, &scope, body, if_match))
-        .await?
-        .launch(&app);
+        .await?;
+    // Redefining a stopped domain is quick: answer once it is done.
+    let id = crate::app::NameOrId::Id(launched.value.row.id.clone());
+    launched.launch_and_wait(&app, QUICK_WAIT).await;
+    let parts = app
+        .db
+        .read(move |c| compute::instance_get(c, &actor, &id, &crate::app::ProjectScope::default()))
+        .await?;
     Ok(instance_response(StatusCode::OK, parts))
 }
 

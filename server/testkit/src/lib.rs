@@ -212,11 +212,36 @@ impl Reply {
 /// A server started in-process on port 0 with a fresh database.
 pub struct TestServer {
     pub server: Server,
-    pub base: String,
-    pub operator_token: String,
-    pub http: reqwest::Client,
+    pub api: Api,
     pub backend: Backend,
+    host: HostGuard,
     _data: TempDir,
+}
+
+/// The local host's daemon binary and state directory, torn down on drop
+/// (a failed test still stops its guests and daemons).
+pub struct HostGuard(Option<(PathBuf, PathBuf)>);
+
+impl Drop for HostGuard {
+    fn drop(&mut self) {
+        if let Some((hostd, state)) = self.0.take() {
+            teardown_host(&hostd, &state);
+        }
+    }
+}
+
+/// Stop everything a host started: guests, exports, daemons.
+pub fn teardown_host(hostd: &Path, state: &Path) {
+    let _ = Command::new(hostd)
+        .arg("teardown")
+        .arg("--state-dir")
+        .arg(state)
+        .output();
+}
+
+/// Where `cargo xtask images` puts the system images.
+pub fn images_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/images")
 }
 
 /// A temporary directory removed on drop.
@@ -241,7 +266,18 @@ impl TestServer {
         let data = TempDir::new("overcast-test")?;
         let mut config = Config::new(&data.0);
         config.listen = "127.0.0.1:0".parse()?;
+        config.internal_listen = "127.0.0.1:0".parse()?;
         config.db_pool_size = 8;
+        // Every test server has a real local host: hostd with its own
+        // libvirtd and tgtd, guests under TCG.
+        config.all_in_one = true;
+        config.accelerator = "tcg".into();
+        config.images_dir = images_dir();
+        anyhow::ensure!(
+            config.images_dir.join("tiny/vmlinuz").exists(),
+            "the tiny image is missing from {}: run `cargo xtask images`",
+            config.images_dir.display()
+        );
         if backend == Backend::Postgres {
             config.database =
                 Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
@@ -250,16 +286,94 @@ impl TestServer {
         let operator_token = std::fs::read_to_string(&server.operator_token_path)?
             .trim()
             .to_string();
-        Ok(TestServer {
-            base: format!("http://{}", server.addr),
+        let host = server
+            .local_host
+            .as_ref()
+            .map(|h| (h.hostd.clone(), h.state_dir.clone()));
+        let t = TestServer {
+            api: Api::new(format!("http://{}", server.addr), operator_token)?,
             server,
+            backend,
+            host: HostGuard(host),
+            _data: data,
+        };
+        t.wait_for_host().await?;
+        Ok(t)
+    }
+
+    /// Stop the server and its local host (guests included).
+    pub async fn stop(self) {
+        let TestServer {
+            server, mut host, ..
+        } = self;
+        server.stop().await.expect("clean shutdown");
+        if let Some((hostd, state)) = host.0.take() {
+            tokio::task::spawn_blocking(move || teardown_host(&hostd, &state))
+                .await
+                .expect("teardown");
+        }
+    }
+}
+
+impl std::ops::Deref for TestServer {
+    type Target = Api;
+
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+/// An HTTP client for a server, with the operator token.
+pub struct Api {
+    pub base: String,
+    pub operator_token: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: String, operator_token: String) -> Result<Self> {
+        Ok(Self {
+            base,
             operator_token,
             http: reqwest::Client::builder()
                 .pool_max_idle_per_host(64)
                 .build()?,
-            backend,
-            _data: data,
         })
+    }
+
+    /// Poll `path` until its `state` is `state` (60 s at most).
+    pub async fn wait_state(&self, path: &str, token: &str, state: &str) -> Value {
+        let started = std::time::Instant::now();
+        loop {
+            let r = self.get(path, token).await;
+            if r.body["state"] == state {
+                return r.body;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "{path} did not become {state} in 60 s: {}",
+                r.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Wait until the local host has enrolled and reported in.
+    pub async fn wait_for_host(&self) -> Result<Value> {
+        let started = std::time::Instant::now();
+        loop {
+            let r = self.get("/v1/hosts", &self.operator_token).await;
+            if let Some(host) = r.body["items"]
+                .as_array()
+                .and_then(|a| a.iter().find(|h| h["state"] == "active"))
+            {
+                return Ok(host.clone());
+            }
+            if started.elapsed() > std::time::Duration::from_secs(60) {
+                bail!("the local host did not come up in 60 s: {}", r.body);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Send a request with a token (or none) and an optional JSON body.
@@ -365,10 +479,6 @@ impl TestServer {
             ro,
             project_id: project["id"].as_str().unwrap().to_string(),
         }
-    }
-
-    pub async fn stop(self) {
-        self.server.stop().await.expect("clean shutdown");
     }
 }
 

@@ -1,0 +1,559 @@
+//! The path from an API call to a booted guest, end to end, on a real
+//! all-in-one cloud: the `overcast-server` binary (SQLite) with its local
+//! `overcast-hostd`, private libvirtd and tgtd, guests under QEMU's TCG.
+//! Processes are killed for real (SIGKILL) to check recovery, and the host
+//! is inspected directly (virsh, tgtadm, the drive directory) for leaks.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use overcast_internal_api::v1::{
+    self as api, EnrollRequest, HostMessage, host_agent_client::HostAgentClient, host_message::Body,
+};
+use overcast_testkit::{Api, TempDir, free_port, images_dir, teardown_host};
+use serde_json::{Value, json};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// An all-in-one server process on fixed ports, restartable on its data.
+struct Cloud {
+    data: PathBuf,
+    port: u16,
+    internal: u16,
+    child: Option<Child>,
+}
+
+impl Cloud {
+    fn start(data: &Path) -> Cloud {
+        let mut c = Cloud {
+            data: data.to_path_buf(),
+            port: free_port().unwrap(),
+            internal: free_port().unwrap(),
+            child: None,
+        };
+        c.spawn();
+        c
+    }
+
+    fn spawn(&mut self) {
+        assert!(
+            images_dir().join("tiny/vmlinuz").exists(),
+            "the tiny image is missing: run `cargo xtask images`"
+        );
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.data.with_extension("server.log"))
+            .unwrap();
+        self.child = Some(
+            Command::new(env!("CARGO_BIN_EXE_overcast-server"))
+                .arg("--all-in-one")
+                .args(["--accelerator", "tcg"])
+                .arg("--data-dir")
+                .arg(&self.data)
+                .arg("--images-dir")
+                .arg(images_dir())
+                .args(["--listen", &format!("127.0.0.1:{}", self.port)])
+                .args(["--internal-listen", &format!("127.0.0.1:{}", self.internal)])
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("overcast-server starts"),
+        );
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    async fn api(&self) -> Api {
+        let started = Instant::now();
+        let token_path = self.data.join("operator.token");
+        loop {
+            if let Ok(token) = std::fs::read_to_string(&token_path) {
+                let api = Api::new(
+                    format!("http://127.0.0.1:{}", self.port),
+                    token.trim().into(),
+                )
+                .unwrap();
+                if api
+                    .http
+                    .get(format!("{}/healthz", api.base))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+                {
+                    return api;
+                }
+            }
+            assert!(started.elapsed() < TIMEOUT, "the server did not come up");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn host_dir(&self) -> PathBuf {
+        self.data.join("host")
+    }
+}
+
+impl Drop for Cloud {
+    fn drop(&mut self) {
+        self.kill();
+        let hostd =
+            PathBuf::from(env!("CARGO_BIN_EXE_overcast-server")).with_file_name("overcast-hostd");
+        teardown_host(&hostd, &self.host_dir());
+    }
+}
+
+fn hostd_bin() -> PathBuf {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_overcast-server")).with_file_name("overcast-hostd");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p overcast-hostd`",
+        bin.display()
+    );
+    bin
+}
+
+/// What the host really has, read with its own tools.
+struct HostView {
+    domains: Vec<(String, String)>,
+    targets: usize,
+    drive_files: Vec<String>,
+}
+
+fn look_at_host(dir: &Path) -> HostView {
+    let socket = dir.join("daemons/run/libvirt-sock");
+    let out = Command::new("virsh")
+        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
+        .args(["list", "--all", "--name"])
+        .output()
+        .expect("virsh runs");
+    let mut domains = Vec::new();
+    for name in String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+    {
+        let state = Command::new("virsh")
+            .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
+            .args(["domstate", name])
+            .output()
+            .unwrap();
+        domains.push((
+            name.to_string(),
+            String::from_utf8_lossy(&state.stdout).trim().to_string(),
+        ));
+    }
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("daemons/daemons.json")).unwrap()).unwrap();
+    let show = Command::new("tgtadm")
+        .args(["-C", &record["control_port"].to_string(), "--lld", "iscsi"])
+        .args(["--op", "show", "--mode", "target"])
+        .output()
+        .unwrap();
+    let targets = String::from_utf8_lossy(&show.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Target "))
+        .count();
+    let drive_files = std::fs::read_dir(dir.join("drives"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    HostView {
+        domains,
+        targets,
+        drive_files,
+    }
+}
+
+async fn wait_state(api: &Api, path: &str, token: &str, state: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let r = api.get(path, token).await;
+        if r.body["state"] == state {
+            return r.body;
+        }
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "{path} never became {state}: {}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The whole serial log so far.
+async fn serial(api: &Api, instance: &str, token: &str) -> String {
+    let mut out = String::new();
+    let mut offset = 0;
+    loop {
+        let r = api
+            .get(
+                &format!("/v1/instances/{instance}/serial?offset={offset}"),
+                token,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let data = r.body["data"].as_str().unwrap();
+        out.push_str(data);
+        let next = r.body["next_offset"].as_u64().unwrap();
+        if data.is_empty() || next >= r.body["size"].as_u64().unwrap() {
+            return out;
+        }
+        offset = next;
+    }
+}
+
+/// Wait for the `n`th readiness marker on the console; returns it and the
+/// data line printed just before it.
+async fn wait_ready(api: &Api, instance: &str, token: &str, n: usize) -> (String, String) {
+    let started = Instant::now();
+    loop {
+        let log = serial(api, instance, token).await;
+        let ready: Vec<&str> = log
+            .lines()
+            .filter(|l| l.starts_with("OVERCAST-READY"))
+            .collect();
+        let data: Vec<&str> = log
+            .lines()
+            .filter(|l| l.starts_with("OVERCAST-DATA"))
+            .collect();
+        if ready.len() >= n {
+            return (
+                ready[n - 1].trim().to_string(),
+                data[n - 1].trim().to_string(),
+            );
+        }
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "boot {n} of {instance} never got ready:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn disk_word<'a>(data_line: &'a str, disk: &str) -> &'a str {
+    data_line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix(&format!("{disk}=")))
+        .unwrap_or("")
+}
+
+const KEY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl me@laptop";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_lifecycle_recovery_and_no_leaks() {
+    let tmp = TempDir::new("overcast-e2e").unwrap();
+    let mut cloud = Cloud::start(&tmp.0.join("data"));
+    let api = cloud.api().await;
+    api.wait_for_host().await.unwrap();
+    let op = api.operator_token.clone();
+    let t = api.tenant("acme").await;
+    let q = "?project=main";
+    api.create(
+        "/v1/ip-pools",
+        &op,
+        json!({"name": "public", "first_address": "10.9.0.10",
+        "last_address": "10.9.0.20", "prefix_len": 24, "gateway": "10.9.0.1"}),
+    )
+    .await;
+    api.create(
+        "/v1/ssh-keys",
+        &t.rw,
+        json!({"name": "laptop", "public_key": KEY}),
+    )
+    .await;
+    api.create(
+        &format!("/v1/ip-addresses{q}"),
+        &t.rw,
+        json!({"name": "web-ip", "pool": "public"}),
+    )
+    .await;
+    let data = api
+        .create(
+            &format!("/v1/drives{q}"),
+            &t.rw,
+            json!({"name": "data", "size_bytes": 16777216}),
+        )
+        .await;
+    assert_eq!(
+        data["state"], "available",
+        "a drive is made on the host before the reply"
+    );
+
+    // Boot: the quick form plus a data drive, an IP and an SSH key.
+    let web = api
+        .create(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({
+        "name": "web-1", "vcpus": 1, "memory_mib": 256, "image": "tiny",
+        "drives": ["data"], "ip_addresses": ["web-ip"], "ssh_keys": ["laptop"],
+        "user_data": "#overcast-write-once vdb\n"}),
+        )
+        .await;
+    let id = web["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/instances/{id}");
+    wait_state(&api, &path, &t.rw, "running").await;
+    let (ready, data1) = wait_ready(&api, &id, &t.rw, 1).await;
+    assert_eq!(
+        ready,
+        "OVERCAST-READY hostname=web-1 address=10.9.0.10/24 ssh_keys=1 disks=vda:64M,vdb:16M,vdc:0M"
+    );
+    let written = disk_word(&data1, "vdb").to_string();
+    assert!(
+        written.starts_with("data-"),
+        "the guest wrote its data drive: {data1}"
+    );
+    let view = look_at_host(&cloud.host_dir());
+    assert_eq!(
+        view.domains,
+        vec![(format!("instance-{id}"), "running".to_string())]
+    );
+    assert_eq!(view.targets, 2);
+
+    // Stop and start: the data written at the first boot is still there.
+    let r = api.post(&format!("{path}/stop"), &t.rw, json!({})).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    wait_state(&api, &path, &t.rw, "stopped").await;
+    assert_eq!(look_at_host(&cloud.host_dir()).domains[0].1, "shut off");
+    api.post(&format!("{path}/start"), &t.rw, json!({})).await;
+    wait_state(&api, &path, &t.rw, "running").await;
+    let (_, data2) = wait_ready(&api, &id, &t.rw, 2).await;
+    assert_eq!(
+        disk_word(&data2, "vdb"),
+        written,
+        "data survives a stop and start"
+    );
+
+    // Reboot: a third boot.
+    let r = api.post(&format!("{path}/reboot"), &t.rw, json!({})).await;
+    assert_eq!(r.body["state"], "rebooting", "{}", r.body);
+    wait_state(&api, &path, &t.rw, "running").await;
+    wait_ready(&api, &id, &t.rw, 3).await;
+
+    // Resize while stopped; the next boot has the new shape.
+    api.post(&format!("{path}/stop"), &t.rw, json!({})).await;
+    wait_state(&api, &path, &t.rw, "stopped").await;
+    let r = api
+        .post(
+            &format!("{path}/resize"),
+            &t.rw,
+            json!({"vcpus": 2, "memory_mib": 384}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body["vcpus"], &r.body["memory_mib"]),
+        (200, &json!(2), &json!(384)),
+        "{}",
+        r.body
+    );
+    api.post(&format!("{path}/start"), &t.rw, json!({})).await;
+    wait_state(&api, &path, &t.rw, "running").await;
+    wait_ready(&api, &id, &t.rw, 4).await;
+    let socket = cloud.host_dir().join("daemons/run/libvirt-sock");
+    let xml = Command::new("virsh")
+        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
+        .args(["dumpxml", &format!("instance-{id}")])
+        .output()
+        .unwrap();
+    let xml = String::from_utf8_lossy(&xml.stdout);
+    assert!(
+        xml.contains(">2</vcpu>") && xml.contains("<memory unit='KiB'>393216</memory>"),
+        "{xml}"
+    );
+
+    // Kill hostd: the guest keeps running. While it is down, its domain
+    // disappears and a drive nobody knows appears; after a restart the host
+    // reconciles: the domain is re-created, the stray drive removed.
+    let hostd_pid = std::fs::read_to_string(cloud.host_dir().join("hostd.lock")).unwrap();
+    Command::new("kill")
+        .args(["-9", hostd_pid.trim()])
+        .status()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        look_at_host(&cloud.host_dir()).domains[0].1,
+        "running",
+        "guests outlive hostd"
+    );
+    let stray = uuid::Uuid::new_v4();
+    std::fs::write(
+        cloud.host_dir().join(format!("drives/{stray}.raw")),
+        b"stray",
+    )
+    .unwrap();
+    Command::new("virsh")
+        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
+        .args(["destroy", &format!("instance-{id}")])
+        .output()
+        .unwrap();
+    Command::new("virsh")
+        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
+        .args(["undefine", &format!("instance-{id}")])
+        .output()
+        .unwrap();
+    let log = std::fs::File::create(tmp.0.join("hostd2.log")).unwrap();
+    let mut hostd = Command::new(hostd_bin())
+        .arg("run")
+        .args(["--server", &format!("http://127.0.0.1:{}", cloud.internal)])
+        .arg("--state-dir")
+        .arg(cloud.host_dir())
+        .args([
+            "--name",
+            "local",
+            "--accelerator",
+            "tcg",
+            "--stop-grace",
+            "3",
+        ])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let v = look_at_host(&cloud.host_dir());
+        if v.domains == vec![(format!("instance-{id}"), "running".to_string())]
+            && !v.drive_files.contains(&format!("{stray}.raw"))
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < TIMEOUT,
+            "the host did not reconcile: {:?} {:?}",
+            v.domains,
+            v.drive_files
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    wait_ready(&api, &id, &t.rw, 5).await;
+
+    // Kill the server in the middle of provisioning: on restart the
+    // workflow finishes.
+    let r = api
+        .post(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({"name": "web-2", "vcpus": 1,
+        "memory_mib": 256, "image": "tiny"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id2 = r.body["id"].as_str().unwrap().to_string();
+    cloud.kill();
+    cloud.spawn();
+    let api = cloud.api().await;
+    wait_state(&api, &format!("/v1/instances/{id2}"), &t.rw, "running").await;
+    let (ready, _) = wait_ready(&api, &id2, &t.rw, 1).await;
+    assert!(
+        ready.starts_with("OVERCAST-READY hostname=web-2 "),
+        "{ready}"
+    );
+
+    // Bad input to the internal API is refused and changes nothing.
+    let hosts_before = api.get("/v1/hosts", &op).await.body;
+    let mut client = HostAgentClient::connect(format!("http://127.0.0.1:{}", cloud.internal))
+        .await
+        .unwrap();
+    let capacity = Some(api::Capacity {
+        cpus: 1,
+        memory_mib: 1024,
+        storage_bytes: 1 << 30,
+        storage_free_bytes: 1 << 29,
+    });
+    let e = client
+        .enroll(EnrollRequest {
+            enrollment_token: "oc_forged".into(),
+            name: "evil".into(),
+            address: "10.0.0.66".into(),
+            iscsi_port: 3260,
+            capacity,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::PermissionDenied, "{e}");
+    let mut req = tonic::Request::new(futures::stream::iter(Vec::<HostMessage>::new()));
+    req.metadata_mut()
+        .insert("authorization", "Bearer oc_unknown_host".parse().unwrap());
+    let e = client.session(req).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::Unauthenticated, "{e}");
+    let creds: Value =
+        serde_json::from_slice(&std::fs::read(cloud.host_dir().join("credentials.json")).unwrap())
+            .unwrap();
+    let malformed = HostMessage {
+        body: Some(Body::Heartbeat(api::Heartbeat {
+            capacity,
+            iscsi_port: 3260,
+            inventory: Some(api::Inventory {
+                domains: vec![api::DomainReport {
+                    instance_id: "not-a-uuid".into(),
+                    running: true,
+                }],
+                drives: vec![],
+            }),
+        })),
+    };
+    let mut req = tonic::Request::new(futures::stream::iter(vec![malformed]));
+    req.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {}", creds["host_secret"].as_str().unwrap())
+            .parse()
+            .unwrap(),
+    );
+    let mut stream = client.session(req).await.unwrap().into_inner();
+    let e = loop {
+        match stream.message().await {
+            Err(e) => break e,
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("a malformed heartbeat was accepted"),
+        }
+    };
+    assert_eq!(e.code(), tonic::Code::InvalidArgument, "{e}");
+    let hosts_after = api.get("/v1/hosts", &op).await.body;
+    assert_eq!(
+        hosts_after["items"][0]["cpus"], hosts_before["items"][0]["cpus"],
+        "the bogus capacity was not recorded"
+    );
+    assert_eq!(api.get(&path, &t.rw).await.body["state"], "running");
+
+    // Delete both instances and every drive: nothing remains on the host.
+    for instance in [&id, &id2] {
+        let p = format!("/v1/instances/{instance}");
+        api.post(&format!("{p}/stop"), &t.rw, json!({})).await;
+        wait_state(&api, &p, &t.rw, "stopped").await;
+        let r = api.delete(&p, &t.rw).await;
+        assert_eq!(r.status, 204, "{}", r.body);
+        assert_eq!(api.get(&p, &t.rw).await.status, 404);
+    }
+    let drives = api.get(&format!("/v1/drives{q}"), &t.rw).await.body;
+    for d in drives["items"].as_array().unwrap() {
+        let r = api
+            .delete(&format!("/v1/drives/{}", d["id"].as_str().unwrap()), &t.rw)
+            .await;
+        assert_eq!(r.status, 204, "{}", r.body);
+    }
+    let view = look_at_host(&cloud.host_dir());
+    assert!(
+        view.domains.is_empty(),
+        "no domain remains: {:?}",
+        view.domains
+    );
+    assert_eq!(view.targets, 0, "no tgt target remains");
+    assert!(
+        view.drive_files.is_empty(),
+        "no drive file remains: {:?}",
+        view.drive_files
+    );
+    let _ = hostd.kill();
+    let _ = hostd.wait();
+}
