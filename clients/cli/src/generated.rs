@@ -27,8 +27,8 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::DriveUpdate => Self::cli_drive_update(),
             CliCommand::DriveDelete => Self::cli_drive_delete(),
             CliCommand::EventList => Self::cli_event_list(),
+            CliCommand::HostEnrollmentCreate => Self::cli_host_enrollment_create(),
             CliCommand::HostList => Self::cli_host_list(),
-            CliCommand::HostCreate => Self::cli_host_create(),
             CliCommand::HostGet => Self::cli_host_get(),
             CliCommand::HostUpdate => Self::cli_host_update(),
             CliCommand::HostDelete => Self::cli_host_delete(),
@@ -47,6 +47,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::InstanceIpDetach => Self::cli_instance_ip_detach(),
             CliCommand::InstanceReboot => Self::cli_instance_reboot(),
             CliCommand::InstanceResize => Self::cli_instance_resize(),
+            CliCommand::InstanceSerial => Self::cli_instance_serial(),
             CliCommand::InstanceStart => Self::cli_instance_start(),
             CliCommand::InstanceStop => Self::cli_instance_stop(),
             CliCommand::IpAddressList => Self::cli_ip_address_list(),
@@ -497,32 +498,8 @@ impl<T: CliConfig> Cli<T> {
                 "List audit events\n\nEvery mutation, oldest first: who (token), what, when, and the request id.\nTenants see the events of their own accounts.",
             )
     }
-    pub fn cli_host_list() -> ::clap::Command {
+    pub fn cli_host_enrollment_create() -> ::clap::Command {
         ::clap::Command::new("")
-            .arg(
-                ::clap::Arg::new("limit")
-                    .long("limit")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
-                    .required(false)
-                    .help("Items per page, 1 to 1000 (default 100)."),
-            )
-            .about("List hosts")
-    }
-    pub fn cli_host_create() -> ::clap::Command {
-        ::clap::Command::new("")
-            .arg(
-                ::clap::Arg::new("address")
-                    .long("address")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required_unless_present("json-body")
-                    .help("Address the server and other hosts reach it on."),
-            )
-            .arg(
-                ::clap::Arg::new("cpus")
-                    .long("cpus")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
-                    .required_unless_present("json-body"),
-            )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
@@ -532,29 +509,22 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("idempotency-key")
                     .long("idempotency-key")
-                    .value_parser(::clap::value_parser!(types::HostCreateIdempotencyKey))
+                    .value_parser(
+                        ::clap::value_parser!(types::HostEnrollmentCreateIdempotencyKey),
+                    )
                     .required(false)
                     .help(
                         "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
                     ),
             )
             .arg(
-                ::clap::Arg::new("memory-mib")
-                    .long("memory-mib")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU64))
-                    .required_unless_present("json-body"),
-            )
-            .arg(
-                ::clap::Arg::new("name")
-                    .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
-                    .required_unless_present("json-body"),
-            )
-            .arg(
-                ::clap::Arg::new("storage-bytes")
-                    .long("storage-bytes")
-                    .value_parser(::clap::value_parser!(::std::num::NonZeroU64))
-                    .required_unless_present("json-body"),
+                ::clap::Arg::new("ttl-seconds")
+                    .long("ttl-seconds")
+                    .value_parser(::clap::value_parser!(i32))
+                    .required(false)
+                    .help(
+                        "How long the token stays usable, in seconds (default one hour).",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -571,8 +541,19 @@ impl<T: CliConfig> Cli<T> {
                     .help("XXX"),
             )
             .about(
-                "Record a host\n\nRecords a host and its capacity by hand; it starts `active`.",
+                "Create a host enrollment token\n\nA one-use token, shown once, that `overcast-hostd` trades for a host\nidentity on its first start. The host reports its own capacity.",
             )
+    }
+    pub fn cli_host_list() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Items per page, 1 to 1000 (default 100)."),
+            )
+            .about("List hosts")
     }
     pub fn cli_host_get() -> ::clap::Command {
         ::clap::Command::new("")
@@ -1487,6 +1468,53 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "Resize an instance\n\nChange vcpus and memory. The instance must be stopped.",
+            )
+    }
+    pub fn cli_instance_serial() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Name or id of the account holding the project, for operator and partner tokens.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("instance")
+                    .long("instance")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(true)
+                    .help("Name (with ?project=) or id of the instance"),
+            )
+            .arg(
+                ::clap::Arg::new("max-bytes")
+                    .long("max-bytes")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Most bytes to return (default and maximum 65536)."),
+            )
+            .arg(
+                ::clap::Arg::new("offset")
+                    .long("offset")
+                    .value_parser(::clap::value_parser!(i64))
+                    .required(false)
+                    .help(
+                        "Byte offset to read from (the previous read's `next_offset`).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project")
+                    .long("project")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Name or id of the project. Needed when the resource is named by name.",
+                    ),
+            )
+            .about(
+                "Read an instance's serial console log\n\nThe console output since the instance was made, from `offset` on. Poll\nwith the returned `next_offset` to follow it.",
             )
     }
     pub fn cli_instance_start() -> ::clap::Command {
@@ -2548,8 +2576,10 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::DriveUpdate => self.execute_drive_update(matches).await,
             CliCommand::DriveDelete => self.execute_drive_delete(matches).await,
             CliCommand::EventList => self.execute_event_list(matches).await,
+            CliCommand::HostEnrollmentCreate => {
+                self.execute_host_enrollment_create(matches).await
+            }
             CliCommand::HostList => self.execute_host_list(matches).await,
-            CliCommand::HostCreate => self.execute_host_create(matches).await,
             CliCommand::HostGet => self.execute_host_get(matches).await,
             CliCommand::HostUpdate => self.execute_host_update(matches).await,
             CliCommand::HostDelete => self.execute_host_delete(matches).await,
@@ -2576,6 +2606,7 @@ impl<T: CliConfig> Cli<T> {
             }
             CliCommand::InstanceReboot => self.execute_instance_reboot(matches).await,
             CliCommand::InstanceResize => self.execute_instance_resize(matches).await,
+            CliCommand::InstanceSerial => self.execute_instance_serial(matches).await,
             CliCommand::InstanceStart => self.execute_instance_start(matches).await,
             CliCommand::InstanceStop => self.execute_instance_stop(matches).await,
             CliCommand::IpAddressList => self.execute_ip_address_list(matches).await,
@@ -3037,6 +3068,44 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_host_enrollment_create(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.host_enrollment_create();
+        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+            request = request.body_map(|body| { body.description(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::HostEnrollmentCreateIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<i32>("ttl-seconds") {
+            request = request.body_map(|body| { body.ttl_seconds(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<
+                types::HostEnrollmentCreate,
+            >(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_host_enrollment_create(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
     pub async fn execute_host_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -3066,54 +3135,6 @@ impl<T: CliConfig> Cli<T> {
                 Ok(Some(value)) => {
                     self.config.list_item(&value);
                 }
-            }
-        }
-    }
-    pub async fn execute_host_create(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.host_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("address") {
-            request = request.body_map(|body| { body.address(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("cpus") {
-            request = request.body_map(|body| { body.cpus(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
-            request = request.body_map(|body| { body.description(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<types::HostCreateIdempotencyKey>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::num::NonZeroU64>("memory-mib") {
-            request = request.body_map(|body| { body.memory_mib(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::num::NonZeroU64>("storage-bytes") {
-            request = request.body_map(|body| { body.storage_bytes(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::HostCreate>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_host_create(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
             }
         }
     }
@@ -3786,6 +3807,39 @@ impl<T: CliConfig> Cli<T> {
             request = request.body(body_value);
         }
         self.config.execute_instance_resize(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_instance_serial(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.instance_serial();
+        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+            request = request.instance(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("max-bytes") {
+            request = request.max_bytes(value.clone());
+        }
+        if let Some(value) = matches.get_one::<i64>("offset") {
+            request = request.offset(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+            request = request.project(value.clone());
+        }
+        self.config.execute_instance_serial(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -4945,17 +4999,17 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_host_enrollment_create(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::HostEnrollmentCreate,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_host_list(
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::HostList,
-    ) -> anyhow::Result<()> {
-        Ok(())
-    }
-    fn execute_host_create(
-        &self,
-        matches: &::clap::ArgMatches,
-        request: &mut builder::HostCreate,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -5082,6 +5136,13 @@ pub trait CliConfig {
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::InstanceResize,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_instance_serial(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::InstanceSerial,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -5326,8 +5387,8 @@ pub enum CliCommand {
     DriveUpdate,
     DriveDelete,
     EventList,
+    HostEnrollmentCreate,
     HostList,
-    HostCreate,
     HostGet,
     HostUpdate,
     HostDelete,
@@ -5346,6 +5407,7 @@ pub enum CliCommand {
     InstanceIpDetach,
     InstanceReboot,
     InstanceResize,
+    InstanceSerial,
     InstanceStart,
     InstanceStop,
     IpAddressList,
@@ -5386,15 +5448,16 @@ impl CliCommand {
             CliCommand::AccountList, CliCommand::AccountCreate, CliCommand::AccountGet,
             CliCommand::AccountUpdate, CliCommand::AccountDelete, CliCommand::DriveList,
             CliCommand::DriveCreate, CliCommand::DriveGet, CliCommand::DriveUpdate,
-            CliCommand::DriveDelete, CliCommand::EventList, CliCommand::HostList,
-            CliCommand::HostCreate, CliCommand::HostGet, CliCommand::HostUpdate,
-            CliCommand::HostDelete, CliCommand::ImageList, CliCommand::ImageCreate,
-            CliCommand::ImageGet, CliCommand::ImageDelete, CliCommand::InstanceList,
-            CliCommand::InstanceCreate, CliCommand::InstanceGet,
-            CliCommand::InstanceUpdate, CliCommand::InstanceDelete,
-            CliCommand::InstanceDriveAttach, CliCommand::InstanceDriveDetach,
-            CliCommand::InstanceIpAttach, CliCommand::InstanceIpDetach,
-            CliCommand::InstanceReboot, CliCommand::InstanceResize,
+            CliCommand::DriveDelete, CliCommand::EventList,
+            CliCommand::HostEnrollmentCreate, CliCommand::HostList, CliCommand::HostGet,
+            CliCommand::HostUpdate, CliCommand::HostDelete, CliCommand::ImageList,
+            CliCommand::ImageCreate, CliCommand::ImageGet, CliCommand::ImageDelete,
+            CliCommand::InstanceList, CliCommand::InstanceCreate,
+            CliCommand::InstanceGet, CliCommand::InstanceUpdate,
+            CliCommand::InstanceDelete, CliCommand::InstanceDriveAttach,
+            CliCommand::InstanceDriveDetach, CliCommand::InstanceIpAttach,
+            CliCommand::InstanceIpDetach, CliCommand::InstanceReboot,
+            CliCommand::InstanceResize, CliCommand::InstanceSerial,
             CliCommand::InstanceStart, CliCommand::InstanceStop,
             CliCommand::IpAddressList, CliCommand::IpAddressCreate,
             CliCommand::IpAddressGet, CliCommand::IpAddressUpdate,
@@ -5427,8 +5490,8 @@ impl CliCommand {
             CliCommand::DriveUpdate => "drive_update",
             CliCommand::DriveDelete => "drive_delete",
             CliCommand::EventList => "event_list",
+            CliCommand::HostEnrollmentCreate => "host_enrollment_create",
             CliCommand::HostList => "host_list",
-            CliCommand::HostCreate => "host_create",
             CliCommand::HostGet => "host_get",
             CliCommand::HostUpdate => "host_update",
             CliCommand::HostDelete => "host_delete",
@@ -5447,6 +5510,7 @@ impl CliCommand {
             CliCommand::InstanceIpDetach => "instance_ip_detach",
             CliCommand::InstanceReboot => "instance_reboot",
             CliCommand::InstanceResize => "instance_resize",
+            CliCommand::InstanceSerial => "instance_serial",
             CliCommand::InstanceStart => "instance_start",
             CliCommand::InstanceStop => "instance_stop",
             CliCommand::IpAddressList => "ip_address_list",

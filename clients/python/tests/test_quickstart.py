@@ -6,6 +6,7 @@ import pathlib
 import re
 import subprocess
 import tempfile
+import time
 import urllib.request
 
 import pytest
@@ -20,9 +21,13 @@ KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZG
 @pytest.fixture
 def server():
     assert SERVER.exists(), f"{SERVER} is missing: build it with `cargo build -p overcast-server`"
+    hostd = SERVER.with_name("overcast-hostd")
+    assert hostd.exists(), f"{hostd} is missing: build it with `cargo build -p overcast-hostd`"
     with tempfile.TemporaryDirectory() as data:
+        # The all-in-one cloud: a local host with its own libvirtd and tgtd.
         proc = subprocess.Popen(
-            [SERVER, "--listen", "127.0.0.1:0", "--data-dir", data],
+            [SERVER, "--listen", "127.0.0.1:0", "--internal-listen", "127.0.0.1:0", "--data-dir", data,
+             "--all-in-one", "--accelerator", "tcg", "--images-dir", ROOT / "target/images"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
         try:
@@ -33,10 +38,24 @@ def server():
                     base = m.group(1)
                     break
             assert base, "the server did not print its address"
-            yield base, (pathlib.Path(data) / "operator.token").read_text().strip()
+            token = (pathlib.Path(data) / "operator.token").read_text().strip()
+            wait_for_host(base, token)
+            yield base, token
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            proc.wait(timeout=30)
+            subprocess.run([hostd, "teardown", "--state-dir", pathlib.Path(data) / "host"], capture_output=True)
+
+
+def wait_for_host(base, token):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        req = urllib.request.Request(base + "/v1/hosts", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req) as r:
+            if any(h["state"] == "active" for h in json.load(r)["items"]):
+                return
+        time.sleep(0.1)
+    raise AssertionError("the local host did not come up")
 
 
 def call(base, token, path, body):
@@ -57,6 +76,7 @@ def test_quickstart_runs_against_a_live_server(server):
     result = quickstart(base, token, KEY)
     assert result["drives"] == 25
     assert result["drives_async"] == 25
+    assert result["instance"].state.value == "running"
     assert result["not_found"].error_code == "not_found"
     assert result["not_found"].status == 404
     assert result["not_found"].request_id

@@ -857,11 +857,20 @@ operators omit it for a direct customer.*/
         pub cpus: i32,
         pub description: ::std::string::String,
         pub id: ::uuid::Uuid,
+        ///The TCP port of the host's iSCSI portal.
+        pub iscsi_port: i32,
         pub memory_mib: i64,
         pub name: ::std::string::String,
         pub state: HostState,
         pub storage_bytes: i64,
+        ///Free space on the host's storage filesystem, as last reported.
+        pub storage_free_bytes: i64,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When the host last reported in.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_heartbeat: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Host {
@@ -869,7 +878,7 @@ operators omit it for a direct customer.*/
             Default::default()
         }
     }
-    ///Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
+    ///A one-use token that enrolls a new host. The token is shown here once.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -878,23 +887,45 @@ operators omit it for a direct customer.*/
         PartialEq,
         schemars::JsonSchema
     )]
-    #[serde(deny_unknown_fields)]
-    pub struct HostCreate {
-        ///Address the server and other hosts reach it on.
-        pub address: ::std::string::String,
-        pub cpus: ::std::num::NonZeroU32,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        pub memory_mib: ::std::num::NonZeroU64,
-        pub name: ::std::string::String,
-        pub storage_bytes: ::std::num::NonZeroU64,
+    pub struct HostEnrollment {
+        pub description: ::std::string::String,
+        pub id: ::uuid::Uuid,
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub time_expires: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Give it to `overcast-hostd run --enrollment-token-file`.
+        pub token: ::std::string::String,
     }
-    impl HostCreate {
-        pub fn builder() -> builder::HostCreate {
+    impl HostEnrollment {
+        pub fn builder() -> builder::HostEnrollment {
             Default::default()
         }
     }
-    ///`HostCreateIdempotencyKey`
+    /**Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
+Ask for a one-use token that enrolls a new host (`overcast-hostd run
+--enrollment-token-file`).*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct HostEnrollmentCreate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///How long the token stays usable, in seconds (default one hour).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ttl_seconds: ::std::option::Option<i32>,
+    }
+    impl HostEnrollmentCreate {
+        pub fn builder() -> builder::HostEnrollmentCreate {
+            Default::default()
+        }
+    }
+    ///`HostEnrollmentCreateIdempotencyKey`
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -907,19 +938,20 @@ operators omit it for a direct customer.*/
         schemars::JsonSchema
     )]
     #[serde(transparent)]
-    pub struct HostCreateIdempotencyKey(::std::string::String);
-    impl ::std::ops::Deref for HostCreateIdempotencyKey {
+    pub struct HostEnrollmentCreateIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for HostEnrollmentCreateIdempotencyKey {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<HostCreateIdempotencyKey> for ::std::string::String {
-        fn from(value: HostCreateIdempotencyKey) -> Self {
+    impl ::std::convert::From<HostEnrollmentCreateIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: HostEnrollmentCreateIdempotencyKey) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for HostCreateIdempotencyKey {
+    impl ::std::str::FromStr for HostEnrollmentCreateIdempotencyKey {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -930,7 +962,7 @@ operators omit it for a direct customer.*/
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for HostCreateIdempotencyKey {
+    impl ::std::convert::TryFrom<&str> for HostEnrollmentCreateIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -938,7 +970,8 @@ operators omit it for a direct customer.*/
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for HostCreateIdempotencyKey {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for HostEnrollmentCreateIdempotencyKey {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -946,7 +979,7 @@ operators omit it for a direct customer.*/
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for HostCreateIdempotencyKey {
+    impl<'de> ::serde::Deserialize<'de> for HostEnrollmentCreateIdempotencyKey {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -3332,6 +3365,28 @@ or in the quick form from an image, which makes the boot drive too.*/
                 })
         }
     }
+    ///A chunk of an instance's serial console log.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SerialOutput {
+        ///The console text (invalid UTF-8 replaced).
+        pub data: ::std::string::String,
+        ///Pass as `?offset=` to read what comes next.
+        pub next_offset: i64,
+        ///The log's size now, in bytes.
+        pub size: i64,
+    }
+    impl SerialOutput {
+        pub fn builder() -> builder::SerialOutput {
+            Default::default()
+        }
+    }
     ///An SSH public key of an account.
     #[derive(
         ::serde::Deserialize,
@@ -5417,12 +5472,18 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::string::String,
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            iscsi_port: ::std::result::Result<i32, ::std::string::String>,
             memory_mib: ::std::result::Result<i64, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             state: ::std::result::Result<super::HostState, ::std::string::String>,
             storage_bytes: ::std::result::Result<i64, ::std::string::String>,
+            storage_free_bytes: ::std::result::Result<i64, ::std::string::String>,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            time_heartbeat: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             time_modified: ::std::result::Result<
@@ -5437,13 +5498,18 @@ or in the quick form from an image, which makes the boot drive too.*/
                     cpus: Err("no value supplied for cpus".to_string()),
                     description: Err("no value supplied for description".to_string()),
                     id: Err("no value supplied for id".to_string()),
+                    iscsi_port: Err("no value supplied for iscsi_port".to_string()),
                     memory_mib: Err("no value supplied for memory_mib".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     state: Err("no value supplied for state".to_string()),
                     storage_bytes: Err(
                         "no value supplied for storage_bytes".to_string(),
                     ),
+                    storage_free_bytes: Err(
+                        "no value supplied for storage_free_bytes".to_string(),
+                    ),
                     time_created: Err("no value supplied for time_created".to_string()),
+                    time_heartbeat: Ok(Default::default()),
                     time_modified: Err("no value supplied for time_modified".to_string()),
                 }
             }
@@ -5495,6 +5561,18 @@ or in the quick form from an image, which makes the boot drive too.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn iscsi_port<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.iscsi_port = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for iscsi_port: {e}")
+                    });
+                self
+            }
             pub fn memory_mib<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -5543,6 +5621,20 @@ or in the quick form from an image, which makes the boot drive too.*/
                     });
                 self
             }
+            pub fn storage_free_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.storage_free_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for storage_free_bytes: {e}"
+                        )
+                    });
+                self
+            }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5552,6 +5644,22 @@ or in the quick form from an image, which makes the boot drive too.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+            pub fn time_heartbeat<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_heartbeat = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for time_heartbeat: {e}"
+                        )
                     });
                 self
             }
@@ -5578,11 +5686,14 @@ or in the quick form from an image, which makes the boot drive too.*/
                     cpus: value.cpus?,
                     description: value.description?,
                     id: value.id?,
+                    iscsi_port: value.iscsi_port?,
                     memory_mib: value.memory_mib?,
                     name: value.name?,
                     state: value.state?,
                     storage_bytes: value.storage_bytes?,
+                    storage_free_bytes: value.storage_free_bytes?,
                     time_created: value.time_created?,
+                    time_heartbeat: value.time_heartbeat?,
                     time_modified: value.time_modified?,
                 })
             }
@@ -5594,70 +5705,151 @@ or in the quick form from an image, which makes the boot drive too.*/
                     cpus: Ok(value.cpus),
                     description: Ok(value.description),
                     id: Ok(value.id),
+                    iscsi_port: Ok(value.iscsi_port),
                     memory_mib: Ok(value.memory_mib),
                     name: Ok(value.name),
                     state: Ok(value.state),
                     storage_bytes: Ok(value.storage_bytes),
+                    storage_free_bytes: Ok(value.storage_free_bytes),
                     time_created: Ok(value.time_created),
+                    time_heartbeat: Ok(value.time_heartbeat),
                     time_modified: Ok(value.time_modified),
                 }
             }
         }
         #[derive(Clone, Debug)]
-        pub struct HostCreate {
-            address: ::std::result::Result<::std::string::String, ::std::string::String>,
-            cpus: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
+        pub struct HostEnrollment {
             description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
                 ::std::string::String,
             >,
-            memory_mib: ::std::result::Result<
-                ::std::num::NonZeroU64,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            storage_bytes: ::std::result::Result<
-                ::std::num::NonZeroU64,
+            time_expires: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for HostCreate {
+        impl ::std::default::Default for HostEnrollment {
             fn default() -> Self {
                 Self {
-                    address: Err("no value supplied for address".to_string()),
-                    cpus: Err("no value supplied for cpus".to_string()),
-                    description: Ok(Default::default()),
-                    memory_mib: Err("no value supplied for memory_mib".to_string()),
-                    name: Err("no value supplied for name".to_string()),
-                    storage_bytes: Err("no value supplied for storage_bytes".to_string()),
+                    description: Err("no value supplied for description".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                    time_expires: Err("no value supplied for time_expires".to_string()),
+                    token: Err("no value supplied for token".to_string()),
                 }
             }
         }
-        impl HostCreate {
-            pub fn address<T>(mut self, value: T) -> Self
+        impl HostEnrollment {
+            pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.address = value
+                self.description = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for address: {e}")
+                        format!("error converting supplied value for description: {e}")
                     });
                 self
             }
-            pub fn cpus<T>(mut self, value: T) -> Self
+            pub fn id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
+                T: ::std::convert::TryInto<::uuid::Uuid>,
                 T::Error: ::std::fmt::Display,
             {
-                self.cpus = value
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for cpus: {e}")
+                        format!("error converting supplied value for time_created: {e}")
                     });
                 self
             }
+            pub fn time_expires<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_expires = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_expires: {e}")
+                    });
+                self
+            }
+            pub fn token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HostEnrollment> for super::HostEnrollment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HostEnrollment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    id: value.id?,
+                    time_created: value.time_created?,
+                    time_expires: value.time_expires?,
+                    token: value.token?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HostEnrollment> for HostEnrollment {
+            fn from(value: super::HostEnrollment) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    time_created: Ok(value.time_created),
+                    time_expires: Ok(value.time_expires),
+                    token: Ok(value.token),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HostEnrollmentCreate {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ttl_seconds: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HostEnrollmentCreate {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    ttl_seconds: Ok(Default::default()),
+                }
+            }
+        }
+        impl HostEnrollmentCreate {
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -5670,67 +5862,36 @@ or in the quick form from an image, which makes the boot drive too.*/
                     });
                 self
             }
-            pub fn memory_mib<T>(mut self, value: T) -> Self
+            pub fn ttl_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.memory_mib = value
+                self.ttl_seconds = value
                     .try_into()
                     .map_err(|e| {
-                        format!("error converting supplied value for memory_mib: {e}")
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn storage_bytes<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.storage_bytes = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for storage_bytes: {e}")
+                        format!("error converting supplied value for ttl_seconds: {e}")
                     });
                 self
             }
         }
-        impl ::std::convert::TryFrom<HostCreate> for super::HostCreate {
+        impl ::std::convert::TryFrom<HostEnrollmentCreate>
+        for super::HostEnrollmentCreate {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: HostCreate,
+                value: HostEnrollmentCreate,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    address: value.address?,
-                    cpus: value.cpus?,
                     description: value.description?,
-                    memory_mib: value.memory_mib?,
-                    name: value.name?,
-                    storage_bytes: value.storage_bytes?,
+                    ttl_seconds: value.ttl_seconds?,
                 })
             }
         }
-        impl ::std::convert::From<super::HostCreate> for HostCreate {
-            fn from(value: super::HostCreate) -> Self {
+        impl ::std::convert::From<super::HostEnrollmentCreate> for HostEnrollmentCreate {
+            fn from(value: super::HostEnrollmentCreate) -> Self {
                 Self {
-                    address: Ok(value.address),
-                    cpus: Ok(value.cpus),
                     description: Ok(value.description),
-                    memory_mib: Ok(value.memory_mib),
-                    name: Ok(value.name),
-                    storage_bytes: Ok(value.storage_bytes),
+                    ttl_seconds: Ok(value.ttl_seconds),
                 }
             }
         }
@@ -8812,6 +8973,80 @@ or in the quick form from an image, which makes the boot drive too.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SerialOutput {
+            data: ::std::result::Result<::std::string::String, ::std::string::String>,
+            next_offset: ::std::result::Result<i64, ::std::string::String>,
+            size: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for SerialOutput {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    next_offset: Err("no value supplied for next_offset".to_string()),
+                    size: Err("no value supplied for size".to_string()),
+                }
+            }
+        }
+        impl SerialOutput {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn next_offset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_offset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_offset: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SerialOutput> for super::SerialOutput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SerialOutput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    next_offset: value.next_offset?,
+                    size: value.size?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SerialOutput> for SerialOutput {
+            fn from(value: super::SerialOutput) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    next_offset: Ok(value.next_offset),
+                    size: Ok(value.size),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SshKey {
             account_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             description: ::std::result::Result<
@@ -10266,6 +10501,26 @@ let response = client.event_list()
     pub fn event_list(&self) -> builder::EventList<'_> {
         builder::EventList::new(self)
     }
+    /**Create a host enrollment token
+
+A one-use token, shown once, that `overcast-hostd` trades for a host
+identity on its first start. The host reports its own capacity.
+
+Sends a `POST` request to `/v1/host-enrollments`
+
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.host_enrollment_create()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn host_enrollment_create(&self) -> builder::HostEnrollmentCreate<'_> {
+        builder::HostEnrollmentCreate::new(self)
+    }
     /**List hosts
 
 Sends a `GET` request to `/v1/hosts`
@@ -10282,25 +10537,6 @@ let response = client.host_list()
 ```*/
     pub fn host_list(&self) -> builder::HostList<'_> {
         builder::HostList::new(self)
-    }
-    /**Record a host
-
-Records a host and its capacity by hand; it starts `active`.
-
-Sends a `POST` request to `/v1/hosts`
-
-Arguments:
-- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-- `body`
-```ignore
-let response = client.host_create()
-    .idempotency_key(idempotency_key)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn host_create(&self) -> builder::HostCreate<'_> {
-        builder::HostCreate::new(self)
     }
     /**Fetch a host
 
@@ -10696,6 +10932,32 @@ let response = client.instance_resize()
 ```*/
     pub fn instance_resize(&self) -> builder::InstanceResize<'_> {
         builder::InstanceResize::new(self)
+    }
+    /**Read an instance's serial console log
+
+The console output since the instance was made, from `offset` on. Poll
+with the returned `next_offset` to follow it.
+
+Sends a `GET` request to `/v1/instances/{instance}/serial`
+
+Arguments:
+- `instance`: Name (with ?project=) or id of the instance
+- `account`: Name or id of the account holding the project, for operator and partner tokens.
+- `max_bytes`: Most bytes to return (default and maximum 65536).
+- `offset`: Byte offset to read from (the previous read's `next_offset`).
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.instance_serial()
+    .instance(instance)
+    .account(account)
+    .max_bytes(max_bytes)
+    .offset(offset)
+    .project(project)
+    .send()
+    .await;
+```*/
+    pub fn instance_serial(&self) -> builder::InstanceSerial<'_> {
+        builder::InstanceSerial::new(self)
     }
     /**Start an instance
 
@@ -13238,6 +13500,175 @@ pub mod builder {
                 .boxed()
         }
     }
+    /**Builder for [`Client::host_enrollment_create`]
+
+[`Client::host_enrollment_create`]: super::Client::host_enrollment_create*/
+    #[derive(Debug, Clone)]
+    pub struct HostEnrollmentCreate<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<
+            Option<types::HostEnrollmentCreateIdempotencyKey>,
+            String,
+        >,
+        body: Result<types::builder::HostEnrollmentCreate, String>,
+    }
+    impl<'a> HostEnrollmentCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::HostEnrollmentCreateIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `HostEnrollmentCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::HostEnrollmentCreate>,
+            <V as std::convert::TryInto<
+                types::HostEnrollmentCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `HostEnrollmentCreate` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::HostEnrollmentCreate,
+            ) -> types::builder::HostEnrollmentCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/host-enrollments`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HostEnrollment>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::HostEnrollmentCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/host-enrollments", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "host_enrollment_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::host_list`]
 
 [`Client::host_list`]: super::Client::host_list*/
@@ -13400,166 +13831,6 @@ pub mod builder {
                 })
                 .try_flatten_stream()
                 .boxed()
-        }
-    }
-    /**Builder for [`Client::host_create`]
-
-[`Client::host_create`]: super::Client::host_create*/
-    #[derive(Debug, Clone)]
-    pub struct HostCreate<'a> {
-        client: &'a super::Client,
-        idempotency_key: Result<Option<types::HostCreateIdempotencyKey>, String>,
-        body: Result<types::builder::HostCreate, String>,
-    }
-    impl<'a> HostCreate<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                idempotency_key: Ok(None),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn idempotency_key<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::HostCreateIdempotencyKey>,
-        {
-            self.idempotency_key = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `HostCreateIdempotencyKey` for idempotency_key failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::HostCreate>,
-            <V as std::convert::TryInto<types::HostCreate>>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `HostCreate` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::HostCreate,
-            ) -> types::builder::HostCreate,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/v1/hosts`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::Host>, Error<types::ErrorBody>> {
-            let Self { client, idempotency_key, body } = self;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| types::HostCreate::try_from(v).map_err(|e| e.to_string()))
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/hosts", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "host_create",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                413u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                415u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
         }
     }
     /**Builder for [`Client::host_get`]
@@ -16725,6 +16996,174 @@ pub mod builder {
                     )
                 }
                 422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::instance_serial`]
+
+[`Client::instance_serial`]: super::Client::instance_serial*/
+    #[derive(Debug, Clone)]
+    pub struct InstanceSerial<'a> {
+        client: &'a super::Client,
+        instance: Result<::std::string::String, String>,
+        account: Result<Option<::std::string::String>, String>,
+        max_bytes: Result<Option<::std::num::NonZeroU32>, String>,
+        offset: Result<Option<i64>, String>,
+        project: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> InstanceSerial<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                instance: Err("instance was not initialized".to_string()),
+                account: Ok(None),
+                max_bytes: Ok(None),
+                offset: Ok(None),
+                project: Ok(None),
+            }
+        }
+        pub fn instance<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.instance = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for instance failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for account failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn max_bytes<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.max_bytes = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for max_bytes failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn project<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/instances/{instance}/serial`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SerialOutput>, Error<types::ErrorBody>> {
+            let Self { client, instance, account, max_bytes, offset, project } = self;
+            let instance = instance.map_err(Error::InvalidRequest)?;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let max_bytes = max_bytes.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let project = project.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/instances/{}/serial", client.baseurl, encode_path(& instance
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("max_bytes", &max_bytes))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("project", &project))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "instance_serial",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

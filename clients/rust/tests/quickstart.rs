@@ -52,6 +52,34 @@ async fn quickstart(
         .await?;
     assert_eq!(drives.len(), 25);
 
+    // An instance from the `tiny` OS template, with the key and the address.
+    let mut instance = client
+        .instance_create()
+        .project("web")
+        .body_map(|b| {
+            b.name("web-1")
+                .image("tiny".to_string())
+                .vcpus(1u32)
+                .memory_mib(256u64)
+                .ssh_keys(vec!["laptop".to_string()])
+                .ip_addresses(vec!["web-1-public".to_string()])
+        })
+        .send()
+        .await?
+        .into_inner();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while instance.state != types::InstanceState::Running && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        instance = client
+            .instance_get()
+            .instance(instance.id.to_string())
+            .send()
+            .await?
+            .into_inner();
+    }
+    println!("instance {} is {:?}", instance.name, instance.state);
+    assert_eq!(instance.state, types::InstanceState::Running);
+
     // Errors carry the API's error code and the request id.
     match client
         .drive_get()

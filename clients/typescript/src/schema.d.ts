@@ -175,6 +175,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/host-enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a host enrollment token
+         * @description A one-use token, shown once, that `overcast-hostd` trades for a host
+         *     identity on its first start. The host reports its own capacity.
+         */
+        post: operations["host_enrollment_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hosts": {
         parameters: {
             query?: never;
@@ -185,11 +206,7 @@ export interface paths {
         /** List hosts */
         get: operations["host_list"];
         put?: never;
-        /**
-         * Record a host
-         * @description Records a host and its capacity by hand; it starts `active`.
-         */
-        post: operations["host_create"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -432,6 +449,27 @@ export interface paths {
          * @description Change vcpus and memory. The instance must be stopped.
          */
         post: operations["instance_resize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instances/{instance}/serial": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an instance's serial console log
+         * @description The console output since the instance was made, from `offset` on. Poll
+         *     with the returned `next_offset` to follow it.
+         */
+        get: operations["instance_serial"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1067,6 +1105,12 @@ export interface components {
              */
             cpus: number;
             /**
+             * Format: int32
+             * @description The TCP port of the host's iSCSI portal.
+             * @example 3260
+             */
+            iscsi_port: number;
+            /**
              * Format: int64
              * @example 131072
              */
@@ -1077,33 +1121,58 @@ export interface components {
              * @example 4000000000000
              */
             storage_bytes: number;
+            /**
+             * Format: int64
+             * @description Free space on the host's storage filesystem, as last reported.
+             * @example 3500000000000
+             */
+            storage_free_bytes: number;
+            /**
+             * Format: date-time
+             * @description When the host last reported in.
+             * @example 2026-11-24T17:30:00Z
+             */
+            time_heartbeat?: string | null;
         };
-        /** @description Record a host. Hosts enroll themselves once hostd exists; this records one by hand. */
-        HostCreate: {
+        /** @description A one-use token that enrolls a new host. The token is shown here once. */
+        HostEnrollment: {
+            /** @example Rack 4, slot 12 */
+            description: string;
             /**
-             * @description Address the server and other hosts reach it on.
-             * @example 10.0.0.11
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6d
              */
-            address: string;
+            id: string;
             /**
-             * Format: int32
-             * @example 32
+             * Format: date-time
+             * @example 2026-11-24T17:30:00Z
              */
-            cpus: number;
+            time_created: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-24T18:30:00Z
+             */
+            time_expires: string;
+            /**
+             * @description Give it to `overcast-hostd run --enrollment-token-file`.
+             * @example oc_3q2+7w==example
+             */
+            token: string;
+        };
+        /**
+         * @description Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
+         *     Ask for a one-use token that enrolls a new host (`overcast-hostd run
+         *     --enrollment-token-file`).
+         */
+        HostEnrollmentCreate: {
             /** @example Rack 4, slot 12 */
             description?: string;
             /**
-             * Format: int64
-             * @example 131072
+             * Format: int32
+             * @description How long the token stays usable, in seconds (default one hour).
+             * @example 3600
              */
-            memory_mib: number;
-            /** @example host-01 */
-            name: string;
-            /**
-             * Format: int64
-             * @example 4000000000000
-             */
-            storage_bytes: number;
+            ttl_seconds?: number;
         };
         HostPage: {
             items: components["schemas"]["Host"][];
@@ -1548,6 +1617,26 @@ export interface components {
              * @example eyJ2IjoxLCJhZnRlciI6IndlYiJ9
              */
             next_page?: string | null;
+        };
+        /** @description A chunk of an instance's serial console log. */
+        SerialOutput: {
+            /**
+             * @description The console text (invalid UTF-8 replaced).
+             * @example OVERCAST-READY hostname=web-1 address=none ssh_keys=0 disks=vda:64M
+             */
+            data: string;
+            /**
+             * Format: int64
+             * @description Pass as `?offset=` to read what comes next.
+             * @example 4096
+             */
+            next_offset: number;
+            /**
+             * Format: int64
+             * @description The log's size now, in bytes.
+             * @example 4096
+             */
+            size: number;
         };
         /** @description An SSH public key of an account. */
         SshKey: components["schemas"]["Identity"] & {
@@ -2433,6 +2522,45 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    host_enrollment_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostEnrollmentCreate"];
+            };
+        };
+        responses: {
+            /** @description The new enrollment token */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostEnrollment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     host_list: {
         parameters: {
             query?: {
@@ -2463,45 +2591,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            500: components["responses"]["InternalError"];
-        };
-    };
-    host_create: {
-        parameters: {
-            query?: never;
-            header?: {
-                /**
-                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
-                 * @example 6f1c1f0e-create-drive-data
-                 */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["HostCreate"];
-            };
-        };
-        responses: {
-            /** @description The new host */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Host"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -3334,6 +3423,58 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    instance_serial: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the project. Needed when the resource is named by name.
+                 * @example web
+                 */
+                project?: string;
+                /**
+                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @example acme
+                 */
+                account?: string;
+                /**
+                 * @description Byte offset to read from (the previous read's `next_offset`).
+                 * @example 0
+                 */
+                offset?: number;
+                /**
+                 * @description Most bytes to return (default and maximum 65536).
+                 * @example 65536
+                 */
+                max_bytes?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Name (with ?project=) or id of the instance
+                 * @example web-1
+                 */
+                instance: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A chunk of the console log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SerialOutput"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -31,6 +31,18 @@ export async function quickstart(baseUrl, token, publicKey) {
     drives += 1;
   }
 
+  // An instance from the `tiny` OS template, with the key and the address.
+  let instance = await ok(client.POST("/v1/instances", {
+    params: { query: { project: "web" } },
+    body: { name: "web-1", image: "tiny", vcpus: 1, memory_mib: 256, ssh_keys: ["laptop"], ip_addresses: ["web-1-public"] },
+  }));
+  const deadline = Date.now() + 120_000;
+  while (instance.state !== "running" && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    instance = await ok(client.GET("/v1/instances/{instance}", { params: { path: { instance: instance.id } } }));
+  }
+  console.log("instance", instance.name, instance.state);
+
   // Errors carry the API's error code and the request id.
   /** @type {OvercastError | undefined} */
   let notFound;
@@ -40,5 +52,5 @@ export async function quickstart(baseUrl, token, publicKey) {
     if (!(e instanceof OvercastError)) throw e;
     notFound = e;
   }
-  return { drives, notFound };
+  return { drives, instance, notFound };
 }

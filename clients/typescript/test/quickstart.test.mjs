@@ -1,7 +1,7 @@
 // The README's quick start, against a live server this test starts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,10 @@ let base;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "overcast-ts-"));
-  server = spawn(bin, ["--listen", "127.0.0.1:0", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+  // The all-in-one cloud: a local host with its own libvirtd and tgtd.
+  const images = new URL("../../../target/images", import.meta.url).pathname;
+  server = spawn(bin, ["--listen", "127.0.0.1:0", "--internal-listen", "127.0.0.1:0", "--data-dir", dataDir,
+    "--all-in-one", "--accelerator", "tcg", "--images-dir", images], { stdio: ["ignore", "pipe", "inherit"] });
   server.on("error", (e) => { throw new Error(`cannot start ${bin} (build it with cargo build -p overcast-server): ${e}`); });
   base = await new Promise((resolve, reject) => {
     let out = "";
@@ -27,10 +30,25 @@ before(async () => {
   });
 });
 
-after(() => {
-  server?.kill();
+after(async () => {
+  if (server) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill();
+    await exited;
+  }
+  spawnSync(bin.replace(/overcast-server$/, "overcast-hostd"), ["teardown", "--state-dir", join(dataDir, "host")]);
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+async function waitForHost(op) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const r = await fetch(base + "/v1/hosts", { headers: { Authorization: `Bearer ${op}` } });
+    if ((await r.json()).items.some((h) => h.state === "active")) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("the local host did not come up");
+}
 
 async function call(method, path, token, body) {
   const r = await fetch(base + path, {
@@ -44,6 +62,7 @@ async function call(method, path, token, body) {
 
 test("the quick start runs against a live server", async () => {
   const op = readFileSync(join(dataDir, "operator.token"), "utf8").trim();
+  await waitForHost(op);
   const account = await call("POST", "/v1/accounts", op, { name: "acme" });
   const { secret } = await call("POST", "/v1/tokens", op, { scope: "account_read_write", account: account.id });
   await call("POST", "/v1/ip-pools", op, {
@@ -51,6 +70,7 @@ test("the quick start runs against a live server", async () => {
   });
   const result = await quickstart(base, secret, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f me@laptop");
   assert.equal(result.drives, 25);
+  assert.equal(result.instance.state, "running");
   assert.equal(result.notFound.errorCode, "not_found");
   assert.match(result.notFound.requestId, /\S+/);
 });

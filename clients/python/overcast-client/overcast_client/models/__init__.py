@@ -18,7 +18,8 @@ from .event_page import EventPage
 from .ha_policy import HaPolicy
 from .health import Health
 from .host import Host
-from .host_create import HostCreate
+from .host_enrollment import HostEnrollment
+from .host_enrollment_create import HostEnrollmentCreate
 from .host_page import HostPage
 from .host_state import HostState
 from .host_update import HostUpdate
@@ -54,6 +55,7 @@ from .partner_update import PartnerUpdate
 from .project import Project
 from .project_create import ProjectCreate
 from .project_page import ProjectPage
+from .serial_output import SerialOutput
 from .ssh_key import SshKey
 from .ssh_key_create import SshKeyCreate
 from .ssh_key_page import SshKeyPage
@@ -86,7 +88,8 @@ __all__ = (
     "HaPolicy",
     "Health",
     "Host",
-    "HostCreate",
+    "HostEnrollment",
+    "HostEnrollmentCreate",
     "HostPage",
     "HostState",
     "HostUpdate",
@@ -122,6 +125,7 @@ __all__ = (
     "Project",
     "ProjectCreate",
     "ProjectPage",
+    "SerialOutput",
     "SshKey",
     "SshKeyCreate",
     "SshKeyPage",

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.host_state import HostState
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Host")
 
@@ -25,9 +26,13 @@ class Host:
         time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         address (str):  Example: 10.0.0.11.
         cpus (int):  Example: 32.
+        iscsi_port (int): The TCP port of the host's iSCSI portal. Example: 3260.
         memory_mib (int):  Example: 131072.
         state (HostState): Lifecycle state of a host. Example: active.
         storage_bytes (int):  Example: 4000000000000.
+        storage_free_bytes (int): Free space on the host's storage filesystem, as last reported. Example: 3500000000000.
+        time_heartbeat (datetime.datetime | None | Unset): When the host last reported in. Example:
+            2026-11-24T17:30:00Z.
     """
 
     description: str
@@ -37,9 +42,12 @@ class Host:
     time_modified: datetime.datetime
     address: str
     cpus: int
+    iscsi_port: int
     memory_mib: int
     state: HostState
     storage_bytes: int
+    storage_free_bytes: int
+    time_heartbeat: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,11 +65,23 @@ class Host:
 
         cpus = self.cpus
 
+        iscsi_port = self.iscsi_port
+
         memory_mib = self.memory_mib
 
         state = self.state.value
 
         storage_bytes = self.storage_bytes
+
+        storage_free_bytes = self.storage_free_bytes
+
+        time_heartbeat: None | str | Unset
+        if isinstance(self.time_heartbeat, Unset):
+            time_heartbeat = UNSET
+        elif isinstance(self.time_heartbeat, datetime.datetime):
+            time_heartbeat = self.time_heartbeat.isoformat()
+        else:
+            time_heartbeat = self.time_heartbeat
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -74,11 +94,15 @@ class Host:
                 "time_modified": time_modified,
                 "address": address,
                 "cpus": cpus,
+                "iscsi_port": iscsi_port,
                 "memory_mib": memory_mib,
                 "state": state,
                 "storage_bytes": storage_bytes,
+                "storage_free_bytes": storage_free_bytes,
             }
         )
+        if time_heartbeat is not UNSET:
+            field_dict["time_heartbeat"] = time_heartbeat
 
         return field_dict
 
@@ -99,11 +123,32 @@ class Host:
 
         cpus = d.pop("cpus")
 
+        iscsi_port = d.pop("iscsi_port")
+
         memory_mib = d.pop("memory_mib")
 
         state = HostState(d.pop("state"))
 
         storage_bytes = d.pop("storage_bytes")
+
+        storage_free_bytes = d.pop("storage_free_bytes")
+
+        def _parse_time_heartbeat(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                time_heartbeat_type_0 = datetime.datetime.fromisoformat(data)
+
+                return time_heartbeat_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        time_heartbeat = _parse_time_heartbeat(d.pop("time_heartbeat", UNSET))
 
         host = cls(
             description=description,
@@ -113,9 +158,12 @@ class Host:
             time_modified=time_modified,
             address=address,
             cpus=cpus,
+            iscsi_port=iscsi_port,
             memory_mib=memory_mib,
             state=state,
             storage_bytes=storage_bytes,
+            storage_free_bytes=storage_free_bytes,
+            time_heartbeat=time_heartbeat,
         )
 
         host.additional_properties = d

@@ -6,14 +6,14 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
-from ...models.host import Host
-from ...models.host_create import HostCreate
+from ...models.host_enrollment import HostEnrollment
+from ...models.host_enrollment_create import HostEnrollmentCreate
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: HostCreate,
+    body: HostEnrollmentCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -22,7 +22,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/hosts",
+        "url": "/v1/host-enrollments",
     }
 
     _kwargs["json"] = body.to_dict()
@@ -33,9 +33,11 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | Host | None:
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorBody | HostEnrollment | None:
     if response.status_code == 201:
-        response_201 = Host.from_dict(response.json())
+        response_201 = HostEnrollment.from_dict(response.json())
 
         return response_201
 
@@ -90,7 +92,9 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorBody | Host]:
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | HostEnrollment]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -102,24 +106,27 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: HostCreate,
+    body: HostEnrollmentCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ErrorBody | Host]:
-    """Record a host
+) -> Response[ErrorBody | HostEnrollment]:
+    """Create a host enrollment token
 
-     Records a host and its capacity by hand; it starts `active`.
+     A one-use token, shown once, that `overcast-hostd` trades for a host
+    identity on its first start. The host reports its own capacity.
 
     Args:
         idempotency_key (str | Unset):
-        body (HostCreate): Record a host. Hosts enroll themselves once hostd exists; this records
-            one by hand.
+        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
+            this records one by hand.
+            Ask for a one-use token that enrolls a new host (`overcast-hostd run
+            --enrollment-token-file`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Host]
+        Response[ErrorBody | HostEnrollment]
     """
 
     kwargs = _get_kwargs(
@@ -137,24 +144,27 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: HostCreate,
+    body: HostEnrollmentCreate,
     idempotency_key: str | Unset = UNSET,
-) -> ErrorBody | Host | None:
-    """Record a host
+) -> ErrorBody | HostEnrollment | None:
+    """Create a host enrollment token
 
-     Records a host and its capacity by hand; it starts `active`.
+     A one-use token, shown once, that `overcast-hostd` trades for a host
+    identity on its first start. The host reports its own capacity.
 
     Args:
         idempotency_key (str | Unset):
-        body (HostCreate): Record a host. Hosts enroll themselves once hostd exists; this records
-            one by hand.
+        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
+            this records one by hand.
+            Ask for a one-use token that enrolls a new host (`overcast-hostd run
+            --enrollment-token-file`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Host
+        ErrorBody | HostEnrollment
     """
 
     return sync_detailed(
@@ -167,24 +177,27 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: HostCreate,
+    body: HostEnrollmentCreate,
     idempotency_key: str | Unset = UNSET,
-) -> Response[ErrorBody | Host]:
-    """Record a host
+) -> Response[ErrorBody | HostEnrollment]:
+    """Create a host enrollment token
 
-     Records a host and its capacity by hand; it starts `active`.
+     A one-use token, shown once, that `overcast-hostd` trades for a host
+    identity on its first start. The host reports its own capacity.
 
     Args:
         idempotency_key (str | Unset):
-        body (HostCreate): Record a host. Hosts enroll themselves once hostd exists; this records
-            one by hand.
+        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
+            this records one by hand.
+            Ask for a one-use token that enrolls a new host (`overcast-hostd run
+            --enrollment-token-file`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Host]
+        Response[ErrorBody | HostEnrollment]
     """
 
     kwargs = _get_kwargs(
@@ -200,24 +213,27 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: HostCreate,
+    body: HostEnrollmentCreate,
     idempotency_key: str | Unset = UNSET,
-) -> ErrorBody | Host | None:
-    """Record a host
+) -> ErrorBody | HostEnrollment | None:
+    """Create a host enrollment token
 
-     Records a host and its capacity by hand; it starts `active`.
+     A one-use token, shown once, that `overcast-hostd` trades for a host
+    identity on its first start. The host reports its own capacity.
 
     Args:
         idempotency_key (str | Unset):
-        body (HostCreate): Record a host. Hosts enroll themselves once hostd exists; this records
-            one by hand.
+        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
+            this records one by hand.
+            Ask for a one-use token that enrolls a new host (`overcast-hostd run
+            --enrollment-token-file`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Host
+        ErrorBody | HostEnrollment
     """
 
     return (
