@@ -1,7 +1,7 @@
 //! `overcast`: the Overcast command line. Every API operation is a command,
 //! generated from the spec (`overcast <resource> <verb>`, from the operation
-//! id); on top of those: `login`, a friendly `instance create`, `wait`, and
-//! `completion`. Credentials come from a login profile, or from
+//! id); on top of those: `login`, a friendly `instance create`, `instance
+//! serial [--follow]`, `wait`, and `completion`. Credentials come from a login profile, or from
 //! `OVERCAST_ENDPOINT` and `OVERCAST_TOKEN`.
 
 // Left as progenitor and prettyplease wrote it (see clients/rust/src/lib.rs).
@@ -55,8 +55,8 @@ fn command() -> Command {
     let mut groups: BTreeMap<String, Command> = BTreeMap::new();
     for cmd in CliCommand::iter() {
         let (noun, verb) = command_path(cmd.operation_id());
-        if noun == "instance" && verb == "create" {
-            continue; // replaced by the friendly form below
+        if noun == "instance" && (verb == "create" || verb == "serial") {
+            continue; // replaced by the hand-written forms below
         }
         let sub = Cli::<Output>::get_command(cmd);
         if verb.is_empty() {
@@ -73,7 +73,8 @@ fn command() -> Command {
     let instance = groups
         .remove("instance")
         .expect("the API has instance operations")
-        .subcommand(instance_create_command());
+        .subcommand(instance_create_command())
+        .subcommand(instance_serial_command());
     groups.insert("instance".into(), instance);
     root.subcommands(groups.into_values())
         .subcommand(
@@ -202,6 +203,65 @@ fn instance_create_command() -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Create it stopped"),
         )
+}
+
+fn instance_serial_command() -> Command {
+    Command::new("serial")
+        .about("Print an instance's serial console log; --follow keeps printing new output")
+        .arg(Arg::new("name").required(true).help("Name or id"))
+        .arg(
+            Arg::new("project")
+                .long("project")
+                .help("Project, when naming by name"),
+        )
+        .arg(
+            Arg::new("account")
+                .long("account")
+                .help("Account, for operator and partner tokens"),
+        )
+        .arg(
+            Arg::new("follow")
+                .long("follow")
+                .short('f')
+                .action(ArgAction::SetTrue)
+                .help("Keep polling for new output until interrupted"),
+        )
+}
+
+async fn instance_serial(client: &Client, m: &ArgMatches) -> Result<()> {
+    use std::io::Write;
+    let name = m.get_one::<String>("name").expect("required").clone();
+    let follow = m.get_flag("follow");
+    let mut offset: u64 = 0;
+    loop {
+        let mut request = client
+            .instance_serial()
+            .instance(name.clone())
+            .offset(offset);
+        if let Some(p) = m.get_one::<String>("project") {
+            request = request.project(p.clone());
+        }
+        if let Some(a) = m.get_one::<String>("account") {
+            request = request.account(a.clone());
+        }
+        let chunk = request
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!(describe_error(&e)))?
+            .into_inner();
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(chunk.data.as_bytes())?;
+        stdout.flush()?;
+        drop(stdout);
+        offset = u64::try_from(chunk.next_offset)?;
+        if offset < u64::try_from(chunk.size)? {
+            continue;
+        }
+        if !follow {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 }
 
 /// `512M`, `2G`, `1.5G`, `1073741824`: a size in bytes (binary units).
@@ -386,6 +446,7 @@ async fn run() -> Result<()> {
     match (name, verb.as_str()) {
         ("wait", _) => wait(&client, sub).await,
         ("instance", "create") => instance_create(&client, &out, leaf).await,
+        ("instance", "serial") => instance_serial(&client, leaf).await,
         // progenitor's CLI generator cannot print a text response (it emits
         // `todo!()` there), so the one text endpoint is handled here.
         ("metrics", _) => {

@@ -16,13 +16,18 @@ impl Cli {
         }
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_overcast"))
-            .args(args)
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_overcast"));
+        c.args(args)
             .env("OVERCAST_CONFIG_DIR", &self.config.0)
             .env_remove("OVERCAST_ENDPOINT")
             .env_remove("OVERCAST_TOKEN")
-            .env_remove("OVERCAST_PROFILE")
+            .env_remove("OVERCAST_PROFILE");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args)
             .output()
             .expect("the overcast binary runs")
     }
@@ -126,14 +131,16 @@ async fn login_create_list_delete_and_errors() {
             "--project",
             "main",
             "--memory",
-            "512M",
+            "256M",
             "--vcpus",
             "2",
-            "--boot-drive",
-            "data",
+            "--image",
+            "tiny",
+            "--disk",
+            "64M",
             "--no-start",
         ]);
-        assert_eq!(instance["memory_mib"], 512);
+        assert_eq!(instance["memory_mib"], 256);
         assert_eq!(instance["vcpus"], 2);
         cli.ok(&[
             "wait",
@@ -144,7 +151,7 @@ async fn login_create_list_delete_and_errors() {
             "--state",
             "stopped",
             "--timeout",
-            "5",
+            "30",
         ]);
         let out = cli.run(&[
             "wait",
@@ -159,6 +166,68 @@ async fn login_create_list_delete_and_errors() {
         ]);
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stderr).contains("timed out"));
+
+        // Boot it and follow its console until the guest says it is ready.
+        cli.ok(&[
+            "instance",
+            "start",
+            "--project",
+            "main",
+            "--instance",
+            "web-1",
+        ]);
+        cli.ok(&[
+            "wait",
+            "instance",
+            "web-1",
+            "--project",
+            "main",
+            "--state",
+            "running",
+            "--timeout",
+            "60",
+        ]);
+        let mut follow = cli
+            .command(&[
+                "instance",
+                "serial",
+                "web-1",
+                "--project",
+                "main",
+                "--follow",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(follow.stdout.take().unwrap()));
+        let ready = lines
+            .find_map(|l| l.ok().filter(|l| l.starts_with("OVERCAST-READY")))
+            .expect("the console shows the readiness marker");
+        follow.kill().unwrap();
+        follow.wait().unwrap();
+        assert!(ready.contains("hostname=web-1"), "{ready}");
+        let log = cli.ok(&["instance", "serial", "web-1", "--project", "main"]);
+        assert!(log.contains("OVERCAST-READY hostname=web-1"), "{log}");
+        cli.ok(&[
+            "instance",
+            "stop",
+            "--project",
+            "main",
+            "--instance",
+            "web-1",
+        ]);
+        cli.ok(&[
+            "wait",
+            "instance",
+            "web-1",
+            "--project",
+            "main",
+            "--state",
+            "stopped",
+            "--timeout",
+            "60",
+        ]);
         let out = cli.run(&[
             "instance",
             "create",
@@ -173,7 +242,14 @@ async fn login_create_list_delete_and_errors() {
         assert_eq!(out.status.code(), Some(1));
 
         // API errors: nonzero exit, message, error code and request id.
-        let out = cli.run(&["drive", "delete", "--project", "main", "--drive", "data"]);
+        let out = cli.run(&[
+            "drive",
+            "delete",
+            "--project",
+            "main",
+            "--drive",
+            "web-1-boot",
+        ]);
         assert_eq!(out.status.code(), Some(1));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -189,13 +265,21 @@ async fn login_create_list_delete_and_errors() {
             "web-1",
         ]);
         cli.ok(&["drive", "delete", "--project", "main", "--drive", "data"]);
+        cli.ok(&[
+            "drive",
+            "delete",
+            "--project",
+            "main",
+            "--drive",
+            "web-1-boot",
+        ]);
         let out = cli.run(&["drive", "get", "--project", "main", "--drive", "data"]);
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stderr).contains("not_found"));
 
         // The other profile is the operator.
         let hosts = cli.json(&["host", "list", "--profile", "ops"]);
-        assert_eq!(hosts, serde_json::json!([]));
+        assert_eq!(hosts[0]["name"], "local", "{hosts}");
         let out = cli.run(&["host", "list"]);
         assert!(String::from_utf8_lossy(&out.stderr).contains("forbidden"));
 
