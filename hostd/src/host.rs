@@ -168,6 +168,8 @@ impl Host {
         let generations = Generations::load(settings.state_dir.join("generations.json"))?;
         if let Some(bridge) = &settings.bridge {
             ensure_bridge(bridge)?;
+            // Remembered so that `teardown` removes it.
+            std::fs::write(settings.state_dir.join("bridge"), bridge)?;
         }
         Ok(Host {
             settings,
@@ -182,7 +184,13 @@ impl Host {
 
     /// Stop the hostd that runs on `settings.state_dir` (if any), then every
     /// guest, export and daemon of the host, and its bridge.
-    pub fn teardown_dir(settings: HostSettings) -> Result<()> {
+    pub fn teardown_dir(mut settings: HostSettings) -> Result<()> {
+        if settings.bridge.is_none() {
+            settings.bridge = std::fs::read_to_string(settings.state_dir.join("bridge"))
+                .ok()
+                .map(|b| b.trim().to_string())
+                .filter(|b| !b.is_empty());
+        }
         let pid =
             std::fs::read_to_string(settings.state_dir.join("hostd.lock")).unwrap_or_default();
         if let Ok(pid) = pid.trim().parse::<u32>()
@@ -516,4 +524,36 @@ fn ensure_bridge(name: &str) -> Result<()> {
         .args(["link", "set", name, "up"])
         .status()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_generations_are_refused_across_restarts() {
+        let dir = std::env::temp_dir().join(format!("overcast-gen-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("generations.json");
+        let mut g = Generations::load(path.clone()).unwrap();
+        g.check("a", 3).unwrap();
+        g.record("a", 3).unwrap();
+        g.check("a", 3).expect("the same generation again is a retry");
+        g.check("a", 4).unwrap();
+        let g = Generations::load(path).unwrap();
+        let stale = g.check("a", 2).unwrap_err();
+        assert_eq!(stale.kind, ErrorKind::Stale);
+        assert_eq!(g.check("b", 0).unwrap_err().kind, ErrorKind::Invalid);
+        g.check("b", 1).expect("an object seen for the first time");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn image_sources_are_file_bundles() {
+        assert_eq!(image_dir("https://x/y").unwrap_err().kind, ErrorKind::Invalid);
+        assert_eq!(
+            image_dir("file:///nonexistent-bundle").unwrap_err().kind,
+            ErrorKind::NotFound
+        );
+    }
 }

@@ -16,6 +16,8 @@ use crate::params::HostEnrollmentCreate;
 pub struct LocalHost {
     pub state_dir: PathBuf,
     pub hostd: PathBuf,
+    /// The host bridge its guests' interfaces are on.
+    pub bridge: String,
     child: tokio::process::Child,
 }
 
@@ -110,6 +112,16 @@ pub async fn start(
             .open(&token_file)?;
         std::io::Write::write_all(&mut f, token.as_bytes())?;
     }
+    // A bridge of its own for the guests' virtio-net, so several all-in-one
+    // hosts (tests) can share a machine.
+    let bridge = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(state_dir.to_string_lossy().as_bytes());
+        format!(
+            "ocbr{:02x}{:02x}{:02x}{:02x}",
+            digest[0], digest[1], digest[2], digest[3]
+        )
+    };
     let hostd = hostd_binary()?;
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -128,6 +140,7 @@ pub async fn start(
         .arg("--probe-image")
         .arg(config.images_dir.join("tiny"))
         .args(["--stop-grace", "3"])
+        .args(["--bridge", &bridge])
         .stdout(log.try_clone()?)
         .stderr(log)
         .stdin(Stdio::null())
@@ -137,6 +150,7 @@ pub async fn start(
     Ok(LocalHost {
         state_dir,
         hostd,
+        bridge,
         child,
     })
 }

@@ -319,6 +319,19 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
         vec![(format!("instance-{id}"), "running".to_string())]
     );
     assert_eq!(view.targets, 2);
+    // Its virtio-net interface is on the host's bridge.
+    let bridge = std::fs::read_to_string(cloud.host_dir().join("bridge")).unwrap();
+    let socket = cloud.host_dir().join("daemons/run/libvirt-sock");
+    let ifaces = Command::new("virsh")
+        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
+        .args(["domiflist", &format!("instance-{id}")])
+        .output()
+        .unwrap();
+    let ifaces = String::from_utf8_lossy(&ifaces.stdout);
+    assert!(
+        ifaces.contains(bridge.trim()) && ifaces.contains("virtio"),
+        "{ifaces}"
+    );
 
     // Stop and start: the data written at the first boot is still there.
     let r = api.post(&format!("{path}/stop"), &t.rw, json!({})).await;
@@ -359,7 +372,6 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     api.post(&format!("{path}/start"), &t.rw, json!({})).await;
     wait_state(&api, &path, &t.rw, "running").await;
     wait_ready(&api, &id, &t.rw, 4).await;
-    let socket = cloud.host_dir().join("daemons/run/libvirt-sock");
     let xml = Command::new("virsh")
         .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
         .args(["dumpxml", &format!("instance-{id}")])
@@ -556,4 +568,10 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     );
     let _ = hostd.kill();
     let _ = hostd.wait();
+    drop(cloud);
+    let gone = Command::new("ip")
+        .args(["link", "show", bridge.trim()])
+        .output()
+        .unwrap();
+    assert!(!gone.status.success(), "teardown removes the host's bridge");
 }
