@@ -538,7 +538,8 @@ mod tests {
         let mut g = Generations::load(path.clone()).unwrap();
         g.check("a", 3).unwrap();
         g.record("a", 3).unwrap();
-        g.check("a", 3).expect("the same generation again is a retry");
+        g.check("a", 3)
+            .expect("the same generation again is a retry");
         g.check("a", 4).unwrap();
         let g = Generations::load(path).unwrap();
         let stale = g.check("a", 2).unwrap_err();
@@ -550,7 +551,10 @@ mod tests {
 
     #[test]
     fn image_sources_are_file_bundles() {
-        assert_eq!(image_dir("https://x/y").unwrap_err().kind, ErrorKind::Invalid);
+        assert_eq!(
+            image_dir("https://x/y").unwrap_err().kind,
+            ErrorKind::Invalid
+        );
         assert_eq!(
             image_dir("file:///nonexistent-bundle").unwrap_err().kind,
             ErrorKind::NotFound

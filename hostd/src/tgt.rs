@@ -11,6 +11,9 @@ pub fn drive_iqn(drive_id: &uuid::Uuid) -> String {
     format!("iqn.2026-11.dev.overcast:drive-{drive_id}")
 }
 
+/// Held while targets are added or removed.
+static TARGET_CHANGES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A tgtd, addressed by its control port.
 #[derive(Debug, Clone)]
 pub struct Tgt {
@@ -85,6 +88,9 @@ impl Tgt {
         file: &Path,
         initiators: &[String],
     ) -> Result<Export> {
+        // Target ids are picked as the highest in use plus one: changes are
+        // serialized so two exports never pick the same id.
+        let _changing = TARGET_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
         let iqn = drive_iqn(drive_id);
         let existing = self.exports()?;
         if let Some(e) = existing.iter().find(|e| e.iqn == iqn) {
@@ -149,6 +155,7 @@ impl Tgt {
 
     /// Remove a drive's export (idempotent).
     pub fn remove_export(&self, drive_id: &uuid::Uuid) -> Result<()> {
+        let _changing = TARGET_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
         let iqn = drive_iqn(drive_id);
         if let Some(e) = self.exports()?.into_iter().find(|e| e.iqn == iqn) {
             self.tgtadm(&[

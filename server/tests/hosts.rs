@@ -288,6 +288,27 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
         data["state"], "available",
         "a drive is made on the host before the reply"
     );
+    // Drives made at the same time each get their own target.
+    let made = futures::future::join_all((0..6).map(|i| {
+        let (api, rw) = (&api, &t.rw);
+        async move {
+            api.post(
+                &format!("/v1/drives{q}"),
+                rw,
+                json!({"name": format!("burst-{i}"), "size_bytes": 1048576}),
+            )
+            .await
+        }
+    }))
+    .await;
+    for r in &made {
+        assert_eq!(
+            (r.status.as_u16(), &r.body["state"]),
+            (201, &json!("available")),
+            "{}",
+            r.body
+        );
+    }
 
     // Boot: the quick form plus a data drive, an IP and an SSH key.
     let web = api

@@ -20,7 +20,8 @@ struct Cli {
 enum Task {
     /// Install the Debian packages the build and the tests need (idempotent).
     Setup,
-    /// Run the control plane on embedded defaults (SQLite in ./overcast-data).
+    /// Run the all-in-one cloud on embedded defaults: the server on SQLite in
+    /// ./overcast-data, one local host, and the system images.
     Run {
         /// Extra arguments for overcast-server (see `overcast-server --help`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -46,7 +47,7 @@ enum Task {
     Images,
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
-        /// Which benchmark: `api`.
+        /// Which benchmark: `api`, `iscsi` or `provision`.
         which: String,
     },
 }
@@ -65,6 +66,32 @@ const PACKAGES: &[(&str, &str)] = &[
     (
         "python3-venv",
         "a virtual environment for the Python SDK's tools",
+    ),
+    ("qemu-system-x86", "the hypervisor hosts run guests with"),
+    ("qemu-utils", "qemu-img, for the iSCSI benchmark"),
+    (
+        "qemu-block-extra",
+        "QEMU's libiscsi initiator (iscsi:// disks)",
+    ),
+    ("libvirt-daemon", "libvirtd, which hostd drives"),
+    ("libvirt-daemon-driver-qemu", "libvirt's QEMU driver"),
+    ("libvirt-clients", "virsh, for tests that inspect a host"),
+    ("libvirt-dev", "the virt crate links libvirt"),
+    (
+        "tgt",
+        "tgtd and tgtadm: the iSCSI target hosts export drives with",
+    ),
+    ("libiscsi-bin", "iSCSI client tools"),
+    (
+        "genisoimage",
+        "the NoCloud config drive, built without loop mounts",
+    ),
+    ("cpio", "packing the tiny image's initramfs"),
+    ("iproute2", "the host bridge for guests' virtio-net"),
+    ("debootstrap", "the debian-12 image's root filesystem"),
+    (
+        "e2fsprogs",
+        "mkfs.ext4 -d: the debian-12 disk image without mounting",
     ),
 ];
 
@@ -360,8 +387,23 @@ fn main() -> Result<()> {
         Task::Setup => setup(),
         Task::Run { args } => {
             setup()?;
-            let mut c = cargo();
-            c.args(["run", "--release", "-p", "overcast-server", "--"])
+            images::build_all()?;
+            let mut build = cargo();
+            build.args([
+                "build",
+                "--release",
+                "-p",
+                "overcast-server",
+                "-p",
+                "overcast-hostd",
+            ]);
+            run(build)?;
+            // The all-in-one cloud: the server, a local hostd with its own
+            // libvirtd and tgtd, and the system images.
+            let mut c = Command::new(root().join("target/release/overcast-server"));
+            c.arg("--all-in-one")
+                .arg("--images-dir")
+                .arg(root().join("target/images"))
                 .args(args);
             run(c)
         }
@@ -400,6 +442,11 @@ fn main() -> Result<()> {
         }
         Task::Bench { which } => {
             setup()?;
+            images::build_tiny()?;
+            // The all-in-one host the benchmarks start runs this hostd.
+            let mut hostd = cargo();
+            hostd.args(["build", "--release", "-p", "overcast-hostd"]);
+            run(hostd)?;
             let mut c = cargo();
             c.args([
                 "run",

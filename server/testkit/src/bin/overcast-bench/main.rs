@@ -1,12 +1,16 @@
-//! `overcast-bench api`: API throughput and latency against PostgreSQL,
-//! measured side by side with pgbench on the same database server, and the
-//! same API figures on SQLite.
+//! Overcast's benchmarks, each against a baseline run side by side on the
+//! same machine: `api` (throughput and latency against PostgreSQL, beside
+//! pgbench on the same database server, and the same figures on SQLite),
+//! `iscsi` (qemu-img bench through tgt against the backing file) and
+//! `provision` (API call to guest readiness, beside raw `virsh create`).
 
 use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use overcast_testkit::{Backend, Config, PgCluster, Server, TempDir};
+use overcast_testkit::{Api as Api2, Backend, Config, PgCluster, Server, TempDir};
+
+mod provision;
 use serde_json::{Value, json};
 
 const CLIENTS: usize = 32;
@@ -194,6 +198,24 @@ fn api_figures(api: &Api) -> Result<(Figures, Figures)> {
     Ok((get, create))
 }
 
+/// An all-in-one server on port 0: a local host (TCG guests) and the
+/// system images, as `cargo xtask run` brings up.
+fn all_in_one_config(data: &TempDir) -> Result<Config> {
+    let mut config = Config::new(&data.0);
+    config.listen = "127.0.0.1:0".parse()?;
+    config.internal_listen = "127.0.0.1:0".parse()?;
+    config.all_in_one = true;
+    config.accelerator = "tcg".into();
+    config.images_dir = overcast_testkit::images_dir();
+    Ok(config)
+}
+
+fn read_token(data: &TempDir) -> Result<String> {
+    Ok(std::fs::read_to_string(data.0.join("operator.token"))?
+        .trim()
+        .to_string())
+}
+
 /// Run the server on its own runtime, as it would run in its own process.
 fn start_server(config: Config) -> Result<(Server, tokio::runtime::Runtime)> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -246,13 +268,21 @@ fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
     let mut results = Vec::new();
     for backend in [Backend::Postgres, Backend::Sqlite] {
         let data = TempDir::new("overcast-bench")?;
-        let mut config = Config::new(&data.0);
-        config.listen = "127.0.0.1:0".parse()?;
+        let mut config = all_in_one_config(&data)?;
         if backend == Backend::Postgres {
             config.database = Some(cluster.url("overcast"));
         }
         let (server, server_rt) = start_server(config)?;
-        let api = rt.block_on(prepare(&server, &data))?;
+        let host = server
+            .local_host
+            .as_ref()
+            .map(|h| (h.hostd.clone(), h.state_dir.clone()));
+        let api = rt.block_on(async {
+            Api2::new(format!("http://{}", server.addr), read_token(&data)?)?
+                .wait_for_host()
+                .await?;
+            prepare(&server, &data).await
+        })?;
         let label = format!("{backend:?}").to_lowercase();
         println!(
             "API on {label}: {CLIENTS} clients, {}s per phase...",
@@ -261,6 +291,9 @@ fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
         let (get, create) = api_figures(&api)?;
         server_rt.block_on(server.stop())?;
         server_rt.shutdown_background();
+        if let Some((hostd, state)) = host {
+            overcast_testkit::teardown_host(&hostd, &state);
+        }
         results.push((label, get, create));
     }
 
@@ -401,6 +434,7 @@ fn main() -> Result<()> {
     match which.as_str() {
         "api" => bench_api(&rt),
         "iscsi" => bench_iscsi(),
-        other => bail!("unknown benchmark `{other}`; available: api, iscsi"),
+        "provision" => provision::bench(&rt),
+        other => bail!("unknown benchmark `{other}`; available: api, iscsi, provision"),
     }
 }
