@@ -596,3 +596,48 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
         .unwrap();
     assert!(!gone.status.success(), "teardown removes the host's bridge");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debian_12_boots_and_cloud_init_applies_hostname_and_key() {
+    assert!(
+        images_dir().join("debian-12/disk.raw").exists(),
+        "the debian-12 image is missing: run `cargo xtask images`"
+    );
+    let tmp = TempDir::new("overcast-debian").unwrap();
+    let cloud = Cloud::start(&tmp.0.join("data"));
+    let api = cloud.api().await;
+    api.wait_for_host().await.unwrap();
+    let t = api.tenant("acme").await;
+    let q = "?project=main";
+    api.create(
+        "/v1/ssh-keys",
+        &t.rw,
+        json!({"name": "laptop", "public_key": KEY}),
+    )
+    .await;
+    let vm = api
+        .create(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({"name": "deb-1", "vcpus": 1, "memory_mib": 1024, "image": "debian-12",
+                   "ssh_keys": ["laptop"]}),
+        )
+        .await;
+    let id = vm["id"].as_str().unwrap().to_string();
+    let started = Instant::now();
+    let log = loop {
+        let log = serial(&api, &id, &t.rw).await;
+        // cloud-init set the hostname (the login prompt shows it) and
+        // installed the key (it prints the authorized keys' fingerprints).
+        if log.contains("deb-1 login:") && log.contains("me@laptop") {
+            break log;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "debian-12 did not finish cloud-init in 600 s:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    assert!(log.contains("Authorized keys"), "{log}");
+    eprintln!("debian-12 up after {:?}", started.elapsed());
+}

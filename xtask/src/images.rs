@@ -1,7 +1,11 @@
 //! `cargo xtask images`: the system OS templates, built from Debian packages
 //! only. `tiny` is Debian's kernel plus a busybox initramfs that carries the
 //! virtio drivers and applies a NoCloud config drive; it prints
-//! `OVERCAST-READY ...` on the serial console when it is up.
+//! `OVERCAST-READY ...` on the serial console when it is up. `debian-12` is a
+//! debootstrap root filesystem with cloud-init and OpenSSH in an ext4 disk
+//! image made by `mkfs.ext4 -d`, booted with its own kernel and initrd.
+//! Each is a bundle directory: `vmlinuz`, `initrd.img`, `cmdline`, and for
+//! `debian-12` the boot drive's content, `disk.raw`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -177,4 +181,111 @@ pub fn build_tiny() -> Result<PathBuf> {
         dir.display()
     );
     Ok(dir)
+}
+
+/// What `debian-12` is made of, beyond Debian's minimal base.
+const DEBIAN_PACKAGES: &str = "systemd-sysv,udev,linux-image-amd64,cloud-init,python3-cffi-backend,\
+openssh-server,ifupdown,isc-dhcp-client,iproute2";
+/// cloud-init looks only for our NoCloud config drive.
+const DEBIAN_CLOUD_CFG: &str = "datasource_list: [ NoCloud, None ]\n";
+const DEBIAN_DISK_BYTES: u64 = 2 << 30;
+
+/// The Debian mirror debootstrap uses (`OVERCAST_DEBIAN_MIRROR` overrides).
+fn debian_mirror() -> String {
+    std::env::var("OVERCAST_DEBIAN_MIRROR")
+        .unwrap_or_else(|_| "http://deb.debian.org/debian".into())
+}
+
+/// Build `debian-12` into target/images/debian-12 unless it is up to date:
+/// a debootstrap root filesystem with cloud-init and OpenSSH, put into an
+/// ext4 disk image by `mkfs.ext4 -d` (no mounting), and its own kernel and
+/// initrd beside it for direct boot.
+pub fn build_debian() -> Result<PathBuf> {
+    let dir = images_dir().join("debian-12");
+    let stamp = dir.join("built-from");
+    let recipe = format!("bookworm\n{DEBIAN_PACKAGES}\n{DEBIAN_CLOUD_CFG}\n{DEBIAN_DISK_BYTES}");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(recipe.as_str()) {
+        eprintln!("images: debian-12 is up to date");
+        return Ok(dir);
+    }
+    let work = images_dir().join("work-debian");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let rootfs = work.join("root");
+    eprintln!("images: debootstrap of Debian 12 (a few minutes)...");
+    let mut boot = Command::new("debootstrap");
+    boot.args([
+        "--variant=minbase",
+        &format!("--include={DEBIAN_PACKAGES}"),
+        "bookworm",
+    ])
+    .arg(&rootfs)
+    .arg(debian_mirror());
+    run(boot)?;
+    // Each instance gets its own identity at first boot: cloud-init makes
+    // the SSH host keys, systemd the machine id.
+    for entry in std::fs::read_dir(rootfs.join("etc/ssh"))? {
+        let path = entry?.path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("ssh_host_"))
+        {
+            std::fs::remove_file(path)?;
+        }
+    }
+    std::fs::write(rootfs.join("etc/machine-id"), "")?;
+    let _ = std::fs::remove_file(rootfs.join("var/lib/dbus/machine-id"));
+    std::fs::write(
+        rootfs.join("etc/cloud/cloud.cfg.d/90-overcast.cfg"),
+        DEBIAN_CLOUD_CFG,
+    )?;
+    std::fs::write(
+        rootfs.join("etc/fstab"),
+        "LABEL=root / ext4 errors=remount-ro 0 1\n",
+    )?;
+    for entry in std::fs::read_dir(rootfs.join("var/cache/apt/archives"))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "deb") {
+            std::fs::remove_file(path)?;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let boot_dir = rootfs.join("boot");
+    let mut kernel = None;
+    let mut initrd = None;
+    for entry in std::fs::read_dir(&boot_dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.starts_with("vmlinuz-") {
+            kernel = Some(name);
+        } else if name.starts_with("initrd.img-") {
+            initrd = Some(name);
+        }
+    }
+    let (kernel, initrd) = (
+        kernel.context("debootstrap left no kernel in /boot")?,
+        initrd.context("debootstrap left no initrd in /boot")?,
+    );
+    std::fs::copy(boot_dir.join(&kernel), dir.join("vmlinuz"))?;
+    std::fs::copy(boot_dir.join(&initrd), dir.join("initrd.img"))?;
+    std::fs::write(dir.join("cmdline"), "root=/dev/vda rw console=ttyS0\n")?;
+    let disk = dir.join("disk.raw");
+    std::fs::File::create(&disk)?.set_len(DEBIAN_DISK_BYTES)?;
+    let mut mkfs = Command::new("mkfs.ext4");
+    mkfs.args(["-q", "-F", "-L", "root", "-d"])
+        .arg(&rootfs)
+        .arg(&disk);
+    run(mkfs)?;
+    std::fs::write(stamp, recipe)?;
+    let _ = std::fs::remove_dir_all(&work);
+    eprintln!("images: built debian-12 ({kernel}) in {}", dir.display());
+    Ok(dir)
+}
+
+/// Every system image.
+pub fn build_all() -> Result<()> {
+    build_tiny()?;
+    build_debian()?;
+    Ok(())
 }

@@ -409,7 +409,7 @@ fn main() -> Result<()> {
         }
         Task::Test => {
             setup()?;
-            images::build_tiny()?;
+            images::build_all()?;
             let mut fmt = cargo();
             fmt.args(["fmt", "--all", "--check"]);
             run(fmt)?;
@@ -438,7 +438,7 @@ fn main() -> Result<()> {
         Task::Clients { check } => clients(check),
         Task::Images => {
             setup()?;
-            images::build_tiny().map(|_| ())
+            images::build_all()
         }
         Task::Bench { which } => {
             setup()?;
