@@ -106,14 +106,17 @@ impl HostDaemons {
                 Self::start_tgtd(wanted)?
             }
         };
+        // Written aside and renamed, so a reader never sees half a record.
+        let tmp = record_path.with_extension("tmp");
         std::fs::write(
-            &record_path,
+            &tmp,
             serde_json::to_vec(&Recorded {
                 control_port,
                 portal_port,
                 tgtd_pid,
             })?,
         )?;
+        std::fs::rename(&tmp, &record_path)?;
         Ok(HostDaemons {
             dir,
             libvirt_uri,

@@ -309,6 +309,13 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
             r.body
         );
     }
+    let removed = futures::future::join_all(made.iter().map(|r| {
+        let (api, rw) = (&api, &t.rw);
+        let id = r.body["id"].as_str().unwrap().to_string();
+        async move { api.delete(&format!("/v1/drives/{id}"), rw).await.status }
+    }))
+    .await;
+    assert!(removed.iter().all(|s| *s == 204), "{removed:?}");
 
     // Boot: the quick form plus a data drive, an IP and an SSH key.
     let web = api
