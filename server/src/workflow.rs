@@ -256,21 +256,25 @@ async fn run(app: App, id: String) {
         let plan: Plan = match serde_json::from_str(&row.steps) {
             Ok(p) => p,
             Err(e) => {
-                finish(&app, &id, "failed", Some(format!("unreadable plan: {e}"))).await;
+                record(&app, &row, |r| {
+                    r.state = "failed".into();
+                    r.error = Some(format!("unreadable plan: {e}"));
+                })
+                .await;
                 break;
             }
         };
         let cursor = row.cursor as usize;
         if row.direction == "forward" {
             let Some(entry) = plan.steps.get(cursor) else {
-                finish(&app, &id, "done", None).await;
+                record(&app, &row, |r| r.state = "done".into()).await;
                 break;
             };
             match execute(&app, &entry.step).await {
                 Ok(()) => {
                     failing_since = None;
                     backoff = Duration::from_millis(50);
-                    advance(&app, &id, cursor as i32 + 1, "forward", None).await;
+                    record(&app, &row, |r| r.cursor += 1).await;
                 }
                 Err(Failure::Transient(m))
                     if failing_since.get_or_insert_with(Instant::now).elapsed() < RETRY_FOR =>
@@ -283,7 +287,12 @@ async fn run(app: App, id: String) {
                     tracing::warn!(workflow = %id, step = ?entry.step, error = %m, "step failed; unwinding");
                     failing_since = None;
                     // The failed step may have half-happened: undo it too.
-                    advance(&app, &id, cursor as i32 + 1, "undo", Some(m)).await;
+                    record(&app, &row, |r| {
+                        r.cursor += 1;
+                        r.direction = "undo".into();
+                        r.error = Some(m);
+                    })
+                    .await;
                 }
             }
         } else {
@@ -294,19 +303,19 @@ async fn run(app: App, id: String) {
                 {
                     tracing::warn!(workflow = %id, error = %m, "marking the unwound subject failed");
                 }
-                finish(&app, &id, "unwound", None).await;
+                record(&app, &row, |r| r.state = "unwound".into()).await;
                 break;
             }
             let entry = &plan.steps[cursor - 1];
             let Some(undo) = &entry.undo else {
-                advance(&app, &id, cursor as i32 - 1, "undo", None).await;
+                record(&app, &row, |r| r.cursor -= 1).await;
                 continue;
             };
             match execute(&app, undo).await {
-                Ok(()) => advance(&app, &id, cursor as i32 - 1, "undo", None).await,
+                Ok(()) => record(&app, &row, |r| r.cursor -= 1).await,
                 Err(Failure::Permanent(m)) => {
                     tracing::warn!(workflow = %id, step = ?undo, error = %m, "undo failed; going on");
-                    advance(&app, &id, cursor as i32 - 1, "undo", None).await;
+                    record(&app, &row, |r| r.cursor -= 1).await;
                 }
                 Err(Failure::Transient(m)) => {
                     tracing::info!(workflow = %id, step = ?undo, error = %m, "undo failed; retrying");
@@ -319,23 +328,17 @@ async fn run(app: App, id: String) {
     app.workflow_ends.send_modify(|n| *n += 1);
 }
 
-async fn advance(app: &App, id: &str, cursor: i32, direction: &'static str, error: Option<String>) {
-    let id = id.to_string();
+/// Save a change to the workflow's row (progress, direction, end state).
+async fn record(app: &App, row: &WorkflowRow, change: impl FnOnce(&mut WorkflowRow)) {
+    let mut row = row.clone();
+    change(&mut row);
+    row.time_modified = now_micros();
     let result = app
         .db
         .write(move |c| {
-            diesel::update(workflows::table.find(&id))
-                .set((
-                    workflows::cursor.eq(cursor),
-                    workflows::direction.eq(direction),
-                    workflows::time_modified.eq(now_micros()),
-                ))
+            diesel::update(workflows::table.find(&row.id))
+                .set(&row)
                 .execute(c)?;
-            if let Some(e) = error {
-                diesel::update(workflows::table.find(&id))
-                    .set(workflows::error.eq(e))
-                    .execute(c)?;
-            }
             Ok(())
         })
         .await;
@@ -343,27 +346,6 @@ async fn advance(app: &App, id: &str, cursor: i32, direction: &'static str, erro
         tracing::warn!(error = %e.message, "cannot record workflow progress");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-async fn finish(app: &App, id: &str, state: &'static str, error: Option<String>) {
-    let id = id.to_string();
-    let _ = app
-        .db
-        .write(move |c| {
-            diesel::update(workflows::table.find(&id))
-                .set((
-                    workflows::state.eq(state),
-                    workflows::time_modified.eq(now_micros()),
-                ))
-                .execute(c)?;
-            if let Some(e) = error {
-                diesel::update(workflows::table.find(&id))
-                    .set(workflows::error.eq(e))
-                    .execute(c)?;
-            }
-            Ok(())
-        })
-        .await;
 }
 
 async fn execute(app: &App, step: &Step) -> Result<(), Failure> {

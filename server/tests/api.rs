@@ -658,6 +658,8 @@ async fn drives_ips_and_instances(backend: Backend) {
         StatusCode::INSUFFICIENT_STORAGE,
         "insufficient_capacity",
     );
+    let r = t.delete("/v1/hosts/local", &op).await;
+    assert_problem(&r, StatusCode::CONFLICT, "not_empty");
     let r = t.get("/v1/hosts", &a.rw).await;
     assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
     t.stop().await;

@@ -1839,7 +1839,26 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description Not enough capacity to satisfy the request */
+        /** @description The host that holds the resource cannot be reached; retry later */
+        HostUnavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error_code": "hostunavailable",
+                 *       "message": "The host that holds the resource cannot be reached; retry later",
+                 *       "request_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70",
+                 *       "status": 503,
+                 *       "title": "The host that holds the resource cannot be reached",
+                 *       "type": "https://overcast.dev/errors/hostunavailable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description Not enough capacity to satisfy the request (the message says what ran out) */
         InsufficientCapacity: {
             headers: {
                 [name: string]: unknown;
@@ -1848,10 +1867,10 @@ export interface components {
                 /**
                  * @example {
                  *       "error_code": "insufficientcapacity",
-                 *       "message": "Not enough capacity to satisfy the request",
+                 *       "message": "Not enough capacity to satisfy the request (the message says what ran out)",
                  *       "request_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70",
                  *       "status": 507,
-                 *       "title": "Not enough capacity to satisfy the request",
+                 *       "title": "Not enough capacity to satisfy the request (the message says what ran out)",
                  *       "type": "https://overcast.dev/errors/insufficientcapacity"
                  *     }
                  */
@@ -2343,6 +2362,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            507: components["responses"]["InsufficientCapacity"];
         };
     };
     drive_get: {
@@ -2947,6 +2967,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            507: components["responses"]["InsufficientCapacity"];
         };
     };
     instance_get: {
@@ -3424,6 +3445,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            507: components["responses"]["InsufficientCapacity"];
         };
     };
     instance_serial: {
@@ -3475,7 +3497,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["HostUnavailable"];
         };
     };
     instance_start: {
@@ -3528,6 +3552,7 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
+            507: components["responses"]["InsufficientCapacity"];
         };
     };
     instance_stop: {

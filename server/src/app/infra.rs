@@ -84,12 +84,22 @@ pub fn host_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()
         .filter(instances::host_id.eq(&row.id))
         .count()
         .get_result(conn)?;
-    if placed > 0 {
+    let drives_held: i64 = drives::table
+        .filter(drives::host_id.eq(&row.id))
+        .count()
+        .get_result(conn)?;
+    if placed > 0 || drives_held > 0 {
         return Err(ApiError::conflict(
             "not_empty",
-            format!("host \"{}\" still holds {placed} instance(s)", row.name),
+            format!(
+                "host \"{}\" still holds {placed} instance(s) and {drives_held} drive(s)",
+                row.name
+            ),
         ));
     }
+    diesel::update(host_enrollments::table.filter(host_enrollments::host_id.eq(&row.id)))
+        .set(host_enrollments::host_id.eq(None::<String>))
+        .execute(conn)?;
     diesel::delete(hosts::table.find(&row.id)).execute(conn)?;
     record_event(
         conn,

@@ -97,9 +97,14 @@ const ERRORS: &[(&str, &str, &str)] = &[
         "A server fault; quote the request id",
     ),
     (
+        "503",
+        "HostUnavailable",
+        "The host that holds the resource cannot be reached; retry later",
+    ),
+    (
         "507",
         "InsufficientCapacity",
-        "Not enough capacity to satisfy the request",
+        "Not enough capacity to satisfy the request (the message says what ran out)",
     ),
 ];
 
@@ -114,8 +119,20 @@ fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
     if operation_id == "instance_resize" {
         codes.push("412");
     }
-    if operation_id == "ip_address_create" {
+    // Operations that allocate addresses or place work on hosts.
+    if [
+        "ip_address_create",
+        "drive_create",
+        "instance_create",
+        "instance_start",
+        "instance_resize",
+    ]
+    .contains(&operation_id)
+    {
         codes.push("507");
+    }
+    if operation_id == "instance_serial" {
+        codes.extend(["409", "503"]);
     }
     codes
 }
