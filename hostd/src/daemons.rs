@@ -71,6 +71,22 @@ impl HostDaemons {
         Ok(d)
     }
 
+    /// Daemons that are system services (production): used as they are,
+    /// never started or stopped by hostd.
+    pub fn system(libvirt_uri: String, tgt_control_port: u16, portal_port: u16) -> HostDaemons {
+        HostDaemons {
+            dir: PathBuf::new(),
+            libvirt_uri,
+            tgt: Tgt {
+                control_port: tgt_control_port,
+            },
+            portal_port,
+            tgtd_pid: 0,
+            stop_on_drop: false,
+            stopped: true,
+        }
+    }
+
     /// Use the daemons a previous hostd started in `dir` where they still
     /// answer, and start the rest. They keep running when this value drops.
     pub fn start_or_adopt(dir: &Path) -> Result<HostDaemons> {

@@ -29,6 +29,16 @@ pub struct HostSettings {
     pub bridge: Option<String>,
     /// How long a stop waits for an ACPI shutdown before a hard stop.
     pub stop_grace: Duration,
+    /// System libvirtd and tgtd to use instead of private ones.
+    pub system_daemons: Option<SystemDaemons>,
+}
+
+/// Where the system's libvirtd and tgtd are (production hosts).
+#[derive(Debug, Clone)]
+pub struct SystemDaemons {
+    pub libvirt_uri: String,
+    pub tgt_control_port: u16,
+    pub iscsi_port: u16,
 }
 
 /// Why a command failed, as the internal API reports it.
@@ -161,7 +171,10 @@ impl Host {
     }
 
     fn open_inner(settings: HostSettings, lock: Option<std::fs::File>) -> Result<Host> {
-        let daemons = HostDaemons::start_or_adopt(&settings.state_dir.join("daemons"))?;
+        let daemons = match &settings.system_daemons {
+            Some(d) => HostDaemons::system(d.libvirt_uri.clone(), d.tgt_control_port, d.iscsi_port),
+            None => HostDaemons::start_or_adopt(&settings.state_dir.join("daemons"))?,
+        };
         let drives = DriveStore::new(settings.state_dir.join("drives"))?;
         std::fs::create_dir_all(settings.state_dir.join("instances"))?;
         let libvirt = Libvirt::connect(&daemons.libvirt_uri)?;

@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use overcast_hostd::accel::{self, AcceleratorSetting};
 use overcast_hostd::agent::{self, AgentSettings};
 use overcast_hostd::domain::Accelerator;
-use overcast_hostd::host::{Host, HostSettings};
+use overcast_hostd::host::{Host, HostSettings, SystemDaemons};
 
 #[derive(Parser)]
 #[command(name = "overcast-hostd", version, about = "The Overcast host daemon")]
@@ -31,6 +31,26 @@ struct Common {
     /// Host bridge for instances' virtio-net interfaces (created if missing).
     #[arg(long, env = "OVERCAST_HOST_BRIDGE")]
     bridge: Option<String>,
+    /// Use the system's libvirtd at this URI (e.g. `qemu:///system`) instead
+    /// of a private one; needs --tgt-control-port and --iscsi-port too.
+    #[arg(long, env = "OVERCAST_LIBVIRT_URI", requires_all = ["tgt_control_port", "iscsi_port"])]
+    libvirt_uri: Option<String>,
+    /// The system tgtd's control port (`tgtd -C`, usually 0).
+    #[arg(long, env = "OVERCAST_TGT_CONTROL_PORT", requires = "libvirt_uri")]
+    tgt_control_port: Option<u16>,
+    /// The system tgtd's iSCSI portal port (usually 3260).
+    #[arg(long, env = "OVERCAST_ISCSI_PORT", requires = "libvirt_uri")]
+    iscsi_port: Option<u16>,
+}
+
+impl Common {
+    fn system_daemons(&self) -> Option<SystemDaemons> {
+        Some(SystemDaemons {
+            libvirt_uri: self.libvirt_uri.clone()?,
+            tgt_control_port: self.tgt_control_port?,
+            iscsi_port: self.iscsi_port?,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -145,6 +165,7 @@ async fn main() -> Result<()> {
                 None => None,
             };
             let settings = HostSettings {
+                system_daemons: common.system_daemons(),
                 state_dir: common.state_dir,
                 accelerator,
                 bridge: common.bridge,
@@ -176,6 +197,7 @@ async fn main() -> Result<()> {
         }
         Command::Teardown { common } => {
             let settings = HostSettings {
+                system_daemons: common.system_daemons(),
                 state_dir: common.state_dir,
                 accelerator: Accelerator::Tcg,
                 bridge: common.bridge,

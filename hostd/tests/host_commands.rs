@@ -1,0 +1,163 @@
+//! A host driven command by command, on daemons it did not start (as on a
+//! production host where libvirtd and tgtd are system services): ensure a
+//! drive and an instance, read the console, refuse stale and malformed
+//! commands without touching anything, and remove everything again.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use overcast_hostd::daemons::HostDaemons;
+use overcast_hostd::domain::Accelerator;
+use overcast_hostd::host::{Host, HostSettings, SystemDaemons};
+use overcast_internal_api::v1::{self as api, ErrorKind, server_message::Command as Cmd};
+
+fn tiny() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/images/tiny");
+    assert!(
+        dir.join("vmlinuz").exists(),
+        "the tiny image is missing from {}: run `cargo xtask images`",
+        dir.display()
+    );
+    dir.canonicalize().unwrap()
+}
+
+fn ensure_instance(id: &str, drive: &str, generation: u64, port: u16, power: api::Power) -> Cmd {
+    let mut c = api::EnsureInstance {
+        instance_id: id.into(),
+        generation,
+        hostname: "cmd-1".into(),
+        vcpus: 1,
+        memory_mib: 256,
+        image_source: format!("file://{}", tiny().display()),
+        disks: vec![api::IscsiDisk {
+            drive_id: drive.into(),
+            portal_host: "127.0.0.1".into(),
+            portal_port: u32::from(port),
+        }],
+        ..Default::default()
+    };
+    c.set_power(power);
+    Cmd::EnsureInstance(c)
+}
+
+#[test]
+fn commands_on_system_daemons() {
+    let dir = std::env::temp_dir().join(format!("overcast-cmds-{}", uuid::Uuid::new_v4()));
+    // Stand-ins for the system's libvirtd and tgtd.
+    let system =
+        HostDaemons::start(&dir.join("system")).expect("libvirtd and tgtd start (as root)");
+    let host = Host::open(HostSettings {
+        state_dir: dir.join("host"),
+        accelerator: Accelerator::Tcg,
+        bridge: None,
+        stop_grace: Duration::from_secs(1),
+        system_daemons: Some(SystemDaemons {
+            libvirt_uri: system.libvirt_uri.clone(),
+            tgt_control_port: system.tgt.control_port,
+            iscsi_port: system.portal_port,
+        }),
+    })
+    .unwrap();
+    assert!(
+        !dir.join("host/daemons").exists(),
+        "no private daemons on a host with system ones"
+    );
+    let drive = uuid::Uuid::new_v4().to_string();
+    let instance = uuid::Uuid::new_v4().to_string();
+    let ok = |cmd: Cmd| {
+        let r = host.execute(1, Some(cmd));
+        assert!(r.error.is_empty(), "{}", r.error);
+        r
+    };
+    ok(Cmd::EnsureDrive(api::EnsureDrive {
+        drive_id: drive.clone(),
+        generation: 2,
+        size_bytes: 32 << 20,
+        image_source: String::new(),
+        initiators: vec!["127.0.0.1".into()],
+    }));
+    ok(ensure_instance(
+        &instance,
+        &drive,
+        5,
+        system.portal_port,
+        api::Power::Running,
+    ));
+
+    let started = Instant::now();
+    let console = loop {
+        let r = ok(Cmd::ReadSerial(api::ReadSerial {
+            instance_id: instance.clone(),
+            offset: 0,
+            max_bytes: 65536,
+        }));
+        let text = String::from_utf8_lossy(&r.serial.unwrap().data).into_owned();
+        if text.contains("OVERCAST-READY") {
+            break text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no marker:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        console.contains("OVERCAST-READY hostname=cmd-1"),
+        "{console}"
+    );
+
+    // Stale and malformed commands are refused and change nothing.
+    let before = host.inventory().unwrap();
+    let stale = host.execute(
+        2,
+        Some(ensure_instance(
+            &instance,
+            &drive,
+            4,
+            system.portal_port,
+            api::Power::Stopped,
+        )),
+    );
+    assert_eq!(stale.error_kind(), ErrorKind::Stale, "{}", stale.error);
+    let stale = host.execute(
+        3,
+        Some(Cmd::RemoveDrive(api::RemoveDrive {
+            drive_id: drive.clone(),
+            generation: 1,
+        })),
+    );
+    assert_eq!(stale.error_kind(), ErrorKind::Stale, "{}", stale.error);
+    let bad = host.execute(
+        4,
+        Some(Cmd::RemoveInstance(api::RemoveInstance {
+            instance_id: "../etc".into(),
+            generation: 9,
+        })),
+    );
+    assert_eq!(bad.error_kind(), ErrorKind::Invalid, "{}", bad.error);
+    let empty = host.execute(5, None);
+    assert_eq!(empty.error_kind(), ErrorKind::Invalid);
+    let after = host.inventory().unwrap();
+    assert_eq!(before, after, "refused commands changed nothing");
+    assert_eq!(after.domains.len(), 1);
+    assert!(after.domains[0].running);
+
+    // Remove: the domain, then the drive's export and file.
+    ok(Cmd::RemoveInstance(api::RemoveInstance {
+        instance_id: instance.clone(),
+        generation: 6,
+    }));
+    ok(Cmd::RemoveDrive(api::RemoveDrive {
+        drive_id: drive.clone(),
+        generation: 3,
+    }));
+    let left = host.inventory().unwrap();
+    assert!(
+        left.domains.is_empty() && left.drives.is_empty(),
+        "{left:?}"
+    );
+    assert!(system.tgt.exports().unwrap().is_empty());
+    drop(host);
+    drop(system);
+    let _ = std::fs::remove_dir_all(&dir);
+}
