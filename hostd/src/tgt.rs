@@ -28,6 +28,11 @@ pub struct Export {
     pub backing_file: Option<String>,
     /// The initiator addresses the target admits.
     pub acl: Vec<String>,
+    /// The size tgtd gives the drive's LUN, in (decimal) megabytes: tgtd
+    /// reads the file's size when the LUN is made.
+    pub size_mb: Option<u64>,
+    /// Whether an initiator is logged in.
+    pub in_use: bool,
 }
 
 impl Tgt {
@@ -60,7 +65,22 @@ impl Tgt {
                     iqn: iqn.trim().to_string(),
                     backing_file: None,
                     acl: Vec::new(),
+                    size_mb: None,
+                    in_use: false,
                 });
+            } else if line.trim().starts_with("I_T nexus: ") {
+                if let Some(last) = out.last_mut() {
+                    last.in_use = true;
+                }
+            } else if let Some(size) = line.trim().strip_prefix("Size: ")
+                && let Some(mb) = size.split_once(" MB").and_then(|(n, _)| n.parse().ok())
+            {
+                // LUN 0 is the controller (size 0); the disk is LUN 1.
+                if let Some(last) = out.last_mut()
+                    && mb > 0
+                {
+                    last.size_mb = Some(mb);
+                }
             } else if let Some(path) = line.trim().strip_prefix("Backing store path: ") {
                 if path != "None"
                     && let Some(last) = out.last_mut()
@@ -92,7 +112,25 @@ impl Tgt {
         // serialized so two exports never pick the same id.
         let _changing = TARGET_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
         let iqn = drive_iqn(drive_id);
-        let existing = self.exports()?;
+        let mut existing = self.exports()?;
+        // A drive grown since it was exported shows its new size once no
+        // initiator uses it (an instance's next start): make the LUN again.
+        let file_mb = (std::fs::metadata(file)?.len() + 500_000) / 1_000_000;
+        if let Some(at) = existing
+            .iter()
+            .position(|e| e.iqn == iqn && !e.in_use && e.size_mb.is_some_and(|mb| mb < file_mb))
+        {
+            let stale = existing.remove(at);
+            self.tgtadm(&[
+                "--op",
+                "delete",
+                "--force",
+                "--mode",
+                "target",
+                "--tid",
+                &stale.tid.to_string(),
+            ])?;
+        }
         if let Some(e) = existing.iter().find(|e| e.iqn == iqn) {
             // Make the ACL exactly `initiators`: bind first, then unbind,
             // so a host that stays admitted never loses access.
@@ -150,6 +188,8 @@ impl Tgt {
             iqn,
             backing_file: Some(file_s),
             acl: initiators.to_vec(),
+            size_mb: None,
+            in_use: false,
         })
     }
 

@@ -142,14 +142,30 @@ fn commands_on_system_daemons() {
     assert_eq!(after.domains.len(), 1);
     assert!(after.domains[0].running);
 
+    // Growing a drive in use keeps its LUN as the guest sees it...
+    let grow = |generation: u64, mib: u64| {
+        Cmd::EnsureDrive(api::EnsureDrive {
+            drive_id: drive.clone(),
+            generation,
+            size_bytes: mib << 20,
+            image_source: String::new(),
+            initiators: vec!["127.0.0.1".into()],
+        })
+    };
+    ok(grow(3, 48));
+    let lun_mb = || system.tgt.exports().unwrap()[0].size_mb;
+    assert_eq!(lun_mb(), Some(34), "32 MiB while the guest runs");
     // Remove: the domain, then the drive's export and file.
     ok(Cmd::RemoveInstance(api::RemoveInstance {
         instance_id: instance.clone(),
         generation: 6,
     }));
+    // ...and once nobody uses it, the LUN is made again at the new size.
+    ok(grow(4, 64));
+    assert_eq!(lun_mb(), Some(67), "64 MiB once the guest is gone");
     ok(Cmd::RemoveDrive(api::RemoveDrive {
         drive_id: drive.clone(),
-        generation: 3,
+        generation: 5,
     }));
     let left = host.inventory().unwrap();
     assert!(
