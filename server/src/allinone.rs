@@ -156,6 +156,36 @@ pub async fn start(
 }
 
 impl LocalHost {
+    /// Wait until the local host has enrolled and reports in (the first
+    /// start with `--accelerator auto` spends ~20 s probing KVM).
+    pub async fn wait_until_up(&self, app: &App, timeout: std::time::Duration) -> Result<()> {
+        use diesel::prelude::*;
+        let started = std::time::Instant::now();
+        loop {
+            let up = app
+                .db
+                .read(|c| {
+                    Ok(crate::db::schema::hosts::table
+                        .filter(crate::db::schema::hosts::name.eq("local"))
+                        .filter(crate::db::schema::hosts::state.eq("active"))
+                        .count()
+                        .get_result::<i64>(c)?)
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if up > 0 {
+                return Ok(());
+            }
+            if started.elapsed() > timeout {
+                anyhow::bail!(
+                    "the local host did not come up in {timeout:?}; see {}",
+                    self.state_dir.join("hostd.log").display()
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Stop hostd; its guests and daemons keep running for the next start.
     pub async fn stop(&mut self) {
         if let Some(pid) = self.child.id() {

@@ -15,6 +15,11 @@ async fn main() -> anyhow::Result<()> {
     }
     let config = Config::parse();
     let server = Server::start(config).await?;
+    if let Some(host) = &server.local_host {
+        eprintln!("waiting for the local host (the first start probes KVM)...");
+        host.wait_until_up(&server.app, std::time::Duration::from_secs(180))
+            .await?;
+    }
     println!("Overcast API:      http://{}/v1", server.addr);
     println!("API explorer:      http://{}/docs/", server.addr);
     println!(
