@@ -487,6 +487,8 @@ pub struct Drive {
     /// Its position on that instance: 0 is the boot drive.
     #[schema(example = 0)]
     pub slot: Option<u32>,
+    /// The host whose storage holds it.
+    pub host_id: Option<uuid::Uuid>,
 }
 
 fn uuids(text: &str) -> Vec<uuid::Uuid> {
@@ -515,6 +517,7 @@ impl From<DriveRow> for Drive {
             state: parse_enum(&r.state),
             instance_id: r.instance_id.and_then(|i| i.parse().ok()),
             slot: r.slot.map(|s| s as u32),
+            host_id: r.host_id.and_then(|h| h.parse().ok()),
         }
     }
 }

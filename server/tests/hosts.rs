@@ -648,3 +648,140 @@ async fn debian_12_boots_and_cloud_init_applies_hostname_and_key() {
     assert!(log.contains("Authorized keys"), "{log}");
     eprintln!("debian-12 up after {:?}", started.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hosts_placement_hints_and_iscsi_across_hosts() {
+    let tmp = TempDir::new("overcast-two-hosts").unwrap();
+    let cloud = Cloud::start(&tmp.0.join("data"));
+    let api = cloud.api().await;
+    api.wait_for_host().await.unwrap();
+    let op = api.operator_token.clone();
+
+    // A second host, enrolled with a token from the API; its own libvirtd,
+    // tgtd (another portal) and bridge.
+    let enrollment = api
+        .create(
+            "/v1/host-enrollments",
+            &op,
+            json!({"description": "second"}),
+        )
+        .await;
+    let token_file = tmp.0.join("enroll.token");
+    std::fs::write(&token_file, enrollment["token"].as_str().unwrap()).unwrap();
+    let host2_dir = tmp.0.join("host2");
+    let bridge = format!("ocbr2{:06x}", std::process::id() & 0xff_ffff);
+    let log = std::fs::File::create(tmp.0.join("host2.log")).unwrap();
+    let mut hostd = Command::new(hostd_bin())
+        .arg("run")
+        .args(["--server", &format!("http://127.0.0.1:{}", cloud.internal)])
+        .arg("--state-dir")
+        .arg(&host2_dir)
+        .args([
+            "--name",
+            "host-2",
+            "--accelerator",
+            "tcg",
+            "--bridge",
+            &bridge,
+        ])
+        .arg("--enrollment-token-file")
+        .arg(&token_file)
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let hosts = loop {
+        let r = api.get("/v1/hosts", &op).await.body;
+        let items = r["items"].as_array().unwrap().clone();
+        if items.len() == 2 && items.iter().all(|h| h["state"] == "active") {
+            break items;
+        }
+        assert!(started.elapsed() < TIMEOUT, "host-2 did not enroll: {r}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let r = api
+        .post("/v1/host-enrollments", &op, json!({"ttl_seconds": 5}))
+        .await;
+    assert_eq!(
+        r.status, 400,
+        "a token must live at least a minute: {}",
+        r.body
+    );
+
+    let t = api.tenant("acme").await;
+    let q = "?project=main";
+    let drive = |name: &str, avoid: Vec<&str>| json!({"name": name, "size_bytes": 67108864, "image": "tiny", "avoid_drives": avoid});
+    // avoid_drives puts a drive on another host than the drives named.
+    let d_b = api
+        .create(&format!("/v1/drives{q}"), &t.rw, drive("d-b", vec![]))
+        .await;
+    let d_a = api
+        .create(&format!("/v1/drives{q}"), &t.rw, drive("d-a", vec!["d-b"]))
+        .await;
+    assert_ne!(d_a["host_id"], d_b["host_id"], "avoid_drives honoured");
+    let d_x = api
+        .create(&format!("/v1/drives{q}"), &t.rw, drive("d-x", vec!["d-b"]))
+        .await;
+    assert_eq!(d_x["host_id"], d_a["host_id"]);
+    // With nowhere else to go, the hint makes a 507.
+    let r = api
+        .post(
+            &format!("/v1/drives{q}"),
+            &t.rw,
+            drive("d-z", vec!["d-a", "d-b"]),
+        )
+        .await;
+    assert_eq!(r.status, 507, "{}", r.body);
+
+    // An instance goes where its boot drive is...
+    let i1 = api
+        .create(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({"name": "i-1", "vcpus": 1, "memory_mib": 256, "boot_drive": "d-a", "start": false}),
+        )
+        .await;
+    assert_eq!(
+        i1["host_id"], d_a["host_id"],
+        "the boot drive's host is preferred"
+    );
+    // ...unless avoid_instances says otherwise: then its boot drive is
+    // served over iSCSI by the other host's tgtd, and it boots.
+    let i2 = api
+        .create(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({"name": "i-2", "vcpus": 1, "memory_mib": 256, "boot_drive": "d-x",
+                   "avoid_instances": ["i-1"]}),
+        )
+        .await;
+    assert_eq!(i2["host_id"], d_b["host_id"], "avoid_instances honoured");
+    assert_ne!(i2["host_id"], d_x["host_id"]);
+    let id2 = i2["id"].as_str().unwrap().to_string();
+    wait_state(&api, &format!("/v1/instances/{id2}"), &t.rw, "running").await;
+    let (ready, _) = wait_ready(&api, &id2, &t.rw, 1).await;
+    assert!(
+        ready.contains("hostname=i-2") && ready.contains("vda:64M"),
+        "{ready}"
+    );
+    assert_eq!(hosts.len(), 2);
+
+    // Clean up both hosts through the API; nothing is left on host-2.
+    let p = format!("/v1/instances/{id2}");
+    api.post(&format!("{p}/stop"), &t.rw, json!({})).await;
+    wait_state(&api, &p, &t.rw, "stopped").await;
+    for i in ["i-1", "i-2"] {
+        let r = api.delete(&format!("/v1/instances/{i}{q}"), &t.rw).await;
+        assert_eq!(r.status, 204, "{}", r.body);
+    }
+    for d in ["d-a", "d-b", "d-x"] {
+        let r = api.delete(&format!("/v1/drives/{d}{q}"), &t.rw).await;
+        assert_eq!(r.status, 204, "{}", r.body);
+    }
+    let view = look_at_host(&host2_dir);
+    assert!(view.domains.is_empty() && view.targets == 0 && view.drive_files.is_empty());
+    let _ = hostd.kill();
+    let _ = hostd.wait();
+    teardown_host(&hostd_bin(), &host2_dir);
+}

@@ -358,6 +358,9 @@ operators omit it for a direct customer.*/
         pub avoid_drives: ::std::vec::Vec<::uuid::Uuid>,
         pub avoid_instances: ::std::vec::Vec<::uuid::Uuid>,
         pub description: ::std::string::String,
+        ///The host whose storage holds it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub host_id: ::std::option::Option<::uuid::Uuid>,
         pub id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_id: ::std::option::Option<::uuid::Uuid>,
@@ -4380,6 +4383,10 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::string::String,
                 ::std::string::String,
             >,
+            host_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             image_id: ::std::result::Result<
                 ::std::option::Option<::uuid::Uuid>,
@@ -4415,6 +4422,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                         "no value supplied for avoid_instances".to_string(),
                     ),
                     description: Err("no value supplied for description".to_string()),
+                    host_id: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     image_id: Ok(Default::default()),
                     instance_id: Ok(Default::default()),
@@ -4465,6 +4473,18 @@ or in the quick form from an image, which makes the boot drive too.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn host_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host_id: {e}")
                     });
                 self
             }
@@ -4608,6 +4628,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     avoid_drives: value.avoid_drives?,
                     avoid_instances: value.avoid_instances?,
                     description: value.description?,
+                    host_id: value.host_id?,
                     id: value.id?,
                     image_id: value.image_id?,
                     instance_id: value.instance_id?,
@@ -4628,6 +4649,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     avoid_drives: Ok(value.avoid_drives),
                     avoid_instances: Ok(value.avoid_instances),
                     description: Ok(value.description),
+                    host_id: Ok(value.host_id),
                     id: Ok(value.id),
                     image_id: Ok(value.image_id),
                     instance_id: Ok(value.instance_id),

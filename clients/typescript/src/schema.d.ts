@@ -892,6 +892,12 @@ export interface components {
             avoid_instances: string[];
             /**
              * Format: uuid
+             * @description The host whose storage holds it.
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+             */
+            host_id?: string | null;
+            /**
+             * Format: uuid
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
              */
             image_id?: string | null;

@@ -30,6 +30,7 @@ class Drive:
         replicas (int):  Example: 1.
         size_bytes (int):  Example: 10737418240.
         state (DriveState): Lifecycle state of a drive. Example: available.
+        host_id (None | Unset | UUID): The host whose storage holds it. Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         image_id (None | Unset | UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         instance_id (None | Unset | UUID): The instance it is attached to, if any. Example:
             0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
@@ -47,6 +48,7 @@ class Drive:
     replicas: int
     size_bytes: int
     state: DriveState
+    host_id: None | Unset | UUID = UNSET
     image_id: None | Unset | UUID = UNSET
     instance_id: None | Unset | UUID = UNSET
     slot: int | None | Unset = UNSET
@@ -80,6 +82,14 @@ class Drive:
         size_bytes = self.size_bytes
 
         state = self.state.value
+
+        host_id: None | str | Unset
+        if isinstance(self.host_id, Unset):
+            host_id = UNSET
+        elif isinstance(self.host_id, UUID):
+            host_id = str(self.host_id)
+        else:
+            host_id = self.host_id
 
         image_id: None | str | Unset
         if isinstance(self.image_id, Unset):
@@ -120,6 +130,8 @@ class Drive:
                 "state": state,
             }
         )
+        if host_id is not UNSET:
+            field_dict["host_id"] = host_id
         if image_id is not UNSET:
             field_dict["image_id"] = image_id
         if instance_id is not UNSET:
@@ -163,6 +175,23 @@ class Drive:
         size_bytes = d.pop("size_bytes")
 
         state = DriveState(d.pop("state"))
+
+        def _parse_host_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                host_id_type_0 = UUID(data)
+
+                return host_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        host_id = _parse_host_id(d.pop("host_id", UNSET))
 
         def _parse_image_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -219,6 +248,7 @@ class Drive:
             replicas=replicas,
             size_bytes=size_bytes,
             state=state,
+            host_id=host_id,
             image_id=image_id,
             instance_id=instance_id,
             slot=slot,
