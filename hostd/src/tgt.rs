@@ -188,7 +188,7 @@ impl Tgt {
             iqn,
             backing_file: Some(file_s),
             acl: initiators.to_vec(),
-            size_mb: None,
+            size_mb: Some(file_mb),
             in_use: false,
         })
     }

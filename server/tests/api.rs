@@ -497,6 +497,26 @@ async fn drives_ips_and_instances(backend: Backend) {
         json!({"name": "web-2", "vcpus": 2, "memory_mib": 1024, "boot_drive": "data", "start": false})).await;
     assert_problem(&r, StatusCode::CONFLICT, "in_use");
     assert_eq!(r.body["field"], "boot_drive");
+    t.create(
+        &format!("/v1/drives{q}"),
+        &a.rw,
+        json!({"name": "blank", "size_bytes": 1048576}),
+    )
+    .await;
+    let r = t
+        .post(
+            &format!("/v1/instances{q}"),
+            &a.rw,
+            json!({"name": "web-2", "vcpus": 1, "memory_mib": 256, "boot_drive": "blank"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(r.body["field"], "boot_drive");
+    let d = t.get(&format!("/v1/drives/blank{q}"), &a.rw).await;
+    assert!(
+        d.body["instance_id"].is_null(),
+        "a refused create attaches nothing"
+    );
     let web2 = t
         .create(
             &format!("/v1/instances{q}"),

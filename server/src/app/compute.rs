@@ -319,6 +319,16 @@ pub fn instance_create(
         }
     };
     attach_drive_row(conn, &mut boot, &row.id, 0).map_err(|e| e.with_field("boot_drive"))?;
+    if boot.image_id.is_none() {
+        // Instances boot the kernel of their boot drive's image.
+        return Err(ApiError::invalid(
+            "boot_drive",
+            format!(
+                "drive \"{}\" was not made from an image, so it cannot boot an instance",
+                boot.name
+            ),
+        ));
+    }
     for (i, drive) in extra_drives.iter_mut().enumerate() {
         attach_drive_row(conn, drive, &row.id, i as i32 + 1)
             .map_err(|e| e.with_field(format!("drives[{i}]")))?;
