@@ -16,8 +16,6 @@ use crate::params::HostEnrollmentCreate;
 pub struct LocalHost {
     pub state_dir: PathBuf,
     pub hostd: PathBuf,
-    /// The host bridge its guests' interfaces are on.
-    pub bridge: String,
     child: tokio::process::Child,
 }
 
@@ -150,7 +148,6 @@ pub async fn start(
     Ok(LocalHost {
         state_dir,
         hostd,
-        bridge,
         child,
     })
 }

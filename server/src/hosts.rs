@@ -26,6 +26,9 @@ use crate::db::schema::*;
 use crate::error::ApiResult;
 use crate::views::{DriveState, InstanceState, enum_str};
 
+/// How long a command waits for a host that is between sessions.
+pub const RECONNECT_GRACE: Duration = Duration::from_secs(5);
+
 /// How long the server waits for a host to carry out one command.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -67,13 +70,28 @@ impl Sessions {
         host_id: &str,
         command: Cmd,
     ) -> Result<Option<api::SerialChunk>, CallError> {
-        let session = self
-            .sessions
-            .lock()
-            .expect("sessions")
-            .get(host_id)
-            .cloned()
-            .ok_or_else(|| CallError::Unreachable(format!("host {host_id} is not connected")))?;
+        // A host between two sessions (it redials within a second or two)
+        // gets a moment to come back before it counts as unreachable.
+        let deadline = tokio::time::Instant::now() + RECONNECT_GRACE;
+        let session = loop {
+            let found = self
+                .sessions
+                .lock()
+                .expect("sessions")
+                .get(host_id)
+                .cloned();
+            match found {
+                Some(s) => break s,
+                None if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                None => {
+                    return Err(CallError::Unreachable(format!(
+                        "host {host_id} is not connected"
+                    )));
+                }
+            }
+        };
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let (tx, rx) = oneshot::channel();
         session.pending.lock().await.insert(id, tx);
@@ -259,17 +277,18 @@ async fn on_heartbeat(app: &App, host: &HostRow, hb: api::Heartbeat) -> Result<(
     let inventory = Inventory::parse(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
     let host_id = host.id.clone();
     let port = hb.iscsi_port;
-    app.db
-        .write(move |c| Ok(fleet::heartbeat(c, &host_id, capacity, port)))
+    // One transaction: record the heartbeat, then plan what to reconcile.
+    let plan = app
+        .db
+        .write(
+            move |c| match fleet::heartbeat(c, &host_id, capacity, port) {
+                Ok(_) => plan_reconciliation(c, &host_id, &inventory, arrived).map(Ok),
+                Err(refused) => Ok(Err(refused)),
+            },
+        )
         .await
         .map_err(|e| Status::internal(e.message))?
         .map_err(refusal_status)?;
-    let host_id = host.id.clone();
-    let plan = app
-        .db
-        .write(move |c| plan_reconciliation(c, &host_id, &inventory, arrived))
-        .await
-        .map_err(|e| Status::internal(e.message))?;
     if !plan.is_empty() {
         let app = app.clone();
         let host = host.clone();

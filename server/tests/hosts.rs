@@ -126,27 +126,24 @@ struct HostView {
     drive_files: Vec<String>,
 }
 
-fn look_at_host(dir: &Path) -> HostView {
+/// virsh against the private libvirtd of the host whose state is in `dir`;
+/// its standard output.
+fn virsh(dir: &Path, args: &[&str]) -> String {
     let socket = dir.join("daemons/run/libvirt-sock");
     let out = Command::new("virsh")
         .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
-        .args(["list", "--all", "--name"])
+        .args(args)
         .output()
         .expect("virsh runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn look_at_host(dir: &Path) -> HostView {
+    let list = virsh(dir, &["list", "--all", "--name"]);
     let mut domains = Vec::new();
-    for name in String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.is_empty())
-    {
-        let state = Command::new("virsh")
-            .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
-            .args(["domstate", name])
-            .output()
-            .unwrap();
-        domains.push((
-            name.to_string(),
-            String::from_utf8_lossy(&state.stdout).trim().to_string(),
-        ));
+    for name in list.lines().filter(|l| !l.is_empty()) {
+        let state = virsh(dir, &["domstate", name]);
+        domains.push((name.to_string(), state.trim().to_string()));
     }
     let record: Value =
         serde_json::from_slice(&std::fs::read(dir.join("daemons/daemons.json")).unwrap()).unwrap();
@@ -174,19 +171,7 @@ fn look_at_host(dir: &Path) -> HostView {
 }
 
 async fn wait_state(api: &Api, path: &str, token: &str, state: &str) -> Value {
-    let started = Instant::now();
-    loop {
-        let r = api.get(path, token).await;
-        if r.body["state"] == state {
-            return r.body;
-        }
-        assert!(
-            started.elapsed() < TIMEOUT,
-            "{path} never became {state}: {}",
-            r.body
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    api.wait_state_within(path, token, state, TIMEOUT).await
 }
 
 /// The whole serial log so far.
@@ -349,13 +334,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     assert_eq!(view.targets, 2);
     // Its virtio-net interface is on the host's bridge.
     let bridge = std::fs::read_to_string(cloud.host_dir().join("bridge")).unwrap();
-    let socket = cloud.host_dir().join("daemons/run/libvirt-sock");
-    let ifaces = Command::new("virsh")
-        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
-        .args(["domiflist", &format!("instance-{id}")])
-        .output()
-        .unwrap();
-    let ifaces = String::from_utf8_lossy(&ifaces.stdout);
+    let ifaces = virsh(&cloud.host_dir(), &["domiflist", &format!("instance-{id}")]);
     assert!(
         ifaces.contains(bridge.trim()) && ifaces.contains("virtio"),
         "{ifaces}"
@@ -400,12 +379,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     api.post(&format!("{path}/start"), &t.rw, json!({})).await;
     wait_state(&api, &path, &t.rw, "running").await;
     wait_ready(&api, &id, &t.rw, 4).await;
-    let xml = Command::new("virsh")
-        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
-        .args(["dumpxml", &format!("instance-{id}")])
-        .output()
-        .unwrap();
-    let xml = String::from_utf8_lossy(&xml.stdout);
+    let xml = virsh(&cloud.host_dir(), &["dumpxml", &format!("instance-{id}")]);
     assert!(
         xml.contains(">2</vcpu>") && xml.contains("<memory unit='KiB'>393216</memory>"),
         "{xml}"
@@ -431,16 +405,8 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
         b"stray",
     )
     .unwrap();
-    Command::new("virsh")
-        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
-        .args(["destroy", &format!("instance-{id}")])
-        .output()
-        .unwrap();
-    Command::new("virsh")
-        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
-        .args(["undefine", &format!("instance-{id}")])
-        .output()
-        .unwrap();
+    virsh(&cloud.host_dir(), &["destroy", &format!("instance-{id}")]);
+    virsh(&cloud.host_dir(), &["undefine", &format!("instance-{id}")]);
     let log = std::fs::File::create(tmp.0.join("hostd2.log")).unwrap();
     let mut hostd = Command::new(hostd_bin())
         .arg("run")

@@ -343,6 +343,18 @@ impl Api {
 
     /// Poll `path` until its `state` is `state` (60 s at most).
     pub async fn wait_state(&self, path: &str, token: &str, state: &str) -> Value {
+        self.wait_state_within(path, token, state, std::time::Duration::from_secs(60))
+            .await
+    }
+
+    /// Poll `path` until its `state` is `state`, failing after `timeout`.
+    pub async fn wait_state_within(
+        &self,
+        path: &str,
+        token: &str,
+        state: &str,
+        timeout: std::time::Duration,
+    ) -> Value {
         let started = std::time::Instant::now();
         loop {
             let r = self.get(path, token).await;
@@ -350,8 +362,8 @@ impl Api {
                 return r.body;
             }
             assert!(
-                started.elapsed() < std::time::Duration::from_secs(60),
-                "{path} did not become {state} in 60 s: {}",
+                started.elapsed() < timeout,
+                "{path} did not become {state} in {timeout:?}: {}",
                 r.body
             );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
