@@ -8,9 +8,9 @@ use std::process::Stdio;
 
 use anyhow::{Context, Result};
 
-use crate::app::App;
 use crate::config::Config;
-use crate::params::HostEnrollmentCreate;
+use crate::state::App;
+use overcast_types::params::HostEnrollmentCreate;
 
 /// The local host's daemon process.
 pub struct LocalHost {
@@ -60,7 +60,7 @@ async fn register_images(app: &App, images_dir: &Path) -> Result<Vec<String>> {
         let min = disk.max(64 << 20).div_ceil(1 << 20) << 20;
         app.db
             .write(move |c| {
-                crate::app::infra::register_system_image(c, name, description, &url, min)
+                crate::app::images::register_system_image(c, name, description, &url, min)
             })
             .await
             .map_err(|e| anyhow::anyhow!("registering image {name}: {e}"))?;
@@ -92,7 +92,7 @@ pub async fn start(
         let (_, token) = app
             .db
             .write(|c| {
-                crate::app::fleet::issue_enrollment(
+                crate::app::hosts::issue_enrollment(
                     c,
                     HostEnrollmentCreate {
                         description: "the all-in-one local host".into(),
@@ -162,9 +162,12 @@ impl LocalHost {
             let up = app
                 .db
                 .read(|c| {
-                    Ok(crate::db::schema::hosts::table
-                        .filter(crate::db::schema::hosts::name.eq("local"))
-                        .filter(crate::db::schema::hosts::state.eq("active"))
+                    Ok(overcast_db::schema::hosts::table
+                        .filter(overcast_db::schema::hosts::name.eq("local"))
+                        .filter(
+                            overcast_db::schema::hosts::state
+                                .eq(overcast_types::states::HostState::Active),
+                        )
                         .count()
                         .get_result::<i64>(c)?)
                 })

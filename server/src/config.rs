@@ -22,7 +22,7 @@ pub struct Config {
     #[arg(long, env = "OVERCAST_DATABASE")]
     pub database: Option<String>,
     /// Database connections kept in the pool (default: two per CPU core).
-    #[arg(long, env = "OVERCAST_DB_POOL_SIZE", default_value_t = crate::db::default_pool_size())]
+    #[arg(long, env = "OVERCAST_DB_POOL_SIZE", default_value_t = overcast_db::default_pool_size())]
     pub db_pool_size: u32,
     /// Address to serve the internal (gRPC) API that hosts dial.
     #[arg(
@@ -54,7 +54,7 @@ impl Config {
             listen: "127.0.0.1:8080".parse().expect("valid address"),
             data_dir: data_dir.into(),
             database: None,
-            db_pool_size: crate::db::default_pool_size(),
+            db_pool_size: overcast_db::default_pool_size(),
             internal_listen: "127.0.0.1:8081".parse().expect("valid address"),
             cpu_allocation_ratio: 4.0,
             all_in_one: false,

@@ -1,19 +1,19 @@
-//! Overcast's control plane: the public REST API (axum + utoipa), tenancy
-//! and the resource model, stored with diesel in SQLite or PostgreSQL.
+//! Overcast's control plane: the public REST API (axum + utoipa), the
+//! internal gRPC API hosts dial (tonic), persisted workflows, and the
+//! resource model, stored with diesel in SQLite or PostgreSQL.
 //!
-//! Layers, outside in: [`http`] parses requests and renders views,
-//! [`app`] authorizes and applies every operation, [`db`] stores rows.
-//! [`Server`] wires them to a socket.
+//! Layers, outside in, each importing only the ones after it: [`http`]
+//! (handlers, extractors, the spec) → [`state`] (the runtime [`App`]) →
+//! [`workflow`] (the engine) → [`hosts`] (sessions, reconciliation) →
+//! [`app`] (every operation, as plain functions over a connection) →
+//! `overcast-db` → `overcast-types`. [`Server`] wires them to sockets.
 
 pub mod allinone;
 pub mod app;
 pub mod config;
-pub mod db;
-pub mod error;
 pub mod hosts;
 pub mod http;
-pub mod params;
-pub mod views;
+pub mod state;
 pub mod workflow;
 
 pub use config::Config;
@@ -27,9 +27,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use tokio::sync::oneshot;
 
-use crate::app::App;
-use crate::db::Database;
-use crate::error::ApiError;
+use overcast_db::Database;
+use overcast_types::ApiError;
+
+pub use crate::state::App;
 
 /// A running server.
 pub struct Server {
@@ -59,7 +60,7 @@ impl Server {
         }
         let app = App::new(
             db,
-            app::fleet::PlacementPolicy {
+            app::placement::PlacementPolicy {
                 cpu_allocation_ratio: config.cpu_allocation_ratio,
             },
         );
@@ -91,7 +92,7 @@ impl Server {
             .with_context(|| format!("binding {}", config.internal_listen))?;
         let internal_addr = internal.local_addr()?;
         let agent = overcast_internal_api::v1::host_agent_server::HostAgentServer::new(
-            hosts::AgentService { app: app.clone() },
+            hosts::AgentService::new(app.db.clone(), app.sessions.clone()),
         );
         let (internal_tx, internal_rx) = oneshot::channel::<()>();
         let internal_task = tokio::spawn(
@@ -104,8 +105,10 @@ impl Server {
                     },
                 ),
         );
-        let watcher = tokio::spawn(hosts::watch_heartbeats(app.clone()));
-        let resumed = workflow::resume_all(&app)
+        let watcher = tokio::spawn(hosts::watch_heartbeats(app.db.clone()));
+        let resumed = app
+            .workflows
+            .resume_all()
             .await
             .map_err(|e| anyhow::anyhow!("resuming workflows: {e}"))?;
         if resumed > 0 {

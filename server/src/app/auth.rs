@@ -5,59 +5,21 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use overcast_db::models::{AccountRow, TokenRow};
+use overcast_db::schema::{accounts, tokens};
+use overcast_db::{DbConn, now_micros};
+use overcast_types::ids::{AccountId, PartnerId, TokenId};
+use overcast_types::{ApiError, ApiResult, TokenScope};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
-
-use crate::db::models::{AccountRow, TokenRow};
-use crate::db::schema::{accounts, tokens};
-use crate::db::{Database, DbConn, now_micros};
-use crate::error::{ApiError, ApiResult};
-
-/// What a token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(example = "account_read_write")]
-pub enum TokenScope {
-    /// Runs the cloud: hosts, IP pools, system images, partners, every account.
-    Operator,
-    /// Administers one partner (reseller) and the accounts it owns.
-    PartnerAdmin,
-    /// Reads and changes everything in one account.
-    AccountReadWrite,
-    /// Reads everything in one account and changes nothing.
-    AccountReadOnly,
-}
-
-impl TokenScope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenScope::Operator => "operator",
-            TokenScope::PartnerAdmin => "partner_admin",
-            TokenScope::AccountReadWrite => "account_read_write",
-            TokenScope::AccountReadOnly => "account_read_only",
-        }
-    }
-
-    pub fn parse(s: &str) -> ApiResult<Self> {
-        Ok(match s {
-            "operator" => TokenScope::Operator,
-            "partner_admin" => TokenScope::PartnerAdmin,
-            "account_read_write" => TokenScope::AccountReadWrite,
-            "account_read_only" => TokenScope::AccountReadOnly,
-            other => return Err(ApiError::internal(format!("unknown token scope {other}"))),
-        })
-    }
-}
 
 /// The authenticated principal of a request.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub token_id: String,
+    pub token_id: TokenId,
     pub scope: TokenScope,
-    pub partner_id: Option<String>,
-    pub account_id: Option<String>,
+    pub partner_id: Option<PartnerId>,
+    pub account_id: Option<AccountId>,
 }
 
 impl Actor {
@@ -87,21 +49,21 @@ impl Actor {
                 account.partner_id.is_some() && account.partner_id == self.partner_id
             }
             TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
-                self.account_id.as_deref() == Some(account.id.as_str())
+                self.account_id.as_ref() == Some(&account.id)
             }
         }
     }
 
     /// Whether this actor may see the account with this id. Account tokens
     /// answer without a query; partner admins need the account's partner.
-    pub fn sees_account_id(&self, conn: &mut DbConn, account_id: &str) -> ApiResult<bool> {
+    pub fn sees_account_id(&self, conn: &mut DbConn, account_id: &AccountId) -> ApiResult<bool> {
         match self.scope {
             TokenScope::Operator => Ok(true),
             TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
-                Ok(self.account_id.as_deref() == Some(account_id))
+                Ok(self.account_id.as_ref() == Some(account_id))
             }
             TokenScope::PartnerAdmin => {
-                let partner: Option<Option<String>> = accounts::table
+                let partner: Option<Option<PartnerId>> = accounts::table
                     .find(account_id)
                     .select(accounts::partner_id)
                     .first(conn)
@@ -154,14 +116,14 @@ pub struct TokenCache {
 }
 
 impl TokenCache {
-    fn get(&self, hash: &str) -> Option<Actor> {
+    pub fn get(&self, hash: &str) -> Option<Actor> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         let v = entries.get(hash)?;
         let fresh = v.at.elapsed() < TOKEN_CACHE_TTL && v.expires.is_none_or(|e| e > now_micros());
         fresh.then(|| v.actor.clone())
     }
 
-    fn put(&self, hash: String, actor: Actor, expires: Option<i64>) {
+    pub fn put(&self, hash: String, actor: Actor, expires: Option<i64>) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= TOKEN_CACHE_MAX {
             entries.clear();
@@ -185,12 +147,8 @@ impl TokenCache {
     }
 }
 
-/// Resolve a bearer token to its actor.
-pub async fn authenticate(
-    db: &Database,
-    cache: &TokenCache,
-    authorization: Option<&str>,
-) -> ApiResult<Actor> {
+/// The secret's hash from an `Authorization` header value.
+pub fn bearer_hash(authorization: Option<&str>) -> ApiResult<String> {
     let Some(value) = authorization else {
         return Err(ApiError::unauthorized(
             "missing Authorization header; send `Authorization: Bearer <token>`",
@@ -201,32 +159,27 @@ pub async fn authenticate(
             "the Authorization header must use the Bearer scheme",
         ));
     };
-    let hash = hash_secret(secret.trim());
-    if let Some(actor) = cache.get(&hash) {
-        return Ok(actor);
-    }
-    let key = hash.clone();
-    let row: Option<TokenRow> = db
-        .read(move |conn| {
-            Ok(tokens::table
-                .filter(tokens::secret_hash.eq(hash))
-                .select(TokenRow::as_select())
-                .first(conn)
-                .optional()?)
-        })
-        .await?;
+    Ok(hash_secret(secret.trim()))
+}
+
+/// The actor of a live token, with its expiry, by the secret's hash.
+pub fn token_actor(conn: &mut DbConn, hash: &str) -> ApiResult<(Actor, Option<i64>)> {
+    let row: Option<TokenRow> = tokens::table
+        .filter(tokens::secret_hash.eq(hash))
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?;
     let now = now_micros();
     match row {
-        Some(t) if t.time_revoked.is_none() && t.time_expires.is_none_or(|e| e > now) => {
-            let actor = Actor {
-                scope: TokenScope::parse(&t.scope)?,
+        Some(t) if t.time_revoked.is_none() && t.time_expires.is_none_or(|e| e > now) => Ok((
+            Actor {
+                scope: t.scope,
                 token_id: t.id,
                 partner_id: t.partner_id,
                 account_id: t.account_id,
-            };
-            cache.put(key, actor.clone(), t.time_expires);
-            Ok(actor)
-        }
+            },
+            t.time_expires,
+        )),
         _ => Err(ApiError::unauthorized(
             "the token is unknown, revoked or expired",
         )),

@@ -1,217 +1,46 @@
 //! The application layer: authorization, validation beyond shape, state
-//! rules and the database work of every operation. HTTP handlers call into
-//! here and convert the rows they get back into views.
+//! rules, placement, plan and command builders, and the database work of
+//! every operation. Each operation is a plain function over a connection
+//! and a [`Ctx`]; nothing here holds runtime state, spawns tasks or knows
+//! HTTP or the hosts' sessions. Orchestration (`workflow`, `hosts`) and the
+//! handlers (`http`) call into here, never the reverse (a test in
+//! `tests/architecture.rs` checks the imports).
+//!
+//! One file per resource family: `tenancy` (partners, accounts, users,
+//! tokens, projects, SSH keys, events), `images`, `ips` (pools and
+//! addresses), `hosts` (enrollment, credentials, heartbeats), `placement`,
+//! `drives`, `instances`; `plans` (workflow plans as data), `commands`
+//! (host commands and step effects), `reconcile` (inventories).
 
 pub mod auth;
-pub mod compute;
-pub mod fleet;
-pub mod infra;
-pub mod storage;
+pub mod commands;
+pub mod drives;
+pub mod hosts;
+pub mod images;
+pub mod instances;
+pub mod ips;
+pub mod placement;
+pub mod plans;
+pub mod reconcile;
 pub mod tenancy;
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
-use std::sync::LazyLock;
-
-use base64::Engine;
 use diesel::prelude::*;
-use regex::Regex;
-use serde::{Deserialize, Serialize};
+use overcast_db::models::{AccountRow, EventRow, ProjectRow};
+use overcast_db::schema::{accounts, events, projects};
+use overcast_db::{DbConn, now_micros};
+use overcast_types::ids::{AccountId, EventId, PartnerId, WorkflowId};
+use overcast_types::params::IdentityUpdate;
+pub use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
-use crate::db::models::{AccountRow, EventRow, ProjectRow};
-use crate::db::schema::{accounts, events, projects};
-use crate::db::{Database, DbConn, new_id, now_micros};
-use crate::error::{ApiError, ApiResult};
-pub use auth::{Actor, TokenScope};
+pub use auth::Actor;
+pub use overcast_types::{TokenScope, validate_description, validate_name};
 
 /// Everything an operation needs to know about the request it serves.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub actor: Actor,
     pub request_id: String,
-    pub placement: fleet::PlacementPolicy,
-}
-
-/// A path or query selector: a UUID, or a DNS-label name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NameOrId {
-    Id(String),
-    Name(String),
-}
-
-impl NameOrId {
-    /// Parse a selector; `field` names it in the error.
-    pub fn parse(field: &str, value: &str) -> ApiResult<Self> {
-        if let Ok(id) = uuid::Uuid::from_str(value) {
-            return Ok(NameOrId::Id(id.to_string()));
-        }
-        validate_name(field, value)?;
-        Ok(NameOrId::Name(value.to_string()))
-    }
-}
-
-impl std::fmt::Display for NameOrId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NameOrId::Id(s) | NameOrId::Name(s) => f.write_str(s),
-        }
-    }
-}
-
-static NAME_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$").expect("valid regex"));
-
-/// Names are DNS labels: lower case letters, digits and hyphens, starting
-/// with a letter, at most 63 characters, not ending with a hyphen.
-pub fn validate_name(field: &str, name: &str) -> ApiResult<()> {
-    if NAME_RE.is_match(name) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(
-            field,
-            format!(
-                "\"{}\" is not a valid name: use 1 to 63 lower-case letters, digits and \
-                 hyphens, starting with a letter and not ending with a hyphen",
-                name.chars().take(80).collect::<String>()
-            ),
-        ))
-    }
-}
-
-pub const MAX_DESCRIPTION: usize = 1024;
-
-pub fn validate_description(description: &str) -> ApiResult<()> {
-    if description.chars().count() > MAX_DESCRIPTION {
-        return Err(ApiError::invalid(
-            "description",
-            format!("description is longer than {MAX_DESCRIPTION} characters"),
-        ));
-    }
-    Ok(())
-}
-
-/// One page of a keyset-paginated list.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_page: Option<String>,
-}
-
-pub const DEFAULT_LIMIT: u32 = 100;
-pub const MAX_LIMIT: u32 = 1000;
-
-/// Where a list continues: the sort key of the last item of the previous
-/// page and the query that started the listing, wrapped so clients treat it
-/// as opaque. Carrying the query lets a client ask for the next page with
-/// the token alone (as progenitor's page streams do).
-#[derive(Debug, Clone, Default)]
-pub struct PageRequest {
-    pub limit: u32,
-    pub after: Option<String>,
-    params: BTreeMap<String, String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PageToken {
-    v: u8,
-    after: String,
-    #[serde(default)]
-    params: BTreeMap<String, String>,
-}
-
-impl PageRequest {
-    /// `query`: the listing's selectors as given in this request.
-    pub fn parse(
-        limit: Option<u32>,
-        page_token: Option<&str>,
-        query: &[(&str, Option<&str>)],
-    ) -> ApiResult<Self> {
-        let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(ApiError::invalid(
-                "limit",
-                format!("limit must be between 1 and {MAX_LIMIT}"),
-            ));
-        }
-        let mut params: BTreeMap<String, String> = query
-            .iter()
-            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v.to_string())))
-            .collect();
-        let after = match page_token {
-            None => None,
-            Some(token) => {
-                let bad = || ApiError::invalid("page_token", "the page token is not valid");
-                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(token)
-                    .map_err(|_| bad())?;
-                let parsed: PageToken = serde_json::from_slice(&bytes).map_err(|_| bad())?;
-                if parsed.v != 1 {
-                    return Err(bad());
-                }
-                for (key, value) in parsed.params {
-                    match params.get(&key) {
-                        Some(given) if *given != value => {
-                            return Err(ApiError::invalid(
-                                "page_token",
-                                format!("the page token belongs to a listing with another {key}"),
-                            ));
-                        }
-                        _ => {
-                            params.insert(key, value);
-                        }
-                    }
-                }
-                Some(parsed.after)
-            }
-        };
-        Ok(Self {
-            limit,
-            after,
-            params,
-        })
-    }
-
-    /// A selector of the listing, from the query or from the page token.
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params.get(name).map(String::as_str)
-    }
-
-    /// Rows to fetch: one more than the limit tells whether a next page exists.
-    pub fn fetch(&self) -> i64 {
-        i64::from(self.limit) + 1
-    }
-
-    /// Cut the fetched rows to a page; `key` gives an item's sort key.
-    pub fn finish<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> Page<T> {
-        let next_page = if rows.len() > self.limit as usize {
-            rows.truncate(self.limit as usize);
-            rows.last().map(|last| {
-                let token = PageToken {
-                    v: 1,
-                    after: key(last),
-                    params: self.params.clone(),
-                };
-                base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .encode(serde_json::to_vec(&token).expect("token serializes"))
-            })
-        } else {
-            None
-        };
-        Page {
-            items: rows,
-            next_page,
-        }
-    }
-}
-
-/// Convert a list of `T` pages to views.
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_page: self.next_page,
-        }
-    }
+    pub placement: placement::PlacementPolicy,
 }
 
 /// What an event is about, for the audit log. `partner_id` is set for
@@ -220,8 +49,8 @@ pub struct Subject<'a> {
     pub resource_type: &'static str,
     pub id: &'a str,
     pub name: &'a str,
-    pub account_id: Option<&'a str>,
-    pub partner_id: Option<&'a str>,
+    pub account_id: Option<AccountId>,
+    pub partner_id: Option<PartnerId>,
 }
 
 /// Append a mutation to the audit log, inside the mutation's transaction.
@@ -233,15 +62,14 @@ pub fn record_event(
 ) -> ApiResult<()> {
     // An account's events are found through the account (its partner can
     // be looked up when listing), so recording costs no extra query.
-    let partner_id = subject.partner_id.map(str::to_string);
     let row = EventRow {
-        id: new_id(),
+        id: EventId::new(),
         time_created: now_micros(),
         request_id: ctx.request_id.clone(),
         actor_token_id: ctx.actor.token_id.clone(),
-        actor_scope: ctx.actor.scope.as_str().to_string(),
-        partner_id,
-        account_id: subject.account_id.map(str::to_string),
+        actor_scope: ctx.actor.scope,
+        partner_id: subject.partner_id,
+        account_id: subject.account_id,
         action: format!("{}.{}", subject.resource_type, action),
         resource_type: subject.resource_type.to_string(),
         resource_id: subject.id.to_string(),
@@ -263,7 +91,7 @@ pub fn resolve_account(
 ) -> ApiResult<AccountRow> {
     let selector = match (selector, &actor.account_id) {
         (Some(s), _) => s.clone(),
-        (None, Some(own)) => NameOrId::Id(own.clone()),
+        (None, Some(own)) => NameOrId::id(own),
         (None, None) => {
             return Err(ApiError::invalid(
                 "account",
@@ -323,37 +151,11 @@ pub fn check_generation(expected: Option<i64>, actual: i64) -> ApiResult<()> {
     }
 }
 
-/// Shared state of the running server.
-#[derive(Clone)]
-pub struct App {
-    pub db: Database,
-    pub metrics: std::sync::Arc<crate::http::metrics::HttpMetrics>,
-    pub tokens: std::sync::Arc<auth::TokenCache>,
-    /// Connected hosts.
-    pub sessions: std::sync::Arc<crate::hosts::Sessions>,
-    /// Bumped whenever a workflow ends, for [`crate::workflow::wait`].
-    pub workflow_ends: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
-    pub placement: fleet::PlacementPolicy,
-}
-
-impl App {
-    pub fn new(db: Database, placement: fleet::PlacementPolicy) -> Self {
-        Self {
-            db,
-            metrics: Default::default(),
-            tokens: Default::default(),
-            sessions: Default::default(),
-            workflow_ends: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
-            placement,
-        }
-    }
-}
-
 /// The result of an operation that may have recorded a workflow: the
 /// caller launches it once the transaction has committed.
 pub struct Launched<T> {
     pub value: T,
-    pub workflow: Option<String>,
+    pub workflow: Option<WorkflowId>,
 }
 
 impl<T> Launched<T> {
@@ -364,39 +166,12 @@ impl<T> Launched<T> {
         }
     }
 
-    pub fn with(value: T, workflow: String) -> Self {
+    pub fn with(value: T, workflow: WorkflowId) -> Self {
         Self {
             value,
             workflow: Some(workflow),
         }
     }
-
-    /// Start the workflow in the background.
-    pub fn launch(self, app: &App) -> T {
-        if let Some(id) = self.workflow {
-            crate::workflow::launch(app, id);
-        }
-        self.value
-    }
-
-    /// Start the workflow and give it up to `timeout` to end, so quick
-    /// operations answer with their final state.
-    pub async fn launch_and_wait(self, app: &App, timeout: std::time::Duration) -> T {
-        if let Some(id) = &self.workflow {
-            crate::workflow::launch(app, id.clone());
-            crate::workflow::wait(app, id, timeout).await;
-        }
-        self.value
-    }
-}
-
-/// Parse a JSON list column.
-pub fn json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-pub fn to_json_list(items: &[String]) -> String {
-    serde_json::to_string(items).expect("list serializes")
 }
 
 /// Selectors of a project-scoped request, from its query string.
@@ -412,14 +187,14 @@ pub struct ProjectScope {
 macro_rules! project_scoped_lookup {
     ($fn:ident, $table:ident, $row:ty, $kind:literal) => {
         pub fn $fn(
-            conn: &mut crate::db::DbConn,
+            conn: &mut overcast_db::DbConn,
             actor: &crate::app::Actor,
-            selector: &crate::app::NameOrId,
+            selector: &overcast_types::NameOrId,
             scope: &crate::app::ProjectScope,
-        ) -> crate::error::ApiResult<$row> {
-            use crate::app::NameOrId;
-            use crate::db::schema::$table;
+        ) -> overcast_types::ApiResult<$row> {
             use diesel::prelude::*;
+            use overcast_db::schema::$table;
+            use overcast_types::NameOrId;
             let row = match selector {
                 NameOrId::Id(id) => $table::table
                     .find(id)
@@ -428,7 +203,7 @@ macro_rules! project_scoped_lookup {
                     .optional()?,
                 NameOrId::Name(name) => {
                     let Some(project) = &scope.project else {
-                        return Err(crate::error::ApiError::invalid(
+                        return Err(overcast_types::ApiError::invalid(
                             "project",
                             concat!("naming a ", $kind, " by name needs ?project="),
                         ));
@@ -445,7 +220,7 @@ macro_rules! project_scoped_lookup {
             };
             // An id from another project than the one named is not there.
             let in_scope = match (&row, &scope.project) {
-                (Some(r), Some(NameOrId::Id(project_id))) => &r.project_id == project_id,
+                (Some(r), Some(NameOrId::Id(project_id))) => r.project_id.as_str() == project_id,
                 (Some(r), Some(project @ NameOrId::Name(_)))
                     if matches!(selector, NameOrId::Id(_)) =>
                 {
@@ -456,25 +231,26 @@ macro_rules! project_scoped_lookup {
             };
             match row {
                 Some(r) if in_scope && actor.sees_account_id(conn, &r.account_id)? => Ok(r),
-                _ => Err(crate::error::ApiError::not_found($kind, selector)),
+                _ => Err(overcast_types::ApiError::not_found($kind, selector)),
             }
         }
     };
 }
+
 pub(crate) use project_scoped_lookup;
 
 /// Generates the lookup of an account-scoped resource by name or id.
 macro_rules! account_scoped_lookup {
     ($fn:ident, $table:ident, $row:ty, $kind:literal) => {
         pub fn $fn(
-            conn: &mut crate::db::DbConn,
+            conn: &mut overcast_db::DbConn,
             actor: &crate::app::Actor,
-            selector: &crate::app::NameOrId,
-            account: Option<&crate::app::NameOrId>,
-        ) -> crate::error::ApiResult<$row> {
-            use crate::app::NameOrId;
-            use crate::db::schema::$table;
+            selector: &overcast_types::NameOrId,
+            account: Option<&overcast_types::NameOrId>,
+        ) -> overcast_types::ApiResult<$row> {
             use diesel::prelude::*;
+            use overcast_db::schema::$table;
+            use overcast_types::NameOrId;
             let row = match selector {
                 NameOrId::Id(id) => $table::table
                     .find(id)
@@ -500,83 +276,136 @@ macro_rules! account_scoped_lookup {
             };
             match row {
                 Some(r) if in_scope && actor.sees_account_id(conn, &r.account_id)? => Ok(r),
-                _ => Err(crate::error::ApiError::not_found($kind, selector)),
+                _ => Err(overcast_types::ApiError::not_found($kind, selector)),
             }
         }
     };
 }
+
 pub(crate) use account_scoped_lookup;
 
 /// Generates the lookup of a global (operator-managed) resource by name or id.
 macro_rules! global_lookup {
     ($fn:ident, $table:ident, $row:ty, $kind:literal) => {
         pub fn $fn(
-            conn: &mut crate::db::DbConn,
-            selector: &crate::app::NameOrId,
-        ) -> crate::error::ApiResult<$row> {
-            use crate::app::NameOrId;
-            use crate::db::schema::$table;
+            conn: &mut overcast_db::DbConn,
+            selector: &overcast_types::NameOrId,
+        ) -> overcast_types::ApiResult<$row> {
             use diesel::prelude::*;
+            use overcast_db::schema::$table;
+            use overcast_types::NameOrId;
             let query = $table::table.select(<$row>::as_select()).into_boxed();
             match selector {
                 NameOrId::Id(id) => query.filter($table::id.eq(id)).first(conn),
                 NameOrId::Name(name) => query.filter($table::name.eq(name)).first(conn),
             }
             .optional()?
-            .ok_or_else(|| crate::error::ApiError::not_found($kind, selector))
+            .ok_or_else(|| overcast_types::ApiError::not_found($kind, selector))
         }
     };
 }
+
 pub(crate) use global_lookup;
 
-/// Generates a keyset-paginated list, ordered by name, of the rows of
-/// `$table` whose `$column` equals a value.
-macro_rules! list_by_name {
-    ($fn:ident, $table:ident, $row:ty, $column:ident) => {
-        pub fn $fn(
-            conn: &mut crate::db::DbConn,
-            value: &str,
-            page: &crate::app::PageRequest,
-        ) -> crate::error::ApiResult<crate::app::Page<$row>> {
-            use crate::db::schema::$table;
-            use diesel::prelude::*;
-            let mut query = $table::table
-                .filter($table::$column.eq(value))
-                .select(<$row>::as_select())
-                .order($table::name.asc())
-                .limit(page.fetch())
-                .into_boxed();
-            if let Some(after) = &page.after {
-                query = query.filter($table::name.gt(after));
-            }
-            Ok(page.finish(query.load(conn)?, |r| r.name.clone()))
-        }
-    };
-}
-pub(crate) use list_by_name;
+pub const MIB: u64 = 1 << 20;
 
-/// Write back a changed row if nobody changed it since it was read: the
-/// compare-and-swap on `generation` that makes concurrent updates safe.
-/// Bumps `generation` and `time_modified`.
-macro_rules! save_row {
-    ($conn:expr, $table:ident, $row:expr) => {{
-        use crate::db::schema::$table;
-        use diesel::prelude::*;
-        let row = &mut $row;
-        let read_generation = row.generation;
-        row.generation += 1;
-        row.time_modified = crate::db::now_micros();
-        let changed = diesel::update($table::table.find(row.id.clone()))
-            .filter($table::generation.eq(read_generation))
-            .set(&*row)
-            .execute($conn)?;
-        if changed == 0 {
-            Err(crate::error::ApiError::precondition_failed(
-                "the resource changed while this request was updating it; read it again and retry",
-            ))
-        } else {
-            Ok(())
-        }
-    }};
+/// Drive sizes are whole MiB, from 1 MiB to 64 TiB.
+pub fn validate_size(field: &str, size: u64) -> ApiResult<()> {
+    if !(MIB..=MAX_BYTES).contains(&size) || !size.is_multiple_of(MIB) {
+        return Err(ApiError::invalid(
+            field,
+            format!("must be a multiple of 1 MiB between 1 MiB and 64 TiB, not {size}"),
+        ));
+    }
+    Ok(())
 }
-pub(crate) use save_row;
+
+pub fn subject<'a>(
+    resource_type: &'static str,
+    id: &'a str,
+    name: &'a str,
+    account_id: &'a AccountId,
+) -> Subject<'a> {
+    Subject {
+        resource_type,
+        id,
+        name,
+        account_id: Some(account_id.clone()),
+        partner_id: None,
+    }
+}
+
+/// Resolve a list of selectors to ids inside one project; `field` names the
+/// list in errors (`avoid_drives[2]`).
+pub fn resolve_ids_in_project<I, F>(
+    conn: &mut DbConn,
+    field: &str,
+    selectors: &[String],
+    mut lookup: F,
+) -> ApiResult<Vec<I>>
+where
+    I: PartialEq,
+    F: FnMut(&mut DbConn, &NameOrId) -> ApiResult<I>,
+{
+    if selectors.len() > 64 {
+        return Err(ApiError::invalid(field, "at most 64 entries"));
+    }
+    let mut ids = Vec::with_capacity(selectors.len());
+    for (i, sel) in selectors.iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        let parsed = NameOrId::parse(&at, sel)?;
+        let id = lookup(conn, &parsed).map_err(|e| e.with_field(at.clone()))?;
+        if ids.contains(&id) {
+            return Err(ApiError::invalid(at, "listed twice"));
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Scope that names things inside one known project.
+pub fn in_project(project: &ProjectRow) -> ProjectScope {
+    ProjectScope {
+        project: Some(NameOrId::id(&project.id)),
+        account: None,
+    }
+}
+
+/// The project a create or list addresses (`?project=` is required).
+pub fn project_of(conn: &mut DbConn, actor: &Actor, scope: &ProjectScope) -> ApiResult<ProjectRow> {
+    let Some(project) = &scope.project else {
+        return Err(ApiError::invalid("project", "?project= is required"));
+    };
+    resolve_project(conn, actor, project, scope.account.as_ref())
+}
+
+/// Sizes are stored as signed 64-bit integers; 64 TiB is far above any drive
+/// or host we expect and far below that limit.
+pub const MAX_BYTES: u64 = 64 << 40;
+
+pub fn global_subject<'a>(resource_type: &'static str, id: &'a str, name: &'a str) -> Subject<'a> {
+    Subject {
+        resource_type,
+        id,
+        name,
+        account_id: None,
+        partner_id: None,
+    }
+}
+
+/// Check and apply a rename and a new description.
+pub fn apply_identity(
+    name: &mut String,
+    description: &mut String,
+    update: IdentityUpdate,
+) -> ApiResult<()> {
+    if let Some(new) = update.name {
+        validate_name("name", &new)?;
+        *name = new;
+    }
+    if let Some(new) = update.description {
+        validate_description(&new)?;
+        *description = new;
+    }
+    Ok(())
+}

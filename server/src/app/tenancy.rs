@@ -8,16 +8,18 @@ use regex::Regex;
 use sha2::{Digest, Sha256};
 
 use super::auth::generate_secret;
+use overcast_db::models::*;
+use overcast_db::schema::*;
+use overcast_db::{DbConn, list_by_name, now_micros, save_row};
+use overcast_types::ids::*;
+use overcast_types::{ApiError, ApiResult};
+
 use super::{
     Actor, Ctx, NameOrId, Page, PageRequest, Subject, TokenScope, account_scoped_lookup,
-    check_generation, global_lookup, list_by_name, record_event, resolve_account, save_row,
+    apply_identity, check_generation, global_lookup, record_event, resolve_account, subject,
     validate_description, validate_name,
 };
-use crate::db::models::*;
-use crate::db::schema::*;
-use crate::db::{DbConn, new_id, now_micros};
-use crate::error::{ApiError, ApiResult};
-use crate::params::{
+use overcast_types::params::{
     AccountCreate, Brand, IdentityUpdate, PartnerCreate, PartnerUpdate, ProjectCreate,
     SshKeyCreate, TokenCreate, UserCreate,
 };
@@ -27,26 +29,15 @@ global_lookup!(lookup_account_row, accounts, AccountRow, "account");
 account_scoped_lookup!(lookup_project, projects, ProjectRow, "project");
 account_scoped_lookup!(lookup_ssh_key, ssh_keys, SshKeyRow, "ssh key");
 account_scoped_lookup!(lookup_user, users, UserRow, "user");
-list_by_name!(list_projects_in, projects, ProjectRow, account_id);
-list_by_name!(list_ssh_keys_in, ssh_keys, SshKeyRow, account_id);
-list_by_name!(list_users_in, users, UserRow, account_id);
-
-/// Check and apply a rename and a new description.
-pub fn apply_identity(
-    name: &mut String,
-    description: &mut String,
-    update: IdentityUpdate,
-) -> ApiResult<()> {
-    if let Some(new) = update.name {
-        validate_name("name", &new)?;
-        *name = new;
-    }
-    if let Some(new) = update.description {
-        validate_description(&new)?;
-        *description = new;
-    }
-    Ok(())
-}
+list_by_name!(
+    list_projects_in,
+    projects,
+    ProjectRow,
+    account_id,
+    AccountId
+);
+list_by_name!(list_ssh_keys_in, ssh_keys, SshKeyRow, account_id, AccountId);
+list_by_name!(list_users_in, users, UserRow, account_id, AccountId);
 
 static COLOR_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^#[0-9a-fA-F]{6}$").expect("valid regex"));
@@ -119,7 +110,7 @@ fn partner_subject(row: &PartnerRow) -> Subject<'_> {
         id: &row.id,
         name: &row.name,
         account_id: None,
-        partner_id: Some(&row.id),
+        partner_id: Some(row.id.clone()),
     }
 }
 
@@ -141,7 +132,7 @@ pub fn partner_create(conn: &mut DbConn, ctx: &Ctx, p: PartnerCreate) -> ApiResu
     validate_brand(&p.brand)?;
     let now = now_micros();
     let mut row = PartnerRow {
-        id: new_id(),
+        id: PartnerId::new(),
         name: p.name,
         description: p.description,
         display_name: String::new(),
@@ -173,7 +164,11 @@ pub fn partner_list(
         .limit(page.fetch())
         .into_boxed();
     if !actor.is_operator() {
-        let own = actor.partner_id.clone().unwrap_or_default();
+        let own = actor
+            .partner_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         query = query.filter(partners::id.eq(own));
     }
     if let Some(after) = &page.after {
@@ -240,8 +235,8 @@ fn account_subject(row: &AccountRow) -> Subject<'_> {
         resource_type: "account",
         id: &row.id,
         name: &row.name,
-        account_id: Some(&row.id),
-        partner_id: row.partner_id.as_deref(),
+        account_id: Some(row.id.clone()),
+        partner_id: row.partner_id.clone(),
     }
 }
 
@@ -273,7 +268,7 @@ pub fn account_create(conn: &mut DbConn, ctx: &Ctx, p: AccountCreate) -> ApiResu
     };
     let now = now_micros();
     let row = AccountRow {
-        id: new_id(),
+        id: AccountId::new(),
         partner_id,
         name: p.name,
         description: p.description,
@@ -304,7 +299,13 @@ pub fn account_list(
             query = query.filter(accounts::partner_id.eq(actor.partner_id.clone()));
         }
         TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
-            query = query.filter(accounts::id.eq(actor.account_id.clone().unwrap_or_default()));
+            query = query.filter(
+                accounts::id.eq(actor
+                    .account_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()),
+            );
         }
     }
     if let Some(after) = &page.after {
@@ -357,21 +358,6 @@ pub fn account_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult
     Ok(())
 }
 
-fn account_child<'a>(
-    resource_type: &'static str,
-    id: &'a str,
-    name: &'a str,
-    account_id: &'a str,
-) -> Subject<'a> {
-    Subject {
-        resource_type,
-        id,
-        name,
-        account_id: Some(account_id),
-        partner_id: None,
-    }
-}
-
 pub fn user_create(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -384,7 +370,7 @@ pub fn user_create(
     let account = resolve_account(conn, &ctx.actor, account)?;
     let now = now_micros();
     let row = UserRow {
-        id: new_id(),
+        id: UserId::new(),
         account_id: account.id,
         name: p.name,
         description: p.description,
@@ -400,7 +386,7 @@ pub fn user_create(
         conn,
         ctx,
         "create",
-        account_child("user", &row.id, &row.name, &row.account_id),
+        subject("user", &row.id, &row.name, &row.account_id),
     )?;
     Ok(row)
 }
@@ -427,7 +413,7 @@ pub fn user_delete(
         conn,
         ctx,
         "delete",
-        account_child("user", &row.id, &row.name, &row.account_id),
+        subject("user", &row.id, &row.name, &row.account_id),
     )?;
     Ok(())
 }
@@ -449,9 +435,9 @@ pub fn bootstrap_operator_token(conn: &mut DbConn) -> ApiResult<Option<String>> 
     }
     let (secret, hash) = generate_secret();
     let row = TokenRow {
-        id: new_id(),
+        id: TokenId::new(),
         description: "operator token made at first start".into(),
-        scope: TokenScope::Operator.as_str().into(),
+        scope: TokenScope::Operator,
         partner_id: None,
         account_id: None,
         secret_hash: hash,
@@ -476,7 +462,7 @@ pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<N
         TokenScope::PartnerAdmin => {
             let partner = match (&p.partner, &actor.partner_id) {
                 (Some(sel), _) => NameOrId::parse("partner", sel)?,
-                (None, Some(own)) => NameOrId::Id(own.clone()),
+                (None, Some(own)) => NameOrId::id(own),
                 (None, None) => {
                     return Err(ApiError::invalid(
                         "partner",
@@ -516,9 +502,9 @@ pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<N
     };
     let (secret, hash) = generate_secret();
     let row = TokenRow {
-        id: new_id(),
+        id: TokenId::new(),
         description: p.description,
-        scope: p.scope.as_str().into(),
+        scope: p.scope,
         partner_id,
         account_id,
         secret_hash: hash,
@@ -536,9 +522,9 @@ pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<N
         Subject {
             resource_type: "token",
             id: &row.id,
-            name: &row.scope,
-            account_id: row.account_id.as_deref(),
-            partner_id: row.partner_id.as_deref(),
+            name: row.scope.as_str(),
+            account_id: row.account_id.clone(),
+            partner_id: row.partner_id.clone(),
         },
     )?;
     Ok(NewToken { row, secret })
@@ -571,7 +557,7 @@ pub fn token_list(
     if let Some(after) = &page.after {
         query = query.filter(tokens::id.gt(after));
     }
-    Ok(page.finish(query.load(conn)?, |r| r.id.clone()))
+    Ok(page.finish(query.load(conn)?, |r| r.id.to_string()))
 }
 
 /// Revoke a token. It stops working at once.
@@ -610,9 +596,9 @@ pub fn token_revoke(conn: &mut DbConn, ctx: &Ctx, id: &str) -> ApiResult<()> {
         Subject {
             resource_type: "token",
             id: &row.id,
-            name: &row.scope,
-            account_id: row.account_id.as_deref(),
-            partner_id: row.partner_id.as_deref(),
+            name: row.scope.as_str(),
+            account_id: row.account_id.clone(),
+            partner_id: row.partner_id.clone(),
         },
     )?;
     Ok(())
@@ -629,7 +615,7 @@ pub fn project_create(
     let account = resolve_account(conn, &ctx.actor, account)?;
     let now = now_micros();
     let row = ProjectRow {
-        id: new_id(),
+        id: ProjectId::new(),
         account_id: account.id,
         name: p.name,
         description: p.description,
@@ -644,7 +630,7 @@ pub fn project_create(
         conn,
         ctx,
         "create",
-        account_child("project", &row.id, &row.name, &row.account_id),
+        subject("project", &row.id, &row.name, &row.account_id),
     )?;
     Ok(row)
 }
@@ -675,7 +661,7 @@ pub fn project_update(
         conn,
         ctx,
         "update",
-        account_child("project", &row.id, &row.name, &row.account_id),
+        subject("project", &row.id, &row.name, &row.account_id),
     )?;
     Ok(row)
 }
@@ -710,7 +696,7 @@ pub fn project_delete(
         conn,
         ctx,
         "delete",
-        account_child("project", &row.id, &row.name, &row.account_id),
+        subject("project", &row.id, &row.name, &row.account_id),
     )?;
     Ok(())
 }
@@ -767,7 +753,7 @@ pub fn ssh_key_create(
     let account = resolve_account(conn, &ctx.actor, account)?;
     let now = now_micros();
     let row = SshKeyRow {
-        id: new_id(),
+        id: SshKeyId::new(),
         account_id: account.id,
         name: p.name,
         description: p.description,
@@ -784,7 +770,7 @@ pub fn ssh_key_create(
         conn,
         ctx,
         "create",
-        account_child("ssh_key", &row.id, &row.name, &row.account_id),
+        subject("ssh_key", &row.id, &row.name, &row.account_id),
     )?;
     Ok(row)
 }
@@ -811,7 +797,7 @@ pub fn ssh_key_delete(
         conn,
         ctx,
         "delete",
-        account_child("ssh_key", &row.id, &row.name, &row.account_id),
+        subject("ssh_key", &row.id, &row.name, &row.account_id),
     )?;
     Ok(())
 }
@@ -833,7 +819,11 @@ pub fn event_list(
         let account = resolve_account(conn, actor, account)?;
         query = query.filter(events::account_id.eq(account.id));
     } else if actor.scope == TokenScope::PartnerAdmin {
-        let own = actor.partner_id.clone().unwrap_or_default();
+        let own = actor
+            .partner_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         let partner_accounts = accounts::table
             .filter(accounts::partner_id.eq(own.clone()))
             .select(accounts::id);
@@ -846,5 +836,5 @@ pub fn event_list(
     if let Some(after) = &page.after {
         query = query.filter(events::id.gt(after));
     }
-    Ok(page.finish(query.load(conn)?, |r| r.id.clone()))
+    Ok(page.finish(query.load(conn)?, |r| r.id.to_string()))
 }

@@ -10,8 +10,11 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::app::{App, Ctx, NameOrId, PageRequest, ProjectScope, auth};
-use crate::error::{ApiError, current_request_id};
+use crate::app::{Ctx, ProjectScope, auth};
+use crate::state::App;
+use overcast_types::ApiError;
+use overcast_types::error::current_request_id;
+use overcast_types::{NameOrId, PageRequest};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -132,7 +135,16 @@ impl FromRequestParts<App> for Ctx {
             .headers
             .get(header::AUTHORIZATION)
             .map(|v| v.to_str().unwrap_or("invalid"));
-        let actor = auth::authenticate(&app.db, &app.tokens, authorization).await?;
+        let hash = auth::bearer_hash(authorization)?;
+        let actor = match app.tokens.get(&hash) {
+            Some(actor) => actor,
+            None => {
+                let key = hash.clone();
+                let (actor, expires) = app.db.read(move |c| auth::token_actor(c, &key)).await?;
+                app.tokens.put(hash, actor.clone(), expires);
+                actor
+            }
+        };
         if actor.is_read_only() && !matches!(parts.method, Method::GET | Method::HEAD) {
             return Err(ApiError::forbidden(
                 "this token is read-only; use a read-write token to make changes",

@@ -11,12 +11,12 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::extract::{MAX_BODY_BYTES, too_large};
-use crate::app::App;
 use crate::app::auth::hash_secret;
-use crate::db::models::IdempotencyKeyRow;
-use crate::db::now_micros;
-use crate::db::schema::idempotency_keys;
-use crate::error::{ApiError, ApiResult};
+use crate::state::App;
+use overcast_db::models::IdempotencyKeyRow;
+use overcast_db::now_micros;
+use overcast_db::schema::idempotency_keys;
+use overcast_types::{ApiError, ApiResult};
 
 pub const HEADER: &str = "idempotency-key";
 /// How long a stored response is replayed.

@@ -12,7 +12,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::app::App;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
@@ -70,7 +70,7 @@ impl HttpMetrics {
 }
 
 /// Middleware: count and time every request by its route template.
-pub async fn track(State(app): State<App>, req: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<HttpMetrics>>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -83,8 +83,8 @@ pub async fn track(State(app): State<App>, req: Request, next: Next) -> Response
         route,
         status: response.status().as_u16(),
     };
-    app.metrics.requests.get_or_create(&labels).inc();
-    app.metrics
+    metrics.requests.get_or_create(&labels).inc();
+    metrics
         .latency
         .get_or_create(&labels)
         .observe(start.elapsed().as_secs_f64());

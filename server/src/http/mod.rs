@@ -2,10 +2,13 @@
 //! is generated from the same route registrations (a route can only be added
 //! through `OpenApiRouter::routes`, so none goes undocumented).
 
-mod compute;
+mod drives;
 pub mod extract;
+mod hosts;
 pub mod idempotency;
-mod infra;
+mod images;
+mod instances;
+mod ips;
 pub mod metrics;
 mod spec;
 mod system;
@@ -23,17 +26,26 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use crate::app::App;
-use crate::error::{ApiError, REQUEST_ID};
+use crate::state::App;
+use overcast_types::ApiError;
+use overcast_types::error::REQUEST_ID;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// How long create and delete of a drive, and delete of an instance, wait
+/// for their host work before answering (it goes on after).
+pub const QUICK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn api_router() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(spec::base())
         .merge(system::routes())
         .merge(tenancy::routes())
-        .merge(infra::routes())
-        .merge(compute::routes())
+        .merge(hosts::routes())
+        .merge(ips::pool_routes())
+        .merge(images::routes())
+        .merge(drives::routes())
+        .merge(ips::address_routes())
+        .merge(instances::routes())
 }
 
 /// The OpenAPI document of the public API, as committed in `api-spec/openapi.json`.
@@ -48,6 +60,7 @@ pub fn openapi() -> &'static OpenApi {
 
 /// The whole HTTP service, buildable without a socket.
 pub fn router(app: App) -> Router {
+    let metrics = std::sync::Arc::new(metrics::HttpMetrics::default());
     let (api, _) = api_router().split_for_parts();
     api.merge(SwaggerUi::new("/docs").config(Config::new(["/openapi.json"])))
         .fallback(|| async {
@@ -65,7 +78,11 @@ pub fn router(app: App) -> Router {
             idempotency::idempotency,
         ))
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(app.clone(), metrics::track))
+        .layer(middleware::from_fn_with_state(
+            metrics.clone(),
+            metrics::track,
+        ))
+        .layer(axum::Extension(metrics))
         .layer(middleware::from_fn(request_context))
         .with_state(app)
 }

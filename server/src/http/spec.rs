@@ -13,7 +13,7 @@ use utoipa::openapi::{
 };
 use utoipa::{OpenApi as _, ToSchema};
 
-use crate::error::ErrorBody;
+use overcast_types::ErrorBody;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(

@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::App;
-use crate::db::Backend;
-use crate::error::{ApiError, ApiResult};
+use crate::state::App;
+use overcast_db::Backend;
+use overcast_types::{ApiError, ApiResult};
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -35,7 +35,7 @@ pub struct Health {
 /// Answers 200 when the server can reach its database.
 #[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "system",
     responses((status = 200, description = "Healthy", body = Health),
-        (status = 500, description = "The database is unreachable", body = crate::error::ErrorBody)))]
+        (status = 500, description = "The database is unreachable", body = overcast_types::ErrorBody)))]
 async fn healthz(State(app): State<App>) -> ApiResult<axum::Json<Health>> {
     app.db
         .read(|c| {
@@ -58,13 +58,15 @@ async fn healthz(State(app): State<App>) -> ApiResult<axum::Json<Health>> {
 #[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "system",
     responses((status = 200, description = "Prometheus metrics", content_type = "text/plain",
         body = String, example = "overcast_http_requests_total{method=\"GET\",route=\"/v1/drives\",status=\"200\"} 3")))]
-async fn metrics(State(app): State<App>) -> impl IntoResponse {
+async fn metrics(
+    axum::Extension(metrics): axum::Extension<std::sync::Arc<super::metrics::HttpMetrics>>,
+) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        app.metrics.render(),
+        metrics.render(),
     )
 }
 

@@ -7,10 +7,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, selector, tagged};
-use crate::app::{App, Ctx, tenancy};
-use crate::error::ApiResult;
-use crate::params::*;
-use crate::views::*;
+use crate::app::{Ctx, tenancy};
+use crate::state::App;
+use overcast_types::ApiResult;
+use overcast_types::params::*;
+use overcast_types::views::*;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
@@ -355,7 +356,7 @@ async fn token_revoke(
     let id = match sel {
         crate::app::NameOrId::Id(id) => id,
         crate::app::NameOrId::Name(n) => {
-            return Err(crate::error::ApiError::not_found("token", n));
+            return Err(overcast_types::ApiError::not_found("token", n));
         }
     };
     app.db

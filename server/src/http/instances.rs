@@ -1,4 +1,4 @@
-//! Handlers: drives, IP addresses, instances (everything project-scoped).
+//! Handlers: instances.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -7,22 +7,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, project_scope, tagged};
-use crate::app::compute::{self, Action, InstanceParts};
-use crate::app::{App, Ctx, storage};
-use crate::error::ApiResult;
-use crate::params::*;
-use crate::views::*;
+use crate::app::{self, Ctx};
+use crate::state::App;
+use overcast_db::views::instance_view;
+use overcast_types::ApiResult;
+use overcast_types::params::*;
+use overcast_types::views::*;
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
-        .routes(routes!(drive_list, drive_create))
-        .routes(routes!(drive_get, drive_update, drive_delete))
-        .routes(routes!(ip_address_list, ip_address_create))
-        .routes(routes!(
-            ip_address_get,
-            ip_address_update,
-            ip_address_release
-        ))
         .routes(routes!(instance_list, instance_create))
         .routes(routes!(instance_get, instance_update, instance_delete))
         .routes(routes!(instance_start))
@@ -36,258 +29,13 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(instance_ip_detach))
 }
 
-fn instance_response(status: StatusCode, parts: InstanceParts) -> Response {
+fn instance_response(status: StatusCode, parts: app::instances::InstanceParts) -> Response {
     let generation = parts.row.generation;
     tagged(
         status,
         generation,
-        Instance::from_parts(parts.row, parts.drive_ids, parts.ip_ids),
+        instance_view(parts.row, &parts.drive_ids, &parts.ip_ids),
     )
-}
-
-/// List drives in a project
-#[utoipa::path(get, path = "/v1/drives", operation_id = "drive_list", tag = "drives",
-    params(ProjectListParams), responses((status = 200, description = "A page of drives", body = DrivePage)))]
-async fn drive_list(
-    State(app): State<App>,
-    ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectListParams>,
-) -> ApiResult<axum::Json<DrivePage>> {
-    let page = page(
-        q.limit,
-        q.page_token.as_deref(),
-        &[
-            ("project", q.project.as_deref()),
-            ("account", q.account.as_deref()),
-        ],
-    )?;
-    let scope = project_scope(page.param("project"), page.param("account"))?;
-    let rows = app
-        .db
-        .read(move |c| storage::drive_list(c, &ctx.actor, &scope, &page))
-        .await?;
-    Ok(axum::Json(rows.map(Drive::from).into()))
-}
-
-/// Create a drive
-///
-/// A blank drive, or a copy of an image. Placement honours `avoid_drives` and `avoid_instances`.
-#[utoipa::path(post, path = "/v1/drives", operation_id = "drive_create", tag = "drives",
-    params(ProjectSelector), request_body = DriveCreate,
-    responses((status = 201, description = "The new drive", body = Drive)))]
-async fn drive_create(
-    State(app): State<App>,
-    ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-    ApiJson(body): ApiJson<DriveCreate>,
-) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let actor = ctx.actor.clone();
-    let launched = app
-        .db
-        .write(move |c| storage::drive_create(c, &ctx, &scope, body))
-        .await?;
-    let id = launched.value.id.clone();
-    launched.launch_and_wait(&app, QUICK_WAIT).await;
-    let row = reload_drive(&app, actor, id).await?;
-    Ok(tagged(
-        StatusCode::CREATED,
-        row.generation,
-        Drive::from(row),
-    ))
-}
-
-/// How long create and delete of a drive, and delete of an instance, wait
-/// for their host work before answering (it goes on after).
-const QUICK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
-
-async fn reload_drive(
-    app: &App,
-    actor: crate::app::Actor,
-    id: String,
-) -> ApiResult<crate::db::models::DriveRow> {
-    app.db
-        .read(move |c| {
-            storage::lookup_drive(
-                c,
-                &actor,
-                &crate::app::NameOrId::Id(id),
-                &crate::app::ProjectScope::default(),
-            )
-        })
-        .await
-}
-
-/// Fetch a drive
-#[utoipa::path(get, path = "/v1/drives/{drive}", operation_id = "drive_get", tag = "drives",
-    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
-    responses((status = 200, description = "The drive", body = Drive)))]
-async fn drive_get(
-    State(app): State<App>,
-    ctx: Ctx,
-    Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let row = app
-        .db
-        .read(move |c| storage::lookup_drive(c, &ctx.actor, &sel, &scope))
-        .await?;
-    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
-}
-
-/// Update a drive
-///
-/// Rename it, or grow it (live). A drive never shrinks.
-#[utoipa::path(put, path = "/v1/drives/{drive}", operation_id = "drive_update", tag = "drives",
-    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
-    request_body = DriveUpdate,
-    responses((status = 200, description = "The updated drive", body = Drive)))]
-async fn drive_update(
-    State(app): State<App>,
-    ctx: Ctx,
-    Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-    IfMatch(if_match): IfMatch,
-    ApiJson(body): ApiJson<DriveUpdate>,
-) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let actor = ctx.actor.clone();
-    let launched = app
-        .db
-        .write(move |c| storage::drive_update(c, &ctx, &sel, &scope, body, if_match))
-        .await?;
-    let id = launched.value.id.clone();
-    launched.launch_and_wait(&app, QUICK_WAIT).await;
-    let row = reload_drive(&app, actor, id).await?;
-    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
-}
-
-/// Delete a drive
-///
-/// The drive must not be attached.
-#[utoipa::path(delete, path = "/v1/drives/{drive}", operation_id = "drive_delete", tag = "drives",
-    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
-    responses((status = 204, description = "Deleted")))]
-async fn drive_delete(
-    State(app): State<App>,
-    ctx: Ctx,
-    Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-) -> ApiResult<StatusCode> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    app.db
-        .write(move |c| storage::drive_delete(c, &ctx, &sel, &scope))
-        .await?
-        .launch_and_wait(&app, QUICK_WAIT)
-        .await;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// List IP addresses in a project
-#[utoipa::path(get, path = "/v1/ip-addresses", operation_id = "ip_address_list", tag = "ip-addresses",
-    params(ProjectListParams), responses((status = 200, description = "A page of IP addresses", body = IpAddressPage)))]
-async fn ip_address_list(
-    State(app): State<App>,
-    ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectListParams>,
-) -> ApiResult<axum::Json<IpAddressPage>> {
-    let page = page(
-        q.limit,
-        q.page_token.as_deref(),
-        &[
-            ("project", q.project.as_deref()),
-            ("account", q.account.as_deref()),
-        ],
-    )?;
-    let scope = project_scope(page.param("project"), page.param("account"))?;
-    let rows = app
-        .db
-        .read(move |c| storage::ip_address_list(c, &ctx.actor, &scope, &page))
-        .await?;
-    Ok(axum::Json(rows.map(IpAddress::from).into()))
-}
-
-/// Allocate an IP address
-///
-/// Takes the lowest free address of the pool. 507 when the pool is full.
-#[utoipa::path(post, path = "/v1/ip-addresses", operation_id = "ip_address_create", tag = "ip-addresses",
-    params(ProjectSelector), request_body = IpAddressCreate,
-    responses((status = 201, description = "The new IP address", body = IpAddress)))]
-async fn ip_address_create(
-    State(app): State<App>,
-    ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-    ApiJson(body): ApiJson<IpAddressCreate>,
-) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let row = app
-        .db
-        .write(move |c| storage::ip_address_create(c, &ctx, &scope, body))
-        .await?;
-    Ok(tagged(
-        StatusCode::CREATED,
-        row.generation,
-        IpAddress::from(row),
-    ))
-}
-
-/// Fetch an IP address
-#[utoipa::path(get, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_get", tag = "ip-addresses",
-    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
-    responses((status = 200, description = "The IP address", body = IpAddress)))]
-async fn ip_address_get(
-    State(app): State<App>,
-    ctx: Ctx,
-    Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let row = app
-        .db
-        .read(move |c| storage::lookup_ip_address(c, &ctx.actor, &sel, &scope))
-        .await?;
-    Ok(tagged(StatusCode::OK, row.generation, IpAddress::from(row)))
-}
-
-/// Update an IP address
-#[utoipa::path(put, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_update", tag = "ip-addresses",
-    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
-    request_body = IdentityUpdate,
-    responses((status = 200, description = "The updated IP address", body = IpAddress)))]
-async fn ip_address_update(
-    State(app): State<App>,
-    ctx: Ctx,
-    Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-    IfMatch(if_match): IfMatch,
-    ApiJson(body): ApiJson<IdentityUpdate>,
-) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let row = app
-        .db
-        .write(move |c| storage::ip_address_update(c, &ctx, &sel, &scope, body, if_match))
-        .await?;
-    Ok(tagged(StatusCode::OK, row.generation, IpAddress::from(row)))
-}
-
-/// Release an IP address
-///
-/// The address must not be attached. It returns to its pool.
-#[utoipa::path(delete, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_release", tag = "ip-addresses",
-    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
-    responses((status = 204, description = "Released")))]
-async fn ip_address_release(
-    State(app): State<App>,
-    ctx: Ctx,
-    Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
-) -> ApiResult<StatusCode> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    app.db
-        .write(move |c| storage::ip_address_release(c, &ctx, &sel, &scope))
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// List instances in a project
@@ -309,10 +57,10 @@ async fn instance_list(
     let scope = project_scope(page.param("project"), page.param("account"))?;
     let rows = app
         .db
-        .read(move |c| compute::instance_list(c, &ctx.actor, &scope, &page))
+        .read(move |c| app::instances::instance_list(c, &ctx.actor, &scope, &page))
         .await?;
     Ok(axum::Json(
-        rows.map(|p| Instance::from_parts(p.row, p.drive_ids, p.ip_ids))
+        rows.map(|p| instance_view(p.row, &p.drive_ids, &p.ip_ids))
             .into(),
     ))
 }
@@ -332,11 +80,11 @@ async fn instance_create(
     ApiJson(body): ApiJson<InstanceCreate>,
 ) -> ApiResult<Response> {
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let parts = app
+    let launched = app
         .db
-        .write(move |c| compute::instance_create(c, &ctx, &scope, body))
-        .await?
-        .launch(&app);
+        .write(move |c| app::instances::instance_create(c, &ctx, &scope, body))
+        .await?;
+    let parts = app.launch(launched);
     Ok(instance_response(StatusCode::CREATED, parts))
 }
 
@@ -353,7 +101,7 @@ async fn instance_get(
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
-        .read(move |c| compute::instance_get(c, &ctx.actor, &sel, &scope))
+        .read(move |c| app::instances::instance_get(c, &ctx.actor, &sel, &scope))
         .await?;
     Ok(instance_response(StatusCode::OK, parts))
 }
@@ -376,7 +124,7 @@ async fn instance_update(
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
-        .write(move |c| compute::instance_update(c, &ctx, &sel, &scope, body, if_match))
+        .write(move |c| app::instances::instance_update(c, &ctx, &sel, &scope, body, if_match))
         .await?;
     Ok(instance_response(StatusCode::OK, parts))
 }
@@ -394,27 +142,27 @@ async fn instance_delete(
     ApiQuery(q): ApiQuery<ProjectSelector>,
 ) -> ApiResult<StatusCode> {
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    app.db
-        .write(move |c| compute::instance_delete(c, &ctx, &sel, &scope))
-        .await?
-        .launch_and_wait(&app, QUICK_WAIT)
-        .await;
+    let launched = app
+        .db
+        .write(move |c| app::instances::instance_delete(c, &ctx, &sel, &scope))
+        .await?;
+    app.launch_and_wait(launched, super::QUICK_WAIT).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn act(
     app: App,
     ctx: Ctx,
-    sel: crate::app::NameOrId,
+    sel: overcast_types::NameOrId,
     q: ProjectSelector,
-    action: Action,
+    action: app::instances::Action,
 ) -> ApiResult<Response> {
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
-    let parts = app
+    let launched = app
         .db
-        .write(move |c| compute::instance_action(c, &ctx, &sel, &scope, action))
-        .await?
-        .launch(&app);
+        .write(move |c| app::instances::instance_action(c, &ctx, &sel, &scope, action))
+        .await?;
+    let parts = app.launch(launched);
     Ok(instance_response(StatusCode::ACCEPTED, parts))
 }
 
@@ -430,7 +178,7 @@ async fn instance_start(
     Selector(sel): Selector,
     ApiQuery(q): ApiQuery<ProjectSelector>,
 ) -> ApiResult<Response> {
-    act(app, ctx, sel, q, Action::Start).await
+    act(app, ctx, sel, q, app::instances::Action::Start).await
 }
 
 /// Stop an instance
@@ -445,7 +193,7 @@ async fn instance_stop(
     Selector(sel): Selector,
     ApiQuery(q): ApiQuery<ProjectSelector>,
 ) -> ApiResult<Response> {
-    act(app, ctx, sel, q, Action::Stop).await
+    act(app, ctx, sel, q, app::instances::Action::Stop).await
 }
 
 /// Reboot an instance
@@ -460,7 +208,7 @@ async fn instance_reboot(
     Selector(sel): Selector,
     ApiQuery(q): ApiQuery<ProjectSelector>,
 ) -> ApiResult<Response> {
-    act(app, ctx, sel, q, Action::Reboot).await
+    act(app, ctx, sel, q, app::instances::Action::Reboot).await
 }
 
 /// Read an instance's serial console log
@@ -479,16 +227,17 @@ async fn instance_serial(
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let max = q.max_bytes.unwrap_or(65536);
     if !(1..=65536).contains(&max) {
-        return Err(crate::error::ApiError::invalid(
+        return Err(overcast_types::ApiError::invalid(
             "max_bytes",
             "must be between 1 and 65536",
         ));
     }
     let parts = app
         .db
-        .read(move |c| compute::instance_get(c, &ctx.actor, &sel, &scope))
+        .read(move |c| app::instances::instance_get(c, &ctx.actor, &sel, &scope))
         .await?;
-    let chunk = compute::read_serial(&app, &parts.row, q.offset.unwrap_or(0), max).await?;
+    let chunk =
+        crate::hosts::read_serial(&app.sessions, &parts.row, q.offset.unwrap_or(0), max).await?;
     Ok(axum::Json(SerialOutput {
         data: String::from_utf8_lossy(&chunk.data).into_owned(),
         next_offset: chunk.next_offset,
@@ -515,14 +264,14 @@ async fn instance_resize(
     let actor = ctx.actor.clone();
     let launched = app
         .db
-        .write(move |c| compute::instance_resize(c, &ctx, &sel, &scope, body, if_match))
+        .write(move |c| app::instances::instance_resize(c, &ctx, &sel, &scope, body, if_match))
         .await?;
     // Redefining a stopped domain is quick: answer once it is done.
-    let id = crate::app::NameOrId::Id(launched.value.row.id.clone());
-    launched.launch_and_wait(&app, QUICK_WAIT).await;
+    let id = overcast_types::NameOrId::id(&launched.value.row.id);
+    app.launch_and_wait(launched, super::QUICK_WAIT).await;
     let parts = app
         .db
-        .read(move |c| compute::instance_get(c, &actor, &id, &crate::app::ProjectScope::default()))
+        .read(move |c| app::instances::instance_get(c, &actor, &id, &app::ProjectScope::default()))
         .await?;
     Ok(instance_response(StatusCode::OK, parts))
 }
@@ -530,7 +279,7 @@ async fn instance_resize(
 async fn drive_attachment(
     app: App,
     ctx: Ctx,
-    sel: crate::app::NameOrId,
+    sel: overcast_types::NameOrId,
     q: ProjectSelector,
     body: DriveAttachment,
     attach: bool,
@@ -538,7 +287,7 @@ async fn drive_attachment(
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
-        .write(move |c| compute::instance_drive(c, &ctx, &sel, &scope, body, attach))
+        .write(move |c| app::instances::instance_drive(c, &ctx, &sel, &scope, body, attach))
         .await?;
     Ok(instance_response(StatusCode::OK, parts))
 }
@@ -580,7 +329,7 @@ async fn instance_drive_detach(
 async fn ip_attachment(
     app: App,
     ctx: Ctx,
-    sel: crate::app::NameOrId,
+    sel: overcast_types::NameOrId,
     q: ProjectSelector,
     body: IpAttachment,
     attach: bool,
@@ -588,7 +337,7 @@ async fn ip_attachment(
     let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
-        .write(move |c| compute::instance_ip(c, &ctx, &sel, &scope, body, attach))
+        .write(move |c| app::instances::instance_ip(c, &ctx, &sel, &scope, body, attach))
         .await?;
     Ok(instance_response(StatusCode::OK, parts))
 }

@@ -1,30 +1,29 @@
 //! The server's side of the internal gRPC API: enrollment, the session each
 //! hostd keeps open (heartbeats in, commands out), the registry that sends
-//! a command to a host and awaits its result, and reconciliation of each
-//! heartbeat's inventory against the database.
+//! a command to a host and awaits its result, reconciliation of each
+//! heartbeat's inventory (planned in `app::reconcile`), and the watcher
+//! that marks silent hosts `down`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use diesel::prelude::*;
+use overcast_db::Database;
+use overcast_db::models::*;
 use overcast_internal_api::v1::{
     self as api, CommandResult, EnrollRequest, EnrollResponse, ErrorKind, HostMessage,
     ServerMessage, host_agent_server::HostAgent, host_message::Body,
     server_message::Command as Cmd,
 };
+use overcast_types::ApiError;
+use overcast_types::ids::*;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::app::App;
-use crate::app::fleet::{self, Capacity, HostRefusal};
-use crate::db::DbConn;
-use crate::db::models::*;
-use crate::db::schema::*;
-use crate::error::ApiResult;
-use crate::views::{DriveState, InstanceState, enum_str};
+use crate::app::hosts::{self as fleet, Capacity, HostRefusal};
+use crate::app::reconcile::{self, Inventory};
 
 /// How long a command waits for a host that is between sessions.
 pub const RECONNECT_GRACE: Duration = Duration::from_secs(5);
@@ -52,12 +51,12 @@ struct Session {
 /// Connected hosts, by host id.
 #[derive(Default)]
 pub struct Sessions {
-    sessions: std::sync::Mutex<HashMap<String, Arc<Session>>>,
+    sessions: std::sync::Mutex<HashMap<HostId, Arc<Session>>>,
     next: AtomicU64,
 }
 
 impl Sessions {
-    pub fn connected(&self, host_id: &str) -> bool {
+    pub fn connected(&self, host_id: &HostId) -> bool {
         self.sessions
             .lock()
             .expect("sessions")
@@ -67,7 +66,7 @@ impl Sessions {
     /// Send `command` to the host and await its result.
     pub async fn call(
         &self,
-        host_id: &str,
+        host_id: &HostId,
         command: Cmd,
     ) -> Result<Option<api::SerialChunk>, CallError> {
         // A host between two sessions (it redials within a second or two)
@@ -129,7 +128,14 @@ impl Sessions {
 
 /// The gRPC service the hosts dial.
 pub struct AgentService {
-    pub app: App,
+    db: Database,
+    sessions: Arc<Sessions>,
+}
+
+impl AgentService {
+    pub fn new(db: Database, sessions: Arc<Sessions>) -> Self {
+        Self { db, sessions }
+    }
 }
 
 fn refusal_status(e: HostRefusal) -> Status {
@@ -160,8 +166,7 @@ impl HostAgent for AgentService {
         let r = request.into_inner();
         let result = async {
             let capacity = capacity(r.capacity)?;
-            self.app
-                .db
+            self.db
                 .write(move |c| {
                     Ok(fleet::enroll(
                         c,
@@ -180,7 +185,7 @@ impl HostAgent for AgentService {
             Ok((host, secret)) => {
                 tracing::info!(host = %host.name, host_id = %host.id, "host enrolled");
                 Ok(Response::new(EnrollResponse {
-                    host_id: host.id,
+                    host_id: host.id.into(),
                     host_secret: secret,
                 }))
             }
@@ -209,7 +214,6 @@ impl HostAgent for AgentService {
             return Err(Status::unauthenticated("a host credential is required"));
         };
         let host = self
-            .app
             .db
             .read(move |c| Ok(fleet::authenticate_host(c, &secret)))
             .await
@@ -219,7 +223,7 @@ impl HostAgent for AgentService {
                 Status::unauthenticated(e.to_string())
             })?;
         let (tx, rx) = mpsc::channel(256);
-        let sessions = &self.app.sessions;
+        let sessions = &self.sessions;
         let session = Arc::new(Session {
             epoch: sessions.next.fetch_add(1, Ordering::Relaxed),
             tx,
@@ -237,13 +241,14 @@ impl HostAgent for AgentService {
             )));
         }
         tracing::info!(host = %host.name, "host session open");
-        let app = self.app.clone();
+        let db = self.db.clone();
+        let sessions = self.sessions.clone();
         let mut inbound = request.into_inner();
         tokio::spawn(async move {
             let outcome: Result<(), Status> = async {
                 while let Some(msg) = inbound.message().await? {
                     match msg.body {
-                        Some(Body::Heartbeat(hb)) => on_heartbeat(&app, &host, hb).await?,
+                        Some(Body::Heartbeat(hb)) => on_heartbeat(&db, &sessions, &host, hb).await?,
                         Some(Body::Result(result)) => {
                             if let Some(waiter) = session.pending.lock().await.remove(&result.command_id) {
                                 let _ = waiter.send(result);
@@ -261,7 +266,7 @@ impl HostAgent for AgentService {
                 tracing::warn!(host = %host.name, error = %status.message(), "host session ended with an error");
                 let _ = session.tx.send(Err(status.clone())).await;
             }
-            let mut map = app.sessions.sessions.lock().expect("sessions");
+            let mut map = sessions.sessions.lock().expect("sessions");
             if map.get(&host.id).is_some_and(|s| s.epoch == session.epoch) {
                 map.remove(&host.id);
             }
@@ -271,18 +276,22 @@ impl HostAgent for AgentService {
     }
 }
 
-async fn on_heartbeat(app: &App, host: &HostRow, hb: api::Heartbeat) -> Result<(), Status> {
-    let arrived = crate::db::now_micros();
+async fn on_heartbeat(
+    db: &Database,
+    sessions: &Arc<Sessions>,
+    host: &HostRow,
+    hb: api::Heartbeat,
+) -> Result<(), Status> {
+    let arrived = overcast_db::now_micros();
     let capacity = capacity(hb.capacity).map_err(refusal_status)?;
     let inventory = Inventory::parse(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
     let host_id = host.id.clone();
     let port = hb.iscsi_port;
     // One transaction: record the heartbeat, then plan what to reconcile.
-    let plan = app
-        .db
+    let plan = db
         .write(
             move |c| match fleet::heartbeat(c, &host_id, capacity, port) {
-                Ok(_) => plan_reconciliation(c, &host_id, &inventory, arrived).map(Ok),
+                Ok(_) => reconcile::plan_reconciliation(c, &host_id, &inventory, arrived).map(Ok),
                 Err(refused) => Ok(Err(refused)),
             },
         )
@@ -290,27 +299,18 @@ async fn on_heartbeat(app: &App, host: &HostRow, hb: api::Heartbeat) -> Result<(
         .map_err(|e| Status::internal(e.message))?
         .map_err(refusal_status)?;
     if !plan.is_empty() {
-        let app = app.clone();
+        let sessions = sessions.clone();
         let host = host.clone();
         tokio::spawn(async move {
             for (what, command) in plan {
                 tracing::info!(host = %host.name, %what, "reconciling");
-                if let Err(e) = app.sessions.call(&host.id, command).await {
+                if let Err(e) = sessions.call(&host.id, command).await {
                     tracing::warn!(host = %host.name, %what, error = %e, "reconciliation step failed");
                 }
             }
         });
     }
     Ok(())
-}
-
-/// A heartbeat's inventory, ids checked.
-#[derive(Debug, Default)]
-pub struct Inventory {
-    /// Instance id -> running.
-    pub domains: HashMap<String, bool>,
-    /// Drive id -> exported.
-    pub drives: HashMap<String, bool>,
 }
 
 impl Inventory {
@@ -331,138 +331,52 @@ impl Inventory {
     }
 }
 
-/// A generation no later command can be newer than: for objects the
-/// database no longer knows.
-const FOREVER: u64 = i64::MAX as u64;
-
-/// Objects changed this recently are left alone: the inventory may predate
-/// the change.
-const SETTLE_MICROS: i64 = 5_000_000;
-
-/// Compare a host's inventory with the database: remove what the database
-/// does not know, re-create what is missing, and let instance states follow
-/// what the host reports. Objects with a workflow under way are skipped.
-fn plan_reconciliation(
-    conn: &mut DbConn,
-    host_id: &str,
-    inv: &Inventory,
-    arrived: i64,
-) -> ApiResult<Vec<(String, Cmd)>> {
-    let busy: HashSet<String> = workflows::table
-        .filter(workflows::state.eq("running"))
-        .select(workflows::subject_id)
-        .load::<String>(conn)?
-        .into_iter()
-        .collect();
-    let settled = |modified: i64| modified < arrived - SETTLE_MICROS;
-    let mut plan = Vec::new();
-
-    let instances: Vec<InstanceRow> = instances::table
-        .filter(instances::host_id.eq(host_id))
-        .select(InstanceRow::as_select())
-        .load(conn)?;
-    let known_instances: HashSet<&str> = instances.iter().map(|r| r.id.as_str()).collect();
-    // Domains of instances that are gone or live elsewhere.
-    let elsewhere: HashMap<String, i64> = instances::table
-        .filter(instances::id.eq_any(inv.domains.keys().cloned().collect::<Vec<_>>()))
-        .select((instances::id, instances::generation))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
-    for id in inv.domains.keys() {
-        if !known_instances.contains(id.as_str()) && !busy.contains(id) {
-            let generation = elsewhere.get(id).map_or(FOREVER, |g| *g as u64);
-            plan.push((
-                format!("remove unknown domain of instance {id}"),
-                Cmd::RemoveInstance(api::RemoveInstance {
-                    instance_id: id.clone(),
-                    generation,
-                }),
-            ));
-        }
-    }
-    for row in &instances {
-        if busy.contains(&row.id) || !settled(row.time_modified) {
-            continue;
-        }
-        let state = crate::app::compute::parse_state(row);
-        let reported = inv.domains.get(&row.id).copied();
-        match (state, reported) {
-            (InstanceState::Running, None) => {
-                let cmd = crate::workflow::ensure_instance_command(conn, &row.id, true)?.1;
-                plan.push((
-                    format!("re-create missing domain of instance {}", row.id),
-                    cmd,
-                ));
-            }
-            (InstanceState::Running, Some(false)) => {
-                // The guest powered itself off.
-                set_instance_state(conn, &row.id, InstanceState::Stopped)?;
-            }
-            (InstanceState::Stopped, Some(true)) => {
-                let cmd = crate::workflow::ensure_instance_command(conn, &row.id, false)?.1;
-                plan.push((format!("stop instance {} that should not run", row.id), cmd));
-            }
-            _ => {}
-        }
-    }
-
-    let drives: Vec<DriveRow> = drives::table
-        .filter(drives::host_id.eq(host_id))
-        .select(DriveRow::as_select())
-        .load(conn)?;
-    let known_drives: HashSet<&str> = drives.iter().map(|r| r.id.as_str()).collect();
-    let drive_generations: HashMap<String, i64> = drives::table
-        .filter(drives::id.eq_any(inv.drives.keys().cloned().collect::<Vec<_>>()))
-        .select((drives::id, drives::generation))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
-    for id in inv.drives.keys() {
-        if !known_drives.contains(id.as_str()) && !busy.contains(id) {
-            let generation = drive_generations.get(id).map_or(FOREVER, |g| *g as u64);
-            plan.push((
-                format!("remove unknown drive {id}"),
-                Cmd::RemoveDrive(api::RemoveDrive {
-                    drive_id: id.clone(),
-                    generation,
-                }),
-            ));
-        }
-    }
-    for row in &drives {
-        let ready = row.state == enum_str(&DriveState::Available)
-            || row.state == enum_str(&DriveState::Attached);
-        if busy.contains(&row.id) || !ready || !settled(row.time_modified) {
-            continue;
-        }
-        if inv.drives.get(&row.id) != Some(&true) {
-            let cmd = crate::workflow::ensure_drive_command(conn, &row.id)?.1;
-            plan.push((format!("re-create missing drive {}", row.id), cmd));
-        }
-    }
-    Ok(plan)
-}
-
-pub fn set_instance_state(conn: &mut DbConn, id: &str, state: InstanceState) -> ApiResult<()> {
-    diesel::update(instances::table.find(id))
-        .set((
-            instances::state.eq(enum_str(&state)),
-            instances::generation.eq(instances::generation + 1),
-            instances::time_modified.eq(crate::db::now_micros()),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// Mark silent hosts down, every second.
-pub async fn watch_heartbeats(app: App) {
+pub async fn watch_heartbeats(db: Database) {
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        match app.db.write(fleet::mark_silent_hosts_down).await {
+        match db.write(fleet::mark_silent_hosts_down).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(hosts = n, "hosts stopped heartbeating; marked down"),
             Err(e) => tracing::warn!(error = %e.message, "cannot check heartbeats"),
         }
+    }
+}
+
+/// Read a chunk of the instance's serial log from its host.
+pub async fn read_serial(
+    sessions: &Sessions,
+    row: &InstanceRow,
+    offset: u64,
+    max_bytes: u32,
+) -> Result<api::SerialChunk, ApiError> {
+    let Some(host) = &row.host_id else {
+        return Err(ApiError::conflict(
+            "not_placed",
+            "the instance has no host yet, so no console",
+        ));
+    };
+    let empty = api::SerialChunk::default();
+    match sessions
+        .call(
+            host,
+            Cmd::ReadSerial(api::ReadSerial {
+                instance_id: row.id.to_string(),
+                offset,
+                max_bytes,
+            }),
+        )
+        .await
+    {
+        Ok(chunk) => Ok(chunk.unwrap_or(empty)),
+        // Not booted yet: an empty log.
+        Err(CallError::Refused {
+            kind: ErrorKind::NotFound,
+            ..
+        }) => Ok(empty),
+        Err(e) => Err(ApiError::unavailable(
+            "host_unavailable",
+            format!("the instance's host cannot be reached: {e}"),
+        )),
     }
 }

@@ -1,23 +1,11 @@
-//! The one public error type of the HTTP API and its single mapping to a
-//! JSON error response (RFC 9457 problem fields plus `error_code` and
-//! `request_id`), served as `application/json` so that every SDK generator
-//! types it.
+//! The one public error type of the API and its body (RFC 9457 problem
+//! fields plus `error_code` and `request_id`). With the `http` feature it
+//! is also an axum response, served as `application/json` so that every SDK
+//! generator types it.
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+pub use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-tokio::task_local! {
-    /// The request id of the request being served, set by the request-id
-    /// middleware so that every error body can carry it.
-    pub static REQUEST_ID: String;
-}
-
-/// The current request id, or an empty string outside a request.
-pub fn current_request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
-}
 
 /// An error as returned to API clients.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -123,6 +111,16 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
+    /// 507: nothing has room for what was asked (`what` says what ran out).
+    pub fn insufficient(code: &'static str, what: impl Into<String>) -> Self {
+        Self::new(StatusCode::INSUFFICIENT_STORAGE, code, what)
+    }
+
+    /// 503: a dependency (a host) cannot be reached now; retrying may help.
+    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -133,7 +131,13 @@ impl ApiError {
         }
     }
 
-    pub fn body(&self) -> ErrorBody {
+    /// Internal detail for the log, never shown to clients.
+    pub fn internal_cause(&self) -> Option<&str> {
+        self.internal.as_deref()
+    }
+
+    /// The body a client sees for the request `request_id`.
+    pub fn body_for(&self, request_id: String) -> ErrorBody {
         ErrorBody {
             type_: format!("https://overcast.dev/errors/{}", self.code),
             title: self
@@ -144,36 +148,66 @@ impl ApiError {
             status: self.status.as_u16(),
             error_code: self.code.to_string(),
             message: self.message.clone(),
-            request_id: current_request_id(),
+            request_id,
             field: self.field.clone(),
         }
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if let Some(cause) = &self.internal {
-            tracing::error!(request_id = %current_request_id(), error = %cause, "internal error");
-        } else if self.status.is_server_error() {
-            tracing::error!(request_id = %current_request_id(), error = %self, "server error");
+#[cfg(feature = "http")]
+mod http_response {
+    use axum::http::{HeaderValue, StatusCode, header};
+    use axum::response::{IntoResponse, Response};
+
+    use super::{ApiError, ErrorBody};
+
+    tokio::task_local! {
+        /// The request id of the request being served, set by the request-id
+        /// middleware so that every error body can carry it.
+        pub static REQUEST_ID: String;
+    }
+
+    /// The current request id, or an empty string outside a request.
+    pub fn current_request_id() -> String {
+        REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+    }
+
+    impl ApiError {
+        /// The body a client sees for the current request.
+        pub fn body(&self) -> ErrorBody {
+            self.body_for(current_request_id())
         }
-        let body = serde_json::to_vec(&self.body()).expect("error body serializes");
-        let mut response = (self.status, body).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
-            // The rest of the body is not read, so the connection cannot
-            // carry another request; say so rather than let a client reuse it.
+    }
+
+    impl IntoResponse for ApiError {
+        fn into_response(self) -> Response {
+            if let Some(cause) = self.internal_cause() {
+                tracing::error!(request_id = %current_request_id(), error = %cause, "internal error");
+            } else if self.status.is_server_error() {
+                tracing::error!(request_id = %current_request_id(), error = %self, "server error");
+            }
+            let body = serde_json::to_vec(&self.body()).expect("error body serializes");
+            let mut response = (self.status, body).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+                // The rest of the body is not read, so the connection cannot
+                // carry another request; say so rather than let a client reuse it.
+                response
+                    .headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
             response
-                .headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
-        response
     }
 }
 
+#[cfg(feature = "http")]
+pub use http_response::{REQUEST_ID, current_request_id};
+
+#[cfg(feature = "diesel")]
 impl From<diesel::result::Error> for ApiError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -190,12 +224,6 @@ impl From<diesel::result::Error> for ApiError {
             ),
             _ => Self::internal(err),
         }
-    }
-}
-
-impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(err: diesel::r2d2::PoolError) -> Self {
-        Self::internal(format!("database pool: {err}"))
     }
 }
 

@@ -7,7 +7,10 @@
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::TokenScope;
+use crate::scope::TokenScope;
+use crate::text_enum::text_enum;
+
+pub use crate::states::HostState;
 
 /// Query parameters of every list operation.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -225,9 +228,14 @@ pub struct SshKeyCreate {
 }
 
 /// How an image boots.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(example = "firmware")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 pub enum BootMode {
     /// The host boots the image's kernel and initrd directly.
     DirectKernel,
@@ -235,14 +243,29 @@ pub enum BootMode {
     Firmware,
 }
 
+text_enum!(BootMode {
+    DirectKernel => "direct_kernel",
+    Firmware => "firmware",
+});
+
 /// CPU architecture of an image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(example = "x86_64")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 pub enum Architecture {
     X86_64,
     Aarch64,
 }
+
+text_enum!(Architecture {
+    X86_64 => "x86_64",
+    Aarch64 => "aarch64",
+});
 
 /// Register an OS template.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -269,19 +292,6 @@ pub struct ImageCreate {
     #[serde(default)]
     #[schema(example = true, extensions(("x-overcast-mutability" = json!("replace"))))]
     pub system: bool,
-}
-
-/// Lifecycle state of a host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(example = "active")]
-pub enum HostState {
-    /// Takes new instances and drives.
-    Active,
-    /// Keeps what it has, takes nothing new.
-    Draining,
-    /// Not reachable.
-    Down,
 }
 
 /// Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
@@ -393,15 +403,25 @@ pub struct DriveUpdate {
 }
 
 /// What happens to an instance when its host fails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(example = "restart")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 pub enum HaPolicy {
     /// Restart it on another host.
     Restart,
     /// Leave it stopped.
     None,
 }
+
+text_enum!(HaPolicy {
+    Restart => "restart",
+    None => "none",
+});
 
 /// Create an instance: composed from drives and IPs allocated beforehand,
 /// or in the quick form from an image, which makes the boot drive too.
@@ -501,4 +521,16 @@ pub struct IpAttachment {
     /// Name or id of the IP address (same project).
     #[schema(example = "web-1-public")]
     pub ip_address: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_are_the_wire_names() {
+        crate::text_enum::assert_names_match_serde(BootMode::ALL);
+        crate::text_enum::assert_names_match_serde(Architecture::ALL);
+        crate::text_enum::assert_names_match_serde(HaPolicy::ALL);
+    }
 }

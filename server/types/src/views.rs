@@ -1,29 +1,14 @@
-//! Response bodies of the public API, converted from database rows.
+//! Response bodies of the public API. The database crate converts its rows
+//! into these.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::{Page, TokenScope, json_list};
-use crate::db::models::*;
-use crate::params::{Architecture, BootMode, Brand, HaPolicy, HostState};
-
-fn time(micros: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(micros).unwrap_or_default()
-}
-
-fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> T {
-    serde_json::from_value(serde_json::Value::String(s.to_string()))
-        .expect("stored enum values are written by this server")
-}
-
-/// Store an enum by its wire name.
-pub fn enum_str<T: Serialize>(v: &T) -> String {
-    match serde_json::to_value(v).expect("enum serializes") {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
-    }
-}
+use crate::page::Page;
+use crate::params::{Architecture, BootMode, Brand, HaPolicy};
+use crate::scope::TokenScope;
+pub use crate::states::{DriveState, HostState, InstanceState};
 
 /// Fields every resource has.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -38,22 +23,6 @@ pub struct Identity {
     pub time_created: DateTime<Utc>,
     #[schema(example = "2026-11-24T17:30:00Z")]
     pub time_modified: DateTime<Utc>,
-}
-
-fn identity(
-    id: &str,
-    name: &str,
-    description: &str,
-    time_created: i64,
-    time_modified: i64,
-) -> Identity {
-    Identity {
-        id: id.parse().unwrap_or_default(),
-        name: name.to_string(),
-        description: description.to_string(),
-        time_created: time(time_created),
-        time_modified: time(time_modified),
-    }
 }
 
 macro_rules! page_type {
@@ -86,27 +55,6 @@ pub struct Partner {
     pub brand: Brand,
 }
 
-impl From<PartnerRow> for Partner {
-    fn from(r: PartnerRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            brand: Brand {
-                display_name: r.display_name,
-                logo_url: r.logo_url,
-                primary_color: r.primary_color,
-                accent_color: r.accent_color,
-                support_url: r.support_url,
-                support_email: r.support_email,
-            },
-        }
-    }
-}
 page_type!(PartnerPage, Partner);
 
 /// A customer.
@@ -119,20 +67,6 @@ pub struct Account {
     pub partner_id: Option<uuid::Uuid>,
 }
 
-impl From<AccountRow> for Account {
-    fn from(r: AccountRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            partner_id: r.partner_id.and_then(|p| p.parse().ok()),
-        }
-    }
-}
 page_type!(AccountPage, Account);
 
 /// A person with access to an account.
@@ -145,21 +79,6 @@ pub struct User {
     pub email: String,
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            account_id: r.account_id.parse().unwrap_or_default(),
-            email: r.email,
-        }
-    }
-}
 page_type!(UserPage, User);
 
 /// An API token, without its secret.
@@ -177,19 +96,6 @@ pub struct Token {
     pub time_expires: Option<DateTime<Utc>>,
 }
 
-impl From<TokenRow> for Token {
-    fn from(r: TokenRow) -> Self {
-        Self {
-            id: r.id.parse().unwrap_or_default(),
-            description: r.description,
-            scope: TokenScope::parse(&r.scope).unwrap_or(TokenScope::AccountReadOnly),
-            partner_id: r.partner_id.and_then(|p| p.parse().ok()),
-            account_id: r.account_id.and_then(|p| p.parse().ok()),
-            time_created: time(r.time_created),
-            time_expires: r.time_expires.map(time),
-        }
-    }
-}
 page_type!(TokenPage, Token);
 
 /// A new API token. The secret is shown here once and never again.
@@ -210,20 +116,6 @@ pub struct Project {
     pub account_id: uuid::Uuid,
 }
 
-impl From<ProjectRow> for Project {
-    fn from(r: ProjectRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            account_id: r.account_id.parse().unwrap_or_default(),
-        }
-    }
-}
 page_type!(ProjectPage, Project);
 
 /// An SSH public key of an account.
@@ -241,22 +133,6 @@ pub struct SshKey {
     pub fingerprint: String,
 }
 
-impl From<SshKeyRow> for SshKey {
-    fn from(r: SshKeyRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            account_id: r.account_id.parse().unwrap_or_default(),
-            public_key: r.public_key,
-            fingerprint: r.fingerprint,
-        }
-    }
-}
 page_type!(SshKeyPage, SshKey);
 
 /// An OS template.
@@ -276,25 +152,6 @@ pub struct Image {
     pub source_url: String,
 }
 
-impl From<ImageRow> for Image {
-    fn from(r: ImageRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            account_id: r.scope.parse().ok(),
-            os_family: r.os_family,
-            architecture: parse_enum(&r.architecture),
-            boot_mode: parse_enum(&r.boot_mode),
-            min_size_bytes: r.min_size_bytes as u64,
-            source_url: r.source_url,
-        }
-    }
-}
 page_type!(ImagePage, Image);
 
 /// A virtualization host.
@@ -338,18 +195,6 @@ pub struct HostEnrollment {
     pub time_expires: DateTime<Utc>,
 }
 
-impl HostEnrollment {
-    pub fn new(r: HostEnrollmentRow, token: String) -> Self {
-        Self {
-            id: r.id.parse().unwrap_or_default(),
-            description: r.description,
-            token,
-            time_created: time(r.time_created),
-            time_expires: time(r.time_expires),
-        }
-    }
-}
-
 /// A chunk of an instance's serial console log.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SerialOutput {
@@ -364,27 +209,6 @@ pub struct SerialOutput {
     pub size: u64,
 }
 
-impl From<HostRow> for Host {
-    fn from(r: HostRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            address: r.address,
-            cpus: r.cpus as u32,
-            memory_mib: r.memory_mib as u64,
-            storage_bytes: r.storage_bytes as u64,
-            storage_free_bytes: r.storage_free_bytes as u64,
-            iscsi_port: r.iscsi_port as u16,
-            state: parse_enum(&r.state),
-            time_heartbeat: r.time_heartbeat.map(time),
-        }
-    }
-}
 page_type!(HostPage, Host);
 
 /// A range of IPv4 addresses that IP addresses are allocated from.
@@ -402,23 +226,6 @@ pub struct IpPool {
     pub gateway: String,
 }
 
-impl From<IpPoolRow> for IpPool {
-    fn from(r: IpPoolRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            first_address: r.first_address,
-            last_address: r.last_address,
-            prefix_len: r.prefix_len as u8,
-            gateway: r.gateway,
-        }
-    }
-}
 page_type!(IpPoolPage, IpPool);
 
 /// An IP address allocated to a project.
@@ -434,39 +241,7 @@ pub struct IpAddress {
     pub instance_id: Option<uuid::Uuid>,
 }
 
-impl From<IpAddressRow> for IpAddress {
-    fn from(r: IpAddressRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            project_id: r.project_id.parse().unwrap_or_default(),
-            pool_id: r.pool_id.parse().unwrap_or_default(),
-            address: r.address,
-            instance_id: r.instance_id.and_then(|i| i.parse().ok()),
-        }
-    }
-}
 page_type!(IpAddressPage, IpAddress);
-
-/// Lifecycle state of a drive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = "available")]
-#[serde(rename_all = "snake_case")]
-pub enum DriveState {
-    Creating,
-    Available,
-    Attaching,
-    Attached,
-    Detaching,
-    Resizing,
-    Deleting,
-    Failed,
-}
 
 /// A virtual drive.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -491,53 +266,7 @@ pub struct Drive {
     pub host_id: Option<uuid::Uuid>,
 }
 
-fn uuids(text: &str) -> Vec<uuid::Uuid> {
-    json_list(text)
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect()
-}
-
-impl From<DriveRow> for Drive {
-    fn from(r: DriveRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            project_id: r.project_id.parse().unwrap_or_default(),
-            size_bytes: r.size_bytes as u64,
-            image_id: r.image_id.and_then(|i| i.parse().ok()),
-            replicas: r.replicas as u8,
-            avoid_drives: uuids(&r.avoid_drives),
-            avoid_instances: uuids(&r.avoid_instances),
-            state: parse_enum(&r.state),
-            instance_id: r.instance_id.and_then(|i| i.parse().ok()),
-            slot: r.slot.map(|s| s as u32),
-            host_id: r.host_id.and_then(|h| h.parse().ok()),
-        }
-    }
-}
 page_type!(DrivePage, Drive);
-
-/// Lifecycle state of an instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = "running")]
-#[serde(rename_all = "snake_case")]
-pub enum InstanceState {
-    Creating,
-    Starting,
-    Running,
-    Stopping,
-    Stopped,
-    Rebooting,
-    Migrating,
-    Failed,
-    Deleting,
-}
 
 /// A virtual machine.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -560,29 +289,6 @@ pub struct Instance {
     pub host_id: Option<uuid::Uuid>,
 }
 
-impl Instance {
-    pub fn from_parts(r: InstanceRow, drive_ids: Vec<String>, ip_ids: Vec<String>) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                &r.name,
-                &r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            project_id: r.project_id.parse().unwrap_or_default(),
-            vcpus: r.vcpus as u32,
-            memory_mib: r.memory_mib as u64,
-            drive_ids: drive_ids.iter().filter_map(|s| s.parse().ok()).collect(),
-            ip_address_ids: ip_ids.iter().filter_map(|s| s.parse().ok()).collect(),
-            ssh_key_ids: uuids(&r.ssh_key_ids),
-            ha_policy: parse_enum(&r.ha_policy),
-            avoid_instances: uuids(&r.avoid_instances),
-            state: parse_enum(&r.state),
-            host_id: r.host_id.and_then(|h| h.parse().ok()),
-        }
-    }
-}
 page_type!(InstancePage, Instance);
 
 /// One mutation in the audit log.
@@ -608,20 +314,4 @@ pub struct Event {
     pub resource_name: String,
 }
 
-impl From<EventRow> for Event {
-    fn from(r: EventRow) -> Self {
-        Self {
-            id: r.id.parse().unwrap_or_default(),
-            time: time(r.time_created),
-            request_id: r.request_id,
-            actor_token_id: r.actor_token_id.parse().unwrap_or_default(),
-            actor_scope: TokenScope::parse(&r.actor_scope).unwrap_or(TokenScope::AccountReadOnly),
-            account_id: r.account_id.and_then(|a| a.parse().ok()),
-            action: r.action,
-            resource_type: r.resource_type,
-            resource_id: r.resource_id.parse().unwrap_or_default(),
-            resource_name: r.resource_name,
-        }
-    }
-}
 page_type!(EventPage, Event);

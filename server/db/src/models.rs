@@ -1,11 +1,19 @@
-//! Database rows: one struct per table, separate from wire views and domain types.
-use super::schema::*;
+//! Database rows: one struct per table, separate from wire views. Ids and
+//! states are typed columns (stored as TEXT on both backends).
 use diesel::prelude::*;
+use overcast_types::TokenScope;
+use overcast_types::ids::*;
+use overcast_types::params::{Architecture, BootMode, HaPolicy};
+use overcast_types::states::{
+    DriveState, HostState, InstanceState, WorkflowDirection, WorkflowState,
+};
+
+use crate::schema::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = partners, treat_none_as_null = true)]
 pub struct PartnerRow {
-    pub id: String,
+    pub id: PartnerId,
     pub name: String,
     pub description: String,
     pub display_name: String,
@@ -22,8 +30,8 @@ pub struct PartnerRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = accounts, treat_none_as_null = true)]
 pub struct AccountRow {
-    pub id: String,
-    pub partner_id: Option<String>,
+    pub id: AccountId,
+    pub partner_id: Option<PartnerId>,
     pub name: String,
     pub description: String,
     pub time_created: i64,
@@ -34,8 +42,8 @@ pub struct AccountRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub struct UserRow {
-    pub id: String,
-    pub account_id: String,
+    pub id: UserId,
+    pub account_id: AccountId,
     pub name: String,
     pub description: String,
     pub email: String,
@@ -47,11 +55,11 @@ pub struct UserRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = tokens, treat_none_as_null = true)]
 pub struct TokenRow {
-    pub id: String,
+    pub id: TokenId,
     pub description: String,
-    pub scope: String,
-    pub partner_id: Option<String>,
-    pub account_id: Option<String>,
+    pub scope: TokenScope,
+    pub partner_id: Option<PartnerId>,
+    pub account_id: Option<AccountId>,
     pub secret_hash: String,
     pub time_created: i64,
     pub time_expires: Option<i64>,
@@ -61,8 +69,8 @@ pub struct TokenRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = projects, treat_none_as_null = true)]
 pub struct ProjectRow {
-    pub id: String,
-    pub account_id: String,
+    pub id: ProjectId,
+    pub account_id: AccountId,
     pub name: String,
     pub description: String,
     pub time_created: i64,
@@ -73,8 +81,8 @@ pub struct ProjectRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = ssh_keys, treat_none_as_null = true)]
 pub struct SshKeyRow {
-    pub id: String,
-    pub account_id: String,
+    pub id: SshKeyId,
+    pub account_id: AccountId,
     pub name: String,
     pub description: String,
     pub public_key: String,
@@ -87,13 +95,13 @@ pub struct SshKeyRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = images, treat_none_as_null = true)]
 pub struct ImageRow {
-    pub id: String,
+    pub id: ImageId,
     pub scope: String,
     pub name: String,
     pub description: String,
     pub os_family: String,
-    pub architecture: String,
-    pub boot_mode: String,
+    pub architecture: Architecture,
+    pub boot_mode: BootMode,
     pub min_size_bytes: i64,
     pub source_url: String,
     pub time_created: i64,
@@ -104,14 +112,14 @@ pub struct ImageRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = hosts, treat_none_as_null = true)]
 pub struct HostRow {
-    pub id: String,
+    pub id: HostId,
     pub name: String,
     pub description: String,
     pub address: String,
     pub cpus: i32,
     pub memory_mib: i64,
     pub storage_bytes: i64,
-    pub state: String,
+    pub state: HostState,
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
@@ -124,7 +132,7 @@ pub struct HostRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = ip_pools, treat_none_as_null = true)]
 pub struct IpPoolRow {
-    pub id: String,
+    pub id: IpPoolId,
     pub name: String,
     pub description: String,
     pub first_address: String,
@@ -139,19 +147,19 @@ pub struct IpPoolRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = instances, treat_none_as_null = true)]
 pub struct InstanceRow {
-    pub id: String,
-    pub project_id: String,
-    pub account_id: String,
+    pub id: InstanceId,
+    pub project_id: ProjectId,
+    pub account_id: AccountId,
     pub name: String,
     pub description: String,
     pub vcpus: i32,
     pub memory_mib: i64,
     pub ssh_key_ids: String,
     pub user_data: String,
-    pub ha_policy: String,
+    pub ha_policy: HaPolicy,
     pub avoid_instances: String,
-    pub state: String,
-    pub host_id: Option<String>,
+    pub state: InstanceState,
+    pub host_id: Option<HostId>,
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
@@ -160,36 +168,36 @@ pub struct InstanceRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = drives, treat_none_as_null = true)]
 pub struct DriveRow {
-    pub id: String,
-    pub project_id: String,
-    pub account_id: String,
+    pub id: DriveId,
+    pub project_id: ProjectId,
+    pub account_id: AccountId,
     pub name: String,
     pub description: String,
     pub size_bytes: i64,
-    pub image_id: Option<String>,
+    pub image_id: Option<ImageId>,
     pub replicas: i32,
     pub avoid_drives: String,
     pub avoid_instances: String,
-    pub state: String,
-    pub instance_id: Option<String>,
+    pub state: DriveState,
+    pub instance_id: Option<InstanceId>,
     pub slot: Option<i32>,
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
-    pub host_id: Option<String>,
+    pub host_id: Option<HostId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = ip_addresses, treat_none_as_null = true)]
 pub struct IpAddressRow {
-    pub id: String,
-    pub project_id: String,
-    pub account_id: String,
-    pub pool_id: String,
+    pub id: IpAddressId,
+    pub project_id: ProjectId,
+    pub account_id: AccountId,
+    pub pool_id: IpPoolId,
     pub name: String,
     pub description: String,
     pub address: String,
-    pub instance_id: Option<String>,
+    pub instance_id: Option<InstanceId>,
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
@@ -198,13 +206,13 @@ pub struct IpAddressRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = events, treat_none_as_null = true)]
 pub struct EventRow {
-    pub id: String,
+    pub id: EventId,
     pub time_created: i64,
     pub request_id: String,
-    pub actor_token_id: String,
-    pub actor_scope: String,
-    pub partner_id: Option<String>,
-    pub account_id: Option<String>,
+    pub actor_token_id: TokenId,
+    pub actor_scope: TokenScope,
+    pub partner_id: Option<PartnerId>,
+    pub account_id: Option<AccountId>,
     pub action: String,
     pub resource_type: String,
     pub resource_id: String,
@@ -225,26 +233,36 @@ pub struct IdempotencyKeyRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = host_enrollments, treat_none_as_null = true)]
 pub struct HostEnrollmentRow {
-    pub id: String,
+    pub id: HostEnrollmentId,
     pub description: String,
     pub secret_hash: String,
     pub time_created: i64,
     pub time_expires: i64,
     pub time_used: Option<i64>,
-    pub host_id: Option<String>,
+    pub host_id: Option<HostId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = workflows, treat_none_as_null = true)]
 pub struct WorkflowRow {
-    pub id: String,
+    pub id: WorkflowId,
     pub kind: String,
     pub subject_id: String,
     pub steps: String,
     pub cursor: i32,
-    pub direction: String,
-    pub state: String,
+    pub direction: WorkflowDirection,
+    pub state: WorkflowState,
     pub error: Option<String>,
     pub time_created: i64,
     pub time_modified: i64,
+}
+
+/// The `scope` of a system-wide image; otherwise it is the owning account's id.
+pub const SYSTEM_SCOPE: &str = "system";
+
+impl ImageRow {
+    /// The owning account; `None` for a system image.
+    pub fn owner(&self) -> Option<AccountId> {
+        self.scope.parse().ok()
+    }
 }

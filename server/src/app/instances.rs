@@ -4,37 +4,45 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-
-use super::storage::{
-    in_project, insert_drive, lookup_drive, lookup_ip_address, project_of, resolve_ids_in_project,
-    subject, validate_size,
-};
-use super::tenancy::lookup_ssh_key;
-use super::{
-    Actor, Ctx, Launched, NameOrId, Page, PageRequest, ProjectScope, check_generation,
-    list_by_name, project_scoped_lookup, record_event, save_row, to_json_list, validate_name,
-};
-use crate::db::models::*;
-use crate::db::schema::*;
-use crate::db::{DbConn, new_id, now_micros};
-use crate::error::{ApiError, ApiResult};
-use crate::params::{
+use overcast_db::models::*;
+use overcast_db::schema::*;
+use overcast_db::{DbConn, list_by_name, now_micros, save_row, to_json_list};
+use overcast_types::ids::*;
+use overcast_types::params::{
     DriveAttachment, InstanceCreate, InstanceResize, InstanceUpdate, IpAttachment,
 };
-use crate::views::{DriveState, InstanceState, enum_str};
-use crate::workflow::{self, Plan, Step};
+use overcast_types::states::{DriveState, InstanceState};
+use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
+
+use super::drives::{insert_drive, lookup_drive};
+use super::ips::lookup_ip_address;
+use super::plans::{Plan, PlanKind, Step};
+use super::tenancy::lookup_ssh_key;
+use super::{
+    Actor, Ctx, Launched, ProjectScope, apply_identity, check_generation, in_project, project_of,
+    project_scoped_lookup, record_event, resolve_ids_in_project, subject, validate_name,
+    validate_size,
+};
 
 project_scoped_lookup!(lookup_instance, instances, InstanceRow, "instance");
-list_by_name!(list_instances_in, instances, InstanceRow, project_id);
+
+list_by_name!(
+    list_instances_in,
+    instances,
+    InstanceRow,
+    project_id,
+    ProjectId
+);
 
 pub const MAX_USER_DATA: usize = 64 * 1024;
+
 pub const MAX_DRIVES: usize = 16;
 
 /// An instance with the drives (by slot) and IP addresses composed into it.
 pub struct InstanceParts {
     pub row: InstanceRow,
-    pub drive_ids: Vec<String>,
-    pub ip_ids: Vec<String>,
+    pub drive_ids: Vec<DriveId>,
+    pub ip_ids: Vec<IpAddressId>,
 }
 
 /// Something a client asks an instance to do.
@@ -49,6 +57,17 @@ pub enum Action {
 }
 
 impl Action {
+    /// The workflow an action records (reconfigurations record none).
+    fn plan_kind(self) -> PlanKind {
+        match self {
+            Action::Start => PlanKind::InstanceStart,
+            Action::Stop => PlanKind::InstanceStop,
+            Action::Delete => PlanKind::InstanceDelete,
+            Action::Reboot => PlanKind::InstanceReboot,
+            Action::Reconfigure => PlanKind::InstanceResize,
+        }
+    }
+
     fn verb(self) -> &'static str {
         match self {
             Action::Start => "start",
@@ -78,53 +97,40 @@ pub fn transition(
         (Action::Delete, Stopped | Failed) => Some(Deleting),
         _ => None,
     };
-    next.ok_or_else(|| {
-        format!(
-            "cannot {} an instance that is {}",
-            action.verb(),
-            enum_str(&state)
-        )
-    })
-}
-
-pub fn parse_state(row: &InstanceRow) -> InstanceState {
-    serde_json::from_value(serde_json::Value::String(row.state.clone()))
-        .unwrap_or(InstanceState::Failed)
+    next.ok_or_else(|| format!("cannot {} an instance that is {}", action.verb(), state))
 }
 
 fn apply(row: &mut InstanceRow, action: Action) -> ApiResult<()> {
-    let next = transition(parse_state(row), action, row.host_id.is_some())
+    let next = transition(row.state, action, row.host_id.is_some())
         .map_err(|m| ApiError::conflict("invalid_state", m))?;
-    row.state = enum_str(&next);
+    row.state = next;
     Ok(())
 }
 
 /// Load the drives and IPs composed into each of `rows`, in two queries.
 pub fn with_parts(conn: &mut DbConn, rows: Vec<InstanceRow>) -> ApiResult<Vec<InstanceParts>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut drive_map: HashMap<String, Vec<String>> = HashMap::new();
+    let ids: Vec<InstanceId> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut drive_map: HashMap<InstanceId, Vec<DriveId>> = HashMap::new();
     for (instance, drive) in drives::table
         .filter(drives::instance_id.eq_any(&ids))
         .order((drives::instance_id.asc(), drives::slot.asc()))
         .select((drives::instance_id, drives::id))
-        .load::<(Option<String>, String)>(conn)?
+        .load::<(Option<InstanceId>, DriveId)>(conn)?
     {
-        drive_map
-            .entry(instance.unwrap_or_default())
-            .or_default()
-            .push(drive);
+        if let Some(instance) = instance {
+            drive_map.entry(instance).or_default().push(drive);
+        }
     }
-    let mut ip_map: HashMap<String, Vec<String>> = HashMap::new();
+    let mut ip_map: HashMap<InstanceId, Vec<IpAddressId>> = HashMap::new();
     for (instance, ip) in ip_addresses::table
         .filter(ip_addresses::instance_id.eq_any(&ids))
         .order((ip_addresses::instance_id.asc(), ip_addresses::address.asc()))
         .select((ip_addresses::instance_id, ip_addresses::id))
-        .load::<(Option<String>, String)>(conn)?
+        .load::<(Option<InstanceId>, IpAddressId)>(conn)?
     {
-        ip_map
-            .entry(instance.unwrap_or_default())
-            .or_default()
-            .push(ip);
+        if let Some(instance) = instance {
+            ip_map.entry(instance).or_default().push(ip);
+        }
     }
     Ok(rows
         .into_iter()
@@ -163,10 +169,10 @@ fn validate_shape(vcpus: Option<u32>, memory_mib: Option<u64>) -> ApiResult<()> 
 fn attach_drive_row(
     conn: &mut DbConn,
     drive: &mut DriveRow,
-    instance_id: &str,
+    instance_id: &InstanceId,
     slot: i32,
 ) -> ApiResult<()> {
-    let usable = [DriveState::Available, DriveState::Creating].map(|s| enum_str(&s));
+    let usable = [DriveState::Available, DriveState::Creating].map(|s| s);
     if drive.instance_id.is_some() || !usable.contains(&drive.state) {
         return Err(ApiError::conflict(
             "in_use",
@@ -176,22 +182,26 @@ fn attach_drive_row(
             ),
         ));
     }
-    drive.instance_id = Some(instance_id.to_string());
+    drive.instance_id = Some(instance_id.clone());
     drive.slot = Some(slot);
-    if drive.state == enum_str(&DriveState::Available) {
-        drive.state = enum_str(&DriveState::Attached);
+    if drive.state == DriveState::Available {
+        drive.state = DriveState::Attached;
     }
     save_row!(conn, drives, *drive)
 }
 
-fn attach_ip_row(conn: &mut DbConn, ip: &mut IpAddressRow, instance_id: &str) -> ApiResult<()> {
+fn attach_ip_row(
+    conn: &mut DbConn,
+    ip: &mut IpAddressRow,
+    instance_id: &InstanceId,
+) -> ApiResult<()> {
     if ip.instance_id.is_some() {
         return Err(ApiError::conflict(
             "in_use",
             format!("IP address \"{}\" is attached to another instance", ip.name),
         ));
     }
-    ip.instance_id = Some(instance_id.to_string());
+    ip.instance_id = Some(instance_id.clone());
     save_row!(conn, ip_addresses, *ip)
 }
 
@@ -219,7 +229,7 @@ pub fn instance_create(
     let project = project_of(conn, &ctx.actor, scope)?;
     let inside = in_project(&project);
     let actor = ctx.actor.clone();
-    let account = NameOrId::Id(project.account_id.clone());
+    let account = NameOrId::id(&project.account_id);
     let ssh_key_ids = resolve_ids_in_project(conn, "ssh_keys", &p.ssh_keys, |c, s| {
         Ok(lookup_ssh_key(c, &actor, s, Some(&account))?.id)
     })?;
@@ -243,7 +253,7 @@ pub fn instance_create(
     }
     let now = now_micros();
     let mut row = InstanceRow {
-        id: new_id(),
+        id: InstanceId::new(),
         project_id: project.id.clone(),
         account_id: project.account_id.clone(),
         name: p.name.clone(),
@@ -252,9 +262,9 @@ pub fn instance_create(
         memory_mib: p.memory_mib as i64,
         ssh_key_ids: to_json_list(&ssh_key_ids),
         user_data: p.user_data,
-        ha_policy: enum_str(&p.ha_policy),
+        ha_policy: p.ha_policy,
         avoid_instances: to_json_list(&avoid_instances),
-        state: enum_str(&InstanceState::Creating),
+        state: InstanceState::Creating,
         host_id: None,
         time_created: now,
         time_modified: now,
@@ -267,28 +277,28 @@ pub fn instance_create(
         (Some(sel), None) => {
             let boot = lookup_drive(conn, &actor, &NameOrId::parse("boot_drive", sel)?, &inside)
                 .map_err(|e| e.with_field("boot_drive"))?;
-            row.host_id = Some(super::fleet::place_instance(
+            row.host_id = Some(super::placement::place_instance(
                 conn,
                 ctx.placement,
                 &row,
-                boot.host_id.as_deref(),
+                boot.host_id.as_ref(),
             )?);
             boot
         }
         (None, Some(image)) => {
-            row.host_id = Some(super::fleet::place_instance(
+            row.host_id = Some(super::placement::place_instance(
                 conn,
                 ctx.placement,
                 &row,
                 None,
             )?);
             let image_sel = NameOrId::parse("image", image)?;
-            let min = super::infra::image_get(conn, &actor, &image_sel, Some(&account))
+            let min = super::images::image_get(conn, &actor, &image_sel, Some(&account))
                 .map_err(|e| e.with_field("image"))?
                 .min_size_bytes as u64;
             let size = p
                 .boot_drive_size_bytes
-                .unwrap_or(min.div_ceil(super::storage::MIB) * super::storage::MIB);
+                .unwrap_or(min.div_ceil(super::MIB) * super::MIB);
             let boot_name = format!("{}-boot", p.name.chars().take(58).collect::<String>());
             insert_drive(
                 conn,
@@ -301,7 +311,7 @@ pub fn instance_create(
                 1,
                 Vec::new(),
                 Vec::new(),
-                row.host_id.as_deref(),
+                row.host_id.as_ref(),
             )
             .map_err(|e| {
                 if e.field.as_deref() == Some("size_bytes") {
@@ -336,7 +346,7 @@ pub fn instance_create(
     for (i, ip) in ips.iter_mut().enumerate() {
         attach_ip_row(conn, ip, &row.id).map_err(|e| e.with_field(format!("ip_addresses[{i}]")))?;
     }
-    row.state = enum_str(&InstanceState::Creating);
+    row.state = InstanceState::Creating;
     save_row!(conn, instances, row)?;
     record_event(
         conn,
@@ -350,15 +360,15 @@ pub fn instance_create(
         InstanceState::Stopped
     };
     let plan = power_plan(conn, &row.id, final_state)?;
-    let id = workflow::insert(conn, "instance_create", &row.id, &plan)?;
+    let id = super::plans::insert(conn, PlanKind::InstanceCreate, &row.id, &plan)?;
     Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
 /// Make every drive of the instance (ACLs admitting its host), then define
 /// the domain running or stopped, then record the state reached.
-fn power_plan(conn: &mut DbConn, instance: &str, state: InstanceState) -> ApiResult<Plan> {
+fn power_plan(conn: &mut DbConn, instance: &InstanceId, state: InstanceState) -> ApiResult<Plan> {
     let mut plan = Plan::new();
-    let drive_ids: Vec<String> = drives::table
+    let drive_ids: Vec<DriveId> = drives::table
         .filter(drives::instance_id.eq(instance))
         .order(drives::slot.asc())
         .select(drives::id)
@@ -370,7 +380,7 @@ fn power_plan(conn: &mut DbConn, instance: &str, state: InstanceState) -> ApiRes
             })
             .then(Step::DriveReady { drive });
     }
-    let instance = instance.to_string();
+    let instance = instance.clone();
     let running = state == InstanceState::Running;
     let ensure = Step::EnsureInstance {
         instance: instance.clone(),
@@ -432,16 +442,16 @@ pub fn instance_update(
 ) -> ApiResult<InstanceParts> {
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     check_generation(if_match, row.generation)?;
-    super::tenancy::apply_identity(
+    apply_identity(
         &mut row.name,
         &mut row.description,
-        crate::params::IdentityUpdate {
+        overcast_types::params::IdentityUpdate {
             name: p.name,
             description: p.description,
         },
     )?;
     if let Some(ha) = p.ha_policy {
-        row.ha_policy = enum_str(&ha);
+        row.ha_policy = ha;
     }
     save_row!(conn, instances, row)?;
     record_event(
@@ -464,7 +474,7 @@ pub fn instance_action(
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     apply(&mut row, action)?;
     if row.host_id.is_none() {
-        row.host_id = Some(super::fleet::place_instance(
+        row.host_id = Some(super::placement::place_instance(
             conn,
             ctx.placement,
             &row,
@@ -494,7 +504,7 @@ pub fn instance_action(
                 state: InstanceState::Failed,
             }),
     };
-    let id = workflow::insert(conn, action.verb(), &row.id, &plan)?;
+    let id = super::plans::insert(conn, action.plan_kind(), &row.id, &plan)?;
     Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
@@ -518,7 +528,7 @@ pub fn instance_resize(
         row.memory_mib = m as i64;
     }
     if let Some(host) = &row.host_id {
-        super::fleet::fits_after_resize(
+        super::placement::fits_after_resize(
             conn,
             ctx.placement,
             host,
@@ -535,7 +545,7 @@ pub fn instance_resize(
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
     let plan = power_plan(conn, &row.id, InstanceState::Stopped)?;
-    let id = workflow::insert(conn, "resize", &row.id, &plan)?;
+    let id = super::plans::insert(conn, PlanKind::InstanceResize, &row.id, &plan)?;
     Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
@@ -588,7 +598,7 @@ pub fn instance_drive(
         }
         drive.instance_id = None;
         drive.slot = None;
-        drive.state = enum_str(&DriveState::Available);
+        drive.state = DriveState::Available;
         save_row!(conn, drives, drive)?;
     }
     save_row!(conn, instances, row)?;
@@ -674,7 +684,7 @@ pub fn instance_delete(
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
     if row.host_id.is_none() {
-        forget_instance(conn, &row.id)?;
+        super::commands::forget_instance(conn, &row.id)?;
         return Ok(Launched::now(()));
     }
     save_row!(conn, instances, row)?;
@@ -689,72 +699,8 @@ pub fn instance_delete(
             instance: row.id.clone(),
             state: InstanceState::Failed,
         });
-    let id = workflow::insert(conn, "instance_delete", &row.id, &plan)?;
+    let id = super::plans::insert(conn, PlanKind::InstanceDelete, &row.id, &plan)?;
     Ok(Launched::with((), id))
-}
-
-/// Read a chunk of the instance's serial log from its host.
-pub async fn read_serial(
-    app: &super::App,
-    row: &InstanceRow,
-    offset: u64,
-    max_bytes: u32,
-) -> ApiResult<overcast_internal_api::v1::SerialChunk> {
-    use crate::hosts::CallError;
-    use overcast_internal_api::v1::{ErrorKind, ReadSerial, server_message::Command};
-    let Some(host) = &row.host_id else {
-        return Err(ApiError::conflict(
-            "not_placed",
-            "the instance has no host yet, so no console",
-        ));
-    };
-    let empty = overcast_internal_api::v1::SerialChunk::default();
-    match app
-        .sessions
-        .call(
-            host,
-            Command::ReadSerial(ReadSerial {
-                instance_id: row.id.clone(),
-                offset,
-                max_bytes,
-            }),
-        )
-        .await
-    {
-        Ok(chunk) => Ok(chunk.unwrap_or(empty)),
-        // Not booted yet: an empty log.
-        Err(CallError::Refused {
-            kind: ErrorKind::NotFound,
-            ..
-        }) => Ok(empty),
-        Err(e) => Err(ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "host_unavailable",
-            format!("the instance's host cannot be reached: {e}"),
-        )),
-    }
-}
-
-/// Detach an instance's drives and IPs (they are kept) and remove its row.
-pub fn forget_instance(conn: &mut DbConn, id: &str) -> ApiResult<()> {
-    diesel::update(drives::table.filter(drives::instance_id.eq(id)))
-        .set((
-            drives::instance_id.eq(None::<String>),
-            drives::slot.eq(None::<i32>),
-            drives::state.eq(enum_str(&DriveState::Available)),
-            drives::generation.eq(drives::generation + 1),
-            drives::time_modified.eq(now_micros()),
-        ))
-        .execute(conn)?;
-    diesel::update(ip_addresses::table.filter(ip_addresses::instance_id.eq(id)))
-        .set((
-            ip_addresses::instance_id.eq(None::<String>),
-            ip_addresses::generation.eq(ip_addresses::generation + 1),
-            ip_addresses::time_modified.eq(now_micros()),
-        ))
-        .execute(conn)?;
-    diesel::delete(instances::table.find(id)).execute(conn)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,8 +1,15 @@
-//! The database: connection (SQLite or PostgreSQL behind one connection type),
-//! migrations, and the blocking-pool bridge the async code calls through.
+//! Overcast's database: the schema, typed rows, one portable set of
+//! migrations, the connection type over SQLite and PostgreSQL, the
+//! blocking-pool bridge async code calls through, and the data helpers every
+//! resource shares (keyset lists, compare-and-swap saves, JSON list
+//! columns, rows to views). It knows nothing of requests, authorization or
+//! hosts.
 
 pub mod models;
 pub mod schema;
+pub mod views;
+
+pub use overcast_types::{ApiError, ApiResult};
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,8 +18,6 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
-
-use crate::error::{ApiError, ApiResult};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -129,7 +134,7 @@ impl Database {
             .map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let mut conn = pool.get()?;
+            let mut conn = pool.get().map_err(pool_error)?;
             f(&mut conn)
         })
         .await
@@ -155,7 +160,7 @@ impl Database {
             let _turn = lock
                 .as_ref()
                 .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            let mut conn = pool.get()?;
+            let mut conn = pool.get().map_err(pool_error)?;
             conn.transaction(|c| f(c))
         })
         .await
@@ -168,7 +173,77 @@ pub fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
-/// A new time-ordered id.
-pub fn new_id() -> String {
-    uuid::Uuid::now_v7().to_string()
+fn pool_error(err: diesel::r2d2::PoolError) -> ApiError {
+    ApiError::internal(format!("database pool: {err}"))
+}
+
+/// Parse a JSON list column (ids of avoid hints, SSH keys).
+pub fn json_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// Parse a JSON list column of typed ids (entries that do not parse are skipped).
+pub fn json_ids<T: std::str::FromStr>(text: &str) -> Vec<T> {
+    json_list(text)
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect()
+}
+
+/// Render a JSON list column.
+pub fn to_json_list<T: AsRef<str>>(items: &[T]) -> String {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&items).expect("list serializes")
+}
+
+/// Generates a keyset-paginated list, ordered by name, of the rows of
+/// `$table` whose `$column` equals a value.
+#[macro_export]
+macro_rules! list_by_name {
+    ($fn:ident, $table:ident, $row:ty, $column:ident, $key:ty) => {
+        pub fn $fn(
+            conn: &mut $crate::DbConn,
+            value: &$key,
+            page: &overcast_types::PageRequest,
+        ) -> overcast_types::ApiResult<overcast_types::Page<$row>> {
+            use diesel::prelude::*;
+            use $crate::schema::$table;
+            let mut query = $table::table
+                .filter($table::$column.eq(value))
+                .select(<$row>::as_select())
+                .order($table::name.asc())
+                .limit(page.fetch())
+                .into_boxed();
+            if let Some(after) = &page.after {
+                query = query.filter($table::name.gt(after));
+            }
+            Ok(page.finish(query.load(conn)?, |r| r.name.clone()))
+        }
+    };
+}
+
+/// Write back a changed row if nobody changed it since it was read: the
+/// compare-and-swap on `generation` that makes concurrent updates safe.
+/// Bumps `generation` and `time_modified`.
+#[macro_export]
+macro_rules! save_row {
+    ($conn:expr, $table:ident, $row:expr) => {{
+        use diesel::prelude::*;
+        use $crate::schema::$table;
+        let row = &mut $row;
+        let read_generation = row.generation;
+        row.generation += 1;
+        row.time_modified = $crate::now_micros();
+        let changed = diesel::update($table::table.find(row.id.clone()))
+            .filter($table::generation.eq(read_generation))
+            .set(&*row)
+            .execute($conn)?;
+        if changed == 0 {
+            Err(overcast_types::ApiError::precondition_failed(
+                "the resource changed while this request was updating it; read it again and retry",
+            ))
+        } else {
+            Ok(())
+        }
+    }};
 }

@@ -1,0 +1,260 @@
+//! Host commands built from what the database says, and the database
+//! effects of workflow steps. The workflow engine and reconciliation call
+//! these; they never talk to a host themselves.
+
+use diesel::prelude::*;
+use overcast_db::models::*;
+use overcast_db::schema::*;
+use overcast_db::{DbConn, json_list, now_micros};
+use overcast_internal_api::v1::{self as api, server_message::Command as Cmd};
+use overcast_types::ids::*;
+use overcast_types::states::{DriveState, InstanceState};
+use overcast_types::{ApiError, ApiResult};
+
+use super::plans::Step;
+
+/// The host a host step goes to and its command, as the database says now;
+/// `None` when there is nothing to do (the subject has no host, or is gone
+/// and so has nothing to remove).
+pub fn host_command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<(HostId, Cmd)>> {
+    Ok(match step {
+        Step::EnsureDrive { drive } => Some(ensure_drive_command(conn, drive)?),
+        Step::RemoveDrive { drive } => drives::table
+            .find(drive)
+            .select((drives::host_id, drives::generation))
+            .first::<(Option<HostId>, i64)>(conn)
+            .optional()?
+            .and_then(|(host, generation)| {
+                Some((
+                    host?,
+                    Cmd::RemoveDrive(api::RemoveDrive {
+                        drive_id: drive.to_string(),
+                        generation: generation as u64,
+                    }),
+                ))
+            }),
+        Step::EnsureInstance { instance, running } => {
+            Some(ensure_instance_command(conn, instance, *running)?)
+        }
+        Step::RebootInstance { instance } | Step::RemoveInstance { instance } => {
+            let found = instances::table
+                .find(instance)
+                .select((instances::host_id, instances::generation))
+                .first::<(Option<HostId>, i64)>(conn)
+                .optional()?;
+            found.and_then(|(host, generation)| {
+                let instance_id = instance.to_string();
+                let generation = generation as u64;
+                let cmd = if matches!(step, Step::RemoveInstance { .. }) {
+                    Cmd::RemoveInstance(api::RemoveInstance {
+                        instance_id,
+                        generation,
+                    })
+                } else {
+                    Cmd::RebootInstance(api::RebootInstance {
+                        instance_id,
+                        generation,
+                    })
+                };
+                Some((host?, cmd))
+            })
+        }
+        other => {
+            return Err(ApiError::internal(format!(
+                "{other:?} does not reach a host"
+            )));
+        }
+    })
+}
+
+/// Apply a step that only changes the database.
+pub fn apply_effect(conn: &mut DbConn, step: &Step) -> ApiResult<()> {
+    match step {
+        Step::DriveReady { drive } => {
+            let attached: Option<Option<InstanceId>> = drives::table
+                .find(drive)
+                .select(drives::instance_id)
+                .first(conn)
+                .optional()?;
+            let state = match attached {
+                Some(Some(_)) => DriveState::Attached,
+                _ => DriveState::Available,
+            };
+            set_drive_state(conn, drive, state)
+        }
+        Step::DriveFailed { drive } => set_drive_state(conn, drive, DriveState::Failed),
+        Step::ForgetDrive { drive } => {
+            diesel::delete(drives::table.find(drive)).execute(conn)?;
+            Ok(())
+        }
+        Step::SetInstanceState { instance, state } => set_instance_state(conn, instance, *state),
+        Step::ForgetInstance { instance } => forget_instance(conn, instance),
+        other => Err(ApiError::internal(format!(
+            "{other:?} is not a database step"
+        ))),
+    }
+}
+
+fn set_drive_state(conn: &mut DbConn, id: &DriveId, state: DriveState) -> ApiResult<()> {
+    diesel::update(drives::table.find(id))
+        .set((
+            drives::state.eq(state),
+            drives::generation.eq(drives::generation + 1),
+            drives::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn image_source(conn: &mut DbConn, image_id: &Option<ImageId>) -> ApiResult<String> {
+    Ok(match image_id {
+        Some(id) => images::table
+            .find(id)
+            .select(images::source_url)
+            .first::<String>(conn)
+            .optional()?
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+/// The host of a drive and the command that makes it as the database says:
+/// its ACL admits the host of the instance that has it, if any.
+pub fn ensure_drive_command(conn: &mut DbConn, drive_id: &DriveId) -> ApiResult<(HostId, Cmd)> {
+    let drive: DriveRow = drives::table
+        .find(drive_id)
+        .select(DriveRow::as_select())
+        .first(conn)?;
+    let host = drive
+        .host_id
+        .clone()
+        .ok_or_else(|| ApiError::internal(format!("drive {drive_id} has no host")))?;
+    let mut initiators = Vec::new();
+    if let Some(instance) = &drive.instance_id {
+        let address: Option<String> = instances::table
+            .inner_join(hosts::table.on(instances::host_id.eq(hosts::id.nullable())))
+            .filter(instances::id.eq(instance))
+            .select(hosts::address)
+            .first(conn)
+            .optional()?;
+        initiators.extend(address);
+    }
+    let image_source = image_source(conn, &drive.image_id)?;
+    Ok((
+        host,
+        Cmd::EnsureDrive(api::EnsureDrive {
+            drive_id: drive.id.into(),
+            generation: drive.generation as u64,
+            size_bytes: drive.size_bytes as u64,
+            image_source,
+            initiators,
+        }),
+    ))
+}
+
+/// The host of an instance and the command that defines it as the
+/// database says, running or stopped.
+pub fn ensure_instance_command(
+    conn: &mut DbConn,
+    instance_id: &InstanceId,
+    running: bool,
+) -> ApiResult<(HostId, Cmd)> {
+    let row: InstanceRow = instances::table
+        .find(instance_id)
+        .select(InstanceRow::as_select())
+        .first(conn)?;
+    let host = row
+        .host_id
+        .clone()
+        .ok_or_else(|| ApiError::internal(format!("instance {instance_id} has no host")))?;
+    let drives: Vec<(DriveRow, HostRow)> = drives::table
+        .inner_join(hosts::table.on(drives::host_id.eq(hosts::id.nullable())))
+        .filter(drives::instance_id.eq(instance_id))
+        .order(drives::slot.asc())
+        .select((DriveRow::as_select(), HostRow::as_select()))
+        .load(conn)?;
+    let boot_image = drives.first().and_then(|(d, _)| d.image_id.clone());
+    let image_source = image_source(conn, &boot_image)?;
+    let ssh_keys: Vec<String> = ssh_keys::table
+        .filter(ssh_keys::id.eq_any(json_list(&row.ssh_key_ids)))
+        .order(ssh_keys::name.asc())
+        .select(ssh_keys::public_key)
+        .load(conn)?;
+    let ip: Option<(String, i32, String)> = ip_addresses::table
+        .inner_join(ip_pools::table.on(ip_addresses::pool_id.eq(ip_pools::id)))
+        .filter(ip_addresses::instance_id.eq(instance_id))
+        .order(ip_addresses::address.asc())
+        .select((
+            ip_addresses::address,
+            ip_pools::prefix_len,
+            ip_pools::gateway,
+        ))
+        .first(conn)
+        .optional()?;
+    let mut cmd = api::EnsureInstance {
+        instance_id: row.id.to_string(),
+        generation: row.generation as u64,
+        hostname: row.name.clone(),
+        vcpus: row.vcpus as u32,
+        memory_mib: row.memory_mib as u64,
+        image_source,
+        disks: drives
+            .iter()
+            .map(|(d, h)| api::IscsiDisk {
+                drive_id: d.id.to_string(),
+                portal_host: h.address.clone(),
+                portal_port: h.iscsi_port as u32,
+            })
+            .collect(),
+        ssh_keys,
+        user_data: row.user_data.clone(),
+        ..Default::default()
+    };
+    if let Some((address, prefix, gateway)) = ip {
+        cmd.address_cidr = format!("{address}/{prefix}");
+        cmd.gateway = gateway;
+    }
+    cmd.set_power(if running {
+        api::Power::Running
+    } else {
+        api::Power::Stopped
+    });
+    Ok((host, Cmd::EnsureInstance(cmd)))
+}
+
+pub fn set_instance_state(
+    conn: &mut DbConn,
+    id: &InstanceId,
+    state: InstanceState,
+) -> ApiResult<()> {
+    diesel::update(instances::table.find(id))
+        .set((
+            instances::state.eq(state),
+            instances::generation.eq(instances::generation + 1),
+            instances::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Detach an instance's drives and IPs (they are kept) and remove its row.
+pub fn forget_instance(conn: &mut DbConn, id: &InstanceId) -> ApiResult<()> {
+    diesel::update(drives::table.filter(drives::instance_id.eq(id)))
+        .set((
+            drives::instance_id.eq(None::<InstanceId>),
+            drives::slot.eq(None::<i32>),
+            drives::state.eq(DriveState::Available),
+            drives::generation.eq(drives::generation + 1),
+            drives::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    diesel::update(ip_addresses::table.filter(ip_addresses::instance_id.eq(id)))
+        .set((
+            ip_addresses::instance_id.eq(None::<InstanceId>),
+            ip_addresses::generation.eq(ip_addresses::generation + 1),
+            ip_addresses::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    diesel::delete(instances::table.find(id)).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Drives: allocated on their own, made on a host by a workflow, grown
+//! live, composed into instances later.
+
+use diesel::prelude::*;
+use overcast_db::models::*;
+use overcast_db::schema::*;
+use overcast_db::{DbConn, list_by_name, now_micros, save_row, to_json_list};
+use overcast_types::ids::*;
+use overcast_types::params::{DriveCreate, DriveUpdate, IdentityUpdate};
+use overcast_types::states::DriveState;
+use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
+
+use super::plans::{Plan, PlanKind, Step};
+use super::{
+    Actor, Ctx, Launched, ProjectScope, apply_identity, check_generation, in_project, project_of,
+    project_scoped_lookup, record_event, resolve_ids_in_project, subject, validate_description,
+    validate_name, validate_size,
+};
+
+project_scoped_lookup!(lookup_drive, drives, DriveRow, "drive");
+
+list_by_name!(list_drives_in, drives, DriveRow, project_id, ProjectId);
+
+/// Insert a drive row after the checks every drive creation shares.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_drive(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    project: &ProjectRow,
+    name: String,
+    description: String,
+    size_bytes: u64,
+    image: Option<&NameOrId>,
+    replicas: u8,
+    avoid_drives: Vec<DriveId>,
+    avoid_instances: Vec<InstanceId>,
+    prefer_host: Option<&HostId>,
+) -> ApiResult<DriveRow> {
+    validate_name("name", &name)?;
+    validate_description(&description)?;
+    validate_size("size_bytes", size_bytes)?;
+    if !(1..=3).contains(&replicas) {
+        return Err(ApiError::invalid("replicas", "must be 1, 2 or 3"));
+    }
+    let image_id = match image {
+        None => None,
+        Some(sel) => {
+            let account = NameOrId::id(&project.account_id);
+            let image = super::images::image_get(conn, &ctx.actor, sel, Some(&account))
+                .map_err(|e| e.with_field("image"))?;
+            if size_bytes < image.min_size_bytes as u64 {
+                return Err(ApiError::invalid(
+                    "size_bytes",
+                    format!(
+                        "image \"{}\" needs at least {} bytes",
+                        image.name, image.min_size_bytes
+                    ),
+                ));
+            }
+            Some(image.id)
+        }
+    };
+    let host = super::placement::place_drive(
+        conn,
+        ctx.placement,
+        size_bytes as i64,
+        &avoid_drives,
+        &avoid_instances,
+        prefer_host,
+    )?;
+    let now = now_micros();
+    let row = DriveRow {
+        id: DriveId::new(),
+        project_id: project.id.clone(),
+        account_id: project.account_id.clone(),
+        name,
+        description,
+        size_bytes: size_bytes as i64,
+        image_id,
+        replicas: i32::from(replicas),
+        avoid_drives: to_json_list(&avoid_drives),
+        avoid_instances: to_json_list(&avoid_instances),
+        // `available` once its host has made it.
+        state: DriveState::Creating,
+        instance_id: None,
+        slot: None,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+        host_id: Some(host),
+    };
+    diesel::insert_into(drives::table)
+        .values(&row)
+        .execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        subject("drive", &row.id, &row.name, &row.account_id),
+    )?;
+    Ok(row)
+}
+
+pub fn drive_create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    scope: &ProjectScope,
+    p: DriveCreate,
+) -> ApiResult<Launched<DriveRow>> {
+    validate_name("name", &p.name)?;
+    let project = project_of(conn, &ctx.actor, scope)?;
+    let inside = in_project(&project);
+    let actor = ctx.actor.clone();
+    let avoid_drives = resolve_ids_in_project(conn, "avoid_drives", &p.avoid_drives, |c, s| {
+        Ok(lookup_drive(c, &actor, s, &inside)?.id)
+    })?;
+    let avoid_instances =
+        resolve_ids_in_project(conn, "avoid_instances", &p.avoid_instances, |c, s| {
+            Ok(super::instances::lookup_instance(c, &actor, s, &inside)?.id)
+        })?;
+    let image = p
+        .image
+        .as_deref()
+        .map(|s| NameOrId::parse("image", s))
+        .transpose()?;
+    let row = insert_drive(
+        conn,
+        ctx,
+        &project,
+        p.name,
+        p.description,
+        p.size_bytes,
+        image.as_ref(),
+        p.replicas,
+        avoid_drives,
+        avoid_instances,
+        None,
+    )?;
+    let plan = make_drive_plan(&row.id);
+    let id = super::plans::insert(conn, PlanKind::DriveCreate, &row.id, &plan)?;
+    Ok(Launched::with(row, id))
+}
+
+/// Make (or grow) the drive on its host; undone by removing it there.
+fn make_drive_plan(drive: &DriveId) -> Plan {
+    let drive = drive.clone();
+    Plan::new()
+        .then_undoable(
+            Step::EnsureDrive {
+                drive: drive.clone(),
+            },
+            Step::RemoveDrive {
+                drive: drive.clone(),
+            },
+        )
+        .then(Step::DriveReady {
+            drive: drive.clone(),
+        })
+        .on_unwind(Step::DriveFailed { drive })
+}
+
+pub fn drive_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    scope: &ProjectScope,
+    page: &PageRequest,
+) -> ApiResult<Page<DriveRow>> {
+    let project = project_of(conn, actor, scope)?;
+    list_drives_in(conn, &project.id, page)
+}
+
+pub fn drive_update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+    p: DriveUpdate,
+    if_match: Option<i64>,
+) -> ApiResult<Launched<DriveRow>> {
+    let mut row = lookup_drive(conn, &ctx.actor, sel, scope)?;
+    check_generation(if_match, row.generation)?;
+    apply_identity(
+        &mut row.name,
+        &mut row.description,
+        IdentityUpdate {
+            name: p.name,
+            description: p.description,
+        },
+    )?;
+    let mut grow = false;
+    if let Some(size) = p.size_bytes {
+        validate_size("size_bytes", size)?;
+        if (size as i64) < row.size_bytes {
+            return Err(ApiError::invalid(
+                "size_bytes",
+                format!(
+                    "drives can grow but never shrink: {size} is below the current {}",
+                    row.size_bytes
+                ),
+            ));
+        }
+        if row.state == DriveState::Deleting {
+            return Err(ApiError::conflict(
+                "invalid_state",
+                "the drive is being deleted",
+            ));
+        }
+        grow = size as i64 > row.size_bytes;
+        row.size_bytes = size as i64;
+    }
+    save_row!(conn, drives, row)?;
+    record_event(
+        conn,
+        ctx,
+        "update",
+        subject("drive", &row.id, &row.name, &row.account_id),
+    )?;
+    if grow && row.host_id.is_some() {
+        let plan = Plan::new()
+            .then(Step::EnsureDrive {
+                drive: row.id.clone(),
+            })
+            .then(Step::DriveReady {
+                drive: row.id.clone(),
+            });
+        let id = super::plans::insert(conn, PlanKind::DriveGrow, &row.id, &plan)?;
+        return Ok(Launched::with(row, id));
+    }
+    Ok(Launched::now(row))
+}
+
+pub fn drive_delete(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+) -> ApiResult<Launched<()>> {
+    let mut row = lookup_drive(conn, &ctx.actor, sel, scope)?;
+    if row.instance_id.is_some() {
+        return Err(ApiError::conflict(
+            "in_use",
+            format!(
+                "drive \"{}\" is attached to an instance; detach it first",
+                row.name
+            ),
+        ));
+    }
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        subject("drive", &row.id, &row.name, &row.account_id),
+    )?;
+    if row.host_id.is_none() {
+        diesel::delete(drives::table.find(&row.id)).execute(conn)?;
+        return Ok(Launched::now(()));
+    }
+    row.state = DriveState::Deleting;
+    save_row!(conn, drives, row)?;
+    // The export and the file go first; the record goes once they are gone.
+    let plan = Plan::new()
+        .then(Step::RemoveDrive {
+            drive: row.id.clone(),
+        })
+        .then(Step::ForgetDrive {
+            drive: row.id.clone(),
+        })
+        .on_unwind(Step::DriveFailed {
+            drive: row.id.clone(),
+        });
+    let id = super::plans::insert(conn, PlanKind::DriveDelete, &row.id, &plan)?;
+    Ok(Launched::with((), id))
+}

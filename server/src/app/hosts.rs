@@ -1,0 +1,343 @@
+//! Hosts as the server sees them: the operator's view (list, drain,
+//! delete), enrollment with one-use tokens, host credentials and heartbeats.
+
+use diesel::prelude::*;
+use overcast_db::models::*;
+use overcast_db::schema::*;
+use overcast_db::{DbConn, now_micros, save_row};
+use overcast_types::ids::*;
+use overcast_types::params::{HostEnrollmentCreate, HostUpdate};
+use overcast_types::states::HostState;
+use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
+
+use super::auth::{generate_secret, hash_secret};
+use super::{
+    Actor, Ctx, check_generation, global_lookup, global_subject, record_event,
+    validate_description, validate_name,
+};
+
+global_lookup!(lookup_host, hosts, HostRow, "host");
+
+pub fn host_list(conn: &mut DbConn, actor: &Actor, page: &PageRequest) -> ApiResult<Page<HostRow>> {
+    actor.require_operator()?;
+    let mut query = hosts::table
+        .select(HostRow::as_select())
+        .order(hosts::name.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = &page.after {
+        query = query.filter(hosts::name.gt(after));
+    }
+    Ok(page.finish(query.load(conn)?, |r| r.name.clone()))
+}
+
+pub fn host_get(conn: &mut DbConn, actor: &Actor, sel: &NameOrId) -> ApiResult<HostRow> {
+    actor.require_operator()?;
+    lookup_host(conn, sel)
+}
+
+pub fn host_update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    p: HostUpdate,
+    if_match: Option<i64>,
+) -> ApiResult<HostRow> {
+    let mut row = host_get(conn, &ctx.actor, sel)?;
+    check_generation(if_match, row.generation)?;
+    if let Some(description) = p.description {
+        validate_description(&description)?;
+        row.description = description;
+    }
+    if let Some(state) = p.state {
+        row.state = state;
+    }
+    save_row!(conn, hosts, row)?;
+    record_event(
+        conn,
+        ctx,
+        "update",
+        global_subject("host", &row.id, &row.name),
+    )?;
+    Ok(row)
+}
+
+pub fn host_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()> {
+    let row = host_get(conn, &ctx.actor, sel)?;
+    let placed: i64 = instances::table
+        .filter(instances::host_id.eq(&row.id))
+        .count()
+        .get_result(conn)?;
+    let drives_held: i64 = drives::table
+        .filter(drives::host_id.eq(&row.id))
+        .count()
+        .get_result(conn)?;
+    if placed > 0 || drives_held > 0 {
+        return Err(ApiError::conflict(
+            "not_empty",
+            format!(
+                "host \"{}\" still holds {placed} instance(s) and {drives_held} drive(s)",
+                row.name
+            ),
+        ));
+    }
+    diesel::update(host_enrollments::table.filter(host_enrollments::host_id.eq(&row.id)))
+        .set(host_enrollments::host_id.eq(None::<String>))
+        .execute(conn)?;
+    diesel::delete(hosts::table.find(&row.id)).execute(conn)?;
+    record_event(
+        conn,
+        ctx,
+        "delete",
+        global_subject("host", &row.id, &row.name),
+    )?;
+    Ok(())
+}
+
+/// A host that has sent no heartbeat for this long is `down`.
+pub const HEARTBEAT_TIMEOUT_MICROS: i64 = 5_000_000;
+
+pub fn host_enrollment_create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    p: HostEnrollmentCreate,
+) -> ApiResult<(HostEnrollmentRow, String)> {
+    ctx.actor.require_operator()?;
+    validate_description(&p.description)?;
+    if !(60..=604_800).contains(&p.ttl_seconds) {
+        return Err(ApiError::invalid(
+            "ttl_seconds",
+            "must be between 60 (a minute) and 604800 (a week)",
+        ));
+    }
+    let (row, secret) = issue_enrollment(conn, p)?;
+    record_event(
+        conn,
+        ctx,
+        "create",
+        super::Subject {
+            resource_type: "host_enrollment",
+            id: &row.id,
+            name: &row.id,
+            account_id: None,
+            partner_id: None,
+        },
+    )?;
+    Ok((row, secret))
+}
+
+/// Store a new enrollment token (checked by the caller).
+pub fn issue_enrollment(
+    conn: &mut DbConn,
+    p: HostEnrollmentCreate,
+) -> ApiResult<(HostEnrollmentRow, String)> {
+    let (secret, hash) = generate_secret();
+    let now = now_micros();
+    let row = HostEnrollmentRow {
+        id: HostEnrollmentId::new(),
+        description: p.description,
+        secret_hash: hash,
+        time_created: now,
+        time_expires: now + i64::from(p.ttl_seconds) * 1_000_000,
+        time_used: None,
+        host_id: None,
+    };
+    diesel::insert_into(host_enrollments::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok((row, secret))
+}
+
+/// What a host says about itself when it enrolls or heartbeats.
+#[derive(Debug, Clone, Copy)]
+pub struct Capacity {
+    pub cpus: u32,
+    pub memory_mib: u64,
+    pub storage_bytes: u64,
+    pub storage_free_bytes: u64,
+}
+
+/// Why the internal API refuses a host's request.
+#[derive(Debug, thiserror::Error)]
+pub enum HostRefusal {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Denied(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<ApiError> for HostRefusal {
+    fn from(e: ApiError) -> Self {
+        if e.status.is_client_error() {
+            HostRefusal::Invalid(e.message)
+        } else {
+            HostRefusal::Internal(e.message)
+        }
+    }
+}
+
+impl From<diesel::result::Error> for HostRefusal {
+    fn from(e: diesel::result::Error) -> Self {
+        HostRefusal::Internal(e.to_string())
+    }
+}
+
+fn validate_capacity(c: &Capacity) -> Result<(), HostRefusal> {
+    if c.cpus == 0 || c.memory_mib == 0 || c.storage_bytes == 0 {
+        return Err(HostRefusal::Invalid(
+            "capacity must report cpus, memory and storage".into(),
+        ));
+    }
+    if c.storage_free_bytes > c.storage_bytes
+        || c.storage_bytes > i64::MAX as u64
+        || c.memory_mib > i64::MAX as u64
+    {
+        return Err(HostRefusal::Invalid("capacity is inconsistent".into()));
+    }
+    Ok(())
+}
+
+/// Spend an enrollment token: make the host and return it with its secret.
+pub fn enroll(
+    conn: &mut DbConn,
+    token: &str,
+    name: &str,
+    address: &str,
+    iscsi_port: u32,
+    capacity: Capacity,
+) -> Result<(HostRow, String), HostRefusal> {
+    let now = now_micros();
+    let enrollment: Option<HostEnrollmentRow> = host_enrollments::table
+        .filter(host_enrollments::secret_hash.eq(hash_secret(token.trim())))
+        .select(HostEnrollmentRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(mut enrollment) = enrollment else {
+        return Err(HostRefusal::Denied("unknown enrollment token".into()));
+    };
+    if enrollment.time_used.is_some() {
+        return Err(HostRefusal::Denied(
+            "this enrollment token was already used".into(),
+        ));
+    }
+    if enrollment.time_expires < now {
+        return Err(HostRefusal::Denied("this enrollment token expired".into()));
+    }
+    validate_name("name", name)?;
+    if address.is_empty() || address.len() > 255 || address.contains(char::is_whitespace) {
+        return Err(HostRefusal::Invalid(
+            "address must be a host name or IP address".into(),
+        ));
+    }
+    let port = u16::try_from(iscsi_port)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| HostRefusal::Invalid("iscsi_port must be a TCP port".into()))?;
+    validate_capacity(&capacity)?;
+    let taken: i64 = hosts::table
+        .filter(hosts::name.eq(name))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(HostRefusal::Invalid(format!(
+            "a host named \"{name}\" exists; remove it first"
+        )));
+    }
+    let (secret, hash) = generate_secret();
+    let row = HostRow {
+        id: HostId::new(),
+        name: name.to_string(),
+        description: enrollment.description.clone(),
+        address: address.to_string(),
+        cpus: capacity.cpus as i32,
+        memory_mib: capacity.memory_mib as i64,
+        storage_bytes: capacity.storage_bytes as i64,
+        state: HostState::Active,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+        secret_hash: Some(hash),
+        iscsi_port: i32::from(port),
+        storage_free_bytes: capacity.storage_free_bytes as i64,
+        time_heartbeat: Some(now),
+    };
+    diesel::insert_into(hosts::table)
+        .values(&row)
+        .execute(conn)?;
+    enrollment.time_used = Some(now);
+    enrollment.host_id = Some(row.id.clone());
+    diesel::update(host_enrollments::table.find(&enrollment.id))
+        .set(&enrollment)
+        .execute(conn)?;
+    Ok((row, secret))
+}
+
+/// The host a credential belongs to.
+pub fn authenticate_host(conn: &mut DbConn, secret: &str) -> Result<HostRow, HostRefusal> {
+    hosts::table
+        .filter(hosts::secret_hash.eq(hash_secret(secret.trim())))
+        .select(HostRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| HostRefusal::Denied("unknown host credential".into()))
+}
+
+/// Record a heartbeat: capacity, portal, and `down` hosts come back.
+pub fn heartbeat(
+    conn: &mut DbConn,
+    host_id: &str,
+    capacity: Capacity,
+    iscsi_port: u32,
+) -> Result<HostRow, HostRefusal> {
+    validate_capacity(&capacity)?;
+    let port = u16::try_from(iscsi_port)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| HostRefusal::Invalid("iscsi_port must be a TCP port".into()))?;
+    let mut row: HostRow = hosts::table
+        .find(host_id)
+        .select(HostRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| HostRefusal::Denied("this host was removed".into()))?;
+    let changed = row.cpus != capacity.cpus as i32
+        || row.memory_mib != capacity.memory_mib as i64
+        || row.storage_bytes != capacity.storage_bytes as i64
+        || row.iscsi_port != i32::from(port)
+        || row.state == HostState::Down;
+    row.cpus = capacity.cpus as i32;
+    row.memory_mib = capacity.memory_mib as i64;
+    row.storage_bytes = capacity.storage_bytes as i64;
+    row.storage_free_bytes = capacity.storage_free_bytes as i64;
+    row.iscsi_port = i32::from(port);
+    row.time_heartbeat = Some(now_micros());
+    if row.state == HostState::Down {
+        row.state = HostState::Active;
+    }
+    if changed {
+        row.generation += 1;
+        row.time_modified = now_micros();
+    }
+    diesel::update(hosts::table.find(host_id))
+        .set(&row)
+        .execute(conn)?;
+    Ok(row)
+}
+
+/// Mark `down` every active or draining host whose last heartbeat is too old.
+pub fn mark_silent_hosts_down(conn: &mut DbConn) -> ApiResult<usize> {
+    let cutoff = now_micros() - HEARTBEAT_TIMEOUT_MICROS;
+    Ok(diesel::update(
+        hosts::table
+            .filter(hosts::state.eq(HostState::Active))
+            .filter(hosts::time_heartbeat.lt(cutoff)),
+    )
+    .set((
+        hosts::state.eq(HostState::Down),
+        hosts::generation.eq(hosts::generation + 1),
+        hosts::time_modified.eq(now_micros()),
+    ))
+    .execute(conn)?)
+}

@@ -1,0 +1,195 @@
+//! Plans: what a workflow does, as data. An operation that reaches a host
+//! builds a plan of idempotent steps (each with an optional undo) and
+//! records it in the same transaction as its state change; the engine in
+//! `workflow/` runs it. Every kind of plan is listed in [`PlanKind`], so
+//! the generic workflow tests cover each one.
+
+use diesel::prelude::*;
+use overcast_db::models::WorkflowRow;
+use overcast_db::schema::workflows;
+use overcast_db::{DbConn, now_micros};
+use overcast_types::ids::{DriveId, InstanceId, WorkflowId};
+use overcast_types::states::{InstanceState, WorkflowDirection, WorkflowState};
+use overcast_types::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
+
+/// One idempotent step of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Step {
+    /// Make the drive's file and export on its host, ACL included.
+    EnsureDrive {
+        drive: DriveId,
+    },
+    /// Remove the drive's export and file from its host.
+    RemoveDrive {
+        drive: DriveId,
+    },
+    /// The drive is made: `available`, or `attached` if an instance has it.
+    DriveReady {
+        drive: DriveId,
+    },
+    DriveFailed {
+        drive: DriveId,
+    },
+    /// Remove the drive's row.
+    ForgetDrive {
+        drive: DriveId,
+    },
+    /// Define the domain and make it run or stop.
+    EnsureInstance {
+        instance: InstanceId,
+        running: bool,
+    },
+    RebootInstance {
+        instance: InstanceId,
+    },
+    /// Destroy and undefine the domain.
+    RemoveInstance {
+        instance: InstanceId,
+    },
+    SetInstanceState {
+        instance: InstanceId,
+        state: InstanceState,
+    },
+    /// Detach the instance's drives and IPs and remove its row; drives the
+    /// quick form made for it go with it (see `app::instances`).
+    ForgetInstance {
+        instance: InstanceId,
+    },
+}
+
+impl Step {
+    /// Whether the step sends a command to a host (the others only change
+    /// the database).
+    pub fn reaches_host(&self) -> bool {
+        matches!(
+            self,
+            Step::EnsureDrive { .. }
+                | Step::RemoveDrive { .. }
+                | Step::EnsureInstance { .. }
+                | Step::RebootInstance { .. }
+                | Step::RemoveInstance { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub step: Step,
+    #[serde(default)]
+    pub undo: Option<Step>,
+}
+
+/// What a workflow does: its steps, and what marks its subject once it has
+/// unwound.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Plan {
+    pub steps: Vec<Entry>,
+    pub on_unwind: Option<Step>,
+}
+
+impl Plan {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn then(mut self, step: Step) -> Self {
+        self.steps.push(Entry { step, undo: None });
+        self
+    }
+
+    pub fn then_undoable(mut self, step: Step, undo: Step) -> Self {
+        self.steps.push(Entry {
+            step,
+            undo: Some(undo),
+        });
+        self
+    }
+
+    pub fn on_unwind(mut self, step: Step) -> Self {
+        self.on_unwind = Some(step);
+        self
+    }
+}
+
+/// Every kind of workflow the server records. The stored name is the
+/// workflow row's `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlanKind {
+    InstanceCreate,
+    InstanceStart,
+    InstanceStop,
+    InstanceReboot,
+    InstanceResize,
+    InstanceDelete,
+    DriveCreate,
+    DriveGrow,
+    DriveDelete,
+}
+
+impl PlanKind {
+    pub const ALL: &'static [PlanKind] = &[
+        PlanKind::InstanceCreate,
+        PlanKind::InstanceStart,
+        PlanKind::InstanceStop,
+        PlanKind::InstanceReboot,
+        PlanKind::InstanceResize,
+        PlanKind::InstanceDelete,
+        PlanKind::DriveCreate,
+        PlanKind::DriveGrow,
+        PlanKind::DriveDelete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::InstanceCreate => "instance_create",
+            PlanKind::InstanceStart => "start",
+            PlanKind::InstanceStop => "stop",
+            PlanKind::InstanceReboot => "reboot",
+            PlanKind::InstanceResize => "resize",
+            PlanKind::InstanceDelete => "instance_delete",
+            PlanKind::DriveCreate => "drive_create",
+            PlanKind::DriveGrow => "drive_grow",
+            PlanKind::DriveDelete => "drive_delete",
+        }
+    }
+}
+
+/// Record a workflow for `subject` (in the caller's transaction). Only one
+/// workflow runs per subject at a time: 409 otherwise.
+pub fn insert(
+    conn: &mut DbConn,
+    kind: PlanKind,
+    subject: &str,
+    plan: &Plan,
+) -> ApiResult<WorkflowId> {
+    let busy: i64 = workflows::table
+        .filter(workflows::state.eq(WorkflowState::Running))
+        .filter(workflows::subject_id.eq(subject))
+        .count()
+        .get_result(conn)?;
+    if busy > 0 {
+        return Err(ApiError::conflict(
+            "busy",
+            "another operation on this resource is under way; retry when it ends",
+        ));
+    }
+    let now = now_micros();
+    let row = WorkflowRow {
+        id: WorkflowId::new(),
+        kind: kind.as_str().to_string(),
+        subject_id: subject.to_string(),
+        steps: serde_json::to_string(plan).map_err(ApiError::internal)?,
+        cursor: 0,
+        direction: WorkflowDirection::Forward,
+        state: WorkflowState::Running,
+        error: None,
+        time_created: now,
+        time_modified: now,
+    };
+    diesel::insert_into(workflows::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(row.id)
+}

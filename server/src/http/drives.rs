@@ -1,0 +1,155 @@
+//! Handlers: drives.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, project_scope, tagged};
+use crate::app::{self, Ctx};
+use crate::state::App;
+use overcast_types::ApiResult;
+use overcast_types::params::*;
+use overcast_types::views::*;
+
+pub fn routes() -> OpenApiRouter<App> {
+    OpenApiRouter::new()
+        .routes(routes!(drive_list, drive_create))
+        .routes(routes!(drive_get, drive_update, drive_delete))
+}
+
+/// List drives in a project
+#[utoipa::path(get, path = "/v1/drives", operation_id = "drive_list", tag = "drives",
+    params(ProjectListParams), responses((status = 200, description = "A page of drives", body = DrivePage)))]
+async fn drive_list(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectListParams>,
+) -> ApiResult<axum::Json<DrivePage>> {
+    let page = page(
+        q.limit,
+        q.page_token.as_deref(),
+        &[
+            ("project", q.project.as_deref()),
+            ("account", q.account.as_deref()),
+        ],
+    )?;
+    let scope = project_scope(page.param("project"), page.param("account"))?;
+    let rows = app
+        .db
+        .read(move |c| app::drives::drive_list(c, &ctx.actor, &scope, &page))
+        .await?;
+    Ok(axum::Json(rows.map(Drive::from).into()))
+}
+
+/// Create a drive
+///
+/// A blank drive, or a copy of an image. Placement honours `avoid_drives` and `avoid_instances`.
+#[utoipa::path(post, path = "/v1/drives", operation_id = "drive_create", tag = "drives",
+    params(ProjectSelector), request_body = DriveCreate,
+    responses((status = 201, description = "The new drive", body = Drive)))]
+async fn drive_create(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    ApiJson(body): ApiJson<DriveCreate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let actor = ctx.actor.clone();
+    let launched = app
+        .db
+        .write(move |c| app::drives::drive_create(c, &ctx, &scope, body))
+        .await?;
+    let id = launched.value.id.clone();
+    app.launch_and_wait(launched, super::QUICK_WAIT).await;
+    let row = reload_drive(&app, actor, id).await?;
+    Ok(tagged(
+        StatusCode::CREATED,
+        row.generation,
+        Drive::from(row),
+    ))
+}
+
+async fn reload_drive(
+    app: &App,
+    actor: app::Actor,
+    id: overcast_types::ids::DriveId,
+) -> ApiResult<overcast_db::models::DriveRow> {
+    app.db
+        .read(move |c| {
+            app::drives::lookup_drive(
+                c,
+                &actor,
+                &overcast_types::NameOrId::id(&id),
+                &app::ProjectScope::default(),
+            )
+        })
+        .await
+}
+
+/// Fetch a drive
+#[utoipa::path(get, path = "/v1/drives/{drive}", operation_id = "drive_get", tag = "drives",
+    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    responses((status = 200, description = "The drive", body = Drive)))]
+async fn drive_get(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let row = app
+        .db
+        .read(move |c| app::drives::lookup_drive(c, &ctx.actor, &sel, &scope))
+        .await?;
+    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
+}
+
+/// Update a drive
+///
+/// Rename it, or grow it (live). A drive never shrinks.
+#[utoipa::path(put, path = "/v1/drives/{drive}", operation_id = "drive_update", tag = "drives",
+    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    request_body = DriveUpdate,
+    responses((status = 200, description = "The updated drive", body = Drive)))]
+async fn drive_update(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<DriveUpdate>,
+) -> ApiResult<Response> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let actor = ctx.actor.clone();
+    let launched = app
+        .db
+        .write(move |c| app::drives::drive_update(c, &ctx, &sel, &scope, body, if_match))
+        .await?;
+    let id = launched.value.id.clone();
+    app.launch_and_wait(launched, super::QUICK_WAIT).await;
+    let row = reload_drive(&app, actor, id).await?;
+    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
+}
+
+/// Delete a drive
+///
+/// The drive must not be attached.
+#[utoipa::path(delete, path = "/v1/drives/{drive}", operation_id = "drive_delete", tag = "drives",
+    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    responses((status = 204, description = "Deleted")))]
+async fn drive_delete(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<ProjectSelector>,
+) -> ApiResult<StatusCode> {
+    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
+    let launched = app
+        .db
+        .write(move |c| app::drives::drive_delete(c, &ctx, &sel, &scope))
+        .await?;
+    app.launch_and_wait(launched, super::QUICK_WAIT).await;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,325 @@
+//! The workflow engine. Every operation that reaches a host (provision,
+//! start, stop, reboot, resize, delete of instances; create, grow and
+//! delete of drives) is a row in `workflows`: a plan (`app::plans`) and a
+//! cursor. The row is written in the same transaction as the API's state
+//! change, and the cursor moves after each step, so a server killed at any
+//! step resumes on restart: it re-runs the step at the cursor (steps are
+//! idempotent), or, when a step fails for good, unwinds by running the
+//! undos of the steps done, newest first.
+//!
+//! Why not steno (Oxide's saga engine): our workflows are short, linear
+//! lists; steno's DAG builder, action registry and saga log store would be
+//! more code to wire up than this engine.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use overcast_db::models::WorkflowRow;
+use overcast_db::schema::workflows;
+use overcast_db::{Database, now_micros};
+use overcast_types::ApiError;
+use overcast_types::ids::WorkflowId;
+use overcast_types::states::{WorkflowDirection, WorkflowState};
+
+use crate::app::commands;
+use crate::app::plans::{Plan, Step};
+use crate::hosts::{CallError, Sessions};
+
+/// Transient failures (host unreachable) are retried this long before the
+/// workflow unwinds.
+pub const RETRY_FOR: Duration = Duration::from_secs(60);
+
+/// Faults the generic workflow tests inject (omicron's saga test helpers
+/// do the same): nothing is injected unless a test asks.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Report step `n` (0-based) of workflows of this kind as failed for
+    /// good, after running it: a step that half-happened.
+    pub fail_step: Option<(String, usize)>,
+    /// Run every step and every undo twice in a row.
+    pub repeat_steps: bool,
+    /// Stop running workflows once this many forward steps of one have
+    /// been recorded, as a killed server would: the rows stay `running`.
+    pub halt_after: Option<usize>,
+}
+
+/// Runs workflows in the background. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    db: Database,
+    sessions: Arc<Sessions>,
+    ends: Arc<tokio::sync::watch::Sender<u64>>,
+    faults: Arc<Mutex<Faults>>,
+}
+
+enum Failure {
+    Transient(String),
+    Permanent(String),
+}
+
+impl From<CallError> for Failure {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Unreachable(m) => Failure::Transient(m),
+            e @ CallError::Refused { .. } => Failure::Permanent(e.to_string()),
+        }
+    }
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Transient(format!("database: {}", e.message))
+    }
+}
+
+/// What one turn of the loop decided.
+enum Turn {
+    Continue,
+    Ended,
+    Halted,
+}
+
+impl Engine {
+    pub fn new(db: Database, sessions: Arc<Sessions>) -> Self {
+        Self {
+            db,
+            sessions,
+            ends: Arc::new(tokio::sync::watch::channel(0).0),
+            faults: Arc::default(),
+        }
+    }
+
+    /// Inject faults into the workflows this engine runs from now on.
+    pub fn inject(&self, faults: Faults) {
+        *self.faults.lock().expect("faults") = faults;
+    }
+
+    fn faults(&self) -> Faults {
+        self.faults.lock().expect("faults").clone()
+    }
+
+    /// Run a recorded workflow in the background.
+    pub fn launch(&self, id: WorkflowId) {
+        tokio::spawn(self.clone().run(id));
+    }
+
+    /// Resume every workflow that was under way when the server stopped.
+    pub async fn resume_all(&self) -> Result<usize, ApiError> {
+        let ids: Vec<WorkflowId> = self
+            .db
+            .read(|c| {
+                Ok(workflows::table
+                    .filter(workflows::state.eq(WorkflowState::Running))
+                    .order(workflows::id.asc())
+                    .select(workflows::id)
+                    .load(c)?)
+            })
+            .await?;
+        for id in &ids {
+            tracing::info!(workflow = %id, "resuming workflow");
+            self.launch(id.clone());
+        }
+        Ok(ids.len())
+    }
+
+    /// Wait until the workflow ends or `timeout` passes; true if it ended.
+    pub async fn wait(&self, id: &WorkflowId, timeout: Duration) -> bool {
+        let mut changes = self.ends.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let id2 = id.clone();
+            let state = self
+                .db
+                .read(move |c| {
+                    Ok(workflows::table
+                        .find(&id2)
+                        .select(workflows::state)
+                        .first::<WorkflowState>(c)
+                        .optional()?)
+                })
+                .await;
+            if !matches!(state, Ok(Some(WorkflowState::Running))) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, changes.changed())
+                .await
+                .is_err()
+            {
+                return false;
+            }
+        }
+    }
+
+    async fn run(self, id: WorkflowId) {
+        let mut backoff = Duration::from_millis(50);
+        let mut failing_since: Option<Instant> = None;
+        loop {
+            match self.turn(&id, &mut backoff, &mut failing_since).await {
+                Turn::Continue => {}
+                Turn::Ended => break,
+                Turn::Halted => return,
+            }
+        }
+        self.ends.send_modify(|n| *n += 1);
+    }
+
+    async fn turn(
+        &self,
+        id: &WorkflowId,
+        backoff: &mut Duration,
+        failing_since: &mut Option<Instant>,
+    ) -> Turn {
+        let id2 = id.clone();
+        let row = match self
+            .db
+            .read(move |c| {
+                Ok(workflows::table
+                    .find(&id2)
+                    .select(WorkflowRow::as_select())
+                    .first(c)?)
+            })
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(workflow = %id, error = %e.message, "cannot load workflow");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                return Turn::Continue;
+            }
+        };
+        if row.state != WorkflowState::Running {
+            return Turn::Ended;
+        }
+        let plan: Plan = match serde_json::from_str(&row.steps) {
+            Ok(p) => p,
+            Err(e) => {
+                self.record(&row, |r| {
+                    r.state = WorkflowState::Failed;
+                    r.error = Some(format!("unreadable plan: {e}"));
+                })
+                .await;
+                return Turn::Ended;
+            }
+        };
+        let faults = self.faults();
+        let cursor = row.cursor as usize;
+        if row.direction == WorkflowDirection::Forward {
+            if faults.halt_after.is_some_and(|n| cursor >= n) {
+                tracing::info!(workflow = %id, cursor, "halting (injected)");
+                return Turn::Halted;
+            }
+            let Some(entry) = plan.steps.get(cursor) else {
+                self.record(&row, |r| r.state = WorkflowState::Done).await;
+                return Turn::Ended;
+            };
+            let mut outcome = self.execute(&entry.step, faults.repeat_steps).await;
+            if outcome.is_ok() && faults.fail_step == Some((row.kind.clone(), cursor)) {
+                outcome = Err(Failure::Permanent("injected failure".into()));
+            }
+            match outcome {
+                Ok(()) => {
+                    *failing_since = None;
+                    *backoff = Duration::from_millis(50);
+                    self.record(&row, |r| r.cursor += 1).await;
+                }
+                Err(Failure::Transient(m))
+                    if failing_since.get_or_insert_with(Instant::now).elapsed() < RETRY_FOR =>
+                {
+                    tracing::info!(workflow = %id, step = ?entry.step, error = %m, "step failed; retrying");
+                    tokio::time::sleep(*backoff).await;
+                    *backoff = (*backoff * 2).min(Duration::from_secs(2));
+                }
+                Err(Failure::Transient(m) | Failure::Permanent(m)) => {
+                    tracing::warn!(workflow = %id, step = ?entry.step, error = %m, "step failed; unwinding");
+                    *failing_since = None;
+                    // The failed step may have half-happened: undo it too.
+                    self.record(&row, |r| {
+                        r.cursor += 1;
+                        r.direction = WorkflowDirection::Undo;
+                        r.error = Some(m);
+                    })
+                    .await;
+                }
+            }
+            return Turn::Continue;
+        }
+        if cursor == 0 {
+            if let Some(step) = &plan.on_unwind
+                && let Err(Failure::Transient(m) | Failure::Permanent(m)) =
+                    self.execute(step, faults.repeat_steps).await
+            {
+                tracing::warn!(workflow = %id, error = %m, "marking the unwound subject failed");
+            }
+            self.record(&row, |r| r.state = WorkflowState::Unwound)
+                .await;
+            return Turn::Ended;
+        }
+        let entry = &plan.steps[cursor - 1];
+        let Some(undo) = &entry.undo else {
+            self.record(&row, |r| r.cursor -= 1).await;
+            return Turn::Continue;
+        };
+        match self.execute(undo, faults.repeat_steps).await {
+            Ok(()) => self.record(&row, |r| r.cursor -= 1).await,
+            Err(Failure::Permanent(m)) => {
+                tracing::warn!(workflow = %id, step = ?undo, error = %m, "undo failed; going on");
+                self.record(&row, |r| r.cursor -= 1).await;
+            }
+            Err(Failure::Transient(m)) => {
+                tracing::info!(workflow = %id, step = ?undo, error = %m, "undo failed; retrying");
+                tokio::time::sleep(*backoff).await;
+                *backoff = (*backoff * 2).min(Duration::from_secs(2));
+            }
+        }
+        Turn::Continue
+    }
+
+    /// Save a change to the workflow's row (progress, direction, end state).
+    async fn record(&self, row: &WorkflowRow, change: impl FnOnce(&mut WorkflowRow)) {
+        let mut row = row.clone();
+        change(&mut row);
+        row.time_modified = now_micros();
+        let result = self
+            .db
+            .write(move |c| {
+                diesel::update(workflows::table.find(&row.id))
+                    .set(&row)
+                    .execute(c)?;
+                Ok(())
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e.message, "cannot record workflow progress");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    async fn execute(&self, step: &Step, twice: bool) -> Result<(), Failure> {
+        self.execute_once(step).await?;
+        if twice {
+            self.execute_once(step).await?;
+        }
+        Ok(())
+    }
+
+    /// Host steps read the command the database describes and send it;
+    /// the others are database effects.
+    async fn execute_once(&self, step: &Step) -> Result<(), Failure> {
+        let step = step.clone();
+        if step.reaches_host() {
+            let command = self
+                .db
+                .read(move |c| commands::host_command(c, &step))
+                .await?;
+            if let Some((host, command)) = command {
+                self.sessions.call(&host, command).await?;
+            }
+        } else {
+            self.db
+                .write(move |c| commands::apply_effect(c, &step))
+                .await?;
+        }
+        Ok(())
+    }
+}
