@@ -45,6 +45,25 @@ pub struct Config {
     /// All-in-one: the local host's accelerator (`auto`, `kvm` or `tcg`).
     #[arg(long, env = "OVERCAST_ACCELERATOR", default_value = "auto")]
     pub accelerator: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Offline administration of the server's database (same `--data-dir`
+    /// and `--database`); the server need not be running.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Admin {
+    /// Mint a new operator token and write it 0600 to
+    /// `<data-dir>/operator.token`, as at first start: the way back in
+    /// after every operator token was lost.
+    OperatorToken,
 }
 
 impl Config {
@@ -60,6 +79,7 @@ impl Config {
             all_in_one: false,
             images_dir: "target/images".into(),
             accelerator: "auto".into(),
+            command: None,
         }
     }
 

@@ -16,7 +16,7 @@ pub mod http;
 pub mod state;
 pub mod workflow;
 
-pub use config::Config;
+pub use config::{Admin, Command, Config};
 pub use http::openapi;
 
 use std::io::Write;
@@ -120,6 +120,7 @@ impl Server {
             None
         };
         let router = http::router(app.clone());
+        let sessions = app.sessions.clone();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -128,7 +129,16 @@ impl Server {
                 .await;
             let _ = internal_tx.send(());
             watcher.abort();
-            let _ = internal_task.await;
+            // Host sessions are endless streams: end them, and give the
+            // gRPC server a moment to close before it is dropped.
+            sessions.close_all();
+            let abort = internal_task.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(2), internal_task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
             served
         });
         tracing::info!(%addr, %internal_addr, "serving the Overcast API");
@@ -160,6 +170,50 @@ impl Server {
         (&mut self.task).await??;
         Ok(())
     }
+}
+
+/// `overcast-server admin operator-token`: mint an operator token in the
+/// database and write it 0600 to `<data-dir>/operator.token`. The token is
+/// kept only if the file was written; the audit log records it.
+pub async fn admin_operator_token(config: &Config) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let url = config.database_url();
+    let db = tokio::task::spawn_blocking(move || Database::connect(&url, 1)).await??;
+    let path = config.data_dir.join("operator.token");
+    let file = path.clone();
+    db.write(move |conn| {
+        let (id, secret) = app::tenancy::mint_operator_token(
+            conn,
+            "operator token made by `admin operator-token`",
+        )?;
+        let ctx = app::Ctx {
+            actor: app::Actor {
+                token_id: id.clone(),
+                scope: overcast_types::TokenScope::Operator,
+                partner_id: None,
+                account_id: None,
+            },
+            request_id: format!("admin-{}", uuid::Uuid::now_v7()),
+            placement: app::placement::PlacementPolicy::default(),
+        };
+        app::record_event(
+            conn,
+            &ctx,
+            "create",
+            app::Subject {
+                resource_type: "token",
+                id: &id,
+                name: "operator",
+                account_id: None,
+                partner_id: None,
+            },
+        )?;
+        write_secret_file(&file, &secret).map_err(ApiError::internal)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("minting an operator token: {e}"))?;
+    Ok(path)
 }
 
 fn write_secret_file(path: &std::path::Path, secret: &str) -> std::io::Result<()> {

@@ -1,5 +1,7 @@
-//! Integration tests of the public API against a real server on port 0.
-//! Every test runs twice: on SQLite and on a PostgreSQL the tests start.
+//! Integration tests of the public API against a real server on port 0
+//! with a simulated host (the real internal API, an in-memory host): no
+//! root, QEMU, libvirtd or tgtd needed. Every test runs twice: on SQLite
+//! and on a PostgreSQL the tests start.
 
 use std::collections::HashSet;
 
@@ -648,9 +650,9 @@ async fn drives_ips_and_instances(backend: Backend) {
     let r = t.delete("/v1/projects/main", &a.rw).await;
     assert_problem(&r, StatusCode::CONFLICT, "not_empty");
 
-    // Hosts are the operator's: the local host enrolled itself and reports.
+    // Hosts are the operator's: the simulated host enrolled and reports.
     let h = t.wait_for_host().await.unwrap();
-    assert_eq!(h["name"], "local");
+    assert_eq!(h["name"], "sim-1");
     assert!(h["cpus"].as_u64().unwrap() >= 1 && h["memory_mib"].as_u64().unwrap() > 0);
     let e = t
         .create(
@@ -663,7 +665,7 @@ async fn drives_ips_and_instances(backend: Backend) {
     let r = t.post("/v1/host-enrollments", &a.rw, json!({})).await;
     assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
     let r = t
-        .put("/v1/hosts/local", &op, json!({"state": "draining"}))
+        .put("/v1/hosts/sim-1", &op, json!({"state": "draining"}))
         .await;
     assert_eq!(r.body["state"], "draining");
     let r = t
@@ -678,7 +680,7 @@ async fn drives_ips_and_instances(backend: Backend) {
         StatusCode::INSUFFICIENT_STORAGE,
         "insufficient_capacity",
     );
-    let r = t.delete("/v1/hosts/local", &op).await;
+    let r = t.delete("/v1/hosts/sim-1", &op).await;
     assert_problem(&r, StatusCode::CONFLICT, "not_empty");
     let r = t.get("/v1/hosts", &a.rw).await;
     assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");

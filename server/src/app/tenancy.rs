@@ -427,16 +427,23 @@ pub struct NewToken {
 /// Create the operator's first token, at first start.
 pub fn bootstrap_operator_token(conn: &mut DbConn) -> ApiResult<Option<String>> {
     let existing: i64 = tokens::table
-        .filter(tokens::scope.eq(TokenScope::Operator.as_str()))
+        .filter(tokens::scope.eq(TokenScope::Operator))
         .count()
         .get_result(conn)?;
     if existing > 0 {
         return Ok(None);
     }
+    mint_operator_token(conn, "operator token made at first start").map(|(_, secret)| Some(secret))
+}
+
+/// A new operator token, not expiring. The offline recovery command
+/// (`overcast-server admin operator-token`) and the first start make one;
+/// the recovery records itself in the audit log as the new token.
+pub fn mint_operator_token(conn: &mut DbConn, description: &str) -> ApiResult<(TokenId, String)> {
     let (secret, hash) = generate_secret();
     let row = TokenRow {
         id: TokenId::new(),
-        description: "operator token made at first start".into(),
+        description: description.into(),
         scope: TokenScope::Operator,
         partner_id: None,
         account_id: None,
@@ -448,7 +455,36 @@ pub fn bootstrap_operator_token(conn: &mut DbConn) -> ApiResult<Option<String>> 
     diesel::insert_into(tokens::table)
         .values(&row)
         .execute(conn)?;
-    Ok(Some(secret))
+    Ok((row.id, secret))
+}
+
+/// Refuse to revoke `token` if no other live operator token that never
+/// expires would remain: nothing could administer the cloud afterwards.
+fn keep_an_operator_token(conn: &mut DbConn, token: &TokenRow) -> ApiResult<()> {
+    if token.scope != TokenScope::Operator {
+        return Ok(());
+    }
+    // Lock the live operator tokens first (a no-op write), so two revokes
+    // of the last two take turns on PostgreSQL instead of both passing.
+    let live = tokens::table
+        .filter(tokens::scope.eq(TokenScope::Operator))
+        .filter(tokens::time_revoked.is_null());
+    diesel::update(live)
+        .set(tokens::description.eq(tokens::description))
+        .execute(conn)?;
+    let others: i64 = live
+        .filter(tokens::id.ne(&token.id))
+        .filter(tokens::time_expires.is_null())
+        .count()
+        .get_result(conn)?;
+    if others == 0 {
+        return Err(ApiError::conflict(
+            "last_operator_token",
+            "this is the last operator token that does not expire; create another operator \
+             token first (or recover offline with `overcast-server admin operator-token`)",
+        ));
+    }
+    Ok(())
 }
 
 pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<NewToken> {
@@ -586,6 +622,7 @@ pub fn token_revoke(conn: &mut DbConn, ctx: &Ctx, id: &str) -> ApiResult<()> {
     let Some(row) = row.filter(|_| visible) else {
         return Err(ApiError::not_found("token", id));
     };
+    keep_an_operator_token(conn, &row)?;
     diesel::update(tokens::table.find(&row.id))
         .set(tokens::time_revoked.eq(Some(now_micros())))
         .execute(conn)?;

@@ -56,6 +56,22 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// End every session (the server is stopping); hosts redial.
+    pub fn close_all(&self) {
+        let all: Vec<Arc<Session>> = self
+            .sessions
+            .lock()
+            .expect("sessions")
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        for session in all {
+            let _ = session
+                .tx
+                .try_send(Err(Status::unavailable("the server is stopping")));
+        }
+    }
+
     pub fn connected(&self, host_id: &HostId) -> bool {
         self.sessions
             .lock()

@@ -1,6 +1,9 @@
 //! Test and benchmark support for Overcast: a throwaway PostgreSQL cluster
-//! that the tests start themselves (initdb + pg_ctl on a free port), and an
-//! in-process server on a fresh database with an HTTP client around it.
+//! that the tests start themselves (initdb + pg_ctl on a free port), an
+//! in-process server on a fresh database with an HTTP client around it,
+//! and simulated hosts ([`sim`]) that speak the real internal API.
+
+pub mod sim;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -214,8 +217,21 @@ pub struct TestServer {
     pub server: Server,
     pub api: Api,
     pub backend: Backend,
+    /// Simulated hosts (none when the server runs a real local host).
+    pub sims: Vec<sim::SimHost>,
     host: HostGuard,
     _data: TempDir,
+}
+
+/// Which hosts a test server gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hosts {
+    /// This many simulated hosts (`sim-1`, `sim-2`, ...): no root, QEMU,
+    /// libvirtd or tgtd needed.
+    Simulated(usize),
+    /// The all-in-one local host: a real hostd with its own libvirtd and
+    /// tgtd, guests under TCG (needs root and the `tiny` image).
+    Real,
 }
 
 /// The local host's daemon binary and state directory, torn down on drop
@@ -262,22 +278,27 @@ impl Drop for TempDir {
 }
 
 impl TestServer {
+    /// A server with one simulated host and the `tiny` system image.
     pub async fn start(backend: Backend) -> Result<TestServer> {
+        Self::start_with(backend, Hosts::Simulated(1)).await
+    }
+
+    pub async fn start_with(backend: Backend, hosts: Hosts) -> Result<TestServer> {
         let data = TempDir::new("overcast-test")?;
         let mut config = Config::new(&data.0);
         config.listen = "127.0.0.1:0".parse()?;
         config.internal_listen = "127.0.0.1:0".parse()?;
         config.db_pool_size = 8;
-        // Every test server has a real local host: hostd with its own
-        // libvirtd and tgtd, guests under TCG.
-        config.all_in_one = true;
-        config.accelerator = "tcg".into();
-        config.images_dir = images_dir();
-        anyhow::ensure!(
-            config.images_dir.join("tiny/vmlinuz").exists(),
-            "the tiny image is missing from {}: run `cargo xtask images`",
-            config.images_dir.display()
-        );
+        if hosts == Hosts::Real {
+            config.all_in_one = true;
+            config.accelerator = "tcg".into();
+            config.images_dir = images_dir();
+            anyhow::ensure!(
+                config.images_dir.join("tiny/vmlinuz").exists(),
+                "the tiny image is missing from {}: run `cargo xtask images`",
+                config.images_dir.display()
+            );
+        }
         if backend == Backend::Postgres {
             config.database =
                 Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
@@ -290,22 +311,79 @@ impl TestServer {
             .local_host
             .as_ref()
             .map(|h| (h.hostd.clone(), h.state_dir.clone()));
-        let t = TestServer {
+        let mut t = TestServer {
             api: Api::new(format!("http://{}", server.addr), operator_token)?,
             server,
             backend,
+            sims: Vec::new(),
             host: HostGuard(host),
             _data: data,
         };
+        if let Hosts::Simulated(n) = hosts {
+            for i in 1..=n {
+                t.add_sim_host(sim::SimConfig::new(&format!("sim-{i}")))
+                    .await?;
+            }
+            t.register_tiny().await?;
+        }
         t.wait_for_host().await?;
         Ok(t)
+    }
+
+    /// Enroll one more simulated host and wait until it is active.
+    pub async fn add_sim_host(&mut self, config: sim::SimConfig) -> Result<&sim::SimHost> {
+        let enrollment = self
+            .post(
+                "/v1/host-enrollments",
+                &self.operator_token,
+                serde_json::json!({"description": format!("simulated {}", config.name)}),
+            )
+            .await;
+        anyhow::ensure!(
+            enrollment.status == StatusCode::CREATED,
+            "enrollment token: {} {}",
+            enrollment.status,
+            enrollment.body
+        );
+        let token = enrollment.body["token"].as_str().unwrap_or_default();
+        let sim = sim::SimHost::start(self.server.internal_addr, token, config).await?;
+        self.sims.push(sim);
+        Ok(self.sims.last().expect("just pushed"))
+    }
+
+    /// The `tiny` system image as the all-in-one registers it; simulated
+    /// hosts never read its bundle.
+    async fn register_tiny(&self) -> Result<()> {
+        let r = self
+            .post(
+                "/v1/images",
+                &self.operator_token,
+                serde_json::json!({
+                    "name": "tiny", "description": "busybox test image",
+                    "os_family": "linux", "architecture": "x86_64", "boot_mode": "direct_kernel",
+                    "min_size_bytes": 64 << 20, "source_url": "file:///nonexistent/tiny",
+                    "system": true,
+                }),
+            )
+            .await;
+        anyhow::ensure!(
+            r.status == StatusCode::CREATED,
+            "registering tiny: {} {}",
+            r.status,
+            r.body
+        );
+        Ok(())
     }
 
     /// Stop the server and its local host (guests included).
     pub async fn stop(self) {
         let TestServer {
-            server, mut host, ..
+            server,
+            mut host,
+            sims,
+            ..
         } = self;
+        drop(sims);
         server.stop().await.expect("clean shutdown");
         if let Some((hostd, state)) = host.0.take() {
             tokio::task::spawn_blocking(move || teardown_host(&hostd, &state))
