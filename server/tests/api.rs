@@ -635,7 +635,12 @@ async fn drives_ips_and_instances(backend: Backend) {
         .await;
     assert_problem(&r, StatusCode::CONFLICT, "invalid_state");
 
-    // Deleting an instance keeps its drives and IPs, detached.
+    // Deleting an instance keeps its composed drives and IPs, detached;
+    // the boot drive the quick form made goes with it, from the host too.
+    let boot = t.get(&format!("/v1/drives/web-1-boot{q}"), &a.rw).await;
+    assert_eq!(boot.body["delete_with_instance"], true);
+    let boot_id = boot.id();
+    assert!(t.sims[0].drives().contains_key(&boot_id));
     assert_eq!(
         t.delete(&format!("/v1/instances/web-1{q}"), &a.rw)
             .await
@@ -645,8 +650,42 @@ async fn drives_ips_and_instances(backend: Backend) {
     let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await;
     assert_eq!(d.body["state"], "available");
     assert!(d.body["instance_id"].is_null());
+    assert_eq!(d.body["delete_with_instance"], false);
     let ip = t.get(&format!("/v1/ip-addresses/ip-a{q}"), &a.rw).await;
     assert!(ip.body["instance_id"].is_null());
+    let r = t.get(&format!("/v1/drives/{boot_id}"), &a.rw).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+    assert!(!t.sims[0].drives().contains_key(&boot_id));
+    // A quick-form create may keep its boot drive; a composed one cannot ask.
+    t.create(
+        &format!("/v1/instances{q}"),
+        &a.rw,
+        json!({"name": "keep", "vcpus": 1, "memory_mib": 256, "image": "tiny",
+               "boot_drive_delete_with_instance": false, "start": false}),
+    )
+    .await;
+    t.wait_state(&format!("/v1/instances/keep{q}"), &a.rw, "stopped")
+        .await;
+    assert_eq!(
+        t.delete(&format!("/v1/instances/keep{q}"), &a.rw)
+            .await
+            .status,
+        204
+    );
+    let kept = t.get(&format!("/v1/drives/keep-boot{q}"), &a.rw).await;
+    assert_eq!(kept.status, 200, "{}", kept.body);
+    assert_eq!(kept.body["delete_with_instance"], false);
+    assert!(kept.body["instance_id"].is_null());
+    let r = t
+        .post(
+            &format!("/v1/instances{q}"),
+            &a.rw,
+            json!({"name": "web-4", "vcpus": 1, "memory_mib": 256, "boot_drive": "keep-boot",
+               "boot_drive_delete_with_instance": true, "start": false}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(r.body["field"], "boot_drive_delete_with_instance");
     let r = t.delete("/v1/projects/main", &a.rw).await;
     assert_problem(&r, StatusCode::CONFLICT, "not_empty");
 

@@ -860,6 +860,15 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .arg(
+                ::clap::Arg::new("boot-drive-delete-with-instance")
+                    .long("boot-drive-delete-with-instance")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help(
+                        "Quick form: delete the new boot drive when the instance is deleted\n(default true). Drives composed into an instance are always kept.",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("boot-drive-size-bytes")
                     .long("boot-drive-size-bytes")
                     .value_parser(::clap::value_parser!(i64))
@@ -1102,7 +1111,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "Delete an instance\n\nThe instance must be stopped. Its drives and IP addresses are detached and kept.",
+                "Delete an instance\n\nThe instance must be stopped. A boot drive the quick form made goes with it (unless the\ncreate set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses\nare detached and kept.",
             )
     }
     pub fn cli_instance_drive_attach() -> ::clap::Command {
@@ -3408,6 +3417,12 @@ impl<T: CliConfig> Cli<T> {
         }
         if let Some(value) = matches.get_one::<::std::string::String>("boot-drive") {
             request = request.body_map(|body| { body.boot_drive(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("boot-drive-delete-with-instance") {
+            request = request
+                .body_map(|body| {
+                    body.boot_drive_delete_with_instance(value.clone())
+                });
         }
         if let Some(value) = matches.get_one::<i64>("boot-drive-size-bytes") {
             request = request

@@ -265,21 +265,16 @@ async fn login_create_list_delete_and_errors() {
             "web-1",
         ]);
         cli.ok(&["drive", "delete", "--project", "main", "--drive", "data"]);
-        cli.ok(&[
-            "drive",
-            "delete",
-            "--project",
-            "main",
-            "--drive",
-            "web-1-boot",
-        ]);
+        // The quick form's boot drive went with its instance.
+        let out = cli.run(&["drive", "get", "--project", "main", "--drive", "web-1-boot"]);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not_found"));
         let out = cli.run(&["drive", "get", "--project", "main", "--drive", "data"]);
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stderr).contains("not_found"));
 
         // The other profile is the operator.
         let hosts = cli.json(&["host", "list", "--profile", "ops"]);
-        assert_eq!(hosts[0]["name"], "local", "{hosts}");
+        assert_eq!(hosts[0]["name"], "sim-1", "{hosts}");
         let out = cli.run(&["host", "list"]);
         assert!(String::from_utf8_lossy(&out.stderr).contains("forbidden"));
 

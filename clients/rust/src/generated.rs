@@ -357,6 +357,10 @@ operators omit it for a direct customer.*/
     pub struct Drive {
         pub avoid_drives: ::std::vec::Vec<::uuid::Uuid>,
         pub avoid_instances: ::std::vec::Vec<::uuid::Uuid>,
+        /**Deleted together with the instance it is attached to: set on the
+boot drive the quick form of instance creation makes, unless that
+create said `boot_drive_delete_with_instance: false`.*/
+        pub delete_with_instance: bool,
         pub description: ::std::string::String,
         ///The host whose storage holds it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1573,6 +1577,10 @@ or in the quick form from an image, which makes the boot drive too.*/
         ///Name or id of an available drive to boot from. Give this or `image`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub boot_drive: ::std::option::Option<::std::string::String>,
+        /**Quick form: delete the new boot drive when the instance is deleted
+(default true). Drives composed into an instance are always kept.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub boot_drive_delete_with_instance: ::std::option::Option<bool>,
         ///Quick form: the size in bytes of the new boot drive (default: the image's minimum).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub boot_drive_size_bytes: ::std::option::Option<i64>,
@@ -4379,6 +4387,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::vec::Vec<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            delete_with_instance: ::std::result::Result<bool, ::std::string::String>,
             description: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -4421,6 +4430,9 @@ or in the quick form from an image, which makes the boot drive too.*/
                     avoid_instances: Err(
                         "no value supplied for avoid_instances".to_string(),
                     ),
+                    delete_with_instance: Err(
+                        "no value supplied for delete_with_instance".to_string(),
+                    ),
                     description: Err("no value supplied for description".to_string()),
                     host_id: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
@@ -4460,6 +4472,20 @@ or in the quick form from an image, which makes the boot drive too.*/
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for avoid_instances: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn delete_with_instance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete_with_instance = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for delete_with_instance: {e}"
                         )
                     });
                 self
@@ -4627,6 +4653,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                 Ok(Self {
                     avoid_drives: value.avoid_drives?,
                     avoid_instances: value.avoid_instances?,
+                    delete_with_instance: value.delete_with_instance?,
                     description: value.description?,
                     host_id: value.host_id?,
                     id: value.id?,
@@ -4648,6 +4675,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                 Self {
                     avoid_drives: Ok(value.avoid_drives),
                     avoid_instances: Ok(value.avoid_instances),
+                    delete_with_instance: Ok(value.delete_with_instance),
                     description: Ok(value.description),
                     host_id: Ok(value.host_id),
                     id: Ok(value.id),
@@ -7000,6 +7028,10 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            boot_drive_delete_with_instance: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             boot_drive_size_bytes: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -7045,6 +7077,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                 Self {
                     avoid_instances: Ok(Default::default()),
                     boot_drive: Ok(Default::default()),
+                    boot_drive_delete_with_instance: Ok(Default::default()),
                     boot_drive_size_bytes: Ok(Default::default()),
                     description: Ok(Default::default()),
                     drives: Ok(Default::default()),
@@ -7084,6 +7117,20 @@ or in the quick form from an image, which makes the boot drive too.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for boot_drive: {e}")
+                    });
+                self
+            }
+            pub fn boot_drive_delete_with_instance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.boot_drive_delete_with_instance = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for boot_drive_delete_with_instance: {e}"
+                        )
                     });
                 self
             }
@@ -7244,6 +7291,8 @@ or in the quick form from an image, which makes the boot drive too.*/
                 Ok(Self {
                     avoid_instances: value.avoid_instances?,
                     boot_drive: value.boot_drive?,
+                    boot_drive_delete_with_instance: value
+                        .boot_drive_delete_with_instance?,
                     boot_drive_size_bytes: value.boot_drive_size_bytes?,
                     description: value.description?,
                     drives: value.drives?,
@@ -7264,6 +7313,9 @@ or in the quick form from an image, which makes the boot drive too.*/
                 Self {
                     avoid_instances: Ok(value.avoid_instances),
                     boot_drive: Ok(value.boot_drive),
+                    boot_drive_delete_with_instance: Ok(
+                        value.boot_drive_delete_with_instance,
+                    ),
                     boot_drive_size_bytes: Ok(value.boot_drive_size_bytes),
                     description: Ok(value.description),
                     drives: Ok(value.drives),
@@ -10786,7 +10838,9 @@ let response = client.instance_update()
     }
     /**Delete an instance
 
-The instance must be stopped. Its drives and IP addresses are detached and kept.
+The instance must be stopped. A boot drive the quick form made goes with it (unless the
+create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
+are detached and kept.
 
 Sends a `DELETE` request to `/v1/instances/{instance}`
 

@@ -327,7 +327,9 @@ export interface paths {
         post?: never;
         /**
          * Delete an instance
-         * @description The instance must be stopped. Its drives and IP addresses are detached and kept.
+         * @description The instance must be stopped. A boot drive the quick form made goes with it (unless the
+         *     create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
+         *     are detached and kept.
          */
         delete: operations["instance_delete"];
         options?: never;
@@ -891,6 +893,13 @@ export interface components {
              */
             avoid_instances: string[];
             /**
+             * @description Deleted together with the instance it is attached to: set on the
+             *     boot drive the quick form of instance creation makes, unless that
+             *     create said `boot_drive_delete_with_instance: false`.
+             * @example false
+             */
+            delete_with_instance: boolean;
+            /**
              * Format: uuid
              * @description The host whose storage holds it.
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
@@ -1362,6 +1371,12 @@ export interface components {
              * @example web-1-boot
              */
             boot_drive?: string | null;
+            /**
+             * @description Quick form: delete the new boot drive when the instance is deleted
+             *     (default true). Drives composed into an instance are always kept.
+             * @example true
+             */
+            boot_drive_delete_with_instance?: boolean | null;
             /**
              * Format: int64
              * @description Quick form: the size in bytes of the new boot drive (default: the image's minimum).

@@ -185,6 +185,7 @@ pub struct DriveRow {
     pub time_modified: i64,
     pub generation: i64,
     pub host_id: Option<HostId>,
+    pub delete_with_instance: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

@@ -174,6 +174,7 @@ diesel::table! {
         time_modified -> BigInt,
         generation -> BigInt,
         host_id -> Nullable<Text>,
+        delete_with_instance -> Bool,
     }
 }
 

@@ -266,6 +266,7 @@ impl From<DriveRow> for Drive {
             instance_id: r.instance_id.as_ref().map(Into::into),
             slot: r.slot.map(|s| s as u32),
             host_id: r.host_id.as_ref().map(Into::into),
+            delete_with_instance: r.delete_with_instance,
         }
     }
 }

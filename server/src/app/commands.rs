@@ -239,6 +239,14 @@ pub fn set_instance_state(
 
 /// Detach an instance's drives and IPs (they are kept) and remove its row.
 pub fn forget_instance(conn: &mut DbConn, id: &InstanceId) -> ApiResult<()> {
+    // Drives that go with the instance (their files were removed by the
+    // steps before this one); the others are detached and kept.
+    diesel::delete(
+        drives::table
+            .filter(drives::instance_id.eq(id))
+            .filter(drives::delete_with_instance.eq(true)),
+    )
+    .execute(conn)?;
     diesel::update(drives::table.filter(drives::instance_id.eq(id)))
         .set((
             drives::instance_id.eq(None::<InstanceId>),

@@ -88,6 +88,7 @@ pub fn insert_drive(
         time_modified: now,
         generation: 1,
         host_id: Some(host),
+        delete_with_instance: false,
     };
     diesel::insert_into(drives::table)
         .values(&row)
@@ -216,11 +217,16 @@ pub fn drive_update(
         subject("drive", &row.id, &row.name, &row.account_id),
     )?;
     if grow && row.host_id.is_some() {
+        // A grow that fails for good leaves the file's size unknown: the
+        // drive is marked failed rather than shown as grown.
         let plan = Plan::new()
             .then(Step::EnsureDrive {
                 drive: row.id.clone(),
             })
             .then(Step::DriveReady {
+                drive: row.id.clone(),
+            })
+            .on_unwind(Step::DriveFailed {
                 drive: row.id.clone(),
             });
         let id = super::plans::insert(conn, PlanKind::DriveGrow, &row.id, &plan)?;

@@ -275,6 +275,13 @@ pub fn instance_create(
         .execute(conn)?;
     let mut boot = match (&p.boot_drive, &p.image) {
         (Some(sel), None) => {
+            if p.boot_drive_delete_with_instance.is_some() {
+                return Err(ApiError::invalid(
+                    "boot_drive_delete_with_instance",
+                    "only the quick form (image) makes a boot drive to delete with the \
+                     instance; a composed boot drive is always kept",
+                ));
+            }
             let boot = lookup_drive(conn, &actor, &NameOrId::parse("boot_drive", sel)?, &inside)
                 .map_err(|e| e.with_field("boot_drive"))?;
             row.host_id = Some(super::placement::place_instance(
@@ -319,6 +326,10 @@ pub fn instance_create(
                 } else {
                     e
                 }
+            })
+            .map(|mut drive| {
+                drive.delete_with_instance = p.boot_drive_delete_with_instance.unwrap_or(true);
+                drive
             })?
         }
         _ => {
@@ -667,8 +678,10 @@ pub fn instance_ip(
     one_with_parts(conn, row)
 }
 
-/// Delete a stopped instance: its domain goes first, then the record. Its
-/// drives and IPs are detached and kept.
+/// Delete a stopped instance: its domain goes first, then the drives that
+/// go with it (the quick form's boot drive, unless the create said
+/// otherwise), then the record. Its other drives and its IPs are detached
+/// and kept.
 pub fn instance_delete(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -688,10 +701,19 @@ pub fn instance_delete(
         return Ok(Launched::now(()));
     }
     save_row!(conn, instances, row)?;
-    let plan = Plan::new()
-        .then(Step::RemoveInstance {
-            instance: row.id.clone(),
-        })
+    let going: Vec<DriveId> = drives::table
+        .filter(drives::instance_id.eq(&row.id))
+        .filter(drives::delete_with_instance.eq(true))
+        .order(drives::slot.asc())
+        .select(drives::id)
+        .load(conn)?;
+    let mut plan = Plan::new().then(Step::RemoveInstance {
+        instance: row.id.clone(),
+    });
+    for drive in going {
+        plan = plan.then(Step::RemoveDrive { drive });
+    }
+    let plan = plan
         .then(Step::ForgetInstance {
             instance: row.id.clone(),
         })

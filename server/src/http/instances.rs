@@ -131,7 +131,9 @@ async fn instance_update(
 
 /// Delete an instance
 ///
-/// The instance must be stopped. Its drives and IP addresses are detached and kept.
+/// The instance must be stopped. A boot drive the quick form made goes with it (unless the
+/// create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
+/// are detached and kept.
 #[utoipa::path(delete, path = "/v1/instances/{instance}", operation_id = "instance_delete", tag = "instances",
     params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
     responses((status = 204, description = "Deleted")))]

@@ -51,6 +51,8 @@ pub struct Engine {
     sessions: Arc<Sessions>,
     ends: Arc<tokio::sync::watch::Sender<u64>>,
     faults: Arc<Mutex<Faults>>,
+    /// Workflows this engine stopped running on an injected halt.
+    halted: Arc<Mutex<std::collections::HashSet<WorkflowId>>>,
 }
 
 enum Failure {
@@ -87,6 +89,7 @@ impl Engine {
             sessions,
             ends: Arc::new(tokio::sync::watch::channel(0).0),
             faults: Arc::default(),
+            halted: Arc::default(),
         }
     }
 
@@ -124,10 +127,14 @@ impl Engine {
     }
 
     /// Wait until the workflow ends or `timeout` passes; true if it ended.
+    /// A workflow this engine halted (an injected fault) does not end here.
     pub async fn wait(&self, id: &WorkflowId, timeout: Duration) -> bool {
         let mut changes = self.ends.subscribe();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
+            if self.halted.lock().expect("halted").contains(id) {
+                return false;
+            }
             let id2 = id.clone();
             let state = self
                 .db
@@ -158,7 +165,10 @@ impl Engine {
             match self.turn(&id, &mut backoff, &mut failing_since).await {
                 Turn::Continue => {}
                 Turn::Ended => break,
-                Turn::Halted => return,
+                Turn::Halted => {
+                    self.halted.lock().expect("halted").insert(id);
+                    break;
+                }
             }
         }
         self.ends.send_modify(|n| *n += 1);

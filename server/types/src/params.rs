@@ -446,6 +446,10 @@ pub struct InstanceCreate {
     /// Quick form: the size in bytes of the new boot drive (default: the image's minimum).
     #[schema(example = 10737418240_u64, minimum = 1048576, multiple_of = 1048576, extensions(("x-overcast-mutability" = json!("replace"))))]
     pub boot_drive_size_bytes: Option<u64>,
+    /// Quick form: delete the new boot drive when the instance is deleted
+    /// (default true). Drives composed into an instance are always kept.
+    #[schema(example = true, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub boot_drive_delete_with_instance: Option<bool>,
     /// Extra drives, in order (name or id, same project, available).
     #[serde(default)]
     #[schema(example = json!(["data"]), extensions(("x-overcast-mutability" = json!("requires_stop"))))]

@@ -264,6 +264,11 @@ pub struct Drive {
     pub slot: Option<u32>,
     /// The host whose storage holds it.
     pub host_id: Option<uuid::Uuid>,
+    /// Deleted together with the instance it is attached to: set on the
+    /// boot drive the quick form of instance creation makes, unless that
+    /// create said `boot_drive_delete_with_instance: false`.
+    #[schema(example = false)]
+    pub delete_with_instance: bool,
 }
 
 page_type!(DrivePage, Drive);

@@ -26,6 +26,9 @@ class Drive:
         time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         avoid_drives (list[UUID]):  Example: ['0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b'].
         avoid_instances (list[UUID]):  Example: ['0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b'].
+        delete_with_instance (bool): Deleted together with the instance it is attached to: set on the
+            boot drive the quick form of instance creation makes, unless that
+            create said `boot_drive_delete_with_instance: false`. Example: False.
         project_id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         replicas (int):  Example: 1.
         size_bytes (int):  Example: 10737418240.
@@ -44,6 +47,7 @@ class Drive:
     time_modified: datetime.datetime
     avoid_drives: list[UUID]
     avoid_instances: list[UUID]
+    delete_with_instance: bool
     project_id: UUID
     replicas: int
     size_bytes: int
@@ -74,6 +78,8 @@ class Drive:
         for avoid_instances_item_data in self.avoid_instances:
             avoid_instances_item = str(avoid_instances_item_data)
             avoid_instances.append(avoid_instances_item)
+
+        delete_with_instance = self.delete_with_instance
 
         project_id = str(self.project_id)
 
@@ -124,6 +130,7 @@ class Drive:
                 "time_modified": time_modified,
                 "avoid_drives": avoid_drives,
                 "avoid_instances": avoid_instances,
+                "delete_with_instance": delete_with_instance,
                 "project_id": project_id,
                 "replicas": replicas,
                 "size_bytes": size_bytes,
@@ -167,6 +174,8 @@ class Drive:
             avoid_instances_item = UUID(avoid_instances_item_data)
 
             avoid_instances.append(avoid_instances_item)
+
+        delete_with_instance = d.pop("delete_with_instance")
 
         project_id = UUID(d.pop("project_id"))
 
@@ -244,6 +253,7 @@ class Drive:
             time_modified=time_modified,
             avoid_drives=avoid_drives,
             avoid_instances=avoid_instances,
+            delete_with_instance=delete_with_instance,
             project_id=project_id,
             replicas=replicas,
             size_bytes=size_bytes,

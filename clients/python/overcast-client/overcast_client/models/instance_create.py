@@ -24,6 +24,9 @@ class InstanceCreate:
                 Example: ['web-2'].
             boot_drive (None | str | Unset): Name or id of an available drive to boot from. Give this or `image`. Example:
                 web-1-boot.
+            boot_drive_delete_with_instance (bool | None | Unset): Quick form: delete the new boot drive when the instance
+                is deleted
+                (default true). Drives composed into an instance are always kept. Example: True.
             boot_drive_size_bytes (int | None | Unset): Quick form: the size in bytes of the new boot drive (default: the
                 image's minimum). Example: 10737418240.
             description (str | Unset):  Example: Frontend.
@@ -44,6 +47,7 @@ class InstanceCreate:
     vcpus: int
     avoid_instances: list[str] | Unset = UNSET
     boot_drive: None | str | Unset = UNSET
+    boot_drive_delete_with_instance: bool | None | Unset = UNSET
     boot_drive_size_bytes: int | None | Unset = UNSET
     description: str | Unset = UNSET
     drives: list[str] | Unset = UNSET
@@ -70,6 +74,12 @@ class InstanceCreate:
             boot_drive = UNSET
         else:
             boot_drive = self.boot_drive
+
+        boot_drive_delete_with_instance: bool | None | Unset
+        if isinstance(self.boot_drive_delete_with_instance, Unset):
+            boot_drive_delete_with_instance = UNSET
+        else:
+            boot_drive_delete_with_instance = self.boot_drive_delete_with_instance
 
         boot_drive_size_bytes: int | None | Unset
         if isinstance(self.boot_drive_size_bytes, Unset):
@@ -118,6 +128,8 @@ class InstanceCreate:
             field_dict["avoid_instances"] = avoid_instances
         if boot_drive is not UNSET:
             field_dict["boot_drive"] = boot_drive
+        if boot_drive_delete_with_instance is not UNSET:
+            field_dict["boot_drive_delete_with_instance"] = boot_drive_delete_with_instance
         if boot_drive_size_bytes is not UNSET:
             field_dict["boot_drive_size_bytes"] = boot_drive_size_bytes
         if description is not UNSET:
@@ -158,6 +170,17 @@ class InstanceCreate:
             return cast(None | str | Unset, data)
 
         boot_drive = _parse_boot_drive(d.pop("boot_drive", UNSET))
+
+        def _parse_boot_drive_delete_with_instance(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        boot_drive_delete_with_instance = _parse_boot_drive_delete_with_instance(
+            d.pop("boot_drive_delete_with_instance", UNSET)
+        )
 
         def _parse_boot_drive_size_bytes(data: object) -> int | None | Unset:
             if data is None:
@@ -202,6 +225,7 @@ class InstanceCreate:
             vcpus=vcpus,
             avoid_instances=avoid_instances,
             boot_drive=boot_drive,
+            boot_drive_delete_with_instance=boot_drive_delete_with_instance,
             boot_drive_size_bytes=boot_drive_size_bytes,
             description=description,
             drives=drives,

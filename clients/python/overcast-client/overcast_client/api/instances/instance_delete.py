@@ -95,7 +95,9 @@ def sync_detailed(
 ) -> Response[Any | ErrorBody]:
     """Delete an instance
 
-     The instance must be stopped. Its drives and IP addresses are detached and kept.
+     The instance must be stopped. A boot drive the quick form made goes with it (unless the
+    create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
+    are detached and kept.
 
     Args:
         instance (str):
@@ -132,7 +134,9 @@ def sync(
 ) -> Any | ErrorBody | None:
     """Delete an instance
 
-     The instance must be stopped. Its drives and IP addresses are detached and kept.
+     The instance must be stopped. A boot drive the quick form made goes with it (unless the
+    create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
+    are detached and kept.
 
     Args:
         instance (str):
@@ -164,7 +168,9 @@ async def asyncio_detailed(
 ) -> Response[Any | ErrorBody]:
     """Delete an instance
 
-     The instance must be stopped. Its drives and IP addresses are detached and kept.
+     The instance must be stopped. A boot drive the quick form made goes with it (unless the
+    create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
+    are detached and kept.
 
     Args:
         instance (str):
@@ -199,7 +205,9 @@ async def asyncio(
 ) -> Any | ErrorBody | None:
     """Delete an instance
 
-     The instance must be stopped. Its drives and IP addresses are detached and kept.
+     The instance must be stopped. A boot drive the quick form made goes with it (unless the
+    create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
+    are detached and kept.
 
     Args:
         instance (str):

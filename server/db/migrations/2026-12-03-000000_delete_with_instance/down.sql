@@ -1,0 +1,1 @@
+ALTER TABLE drives DROP COLUMN delete_with_instance;
