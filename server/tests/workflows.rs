@@ -1,0 +1,399 @@
+//! Every workflow, proven generically (as omicron's saga tests do), on a
+//! simulated host: for each kind of plan in `PlanKind::ALL`,
+//! 1. failing each step in turn unwinds to the documented failed state
+//!    with nothing on the host that the database does not know;
+//! 2. running every step twice ends exactly as running it once;
+//! 3. stopping the engine after each step (a killed server) and resuming
+//!    with a new one finishes the workflow as if nothing happened.
+//! A new kind of plan cannot escape: `scenario` matches on every kind.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use overcast_db::models::WorkflowRow;
+use overcast_db::schema::{drives, instances, workflows};
+use overcast_server::app::plans::{Plan, PlanKind};
+use overcast_server::workflow::{Engine, Faults};
+use overcast_testkit::{Backend, Tenant, TestServer};
+use overcast_types::states::WorkflowState;
+use serde_json::{Value, json};
+
+const Q: &str = "?project=main";
+
+/// How a kind of workflow is set up, started, and how it must end.
+struct Scenario {
+    /// The resource the workflow is about.
+    subject: &'static str,
+    /// The state it ends in when the workflow succeeds (`None`: it is gone).
+    done: Option<&'static str>,
+}
+
+fn scenario(kind: PlanKind) -> Scenario {
+    use PlanKind::*;
+    let instance = "/v1/instances/vm";
+    let drive = "/v1/drives/d";
+    match kind {
+        InstanceCreate | InstanceStart | InstanceReboot => Scenario {
+            subject: instance,
+            done: Some("running"),
+        },
+        InstanceStop | InstanceResize => Scenario {
+            subject: instance,
+            done: Some("stopped"),
+        },
+        InstanceDelete => Scenario {
+            subject: instance,
+            done: None,
+        },
+        DriveCreate | DriveGrow => Scenario {
+            subject: drive,
+            done: Some("available"),
+        },
+        DriveDelete => Scenario {
+            subject: drive,
+            done: None,
+        },
+    }
+}
+
+/// Make what the workflow of `kind` starts from, and let it settle.
+async fn prepare(t: &TestServer, a: &Tenant, kind: PlanKind) {
+    use PlanKind::*;
+    let instance = |start: bool| json!({"name": "vm", "vcpus": 1, "memory_mib": 256, "image": "tiny", "start": start});
+    match kind {
+        InstanceCreate | DriveCreate => {}
+        InstanceStart | InstanceResize | InstanceDelete => {
+            t.create(&format!("/v1/instances{Q}"), &a.rw, instance(false))
+                .await;
+            t.wait_state(&format!("/v1/instances/vm{Q}"), &a.rw, "stopped")
+                .await;
+        }
+        InstanceStop | InstanceReboot => {
+            t.create(&format!("/v1/instances{Q}"), &a.rw, instance(true))
+                .await;
+            t.wait_state(&format!("/v1/instances/vm{Q}"), &a.rw, "running")
+                .await;
+        }
+        DriveGrow | DriveDelete => {
+            t.create(
+                &format!("/v1/drives{Q}"),
+                &a.rw,
+                json!({"name": "d", "size_bytes": 1048576}),
+            )
+            .await;
+            t.wait_state(&format!("/v1/drives/d{Q}"), &a.rw, "available")
+                .await;
+        }
+    }
+}
+
+/// The API call that records the workflow of `kind`.
+async fn trigger(t: &TestServer, a: &Tenant, kind: PlanKind) {
+    use PlanKind::*;
+    let r = match kind {
+        InstanceCreate => {
+            t.post(
+                &format!("/v1/instances{Q}"),
+                &a.rw,
+                json!({"name": "vm", "vcpus": 1, "memory_mib": 256, "image": "tiny"}),
+            )
+            .await
+        }
+        InstanceStart => {
+            t.post(&format!("/v1/instances/vm/start{Q}"), &a.rw, json!({}))
+                .await
+        }
+        InstanceStop => {
+            t.post(&format!("/v1/instances/vm/stop{Q}"), &a.rw, json!({}))
+                .await
+        }
+        InstanceReboot => {
+            t.post(&format!("/v1/instances/vm/reboot{Q}"), &a.rw, json!({}))
+                .await
+        }
+        InstanceResize => {
+            t.post(
+                &format!("/v1/instances/vm/resize{Q}"),
+                &a.rw,
+                json!({"vcpus": 2, "memory_mib": 512}),
+            )
+            .await
+        }
+        InstanceDelete => t.delete(&format!("/v1/instances/vm{Q}"), &a.rw).await,
+        DriveCreate => {
+            t.post(
+                &format!("/v1/drives{Q}"),
+                &a.rw,
+                json!({"name": "d", "size_bytes": 1048576}),
+            )
+            .await
+        }
+        DriveGrow => {
+            t.put(
+                &format!("/v1/drives/d{Q}"),
+                &a.rw,
+                json!({"size_bytes": 2097152}),
+            )
+            .await
+        }
+        DriveDelete => t.delete(&format!("/v1/drives/d{Q}"), &a.rw).await,
+    };
+    assert!(r.status.is_success(), "{kind:?}: {} {}", r.status, r.body);
+}
+
+/// The newest workflow of `kind`.
+async fn workflow(t: &TestServer, kind: PlanKind) -> Option<WorkflowRow> {
+    t.server
+        .app
+        .db
+        .read(move |c| {
+            Ok(workflows::table
+                .filter(workflows::kind.eq(kind.as_str()))
+                .order(workflows::id.desc())
+                .select(WorkflowRow::as_select())
+                .first(c)
+                .optional()?)
+        })
+        .await
+        .unwrap()
+}
+
+/// Wait until the newest workflow of `kind` satisfies `done`.
+async fn wait_workflow(
+    t: &TestServer,
+    kind: PlanKind,
+    what: &str,
+    done: impl Fn(&WorkflowRow) -> bool,
+) -> WorkflowRow {
+    let started = Instant::now();
+    loop {
+        if let Some(row) = workflow(t, kind).await
+            && done(&row)
+        {
+            return row;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{kind:?}: the workflow did not {what}: {:?}",
+            workflow(t, kind).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn steps(row: &WorkflowRow) -> usize {
+    serde_json::from_str::<Plan>(&row.steps)
+        .expect("a stored plan")
+        .steps
+        .len()
+}
+
+/// What a run leaves: the subject's state and shape, and the host's
+/// inventory (sizes of its drives, power of its domains).
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    subject: Option<Vec<(String, Value)>>,
+    host_drives: Vec<u64>,
+    host_domains: Vec<bool>,
+}
+
+async fn outcome(t: &TestServer, a: &Tenant, kind: PlanKind) -> Outcome {
+    let r = t
+        .get(&format!("{}{Q}", scenario(kind).subject), &a.rw)
+        .await;
+    let subject = (r.status == 200).then(|| {
+        ["state", "size_bytes", "vcpus", "memory_mib", "host_id"]
+            .iter()
+            .map(|f| (f.to_string(), r.body[*f].clone()))
+            .collect()
+    });
+    let sim = &t.sims[0];
+    let mut host_drives: Vec<u64> = sim.drives().values().map(|d| d.size_bytes).collect();
+    host_drives.sort();
+    let mut host_domains: Vec<bool> = sim.domains().values().map(|d| d.running).collect();
+    host_domains.sort();
+    Outcome {
+        subject,
+        host_drives,
+        host_domains,
+    }
+}
+
+/// Nothing on the host that the database does not know.
+async fn host_matches_database(t: &TestServer, context: &str) {
+    let (known_drives, known_instances) = t
+        .server
+        .app
+        .db
+        .read(|c| {
+            let d: Vec<String> = drives::table.select(drives::id).load(c)?;
+            let i: Vec<String> = instances::table.select(instances::id).load(c)?;
+            Ok((
+                d.into_iter().collect::<BTreeSet<_>>(),
+                i.into_iter().collect::<BTreeSet<_>>(),
+            ))
+        })
+        .await
+        .unwrap();
+    let sim = &t.sims[0];
+    for id in sim.drives().keys() {
+        assert!(
+            known_drives.contains(id),
+            "{context}: drive {id} left on the host"
+        );
+    }
+    for id in sim.domains().keys() {
+        assert!(
+            known_instances.contains(id),
+            "{context}: domain of instance {id} left on the host"
+        );
+    }
+}
+
+async fn fresh(kind: PlanKind) -> (TestServer, Tenant) {
+    let t = TestServer::start(Backend::Sqlite).await.unwrap();
+    let a = t.tenant("acme").await;
+    prepare(&t, &a, kind).await;
+    (t, a)
+}
+
+/// A normal run of `kind`: how many steps it has and how it ends.
+async fn baseline(kind: PlanKind) -> (usize, Outcome) {
+    let (t, a) = fresh(kind).await;
+    trigger(&t, &a, kind).await;
+    let row = wait_workflow(&t, kind, "end", |r| r.state != WorkflowState::Running).await;
+    assert_eq!(row.state, WorkflowState::Done, "{kind:?}: {row:?}");
+    let out = outcome(&t, &a, kind).await;
+    match scenario(kind).done {
+        Some(state) => assert_eq!(
+            out.subject.as_ref().map(|s| s[0].1.clone()),
+            Some(json!(state)),
+            "{kind:?}"
+        ),
+        None => assert_eq!(out.subject, None, "{kind:?}: the subject is gone"),
+    }
+    host_matches_database(&t, &format!("{kind:?} baseline")).await;
+    t.stop().await;
+    (steps(&row), out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_each_step_unwinds_to_the_failed_state_and_leaks_nothing() {
+    for &kind in PlanKind::ALL {
+        let (n, _) = baseline(kind).await;
+        assert!(n > 0, "{kind:?} has steps");
+        for step in 0..n {
+            let context = format!("{kind:?} failing step {step} of {n}");
+            let (t, a) = fresh(kind).await;
+            t.server.app.workflows.inject(Faults {
+                fail_step: Some((kind.as_str().to_string(), step)),
+                ..Faults::default()
+            });
+            trigger(&t, &a, kind).await;
+            let row = wait_workflow(&t, kind, "end", |r| r.state != WorkflowState::Running).await;
+            assert_eq!(row.state, WorkflowState::Unwound, "{context}: {row:?}");
+            let r = t
+                .get(&format!("{}{Q}", scenario(kind).subject), &a.rw)
+                .await;
+            // The subject is marked failed; a subject whose last step
+            // removed its record before the injected failure is gone.
+            let gone_is_fine = step == n - 1 && scenario(kind).done.is_none();
+            if !(gone_is_fine && r.status == 404) {
+                assert_eq!(r.body["state"], "failed", "{context}: {}", r.body);
+            }
+            // A create that failed leaves nothing of its subject on the host.
+            let id = r.id();
+            match kind {
+                PlanKind::DriveCreate => assert!(
+                    !t.sims[0].drives().contains_key(&id),
+                    "{context}: the failed drive's file is left on the host"
+                ),
+                PlanKind::InstanceCreate => assert!(
+                    !t.sims[0].domains().contains_key(&id),
+                    "{context}: the failed instance's domain is left on the host"
+                ),
+                _ => {}
+            }
+            host_matches_database(&t, &context).await;
+            t.stop().await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_step_run_twice_ends_as_one_run() {
+    for &kind in PlanKind::ALL {
+        let (_, once) = baseline(kind).await;
+        let (t, a) = fresh(kind).await;
+        t.server.app.workflows.inject(Faults {
+            repeat_steps: true,
+            ..Faults::default()
+        });
+        trigger(&t, &a, kind).await;
+        let row = wait_workflow(&t, kind, "end", |r| r.state != WorkflowState::Running).await;
+        assert_eq!(row.state, WorkflowState::Done, "{kind:?}: {row:?}");
+        let twice = outcome(&t, &a, kind).await;
+        assert_eq!(
+            normalize(twice),
+            normalize(once),
+            "{kind:?}: twice differs from once"
+        );
+        host_matches_database(&t, &format!("{kind:?} twice")).await;
+        t.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_engine_resumes_after_each_step_and_finishes() {
+    for &kind in PlanKind::ALL {
+        let (n, once) = baseline(kind).await;
+        for after in 0..=n {
+            let context = format!("{kind:?} killed after {after} of {n} steps");
+            let (t, a) = fresh(kind).await;
+            t.server.app.workflows.inject(Faults {
+                halt_after: Some(after),
+                ..Faults::default()
+            });
+            trigger(&t, &a, kind).await;
+            let row = wait_workflow(&t, kind, "reach the kill point", |r| {
+                r.cursor as usize == after
+            })
+            .await;
+            assert_eq!(row.state, WorkflowState::Running, "{context}");
+            // A new engine over the same database and hosts, as a
+            // restarted server builds.
+            let engine = Engine::new(t.server.app.db.clone(), t.server.app.sessions.clone());
+            assert_eq!(engine.resume_all().await.unwrap(), 1, "{context}");
+            let row =
+                wait_workflow(&t, kind, "finish", |r| r.state != WorkflowState::Running).await;
+            assert_eq!(row.state, WorkflowState::Done, "{context}: {row:?}");
+            let out = outcome(&t, &a, kind).await;
+            assert_eq!(normalize(out), normalize(once.clone_shape()), "{context}");
+            host_matches_database(&t, &context).await;
+            t.stop().await;
+        }
+    }
+}
+
+impl Outcome {
+    fn clone_shape(&self) -> Outcome {
+        Outcome {
+            subject: self.subject.clone(),
+            host_drives: self.host_drives.clone(),
+            host_domains: self.host_domains.clone(),
+        }
+    }
+}
+
+/// Host ids differ between servers; whether there is one does not.
+fn normalize(mut o: Outcome) -> Outcome {
+    if let Some(fields) = &mut o.subject {
+        for (name, value) in fields.iter_mut() {
+            if name == "host_id" {
+                *value = json!(!value.is_null());
+            }
+        }
+    }
+    o
+}
