@@ -5,6 +5,7 @@
 //! 2. running every step twice ends exactly as running it once;
 //! 3. stopping the engine after each step (a killed server) and resuming
 //!    with a new one finishes the workflow as if nothing happened.
+//!
 //! A new kind of plan cannot escape: `scenario` matches on every kind.
 
 use std::collections::BTreeSet;
