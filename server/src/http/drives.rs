@@ -6,7 +6,7 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, project_scope, tagged};
+use super::extract::{ApiJson, DrivePath, IfMatch, ProjectList, Selector, tagged};
 use crate::app::{self, Ctx};
 use crate::state::App;
 use overcast_types::ApiResult;
@@ -25,17 +25,8 @@ pub fn routes() -> OpenApiRouter<App> {
 async fn drive_list(
     State(app): State<App>,
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectListParams>,
+    ProjectList { scope, page }: ProjectList,
 ) -> ApiResult<axum::Json<DrivePage>> {
-    let page = page(
-        q.limit,
-        q.page_token.as_deref(),
-        &[
-            ("project", q.project.as_deref()),
-            ("account", q.account.as_deref()),
-        ],
-    )?;
-    let scope = project_scope(page.param("project"), page.param("account"))?;
     let rows = app
         .db
         .read(move |c| app::drives::drive_list(c, &ctx.actor, &scope, &page))
@@ -52,10 +43,9 @@ async fn drive_list(
 async fn drive_create(
     State(app): State<App>,
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     ApiJson(body): ApiJson<DriveCreate>,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let actor = ctx.actor.clone();
     let launched = app
         .db
@@ -90,15 +80,14 @@ async fn reload_drive(
 
 /// Fetch a drive
 #[utoipa::path(get, path = "/v1/drives/{drive}", operation_id = "drive_get", tag = "drives",
-    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    params(DrivePath, ProjectSelector),
     responses((status = 200, description = "The drive", body = Drive)))]
 async fn drive_get(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let row = app
         .db
         .read(move |c| app::drives::lookup_drive(c, &ctx.actor, &sel, &scope))
@@ -110,18 +99,17 @@ async fn drive_get(
 ///
 /// Rename it, or grow it (live). A drive never shrinks.
 #[utoipa::path(put, path = "/v1/drives/{drive}", operation_id = "drive_update", tag = "drives",
-    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    params(DrivePath, ProjectSelector),
     request_body = DriveUpdate,
     responses((status = 200, description = "The updated drive", body = Drive)))]
 async fn drive_update(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     IfMatch(if_match): IfMatch,
     ApiJson(body): ApiJson<DriveUpdate>,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let actor = ctx.actor.clone();
     let launched = app
         .db
@@ -137,15 +125,14 @@ async fn drive_update(
 ///
 /// The drive must not be attached.
 #[utoipa::path(delete, path = "/v1/drives/{drive}", operation_id = "drive_delete", tag = "drives",
-    params(("drive" = String, Path, description = "Name (with ?project=) or id of the drive", example = "data"), ProjectSelector),
+    params(DrivePath, ProjectSelector),
     responses((status = 204, description = "Deleted")))]
 async fn drive_delete(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<StatusCode> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let launched = app
         .db
         .write(move |c| app::drives::drive_delete(c, &ctx, &sel, &scope))

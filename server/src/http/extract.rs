@@ -112,6 +112,38 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// Generates the documentation of a name-or-id path parameter, once: the
+/// handlers list the struct in `params(...)` and extract the value with
+/// [`Selector`]. The spec's pattern and lengths are added in `spec.rs`.
+macro_rules! name_or_id_path {
+    ($($ty:ident, $param:ident, $doc:literal, $example:literal;)+) => {
+        $(
+            #[derive(utoipa::IntoParams)]
+            #[into_params(parameter_in = Path)]
+            #[allow(dead_code)]
+            pub struct $ty {
+                #[doc = $doc]
+                #[param(example = $example)]
+                $param: String,
+            }
+        )+
+    };
+}
+
+name_or_id_path! {
+    AccountPath, account, "Name or id of the account", "acme";
+    DrivePath, drive, "Name (with ?project=) or id of the drive", "data";
+    HostPath, host, "Name or id of the host", "host-01";
+    ImagePath, image, "Name or id of the image", "debian-12";
+    InstancePath, instance, "Name (with ?project=) or id of the instance", "web-1";
+    IpAddressPath, ip_address, "Name (with ?project=) or id of the IP address", "web-1-public";
+    PartnerPath, partner, "Name or id of the partner", "cloudco";
+    PoolPath, pool, "Name or id of the IP pool", "public";
+    ProjectPath, project, "Name or id of the project", "web";
+    SshKeyPath, ssh_key, "Name or id of the SSH key", "laptop";
+    UserPath, user, "Name or id of the user", "alice";
+}
+
 /// A single path parameter that names a resource by name or id.
 pub struct Selector(pub NameOrId);
 
@@ -182,6 +214,45 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
                 ApiError::bad_request("invalid_if_match", "If-Match must be an ETag this API sent")
                     .with_field("If-Match")
             })
+    }
+}
+
+/// `?project=&account=` of a project-scoped request.
+impl<S: Send + Sync> FromRequestParts<S> for ProjectScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiQuery(q) =
+            ApiQuery::<overcast_types::params::ProjectSelector>::from_request_parts(parts, state)
+                .await?;
+        project_scope(q.project.as_deref(), q.account.as_deref())
+    }
+}
+
+/// The selectors and page of a project-scoped list: `?project=&account=`,
+/// which a page token may carry instead, and `?limit=&page_token=`.
+pub struct ProjectList {
+    pub scope: ProjectScope,
+    pub page: PageRequest,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ProjectList {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiQuery(q) =
+            ApiQuery::<overcast_types::params::ProjectListParams>::from_request_parts(parts, state)
+                .await?;
+        let page = page(
+            q.limit,
+            q.page_token.as_deref(),
+            &[
+                ("project", q.project.as_deref()),
+                ("account", q.account.as_deref()),
+            ],
+        )?;
+        let scope = project_scope(page.param("project"), page.param("account"))?;
+        Ok(ProjectList { scope, page })
     }
 }
 

@@ -6,7 +6,7 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, tagged};
+use super::extract::{ApiJson, ApiQuery, HostPath, IfMatch, Selector, page, tagged};
 use crate::app::{self, Ctx};
 use crate::state::App;
 use overcast_types::ApiResult;
@@ -62,7 +62,7 @@ async fn host_enrollment_create(
 
 /// Fetch a host
 #[utoipa::path(get, path = "/v1/hosts/{host}", operation_id = "host_get", tag = "hosts",
-    params(("host" = String, Path, description = "Name or id of the host", example = "host-01")),
+    params(HostPath),
     responses((status = 200, description = "The host", body = Host)),
     extensions(("x-overcast-role" = json!("operator"))))]
 async fn host_get(
@@ -81,7 +81,7 @@ async fn host_get(
 ///
 /// Change its description, or drain it (`draining` takes nothing new).
 #[utoipa::path(put, path = "/v1/hosts/{host}", operation_id = "host_update", tag = "hosts",
-    params(("host" = String, Path, description = "Name or id of the host", example = "host-01")),
+    params(HostPath),
     request_body = HostUpdate,
     responses((status = 200, description = "The updated host", body = Host)),
     extensions(("x-overcast-role" = json!("operator"))))]
@@ -103,7 +103,7 @@ async fn host_update(
 ///
 /// The host must hold no instances.
 #[utoipa::path(delete, path = "/v1/hosts/{host}", operation_id = "host_delete", tag = "hosts",
-    params(("host" = String, Path, description = "Name or id of the host", example = "host-01")),
+    params(HostPath),
     responses((status = 204, description = "Deleted")),
     extensions(("x-overcast-role" = json!("operator"))))]
 async fn host_delete(

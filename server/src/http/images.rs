@@ -6,7 +6,7 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, Selector, page, selector, tagged};
+use super::extract::{ApiJson, ApiQuery, ImagePath, Selector, page, selector, tagged};
 use crate::app::{self, Ctx};
 use crate::state::App;
 use overcast_types::ApiResult;
@@ -71,7 +71,7 @@ async fn image_create(
 ///
 /// By name, the account's own image comes before a system image of the same name.
 #[utoipa::path(get, path = "/v1/images/{image}", operation_id = "image_get", tag = "images",
-    params(("image" = String, Path, description = "Name or id of the image", example = "debian-12"), AccountSelector),
+    params(ImagePath, AccountSelector),
     responses((status = 200, description = "The image", body = Image)))]
 async fn image_get(
     State(app): State<App>,
@@ -91,7 +91,7 @@ async fn image_get(
 ///
 /// System images are deleted by operators only. No drive may still name it as its source.
 #[utoipa::path(delete, path = "/v1/images/{image}", operation_id = "image_delete", tag = "images",
-    params(("image" = String, Path, description = "Name or id of the image", example = "debian-12"), AccountSelector),
+    params(ImagePath, AccountSelector),
     responses((status = 204, description = "Deleted")))]
 async fn image_delete(
     State(app): State<App>,

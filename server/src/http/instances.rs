@@ -6,7 +6,9 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, project_scope, tagged};
+use super::extract::{
+    ApiJson, ApiQuery, IfMatch, InstancePath, ProjectList, Selector, project_scope, tagged,
+};
 use crate::app::{self, Ctx};
 use crate::state::App;
 use overcast_db::views::instance_view;
@@ -44,17 +46,8 @@ fn instance_response(status: StatusCode, parts: app::instances::InstanceParts) -
 async fn instance_list(
     State(app): State<App>,
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectListParams>,
+    ProjectList { scope, page }: ProjectList,
 ) -> ApiResult<axum::Json<InstancePage>> {
-    let page = page(
-        q.limit,
-        q.page_token.as_deref(),
-        &[
-            ("project", q.project.as_deref()),
-            ("account", q.account.as_deref()),
-        ],
-    )?;
-    let scope = project_scope(page.param("project"), page.param("account"))?;
     let rows = app
         .db
         .read(move |c| app::instances::instance_list(c, &ctx.actor, &scope, &page))
@@ -76,10 +69,9 @@ async fn instance_list(
 async fn instance_create(
     State(app): State<App>,
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     ApiJson(body): ApiJson<InstanceCreate>,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let launched = app
         .db
         .write(move |c| app::instances::instance_create(c, &ctx, &scope, body))
@@ -90,15 +82,14 @@ async fn instance_create(
 
 /// Fetch an instance
 #[utoipa::path(get, path = "/v1/instances/{instance}", operation_id = "instance_get", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     responses((status = 200, description = "The instance", body = Instance)))]
 async fn instance_get(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
         .read(move |c| app::instances::instance_get(c, &ctx.actor, &sel, &scope))
@@ -110,18 +101,17 @@ async fn instance_get(
 ///
 /// Rename it or change its HA policy, live.
 #[utoipa::path(put, path = "/v1/instances/{instance}", operation_id = "instance_update", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     request_body = InstanceUpdate,
     responses((status = 200, description = "The updated instance", body = Instance)))]
 async fn instance_update(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     IfMatch(if_match): IfMatch,
     ApiJson(body): ApiJson<InstanceUpdate>,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
         .write(move |c| app::instances::instance_update(c, &ctx, &sel, &scope, body, if_match))
@@ -135,15 +125,14 @@ async fn instance_update(
 /// create set `boot_drive_delete_with_instance: false`); its other drives and its IP addresses
 /// are detached and kept.
 #[utoipa::path(delete, path = "/v1/instances/{instance}", operation_id = "instance_delete", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     responses((status = 204, description = "Deleted")))]
 async fn instance_delete(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<StatusCode> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let launched = app
         .db
         .write(move |c| app::instances::instance_delete(c, &ctx, &sel, &scope))
@@ -156,10 +145,9 @@ async fn act(
     app: App,
     ctx: Ctx,
     sel: overcast_types::NameOrId,
-    q: ProjectSelector,
+    scope: app::ProjectScope,
     action: app::instances::Action,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let launched = app
         .db
         .write(move |c| app::instances::instance_action(c, &ctx, &sel, &scope, action))
@@ -172,45 +160,45 @@ async fn act(
 ///
 /// Allowed while stopped or failed; the instance moves to `starting`.
 #[utoipa::path(post, path = "/v1/instances/{instance}/start", operation_id = "instance_start", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     responses((status = 202, description = "Starting", body = Instance)))]
 async fn instance_start(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    act(app, ctx, sel, q, app::instances::Action::Start).await
+    act(app, ctx, sel, scope, app::instances::Action::Start).await
 }
 
 /// Stop an instance
 ///
 /// Allowed while running, starting or rebooting.
 #[utoipa::path(post, path = "/v1/instances/{instance}/stop", operation_id = "instance_stop", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     responses((status = 202, description = "Stopping", body = Instance)))]
 async fn instance_stop(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    act(app, ctx, sel, q, app::instances::Action::Stop).await
+    act(app, ctx, sel, scope, app::instances::Action::Stop).await
 }
 
 /// Reboot an instance
 ///
 /// Allowed while running.
 #[utoipa::path(post, path = "/v1/instances/{instance}/reboot", operation_id = "instance_reboot", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     responses((status = 202, description = "Rebooting", body = Instance)))]
 async fn instance_reboot(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    act(app, ctx, sel, q, app::instances::Action::Reboot).await
+    act(app, ctx, sel, scope, app::instances::Action::Reboot).await
 }
 
 /// Read an instance's serial console log
@@ -218,7 +206,7 @@ async fn instance_reboot(
 /// The console output since the instance was made, from `offset` on. Poll
 /// with the returned `next_offset` to follow it.
 #[utoipa::path(get, path = "/v1/instances/{instance}/serial", operation_id = "instance_serial", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), SerialParams),
+    params(InstancePath, SerialParams),
     responses((status = 200, description = "A chunk of the console log", body = SerialOutput)))]
 async fn instance_serial(
     State(app): State<App>,
@@ -251,18 +239,17 @@ async fn instance_serial(
 ///
 /// Change vcpus and memory. The instance must be stopped.
 #[utoipa::path(post, path = "/v1/instances/{instance}/resize", operation_id = "instance_resize", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     request_body = InstanceResize,
     responses((status = 200, description = "The resized instance", body = Instance)))]
 async fn instance_resize(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     IfMatch(if_match): IfMatch,
     ApiJson(body): ApiJson<InstanceResize>,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let actor = ctx.actor.clone();
     let launched = app
         .db
@@ -282,11 +269,10 @@ async fn drive_attachment(
     app: App,
     ctx: Ctx,
     sel: overcast_types::NameOrId,
-    q: ProjectSelector,
+    scope: app::ProjectScope,
     body: DriveAttachment,
     attach: bool,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
         .write(move |c| app::instances::instance_drive(c, &ctx, &sel, &scope, body, attach))
@@ -298,45 +284,44 @@ async fn drive_attachment(
 ///
 /// The instance must be stopped; the drive takes the next slot.
 #[utoipa::path(post, path = "/v1/instances/{instance}/drives/attach", operation_id = "instance_drive_attach", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     request_body = DriveAttachment,
     responses((status = 200, description = "The instance", body = Instance)))]
 async fn instance_drive_attach(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     ApiJson(body): ApiJson<DriveAttachment>,
 ) -> ApiResult<Response> {
-    drive_attachment(app, ctx, sel, q, body, true).await
+    drive_attachment(app, ctx, sel, scope, body, true).await
 }
 
 /// Detach a drive
 ///
 /// The instance must be stopped. The boot drive cannot be detached.
 #[utoipa::path(post, path = "/v1/instances/{instance}/drives/detach", operation_id = "instance_drive_detach", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     request_body = DriveAttachment,
     responses((status = 200, description = "The instance", body = Instance)))]
 async fn instance_drive_detach(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     ApiJson(body): ApiJson<DriveAttachment>,
 ) -> ApiResult<Response> {
-    drive_attachment(app, ctx, sel, q, body, false).await
+    drive_attachment(app, ctx, sel, scope, body, false).await
 }
 
 async fn ip_attachment(
     app: App,
     ctx: Ctx,
     sel: overcast_types::NameOrId,
-    q: ProjectSelector,
+    scope: app::ProjectScope,
     body: IpAttachment,
     attach: bool,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let parts = app
         .db
         .write(move |c| app::instances::instance_ip(c, &ctx, &sel, &scope, body, attach))
@@ -348,32 +333,32 @@ async fn ip_attachment(
 ///
 /// The instance must be stopped.
 #[utoipa::path(post, path = "/v1/instances/{instance}/ip-addresses/attach", operation_id = "instance_ip_attach", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     request_body = IpAttachment,
     responses((status = 200, description = "The instance", body = Instance)))]
 async fn instance_ip_attach(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     ApiJson(body): ApiJson<IpAttachment>,
 ) -> ApiResult<Response> {
-    ip_attachment(app, ctx, sel, q, body, true).await
+    ip_attachment(app, ctx, sel, scope, body, true).await
 }
 
 /// Detach an IP address
 ///
 /// The instance must be stopped.
 #[utoipa::path(post, path = "/v1/instances/{instance}/ip-addresses/detach", operation_id = "instance_ip_detach", tag = "instances",
-    params(("instance" = String, Path, description = "Name (with ?project=) or id of the instance", example = "web-1"), ProjectSelector),
+    params(InstancePath, ProjectSelector),
     request_body = IpAttachment,
     responses((status = 200, description = "The instance", body = Instance)))]
 async fn instance_ip_detach(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     ApiJson(body): ApiJson<IpAttachment>,
 ) -> ApiResult<Response> {
-    ip_attachment(app, ctx, sel, q, body, false).await
+    ip_attachment(app, ctx, sel, scope, body, false).await
 }

@@ -6,7 +6,9 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, project_scope, tagged};
+use super::extract::{
+    ApiJson, ApiQuery, IfMatch, IpAddressPath, PoolPath, ProjectList, Selector, page, tagged,
+};
 use crate::app::{self, Ctx};
 use crate::state::App;
 use overcast_types::ApiResult;
@@ -37,17 +39,8 @@ pub fn address_routes() -> OpenApiRouter<App> {
 async fn ip_address_list(
     State(app): State<App>,
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectListParams>,
+    ProjectList { scope, page }: ProjectList,
 ) -> ApiResult<axum::Json<IpAddressPage>> {
-    let page = page(
-        q.limit,
-        q.page_token.as_deref(),
-        &[
-            ("project", q.project.as_deref()),
-            ("account", q.account.as_deref()),
-        ],
-    )?;
-    let scope = project_scope(page.param("project"), page.param("account"))?;
     let rows = app
         .db
         .read(move |c| app::ips::ip_address_list(c, &ctx.actor, &scope, &page))
@@ -64,10 +57,9 @@ async fn ip_address_list(
 async fn ip_address_create(
     State(app): State<App>,
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     ApiJson(body): ApiJson<IpAddressCreate>,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let row = app
         .db
         .write(move |c| app::ips::ip_address_create(c, &ctx, &scope, body))
@@ -81,15 +73,14 @@ async fn ip_address_create(
 
 /// Fetch an IP address
 #[utoipa::path(get, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_get", tag = "ip-addresses",
-    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
+    params(IpAddressPath, ProjectSelector),
     responses((status = 200, description = "The IP address", body = IpAddress)))]
 async fn ip_address_get(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let row = app
         .db
         .read(move |c| app::ips::lookup_ip_address(c, &ctx.actor, &sel, &scope))
@@ -99,18 +90,17 @@ async fn ip_address_get(
 
 /// Update an IP address
 #[utoipa::path(put, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_update", tag = "ip-addresses",
-    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
+    params(IpAddressPath, ProjectSelector),
     request_body = IdentityUpdate,
     responses((status = 200, description = "The updated IP address", body = IpAddress)))]
 async fn ip_address_update(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
     IfMatch(if_match): IfMatch,
     ApiJson(body): ApiJson<IdentityUpdate>,
 ) -> ApiResult<Response> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     let row = app
         .db
         .write(move |c| app::ips::ip_address_update(c, &ctx, &sel, &scope, body, if_match))
@@ -122,15 +112,14 @@ async fn ip_address_update(
 ///
 /// The address must not be attached. It returns to its pool.
 #[utoipa::path(delete, path = "/v1/ip-addresses/{ip_address}", operation_id = "ip_address_release", tag = "ip-addresses",
-    params(("ip_address" = String, Path, description = "Name (with ?project=) or id of the IP address", example = "web-1-public"), ProjectSelector),
+    params(IpAddressPath, ProjectSelector),
     responses((status = 204, description = "Released")))]
 async fn ip_address_release(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
-    ApiQuery(q): ApiQuery<ProjectSelector>,
+    scope: app::ProjectScope,
 ) -> ApiResult<StatusCode> {
-    let scope = project_scope(q.project.as_deref(), q.account.as_deref())?;
     app.db
         .write(move |c| app::ips::ip_address_release(c, &ctx, &sel, &scope))
         .await?;
@@ -178,7 +167,7 @@ async fn ip_pool_create(
 
 /// Fetch an IP pool
 #[utoipa::path(get, path = "/v1/ip-pools/{pool}", operation_id = "ip_pool_get", tag = "ip-pools",
-    params(("pool" = String, Path, description = "Name or id of the IP pool", example = "public")),
+    params(PoolPath),
     responses((status = 200, description = "The IP pool", body = IpPool)))]
 async fn ip_pool_get(
     State(app): State<App>,
@@ -196,7 +185,7 @@ async fn ip_pool_get(
 ///
 /// The pool must have no allocated addresses.
 #[utoipa::path(delete, path = "/v1/ip-pools/{pool}", operation_id = "ip_pool_delete", tag = "ip-pools",
-    params(("pool" = String, Path, description = "Name or id of the IP pool", example = "public")),
+    params(PoolPath),
     responses((status = 204, description = "Deleted")),
     extensions(("x-overcast-role" = json!("operator"))))]
 async fn ip_pool_delete(

@@ -6,7 +6,10 @@ use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, IfMatch, Selector, page, selector, tagged};
+use super::extract::{
+    AccountPath, ApiJson, ApiQuery, IfMatch, PartnerPath, ProjectPath, Selector, SshKeyPath,
+    UserPath, page, selector, tagged,
+};
 use crate::app::{Ctx, tenancy};
 use crate::state::App;
 use overcast_types::ApiResult;
@@ -73,7 +76,7 @@ async fn partner_create(
 
 /// Fetch a partner
 #[utoipa::path(get, path = "/v1/partners/{partner}", operation_id = "partner_get", tag = "partners",
-    params(("partner" = String, Path, description = "Name or id of the partner", example = "cloudco")),
+    params(PartnerPath),
     responses((status = 200, description = "The partner", body = Partner)))]
 async fn partner_get(
     State(app): State<App>,
@@ -91,7 +94,7 @@ async fn partner_get(
 ///
 /// Operators may change everything; a partner's admins may change its description and brand.
 #[utoipa::path(put, path = "/v1/partners/{partner}", operation_id = "partner_update", tag = "partners",
-    params(("partner" = String, Path, description = "Name or id of the partner", example = "cloudco")),
+    params(PartnerPath),
     request_body = PartnerUpdate,
     responses((status = 200, description = "The updated partner", body = Partner)))]
 async fn partner_update(
@@ -112,7 +115,7 @@ async fn partner_update(
 ///
 /// Operators only. The partner must own no accounts.
 #[utoipa::path(delete, path = "/v1/partners/{partner}", operation_id = "partner_delete", tag = "partners",
-    params(("partner" = String, Path, description = "Name or id of the partner", example = "cloudco")),
+    params(PartnerPath),
     responses((status = 204, description = "Deleted")),
     extensions(("x-overcast-role" = json!("operator"))))]
 async fn partner_delete(
@@ -169,7 +172,7 @@ async fn account_create(
 
 /// Fetch an account
 #[utoipa::path(get, path = "/v1/accounts/{account}", operation_id = "account_get", tag = "accounts",
-    params(("account" = String, Path, description = "Name or id of the account", example = "acme")),
+    params(AccountPath),
     responses((status = 200, description = "The account", body = Account)))]
 async fn account_get(
     State(app): State<App>,
@@ -185,7 +188,7 @@ async fn account_get(
 
 /// Update an account
 #[utoipa::path(put, path = "/v1/accounts/{account}", operation_id = "account_update", tag = "accounts",
-    params(("account" = String, Path, description = "Name or id of the account", example = "acme")),
+    params(AccountPath),
     request_body = IdentityUpdate,
     responses((status = 200, description = "The updated account", body = Account)))]
 async fn account_update(
@@ -207,7 +210,7 @@ async fn account_update(
 /// Operators and the owning partner's admins. The account must have no projects;
 /// its users, tokens, SSH keys and images go with it.
 #[utoipa::path(delete, path = "/v1/accounts/{account}", operation_id = "account_delete", tag = "accounts",
-    params(("account" = String, Path, description = "Name or id of the account", example = "acme")),
+    params(AccountPath),
     responses((status = 204, description = "Deleted")))]
 async fn account_delete(
     State(app): State<App>,
@@ -262,7 +265,7 @@ async fn user_create(
 
 /// Fetch a user
 #[utoipa::path(get, path = "/v1/users/{user}", operation_id = "user_get", tag = "users",
-    params(("user" = String, Path, description = "Name or id of the user", example = "alice"), AccountSelector),
+    params(UserPath, AccountSelector),
     responses((status = 200, description = "The user", body = User)))]
 async fn user_get(
     State(app): State<App>,
@@ -280,7 +283,7 @@ async fn user_get(
 
 /// Delete a user
 #[utoipa::path(delete, path = "/v1/users/{user}", operation_id = "user_delete", tag = "users",
-    params(("user" = String, Path, description = "Name or id of the user", example = "alice"), AccountSelector),
+    params(UserPath, AccountSelector),
     responses((status = 204, description = "Deleted")))]
 async fn user_delete(
     State(app): State<App>,
@@ -411,7 +414,7 @@ async fn project_create(
 
 /// Fetch a project
 #[utoipa::path(get, path = "/v1/projects/{project}", operation_id = "project_get", tag = "projects",
-    params(("project" = String, Path, description = "Name or id of the project", example = "web"), AccountSelector),
+    params(ProjectPath, AccountSelector),
     responses((status = 200, description = "The project", body = Project)))]
 async fn project_get(
     State(app): State<App>,
@@ -429,7 +432,7 @@ async fn project_get(
 
 /// Update a project
 #[utoipa::path(put, path = "/v1/projects/{project}", operation_id = "project_update", tag = "projects",
-    params(("project" = String, Path, description = "Name or id of the project", example = "web"), AccountSelector),
+    params(ProjectPath, AccountSelector),
     request_body = IdentityUpdate,
     responses((status = 200, description = "The updated project", body = Project)))]
 async fn project_update(
@@ -452,7 +455,7 @@ async fn project_update(
 ///
 /// The project must hold no instances, drives or IP addresses.
 #[utoipa::path(delete, path = "/v1/projects/{project}", operation_id = "project_delete", tag = "projects",
-    params(("project" = String, Path, description = "Name or id of the project", example = "web"), AccountSelector),
+    params(ProjectPath, AccountSelector),
     responses((status = 204, description = "Deleted")))]
 async fn project_delete(
     State(app): State<App>,
@@ -512,7 +515,7 @@ async fn ssh_key_create(
 
 /// Fetch an SSH key
 #[utoipa::path(get, path = "/v1/ssh-keys/{ssh_key}", operation_id = "ssh_key_get", tag = "ssh-keys",
-    params(("ssh_key" = String, Path, description = "Name or id of the SSH key", example = "laptop"), AccountSelector),
+    params(SshKeyPath, AccountSelector),
     responses((status = 200, description = "The SSH key", body = SshKey)))]
 async fn ssh_key_get(
     State(app): State<App>,
@@ -530,7 +533,7 @@ async fn ssh_key_get(
 
 /// Delete an SSH key
 #[utoipa::path(delete, path = "/v1/ssh-keys/{ssh_key}", operation_id = "ssh_key_delete", tag = "ssh-keys",
-    params(("ssh_key" = String, Path, description = "Name or id of the SSH key", example = "laptop"), AccountSelector),
+    params(SshKeyPath, AccountSelector),
     responses((status = 204, description = "Deleted")))]
 async fn ssh_key_delete(
     State(app): State<App>,
