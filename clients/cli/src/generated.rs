@@ -113,7 +113,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::AccountCreateDescription))
                     .required(false),
             )
             .arg(
@@ -130,7 +130,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::AccountCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -165,7 +165,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::AccountGetAccount))
                     .required(true)
                     .help("Name or id of the account"),
             )
@@ -176,14 +176,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::AccountUpdateAccount))
                     .required(true)
                     .help("Name or id of the account"),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::IdentityUpdateDescription),
+                    )
                     .required(false),
             )
             .arg(
@@ -198,7 +200,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IdentityUpdateName))
                     .required(false),
             )
             .arg(
@@ -222,7 +224,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::AccountDeleteAccount))
                     .required(true)
                     .help("Name or id of the account"),
             )
@@ -235,10 +237,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -251,7 +253,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveListProject))
                     .required(true)
                     .help(
                         "Name or id of the project. Required unless `page_token` is given.",
@@ -264,16 +266,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveCreateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveCreateDescription))
                     .required(false),
             )
             .arg(
@@ -297,13 +299,13 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveCreateProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -348,23 +350,23 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveGetAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("drive")
                     .long("drive")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveGetDrive))
                     .required(true)
                     .help("Name (with ?project=) or id of the drive"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveGetProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -377,22 +379,22 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveUpdateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveUpdateDescription))
                     .required(false),
             )
             .arg(
                 ::clap::Arg::new("drive")
                     .long("drive")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveUpdateDrive))
                     .required(true)
                     .help("Name (with ?project=) or id of the drive"),
             )
@@ -408,13 +410,13 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveUpdateName))
                     .required(false),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveUpdateProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -452,23 +454,23 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveDeleteAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("drive")
                     .long("drive")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveDeleteDrive))
                     .required(true)
                     .help("Name (with ?project=) or id of the drive"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::DriveDeleteProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -481,10 +483,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::EventListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -503,7 +505,9 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::HostEnrollmentCreateDescription),
+                    )
                     .required(false),
             )
             .arg(
@@ -560,7 +564,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("host")
                     .long("host")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::HostGetHost))
                     .required(true)
                     .help("Name or id of the host"),
             )
@@ -571,13 +575,13 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::HostUpdateDescription))
                     .required(false),
             )
             .arg(
                 ::clap::Arg::new("host")
                     .long("host")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::HostUpdateHost))
                     .required(true)
                     .help("Name or id of the host"),
             )
@@ -629,7 +633,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("host")
                     .long("host")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::HostDeleteHost))
                     .required(true)
                     .help("Name or id of the host"),
             )
@@ -640,10 +644,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -660,10 +664,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageCreateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -699,7 +703,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageCreateDescription))
                     .required(false),
             )
             .arg(
@@ -723,7 +727,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -771,16 +775,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageGetAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("image")
                     .long("image")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageGetImage))
                     .required(true)
                     .help("Name or id of the image"),
             )
@@ -793,16 +797,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageDeleteAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("image")
                     .long("image")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ImageDeleteImage))
                     .required(true)
                     .help("Name or id of the image"),
             )
@@ -815,10 +819,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -831,7 +835,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceListProject))
                     .required(true)
                     .help(
                         "Name or id of the project. Required unless `page_token` is given.",
@@ -844,10 +848,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceCreateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -880,7 +884,9 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceCreateDescription),
+                    )
                     .required(false),
             )
             .arg(
@@ -925,13 +931,13 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceCreateProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -980,23 +986,23 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceGetAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceGetInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceGetProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1009,16 +1015,18 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceUpdateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceUpdateDescription),
+                    )
                     .required(false),
             )
             .arg(
@@ -1048,20 +1056,20 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceUpdateInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceUpdateName))
                     .required(false),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceUpdateProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1088,23 +1096,23 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceDeleteAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceDeleteInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceDeleteProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1119,10 +1127,12 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceDriveAttachAccount),
+                    )
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1146,14 +1156,18 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceDriveAttachInstance),
+                    )
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceDriveAttachProject),
+                    )
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1182,10 +1196,12 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceDriveDetachAccount),
+                    )
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1209,14 +1225,18 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceDriveDetachInstance),
+                    )
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::InstanceDriveDetachProject),
+                    )
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1245,10 +1265,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceIpAttachAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1265,7 +1285,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceIpAttachInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
@@ -1279,7 +1299,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceIpAttachProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1306,10 +1326,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceIpDetachAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1326,7 +1346,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceIpDetachInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
@@ -1340,7 +1360,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceIpDetachProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1367,10 +1387,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceRebootAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1387,14 +1407,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceRebootInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceRebootProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1407,10 +1427,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceResizeAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1436,7 +1456,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceResizeInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
@@ -1449,7 +1469,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceResizeProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1484,16 +1504,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceSerialAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceSerialInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
@@ -1516,7 +1536,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceSerialProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1531,10 +1551,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceStartAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1551,14 +1571,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceStartInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceStartProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1573,10 +1593,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceStopAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1593,14 +1613,14 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("instance")
                     .long("instance")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceStopInstance))
                     .required(true)
                     .help("Name (with ?project=) or id of the instance"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::InstanceStopProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1613,10 +1633,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -1629,7 +1649,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressListProject))
                     .required(true)
                     .help(
                         "Name or id of the project. Required unless `page_token` is given.",
@@ -1642,16 +1662,18 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressCreateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::IpAddressCreateDescription),
+                    )
                     .required(false),
             )
             .arg(
@@ -1668,7 +1690,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -1681,7 +1703,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressCreateProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1710,23 +1732,23 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressGetAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("ip-address")
                     .long("ip-address")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressGetIpAddress))
                     .required(true)
                     .help("Name (with ?project=) or id of the IP address"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressGetProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1739,16 +1761,18 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressUpdateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::IdentityUpdateDescription),
+                    )
                     .required(false),
             )
             .arg(
@@ -1763,20 +1787,20 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("ip-address")
                     .long("ip-address")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressUpdateIpAddress))
                     .required(true)
                     .help("Name (with ?project=) or id of the IP address"),
             )
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IdentityUpdateName))
                     .required(false),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressUpdateProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1803,23 +1827,25 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressReleaseAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account holding the project, for operator and partner tokens.",
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("ip-address")
                     .long("ip-address")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::IpAddressReleaseIpAddress),
+                    )
                     .required(true)
                     .help("Name (with ?project=) or id of the IP address"),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpAddressReleaseProject))
                     .required(false)
                     .help(
                         "Name or id of the project. Needed when the resource is named by name.",
@@ -1847,7 +1873,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpPoolCreateDescription))
                     .required(false),
             )
             .arg(
@@ -1882,7 +1908,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpPoolCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -1912,7 +1938,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("pool")
                     .long("pool")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpPoolGetPool))
                     .required(true)
                     .help("Name or id of the IP pool"),
             )
@@ -1923,7 +1949,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("pool")
                     .long("pool")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IpPoolDeletePool))
                     .required(true)
                     .help("Name or id of the IP pool"),
             )
@@ -1947,7 +1973,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::PartnerCreateDescription))
                     .required(false),
             )
             .arg(
@@ -1964,7 +1990,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::PartnerCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -1990,7 +2016,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("partner")
                     .long("partner")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::PartnerGetPartner))
                     .required(true)
                     .help("Name or id of the partner"),
             )
@@ -2001,7 +2027,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::PartnerUpdateDescription))
                     .required(false),
             )
             .arg(
@@ -2016,13 +2042,13 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::PartnerUpdateName))
                     .required(false),
             )
             .arg(
                 ::clap::Arg::new("partner")
                     .long("partner")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::PartnerUpdatePartner))
                     .required(true)
                     .help("Name or id of the partner"),
             )
@@ -2049,7 +2075,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("partner")
                     .long("partner")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::PartnerDeletePartner))
                     .required(true)
                     .help("Name or id of the partner"),
             )
@@ -2062,10 +2088,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -2082,16 +2108,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectCreateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectCreateDescription))
                     .required(false),
             )
             .arg(
@@ -2108,7 +2134,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -2132,16 +2158,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectGetAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectGetProject))
                     .required(true)
                     .help("Name or id of the project"),
             )
@@ -2152,16 +2178,18 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectUpdateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(
+                        ::clap::value_parser!(types::IdentityUpdateDescription),
+                    )
                     .required(false),
             )
             .arg(
@@ -2176,13 +2204,13 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::IdentityUpdateName))
                     .required(false),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectUpdateProject))
                     .required(true)
                     .help("Name or id of the project"),
             )
@@ -2207,16 +2235,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectDeleteAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("project")
                     .long("project")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::ProjectDeleteProject))
                     .required(true)
                     .help("Name or id of the project"),
             )
@@ -2229,10 +2257,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -2249,16 +2277,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyCreateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyCreateDescription))
                     .required(false),
             )
             .arg(
@@ -2275,7 +2303,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -2306,16 +2334,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyGetAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("ssh-key")
                     .long("ssh-key")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyGetSshKey))
                     .required(true)
                     .help("Name or id of the SSH key"),
             )
@@ -2326,16 +2354,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyDeleteAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("ssh-key")
                     .long("ssh-key")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::SshKeyDeleteSshKey))
                     .required(true)
                     .help("Name or id of the SSH key"),
             )
@@ -2346,10 +2374,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::TokenListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -2377,7 +2405,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::TokenCreateDescription))
                     .required(false),
             )
             .arg(
@@ -2456,10 +2484,10 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
@@ -2476,16 +2504,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserCreateAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserCreateDescription))
                     .required(false),
             )
             .arg(
@@ -2506,7 +2534,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserCreateName))
                     .required_unless_present("json-body"),
             )
             .arg(
@@ -2530,16 +2558,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserGetAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("user")
                     .long("user")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserGetUser))
                     .required(true)
                     .help("Name or id of the user"),
             )
@@ -2550,16 +2578,16 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("account")
                     .long("account")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserDeleteAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own.",
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
                     ),
             )
             .arg(
                 ::clap::Arg::new("user")
                     .long("user")
-                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .value_parser(::clap::value_parser!(types::UserDeleteUser))
                     .required(true)
                     .help("Name or id of the user"),
             )
@@ -2740,7 +2768,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.account_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::AccountCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -2748,7 +2778,7 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::AccountCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("partner") {
@@ -2779,7 +2809,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.account_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::AccountGetAccount>("account") {
             request = request.account(value.clone());
         }
         self.config.execute_account_get(matches, &mut request)?;
@@ -2800,16 +2830,18 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.account_update();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::AccountUpdateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::IdentityUpdateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<types::AccountUpdateIfMatch>("if-match") {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::IdentityUpdateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -2837,7 +2869,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.account_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::AccountDeleteAccount>("account") {
             request = request.account(value.clone());
         }
         self.config.execute_account_delete(matches, &mut request)?;
@@ -2858,13 +2890,13 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.drive_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::DriveListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
             request = request.limit(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::DriveListProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_drive_list(matches, &mut request)?;
@@ -2896,10 +2928,12 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.drive_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::DriveCreateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::DriveCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -2910,10 +2944,10 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("image") {
             request = request.body_map(|body| { body.image(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::DriveCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::DriveCreateProject>("project") {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("replicas") {
@@ -2947,13 +2981,13 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.drive_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::DriveGetAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("drive") {
+        if let Some(value) = matches.get_one::<types::DriveGetDrive>("drive") {
             request = request.drive(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::DriveGetProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_drive_get(matches, &mut request)?;
@@ -2974,22 +3008,24 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.drive_update();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::DriveUpdateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::DriveUpdateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("drive") {
+        if let Some(value) = matches.get_one::<types::DriveUpdateDrive>("drive") {
             request = request.drive(value.clone());
         }
         if let Some(value) = matches.get_one::<types::DriveUpdateIfMatch>("if-match") {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::DriveUpdateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::DriveUpdateProject>("project") {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<i64>("size-bytes") {
@@ -3020,13 +3056,13 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.drive_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::DriveDeleteAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("drive") {
+        if let Some(value) = matches.get_one::<types::DriveDeleteDrive>("drive") {
             request = request.drive(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::DriveDeleteProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_drive_delete(matches, &mut request)?;
@@ -3047,7 +3083,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.event_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::EventListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
@@ -3082,7 +3118,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.host_enrollment_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::HostEnrollmentCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -3152,7 +3190,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.host_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("host") {
+        if let Some(value) = matches.get_one::<types::HostGetHost>("host") {
             request = request.host(value.clone());
         }
         self.config.execute_host_get(matches, &mut request)?;
@@ -3173,10 +3211,12 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.host_update();
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::HostUpdateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("host") {
+        if let Some(value) = matches.get_one::<types::HostUpdateHost>("host") {
             request = request.host(value.clone());
         }
         if let Some(value) = matches.get_one::<types::HostUpdateIfMatch>("if-match") {
@@ -3210,7 +3250,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.host_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("host") {
+        if let Some(value) = matches.get_one::<types::HostDeleteHost>("host") {
             request = request.host(value.clone());
         }
         self.config.execute_host_delete(matches, &mut request)?;
@@ -3231,7 +3271,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.image_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ImageListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
@@ -3266,7 +3306,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.image_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ImageCreateAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
@@ -3277,7 +3317,9 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<types::ImageCreateBootMode>("boot-mode") {
             request = request.body_map(|body| { body.boot_mode(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::ImageCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -3289,7 +3331,7 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.body_map(|body| { body.min_size_bytes(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::ImageCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("os-family") {
@@ -3326,10 +3368,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.image_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ImageGetAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("image") {
+        if let Some(value) = matches.get_one::<types::ImageGetImage>("image") {
             request = request.image(value.clone());
         }
         self.config.execute_image_get(matches, &mut request)?;
@@ -3350,10 +3392,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.image_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ImageDeleteAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("image") {
+        if let Some(value) = matches.get_one::<types::ImageDeleteImage>("image") {
             request = request.image(value.clone());
         }
         self.config.execute_image_delete(matches, &mut request)?;
@@ -3374,13 +3416,13 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
             request = request.limit(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceListProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_instance_list(matches, &mut request)?;
@@ -3412,7 +3454,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceCreateAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::string::String>("boot-drive") {
@@ -3428,7 +3470,9 @@ impl<T: CliConfig> Cli<T> {
             request = request
                 .body_map(|body| { body.boot_drive_size_bytes(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -3447,10 +3491,10 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<i64>("memory-mib") {
             request = request.body_map(|body| { body.memory_mib(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::InstanceCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceCreateProject>("project") {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<bool>("start") {
@@ -3487,13 +3531,13 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceGetAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceGetInstance>("instance") {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceGetProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_instance_get(matches, &mut request)?;
@@ -3514,10 +3558,12 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_update();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceUpdateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceUpdateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -3529,13 +3575,14 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceUpdateInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::InstanceUpdateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceUpdateProject>("project") {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -3563,13 +3610,14 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceDeleteAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceDeleteInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceDeleteProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_instance_delete(matches, &mut request)?;
@@ -3590,7 +3638,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_drive_attach();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceDriveAttachAccount>("account")
+        {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::string::String>("drive") {
@@ -3601,10 +3651,14 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceDriveAttachInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceDriveAttachProject>("project")
+        {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -3632,7 +3686,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_drive_detach();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceDriveDetachAccount>("account")
+        {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::string::String>("drive") {
@@ -3643,10 +3699,14 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceDriveDetachInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceDriveDetachProject>("project")
+        {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -3674,7 +3734,8 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_ip_attach();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceIpAttachAccount>("account")
+        {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
@@ -3682,13 +3743,16 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceIpAttachInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::string::String>("ip-address") {
             request = request.body_map(|body| { body.ip_address(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceIpAttachProject>("project")
+        {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -3716,7 +3780,8 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_ip_detach();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceIpDetachAccount>("account")
+        {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
@@ -3724,13 +3789,16 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches
+            .get_one::<types::InstanceIpDetachInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::string::String>("ip-address") {
             request = request.body_map(|body| { body.ip_address(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceIpDetachProject>("project")
+        {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -3758,7 +3826,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_reboot();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceRebootAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
@@ -3766,10 +3834,11 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceRebootInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceRebootProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_instance_reboot(matches, &mut request)?;
@@ -3790,7 +3859,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_resize();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceResizeAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
@@ -3802,13 +3871,14 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceResizeInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
         if let Some(value) = matches.get_one::<i64>("memory-mib") {
             request = request.body_map(|body| { body.memory_mib(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceResizeProject>("project") {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("vcpus") {
@@ -3839,10 +3909,11 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_serial();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceSerialAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceSerialInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("max-bytes") {
@@ -3851,7 +3922,7 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<i64>("offset") {
             request = request.offset(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceSerialProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_instance_serial(matches, &mut request)?;
@@ -3872,7 +3943,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_start();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceStartAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
@@ -3880,10 +3951,11 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceStartInstance>("instance")
+        {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceStartProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_instance_start(matches, &mut request)?;
@@ -3904,7 +3976,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.instance_stop();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::InstanceStopAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
@@ -3912,10 +3984,10 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("instance") {
+        if let Some(value) = matches.get_one::<types::InstanceStopInstance>("instance") {
             request = request.instance(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::InstanceStopProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_instance_stop(matches, &mut request)?;
@@ -3936,13 +4008,13 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_address_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::IpAddressListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
             request = request.limit(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::IpAddressListProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_ip_address_list(matches, &mut request)?;
@@ -3974,10 +4046,13 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_address_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::IpAddressCreateAccount>("account")
+        {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::IpAddressCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -3985,13 +4060,14 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::IpAddressCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("pool") {
             request = request.body_map(|body| { body.pool(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::IpAddressCreateProject>("project")
+        {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -4019,13 +4095,15 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_address_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::IpAddressGetAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("ip-address") {
+        if let Some(value) = matches
+            .get_one::<types::IpAddressGetIpAddress>("ip-address")
+        {
             request = request.ip_address(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::IpAddressGetProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_ip_address_get(matches, &mut request)?;
@@ -4046,23 +4124,29 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_address_update();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::IpAddressUpdateAccount>("account")
+        {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::IdentityUpdateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<types::IpAddressUpdateIfMatch>("if-match")
         {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("ip-address") {
+        if let Some(value) = matches
+            .get_one::<types::IpAddressUpdateIpAddress>("ip-address")
+        {
             request = request.ip_address(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::IdentityUpdateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::IpAddressUpdateProject>("project")
+        {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -4090,13 +4174,17 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_address_release();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::IpAddressReleaseAccount>("account")
+        {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("ip-address") {
+        if let Some(value) = matches
+            .get_one::<types::IpAddressReleaseIpAddress>("ip-address")
+        {
             request = request.ip_address(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::IpAddressReleaseProject>("project")
+        {
             request = request.project(value.clone());
         }
         self.config.execute_ip_address_release(matches, &mut request)?;
@@ -4149,7 +4237,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_pool_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::IpPoolCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("first-address") {
@@ -4166,7 +4256,7 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("last-address") {
             request = request.body_map(|body| { body.last_address(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::IpPoolCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<i32>("prefix-len") {
@@ -4197,7 +4287,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_pool_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("pool") {
+        if let Some(value) = matches.get_one::<types::IpPoolGetPool>("pool") {
             request = request.pool(value.clone());
         }
         self.config.execute_ip_pool_get(matches, &mut request)?;
@@ -4218,7 +4308,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ip_pool_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("pool") {
+        if let Some(value) = matches.get_one::<types::IpPoolDeletePool>("pool") {
             request = request.pool(value.clone());
         }
         self.config.execute_ip_pool_delete(matches, &mut request)?;
@@ -4271,7 +4361,9 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.partner_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::PartnerCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -4279,7 +4371,7 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::PartnerCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -4307,7 +4399,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.partner_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("partner") {
+        if let Some(value) = matches.get_one::<types::PartnerGetPartner>("partner") {
             request = request.partner(value.clone());
         }
         self.config.execute_partner_get(matches, &mut request)?;
@@ -4328,16 +4420,18 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.partner_update();
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::PartnerUpdateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<types::PartnerUpdateIfMatch>("if-match") {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::PartnerUpdateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("partner") {
+        if let Some(value) = matches.get_one::<types::PartnerUpdatePartner>("partner") {
             request = request.partner(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -4365,7 +4459,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.partner_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("partner") {
+        if let Some(value) = matches.get_one::<types::PartnerDeletePartner>("partner") {
             request = request.partner(value.clone());
         }
         self.config.execute_partner_delete(matches, &mut request)?;
@@ -4386,7 +4480,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.project_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ProjectListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
@@ -4421,10 +4515,12 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.project_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ProjectCreateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::ProjectCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -4432,7 +4528,7 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::ProjectCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -4460,10 +4556,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.project_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ProjectGetAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::ProjectGetProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_project_get(matches, &mut request)?;
@@ -4484,19 +4580,21 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.project_update();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ProjectUpdateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::IdentityUpdateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<types::ProjectUpdateIfMatch>("if-match") {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::IdentityUpdateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::ProjectUpdateProject>("project") {
             request = request.project(value.clone());
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -4524,10 +4622,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.project_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::ProjectDeleteAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("project") {
+        if let Some(value) = matches.get_one::<types::ProjectDeleteProject>("project") {
             request = request.project(value.clone());
         }
         self.config.execute_project_delete(matches, &mut request)?;
@@ -4548,7 +4646,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ssh_key_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::SshKeyListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
@@ -4583,10 +4681,12 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ssh_key_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::SshKeyCreateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::SshKeyCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches
@@ -4594,7 +4694,7 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::SshKeyCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("public-key") {
@@ -4625,10 +4725,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ssh_key_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::SshKeyGetAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("ssh-key") {
+        if let Some(value) = matches.get_one::<types::SshKeyGetSshKey>("ssh-key") {
             request = request.ssh_key(value.clone());
         }
         self.config.execute_ssh_key_get(matches, &mut request)?;
@@ -4649,10 +4749,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.ssh_key_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::SshKeyDeleteAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("ssh-key") {
+        if let Some(value) = matches.get_one::<types::SshKeyDeleteSshKey>("ssh-key") {
             request = request.ssh_key(value.clone());
         }
         self.config.execute_ssh_key_delete(matches, &mut request)?;
@@ -4673,7 +4773,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.token_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::TokenListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
@@ -4711,7 +4811,9 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("account") {
             request = request.body_map(|body| { body.account(value.clone()) });
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::TokenCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<i64>("expires-in-seconds") {
@@ -4775,7 +4877,7 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.user_list();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::UserListAccount>("account") {
             request = request.account(value.clone());
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
@@ -4810,10 +4912,12 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.user_create();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::UserCreateAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("description") {
+        if let Some(value) = matches
+            .get_one::<types::UserCreateDescription>("description")
+        {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<::std::string::String>("email") {
@@ -4824,7 +4928,7 @@ impl<T: CliConfig> Cli<T> {
         {
             request = request.idempotency_key(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
+        if let Some(value) = matches.get_one::<types::UserCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -4852,10 +4956,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.user_get();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::UserGetAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("user") {
+        if let Some(value) = matches.get_one::<types::UserGetUser>("user") {
             request = request.user(value.clone());
         }
         self.config.execute_user_get(matches, &mut request)?;
@@ -4876,10 +4980,10 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.user_delete();
-        if let Some(value) = matches.get_one::<::std::string::String>("account") {
+        if let Some(value) = matches.get_one::<types::UserDeleteAccount>("account") {
             request = request.account(value.clone());
         }
-        if let Some(value) = matches.get_one::<::std::string::String>("user") {
+        if let Some(value) = matches.get_one::<types::UserDeleteUser>("user") {
             request = request.user(value.clone());
         }
         self.config.execute_user_delete(matches, &mut request)?;

@@ -2122,7 +2122,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -2301,7 +2301,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2310,7 +2311,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -2344,7 +2345,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2395,7 +2397,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2437,7 +2440,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2493,7 +2497,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2529,7 +2534,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2538,7 +2544,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -2610,7 +2616,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -2745,7 +2751,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2754,7 +2761,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -2783,7 +2790,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2828,7 +2836,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2865,7 +2874,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2906,7 +2916,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -2915,7 +2926,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -2949,7 +2960,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3000,7 +3012,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3042,7 +3055,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3098,7 +3112,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3139,7 +3154,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3195,7 +3211,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3251,7 +3268,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3307,7 +3325,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3363,7 +3382,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3415,7 +3435,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3478,7 +3499,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3532,7 +3554,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3585,7 +3608,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3637,7 +3661,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3646,7 +3671,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -3680,7 +3705,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3731,7 +3757,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3773,7 +3800,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3829,7 +3857,8 @@ export interface operations {
                  */
                 project?: string;
                 /**
-                 * @description Name or id of the account holding the project, for operator and partner tokens.
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -3869,7 +3898,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -4002,7 +4031,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -4176,7 +4205,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4185,7 +4215,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -4214,7 +4244,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4259,7 +4290,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4296,7 +4328,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4347,7 +4380,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4383,7 +4417,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4392,7 +4427,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -4421,7 +4456,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4466,7 +4502,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4503,7 +4540,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4539,7 +4577,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4548,7 +4587,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -4646,7 +4685,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4655,7 +4695,7 @@ export interface operations {
                  * @example 100
                  */
                 limit?: number;
-                /** @description The `next_page` of the previous page. */
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
                 page_token?: string;
             };
             header?: never;
@@ -4684,7 +4724,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4729,7 +4770,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;
@@ -4766,7 +4808,8 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Name or id of the account. Account tokens default to their own.
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
                  * @example acme
                  */
                 account?: string;

@@ -137,7 +137,12 @@ fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
     codes
 }
 
-fn header_param(name: &str, description: &str, example: &str) -> utoipa::openapi::path::Parameter {
+fn header_param(
+    name: &str,
+    description: &str,
+    pattern: &str,
+    example: &str,
+) -> utoipa::openapi::path::Parameter {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Header)
@@ -146,10 +151,88 @@ fn header_param(name: &str, description: &str, example: &str) -> utoipa::openapi
         .schema(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .max_length(Some(255)),
+                .min_length(Some(1))
+                .max_length(Some(255))
+                .pattern(Some(pattern)),
         ))
         .example(Some(serde_json::json!(example)))
         .build()
+}
+
+/// What the server accepts as an `Idempotency-Key`: visible ASCII, inner
+/// spaces allowed.
+const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]([ -~]*[!-~])?$";
+/// An `ETag` this API sent (`"<generation>"`, weak or strong), or `*`.
+const IF_MATCH_PATTERN: &str = "^(\\*|(W/)?\"[0-9]{1,18}\")$";
+
+/// Set a string schema's pattern and lengths (for a list, its items').
+fn constrain(schema: &mut RefOr<Schema>, pattern: &str, max_length: usize) {
+    match schema {
+        RefOr::T(Schema::Object(o)) => {
+            o.pattern = Some(pattern.to_string());
+            o.min_length = Some(1);
+            o.max_length = Some(max_length);
+        }
+        RefOr::T(Schema::Array(a)) => {
+            if let ArrayItems::RefOrSchema(items) = &mut a.items {
+                constrain(items, pattern, max_length);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// State in the document what the server enforces on names and
+/// descriptions, so that a schema-valid value is never refused for its
+/// shape. (Fields that refer to other resources by name or id stay plain
+/// strings: progenitor would make each a newtype, and every SDK caller
+/// would have to convert lists of them; the server names the offending
+/// entry, e.g. `drives[1]`, when one is malformed.)
+fn constrain_fields(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (name, schema) in components.schemas.iter_mut() {
+        // Request bodies only: what the server reads is what it enforces.
+        let request = ["Create", "Update", "Attachment", "Brand"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix));
+        let RefOr::T(Schema::Object(object)) = schema else {
+            continue;
+        };
+        if !request {
+            continue;
+        }
+        for (field, property) in object.properties.iter_mut() {
+            if field == "name" {
+                constrain(property, overcast_types::select::NAME_PATTERN, 63);
+            } else if field == "description"
+                && let RefOr::T(Schema::Object(o)) = property
+            {
+                o.max_length = Some(overcast_types::select::MAX_DESCRIPTION);
+            }
+        }
+    }
+}
+
+/// Name-or-id path parameters and the `project`/`account` selectors.
+fn constrain_selectors(params: &mut [RefOr<utoipa::openapi::path::Parameter>]) {
+    for p in params.iter_mut() {
+        let RefOr::T(p) = p else { continue };
+        let selector = match p.parameter_in {
+            ParameterIn::Path => true,
+            ParameterIn::Query => p.name == "project" || p.name == "account",
+            _ => false,
+        };
+        let Some(RefOr::T(Schema::Object(o))) = &mut p.schema else {
+            continue;
+        };
+        if selector && o.format.is_none() {
+            o.pattern = Some(overcast_types::select::NAME_OR_ID_PATTERN.to_string());
+            o.min_length = Some(1);
+            o.max_length = Some(63);
+        }
+    }
 }
 
 fn each_operation(doc: &mut OpenApi, mut f: impl FnMut(&str, &HttpMethod, &mut Operation)) {
@@ -257,6 +340,7 @@ fn fill_examples(schema: &mut RefOr<Schema>) {
 /// Apply the document-wide parts. Idempotent.
 pub fn finish(doc: &mut OpenApi) {
     set_inlined_mutability(doc);
+    constrain_fields(doc);
     if let Some(components) = doc.components.as_mut() {
         components.schemas.values_mut().for_each(fill_examples);
     }
@@ -321,6 +405,7 @@ pub fn finish(doc: &mut OpenApi) {
                 .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
         }
         let params = op.parameters.get_or_insert_with(Vec::new);
+        constrain_selectors(params);
         let param_names: Vec<String> = params
             .iter()
             .filter_map(|p| match p {
@@ -356,11 +441,13 @@ pub fn finish(doc: &mut OpenApi) {
                 "Idempotency-Key",
                 "Makes the POST safe to retry: the same key and body replay the first \
                  response for 24 hours; the same key with another body is a 422.",
+                IDEMPOTENCY_KEY_PATTERN,
                 "6f1c1f0e-create-drive-data",
             )),
             HttpMethod::Put => add(header_param(
                 "If-Match",
                 "The `ETag` of the read this update is based on; a mismatch is a 412.",
+                IF_MATCH_PATTERN,
                 "\"3\"",
             )),
             _ => {}
@@ -369,6 +456,7 @@ pub fn finish(doc: &mut OpenApi) {
             add(header_param(
                 "If-Match",
                 "The `ETag` of the read this update is based on; a mismatch is a 412.",
+                IF_MATCH_PATTERN,
                 "\"3\"",
             ));
         }

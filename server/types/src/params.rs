@@ -20,7 +20,7 @@ pub struct PageParams {
     /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<u32>,
-    /// The `next_page` of the previous page.
+    /// The `next_page` of the previous page, as returned; any other value is a 400.
     pub page_token: Option<String>,
 }
 
@@ -29,7 +29,8 @@ pub struct PageParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AccountSelector {
-    /// Name or id of the account. Account tokens default to their own.
+    /// Name or id of the account. Account tokens default to their own;
+    /// operator and partner tokens must give it (a 400 otherwise).
     #[param(example = "acme")]
     pub account: Option<String>,
 }
@@ -39,13 +40,14 @@ pub struct AccountSelector {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AccountListParams {
-    /// Name or id of the account. Account tokens default to their own.
+    /// Name or id of the account. Account tokens default to their own;
+    /// operator and partner tokens must give it (a 400 otherwise).
     #[param(example = "acme")]
     pub account: Option<String>,
     /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<u32>,
-    /// The `next_page` of the previous page.
+    /// The `next_page` of the previous page, as returned; any other value is a 400.
     pub page_token: Option<String>,
 }
 
@@ -57,7 +59,8 @@ pub struct ProjectSelector {
     /// Name or id of the project. Needed when the resource is named by name.
     #[param(example = "web")]
     pub project: Option<String>,
-    /// Name or id of the account holding the project, for operator and partner tokens.
+    /// Name or id of the account holding the project: operator and partner
+    /// tokens must give it when `project` is a name (a 400 otherwise).
     #[param(example = "acme")]
     pub account: Option<String>,
 }
@@ -70,7 +73,8 @@ pub struct SerialParams {
     /// Name or id of the project. Needed when the resource is named by name.
     #[param(example = "web")]
     pub project: Option<String>,
-    /// Name or id of the account holding the project, for operator and partner tokens.
+    /// Name or id of the account holding the project: operator and partner
+    /// tokens must give it when `project` is a name (a 400 otherwise).
     #[param(example = "acme")]
     pub account: Option<String>,
     /// Byte offset to read from (the previous read's `next_offset`).
@@ -89,13 +93,14 @@ pub struct ProjectListParams {
     /// Name or id of the project. Required unless `page_token` is given.
     #[param(example = "web")]
     pub project: Option<String>,
-    /// Name or id of the account holding the project, for operator and partner tokens.
+    /// Name or id of the account holding the project: operator and partner
+    /// tokens must give it when `project` is a name (a 400 otherwise).
     #[param(example = "acme")]
     pub account: Option<String>,
     /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<u32>,
-    /// The `next_page` of the previous page.
+    /// The `next_page` of the previous page, as returned; any other value is a 400.
     pub page_token: Option<String>,
 }
 

@@ -11,6 +11,10 @@ use crate::error::{ApiError, ApiResult};
 /// every name field and name-or-id parameter.
 pub const NAME_PATTERN: &str = r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$";
 
+/// The pattern of a name-or-id parameter or field: a name, or a UUID in
+/// its hyphenated form.
+pub const NAME_OR_ID_PATTERN: &str = "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$";
+
 /// A path or query selector: a UUID, or a DNS-label name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameOrId {
