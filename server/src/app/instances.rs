@@ -707,6 +707,15 @@ pub fn instance_delete(
         .order(drives::slot.asc())
         .select(drives::id)
         .load(conn)?;
+    // `deleting` keeps reconciliation from re-creating their files between
+    // their removal and the removal of their rows.
+    diesel::update(drives::table.filter(drives::id.eq_any(&going)))
+        .set((
+            drives::state.eq(DriveState::Deleting),
+            drives::generation.eq(drives::generation + 1),
+            drives::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
     let mut plan = Plan::new().then(Step::RemoveInstance {
         instance: row.id.clone(),
     });

@@ -137,37 +137,7 @@ macro_rules! typed_id {
             }
         }
 
-        #[cfg(feature = "diesel")]
-        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $ty
-        where
-            DB: diesel::backend::Backend,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, DB>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
-                    self.0.as_str(),
-                    out,
-                )
-            }
-        }
-
-        #[cfg(feature = "diesel")]
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $ty
-        where
-            DB: diesel::backend::Backend,
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let text = <String as diesel::deserialize::FromSql<
-                    diesel::sql_types::Text,
-                    DB,
-                >>::from_sql(bytes)?;
-                Ok(text.parse()?)
-            }
-        }
+        crate::text_enum::text_sql!($ty);
     };
 }
 

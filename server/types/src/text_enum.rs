@@ -37,6 +37,16 @@ macro_rules! text_enum {
             }
         }
 
+        crate::text_enum::text_sql!($ty);
+    };
+}
+pub(crate) use text_enum;
+
+/// The TEXT column conversions (feature `diesel`) of a type with an
+/// `as_str` and a `FromStr`: typed ids and stored enums. Generic over the
+/// backend, so the one `MultiConnection` serves SQLite and PostgreSQL.
+macro_rules! text_sql {
+    ($ty:ident) => {
         #[cfg(feature = "diesel")]
         impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $ty
         where
@@ -62,15 +72,15 @@ macro_rules! text_enum {
         {
             fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
                 let text = <String as diesel::deserialize::FromSql<
-                    diesel::sql_types::Text,
-                    DB,
-                >>::from_sql(bytes)?;
+                                diesel::sql_types::Text,
+                                DB,
+                            >>::from_sql(bytes)?;
                 Ok(text.parse()?)
             }
         }
     };
 }
-pub(crate) use text_enum;
+pub(crate) use text_sql;
 
 /// A stored name no variant has.
 #[derive(Debug, Clone, PartialEq, Eq)]
