@@ -71,10 +71,8 @@ macro_rules! text_sql {
             String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
         {
             fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let text = <String as diesel::deserialize::FromSql<
-                                        diesel::sql_types::Text,
-                                        DB,
-                                    >>::from_sql(bytes)?;
+                use diesel::deserialize::FromSql;
+                let text: String = FromSql::<diesel::sql_types::Text, DB>::from_sql(bytes)?;
                 Ok(text.parse()?)
             }
         }
