@@ -13,6 +13,7 @@ use overcast_types::ids::*;
 use overcast_types::states::{InstanceState, WorkflowState};
 
 use super::commands::{ensure_drive_command, ensure_instance_command, set_instance_state};
+use super::hosts::HostRefusal;
 
 /// A heartbeat's inventory, ids checked.
 #[derive(Debug, Default)]
@@ -21,6 +22,25 @@ pub struct Inventory {
     pub domains: HashMap<String, bool>,
     /// Drive id -> exported.
     pub drives: HashMap<String, bool>,
+}
+
+impl Inventory {
+    /// Check a heartbeat's inventory: every id must be a UUID.
+    pub fn from_report(i: api::Inventory) -> Result<Self, HostRefusal> {
+        let check = |id: &str| {
+            uuid::Uuid::parse_str(id)
+                .map(|u| u.to_string())
+                .map_err(|_| HostRefusal::Invalid(format!("inventory id `{id}` is not a UUID")))
+        };
+        let mut out = Inventory::default();
+        for d in i.domains {
+            out.domains.insert(check(&d.instance_id)?, d.running);
+        }
+        for d in i.drives {
+            out.drives.insert(check(&d.drive_id)?, d.exported);
+        }
+        Ok(out)
+    }
 }
 
 /// A generation no later command can be newer than: for objects the

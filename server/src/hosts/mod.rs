@@ -300,7 +300,8 @@ async fn on_heartbeat(
 ) -> Result<(), Status> {
     let arrived = overcast_db::now_micros();
     let capacity = capacity(hb.capacity).map_err(refusal_status)?;
-    let inventory = Inventory::parse(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
+    let inventory =
+        Inventory::from_report(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
     let host_id = host.id.clone();
     let port = hb.iscsi_port;
     // One transaction: record the heartbeat, then plan what to reconcile.
@@ -327,24 +328,6 @@ async fn on_heartbeat(
         });
     }
     Ok(())
-}
-
-impl Inventory {
-    fn parse(i: api::Inventory) -> Result<Self, HostRefusal> {
-        let check = |id: &str| {
-            uuid::Uuid::parse_str(id)
-                .map(|u| u.to_string())
-                .map_err(|_| HostRefusal::Invalid(format!("inventory id `{id}` is not a UUID")))
-        };
-        let mut out = Inventory::default();
-        for d in i.domains {
-            out.domains.insert(check(&d.instance_id)?, d.running);
-        }
-        for d in i.drives {
-            out.drives.insert(check(&d.drive_id)?, d.exported);
-        }
-        Ok(out)
-    }
 }
 
 /// Mark silent hosts down, every second.

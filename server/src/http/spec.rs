@@ -165,20 +165,12 @@ const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]([ -~]*[!-~])?$";
 /// An `ETag` this API sent (`"<generation>"`, weak or strong), or `*`.
 const IF_MATCH_PATTERN: &str = "^(\\*|(W/)?\"[0-9]{1,18}\")$";
 
-/// Set a string schema's pattern and lengths (for a list, its items').
+/// Set a string schema's pattern and lengths.
 fn constrain(schema: &mut RefOr<Schema>, pattern: &str, max_length: usize) {
-    match schema {
-        RefOr::T(Schema::Object(o)) => {
-            o.pattern = Some(pattern.to_string());
-            o.min_length = Some(1);
-            o.max_length = Some(max_length);
-        }
-        RefOr::T(Schema::Array(a)) => {
-            if let ArrayItems::RefOrSchema(items) = &mut a.items {
-                constrain(items, pattern, max_length);
-            }
-        }
-        _ => {}
+    if let RefOr::T(Schema::Object(o)) = schema {
+        o.pattern = Some(pattern.to_string());
+        o.min_length = Some(1);
+        o.max_length = Some(max_length);
     }
 }
 
