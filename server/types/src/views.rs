@@ -104,7 +104,7 @@ pub struct TokenCreated {
     #[serde(flatten)]
     pub token: Token,
     /// Send as `Authorization: Bearer <secret>`.
-    #[schema(example = "oc_3q2+7w==example")]
+    #[schema(example = "oc_3q2+7w==example", format = Password)]
     pub secret: String,
 }
 
@@ -187,7 +187,7 @@ pub struct HostEnrollment {
     #[schema(example = "Rack 4, slot 12")]
     pub description: String,
     /// Give it to `overcast-hostd run --enrollment-token-file`.
-    #[schema(example = "oc_3q2+7w==example")]
+    #[schema(example = "oc_3q2+7w==example", format = Password)]
     pub token: String,
     #[schema(example = "2026-11-24T17:30:00Z")]
     pub time_created: DateTime<Utc>,

@@ -1,0 +1,576 @@
+//! The provider's resources and data sources, derived from Overcast's
+//! OpenAPI document (`api-spec/openapi-3.0.json`, compiled into the binary
+//! and read with `openapiv3`).
+//!
+//! A resource is a family of operations with the generic shape: a
+//! collection path with a `POST` (operationId `<noun>_create`) and an item
+//! path `collection/{param}` with a `DELETE`. Its attributes are the create
+//! body's fields (configurable), the `project`/`account` query parameters of
+//! the create (configurable, defaulted from the provider), and the view's
+//! fields (computed). Whether a field is required, its description, its
+//! limits and whether a change is made in place or forces replacement
+//! (`x-overcast-mutability`) all come from the spec, so a field added to the
+//! API appears here without hand work.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{OpenAPI, ReferenceOr, Schema, SchemaKind};
+
+use crate::value::Type;
+
+/// The spec this provider was built against.
+pub const SPEC: &str = include_str!("../../api-spec/openapi-3.0.json");
+
+/// What a change to an attribute means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mutability {
+    /// Updated in place on a running resource.
+    Live,
+    /// Updated in place, with the instance stopped around the change.
+    RequiresStop,
+    /// A change means a new resource.
+    Replace,
+    /// Set by the server only.
+    Computed,
+}
+
+/// The limits the API enforces on a value, checked at plan time.
+#[derive(Clone, Debug, Default)]
+pub struct Check {
+    pub pattern: Option<String>,
+    pub min_length: Option<usize>,
+    pub max_length: Option<usize>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub multiple_of: Option<i64>,
+    pub one_of: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: Type,
+    pub description: String,
+    pub required: bool,
+    pub optional: bool,
+    pub computed: bool,
+    pub sensitive: bool,
+    pub mutability: Mutability,
+    /// Sent in the create body (or, for scope attributes, the query).
+    pub in_create: bool,
+    /// Part of the update body: a change is a `PUT` rather than a
+    /// replacement.
+    pub in_update: bool,
+    /// A create query parameter (`project`, `account`).
+    pub scope: bool,
+    /// The view field this attribute is read back from.
+    pub view: Option<String>,
+    /// A name-or-id reference to another resource: the collection it names.
+    pub refers_to: Option<String>,
+    pub check: Check,
+    /// Checks on each element of a list.
+    pub item_check: Check,
+}
+
+/// One resource type.
+#[derive(Clone, Debug)]
+pub struct Kind {
+    /// `overcast_drive`.
+    pub type_name: String,
+    /// `drive`.
+    pub noun: String,
+    pub description: String,
+    /// `/v1/drives`.
+    pub collection: String,
+    /// Whether `GET collection/{id}` exists (tokens are read from the list).
+    pub item_get: bool,
+    pub update: bool,
+    pub attributes: Vec<Attribute>,
+    /// Example create body from the spec, for the docs.
+    pub example: Option<serde_json::Value>,
+}
+
+impl Kind {
+    pub fn ty(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone()))
+                .chain([("timeouts".to_string(), timeouts_type())])
+                .collect(),
+        )
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// Whether the view carries a lifecycle `state`, which apply waits on.
+    pub fn has_state(&self) -> bool {
+        self.attribute("state").is_some_and(|a| a.view.is_some())
+    }
+}
+
+/// The `timeouts` block every resource takes.
+pub fn timeouts_type() -> Type {
+    Type::Object(
+        ["create", "update", "delete"]
+            .into_iter()
+            .map(|k| (k.to_string(), Type::String))
+            .collect(),
+    )
+}
+
+/// All resources, by type name.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    pub resources: BTreeMap<String, Kind>,
+}
+
+impl Catalog {
+    pub fn from_spec(text: &str) -> anyhow::Result<Catalog> {
+        let spec: OpenAPI = serde_json::from_str(text)?;
+        let mut resources = BTreeMap::new();
+        for (path, item) in &spec.paths.paths {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            let Some(create) = &item.post else { continue };
+            let Some(noun) = create
+                .operation_id
+                .as_deref()
+                .and_then(|id| id.strip_suffix("_create"))
+            else {
+                continue;
+            };
+            if path.contains('{') {
+                continue;
+            }
+            let Some((item_path, item_ops)) = spec.paths.paths.iter().find_map(|(p, i)| {
+                let rest = p.strip_prefix(path.as_str())?.strip_prefix("/{")?;
+                (rest.ends_with('}') && !rest.contains('/'))
+                    .then_some(())
+                    .and_then(|_| i.as_item().map(|i| (p, i)))
+            }) else {
+                continue;
+            };
+            if item_ops.delete.is_none() {
+                continue;
+            }
+            let _ = item_path;
+            let kind = derive_kind(&spec, path, noun, create, item_ops)?;
+            resources.insert(kind.type_name.clone(), kind);
+        }
+        // References name a collection through the item path's parameter
+        // (`pool` in `/v1/ip-pools/{pool}`) or the noun.
+        let by_param: BTreeMap<String, String> = spec
+            .paths
+            .paths
+            .keys()
+            .filter_map(|p| {
+                let (collection, last) = p.rsplit_once('/')?;
+                let param = last.strip_prefix('{')?.strip_suffix('}')?;
+                (!collection.contains('{')).then(|| (param.to_string(), collection.to_string()))
+            })
+            .collect();
+        for kind in resources.values_mut() {
+            for attr in &mut kind.attributes {
+                if attr.view.as_deref() == Some(&format!("{}_id", attr.name)) || attr.scope {
+                    attr.refers_to = by_param.get(&attr.name).cloned();
+                }
+            }
+        }
+        Ok(Catalog { resources })
+    }
+
+    /// The catalog of the spec built into this binary.
+    pub fn builtin() -> Catalog {
+        Catalog::from_spec(SPEC).expect("the spec compiled into the provider is valid")
+    }
+}
+
+fn resolve<'a>(spec: &'a OpenAPI, s: &'a ReferenceOr<Schema>) -> &'a Schema {
+    match s {
+        ReferenceOr::Item(s) => s,
+        ReferenceOr::Reference { reference } => by_reference(spec, reference),
+    }
+}
+
+fn resolve_boxed<'a>(spec: &'a OpenAPI, s: &'a ReferenceOr<Box<Schema>>) -> &'a Schema {
+    match s {
+        ReferenceOr::Item(s) => s,
+        ReferenceOr::Reference { reference } => by_reference(spec, reference),
+    }
+}
+
+fn by_reference<'a>(spec: &'a OpenAPI, reference: &str) -> &'a Schema {
+    let name = reference.rsplit('/').next().unwrap_or_default();
+    match spec.components.as_ref().and_then(|c| c.schemas.get(name)) {
+        Some(s) => resolve(spec, s),
+        None => panic!("the spec refers to a missing schema {reference}"),
+    }
+}
+
+/// The properties of an object schema, following `allOf`, with whether
+/// each is required.
+fn properties<'a>(spec: &'a OpenAPI, s: &'a Schema) -> Vec<(String, &'a Schema, bool)> {
+    match &s.schema_kind {
+        SchemaKind::AllOf { all_of } => all_of
+            .iter()
+            .flat_map(|part| properties(spec, resolve(spec, part)))
+            .collect(),
+        SchemaKind::Type(openapiv3::Type::Object(o)) => o
+            .properties
+            .iter()
+            .map(|(name, p)| {
+                (
+                    name.clone(),
+                    resolve_boxed(spec, p),
+                    o.required.contains(name),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn body_schema<'a>(spec: &'a OpenAPI, op: &'a openapiv3::Operation) -> Option<&'a Schema> {
+    let body = op.request_body.as_ref()?.as_item()?;
+    Some(resolve(
+        spec,
+        body.content.get("application/json")?.schema.as_ref()?,
+    ))
+}
+
+fn response_schema<'a>(spec: &'a OpenAPI, op: &'a openapiv3::Operation) -> Option<&'a Schema> {
+    op.responses.responses.iter().find_map(|(code, r)| {
+        let code = match code {
+            openapiv3::StatusCode::Code(c) => *c,
+            _ => return None,
+        };
+        if !(200..300).contains(&code) {
+            return None;
+        }
+        Some(resolve(
+            spec,
+            r.as_item()?
+                .content
+                .get("application/json")?
+                .schema
+                .as_ref()?,
+        ))
+    })
+}
+
+/// The Terraform type and checks of a schema.
+fn type_of(spec: &OpenAPI, s: &Schema) -> (Type, Check, Check) {
+    use openapiv3::Type as T;
+    match &s.schema_kind {
+        SchemaKind::Type(T::String(st)) => (
+            Type::String,
+            Check {
+                pattern: st.pattern.clone(),
+                min_length: st.min_length,
+                max_length: st.max_length,
+                one_of: st.enumeration.iter().flatten().cloned().collect(),
+                ..Check::default()
+            },
+            Check::default(),
+        ),
+        SchemaKind::Type(T::Integer(it)) => (
+            Type::Number,
+            Check {
+                minimum: it.minimum,
+                maximum: it.maximum,
+                multiple_of: it.multiple_of,
+                ..Check::default()
+            },
+            Check::default(),
+        ),
+        SchemaKind::Type(T::Number(_)) => (Type::Number, Check::default(), Check::default()),
+        SchemaKind::Type(T::Boolean(_)) => (Type::Bool, Check::default(), Check::default()),
+        SchemaKind::Type(T::Array(a)) => {
+            let (item, check, _) = a
+                .items
+                .as_ref()
+                .map(|i| type_of(spec, resolve_boxed(spec, i)))
+                .unwrap_or((Type::String, Check::default(), Check::default()));
+            (Type::List(Box::new(item)), Check::default(), check)
+        }
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+            type_of(spec, resolve(spec, &all_of[0]))
+        }
+        _ => {
+            let props = properties(spec, s);
+            (
+                Type::Object(
+                    props
+                        .into_iter()
+                        .map(|(name, p, _)| (name, type_of(spec, p).0))
+                        .collect(),
+                ),
+                Check::default(),
+                Check::default(),
+            )
+        }
+    }
+}
+
+fn description_of(spec: &OpenAPI, s: &Schema) -> String {
+    if let Some(d) = &s.schema_data.description {
+        return d.clone();
+    }
+    match &s.schema_kind {
+        SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
+            description_of(spec, resolve(spec, &all_of[0]))
+        }
+        _ => String::new(),
+    }
+}
+
+fn mutability_of(s: &Schema) -> Option<Mutability> {
+    Some(
+        match s
+            .schema_data
+            .extensions
+            .get("x-overcast-mutability")?
+            .as_str()?
+        {
+            "live" => Mutability::Live,
+            "requires_stop" => Mutability::RequiresStop,
+            _ => Mutability::Replace,
+        },
+    )
+}
+
+fn is_sensitive(s: &Schema) -> bool {
+    matches!(
+        &s.schema_kind,
+        SchemaKind::Type(openapiv3::Type::String(st))
+            if matches!(&st.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password))
+    )
+}
+
+fn derive_kind(
+    spec: &OpenAPI,
+    collection: &str,
+    noun: &str,
+    create: &openapiv3::Operation,
+    item: &openapiv3::PathItem,
+) -> anyhow::Result<Kind> {
+    let create_body = body_schema(spec, create)
+        .ok_or_else(|| anyhow::anyhow!("{noun}_create has no JSON body"))?;
+    let view = item
+        .get
+        .as_ref()
+        .and_then(|g| response_schema(spec, g))
+        .or_else(|| response_schema(spec, create))
+        .ok_or_else(|| anyhow::anyhow!("{noun} has no view"))?;
+    let created = response_schema(spec, create);
+    let update_body = item.put.as_ref().and_then(|u| body_schema(spec, u));
+    let update_fields: Vec<String> = update_body
+        .map(|u| properties(spec, u).into_iter().map(|(n, _, _)| n).collect())
+        .unwrap_or_default();
+    let mut view_fields: BTreeMap<String, &Schema> = properties(spec, view)
+        .into_iter()
+        .map(|(n, s, _)| (n, s))
+        .collect();
+    if let Some(created) = created {
+        for (n, s, _) in properties(spec, created) {
+            view_fields.entry(n).or_insert(s);
+        }
+    }
+
+    let mut attributes = vec![Attribute {
+        name: "id".into(),
+        ty: Type::String,
+        description: format!("The {}'s id (a UUID).", noun.replace('_', " ")),
+        required: false,
+        optional: false,
+        computed: true,
+        sensitive: false,
+        mutability: Mutability::Computed,
+        in_create: false,
+        in_update: false,
+        scope: false,
+        view: Some("id".into()),
+        refers_to: None,
+        check: Check::default(),
+        item_check: Check::default(),
+    }];
+    for p in &create.parameters {
+        let Some(openapiv3::Parameter::Query { parameter_data, .. }) = p.as_item() else {
+            continue;
+        };
+        let name = &parameter_data.name;
+        if name != "project" && name != "account" {
+            continue;
+        }
+        let check = match &parameter_data.format {
+            openapiv3::ParameterSchemaOrContent::Schema(s) => type_of(spec, resolve(spec, s)).1,
+            _ => Check::default(),
+        };
+        let view = format!("{name}_id");
+        attributes.push(Attribute {
+            name: name.clone(),
+            ty: Type::String,
+            description: format!(
+                "{} Defaults to the provider's `{name}`; changing it replaces the {}.",
+                parameter_data
+                    .description
+                    .clone()
+                    .unwrap_or_default()
+                    .trim_end_matches('.'),
+                noun.replace('_', " ")
+            ),
+            required: false,
+            optional: true,
+            computed: true,
+            sensitive: false,
+            mutability: Mutability::Replace,
+            in_create: true,
+            in_update: false,
+            scope: true,
+            view: view_fields.contains_key(&view).then_some(view),
+            refers_to: None,
+            check,
+            item_check: Check::default(),
+        });
+    }
+    for (name, s, required) in properties(spec, create_body) {
+        let (ty, check, item_check) = type_of(spec, s);
+        let view = if view_fields.contains_key(&name) {
+            Some(name.clone())
+        } else if view_fields.contains_key(&format!("{name}_id")) {
+            Some(format!("{name}_id"))
+        } else {
+            None
+        };
+        let in_update = update_fields.contains(&name);
+        let mut mutability = mutability_of(s).unwrap_or(Mutability::Replace);
+        // A field the API cannot change after creation forces replacement,
+        // whatever else the spec says of it.
+        if !in_update && mutability == Mutability::Live && item.put.is_none() {
+            mutability = Mutability::Replace;
+        }
+        let same_name_view = view.as_deref() == Some(name.as_str());
+        attributes.push(Attribute {
+            description: description_of(spec, s),
+            required,
+            optional: !required,
+            // The server fills what the configuration leaves out.
+            computed: !required && same_name_view,
+            sensitive: is_sensitive(s),
+            mutability,
+            in_create: true,
+            in_update,
+            scope: false,
+            view,
+            refers_to: None,
+            check,
+            item_check,
+            ty,
+            name,
+        });
+    }
+    for (name, s) in &view_fields {
+        if attributes
+            .iter()
+            .any(|a| &a.name == name || a.view.as_deref() == Some(name))
+        {
+            continue;
+        }
+        attributes.push(Attribute {
+            name: name.clone(),
+            ty: type_of(spec, s).0,
+            description: description_of(spec, s),
+            required: false,
+            optional: false,
+            computed: true,
+            sensitive: is_sensitive(s),
+            mutability: Mutability::Computed,
+            in_create: false,
+            in_update: false,
+            scope: false,
+            view: Some(name.clone()),
+            refers_to: None,
+            check: Check::default(),
+            item_check: Check::default(),
+        });
+    }
+    Ok(Kind {
+        type_name: format!("overcast_{noun}"),
+        noun: noun.to_string(),
+        description: create_body
+            .schema_data
+            .description
+            .clone()
+            .or_else(|| create.description.clone())
+            .unwrap_or_default(),
+        collection: collection.to_string(),
+        item_get: item.get.is_some(),
+        update: item.put.is_some(),
+        attributes,
+        example: create_body.schema_data.example.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_crud_family_of_the_spec_is_a_resource() {
+        let catalog = Catalog::builtin();
+        let names: Vec<&str> = catalog.resources.keys().map(String::as_str).collect();
+        for want in [
+            "overcast_project",
+            "overcast_ssh_key",
+            "overcast_drive",
+            "overcast_ip_address",
+            "overcast_instance",
+            "overcast_partner",
+            "overcast_account",
+            "overcast_user",
+            "overcast_token",
+            "overcast_ip_pool",
+            "overcast_image",
+        ] {
+            assert!(names.contains(&want), "{want} missing from {names:?}");
+        }
+    }
+
+    #[test]
+    fn required_computed_and_mutability_come_from_the_spec() {
+        let catalog = Catalog::builtin();
+        let drive = &catalog.resources["overcast_drive"];
+        let size = drive.attribute("size_bytes").unwrap();
+        assert!(size.required && size.in_update && size.mutability == Mutability::Live);
+        assert_eq!(size.check.multiple_of, Some(1_048_576));
+        let replicas = drive.attribute("replicas").unwrap();
+        assert!(replicas.optional && replicas.computed);
+        assert_eq!(replicas.mutability, Mutability::Replace);
+        let image = drive.attribute("image").unwrap();
+        assert_eq!(image.view.as_deref(), Some("image_id"));
+        assert_eq!(image.refers_to.as_deref(), Some("/v1/images"));
+        let project = drive.attribute("project").unwrap();
+        assert!(project.scope && project.optional && project.computed);
+        assert_eq!(project.refers_to.as_deref(), Some("/v1/projects"));
+        let state = drive.attribute("state").unwrap();
+        assert!(state.computed && !state.optional);
+        assert!(drive.has_state());
+        let name = drive.attribute("name").unwrap();
+        assert!(name.check.pattern.is_some() && name.check.max_length == Some(63));
+
+        let token = &catalog.resources["overcast_token"];
+        assert!(!token.item_get);
+        let secret = token.attribute("secret").unwrap();
+        assert!(secret.computed && secret.sensitive, "{secret:?}");
+        // No update operation: every field forces a new key.
+        let key = &catalog.resources["overcast_ssh_key"];
+        assert_eq!(
+            key.attribute("name").unwrap().mutability,
+            Mutability::Replace
+        );
+    }
+}

