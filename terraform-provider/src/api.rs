@@ -144,7 +144,7 @@ impl Api {
             if method == reqwest::Method::POST {
                 req = req.header("Idempotency-Key", &key);
             }
-            if let Some(body) = body {
+            if let Some(body) = body.filter(|b| !b.is_null()) {
                 req = req.json(body);
             }
             tracing::debug!(%method, %url, attempt, "request");

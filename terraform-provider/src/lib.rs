@@ -9,6 +9,7 @@
 //! - `resource`: the lifecycle every resource shares (plan, apply, read,
 //!   import, waiting);
 //! - `value`: Terraform's values and their msgpack form;
+//! - `special`: the hand-written exceptions (an instance's boot drive);
 //! - `api`: the HTTP client of the Overcast API;
 //! - `diag`: diagnostics.
 
@@ -18,6 +19,7 @@ pub mod plugin;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod special;
 pub mod value;
 
 /// The generated protocol code.

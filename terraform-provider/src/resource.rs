@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use crate::api::{Api, ApiError};
 use crate::diag::{Diag, Diags};
-use crate::schema::{Attribute, Check, Kind, Mutability};
+use crate::schema::{Attribute, Check, Kind, Mutability, Ref};
 use crate::value::Value;
 
 /// What the provider configuration supplies to every resource.
@@ -174,9 +174,8 @@ pub async fn plan(
         if imported && was.is_null() && attr.view.is_none() {
             continue;
         }
-        if let (Some(collection), Some(client), Some(a), Some(b)) =
-            (&attr.refers_to, client, was.as_str(), now.as_str())
-            && same_resource(client, collection, a, b).await
+        if let (Some(r), Some(client)) = (&attr.refers_to, client)
+            && same_refs(client, r, was, &now, prior).await
         {
             planned.set(&attr.name, was.clone());
             continue;
@@ -198,17 +197,45 @@ pub async fn plan(
     Ok((planned, replace))
 }
 
-/// Whether two names-or-ids name the same resource of a collection.
-async fn same_resource(client: &Client, collection: &str, a: &str, b: &str) -> bool {
-    let query = scope_query(client, None);
-    let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let id = |r: Result<Json, ApiError>| {
-        r.ok()
-            .and_then(|v| v.get("id").and_then(Json::as_str).map(str::to_string))
-    };
-    let a = id(client.api.get(&format!("{collection}/{a}"), &query).await);
-    let b = id(client.api.get(&format!("{collection}/{b}"), &query).await);
-    a.is_some() && a == b
+/// The id a name-or-id names, looked up in the scope of `state` (its
+/// project or account, else the provider's).
+async fn resolve_id(client: &Client, r: &Ref, value: &str, state: &Value) -> Option<String> {
+    if let Ok(id) = uuid::Uuid::parse_str(value) {
+        return Some(id.to_string());
+    }
+    let query: Vec<(&str, String)> = scope_query(client, Some(state))
+        .into_iter()
+        .filter(|(k, _)| r.scopes.iter().any(|s| s == k))
+        .collect();
+    let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let view = client
+        .api
+        .get(&format!("{}/{value}", r.collection), &q)
+        .await
+        .ok()?;
+    view.get("id").and_then(Json::as_str).map(str::to_string)
+}
+
+/// Whether two references (names-or-ids, or lists of them) name the same
+/// resources.
+async fn same_refs(client: &Client, r: &Ref, a: &Value, b: &Value, state: &Value) -> bool {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => {
+            x == y || {
+                let x = resolve_id(client, r, x, state).await;
+                x.is_some() && x == resolve_id(client, r, y, state).await
+            }
+        }
+        (Value::List(xs), Value::List(ys)) if xs.len() == ys.len() => {
+            for (x, y) in xs.iter().zip(ys) {
+                if !Box::pin(same_refs(client, r, x, y, state)).await {
+                    return false;
+                }
+            }
+            true
+        }
+        _ => false,
+    }
 }
 
 fn scope_query(client: &Client, state: Option<&Value>) -> Vec<(&'static str, String)> {
@@ -326,6 +353,30 @@ async fn update(
 async fn delete(client: &Client, kind: &Kind, prior: &Value) -> Result<(), Diags> {
     let id = prior.get("id").as_str().unwrap_or_default().to_string();
     let item = format!("{}/{id}", kind.collection);
+    let deadline = Instant::now() + timeout(prior, "delete");
+    if kind.has_state() && kind.item_get {
+        let view = match client.api.get(&item, &[]).await {
+            Ok(v) => v,
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => return Err(api_diag("Deleting", kind, &e)),
+        };
+        let state = view.get("state").and_then(Json::as_str).unwrap_or_default();
+        if let Some(action) = crate::special::before_delete(kind, state) {
+            let view = client
+                .api
+                .post(&format!("{item}/{action}"), &[], &Json::Null)
+                .await
+                .map_err(|e| api_diag("Deleting", kind, &e))?;
+            settle(
+                client,
+                kind,
+                &id,
+                &view,
+                deadline.saturating_duration_since(Instant::now()),
+            )
+            .await?;
+        }
+    }
     match client.api.delete(&item).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => return Ok(()),
@@ -334,7 +385,6 @@ async fn delete(client: &Client, kind: &Kind, prior: &Value) -> Result<(), Diags
     if !kind.has_state() || !kind.item_get {
         return Ok(());
     }
-    let deadline = Instant::now() + timeout(prior, "delete");
     loop {
         match client.api.get(&item, &[]).await {
             Err(e) if e.is_not_found() => return Ok(()),
@@ -356,8 +406,24 @@ async fn delete(client: &Client, kind: &Kind, prior: &Value) -> Result<(), Diags
     }
 }
 
-/// Wait until a resource with a lifecycle state settles (its state no
-/// longer ends in "ing"); `failed` is an error naming the last event.
+/// Lifecycle states that are on their way to another; apply waits through
+/// them. Every state the spec lists is either here or in `SETTLED` (a unit
+/// test checks), so a new state cannot be waited on by accident.
+pub const TRANSITIONAL: &[&str] = &[
+    "creating",
+    "starting",
+    "stopping",
+    "rebooting",
+    "migrating",
+    "deleting",
+    "attaching",
+    "detaching",
+    "resizing",
+];
+pub const SETTLED: &[&str] = &["running", "stopped", "available", "attached", "failed"];
+
+/// Wait until a resource with a lifecycle state settles; `failed` is an
+/// error naming the last event.
 async fn settle(
     client: &Client,
     kind: &Kind,
@@ -385,7 +451,7 @@ async fn settle(
                 format!("The last event: {last}"),
             )));
         }
-        if !state.ends_with("ing") {
+        if !TRANSITIONAL.contains(&state.as_str()) {
             return Ok(view);
         }
         if Instant::now() > deadline {
@@ -468,7 +534,10 @@ async fn read_view(client: &Client, kind: &Kind, state: &Value) -> Result<Option
             .get(&format!("{}/{id}", kind.collection), &[])
             .await
         {
-            Ok(v) => Ok(Some(v)),
+            Ok(mut v) => {
+                crate::special::adjust_view(&client.api, kind, &mut v).await;
+                Ok(Some(v))
+            }
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         };
@@ -493,24 +562,25 @@ pub async fn read(client: &Client, kind: &Kind, prior: &Value) -> Result<Value, 
     else {
         return Ok(Value::Null);
     };
-    Ok(refresh(kind, prior, &view))
+    Ok(refresh(client, kind, prior, &view).await)
 }
 
-fn refresh(kind: &Kind, prior: &Value, view: &Json) -> Value {
+async fn refresh(client: &Client, kind: &Kind, prior: &Value, view: &Json) -> Value {
     let mut state = prior.clone();
     for attr in &kind.attributes {
         let Some(now) = view_value(attr, view) else {
             continue;
         };
         let was = prior.get(&attr.name);
-        let keep = match (was, &now) {
-            // A reference written as a name stays as written while it
-            // names the same thing; one written as an id follows the API.
-            (Value::String(w), Value::String(n)) if attr.refers_to.is_some() || attr.scope => {
-                uuid::Uuid::parse_str(w).is_err() || w == n
-            }
+        let keep = match (&attr.refers_to, was, &now) {
+            // References stay as written (names) while they name what the
+            // API holds.
+            (Some(r), was, now) if !was.is_null() => same_refs(client, r, was, now, prior).await,
             // The API normalises text (trailing newlines of keys).
-            (Value::String(w), Value::String(n)) => w.trim_end() == n.trim_end(),
+            (None, Value::String(w), Value::String(n)) => w.trim_end() == n.trim_end(),
+            // An empty list is how the API says "none" to an optional
+            // input left out.
+            (_, Value::Null, Value::List(items)) => items.is_empty() && !attr.computed,
             _ => false,
         };
         if !keep {
@@ -555,7 +625,7 @@ pub async fn import(client: &Client, kind: &Kind, given: &str) -> Result<Value, 
     }
     let query = scope_query(client, Some(&state));
     let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let view = if kind.item_get {
+    let mut view = if kind.item_get {
         client
             .api
             .get(&format!("{}/{name}", kind.collection), &q)
@@ -579,7 +649,8 @@ pub async fn import(client: &Client, kind: &Kind, given: &str) -> Result<Value, 
                 ))
             })?
     };
-    Ok(refresh(kind, &state, &view))
+    crate::special::adjust_view(&client.api, kind, &mut view).await;
+    Ok(refresh(client, kind, &state, &view).await)
 }
 
 /// A timeout from the `timeouts` block, or the default that fits a boot
@@ -624,6 +695,30 @@ mod tests {
         assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
         assert_eq!(parse_duration("10"), None);
         assert_eq!(parse_duration("5x"), None);
+    }
+
+    #[test]
+    fn every_lifecycle_state_in_the_spec_is_classified() {
+        let spec: serde_json::Value = serde_json::from_str(crate::schema::SPEC).unwrap();
+        let schemas = spec["components"]["schemas"].as_object().unwrap();
+        let mut seen = 0;
+        for (name, schema) in schemas
+            .iter()
+            .filter(|(n, _)| n.ends_with("State") && *n != "HostState")
+        {
+            for state in schema["enum"].as_array().unwrap() {
+                let state = state.as_str().unwrap();
+                seen += 1;
+                assert!(
+                    TRANSITIONAL.contains(&state) != SETTLED.contains(&state),
+                    "{name}: state {state:?} must be in exactly one of TRANSITIONAL and SETTLED"
+                );
+            }
+        }
+        assert!(
+            seen > 10,
+            "the spec's state enums were found ({seen} states)"
+        );
     }
 
     #[test]

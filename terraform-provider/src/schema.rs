@@ -65,11 +65,30 @@ pub struct Attribute {
     pub scope: bool,
     /// The view field this attribute is read back from.
     pub view: Option<String>,
-    /// A name-or-id reference to another resource: the collection it names.
-    pub refers_to: Option<String>,
+    /// A name-or-id reference (or a list of them) to other resources.
+    pub refers_to: Option<Ref>,
     pub check: Check,
     /// Checks on each element of a list.
     pub item_check: Check,
+}
+
+/// What a reference names: a collection, and the scope parameters
+/// (`project`, `account`) its item lookup takes to find a name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ref {
+    pub collection: String,
+    pub scopes: Vec<String>,
+}
+
+impl Ref {
+    /// A reference by noun, resolved to its collection once all paths are
+    /// known.
+    fn noun(noun: &str) -> Ref {
+        Ref {
+            collection: noun.to_string(),
+            scopes: Vec::new(),
+        }
+    }
 }
 
 /// One resource type.
@@ -158,25 +177,59 @@ impl Catalog {
                 continue;
             }
             let _ = item_path;
-            let kind = derive_kind(&spec, path, noun, create, item_ops)?;
+            let mut kind = derive_kind(&spec, path, noun, create, item_ops)?;
+            crate::special::adjust_kind(&mut kind);
             resources.insert(kind.type_name.clone(), kind);
         }
         // References name a collection through the item path's parameter
         // (`pool` in `/v1/ip-pools/{pool}`) or the noun.
-        let by_param: BTreeMap<String, String> = spec
+        let by_param: BTreeMap<String, Ref> = spec
             .paths
             .paths
-            .keys()
-            .filter_map(|p| {
+            .iter()
+            .filter_map(|(p, item)| {
                 let (collection, last) = p.rsplit_once('/')?;
                 let param = last.strip_prefix('{')?.strip_suffix('}')?;
-                (!collection.contains('{')).then(|| (param.to_string(), collection.to_string()))
+                if collection.contains('{') {
+                    return None;
+                }
+                let get = item.as_item()?.get.as_ref()?;
+                let scopes = get
+                    .parameters
+                    .iter()
+                    .filter_map(|p| match p.as_item()? {
+                        openapiv3::Parameter::Query { parameter_data, .. }
+                            if ["project", "account"].contains(&parameter_data.name.as_str()) =>
+                        {
+                            Some(parameter_data.name.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                Some((
+                    param.to_string(),
+                    Ref {
+                        collection: collection.to_string(),
+                        scopes,
+                    },
+                ))
             })
             .collect();
         for kind in resources.values_mut() {
             for attr in &mut kind.attributes {
-                if attr.view.as_deref() == Some(&format!("{}_id", attr.name)) || attr.scope {
-                    attr.refers_to = by_param.get(&attr.name).cloned();
+                if let Some(r) = attr.refers_to.take() {
+                    if r.collection.starts_with('/') {
+                        attr.refers_to = Some(r);
+                        continue;
+                    }
+                    let noun = r.collection;
+                    attr.refers_to = by_param.get(&noun).cloned();
+                    anyhow::ensure!(
+                        attr.refers_to.is_some(),
+                        "{}.{} refers to {noun}, which no collection serves",
+                        kind.type_name,
+                        attr.name
+                    );
                 }
             }
         }
@@ -316,6 +369,32 @@ fn type_of(spec: &OpenAPI, s: &Schema) -> (Type, Check, Check) {
     }
 }
 
+/// `drives` → `drive`, `ip_addresses` → `ip_address`, `image` → `image`.
+fn singular(name: &str) -> String {
+    if let Some(stem) = name.strip_suffix("sses") {
+        format!("{stem}ss")
+    } else if let Some(stem) = name.strip_suffix('s') {
+        stem.to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// A string (or list of strings) in UUID format.
+fn is_uuid(spec: &OpenAPI, s: &Schema) -> bool {
+    use openapiv3::Type as T;
+    match &s.schema_kind {
+        SchemaKind::Type(T::String(st)) => {
+            matches!(&st.format, openapiv3::VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid")
+        }
+        SchemaKind::Type(T::Array(a)) => a
+            .items
+            .as_ref()
+            .is_some_and(|i| is_uuid(spec, resolve_boxed(spec, i))),
+        _ => false,
+    }
+}
+
 fn description_of(spec: &OpenAPI, s: &Schema) -> String {
     if let Some(d) = &s.schema_data.description {
         return d.clone();
@@ -432,20 +511,24 @@ fn derive_kind(
             in_update: false,
             scope: true,
             view: view_fields.contains_key(&view).then_some(view),
-            refers_to: None,
+            refers_to: Some(Ref::noun(name)),
             check,
             item_check: Check::default(),
         });
     }
     for (name, s, required) in properties(spec, create_body) {
         let (ty, check, item_check) = type_of(spec, s);
-        let view = if view_fields.contains_key(&name) {
-            Some(name.clone())
-        } else if view_fields.contains_key(&format!("{name}_id")) {
-            Some(format!("{name}_id"))
-        } else {
-            None
-        };
+        let view = [
+            name.clone(),
+            format!("{name}_id"),
+            format!("{}_ids", singular(&name)),
+        ]
+        .into_iter()
+        .find(|v| view_fields.contains_key(v));
+        // A name-or-id input the view returns as ids is a reference.
+        let reference = view
+            .as_ref()
+            .is_some_and(|v| is_uuid(spec, view_fields[v]) && !is_uuid(spec, s));
         let in_update = update_fields.contains(&name);
         let mut mutability = mutability_of(s).unwrap_or(Mutability::Replace);
         // A field the API cannot change after creation forces replacement,
@@ -453,7 +536,7 @@ fn derive_kind(
         if !in_update && mutability == Mutability::Live && item.put.is_none() {
             mutability = Mutability::Replace;
         }
-        let same_name_view = view.as_deref() == Some(name.as_str());
+        let same_name_view = view.as_deref() == Some(name.as_str()) && !reference;
         attributes.push(Attribute {
             description: description_of(spec, s),
             required,
@@ -466,7 +549,12 @@ fn derive_kind(
             in_update,
             scope: false,
             view,
-            refers_to: None,
+            refers_to: reference.then(|| {
+                Ref::noun(&singular(
+                    name.trim_start_matches("avoid_")
+                        .trim_start_matches("boot_"),
+                ))
+            }),
             check,
             item_check,
             ty,
@@ -552,15 +640,52 @@ mod tests {
         assert_eq!(replicas.mutability, Mutability::Replace);
         let image = drive.attribute("image").unwrap();
         assert_eq!(image.view.as_deref(), Some("image_id"));
-        assert_eq!(image.refers_to.as_deref(), Some("/v1/images"));
+        assert_eq!(
+            image.refers_to.as_ref().map(|r| r.collection.as_str()),
+            Some("/v1/images")
+        );
         let project = drive.attribute("project").unwrap();
         assert!(project.scope && project.optional && project.computed);
-        assert_eq!(project.refers_to.as_deref(), Some("/v1/projects"));
+        assert_eq!(
+            project.refers_to.as_ref().map(|r| r.collection.as_str()),
+            Some("/v1/projects")
+        );
         let state = drive.attribute("state").unwrap();
         assert!(state.computed && !state.optional);
         assert!(drive.has_state());
         let name = drive.attribute("name").unwrap();
         assert!(name.check.pattern.is_some() && name.check.max_length == Some(63));
+
+        let instance = &catalog.resources["overcast_instance"];
+        let drives = instance.attribute("drives").unwrap();
+        assert_eq!(drives.view.as_deref(), Some("drive_ids"));
+        assert_eq!(
+            drives.refers_to.as_ref().map(|r| r.collection.as_str()),
+            Some("/v1/drives")
+        );
+        let avoid = instance.attribute("avoid_instances").unwrap();
+        assert_eq!(
+            avoid.refers_to.as_ref().map(|r| r.collection.as_str()),
+            Some("/v1/instances")
+        );
+        assert!(
+            !avoid.computed,
+            "a list of names is not filled from the view's ids"
+        );
+        let ips = instance.attribute("ip_addresses").unwrap();
+        assert_eq!(
+            ips.refers_to.as_ref().map(|r| r.collection.as_str()),
+            Some("/v1/ip-addresses")
+        );
+        assert_eq!(
+            catalog.resources["overcast_ip_address"]
+                .attribute("pool")
+                .unwrap()
+                .refers_to
+                .as_ref()
+                .map(|r| r.collection.as_str()),
+            Some("/v1/ip-pools")
+        );
 
         let token = &catalog.resources["overcast_token"];
         assert!(!token.item_get);

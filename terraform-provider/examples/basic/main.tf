@@ -36,10 +36,6 @@ resource "overcast_drive" "data" {
   project    = overcast_project.web.name
   name       = "data"
   size_bytes = 64 * 1024 * 1024
-
-  timeouts {
-    create = "5m"
-  }
 }
 
 resource "overcast_ip_address" "public" {
