@@ -474,9 +474,10 @@ impl Provider for OvercastProvider {
             ..Default::default()
         };
         match result {
-            Ok((planned, replace)) => {
+            Ok((planned, replace, warnings)) => {
                 response.planned_state = encode(&planned, &ty);
                 response.requires_replace = requires_replace(&replace);
+                response.diagnostics = warnings.into_proto();
             }
             Err(d) => response.diagnostics = d.into_proto(),
         }

@@ -143,9 +143,9 @@ pub async fn plan(
     prior: &Value,
     proposed: &Value,
     prior_private: &[u8],
-) -> Result<(Value, Vec<String>), Diags> {
+) -> Result<(Value, Vec<String>, Diags), Diags> {
     if proposed.is_null() {
-        return Ok((Value::Null, Vec::new()));
+        return Ok((Value::Null, Vec::new(), Diags::default()));
     }
     let mut planned = proposed.clone();
     if prior.is_null() {
@@ -159,12 +159,17 @@ pub async fn plan(
                 planned.set(&attr.name, default.map_or(Value::Unknown, Value::String));
             }
         }
-        return Ok((planned, Vec::new()));
+        return Ok((planned, Vec::new(), Diags::default()));
     }
     let imported = prior_private == IMPORTED;
     let mut replace = Vec::new();
     let mut changed = false;
-    for attr in kind.attributes.iter().filter(|a| a.in_create) {
+    let mut warnings = Diags::default();
+    for attr in kind
+        .attributes
+        .iter()
+        .filter(|a| a.in_create || a.hand_updated)
+    {
         let (was, now) = (prior.get(&attr.name), planned.get(&attr.name).clone());
         if *was == now {
             continue;
@@ -181,8 +186,20 @@ pub async fn plan(
             continue;
         }
         changed = true;
-        if attr.mutability == Mutability::Replace || !attr.in_update {
+        if attr.mutability == Mutability::Replace || !(attr.in_update || attr.hand_updated) {
             replace.push(attr.name.clone());
+        } else if attr.mutability == Mutability::RequiresStop {
+            warnings.push(
+                Diag::warning(
+                    format!("Changing {} stops the {}", attr.name, kind.noun),
+                    format!(
+                        "{} {:?} will be stopped, changed and started again (unless its power_state is \"stopped\").",
+                        kind.noun,
+                        prior.get("name").as_str().unwrap_or_default()
+                    ),
+                )
+                .at(&[attr.name.as_str().into()]),
+            );
         }
     }
     if changed {
@@ -194,7 +211,7 @@ pub async fn plan(
             }
         }
     }
-    Ok((planned, replace))
+    Ok((planned, replace, warnings))
 }
 
 /// The id a name-or-id names, looked up in the scope of `state` (its
@@ -218,7 +235,13 @@ async fn resolve_id(client: &Client, r: &Ref, value: &str, state: &Value) -> Opt
 
 /// Whether two references (names-or-ids, or lists of them) name the same
 /// resources.
-async fn same_refs(client: &Client, r: &Ref, a: &Value, b: &Value, state: &Value) -> bool {
+pub(crate) async fn same_refs(
+    client: &Client,
+    r: &Ref,
+    a: &Value,
+    b: &Value,
+    state: &Value,
+) -> bool {
     match (a, b) {
         (Value::String(x), Value::String(y)) => {
             x == y || {
@@ -271,7 +294,7 @@ pub async fn apply(
     update(client, kind, prior, planned).await
 }
 
-fn api_diag(what: &str, kind: &Kind, e: &ApiError) -> Diags {
+pub(crate) fn api_diag(what: &str, kind: &Kind, e: &ApiError) -> Diags {
     let mut d = Diag::error(
         format!("{what} {}: {}", kind.type_name, e.message),
         e.detail(),
@@ -303,6 +326,7 @@ async fn create(
             body.insert(attr.name.clone(), v.to_json());
         }
     }
+    crate::special::create_body(kind, planned, &mut body);
     let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let created = client
         .api
@@ -317,7 +341,10 @@ async fn create(
         .to_string();
     let timeout = timeout(planned, "create");
     match settle(client, kind, &id, &created, timeout).await {
-        Ok(view) => Ok(from_view(kind, planned, &view)),
+        Ok(mut view) => {
+            crate::special::adjust_view(&client.api, kind, &mut view).await;
+            Ok(from_view(kind, planned, &view))
+        }
         Err(d) => Err((Some(known_or_null(&state)), d)),
     }
 }
@@ -329,6 +356,9 @@ async fn update(
     planned: &Value,
 ) -> Result<Value, (Option<Value>, Diags)> {
     let id = prior.get("id").as_str().unwrap_or_default().to_string();
+    crate::special::update(client, kind, prior, planned)
+        .await
+        .map_err(|d| (Some(prior.clone()), d))?;
     let mut body = serde_json::Map::new();
     for attr in kind.attributes.iter().filter(|a| a.in_update) {
         let v = planned.get(&attr.name);
@@ -344,9 +374,10 @@ async fn update(
     }
     .map_err(|e| (Some(prior.clone()), api_diag("Updating", kind, &e)))?
     .unwrap_or(Json::Null);
-    let view = settle(client, kind, &id, &view, timeout(planned, "update"))
+    let mut view = settle(client, kind, &id, &view, timeout(planned, "update"))
         .await
         .map_err(|d| (Some(prior.clone()), d))?;
+    crate::special::adjust_view(&client.api, kind, &mut view).await;
     Ok(from_view(kind, planned, &view))
 }
 
@@ -424,7 +455,7 @@ pub const SETTLED: &[&str] = &["running", "stopped", "available", "attached", "f
 
 /// Wait until a resource with a lifecycle state settles; `failed` is an
 /// error naming the last event.
-async fn settle(
+pub(crate) async fn settle(
     client: &Client,
     kind: &Kind,
     id: &str,
@@ -655,7 +686,7 @@ pub async fn import(client: &Client, kind: &Kind, given: &str) -> Result<Value, 
 
 /// A timeout from the `timeouts` block, or the default that fits a boot
 /// under emulation.
-fn timeout(state: &Value, op: &str) -> Duration {
+pub(crate) fn timeout(state: &Value, op: &str) -> Duration {
     state
         .get("timeouts")
         .get(op)

@@ -61,6 +61,8 @@ pub struct Attribute {
     /// Part of the update body: a change is a `PUT` rather than a
     /// replacement.
     pub in_update: bool,
+    /// Changed in place by hand-written code (`special`), not the `PUT`.
+    pub hand_updated: bool,
     /// A create query parameter (`project`, `account`).
     pub scope: bool,
     /// The view field this attribute is read back from.
@@ -471,6 +473,7 @@ fn derive_kind(
         mutability: Mutability::Computed,
         in_create: false,
         in_update: false,
+        hand_updated: false,
         scope: false,
         view: Some("id".into()),
         refers_to: None,
@@ -509,6 +512,7 @@ fn derive_kind(
             mutability: Mutability::Replace,
             in_create: true,
             in_update: false,
+            hand_updated: false,
             scope: true,
             view: view_fields.contains_key(&view).then_some(view),
             refers_to: Some(Ref::noun(name)),
@@ -547,6 +551,7 @@ fn derive_kind(
             mutability,
             in_create: true,
             in_update,
+            hand_updated: false,
             scope: false,
             view,
             refers_to: reference.then(|| {
@@ -579,6 +584,7 @@ fn derive_kind(
             mutability: Mutability::Computed,
             in_create: false,
             in_update: false,
+            hand_updated: false,
             scope: false,
             view: Some(name.clone()),
             refers_to: None,

@@ -273,6 +273,99 @@ async fn apply_plan_update_drift_import_destroy() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_changes_in_place_with_a_stop_or_by_replacement() {
+    let server = TestServer::start(Backend::Sqlite).await.unwrap();
+    setup_pool(&server).await;
+    let tenant = server.api.tenant("acme").await;
+    let api = &server.api;
+    let tf = Tf::new("instance", &api.base, &tenant.rw);
+    let instance = || async {
+        api.get("/v1/instances/app?project=main", &tenant.rw)
+            .await
+            .body
+    };
+    tf.apply(&[]).await;
+    let first = instance().await;
+    assert_eq!(first["state"], "running");
+
+    // Stopped through power_state, then an IP attached in place while it
+    // is stopped: no stop warning is needed, and it stays stopped.
+    tf.apply(&["-var=power_state=stopped"]).await;
+    assert_eq!(instance().await["state"], "stopped");
+    let plan = tf
+        .plan(&["-var=power_state=stopped", "-var=attach_ip=true"])
+        .await;
+    assert_eq!(plan.code, 2, "{}", plan.out);
+    assert!(
+        plan.out.contains("will be updated in-place"),
+        "{}",
+        plan.out
+    );
+    tf.apply(&["-var=power_state=stopped", "-var=attach_ip=true"])
+        .await;
+    let now = instance().await;
+    assert_eq!(now["state"], "stopped");
+    assert_eq!(now["id"], first["id"], "updated in place, not replaced");
+    assert_eq!(now["ip_address_ids"].as_array().unwrap().len(), 1);
+    let plan = tf
+        .plan(&["-var=power_state=stopped", "-var=attach_ip=true"])
+        .await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    // Running again; a resize warns that it stops the instance, and apply
+    // stops, resizes and starts it.
+    let vars = ["-var=attach_ip=true", "-var=vcpus=2"];
+    let plan = tf.plan(&vars).await;
+    assert_eq!(plan.code, 2, "{}", plan.out);
+    assert!(
+        plan.out.contains("Changing vcpus stops the instance"),
+        "{}",
+        plan.out
+    );
+    tf.apply(&vars).await;
+    let now = instance().await;
+    assert_eq!(
+        (now["vcpus"].as_i64(), now["state"].as_str()),
+        (Some(2), Some("running"))
+    );
+    assert_eq!(now["id"], first["id"]);
+    let log: Vec<String> = server.sims[0]
+        .log()
+        .iter()
+        .map(|(k, _)| format!("{k:?}"))
+        .collect();
+    eprintln!("host commands: {log:?}");
+    let plan = tf.plan(&vars).await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    // A new image means a new instance.
+    let op = api.operator_token.clone();
+    api.create(
+        "/v1/images",
+        &op,
+        json!({"name": "tiny-2", "os_family": "linux", "architecture": "x86_64", "boot_mode": "direct_kernel",
+               "min_size_bytes": 64 << 20, "source_url": "file:///nonexistent/tiny", "system": true}),
+    )
+    .await;
+    let vars = ["-var=attach_ip=true", "-var=vcpus=2", "-var=image=tiny-2"];
+    let plan = tf.plan(&vars).await;
+    assert_eq!(plan.code, 2, "{}", plan.out);
+    assert!(plan.out.contains("must be replaced"), "{}", plan.out);
+    assert!(plan.out.contains("# forces replacement"), "{}", plan.out);
+    tf.apply(&vars).await;
+    let now = instance().await;
+    assert_ne!(now["id"], first["id"], "replaced");
+    assert_eq!(now["state"], "running");
+    let plan = tf.plan(&vars).await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    let r = tf.run(&["destroy", "-auto-approve"]).await;
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert!(server.sims[0].domains().is_empty());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_configurations_fail_at_plan_naming_the_attribute() {
     let server = TestServer::start(Backend::Sqlite).await.unwrap();
     let tenant = server.api.tenant("acme").await;
