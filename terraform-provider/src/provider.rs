@@ -11,7 +11,7 @@ use crate::api::Api;
 use crate::diag::{Diag, Diags};
 use crate::proto::tfplugin6::{self as pb, provider_server::Provider};
 use crate::resource::{self, Client};
-use crate::schema::{Catalog, Kind};
+use crate::schema::{Catalog, DataSource, Kind};
 use crate::value::{Type, Value};
 
 pub struct OvercastProvider {
@@ -32,6 +32,13 @@ impl OvercastProvider {
             .resources
             .get(type_name)
             .ok_or_else(|| Status::not_found(format!("no resource type {type_name}")))
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&DataSource, Status> {
+        self.catalog
+            .data_sources
+            .get(type_name)
+            .ok_or_else(|| Status::not_found(format!("no data source {type_name}")))
     }
 
     async fn client(&self) -> Result<Client, Diags> {
@@ -106,6 +113,32 @@ fn provider_schema() -> pb::Schema {
     }
 }
 
+pub fn data_source_schema(ds: &DataSource) -> pb::Schema {
+    pb::Schema {
+        version: 0,
+        block: Some(pb::schema::Block {
+            attributes: ds.attributes.iter().map(attribute_schema).collect(),
+            description: ds.description.clone(),
+            description_kind: pb::StringKind::Markdown as i32,
+            ..Default::default()
+        }),
+    }
+}
+
+fn attribute_schema(a: &crate::schema::Attribute) -> pb::schema::Attribute {
+    pb::schema::Attribute {
+        name: a.name.clone(),
+        r#type: a.ty.to_json().to_string().into_bytes(),
+        description: a.description.clone(),
+        required: a.required,
+        optional: a.optional,
+        computed: a.computed,
+        sensitive: a.sensitive,
+        description_kind: pb::StringKind::Markdown as i32,
+        ..Default::default()
+    }
+}
+
 pub fn resource_schema(kind: &Kind) -> pb::Schema {
     let timeouts = pb::schema::NestedBlock {
         type_name: "timeouts".into(),
@@ -132,21 +165,7 @@ pub fn resource_schema(kind: &Kind) -> pb::Schema {
         version: 0,
         block: Some(pb::schema::Block {
             version: 0,
-            attributes: kind
-                .attributes
-                .iter()
-                .map(|a| pb::schema::Attribute {
-                    name: a.name.clone(),
-                    r#type: a.ty.to_json().to_string().into_bytes(),
-                    description: a.description.clone(),
-                    required: a.required,
-                    optional: a.optional,
-                    computed: a.computed,
-                    sensitive: a.sensitive,
-                    description_kind: pb::StringKind::Markdown as i32,
-                    ..Default::default()
-                })
-                .collect(),
+            attributes: kind.attributes.iter().map(attribute_schema).collect(),
             block_types: vec![timeouts],
             description: kind.description.clone(),
             description_kind: pb::StringKind::Markdown as i32,
@@ -262,7 +281,14 @@ impl Provider for OvercastProvider {
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             diagnostics: Vec::new(),
-            data_sources: Vec::new(),
+            data_sources: self
+                .catalog
+                .data_sources
+                .keys()
+                .map(|t| pb::get_metadata::DataSourceMetadata {
+                    type_name: t.clone(),
+                })
+                .collect(),
             resources: self
                 .catalog
                 .resources
@@ -286,7 +312,12 @@ impl Provider for OvercastProvider {
                 .iter()
                 .map(|(name, kind)| (name.clone(), resource_schema(kind)))
                 .collect(),
-            data_source_schemas: Default::default(),
+            data_source_schemas: self
+                .catalog
+                .data_sources
+                .iter()
+                .map(|(name, ds)| (name.clone(), data_source_schema(ds)))
+                .collect(),
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(capabilities()),
@@ -325,10 +356,24 @@ impl Provider for OvercastProvider {
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Reply<pb::validate_data_resource_config::Response> {
-        Err(Status::not_found(format!(
-            "no data source {}",
-            req.get_ref().type_name
-        )))
+        let req = req.into_inner();
+        let ds = self.data_source(&req.type_name)?;
+        let mut diags = Diags::default();
+        match decode(req.config.as_ref(), &ds.ty()) {
+            Ok(config)
+                if !ds.list && config.get("name").is_null() && config.get("id").is_null() =>
+            {
+                diags.push(Diag::error(
+                    format!("{} needs a name or an id", ds.type_name),
+                    "Set `name` or `id` to say which one to read.",
+                ))
+            }
+            Ok(_) => {}
+            Err(d) => diags = d,
+        }
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags.into_proto(),
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -388,6 +433,18 @@ impl Provider for OvercastProvider {
                         None
                     }
                 };
+                // A provider configured from values known only after apply
+                // (a token made in the same run) plans without a client;
+                // Terraform configures it again, with the values, to apply.
+                if ["endpoint", "token", "project", "account"]
+                    .iter()
+                    .any(|n| *config.get(n) == Value::Unknown)
+                {
+                    *self.client.write().await = None;
+                    return Ok(Response::new(pb::configure_provider::Response {
+                        diagnostics: diags.into_proto(),
+                    }));
+                }
                 let endpoint = setting(&config, "endpoint", "OVERCAST_ENDPOINT", profile.as_ref());
                 let token = setting(&config, "token", "OVERCAST_TOKEN", profile.as_ref());
                 match (endpoint, token) {
@@ -439,7 +496,7 @@ impl Provider for OvercastProvider {
         let result = async {
             let prior = decode(req.current_state.as_ref(), &ty)?;
             let client = self.client().await?;
-            resource::read(&client, kind, &prior).await
+            resource::read(&client, kind, &prior, &req.private).await
         }
         .await;
         let (new_state, diagnostics) = match result {
@@ -545,10 +602,24 @@ impl Provider for OvercastProvider {
         &self,
         req: Request<pb::read_data_source::Request>,
     ) -> Reply<pb::read_data_source::Response> {
-        Err(Status::not_found(format!(
-            "no data source {}",
-            req.get_ref().type_name
-        )))
+        let req = req.into_inner();
+        let ds = self.data_source(&req.type_name)?;
+        let ty = ds.ty();
+        let result = async {
+            let config = decode(req.config.as_ref(), &ty)?;
+            let client = self.client().await?;
+            resource::read_data(&client, ds, &config).await
+        }
+        .await;
+        let (state, diagnostics) = match result {
+            Ok(v) => (encode(&v, &ty), Vec::new()),
+            Err(d) => (None, d.into_proto()),
+        };
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics,
+            deferred: None,
+        }))
     }
 
     async fn stop_provider(

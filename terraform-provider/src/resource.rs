@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use crate::api::{Api, ApiError};
 use crate::diag::{Diag, Diags};
-use crate::schema::{Attribute, Check, Kind, Mutability, Ref};
+use crate::schema::{Attribute, Check, DataSource, Kind, Mutability, Ref};
 use crate::value::Value;
 
 /// What the provider configuration supplies to every resource.
@@ -574,9 +574,18 @@ async fn read_view(client: &Client, kind: &Kind, state: &Value) -> Result<Option
         };
     }
     // No item GET (tokens): find it in the list.
+    // Listed in the scope it was made in: the attribute read back from the
+    // view's `account_id` (a token's `account`).
     let mut query = Vec::new();
-    if let Some(account) = state.get("account_id").as_str() {
-        query.push(("account", account));
+    for (param, field) in [("account", "account_id"), ("project", "project_id")] {
+        if let Some(v) = kind
+            .attributes
+            .iter()
+            .find(|a| a.view.as_deref() == Some(field))
+            .and_then(|a| state.get(&a.name).as_str())
+        {
+            query.push((param, v));
+        }
     }
     let items = client.api.list_all(&kind.collection, &query).await?;
     Ok(items
@@ -586,23 +595,39 @@ async fn read_view(client: &Client, kind: &Kind, state: &Value) -> Result<Option
 
 /// Refresh: the stored state brought up to date with the API, so a change
 /// made outside Terraform shows in the next plan; `Null` if it is gone.
-pub async fn read(client: &Client, kind: &Kind, prior: &Value) -> Result<Value, Diags> {
+pub async fn read(
+    client: &Client,
+    kind: &Kind,
+    prior: &Value,
+    private: &[u8],
+) -> Result<Value, Diags> {
     let Some(view) = read_view(client, kind, prior)
         .await
         .map_err(|e| api_diag("Reading", kind, &e))?
     else {
         return Ok(Value::Null);
     };
-    Ok(refresh(client, kind, prior, &view).await)
+    Ok(refresh(client, kind, prior, &view, private == IMPORTED).await)
 }
 
-async fn refresh(client: &Client, kind: &Kind, prior: &Value, view: &Json) -> Value {
+/// `importing`: fill inputs the configuration may have left out from the
+/// API too; otherwise an input left out stays null.
+async fn refresh(
+    client: &Client,
+    kind: &Kind,
+    prior: &Value,
+    view: &Json,
+    importing: bool,
+) -> Value {
     let mut state = prior.clone();
     for attr in &kind.attributes {
         let Some(now) = view_value(attr, view) else {
             continue;
         };
         let was = prior.get(&attr.name);
+        if was.is_null() && !attr.computed && !importing {
+            continue;
+        }
         let keep = match (&attr.refers_to, was, &now) {
             // References stay as written (names) while they name what the
             // API holds.
@@ -611,7 +636,7 @@ async fn refresh(client: &Client, kind: &Kind, prior: &Value, view: &Json) -> Va
             (None, Value::String(w), Value::String(n)) => w.trim_end() == n.trim_end(),
             // An empty list is how the API says "none" to an optional
             // input left out.
-            (_, Value::Null, Value::List(items)) => items.is_empty() && !attr.computed,
+            (_, Value::Null, Value::List(items)) => items.is_empty(),
             _ => false,
         };
         if !keep {
@@ -681,7 +706,91 @@ pub async fn import(client: &Client, kind: &Kind, given: &str) -> Result<Value, 
             })?
     };
     crate::special::adjust_view(&client.api, kind, &mut view).await;
-    Ok(refresh(client, kind, &state, &view).await)
+    Ok(refresh(client, kind, &state, &view, true).await)
+}
+
+/// Read a data source: one object by name or id, or a whole list.
+pub async fn read_data(client: &Client, ds: &DataSource, config: &Value) -> Result<Value, Diags> {
+    let mut state = config.clone();
+    let mut query = Vec::new();
+    for scope in ds
+        .inputs
+        .iter()
+        .filter(|i| *i == "project" || *i == "account")
+    {
+        let v = config
+            .get(scope)
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| match scope.as_str() {
+                "project" => client.project.clone(),
+                _ => client.account.clone(),
+            });
+        state.set(scope, v.clone().map_or(Value::Null, Value::String));
+        if let Some(v) = v {
+            query.push((scope.as_str(), v));
+        }
+    }
+    let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let fail = |e: ApiError| {
+        let mut d = Diag::error(
+            format!("Reading {}: {}", ds.type_name, e.message),
+            e.detail(),
+        );
+        if let Some(field) = &e.field {
+            d = d.at(&crate::diag::parse_path(field));
+        }
+        Diags::from(d)
+    };
+    if ds.list {
+        let items = client.api.list_all(&ds.path, &q).await.map_err(fail)?;
+        let ty = ds
+            .attributes
+            .iter()
+            .find(|a| a.name == "items")
+            .map(|a| a.ty.clone());
+        let value = ty
+            .as_ref()
+            .map(|t| Value::from_json(&Json::Array(items), t))
+            .transpose()
+            .map_err(|e| {
+                Diags::from(Diag::error(
+                    "The API returned an unexpected list",
+                    e.to_string(),
+                ))
+            })?;
+        state.set("items", value.unwrap_or(Value::Null));
+        return Ok(state);
+    }
+    let key = config
+        .get("name")
+        .as_str()
+        .or_else(|| config.get("id").as_str())
+        .ok_or_else(|| {
+            Diags::from(Diag::error(
+                format!("{} needs a name or an id", ds.type_name),
+                "Set `name` or `id` to say which one to read.",
+            ))
+        })?;
+    let view = client
+        .api
+        .get(&format!("{}/{key}", ds.path), &q)
+        .await
+        .map_err(fail)?;
+    for attr in ds.attributes.iter().filter(|a| !a.scope) {
+        let v = view
+            .get(&attr.name)
+            .map(|j| Value::from_json(j, &attr.ty))
+            .transpose()
+            .map_err(|e| {
+                Diags::from(Diag::error(
+                    "The API returned an unexpected value",
+                    e.to_string(),
+                ))
+            })?;
+        state.set(&attr.name, v.unwrap_or(Value::Null));
+    }
+    Ok(state)
 }
 
 /// A timeout from the `timeouts` block, or the default that fits a boot

@@ -146,6 +146,32 @@ pub fn timeouts_type() -> Type {
 #[derive(Clone, Debug)]
 pub struct Catalog {
     pub resources: BTreeMap<String, Kind>,
+    pub data_sources: BTreeMap<String, DataSource>,
+}
+
+/// A data source: one object looked up by name or id (every item `GET`),
+/// or every object of a list (every `<noun>_list`).
+#[derive(Clone, Debug)]
+pub struct DataSource {
+    pub type_name: String,
+    pub description: String,
+    /// The collection path; a single lookup reads `path/{name or id}`.
+    pub path: String,
+    pub list: bool,
+    /// Inputs: the scope parameters, and `name`/`id` for a lookup.
+    pub inputs: Vec<String>,
+    pub attributes: Vec<Attribute>,
+}
+
+impl DataSource {
+    pub fn ty(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone()))
+                .collect(),
+        )
+    }
 }
 
 impl Catalog {
@@ -235,7 +261,11 @@ impl Catalog {
                 }
             }
         }
-        Ok(Catalog { resources })
+        let data_sources = derive_data_sources(&spec);
+        Ok(Catalog {
+            resources,
+            data_sources,
+        })
     }
 
     /// The catalog of the spec built into this binary.
@@ -609,6 +639,138 @@ fn derive_kind(
     })
 }
 
+fn plain(name: &str, ty: Type, description: String, input: bool) -> Attribute {
+    Attribute {
+        name: name.to_string(),
+        ty,
+        description,
+        required: false,
+        optional: input,
+        computed: true,
+        sensitive: false,
+        mutability: Mutability::Computed,
+        in_create: false,
+        in_update: false,
+        hand_updated: false,
+        scope: input,
+        view: Some(name.to_string()),
+        refers_to: None,
+        check: Check::default(),
+        item_check: Check::default(),
+    }
+}
+
+fn scope_params(op: &openapiv3::Operation) -> Vec<(String, String)> {
+    op.parameters
+        .iter()
+        .filter_map(|p| match p.as_item()? {
+            openapiv3::Parameter::Query { parameter_data, .. }
+                if ["project", "account"].contains(&parameter_data.name.as_str()) =>
+            {
+                Some((
+                    parameter_data.name.clone(),
+                    parameter_data.description.clone().unwrap_or_default(),
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn derive_data_sources(spec: &OpenAPI) -> BTreeMap<String, DataSource> {
+    let mut out = BTreeMap::new();
+    for (path, item) in &spec.paths.paths {
+        let Some(get) = item.as_item().and_then(|i| i.get.as_ref()) else {
+            continue;
+        };
+        let Some(id) = get.operation_id.as_deref() else {
+            continue;
+        };
+        let Some(view) = response_schema(spec, get) else {
+            continue;
+        };
+        let scopes = scope_params(get);
+        if let Some(_noun) = id.strip_suffix("_list") {
+            if path.contains('{') {
+                continue;
+            }
+            let Some(item_schema) = properties(spec, view)
+                .into_iter()
+                .find(|(n, _, _)| n == "items")
+                .map(|(_, s, _)| s)
+            else {
+                continue;
+            };
+            let plural = path
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .replace('-', "_");
+            let mut attributes: Vec<Attribute> = scopes
+                .iter()
+                .map(|(n, d)| plain(n, Type::String, d.clone(), true))
+                .collect();
+            attributes.push(plain(
+                "items",
+                type_of(spec, item_schema).0,
+                format!(
+                    "Every {} the token can see, in the API's order.",
+                    plural.replace('_', " ")
+                ),
+                false,
+            ));
+            out.insert(
+                format!("overcast_{plural}"),
+                DataSource {
+                    type_name: format!("overcast_{plural}"),
+                    description: get.summary.clone().unwrap_or_default(),
+                    path: path.clone(),
+                    list: true,
+                    inputs: scopes.iter().map(|(n, _)| n.clone()).collect(),
+                    attributes,
+                },
+            );
+        } else if let Some(noun) = id.strip_suffix("_get") {
+            let Some((collection, last)) = path.rsplit_once('/') else {
+                continue;
+            };
+            if !last.starts_with('{') || collection.contains('{') {
+                continue;
+            }
+            let mut attributes: Vec<Attribute> = scopes
+                .iter()
+                .map(|(n, d)| plain(n, Type::String, d.clone(), true))
+                .collect();
+            for (name, s, _) in properties(spec, view) {
+                let input = name == "name" || name == "id";
+                let mut a = plain(&name, type_of(spec, s).0, description_of(spec, s), input);
+                a.scope = false;
+                if input {
+                    a.description = format!(
+                        "{} Give the name or the id to look it up.",
+                        description_of(spec, s)
+                    );
+                }
+                attributes.push(a);
+            }
+            let mut inputs: Vec<String> = scopes.iter().map(|(n, _)| n.clone()).collect();
+            inputs.extend(["name".to_string(), "id".to_string()]);
+            out.insert(
+                format!("overcast_{noun}"),
+                DataSource {
+                    type_name: format!("overcast_{noun}"),
+                    description: get.summary.clone().unwrap_or_default(),
+                    path: collection.to_string(),
+                    list: false,
+                    inputs,
+                    attributes,
+                },
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,6 +794,30 @@ mod tests {
         ] {
             assert!(names.contains(&want), "{want} missing from {names:?}");
         }
+    }
+
+    #[test]
+    fn every_lookup_and_list_is_a_data_source() {
+        let catalog = Catalog::builtin();
+        for want in [
+            "overcast_image",
+            "overcast_images",
+            "overcast_project",
+            "overcast_hosts",
+            "overcast_host",
+            "overcast_drives",
+        ] {
+            assert!(catalog.data_sources.contains_key(want), "{want} missing");
+        }
+        let images = &catalog.data_sources["overcast_images"];
+        assert!(images.list && images.inputs == ["account"]);
+        let image = &catalog.data_sources["overcast_image"];
+        assert!(
+            image
+                .attributes
+                .iter()
+                .any(|a| a.name == "min_size_bytes" && a.computed)
+        );
     }
 
     #[test]

@@ -439,6 +439,58 @@ resource "overcast_drive" "copy" {
     server.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_onboards_a_partner_customer_through_a_second_provider() {
+    let server = TestServer::start(Backend::Sqlite).await.unwrap();
+    let api = &server.api;
+    let op = api.operator_token.clone();
+    let tf = Tf::new("partner", &api.base, &op);
+    let endpoint = format!("-var=endpoint={}", api.base);
+    tf.apply(&[&endpoint]).await;
+    let plan = tf.plan(&[&endpoint]).await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
+
+    let out = tf.run(&["output", "-json"]).await;
+    let outputs: Value = serde_json::from_str(out.out.trim_start_matches(|c| c != '{')).unwrap();
+    assert_eq!(outputs["hosts"]["value"], json!(["sim-1"]));
+    assert_eq!(outputs["tiny_min_size_bytes"]["value"], json!(64 << 20));
+    assert!(
+        outputs["images"]["value"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("tiny")),
+        "{outputs}"
+    );
+    // The project belongs to the customer's account, made with its token.
+    let account = api.get("/v1/accounts/acme", &op).await;
+    assert_eq!(
+        account.body["partner_id"],
+        api.get("/v1/partners/cloudco", &op).await.body["id"]
+    );
+    let projects = api
+        .get(&format!("/v1/projects?account={}", account.id()), &op)
+        .await;
+    assert_eq!(items(&projects.body), vec!["shop"]);
+    assert_eq!(outputs["project_account"]["value"], json!(account.id()));
+    let tokens = api
+        .get(&format!("/v1/tokens?account={}", account.id()), &op)
+        .await;
+    assert_eq!(
+        tokens.body["items"].as_array().unwrap().len(),
+        1,
+        "{:?}",
+        tokens.body
+    );
+    // The secret is in the state, marked sensitive, never in the output.
+    assert!(!tf.log().is_empty());
+
+    let r = tf.run(&["destroy", "-auto-approve", &endpoint]).await;
+    assert_eq!(r.code, 0, "{}", r.out);
+    assert_eq!(api.get("/v1/partners/cloudco", &op).await.status, 404);
+    assert_eq!(api.get("/v1/accounts/acme", &op).await.status, 404);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn the_binary_refuses_to_run_by_hand() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-overcast"))
