@@ -11,10 +11,12 @@
 //! - `value`: Terraform's values and their msgpack form;
 //! - `special`: the hand-written exceptions (an instance's boot drive);
 //! - `api`: the HTTP client of the Overcast API;
-//! - `diag`: diagnostics.
+//! - `diag`: diagnostics;
+//! - `docs`: the reference documentation in `docs/`, generated.
 
 pub mod api;
 pub mod diag;
+pub mod docs;
 pub mod plugin;
 pub mod provider;
 pub mod resource;

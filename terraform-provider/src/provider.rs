@@ -52,7 +52,7 @@ impl OvercastProvider {
 }
 
 /// The provider block's attributes.
-const PROVIDER_ATTRS: &[(&str, &str, bool)] = &[
+pub const PROVIDER_ATTRS: &[(&str, &str, bool)] = &[
     (
         "endpoint",
         "The Overcast API's base URL, such as `https://cloud.example.com`. Default: `OVERCAST_ENDPOINT`, then the profile's.",

@@ -72,6 +72,8 @@ pub struct Attribute {
     pub check: Check,
     /// Checks on each element of a list.
     pub item_check: Check,
+    /// The spec's example value, for the docs.
+    pub example: Option<serde_json::Value>,
 }
 
 /// What a reference names: a collection, and the scope parameters
@@ -509,6 +511,7 @@ fn derive_kind(
         refers_to: None,
         check: Check::default(),
         item_check: Check::default(),
+        example: None,
     }];
     for p in &create.parameters {
         let Some(openapiv3::Parameter::Query { parameter_data, .. }) = p.as_item() else {
@@ -527,13 +530,12 @@ fn derive_kind(
             name: name.clone(),
             ty: Type::String,
             description: format!(
-                "{} Defaults to the provider's `{name}`; changing it replaces the {}.",
+                "{}. Defaults to the provider's `{name}`.",
                 parameter_data
                     .description
                     .clone()
                     .unwrap_or_default()
                     .trim_end_matches('.'),
-                noun.replace('_', " ")
             ),
             required: false,
             optional: true,
@@ -548,6 +550,7 @@ fn derive_kind(
             refers_to: Some(Ref::noun(name)),
             check,
             item_check: Check::default(),
+            example: parameter_data.example.clone(),
         });
     }
     for (name, s, required) in properties(spec, create_body) {
@@ -572,7 +575,13 @@ fn derive_kind(
         }
         let same_name_view = view.as_deref() == Some(name.as_str()) && !reference;
         attributes.push(Attribute {
-            description: description_of(spec, s),
+            description: match (description_of(spec, s), name.as_str()) {
+                (d, _) if !d.is_empty() => d,
+                (_, "name") => "The name: a DNS label, unique in its scope.".into(),
+                (_, "description") => "Free text for people.".into(),
+                (d, _) => d,
+            },
+            example: s.schema_data.example.clone(),
             required,
             optional: !required,
             // The server fills what the configuration leaves out.
@@ -620,6 +629,7 @@ fn derive_kind(
             refers_to: None,
             check: Check::default(),
             item_check: Check::default(),
+            example: None,
         });
     }
     Ok(Kind {
@@ -657,6 +667,7 @@ fn plain(name: &str, ty: Type, description: String, input: bool) -> Attribute {
         refers_to: None,
         check: Check::default(),
         item_check: Check::default(),
+        example: None,
     }
 }
 

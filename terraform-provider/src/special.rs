@@ -76,6 +76,7 @@ pub fn adjust_kind(kind: &mut Kind) {
             ..Check::default()
         },
         item_check: Check::default(),
+        example: Some("running".into()),
     });
     for a in kind.attributes.iter_mut() {
         if HAND_UPDATED.contains(&a.name.as_str()) {

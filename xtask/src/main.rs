@@ -37,7 +37,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Regenerate the Rust, Python and TypeScript SDKs from api-spec/.
+    /// Regenerate the Rust, Python and TypeScript SDKs and the Terraform
+    /// provider's docs from api-spec/.
     Clients {
         /// Fail if the committed code differs instead of writing it.
         #[arg(long)]
@@ -356,6 +357,19 @@ fn clients(check: bool) -> Result<()> {
     rust.args(["run", "-q", "-p", "overcast-clients-gen", "--"])
         .arg(if check { "check" } else { "write" });
     run(rust)?;
+    // The Terraform provider's reference docs come from the spec too.
+    let mut docs = cargo();
+    docs.args([
+        "run",
+        "-q",
+        "-p",
+        "overcast-terraform-provider",
+        "--bin",
+        "overcast-tf-docs",
+        "--",
+    ])
+    .arg(if check { "check" } else { "write" });
+    run(docs)?;
     if !check {
         return generate_foreign_clients(&root());
     }
