@@ -455,6 +455,7 @@ impl Provider for OvercastProvider {
                                     api,
                                     project: config.get("project").as_str().map(str::to_string),
                                     account: config.get("account").as_str().map(str::to_string),
+                                    names: Default::default(),
                                 });
                             }
                             Err(e) => diags

@@ -18,7 +18,13 @@ pub struct Client {
     pub api: Api,
     pub project: Option<String>,
     pub account: Option<String>,
+    /// Names already resolved to ids in this run (collection, scope and
+    /// name → id): a refresh of many resources naming the same project or
+    /// pool looks each name up once.
+    pub names: NameCache,
 }
+
+pub type NameCache = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>;
 
 /// Private state marking a resource that was imported: fields the API
 /// never returns (write-once inputs) are then taken from the configuration
@@ -225,12 +231,18 @@ async fn resolve_id(client: &Client, r: &Ref, value: &str, state: &Value) -> Opt
         .filter(|(k, _)| r.scopes.iter().any(|s| s == k))
         .collect();
     let q: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let key = format!("{}/{value}?{q:?}", r.collection);
+    if let Some(id) = client.names.lock().ok()?.get(&key) {
+        return Some(id.clone());
+    }
     let view = client
         .api
         .get(&format!("{}/{value}", r.collection), &q)
         .await
         .ok()?;
-    view.get("id").and_then(Json::as_str).map(str::to_string)
+    let id = view.get("id").and_then(Json::as_str).map(str::to_string)?;
+    client.names.lock().ok()?.insert(key, id.clone());
+    Some(id)
 }
 
 /// Whether two references (names-or-ids, or lists of them) name the same

@@ -48,7 +48,7 @@ enum Task {
     Images,
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
-        /// Which benchmark: `api`, `iscsi` or `provision`.
+        /// Which benchmark: `api`, `iscsi`, `provision` or `terraform`.
         which: String,
     },
 }
@@ -495,6 +495,11 @@ fn main() -> Result<()> {
             let mut hostd = cargo();
             hostd.args(["build", "--release", "-p", "overcast-hostd"]);
             run(hostd)?;
+            if which == "terraform" {
+                let mut provider = cargo();
+                provider.args(["build", "--release", "-p", "overcast-terraform-provider"]);
+                run(provider)?;
+            }
             let mut c = cargo();
             c.args([
                 "run",

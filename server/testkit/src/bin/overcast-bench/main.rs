@@ -2,7 +2,8 @@
 //! same machine: `api` (throughput and latency against PostgreSQL, beside
 //! pgbench on the same database server, and the same figures on SQLite),
 //! `iscsi` (qemu-img bench through tgt against the backing file) and
-//! `provision` (API call to guest readiness, beside raw `virsh create`).
+//! `provision` (API call to guest readiness, beside raw `virsh create`) and
+//! `terraform` (the provider's refresh, beside the same GETs made directly).
 
 use std::process::Command;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use overcast_testkit::{Api as Api2, Backend, Config, PgCluster, Server, TempDir};
 
 mod provision;
+mod terraform;
 use serde_json::{Value, json};
 
 const CLIENTS: usize = 32;
@@ -435,6 +437,7 @@ fn main() -> Result<()> {
         "api" => bench_api(&rt),
         "iscsi" => bench_iscsi(),
         "provision" => provision::bench(&rt),
-        other => bail!("unknown benchmark `{other}`; available: api, iscsi, provision"),
+        "terraform" => terraform::bench(&rt),
+        other => bail!("unknown benchmark `{other}`; available: api, iscsi, provision, terraform"),
     }
 }
