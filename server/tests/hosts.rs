@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use overcast_internal_api::v1::{
     self as api, EnrollRequest, HostMessage, host_agent_client::HostAgentClient, host_message::Body,
 };
-use overcast_testkit::{Api, TempDir, free_port, images_dir, teardown_host};
+use overcast_testkit::{Api, TempDir, free_port, images_dir, look_at_host, teardown_host, virsh};
 use serde_json::{Value, json};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -117,57 +117,6 @@ fn hostd_bin() -> PathBuf {
         bin.display()
     );
     bin
-}
-
-/// What the host really has, read with its own tools.
-struct HostView {
-    domains: Vec<(String, String)>,
-    targets: usize,
-    drive_files: Vec<String>,
-}
-
-/// virsh against the private libvirtd of the host whose state is in `dir`;
-/// its standard output.
-fn virsh(dir: &Path, args: &[&str]) -> String {
-    let socket = dir.join("daemons/run/libvirt-sock");
-    let out = Command::new("virsh")
-        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
-        .args(args)
-        .output()
-        .expect("virsh runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn look_at_host(dir: &Path) -> HostView {
-    let list = virsh(dir, &["list", "--all", "--name"]);
-    let mut domains = Vec::new();
-    for name in list.lines().filter(|l| !l.is_empty()) {
-        let state = virsh(dir, &["domstate", name]);
-        domains.push((name.to_string(), state.trim().to_string()));
-    }
-    let record: Value =
-        serde_json::from_slice(&std::fs::read(dir.join("daemons/daemons.json")).unwrap()).unwrap();
-    let show = Command::new("tgtadm")
-        .args(["-C", &record["control_port"].to_string(), "--lld", "iscsi"])
-        .args(["--op", "show", "--mode", "target"])
-        .output()
-        .unwrap();
-    let targets = String::from_utf8_lossy(&show.stdout)
-        .lines()
-        .filter(|l| l.starts_with("Target "))
-        .count();
-    let drive_files = std::fs::read_dir(dir.join("drives"))
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    HostView {
-        domains,
-        targets,
-        drive_files,
-    }
 }
 
 async fn wait_state(api: &Api, path: &str, token: &str, state: &str) -> Value {

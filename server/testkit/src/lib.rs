@@ -255,6 +255,62 @@ pub fn teardown_host(hostd: &Path, state: &Path) {
         .output();
 }
 
+/// What a real host has, read with its own tools: its libvirt domains
+/// (name, state), its tgt targets, and the files in its drive directory.
+#[derive(Debug)]
+pub struct HostView {
+    pub domains: Vec<(String, String)>,
+    pub targets: usize,
+    pub drive_files: Vec<String>,
+}
+
+/// virsh against the private libvirtd of the host whose state is in `dir`;
+/// its standard output.
+pub fn virsh(dir: &Path, args: &[&str]) -> String {
+    let socket = dir.join("daemons/run/libvirt-sock");
+    let out = Command::new("virsh")
+        .args(["-c", &format!("qemu:///system?socket={}", socket.display())])
+        .args(args)
+        .output()
+        .expect("virsh runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Inspect the real host whose state directory is `dir`.
+pub fn look_at_host(dir: &Path) -> HostView {
+    let list = virsh(dir, &["list", "--all", "--name"]);
+    let mut domains = Vec::new();
+    for name in list.lines().filter(|l| !l.is_empty()) {
+        let state = virsh(dir, &["domstate", name]);
+        domains.push((name.to_string(), state.trim().to_string()));
+    }
+    let record: Value = std::fs::read(dir.join("daemons/daemons.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    let show = Command::new("tgtadm")
+        .args(["-C", &record["control_port"].to_string(), "--lld", "iscsi"])
+        .args(["--op", "show", "--mode", "target"])
+        .output()
+        .expect("tgtadm runs");
+    let targets = String::from_utf8_lossy(&show.stdout)
+        .lines()
+        .filter(|l| l.starts_with("Target "))
+        .count();
+    let drive_files = std::fs::read_dir(dir.join("drives"))
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    HostView {
+        domains,
+        targets,
+        drive_files,
+    }
+}
+
 /// Where `cargo xtask images` puts the system images.
 pub fn images_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/images")
@@ -331,6 +387,11 @@ impl TestServer {
     }
 
     /// Enroll one more simulated host and wait until it is active.
+    /// The real local host's state directory (none with simulated hosts).
+    pub fn host_dir(&self) -> Option<&Path> {
+        self.host.0.as_ref().map(|(_, dir)| dir.as_path())
+    }
+
     pub async fn add_sim_host(&mut self, config: sim::SimConfig) -> Result<&sim::SimHost> {
         let enrollment = self
             .post(
