@@ -311,6 +311,15 @@ pub fn look_at_host(dir: &Path) -> HostView {
     }
 }
 
+/// A Terraform CLI configuration that takes Overcast's provider from
+/// `provider_dir` (`dev_overrides`: no registry, no network).
+pub fn terraform_cli_config(provider_dir: &Path) -> String {
+    format!(
+        "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/overcast/overcast\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+        provider_dir.display()
+    )
+}
+
 /// Where `cargo xtask images` puts the system images.
 pub fn images_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/images")

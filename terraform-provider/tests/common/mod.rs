@@ -51,14 +51,7 @@ impl Tf {
             .unwrap()
             .to_path_buf();
         let rc = tmp.0.join("terraformrc");
-        std::fs::write(
-            &rc,
-            format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/overcast/overcast\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                provider_dir.display()
-            ),
-        )
-        .unwrap();
+        std::fs::write(&rc, overcast_testkit::terraform_cli_config(&provider_dir)).unwrap();
         let env = vec![
             ("TF_CLI_CONFIG_FILE".into(), rc.display().to_string()),
             ("TF_IN_AUTOMATION".into(), "1".into()),

@@ -143,13 +143,7 @@ resource "overcast_drive" "d" {{
         "terraform {\n  required_providers {\n    overcast = { source = \"registry.terraform.io/overcast/overcast\" }\n  }\n}\nprovider \"overcast\" {}\ndata \"overcast_projects\" \"all\" {}\n",
     )?;
     let rc = tmp.0.join("terraformrc");
-    std::fs::write(
-        &rc,
-        format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"registry.terraform.io/overcast/overcast\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            provider.display()
-        ),
-    )?;
+    std::fs::write(&rc, overcast_testkit::terraform_cli_config(&provider))?;
     let env = vec![
         ("TF_CLI_CONFIG_FILE".to_string(), rc.display().to_string()),
         ("TF_IN_AUTOMATION".into(), "1".into()),
