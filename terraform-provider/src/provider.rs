@@ -17,6 +17,7 @@ use crate::value::{Type, Value};
 pub struct OvercastProvider {
     catalog: Arc<Catalog>,
     client: RwLock<Option<Client>>,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl OvercastProvider {
@@ -24,6 +25,7 @@ impl OvercastProvider {
         OvercastProvider {
             catalog: Arc::new(catalog),
             client: RwLock::new(None),
+            stopping: Default::default(),
         }
     }
 
@@ -456,6 +458,7 @@ impl Provider for OvercastProvider {
                                     project: config.get("project").as_str().map(str::to_string),
                                     account: config.get("account").as_str().map(str::to_string),
                                     names: Default::default(),
+                                    stopping: self.stopping.clone(),
                                 });
                             }
                             Err(e) => diags
@@ -627,6 +630,8 @@ impl Provider for OvercastProvider {
         &self,
         _: Request<pb::stop_provider::Request>,
     ) -> Reply<pb::stop_provider::Response> {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))

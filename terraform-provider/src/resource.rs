@@ -22,6 +22,20 @@ pub struct Client {
     /// name → id): a refresh of many resources naming the same project or
     /// pool looks each name up once.
     pub names: NameCache,
+    /// Set by StopProvider (Ctrl-C in Terraform): waits end at once.
+    pub stopping: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Client {
+    fn stopped(&self) -> Result<(), Diags> {
+        if self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Diags::from(Diag::error(
+                "Stopped",
+                "Terraform asked the provider to stop; the operation goes on in Overcast, and the next plan reads where it got to.",
+            )));
+        }
+        Ok(())
+    }
 }
 
 pub type NameCache = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>;
@@ -444,7 +458,10 @@ async fn delete(client: &Client, kind: &Kind, prior: &Value) -> Result<(), Diags
                     "Raise `timeouts.delete` if the cloud is slow.",
                 )));
             }
-            Ok(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+            Ok(_) => {
+                client.stopped()?;
+                tokio::time::sleep(Duration::from_millis(500)).await
+            }
         }
     }
 }
@@ -506,6 +523,7 @@ pub(crate) async fn settle(
                 "Raise the `timeouts` of this resource if the cloud is slow.",
             )));
         }
+        client.stopped()?;
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(2));
         view = client
@@ -516,20 +534,23 @@ pub(crate) async fn settle(
     }
 }
 
+/// The newest audit event about resource `id`, for a person to read.
 async fn last_event(client: &Client, id: &str) -> String {
-    let events = client.api.get("/v1/events", &[("limit", "200")]).await;
+    let Ok(events) = client.api.list_all("/v1/events", &[]).await else {
+        return "(the events could not be read)".into();
+    };
     events
-        .ok()
-        .and_then(|page| {
-            page.get("items")?.as_array()?.iter().rev().find_map(|e| {
-                let text = e.to_string();
-                text.contains(id).then(|| {
-                    e.get("message")
-                        .or_else(|| e.get("kind"))
-                        .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_string))
-                        .unwrap_or(text)
-                })
-            })
+        .iter()
+        .rev()
+        .find(|e| e.get("resource_id").and_then(Json::as_str) == Some(id))
+        .map(|e| {
+            let s = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or_default();
+            format!(
+                "{} at {} (request_id {})",
+                s("action"),
+                s("time"),
+                s("request_id")
+            )
         })
         .unwrap_or_else(|| "none recorded".into())
 }

@@ -352,6 +352,46 @@ async fn an_operator_onboards_a_partner_customer_through_a_second_provider() {
     server.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_that_fails_on_its_host_is_an_error_naming_why() {
+    let server = TestServer::start(Backend::Sqlite).await.unwrap();
+    let tenant = server.api.tenant("acme").await;
+    server.sims[0].set_behavior(
+        overcast_testkit::sim::CommandKind::EnsureDrive,
+        overcast_testkit::sim::Behavior::Fail("the disk is full".into()),
+    );
+    let tf = Tf::new("basic", &server.api.base, &tenant.rw);
+    std::fs::write(
+        tf.dir.join("main.tf"),
+        r#"
+terraform {
+  required_providers {
+    overcast = { source = "registry.terraform.io/overcast/overcast" }
+  }
+}
+provider "overcast" {
+  project = "main"
+}
+resource "overcast_drive" "data" {
+  name       = "data"
+  size_bytes = 1048576
+}
+"#,
+    )
+    .unwrap();
+    let r = tf.run(&["apply", "-auto-approve"]).await;
+    assert_eq!(r.code, 1, "{}", r.out);
+    assert!(r.out.contains("ended in state `failed`"), "{}", r.out);
+    // The last event recorded for it. (The API keeps no event for a failed
+    // workflow yet, so the host's own reason is not there to show.)
+    assert!(r.out.contains("The last event"), "{}", r.out);
+    assert!(r.out.contains("drive.create"), "{}", r.out);
+    // The failed drive is in the state, so the next plan replaces it.
+    let plan = tf.plan(&[]).await;
+    assert_eq!(plan.code, 2, "{}", plan.out);
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn the_binary_refuses_to_run_by_hand() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_terraform-provider-overcast"))
