@@ -128,6 +128,40 @@ pub fn data_source_schema(ds: &DataSource) -> pb::Schema {
 }
 
 fn attribute_schema(a: &crate::schema::Attribute) -> pb::schema::Attribute {
+    // An object is a nested attribute, so each of its fields can be
+    // required or optional on its own (a partner's `brand`).
+    if let Type::Object(fields) = &a.ty {
+        let configurable = a.required || a.optional;
+        let nested = pb::schema::Object {
+            attributes: fields
+                .iter()
+                .map(|(name, ty)| {
+                    let required = configurable && a.check.required_fields.contains(name);
+                    pb::schema::Attribute {
+                        name: name.clone(),
+                        r#type: ty.to_json().to_string().into_bytes(),
+                        required,
+                        optional: configurable && !required,
+                        computed: !configurable,
+                        sensitive: a.sensitive,
+                        ..Default::default()
+                    }
+                })
+                .collect(),
+            nesting: pb::schema::object::NestingMode::Single as i32,
+        };
+        return pb::schema::Attribute {
+            name: a.name.clone(),
+            nested_type: Some(nested),
+            description: a.description.clone(),
+            required: a.required,
+            optional: a.optional,
+            computed: a.computed,
+            sensitive: a.sensitive,
+            description_kind: pb::StringKind::Markdown as i32,
+            ..Default::default()
+        };
+    }
     pb::schema::Attribute {
         name: a.name.clone(),
         r#type: a.ty.to_json().to_string().into_bytes(),

@@ -44,6 +44,9 @@ pub struct Check {
     pub maximum: Option<i64>,
     pub multiple_of: Option<i64>,
     pub one_of: Vec<String>,
+    /// For an object value: the fields it must have (the others may be
+    /// left out).
+    pub required_fields: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -389,6 +392,11 @@ fn type_of(spec: &OpenAPI, s: &Schema) -> (Type, Check, Check) {
         }
         _ => {
             let props = properties(spec, s);
+            let required_fields = props
+                .iter()
+                .filter(|(_, _, required)| *required)
+                .map(|(name, _, _)| name.clone())
+                .collect();
             (
                 Type::Object(
                     props
@@ -396,7 +404,10 @@ fn type_of(spec: &OpenAPI, s: &Schema) -> (Type, Check, Check) {
                         .map(|(name, p, _)| (name, type_of(spec, p).0))
                         .collect(),
                 ),
-                Check::default(),
+                Check {
+                    required_fields,
+                    ..Check::default()
+                },
                 Check::default(),
             )
         }

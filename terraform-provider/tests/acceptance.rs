@@ -333,6 +333,16 @@ async fn an_operator_onboards_a_partner_customer_through_a_second_provider() {
         .await;
     assert_eq!(items(&projects.body), vec!["shop"]);
     assert_eq!(outputs["project_account"]["value"], json!(account.id()));
+    // The brand changes in place, one nested field at a time.
+    let partner = api.get("/v1/partners/cloudco", &op).await.body;
+    let vars = [endpoint.as_str(), "-var=brand_name=CloudCo Asia"];
+    tf.apply(&vars).await;
+    let now = api.get("/v1/partners/cloudco", &op).await.body;
+    assert_eq!(now["id"], partner["id"]);
+    assert_eq!(now["brand"]["display_name"], "CloudCo Asia");
+    assert_eq!(now["brand"]["support_email"], "support@cloudco.example");
+    let plan = tf.plan(&vars).await;
+    assert_eq!(plan.code, 0, "{}", plan.out);
     let tokens = api
         .get(&format!("/v1/tokens?account={}", account.id()), &op)
         .await;
@@ -345,7 +355,9 @@ async fn an_operator_onboards_a_partner_customer_through_a_second_provider() {
     // The secret is in the state, marked sensitive, never in the output.
     assert!(!tf.log().is_empty());
 
-    let r = tf.run(&["destroy", "-auto-approve", &endpoint]).await;
+    let r = tf
+        .run(&["destroy", "-auto-approve", vars[0], vars[1]])
+        .await;
     assert_eq!(r.code, 0, "{}", r.out);
     assert_eq!(api.get("/v1/partners/cloudco", &op).await.status, 404);
     assert_eq!(api.get("/v1/accounts/acme", &op).await.status, 404);

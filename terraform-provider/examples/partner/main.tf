@@ -16,6 +16,11 @@ variable "endpoint" {
   description = "The Overcast API, for the customer's provider."
 }
 
+variable "brand_name" {
+  type    = string
+  default = "CloudCo"
+}
+
 # The operator: OVERCAST_ENDPOINT and OVERCAST_TOKEN.
 provider "overcast" {}
 
@@ -23,12 +28,10 @@ resource "overcast_partner" "cloudco" {
   name        = "cloudco"
   description = "A reseller"
   brand = {
-    display_name  = "CloudCo"
+    display_name  = var.brand_name
     primary_color = "#1a73e8"
     accent_color  = "#fbbc04"
-    logo_url      = null
     support_email = "support@cloudco.example"
-    support_url   = null
   }
 }
 
