@@ -96,7 +96,8 @@ pub fn create_body(kind: &Kind, planned: &Value, body: &mut serde_json::Map<Stri
 /// Split an instance view's drives into the boot drive and the rest, and
 /// name the image its boot drive was copied from.
 pub async fn adjust_view(api: &Api, kind: &Kind, view: &mut Json) {
-    if kind.type_name != "overcast_instance" {
+    // Once per view: an update reads the view and then settles on it.
+    if kind.type_name != "overcast_instance" || view.get("boot_drive_id").is_some() {
         return;
     }
     let state = view.get("state").and_then(Json::as_str).unwrap_or_default();
