@@ -850,6 +850,10 @@ async fn bad_input_is_rejected_whole(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 400);
+    // A resource id that is not a UUID names the parameter.
+    let r = t.get("/v1/events?resource_id=nope", &a.rw).await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_query");
+    assert_eq!(r.body["field"], "resource_id", "{}", r.body);
     // An instance naming a drive that is not there changes nothing at all.
     let r = t
         .post(

@@ -303,6 +303,31 @@ async fn failing_each_step_unwinds_to_the_failed_state_and_leaks_nothing() {
             if !(gone_is_fine && r.status == 404) {
                 assert_eq!(r.body["state"], "failed", "{context}: {}", r.body);
             }
+            // The failure is an event about the subject, by the request
+            // and token that started it, with the reason.
+            let events = t
+                .get(&format!("/v1/events?resource_id={}", row.subject_id), &a.rw)
+                .await;
+            let items = events.body["items"].as_array().unwrap();
+            let last = items.last().expect("events about the subject");
+            assert!(
+                items
+                    .iter()
+                    .all(|e| e["resource_id"] == row.subject_id.as_str()),
+                "{context}: {items:?}"
+            );
+            assert_eq!(
+                last["action"],
+                format!("{}.failed", kind.subject_type()),
+                "{context}: {last}"
+            );
+            assert_eq!(
+                last["message"],
+                format!("{}: injected failure", kind.as_str()),
+                "{context}: {last}"
+            );
+            assert_eq!(last["request_id"], row.request_id.as_str(), "{context}");
+            assert!(!row.request_id.is_empty(), "{context}");
             // A create that failed leaves nothing of its subject on the host.
             let id = r.id();
             match kind {

@@ -534,23 +534,30 @@ pub(crate) async fn settle(
     }
 }
 
-/// The newest audit event about resource `id`, for a person to read.
+/// The newest audit event about resource `id`, for a person to read: a
+/// failure's event carries the host's reason.
 async fn last_event(client: &Client, id: &str) -> String {
-    let Ok(events) = client.api.list_all("/v1/events", &[]).await else {
+    let Ok(events) = client
+        .api
+        .list_all("/v1/events", &[("resource_id", id)])
+        .await
+    else {
         return "(the events could not be read)".into();
     };
     events
-        .iter()
-        .rev()
-        .find(|e| e.get("resource_id").and_then(Json::as_str) == Some(id))
+        .last()
         .map(|e| {
             let s = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or_default();
-            format!(
+            let mut line = format!(
                 "{} at {} (request_id {})",
                 s("action"),
                 s("time"),
                 s("request_id")
-            )
+            );
+            if !s("message").is_empty() {
+                line = format!("{line}: {}", s("message"));
+            }
+            line
         })
         .unwrap_or_else(|| "none recorded".into())
 }

@@ -394,10 +394,9 @@ resource "overcast_drive" "data" {
     let r = tf.run(&["apply", "-auto-approve"]).await;
     assert_eq!(r.code, 1, "{}", r.out);
     assert!(r.out.contains("ended in state `failed`"), "{}", r.out);
-    // The last event recorded for it. (The API keeps no event for a failed
-    // workflow yet, so the host's own reason is not there to show.)
-    assert!(r.out.contains("The last event"), "{}", r.out);
-    assert!(r.out.contains("drive.create"), "{}", r.out);
+    // The last event recorded for it: the failure, with the host's reason.
+    assert!(r.out.contains("The last event: drive.failed"), "{}", r.out);
+    assert!(r.out.contains("the disk is full"), "{}", r.out);
     // The failed drive is in the state, so the next plan replaces it.
     let plan = tf.plan(&[]).await;
     assert_eq!(plan.code, 2, "{}", plan.out);

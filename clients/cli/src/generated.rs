@@ -486,7 +486,7 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(types::EventListAccount))
                     .required(false)
                     .help(
-                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
+                        "Name or id of the account. Account tokens default to their own;\noperators see every event without it.",
                     ),
             )
             .arg(
@@ -495,6 +495,13 @@ impl<T: CliConfig> Cli<T> {
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
                     .help("Items per page, 1 to 1000 (default 100)."),
+            )
+            .arg(
+                ::clap::Arg::new("resource-id")
+                    .long("resource-id")
+                    .value_parser(::clap::value_parser!(::uuid::Uuid))
+                    .required(false)
+                    .help("Only the events about this resource."),
             )
             .about(
                 "List audit events\n\nEvery mutation, oldest first: who (token), what, when, and the request id.\nTenants see the events of their own accounts.",
@@ -3088,6 +3095,9 @@ impl<T: CliConfig> Cli<T> {
         }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
             request = request.limit(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::uuid::Uuid>("resource-id") {
+            request = request.resource_id(value.clone());
         }
         self.config.execute_event_list(matches, &mut request)?;
         self.config.list_start::<types::EventPage>();

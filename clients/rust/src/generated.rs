@@ -2473,6 +2473,10 @@ create said `boot_drive_delete_with_instance: false`.*/
         ///The token that made the change.
         pub actor_token_id: ::uuid::Uuid,
         pub id: ::uuid::Uuid,
+        /**Why a change failed, on `<resource_type>.failed` events: the
+operation and the host's own reason. Absent on other events.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         ///The request that made the change.
         pub request_id: ::std::string::String,
         pub resource_id: ::uuid::Uuid,
@@ -15965,6 +15969,10 @@ or in the quick form from an image, which makes the boot drive too.*/
             actor_scope: ::std::result::Result<super::TokenScope, ::std::string::String>,
             actor_token_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             request_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -15993,6 +16001,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                         "no value supplied for actor_token_id".to_string(),
                     ),
                     id: Err("no value supplied for id".to_string()),
+                    message: Ok(Default::default()),
                     request_id: Err("no value supplied for request_id".to_string()),
                     resource_id: Err("no value supplied for resource_id".to_string()),
                     resource_name: Err(
@@ -16064,6 +16073,18 @@ or in the quick form from an image, which makes the boot drive too.*/
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn request_id<T>(mut self, value: T) -> Self
@@ -16138,6 +16159,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     actor_scope: value.actor_scope?,
                     actor_token_id: value.actor_token_id?,
                     id: value.id?,
+                    message: value.message?,
                     request_id: value.request_id?,
                     resource_id: value.resource_id?,
                     resource_name: value.resource_name?,
@@ -16154,6 +16176,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     actor_scope: Ok(value.actor_scope),
                     actor_token_id: Ok(value.actor_token_id),
                     id: Ok(value.id),
+                    message: Ok(value.message),
                     request_id: Ok(value.request_id),
                     resource_id: Ok(value.resource_id),
                     resource_name: Ok(value.resource_name),
@@ -21381,14 +21404,16 @@ Sends a `GET` request to `/v1/events`
 
 Arguments:
 - `account`: Name or id of the account. Account tokens default to their own;
-operator and partner tokens must give it (a 400 otherwise).
+operators see every event without it.
 - `limit`: Items per page, 1 to 1000 (default 100).
 - `page_token`: The `next_page` of the previous page, as returned; any other value is a 400.
+- `resource_id`: Only the events about this resource.
 ```ignore
 let response = client.event_list()
     .account(account)
     .limit(limit)
     .page_token(page_token)
+    .resource_id(resource_id)
     .send()
     .await;
 ```*/
@@ -24251,6 +24276,7 @@ pub mod builder {
         account: Result<Option<types::EventListAccount>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         page_token: Result<Option<::std::string::String>, String>,
+        resource_id: Result<Option<::uuid::Uuid>, String>,
     }
     impl<'a> EventList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -24259,6 +24285,7 @@ pub mod builder {
                 account: Ok(None),
                 limit: Ok(None),
                 page_token: Ok(None),
+                resource_id: Ok(None),
             }
         }
         pub fn account<V>(mut self, value: V) -> Self
@@ -24299,14 +24326,27 @@ pub mod builder {
                 });
             self
         }
+        pub fn resource_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.resource_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for resource_id failed".to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/v1/events`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::EventPage>, Error<types::ErrorBody>> {
-            let Self { client, account, limit, page_token } = self;
+            let Self { client, account, limit, page_token, resource_id } = self;
             let account = account.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let resource_id = resource_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/events", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -24327,6 +24367,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("account", &account))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("resource_id", &resource_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -24388,6 +24429,7 @@ pub mod builder {
             let next = Self {
                 account: Ok(None),
                 page_token: Ok(None),
+                resource_id: Ok(None),
                 ..self.clone()
             };
             self.send()

@@ -1067,6 +1067,12 @@ export interface components {
              */
             id: string;
             /**
+             * @description Why a change failed, on `<resource_type>.failed` events: the
+             *     operation and the host's own reason. Absent on other events.
+             * @example drive_create: the disk is full
+             */
+            message?: string | null;
+            /**
              * @description The request that made the change.
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70
              */
@@ -2537,10 +2543,15 @@ export interface operations {
             query?: {
                 /**
                  * @description Name or id of the account. Account tokens default to their own;
-                 *     operator and partner tokens must give it (a 400 otherwise).
+                 *     operators see every event without it.
                  * @example acme
                  */
                 account?: string;
+                /**
+                 * @description Only the events about this resource.
+                 * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70
+                 */
+                resource_id?: string;
                 /**
                  * @description Items per page, 1 to 1000 (default 100).
                  * @example 100

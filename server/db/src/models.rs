@@ -218,6 +218,8 @@ pub struct EventRow {
     pub resource_type: String,
     pub resource_id: String,
     pub resource_name: String,
+    /// Why a change failed (`<type>.failed` events only).
+    pub message: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -256,6 +258,11 @@ pub struct WorkflowRow {
     pub error: Option<String>,
     pub time_created: i64,
     pub time_modified: i64,
+    /// The request, token and scope that started it (none on rows older
+    /// than these columns).
+    pub request_id: String,
+    pub actor_token_id: Option<TokenId>,
+    pub actor_scope: Option<TokenScope>,
 }
 
 /// The `scope` of a system-wide image; otherwise it is the owning account's id.

@@ -207,6 +207,7 @@ diesel::table! {
         resource_type -> Text,
         resource_id -> Text,
         resource_name -> Text,
+        message -> Nullable<Text>,
     }
 }
 
@@ -245,6 +246,9 @@ diesel::table! {
         error -> Nullable<Text>,
         time_created -> BigInt,
         time_modified -> BigInt,
+        request_id -> Text,
+        actor_token_id -> Nullable<Text>,
+        actor_scope -> Nullable<Text>,
     }
 }
 

@@ -284,6 +284,7 @@ impl From<EventRow> for Event {
             resource_type: r.resource_type,
             resource_id: r.resource_id.parse().unwrap_or_default(),
             resource_name: r.resource_name,
+            message: r.message,
         }
     }
 }

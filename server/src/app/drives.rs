@@ -138,7 +138,7 @@ pub fn drive_create(
         None,
     )?;
     let plan = make_drive_plan(&row.id);
-    let id = super::plans::insert(conn, PlanKind::DriveCreate, &row.id, &plan)?;
+    let id = super::plans::insert(conn, ctx, PlanKind::DriveCreate, &row.id, &plan)?;
     Ok(Launched::with(row, id))
 }
 
@@ -229,7 +229,7 @@ pub fn drive_update(
             .on_unwind(Step::DriveFailed {
                 drive: row.id.clone(),
             });
-        let id = super::plans::insert(conn, PlanKind::DriveGrow, &row.id, &plan)?;
+        let id = super::plans::insert(conn, ctx, PlanKind::DriveGrow, &row.id, &plan)?;
         return Ok(Launched::with(row, id));
     }
     Ok(Launched::now(row))
@@ -274,6 +274,6 @@ pub fn drive_delete(
         .on_unwind(Step::DriveFailed {
             drive: row.id.clone(),
         });
-    let id = super::plans::insert(conn, PlanKind::DriveDelete, &row.id, &plan)?;
+    let id = super::plans::insert(conn, ctx, PlanKind::DriveDelete, &row.id, &plan)?;
     Ok(Launched::with((), id))
 }

@@ -371,7 +371,7 @@ pub fn instance_create(
         InstanceState::Stopped
     };
     let plan = power_plan(conn, &row.id, final_state)?;
-    let id = super::plans::insert(conn, PlanKind::InstanceCreate, &row.id, &plan)?;
+    let id = super::plans::insert(conn, ctx, PlanKind::InstanceCreate, &row.id, &plan)?;
     Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
@@ -515,7 +515,7 @@ pub fn instance_action(
                 state: InstanceState::Failed,
             }),
     };
-    let id = super::plans::insert(conn, action.plan_kind(), &row.id, &plan)?;
+    let id = super::plans::insert(conn, ctx, action.plan_kind(), &row.id, &plan)?;
     Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
@@ -556,7 +556,7 @@ pub fn instance_resize(
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
     let plan = power_plan(conn, &row.id, InstanceState::Stopped)?;
-    let id = super::plans::insert(conn, PlanKind::InstanceResize, &row.id, &plan)?;
+    let id = super::plans::insert(conn, ctx, PlanKind::InstanceResize, &row.id, &plan)?;
     Ok(Launched::with(one_with_parts(conn, row)?, id))
 }
 
@@ -730,7 +730,7 @@ pub fn instance_delete(
             instance: row.id.clone(),
             state: InstanceState::Failed,
         });
-    let id = super::plans::insert(conn, PlanKind::InstanceDelete, &row.id, &plan)?;
+    let id = super::plans::insert(conn, ctx, PlanKind::InstanceDelete, &row.id, &plan)?;
     Ok(Launched::with((), id))
 }
 

@@ -74,6 +74,7 @@ pub fn record_event(
         resource_type: subject.resource_type.to_string(),
         resource_id: subject.id.to_string(),
         resource_name: subject.name.to_string(),
+        message: None,
     };
     diesel::insert_into(events::table)
         .values(&row)

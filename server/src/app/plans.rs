@@ -5,10 +5,12 @@
 //! the generic workflow tests cover each one.
 
 use diesel::prelude::*;
-use overcast_db::models::WorkflowRow;
-use overcast_db::schema::workflows;
+use overcast_db::models::{EventRow, WorkflowRow};
+use overcast_db::schema::{drives, events, instances, projects, workflows};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::ids::{DriveId, InstanceId, WorkflowId};
+use overcast_types::ids::{AccountId, DriveId, EventId, InstanceId, WorkflowId};
+
+use super::Ctx;
 use overcast_types::states::{InstanceState, WorkflowDirection, WorkflowState};
 use overcast_types::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
@@ -141,6 +143,19 @@ impl PlanKind {
         PlanKind::DriveDelete,
     ];
 
+    /// The kind a workflow row names.
+    pub fn parse(kind: &str) -> Option<PlanKind> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == kind)
+    }
+
+    /// The type of resource its subject is, as events name it.
+    pub fn subject_type(self) -> &'static str {
+        match self {
+            PlanKind::DriveCreate | PlanKind::DriveGrow | PlanKind::DriveDelete => "drive",
+            _ => "instance",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PlanKind::InstanceCreate => "instance_create",
@@ -160,6 +175,7 @@ impl PlanKind {
 /// workflow runs per subject at a time: 409 otherwise.
 pub fn insert(
     conn: &mut DbConn,
+    ctx: &Ctx,
     kind: PlanKind,
     subject: &str,
     plan: &Plan,
@@ -187,9 +203,74 @@ pub fn insert(
         error: None,
         time_created: now,
         time_modified: now,
+        request_id: ctx.request_id.clone(),
+        actor_token_id: Some(ctx.actor.token_id.clone()),
+        actor_scope: Some(ctx.actor.scope),
     };
     diesel::insert_into(workflows::table)
         .values(&row)
         .execute(conn)?;
     Ok(row.id)
+}
+
+/// Record that workflow `row` failed, as a `<type>.failed` event carrying
+/// its error and the actor and request that started it (in the caller's
+/// transaction). Rows older than the actor columns get no event.
+pub fn record_failure(conn: &mut DbConn, row: &WorkflowRow) -> ApiResult<()> {
+    let (Some(kind), Some(token), Some(scope)) = (
+        PlanKind::parse(&row.kind),
+        row.actor_token_id.clone(),
+        row.actor_scope,
+    ) else {
+        return Ok(());
+    };
+    let resource_type = kind.subject_type();
+    let subject: Option<(String, AccountId)> = if resource_type == "drive" {
+        drives::table
+            .inner_join(projects::table.on(projects::id.eq(drives::project_id)))
+            .filter(drives::id.eq(&row.subject_id))
+            .select((drives::name, projects::account_id))
+            .first(conn)
+            .optional()?
+    } else {
+        instances::table
+            .inner_join(projects::table.on(projects::id.eq(instances::project_id)))
+            .filter(instances::id.eq(&row.subject_id))
+            .select((instances::name, projects::account_id))
+            .first(conn)
+            .optional()?
+    };
+    let (name, account_id) = match subject {
+        Some((name, account)) => (name, Some(account)),
+        // A subject whose record is already gone: as its history names it.
+        None => events::table
+            .filter(events::resource_id.eq(&row.subject_id))
+            .order(events::id.desc())
+            .select((events::resource_name, events::account_id))
+            .first(conn)
+            .optional()?
+            .unwrap_or_default(),
+    };
+    let event = EventRow {
+        id: EventId::new(),
+        time_created: now_micros(),
+        request_id: row.request_id.clone(),
+        actor_token_id: token,
+        actor_scope: scope,
+        partner_id: None,
+        account_id,
+        action: format!("{resource_type}.failed"),
+        resource_type: resource_type.to_string(),
+        resource_id: row.subject_id.clone(),
+        resource_name: name,
+        message: Some(format!(
+            "{}: {}",
+            row.kind,
+            row.error.as_deref().unwrap_or("failed")
+        )),
+    };
+    diesel::insert_into(events::table)
+        .values(&event)
+        .execute(conn)?;
+    Ok(())
 }

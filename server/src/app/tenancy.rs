@@ -845,6 +845,7 @@ pub fn event_list(
     conn: &mut DbConn,
     actor: &Actor,
     account: Option<&NameOrId>,
+    resource_id: Option<&str>,
     page: &PageRequest,
 ) -> ApiResult<Page<EventRow>> {
     let mut query = events::table
@@ -869,6 +870,9 @@ pub fn event_list(
                 .eq(own)
                 .or(events::account_id.eq_any(partner_accounts.nullable())),
         );
+    }
+    if let Some(resource_id) = resource_id {
+        query = query.filter(events::resource_id.eq(resource_id.to_string()));
     }
     if let Some(after) = &page.after {
         query = query.filter(events::id.gt(after));

@@ -553,21 +553,27 @@ async fn ssh_key_delete(
 /// Every mutation, oldest first: who (token), what, when, and the request id.
 /// Tenants see the events of their own accounts.
 #[utoipa::path(get, path = "/v1/events", operation_id = "event_list", tag = "events",
-    params(AccountListParams), responses((status = 200, description = "A page of events", body = EventPage)))]
+    params(EventListParams), responses((status = 200, description = "A page of events", body = EventPage)))]
 async fn event_list(
     State(app): State<App>,
     ctx: Ctx,
-    ApiQuery(q): ApiQuery<AccountListParams>,
+    ApiQuery(q): ApiQuery<EventListParams>,
 ) -> ApiResult<axum::Json<EventPage>> {
+    let resource = q.resource_id.map(|id| id.to_string());
     let page = page(
         q.limit,
         q.page_token.as_deref(),
-        &[("account", q.account.as_deref())],
+        &[
+            ("account", q.account.as_deref()),
+            ("resource_id", resource.as_deref()),
+        ],
     )?;
     let account = selector("account", page.param("account"))?;
     let rows = app
         .db
-        .read(move |c| tenancy::event_list(c, &ctx.actor, account.as_ref(), &page))
+        .read(move |c| {
+            tenancy::event_list(c, &ctx.actor, account.as_ref(), resource.as_deref(), &page)
+        })
         .await?;
     Ok(axum::Json(rows.map(Event::from).into()))
 }

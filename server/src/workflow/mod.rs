@@ -23,7 +23,7 @@ use overcast_types::ids::WorkflowId;
 use overcast_types::states::{WorkflowDirection, WorkflowState};
 
 use crate::app::commands;
-use crate::app::plans::{Plan, Step};
+use crate::app::plans::{self, Plan, Step};
 use crate::hosts::{CallError, Sessions};
 
 /// Transient failures (host unreachable) are retried this long before the
@@ -261,9 +261,12 @@ impl Engine {
             {
                 tracing::warn!(workflow = %id, error = %m, "marking the unwound subject failed");
             }
-            self.record(&row, |r| r.state = WorkflowState::Unwound)
-                .await;
-            return Turn::Ended;
+            // Not recorded: the next turn runs the (idempotent) end again.
+            return if self.unwound(&row).await {
+                Turn::Ended
+            } else {
+                Turn::Continue
+            };
         }
         let entry = &plan.steps[cursor - 1];
         let Some(undo) = &entry.undo else {
@@ -303,6 +306,28 @@ impl Engine {
             tracing::warn!(error = %e.message, "cannot record workflow progress");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// End an unwound workflow and record its failure as an event, in one
+    /// transaction.
+    async fn unwound(&self, row: &WorkflowRow) -> bool {
+        let mut row = row.clone();
+        row.state = WorkflowState::Unwound;
+        row.time_modified = now_micros();
+        let result = self
+            .db
+            .write(move |c| {
+                diesel::update(workflows::table.find(&row.id))
+                    .set(&row)
+                    .execute(c)?;
+                plans::record_failure(c, &row)
+            })
+            .await;
+        if let Err(e) = &result {
+            tracing::warn!(error = %e.message, "cannot record the end of an unwound workflow");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        result.is_ok()
     }
 
     async fn execute(&self, step: &Step, twice: bool) -> Result<(), Failure> {

@@ -51,6 +51,25 @@ pub struct AccountListParams {
     pub page_token: Option<String>,
 }
 
+/// Which events to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventListParams {
+    /// Name or id of the account. Account tokens default to their own;
+    /// operators see every event without it.
+    #[param(example = "acme")]
+    pub account: Option<String>,
+    /// Only the events about this resource.
+    #[param(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70")]
+    pub resource_id: Option<uuid::Uuid>,
+    /// Items per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000, example = 100)]
+    pub limit: Option<u32>,
+    /// The `next_page` of the previous page, as returned; any other value is a 400.
+    pub page_token: Option<String>,
+}
+
 /// Which project a project-scoped request addresses.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

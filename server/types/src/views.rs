@@ -317,6 +317,11 @@ pub struct Event {
     pub resource_id: uuid::Uuid,
     #[schema(example = "data")]
     pub resource_name: String,
+    /// Why a change failed, on `<resource_type>.failed` events: the
+    /// operation and the host's own reason. Absent on other events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "drive_create: the disk is full")]
+    pub message: Option<String>,
 }
 
 page_type!(EventPage, Event);

@@ -29,6 +29,8 @@ class Event:
         resource_type (str):  Example: drive.
         time (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         account_id (None | Unset | UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        message (None | str | Unset): Why a change failed, on `<resource_type>.failed` events: the
+            operation and the host's own reason. Absent on other events. Example: drive_create: the disk is full.
     """
 
     action: str
@@ -41,6 +43,7 @@ class Event:
     resource_type: str
     time: datetime.datetime
     account_id: None | Unset | UUID = UNSET
+    message: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,6 +73,12 @@ class Event:
         else:
             account_id = self.account_id
 
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -87,6 +96,8 @@ class Event:
         )
         if account_id is not UNSET:
             field_dict["account_id"] = account_id
+        if message is not UNSET:
+            field_dict["message"] = message
 
         return field_dict
 
@@ -128,6 +139,15 @@ class Event:
 
         account_id = _parse_account_id(d.pop("account_id", UNSET))
 
+        def _parse_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        message = _parse_message(d.pop("message", UNSET))
+
         event = cls(
             action=action,
             actor_scope=actor_scope,
@@ -139,6 +159,7 @@ class Event:
             resource_type=resource_type,
             time=time,
             account_id=account_id,
+            message=message,
         )
 
         event.additional_properties = d

@@ -1,5 +1,6 @@
 from http import HTTPStatus
 from typing import Any
+from uuid import UUID
 
 import httpx
 
@@ -13,6 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     account: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -20,6 +22,11 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["account"] = account
+
+    json_resource_id: str | Unset = UNSET
+    if not isinstance(resource_id, Unset):
+        json_resource_id = str(resource_id)
+    params["resource_id"] = json_resource_id
 
     params["limit"] = limit
 
@@ -88,6 +95,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> Response[ErrorBody | EventPage]:
@@ -98,6 +106,7 @@ def sync_detailed(
 
     Args:
         account (str | Unset):
+        resource_id (UUID | Unset):
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -111,6 +120,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         account=account,
+        resource_id=resource_id,
         limit=limit,
         page_token=page_token,
     )
@@ -126,6 +136,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> ErrorBody | EventPage | None:
@@ -136,6 +147,7 @@ def sync(
 
     Args:
         account (str | Unset):
+        resource_id (UUID | Unset):
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -150,6 +162,7 @@ def sync(
     return sync_detailed(
         client=client,
         account=account,
+        resource_id=resource_id,
         limit=limit,
         page_token=page_token,
     ).parsed
@@ -159,6 +172,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> Response[ErrorBody | EventPage]:
@@ -169,6 +183,7 @@ async def asyncio_detailed(
 
     Args:
         account (str | Unset):
+        resource_id (UUID | Unset):
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -182,6 +197,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         account=account,
+        resource_id=resource_id,
         limit=limit,
         page_token=page_token,
     )
@@ -195,6 +211,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> ErrorBody | EventPage | None:
@@ -205,6 +222,7 @@ async def asyncio(
 
     Args:
         account (str | Unset):
+        resource_id (UUID | Unset):
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -220,6 +238,7 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             account=account,
+            resource_id=resource_id,
             limit=limit,
             page_token=page_token,
         )
