@@ -185,6 +185,10 @@ pub async fn plan(
     let mut replace = Vec::new();
     let mut changed = false;
     let mut warnings = Diags::default();
+    // A stop is only needed (and warned of) if it runs and is to go on
+    // running.
+    let runs = prior.get("state").as_str().is_none_or(|s| s == "running")
+        && planned.get("power_state").as_str() != Some("stopped");
     for attr in kind
         .attributes
         .iter()
@@ -208,12 +212,12 @@ pub async fn plan(
         changed = true;
         if attr.mutability == Mutability::Replace || !(attr.in_update || attr.hand_updated) {
             replace.push(attr.name.clone());
-        } else if attr.mutability == Mutability::RequiresStop {
+        } else if attr.mutability == Mutability::RequiresStop && runs {
             warnings.push(
                 Diag::warning(
                     format!("Changing {} stops the {}", attr.name, kind.noun),
                     format!(
-                        "{} {:?} will be stopped, changed and started again (unless its power_state is \"stopped\").",
+                        "{} {:?} will be stopped, changed and started again.",
                         kind.noun,
                         prior.get("name").as_str().unwrap_or_default()
                     ),
