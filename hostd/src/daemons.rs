@@ -32,6 +32,8 @@ pub struct HostDaemons {
 struct Recorded {
     control_port: u16,
     portal_port: u16,
+    #[serde(default)]
+    portal_address: String,
     tgtd_pid: u32,
 }
 
@@ -54,8 +56,8 @@ fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) -> R
     Ok(())
 }
 
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+fn free_port(address: &str) -> Result<u16> {
+    Ok(TcpListener::bind((address, 0))?.local_addr()?.port())
 }
 
 fn read_pid(path: &Path) -> Option<i32> {
@@ -66,7 +68,7 @@ impl HostDaemons {
     /// Start virtlogd, libvirtd and tgtd for a host whose state lives in
     /// `dir`; they stop on drop.
     pub fn start(dir: &Path) -> Result<HostDaemons> {
-        let mut d = Self::start_or_adopt(dir)?;
+        let mut d = Self::start_or_adopt(dir, "127.0.0.1")?;
         d.stop_on_drop = true;
         Ok(d)
     }
@@ -88,8 +90,9 @@ impl HostDaemons {
     }
 
     /// Use the daemons a previous hostd started in `dir` where they still
-    /// answer, and start the rest. They keep running when this value drops.
-    pub fn start_or_adopt(dir: &Path) -> Result<HostDaemons> {
+    /// answer, and start the rest; tgtd's portal listens on `address`. They
+    /// keep running when this value drops.
+    pub fn start_or_adopt(dir: &Path, address: &str) -> Result<HostDaemons> {
         let dir = dir.to_path_buf();
         std::fs::create_dir_all(&dir)?;
         let socket = dir.join("run/libvirt-sock");
@@ -110,7 +113,8 @@ impl HostDaemons {
                 })
                 .exports()
                 .is_ok()
-                    && pid_alive(r.tgtd_pid as i32) =>
+                    && pid_alive(r.tgtd_pid as i32)
+                    && r.portal_address == address =>
             {
                 (r.control_port, r.portal_port, r.tgtd_pid)
             }
@@ -118,8 +122,8 @@ impl HostDaemons {
                 // Keep the portal port guests already point at, if it is free.
                 let wanted = other
                     .map(|r| r.portal_port)
-                    .filter(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok());
-                Self::start_tgtd(wanted)?
+                    .filter(|p| TcpListener::bind((address, *p)).is_ok());
+                Self::start_tgtd(address, wanted)?
             }
         };
         // Written aside and renamed, so a reader never sees half a record.
@@ -129,6 +133,7 @@ impl HostDaemons {
             serde_json::to_vec(&Recorded {
                 control_port,
                 portal_port,
+                portal_address: address.to_string(),
                 tgtd_pid,
             })?,
         )?;
@@ -142,6 +147,13 @@ impl HostDaemons {
             stop_on_drop: false,
             stopped: false,
         })
+    }
+
+    /// The portal address the daemons in `dir` were started with, if any.
+    pub fn recorded_address(dir: &Path) -> Option<String> {
+        let recorded: Recorded =
+            serde_json::from_slice(&std::fs::read(dir.join("daemons.json")).ok()?).ok()?;
+        Some(recorded.portal_address).filter(|a| !a.is_empty())
     }
 
     fn start_libvirtd(dir: &Path) -> Result<()> {
@@ -188,13 +200,14 @@ impl HostDaemons {
     }
 
     /// Start a tgtd; returns its control port, portal port and pid.
-    fn start_tgtd(portal: Option<u16>) -> Result<(u16, u16, u32)> {
+    fn start_tgtd(address: &str, portal: Option<u16>) -> Result<(u16, u16, u32)> {
         // tgtd is addressed by a control port (a unix socket number). Take
         // one no running tgtd answers on; if another tgtd grabs it first,
         // ours exits at once on the socket's lock and the next one is tried.
         let portal_port = match portal {
             Some(p) => p,
-            None => free_port()?,
+            None => free_port(address)
+                .with_context(|| format!("no free port on the host address {address}"))?,
         };
         let mut candidate = (portal_port % 30000) + 1000;
         let (tgtd, tgt) = loop {
@@ -208,7 +221,7 @@ impl HostDaemons {
             }
             let mut child = Command::new("tgtd")
                 .args(["-f", "-C", &candidate.to_string(), "--iscsi"])
-                .arg(format!("portal=127.0.0.1:{portal_port}"))
+                .arg(format!("portal={address}:{portal_port}"))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

@@ -31,6 +31,9 @@ pub struct HostSettings {
     pub stop_grace: Duration,
     /// System libvirtd and tgtd to use instead of private ones.
     pub system_daemons: Option<SystemDaemons>,
+    /// The host's cluster address: a private tgtd's iSCSI portal listens
+    /// on it.
+    pub address: String,
 }
 
 /// Where the system's libvirtd and tgtd are (production hosts).
@@ -173,7 +176,9 @@ impl Host {
     fn open_inner(settings: HostSettings, lock: Option<std::fs::File>) -> Result<Host> {
         let daemons = match &settings.system_daemons {
             Some(d) => HostDaemons::system(d.libvirt_uri.clone(), d.tgt_control_port, d.iscsi_port),
-            None => HostDaemons::start_or_adopt(&settings.state_dir.join("daemons"))?,
+            None => {
+                HostDaemons::start_or_adopt(&settings.state_dir.join("daemons"), &settings.address)?
+            }
         };
         let drives = DriveStore::new(settings.state_dir.join("drives"))?;
         std::fs::create_dir_all(settings.state_dir.join("instances"))?;

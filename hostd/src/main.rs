@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use overcast_hostd::accel::{self, AcceleratorSetting};
 use overcast_hostd::agent::{self, AgentSettings};
+use overcast_hostd::daemons::HostDaemons;
 use overcast_hostd::domain::Accelerator;
 use overcast_hostd::host::{Host, HostSettings, SystemDaemons};
 
@@ -69,7 +70,8 @@ enum Command {
         /// This host's name (a DNS label).
         #[arg(long, env = "OVERCAST_HOST_NAME")]
         name: String,
-        /// Address other hosts reach this host's iSCSI portal at.
+        /// This host's cluster address: other hosts reach its iSCSI portal
+        /// there, and a private tgtd listens on it.
         #[arg(long, env = "OVERCAST_HOST_ADDRESS", default_value = "127.0.0.1")]
         address: String,
         /// File holding an enrollment token (needed only for the first start).
@@ -172,6 +174,7 @@ async fn main() -> Result<()> {
                 accelerator,
                 bridge: common.bridge,
                 stop_grace: Duration::from_secs_f64(stop_grace),
+                address: address.clone(),
             };
             let host = Arc::new(tokio::task::spawn_blocking(move || Host::open(settings)).await??);
             let shutdown = async {
@@ -198,12 +201,16 @@ async fn main() -> Result<()> {
             .await
         }
         Command::Teardown { common } => {
+            // The daemons are adopted as they were started.
+            let address = HostDaemons::recorded_address(&common.state_dir.join("daemons"))
+                .unwrap_or_else(|| "127.0.0.1".into());
             let settings = HostSettings {
                 system_daemons: common.system_daemons(),
                 state_dir: common.state_dir,
                 accelerator: Accelerator::Tcg,
                 bridge: common.bridge,
                 stop_grace: Duration::ZERO,
+                address,
             };
             tokio::task::spawn_blocking(move || Host::teardown_dir(settings)).await?
         }

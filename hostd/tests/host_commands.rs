@@ -56,6 +56,7 @@ fn commands_on_system_daemons() {
             tgt_control_port: system.tgt.control_port,
             iscsi_port: system.portal_port,
         }),
+        address: "127.0.0.1".into(),
     })
     .unwrap();
     assert!(

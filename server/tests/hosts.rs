@@ -123,56 +123,6 @@ async fn wait_state(api: &Api, path: &str, token: &str, state: &str) -> Value {
     api.wait_state_within(path, token, state, TIMEOUT).await
 }
 
-/// The whole serial log so far.
-async fn serial(api: &Api, instance: &str, token: &str) -> String {
-    let mut out = String::new();
-    let mut offset = 0;
-    loop {
-        let r = api
-            .get(
-                &format!("/v1/instances/{instance}/serial?offset={offset}"),
-                token,
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        let data = r.body["data"].as_str().unwrap();
-        out.push_str(data);
-        let next = r.body["next_offset"].as_u64().unwrap();
-        if data.is_empty() || next >= r.body["size"].as_u64().unwrap() {
-            return out;
-        }
-        offset = next;
-    }
-}
-
-/// Wait for the `n`th readiness marker on the console; returns it and the
-/// data line printed just before it.
-async fn wait_ready(api: &Api, instance: &str, token: &str, n: usize) -> (String, String) {
-    let started = Instant::now();
-    loop {
-        let log = serial(api, instance, token).await;
-        let ready: Vec<&str> = log
-            .lines()
-            .filter(|l| l.starts_with("OVERCAST-READY"))
-            .collect();
-        let data: Vec<&str> = log
-            .lines()
-            .filter(|l| l.starts_with("OVERCAST-DATA"))
-            .collect();
-        if ready.len() >= n {
-            return (
-                ready[n - 1].trim().to_string(),
-                data[n - 1].trim().to_string(),
-            );
-        }
-        assert!(
-            started.elapsed() < TIMEOUT,
-            "boot {n} of {instance} never got ready:\n{log}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 fn disk_word<'a>(data_line: &'a str, disk: &str) -> &'a str {
     data_line
         .split_whitespace()
@@ -265,7 +215,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     let id = web["id"].as_str().unwrap().to_string();
     let path = format!("/v1/instances/{id}");
     wait_state(&api, &path, &t.rw, "running").await;
-    let (ready, data1) = wait_ready(&api, &id, &t.rw, 1).await;
+    let (ready, data1) = api.wait_ready(&id, &t.rw, 1).await;
     assert_eq!(
         ready,
         "OVERCAST-READY hostname=web-1 address=10.9.0.10/24 ssh_keys=1 disks=vda:64M,vdb:16M,vdc:0M"
@@ -296,7 +246,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     assert_eq!(look_at_host(&cloud.host_dir()).domains[0].1, "shut off");
     api.post(&format!("{path}/start"), &t.rw, json!({})).await;
     wait_state(&api, &path, &t.rw, "running").await;
-    let (_, data2) = wait_ready(&api, &id, &t.rw, 2).await;
+    let (_, data2) = api.wait_ready(&id, &t.rw, 2).await;
     assert_eq!(
         disk_word(&data2, "vdb"),
         written,
@@ -307,7 +257,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     let r = api.post(&format!("{path}/reboot"), &t.rw, json!({})).await;
     assert_eq!(r.body["state"], "rebooting", "{}", r.body);
     wait_state(&api, &path, &t.rw, "running").await;
-    wait_ready(&api, &id, &t.rw, 3).await;
+    api.wait_ready(&id, &t.rw, 3).await;
 
     // Resize while stopped; the next boot has the new shape.
     api.post(&format!("{path}/stop"), &t.rw, json!({})).await;
@@ -327,7 +277,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     );
     api.post(&format!("{path}/start"), &t.rw, json!({})).await;
     wait_state(&api, &path, &t.rw, "running").await;
-    wait_ready(&api, &id, &t.rw, 4).await;
+    api.wait_ready(&id, &t.rw, 4).await;
     let xml = virsh(&cloud.host_dir(), &["dumpxml", &format!("instance-{id}")]);
     assert!(
         xml.contains(">2</vcpu>") && xml.contains("<memory unit='KiB'>393216</memory>"),
@@ -391,7 +341,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    wait_ready(&api, &id, &t.rw, 5).await;
+    api.wait_ready(&id, &t.rw, 5).await;
 
     // Kill the server in the middle of provisioning: on restart the
     // workflow finishes.
@@ -409,7 +359,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     cloud.spawn();
     let api = cloud.api().await;
     wait_state(&api, &format!("/v1/instances/{id2}"), &t.rw, "running").await;
-    let (ready, _) = wait_ready(&api, &id2, &t.rw, 1).await;
+    let (ready, _) = api.wait_ready(&id2, &t.rw, 1).await;
     assert!(
         ready.starts_with("OVERCAST-READY hostname=web-2 "),
         "{ready}"
@@ -548,7 +498,7 @@ async fn debian_12_boots_and_cloud_init_applies_hostname_and_key() {
     let id = vm["id"].as_str().unwrap().to_string();
     let started = Instant::now();
     let log = loop {
-        let log = serial(&api, &id, &t.rw).await;
+        let log = api.serial(&id, &t.rw).await;
         // cloud-init set the hostname (the login prompt shows it) and
         // installed the key (it prints the authorized keys' fingerprints).
         if log.contains("deb-1 login:") && log.contains("me@laptop") {
@@ -675,7 +625,7 @@ async fn two_hosts_placement_hints_and_iscsi_across_hosts() {
     assert_ne!(i2["host_id"], d_x["host_id"]);
     let id2 = i2["id"].as_str().unwrap().to_string();
     wait_state(&api, &format!("/v1/instances/{id2}"), &t.rw, "running").await;
-    let (ready, _) = wait_ready(&api, &id2, &t.rw, 1).await;
+    let (ready, _) = api.wait_ready(&id2, &t.rw, 1).await;
     assert!(
         ready.contains("hostname=i-2") && ready.contains("vda:64M"),
         "{ready}"

@@ -46,6 +46,13 @@ enum Task {
     },
     /// Build the system OS templates from Debian packages (cached in target/images).
     Images,
+    /// A cluster on this machine: `up --hosts N` starts a server and N hosts,
+    /// each in its own network and mount namespaces and cgroup, and leaves
+    /// them running; `status`; `down` removes everything `up` made.
+    Cluster {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
         /// Which benchmark: `api`, `iscsi`, `provision` or `terraform`.
@@ -490,6 +497,32 @@ fn main() -> Result<()> {
         Task::Images => {
             setup()?;
             images::build_all()
+        }
+        Task::Cluster { args } => {
+            if args.first().is_some_and(|a| a == "up") {
+                setup()?;
+                images::build_tiny()?;
+            }
+            let mut build = cargo();
+            build.args([
+                "build",
+                "-p",
+                "overcast-server",
+                "-p",
+                "overcast-hostd",
+                "-p",
+                "overcast-testkit",
+                "--bin",
+                "overcast-server",
+                "--bin",
+                "overcast-hostd",
+                "--bin",
+                "overcast-cluster",
+            ]);
+            run(build)?;
+            let mut c = Command::new(root().join("target/debug/overcast-cluster"));
+            c.current_dir(root()).args(args);
+            run(c)
         }
         Task::Bench { which } => {
             setup()?;

@@ -3,6 +3,7 @@
 //! in-process server on a fresh database with an HTTP client around it,
 //! and simulated hosts ([`sim`]) that speak the real internal API.
 
+pub mod cluster;
 pub mod sim;
 
 use std::net::TcpListener;
@@ -278,6 +279,13 @@ pub fn virsh(dir: &Path, args: &[&str]) -> String {
 
 /// Inspect the real host whose state directory is `dir`.
 pub fn look_at_host(dir: &Path) -> HostView {
+    look_at_host_in(dir, None)
+}
+
+/// Inspect the real host whose state directory is `dir`; its tgtd is
+/// reached in the mount namespace of process `pid`, if given (a cluster
+/// host's private `/var/run/tgtd`).
+pub fn look_at_host_in(dir: &Path, pid: Option<u32>) -> HostView {
     let list = virsh(dir, &["list", "--all", "--name"]);
     let mut domains = Vec::new();
     for name in list.lines().filter(|l| !l.is_empty()) {
@@ -288,7 +296,15 @@ pub fn look_at_host(dir: &Path) -> HostView {
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or(Value::Null);
-    let show = Command::new("tgtadm")
+    let mut show = match pid {
+        Some(pid) => {
+            let mut c = Command::new("nsenter");
+            c.args(["-t", &pid.to_string(), "-m", "--", "tgtadm"]);
+            c
+        }
+        None => Command::new("tgtadm"),
+    };
+    let show = show
         .args(["-C", &record["control_port"].to_string(), "--lld", "iscsi"])
         .args(["--op", "show", "--mode", "target"])
         .output()
@@ -515,6 +531,57 @@ impl Api {
                 r.body
             );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The whole serial log of an instance so far.
+    pub async fn serial(&self, instance: &str, token: &str) -> String {
+        let mut out = String::new();
+        let mut offset = 0;
+        loop {
+            let r = self
+                .get(
+                    &format!("/v1/instances/{instance}/serial?offset={offset}"),
+                    token,
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            let data = r.body["data"].as_str().unwrap();
+            out.push_str(data);
+            let next = r.body["next_offset"].as_u64().unwrap();
+            if data.is_empty() || next >= r.body["size"].as_u64().unwrap() {
+                return out;
+            }
+            offset = next;
+        }
+    }
+
+    /// Wait (two minutes at most) for the `n`th readiness marker of the
+    /// `tiny` guest on the console; returns it and the data line printed
+    /// just before it.
+    pub async fn wait_ready(&self, instance: &str, token: &str, n: usize) -> (String, String) {
+        let started = std::time::Instant::now();
+        loop {
+            let log = self.serial(instance, token).await;
+            let ready: Vec<&str> = log
+                .lines()
+                .filter(|l| l.starts_with("OVERCAST-READY"))
+                .collect();
+            let data: Vec<&str> = log
+                .lines()
+                .filter(|l| l.starts_with("OVERCAST-DATA"))
+                .collect();
+            if ready.len() >= n {
+                return (
+                    ready[n - 1].trim().to_string(),
+                    data[n - 1].trim().to_string(),
+                );
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "boot {n} of {instance} never got ready:\n{log}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
     }
 

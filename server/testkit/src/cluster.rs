@@ -1,0 +1,677 @@
+//! A cluster on one machine: an `overcast-server` and N hosts, each fully
+//! separate, as `cargo xtask cluster up` and the cluster tests start them.
+//!
+//! Each host gets:
+//! - its own network namespace (`oc<id>h<i>`), joined to the cluster
+//!   bridge (`oc<id>br`, `10.213.<x>.1/24`, the server's side) by a veth
+//!   pair, with its own address `10.213.<x>.<10+i>`;
+//! - its own mount namespace, with a private `/var/run/tgtd` (hostd gives
+//!   its libvirtd private libvirt directories inside it);
+//! - its own freezer cgroup (`overcast-<id>-h<i>`), which every process of
+//!   the host joins, so the host can be frozen or killed as a whole;
+//! - its own hostd, which starts its own libvirtd, virtlogd and tgtd (iSCSI
+//!   portal on the host's address) and enrolls with a token from the API.
+//!
+//! The harness kills a host (every process in its cgroup), freezes and
+//! thaws it, cuts and restores its link, and brings a killed host back.
+//! [`Cluster::down`] removes every namespace, link, cgroup, process and
+//! file it made. Only loopback and the cluster's own subnet are addressed.
+//! The cluster's description is kept in `<dir>/cluster.json`, so another
+//! process (`cargo xtask cluster down`) can take it down.
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+
+use crate::{Api, HostView, free_port, images_dir, look_at_host_in};
+
+const FREEZER: &str = "/sys/fs/cgroup/freezer";
+
+/// One host of the cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterHost {
+    pub name: String,
+    /// Its address on the cluster network.
+    pub address: String,
+    /// Its network namespace.
+    pub netns: String,
+    /// The root side of its veth pair (on the cluster bridge).
+    pub veth: String,
+    /// Its freezer cgroup.
+    pub cgroup: PathBuf,
+    /// hostd's state directory.
+    pub state_dir: PathBuf,
+    /// Its files: the log, the enrollment token, the private tgtd run dir.
+    pub dir: PathBuf,
+}
+
+/// A server and its hosts. Dropping it takes the cluster down, unless
+/// [`Cluster::detach`] was called.
+pub struct Cluster {
+    pub id: String,
+    pub dir: PathBuf,
+    /// `10.213.<x>`: the cluster's /24.
+    pub subnet: String,
+    pub bridge: String,
+    pub api: Api,
+    pub api_port: u16,
+    pub internal_port: u16,
+    pub hosts: Vec<ClusterHost>,
+    bins: PathBuf,
+    server_pid: Option<u32>,
+    heartbeat: f64,
+    detached: bool,
+}
+
+/// How to start a cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    pub hosts: usize,
+    /// Where its files go (created; removed by `down`).
+    pub dir: PathBuf,
+    /// Where `overcast-server` and `overcast-hostd` are.
+    pub bins: PathBuf,
+    /// Seconds between heartbeats.
+    pub heartbeat: f64,
+}
+
+impl ClusterConfig {
+    /// `hosts` hosts in a fresh temporary directory, binaries next to the
+    /// running executable (a test's or `overcast-cluster`'s).
+    pub fn new(hosts: usize) -> ClusterConfig {
+        let dir = std::env::temp_dir().join(format!("overcast-cluster-{}", uuid::Uuid::new_v4()));
+        ClusterConfig {
+            hosts,
+            dir,
+            bins: bin_dir(),
+            heartbeat: 1.0,
+        }
+    }
+}
+
+/// The directory of the workspace's binaries: the running executable's,
+/// or its parent for a test binary in `deps/`.
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the current executable");
+    let dir = exe.parent().expect("a directory").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.parent().expect("target/<profile>").to_path_buf()
+    } else {
+        dir
+    }
+}
+
+/// Run a command; its failure is an error carrying its stderr.
+fn run(program: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .with_context(|| format!("running {program} (needs root and iproute2)"))?;
+    if !out.status.success() {
+        bail!(
+            "{program} {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) -> Result<()> {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > timeout {
+            bail!("{what}: not within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
+
+/// The processes of a cgroup.
+fn cgroup_pids(cgroup: &Path) -> Vec<u32> {
+    std::fs::read_to_string(cgroup.join("cgroup.procs"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+/// A /24 in 10.213.0.0/16 that no interface of this machine uses.
+fn free_subnet() -> Result<String> {
+    let addresses = run("ip", &["-o", "-4", "addr", "show"])?;
+    let seed = (std::process::id() as usize) ^ (uuid::Uuid::new_v4().as_u128() as usize);
+    for k in 0..254 {
+        let x = (seed + k) % 254 + 1;
+        let subnet = format!("10.213.{x}");
+        if !addresses.contains(&format!("{subnet}.")) {
+            return Ok(subnet);
+        }
+    }
+    bail!("every 10.213.x.0/24 is in use")
+}
+
+impl Cluster {
+    /// Start the server and `config.hosts` hosts, and wait until every
+    /// host is enrolled and `active`. The `tiny` image is registered.
+    pub async fn start(config: ClusterConfig) -> Result<Cluster> {
+        for bin in ["overcast-server", "overcast-hostd"] {
+            if !config.bins.join(bin).exists() {
+                bail!(
+                    "{} is missing: build it with `cargo build -p {}`",
+                    config.bins.join(bin).display(),
+                    if bin == "overcast-server" {
+                        "overcast-server"
+                    } else {
+                        "overcast-hostd"
+                    }
+                );
+            }
+        }
+        if !Path::new(FREEZER).is_dir() {
+            bail!("{FREEZER} is missing: the harness needs cgroup v1's freezer");
+        }
+        if !images_dir().join("tiny/vmlinuz").exists() {
+            bail!("the tiny image is missing: run `cargo xtask images`");
+        }
+        std::fs::create_dir_all(&config.dir)?;
+        let dir = config.dir.canonicalize()?;
+        let id = format!("{:04x}", uuid::Uuid::new_v4().as_u128() as u16);
+        let subnet = free_subnet()?;
+        let bridge = format!("oc{id}br");
+        let mut cluster = Cluster {
+            id: id.clone(),
+            dir: dir.clone(),
+            subnet: subnet.clone(),
+            bridge: bridge.clone(),
+            api: Api::new(String::new(), String::new())?,
+            api_port: free_port()?,
+            internal_port: free_port()?,
+            hosts: Vec::new(),
+            bins: config.bins.clone(),
+            server_pid: None,
+            heartbeat: config.heartbeat,
+            detached: false,
+        };
+        for i in 1..=config.hosts {
+            let hdir = dir.join(format!("host-{i}"));
+            cluster.hosts.push(ClusterHost {
+                name: format!("host-{i}"),
+                address: format!("{subnet}.{}", 10 + i),
+                netns: format!("oc{id}h{i}"),
+                veth: format!("oc{id}v{i}"),
+                cgroup: Path::new(FREEZER).join(format!("overcast-{id}-h{i}")),
+                state_dir: hdir.join("state"),
+                dir: hdir,
+            });
+        }
+        // Saved before anything is made, so `down` finds whatever was.
+        cluster.save()?;
+        run("ip", &["link", "add", &bridge, "type", "bridge"])?;
+        run(
+            "ip",
+            &["addr", "add", &format!("{subnet}.1/24"), "dev", &bridge],
+        )?;
+        run("ip", &["link", "set", &bridge, "up"])?;
+        for host in &cluster.hosts {
+            host.plumb(&bridge)?;
+        }
+        cluster.start_server()?;
+        let token_path = dir.join("server/operator.token");
+        let token = tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                if let Ok(t) = std::fs::read_to_string(&token_path)
+                    && !t.trim().is_empty()
+                {
+                    return t.trim().to_string();
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+        .await
+        .context("the server wrote no operator token in 30 s (see server.log)")?;
+        cluster.api = Api::new(format!("http://127.0.0.1:{}", cluster.api_port), token)?;
+        cluster.wait_for_api().await?;
+        let tiny = images_dir().join("tiny").canonicalize()?;
+        let disk = std::fs::metadata(tiny.join("disk.raw"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        let min = disk.max(64 << 20).div_ceil(1 << 20) << 20;
+        let op = cluster.api.operator_token.clone();
+        cluster
+            .api
+            .create(
+                "/v1/images",
+                &op,
+                json!({"name": "tiny", "os_family": "linux", "architecture": "x86_64",
+                       "boot_mode": "direct_kernel", "min_size_bytes": min,
+                       "source_url": format!("file://{}", tiny.display()), "system": true}),
+            )
+            .await;
+        for i in 0..cluster.hosts.len() {
+            let enrollment = cluster
+                .api
+                .create(
+                    "/v1/host-enrollments",
+                    &op,
+                    json!({"description": cluster.hosts[i].name}),
+                )
+                .await;
+            let token = enrollment["token"]
+                .as_str()
+                .context("an enrollment token")?;
+            std::fs::create_dir_all(&cluster.hosts[i].dir)?;
+            std::fs::write(cluster.hosts[i].dir.join("enroll.token"), token)?;
+            cluster.start_host(i)?;
+        }
+        for i in 0..cluster.hosts.len() {
+            cluster
+                .wait_host_state(i, "active", Duration::from_secs(90))
+                .await?;
+        }
+        Ok(cluster)
+    }
+
+    /// Keep the cluster running after this value drops (`xtask cluster up`).
+    pub fn detach(mut self) {
+        self.detached = true;
+    }
+
+    /// The cluster described in `<dir>/cluster.json`.
+    pub fn load(dir: &Path) -> Result<Cluster> {
+        let saved: Value = serde_json::from_slice(
+            &std::fs::read(dir.join("cluster.json"))
+                .with_context(|| format!("no cluster in {}", dir.display()))?,
+        )?;
+        let s = |k: &str| saved[k].as_str().unwrap_or_default().to_string();
+        let hosts = saved["hosts"]
+            .as_array()
+            .context("hosts")?
+            .iter()
+            .map(|h| {
+                let s = |k: &str| h[k].as_str().unwrap_or_default().to_string();
+                ClusterHost {
+                    name: s("name"),
+                    address: s("address"),
+                    netns: s("netns"),
+                    veth: s("veth"),
+                    cgroup: s("cgroup").into(),
+                    state_dir: s("state_dir").into(),
+                    dir: s("dir").into(),
+                }
+            })
+            .collect();
+        let token = std::fs::read_to_string(dir.join("server/operator.token")).unwrap_or_default();
+        let api_port = saved["api_port"].as_u64().unwrap_or_default() as u16;
+        Ok(Cluster {
+            id: s("id"),
+            dir: dir.to_path_buf(),
+            subnet: s("subnet"),
+            bridge: s("bridge"),
+            api: Api::new(
+                format!("http://127.0.0.1:{api_port}"),
+                token.trim().to_string(),
+            )?,
+            api_port,
+            internal_port: saved["internal_port"].as_u64().unwrap_or_default() as u16,
+            hosts,
+            bins: s("bins").into(),
+            server_pid: saved["server_pid"].as_u64().map(|p| p as u32),
+            heartbeat: saved["heartbeat"].as_f64().unwrap_or(1.0),
+            detached: true,
+        })
+    }
+
+    fn save(&self) -> Result<()> {
+        let hosts: Vec<Value> = self
+            .hosts
+            .iter()
+            .map(|h| {
+                json!({"name": h.name, "address": h.address, "netns": h.netns, "veth": h.veth,
+                       "cgroup": h.cgroup, "state_dir": h.state_dir, "dir": h.dir})
+            })
+            .collect();
+        let saved = json!({
+            "id": self.id, "subnet": self.subnet, "bridge": self.bridge,
+            "api_port": self.api_port, "internal_port": self.internal_port,
+            "bins": self.bins, "server_pid": self.server_pid, "heartbeat": self.heartbeat,
+            "hosts": hosts,
+        });
+        std::fs::write(
+            self.dir.join("cluster.json"),
+            serde_json::to_vec_pretty(&saved)?,
+        )?;
+        Ok(())
+    }
+
+    /// The server's internal (gRPC) address, on the cluster bridge.
+    pub fn internal_url(&self) -> String {
+        format!("http://{}.1:{}", self.subnet, self.internal_port)
+    }
+
+    fn start_server(&mut self) -> Result<()> {
+        let data = self.dir.join("server");
+        std::fs::create_dir_all(&data)?;
+        let log = std::fs::File::create(self.dir.join("server.log"))?;
+        let child = Command::new(self.bins.join("overcast-server"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--listen", &format!("127.0.0.1:{}", self.api_port)])
+            .args([
+                "--internal-listen",
+                &format!("{}.1:{}", self.subnet, self.internal_port),
+            ])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            // Not in the caller's process group: a ^C to `xtask cluster
+            // up` must not take the cluster with it.
+            .process_group(0)
+            .spawn()
+            .context("starting overcast-server")?;
+        self.server_pid = Some(child.id());
+        self.save()
+    }
+
+    /// Kill the server (SIGKILL).
+    pub fn kill_server(&mut self) {
+        if let Some(pid) = self.server_pid.take() {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let _ = wait_until("the server to exit", Duration::from_secs(10), || {
+                !pid_running(pid)
+            });
+        }
+    }
+
+    /// Start the server again on the same database and ports.
+    pub async fn restart_server(&mut self) -> Result<()> {
+        self.kill_server();
+        self.start_server()?;
+        self.wait_for_api().await
+    }
+
+    async fn wait_for_api(&self) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = self
+                .api
+                .http
+                .get(format!("{}/healthz", self.api.base))
+                .send()
+                .await
+                && r.status().is_success()
+            {
+                return Ok(());
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("the server did not answer in 30 s (see server.log)");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Start host `i`'s hostd in its namespaces and cgroup (enrolling on
+    /// its first start; a killed host comes back the same way).
+    pub fn start_host(&self, i: usize) -> Result<()> {
+        let host = &self.hosts[i];
+        std::fs::create_dir_all(&host.cgroup)
+            .with_context(|| format!("creating {}", host.cgroup.display()))?;
+        std::fs::create_dir_all(host.dir.join("tgtd-run"))?;
+        std::fs::create_dir_all("/var/run/tgtd")?;
+        let hostd = self.bins.join("overcast-hostd");
+        let mut args = format!(
+            "run --server {} --state-dir {} --name {} --address {} --accelerator tcg \
+             --bridge ocguest --heartbeat {}",
+            self.internal_url(),
+            host.state_dir.display(),
+            host.name,
+            host.address,
+            self.heartbeat,
+        );
+        let token = host.dir.join("enroll.token");
+        if token.exists() {
+            args.push_str(&format!(" --enrollment-token-file {}", token.display()));
+        }
+        // The outer shell joins the cgroup before anything else runs, so
+        // every process of the host (hostd, libvirtd, QEMU, tgtd) is in it.
+        let inner = format!(
+            "mount --bind {} /var/run/tgtd && exec {} {args}",
+            host.dir.join("tgtd-run").display(),
+            hostd.display()
+        );
+        let script = format!(
+            "echo $$ > {}/cgroup.procs && exec ip netns exec {} unshare -m --propagation private sh -c '{inner}'",
+            host.cgroup.display(),
+            host.netns
+        );
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(host.dir.join("hostd.log"))?;
+        Command::new("sh")
+            .args(["-c", &script])
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .context("starting the host")?;
+        Ok(())
+    }
+
+    /// Wait until the API shows host `i` in `state`.
+    pub async fn wait_host_state(&self, i: usize, state: &str, timeout: Duration) -> Result<Value> {
+        let started = Instant::now();
+        let name = &self.hosts[i].name;
+        loop {
+            let r = self
+                .api
+                .get(&format!("/v1/hosts/{name}"), &self.api.operator_token)
+                .await;
+            if r.body["state"] == state {
+                return Ok(r.body);
+            }
+            if started.elapsed() > timeout {
+                bail!(
+                    "{name} is not `{state}` after {timeout:?}: {} (see {})",
+                    r.body,
+                    self.hosts[i].dir.join("hostd.log").display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Every process of host `i`.
+    pub fn pids(&self, i: usize) -> Vec<u32> {
+        cgroup_pids(&self.hosts[i].cgroup)
+    }
+
+    /// Freeze every process of host `i` (cgroup freezer).
+    pub fn freeze(&self, i: usize) -> Result<()> {
+        let cgroup = &self.hosts[i].cgroup;
+        std::fs::write(cgroup.join("freezer.state"), "FROZEN")?;
+        wait_until("the host to freeze", Duration::from_secs(10), || {
+            std::fs::read_to_string(cgroup.join("freezer.state"))
+                .is_ok_and(|s| s.trim() == "FROZEN")
+        })
+    }
+
+    /// Thaw host `i`.
+    pub fn thaw(&self, i: usize) -> Result<()> {
+        std::fs::write(self.hosts[i].cgroup.join("freezer.state"), "THAWED")?;
+        Ok(())
+    }
+
+    /// Kill every process of host `i` at once, as a power loss would: its
+    /// guests die with it; its files stay.
+    pub fn kill(&self, i: usize) -> Result<()> {
+        let cgroup = &self.hosts[i].cgroup;
+        if !cgroup.exists() {
+            return Ok(());
+        }
+        // Frozen first, so nothing forks or reacts while it dies.
+        self.freeze(i)?;
+        for pid in cgroup_pids(cgroup) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+        self.thaw(i)?;
+        wait_until(
+            "the host's processes to die",
+            Duration::from_secs(20),
+            || cgroup_pids(cgroup).is_empty(),
+        )
+    }
+
+    /// Cut host `i`'s link: packets are dropped, no connection is reset.
+    pub fn cut(&self, i: usize) -> Result<()> {
+        run("ip", &["link", "set", &self.hosts[i].veth, "down"])?;
+        Ok(())
+    }
+
+    /// Restore host `i`'s link.
+    pub fn restore(&self, i: usize) -> Result<()> {
+        run("ip", &["link", "set", &self.hosts[i].veth, "up"])?;
+        Ok(())
+    }
+
+    /// What host `i` has: its domains, targets and drive files.
+    pub fn look(&self, i: usize) -> HostView {
+        let pid = self.pids(i).first().copied();
+        look_at_host_in(&self.hosts[i].state_dir, pid)
+    }
+
+    /// Take everything down: processes, cgroups, namespaces, links, files.
+    pub fn down(mut self) -> Result<()> {
+        self.detached = true;
+        self.teardown()
+    }
+
+    fn teardown(&mut self) -> Result<()> {
+        let mut problems = Vec::new();
+        self.kill_server();
+        for i in 0..self.hosts.len() {
+            if let Err(e) = self.kill(i) {
+                problems.push(format!("{}: {e:#}", self.hosts[i].name));
+            }
+            let host = &self.hosts[i];
+            if host.cgroup.exists() && std::fs::remove_dir(&host.cgroup).is_err() {
+                problems.push(format!("{} remains", host.cgroup.display()));
+            }
+            if Path::new("/run/netns").join(&host.netns).exists() {
+                let _ = run("ip", &["netns", "del", &host.netns]);
+            }
+            if link_exists(&host.veth) {
+                let _ = run("ip", &["link", "del", &host.veth]);
+            }
+        }
+        if link_exists(&self.bridge) {
+            let _ = run("ip", &["link", "del", &self.bridge]);
+        }
+        if self.dir.exists() && std::fs::remove_dir_all(&self.dir).is_err() {
+            problems.push(format!("{} remains", self.dir.display()));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            bail!("taking the cluster down: {}", problems.join("; "))
+        }
+    }
+
+    /// Anything of this cluster still on the machine, for a leak check.
+    pub fn leftovers(&self) -> Vec<String> {
+        let mut left = Vec::new();
+        for h in &self.hosts {
+            if Path::new("/run/netns").join(&h.netns).exists() {
+                left.push(format!("namespace {}", h.netns));
+            }
+            if link_exists(&h.veth) {
+                left.push(format!("link {}", h.veth));
+            }
+            if h.cgroup.exists() {
+                left.push(format!("cgroup {}", h.cgroup.display()));
+            }
+        }
+        if link_exists(&self.bridge) {
+            left.push(format!("link {}", self.bridge));
+        }
+        if self.dir.exists() {
+            left.push(format!("directory {}", self.dir.display()));
+        }
+        // Any process still running a binary or a file of the cluster.
+        let needle = self.dir.display().to_string();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            if cmdline.contains(&needle) {
+                left.push(format!(
+                    "process {}: {cmdline}",
+                    entry.file_name().to_string_lossy()
+                ));
+            }
+        }
+        left
+    }
+}
+
+impl ClusterHost {
+    /// Its namespace, veth pair and address.
+    fn plumb(&self, bridge: &str) -> Result<()> {
+        let peer = format!("{}p", self.veth);
+        run("ip", &["netns", "add", &self.netns])?;
+        run(
+            "ip",
+            &[
+                "link", "add", &self.veth, "type", "veth", "peer", "name", &peer,
+            ],
+        )?;
+        run("ip", &["link", "set", &self.veth, "master", bridge])?;
+        run("ip", &["link", "set", &self.veth, "up"])?;
+        run("ip", &["link", "set", &peer, "netns", &self.netns])?;
+        let ns = |args: &[&str]| {
+            let mut all = vec!["-n", self.netns.as_str()];
+            all.extend(args);
+            run("ip", &all)
+        };
+        ns(&["link", "set", &peer, "name", "eth0"])?;
+        ns(&[
+            "addr",
+            "add",
+            &format!("{}/24", self.address),
+            "dev",
+            "eth0",
+        ])?;
+        ns(&["link", "set", "eth0", "up"])?;
+        ns(&["link", "set", "lo", "up"])?;
+        Ok(())
+    }
+}
+
+fn link_exists(name: &str) -> bool {
+    Command::new("ip")
+        .args(["link", "show", name])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn pid_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| !s.contains(") Z ") && !s.contains(") X "))
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if !self.detached
+            && let Err(e) = self.teardown()
+        {
+            eprintln!("{e:#}");
+        }
+    }
+}
