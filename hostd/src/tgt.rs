@@ -33,6 +33,8 @@ pub struct Export {
     pub size_mb: Option<u64>,
     /// Whether an initiator is logged in.
     pub in_use: bool,
+    /// The open connections: (session id, connection id, initiator address).
+    pub connections: Vec<(u32, u32, String)>,
 }
 
 impl Tgt {
@@ -56,6 +58,7 @@ impl Tgt {
         let text = self.tgtadm(&["--op", "show", "--mode", "target"])?;
         let mut out: Vec<Export> = Vec::new();
         let mut in_acl = false;
+        let mut sid_cid = (0u32, 0u32);
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("Target ") {
                 let (tid, iqn) = rest.split_once(": ").context("a target line")?;
@@ -67,10 +70,19 @@ impl Tgt {
                     acl: Vec::new(),
                     size_mb: None,
                     in_use: false,
+                    connections: Vec::new(),
                 });
-            } else if line.trim().starts_with("I_T nexus: ") {
+            } else if let Some(sid) = line.trim().strip_prefix("I_T nexus: ") {
                 if let Some(last) = out.last_mut() {
                     last.in_use = true;
+                    sid_cid = (sid.trim().parse().unwrap_or(0), 0);
+                }
+            } else if let Some(cid) = line.trim().strip_prefix("Connection: ") {
+                sid_cid.1 = cid.trim().parse().unwrap_or(0);
+            } else if let Some(address) = line.trim().strip_prefix("IP Address: ") {
+                if let Some(last) = out.last_mut() {
+                    last.connections
+                        .push((sid_cid.0, sid_cid.1, address.trim().to_string()));
                 }
             } else if let Some(size) = line.trim().strip_prefix("Size: ")
                 && let Some(mb) = size.split_once(" MB").and_then(|(n, _)| n.parse().ok())
@@ -145,8 +157,27 @@ impl Tgt {
                     "--op", "unbind", "--mode", "target", "--tid", &tid, "-I", addr,
                 ])?;
             }
+            // An ACL only checks logins: connections a removed initiator
+            // already has are dropped, so it cannot write through them (the
+            // fence of a failed host).
+            for (sid, cid, addr) in e.connections.iter().filter(|c| !initiators.contains(&c.2)) {
+                self.tgtadm(&[
+                    "--op",
+                    "delete",
+                    "--mode",
+                    "conn",
+                    "--tid",
+                    &tid,
+                    "--sid",
+                    &sid.to_string(),
+                    "--cid",
+                    &cid.to_string(),
+                ])
+                .with_context(|| format!("dropping {addr}'s connection"))?;
+            }
             let mut e = e.clone();
             e.acl = initiators.to_vec();
+            e.connections.retain(|c| initiators.contains(&c.2));
             return Ok(e);
         }
         let tid = existing.iter().map(|e| e.tid).max().unwrap_or(0) + 1;
@@ -190,6 +221,7 @@ impl Tgt {
             acl: initiators.to_vec(),
             size_mb: Some(file_mb),
             in_use: false,
+            connections: Vec::new(),
         })
     }
 

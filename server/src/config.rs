@@ -31,6 +31,10 @@ pub struct Config {
         default_value = "127.0.0.1:8081"
     )]
     pub internal_listen: SocketAddr,
+    /// Seconds without a heartbeat before a host is `down` and its HA
+    /// instances are restarted elsewhere (`suspect` after half of it).
+    #[arg(long, env = "OVERCAST_HOST_DETECTION_SECONDS", default_value_t = 5.0)]
+    pub host_detection_seconds: f64,
     /// vCPUs placed per host CPU.
     #[arg(long, env = "OVERCAST_CPU_ALLOCATION_RATIO", default_value_t = 4.0)]
     pub cpu_allocation_ratio: f64,
@@ -75,6 +79,7 @@ impl Config {
             database: None,
             db_pool_size: overcast_db::default_pool_size(),
             internal_listen: "127.0.0.1:8081".parse().expect("valid address"),
+            host_detection_seconds: 5.0,
             cpu_allocation_ratio: 4.0,
             all_in_one: false,
             images_dir: "target/images".into(),

@@ -105,7 +105,9 @@ impl Server {
                     },
                 ),
         );
-        let watcher = tokio::spawn(hosts::watch_heartbeats(app.db.clone()));
+        let watcher = tokio::spawn(app.clone().watch_hosts(std::time::Duration::from_secs_f64(
+            config.host_detection_seconds,
+        )));
         let resumed = app
             .workflows
             .resume_all()

@@ -27,11 +27,35 @@ impl App {
     pub fn new(db: Database, placement: PlacementPolicy) -> Self {
         let sessions = Arc::new(Sessions::default());
         Self {
-            workflows: Engine::new(db.clone(), sessions.clone()),
+            workflows: Engine::new(db.clone(), sessions.clone(), placement),
             db,
             tokens: Arc::default(),
             sessions,
             placement,
+        }
+    }
+
+    /// Watch the hosts' heartbeats four times a second: silent hosts become
+    /// `suspect`, then `down` after `detection`, and the failovers that
+    /// starts are launched.
+    pub async fn watch_hosts(self, detection: Duration) {
+        let since = overcast_db::now_micros();
+        let detection = detection.as_micros() as i64;
+        loop {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            match self
+                .db
+                .write(move |c| crate::app::failover::detect(c, detection, since))
+                .await
+            {
+                Ok(started) => {
+                    for id in started {
+                        tracing::warn!(workflow = %id, "host down: failing an instance over");
+                        self.workflows.launch(id);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e.message, "cannot check heartbeats"),
+            }
         }
     }
 

@@ -133,3 +133,182 @@ async fn hosts_on_their_own_addresses_die_freeze_lose_their_link_and_return() {
     cluster.down().unwrap();
     assert_eq!(probe.leftovers(), Vec::<String>::new());
 }
+
+/// Set a host `active` or `draining`.
+async fn set_host_state(cluster: &Cluster, i: usize, state: &str) {
+    let r = cluster
+        .api
+        .put(
+            &format!("/v1/hosts/{}", cluster.hosts[i].name),
+            &cluster.api.operator_token,
+            json!({ "state": state }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// The hosts whose libvirt runs instance `id`.
+fn running_on(cluster: &Cluster, id: &str) -> Vec<usize> {
+    let domain = format!("instance-{id}");
+    (0..cluster.hosts.len())
+        .filter(|&i| {
+            !cluster.pids(i).is_empty()
+                && cluster
+                    .look(i)
+                    .domains
+                    .iter()
+                    .any(|(n, s)| *n == domain && s == "running")
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_why() {
+    let cluster = Cluster::start(ClusterConfig::new(3)).await.expect(
+        "the cluster harness starts (root, iproute2, freezer cgroup, `cargo xtask images`)",
+    );
+    let api = &cluster.api;
+    let t = api.tenant("acme").await;
+    let q = "?project=main";
+    let (a, b, c) = (0, 1, 2);
+    // The HA instance's boot drive on B (A and C draining)...
+    set_host_state(&cluster, a, "draining").await;
+    set_host_state(&cluster, c, "draining").await;
+    api.create(
+        &format!("/v1/drives{q}"),
+        &t.rw,
+        json!({"name": "ha-boot", "size_bytes": 67108864, "image": "tiny"}),
+    )
+    .await;
+    // ...and three instances on A (B and C draining): one HA with its
+    // drive on B, one HA with its drive on A, one with policy `none`.
+    set_host_state(&cluster, a, "active").await;
+    set_host_state(&cluster, b, "draining").await;
+    let mut ids = std::collections::HashMap::new();
+    for (name, body) in [
+        (
+            "ha",
+            json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "ha-boot"}),
+        ),
+        (
+            "local",
+            json!({"name": "local", "vcpus": 1, "memory_mib": 256, "image": "tiny"}),
+        ),
+        (
+            "none",
+            json!({"name": "none", "vcpus": 1, "memory_mib": 256, "image": "tiny",
+                   "ha_policy": "none"}),
+        ),
+    ] {
+        let vm = api.create(&format!("/v1/instances{q}"), &t.rw, body).await;
+        ids.insert(name, vm["id"].as_str().unwrap().to_string());
+    }
+    set_host_state(&cluster, b, "active").await;
+    set_host_state(&cluster, c, "active").await;
+    for id in ids.values() {
+        api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "running")
+            .await;
+        api.wait_ready(id, &t.rw, 1).await;
+    }
+    assert_eq!(running_on(&cluster, &ids["ha"]), vec![a]);
+
+    // Kill A. The HA instance runs again on another host, once; polled all
+    // along, it never runs on two hosts at once.
+    let killed = std::time::Instant::now();
+    cluster.kill(a).unwrap();
+    let ha = format!("/v1/instances/{}", ids["ha"]);
+    loop {
+        let on = running_on(&cluster, &ids["ha"]);
+        assert!(on.len() <= 1, "the instance runs on hosts {on:?} at once");
+        let view = api.get(&ha, &t.rw).await.body;
+        if view["state"] == "running" && on.len() == 1 {
+            assert_ne!(on[0], a);
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(90),
+            "not restarted in 90 s: {view}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (ready, _) = api.wait_ready(&ids["ha"], &t.rw, 1).await;
+    let restarted = killed.elapsed();
+    assert!(ready.contains("vda:64M"), "{ready}");
+
+    // The others failed, and their last event says why.
+    let rw = &t.rw;
+    let last_event = |id: String| async move {
+        let events = api
+            .get(&format!("/v1/events?resource_id={id}"), rw)
+            .await
+            .body;
+        events["items"].as_array().unwrap().last().unwrap().clone()
+    };
+    for (name, why) in [
+        ("local", "lived only on host host-1"),
+        ("none", "HA policy is `none`"),
+    ] {
+        let view = api
+            .get(&format!("/v1/instances/{}", ids[name]), &t.rw)
+            .await
+            .body;
+        assert_eq!(view["state"], "failed", "{name}: {view}");
+        let event = last_event(ids[name].clone()).await;
+        assert_eq!(event["action"], "instance.failed", "{name}: {event}");
+        assert!(
+            event["message"].as_str().unwrap().contains(why),
+            "{name}: {event}"
+        );
+    }
+    if let Some(drive) = last_event(ids["local"].clone()).await["message"].as_str() {
+        assert!(drive.contains("local-boot"), "the drive is named: {drive}");
+    }
+    // Detection, fencing, placement and restart are events, timed.
+    let events = api
+        .get(&format!("/v1/events?resource_id={}", ids["ha"]), &t.rw)
+        .await
+        .body;
+    let actions: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for want in [
+        "instance.restarting",
+        "instance.fenced",
+        "instance.placed",
+        "instance.restarted",
+    ] {
+        assert!(actions.contains(&want), "{want} in {actions:?}");
+    }
+    let op = api.operator_token.clone();
+    let host_events = api
+        .get(
+            &format!(
+                "/v1/events?resource_id={}",
+                api.get("/v1/hosts/host-1", &op).await.body["id"]
+                    .as_str()
+                    .unwrap()
+            ),
+            &op,
+        )
+        .await
+        .body;
+    eprintln!("host-1 events: {host_events}");
+    eprintln!("failover events: {events}");
+    eprintln!("from the kill to the guest's readiness marker: {restarted:?}");
+    let host = api.get("/v1/hosts/host-1", &op).await.body;
+    assert_eq!(host["state"], "down", "{host}");
+
+    // A comes back: it runs nothing that now runs elsewhere.
+    cluster.start_host(a).unwrap();
+    cluster
+        .wait_host_state(a, "active", Duration::from_secs(30))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(running_on(&cluster, &ids["ha"]).len(), 1);
+    assert!(running_on(&cluster, &ids["local"]).is_empty());
+    assert!(running_on(&cluster, &ids["none"]).is_empty());
+}

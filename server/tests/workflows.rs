@@ -16,7 +16,7 @@ use overcast_db::models::WorkflowRow;
 use overcast_db::schema::{drives, instances, workflows};
 use overcast_server::app::plans::{Plan, PlanKind};
 use overcast_server::workflow::{Engine, Faults};
-use overcast_testkit::{Backend, Tenant, TestServer};
+use overcast_testkit::{Backend, Hosts, Tenant, TestServer};
 use overcast_types::states::WorkflowState;
 use serde_json::{Value, json};
 
@@ -55,7 +55,23 @@ fn scenario(kind: PlanKind) -> Scenario {
             subject: drive,
             done: None,
         },
+        InstanceFailover => Scenario {
+            subject: instance,
+            done: Some("running"),
+        },
     }
+}
+
+/// Set simulated host `name` `active` or `draining`.
+async fn set_host_state(t: &TestServer, name: &str, state: &str) {
+    let r = t
+        .put(
+            &format!("/v1/hosts/{name}"),
+            &t.api.operator_token,
+            json!({ "state": state }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }
 
 /// Make what the workflow of `kind` starts from, and let it settle.
@@ -76,6 +92,27 @@ async fn prepare(t: &TestServer, a: &Tenant, kind: PlanKind) {
             t.wait_state(&format!("/v1/instances/vm{Q}"), &a.rw, "running")
                 .await;
         }
+        InstanceFailover => {
+            // The instance on sim-1, its boot drive on sim-2.
+            set_host_state(t, "sim-1", "draining").await;
+            t.create(
+                &format!("/v1/drives{Q}"),
+                &a.rw,
+                json!({"name": "boot", "size_bytes": 67108864, "image": "tiny"}),
+            )
+            .await;
+            set_host_state(t, "sim-1", "active").await;
+            set_host_state(t, "sim-2", "draining").await;
+            t.create(
+                &format!("/v1/instances{Q}"),
+                &a.rw,
+                json!({"name": "vm", "vcpus": 1, "memory_mib": 256, "boot_drive": "boot"}),
+            )
+            .await;
+            t.wait_state(&format!("/v1/instances/vm{Q}"), &a.rw, "running")
+                .await;
+            set_host_state(t, "sim-2", "active").await;
+        }
         DriveGrow | DriveDelete => {
             t.create(
                 &format!("/v1/drives{Q}"),
@@ -89,10 +126,16 @@ async fn prepare(t: &TestServer, a: &Tenant, kind: PlanKind) {
     }
 }
 
-/// The API call that records the workflow of `kind`.
-async fn trigger(t: &TestServer, a: &Tenant, kind: PlanKind) {
+/// The API call (or the host failure) that records the workflow of `kind`.
+async fn trigger(t: &mut TestServer, a: &Tenant, kind: PlanKind) {
     use PlanKind::*;
     let r = match kind {
+        InstanceFailover => {
+            // sim-1 dies; the survivor is `sims[0]` from now on.
+            assert_eq!(t.sims[0].config.name, "sim-1");
+            drop(t.sims.remove(0));
+            return;
+        }
         InstanceCreate => {
             t.post(
                 &format!("/v1/instances{Q}"),
@@ -253,7 +296,15 @@ async fn host_matches_database(t: &TestServer, context: &str) {
 }
 
 async fn fresh(kind: PlanKind) -> (TestServer, Tenant) {
-    let t = TestServer::start(Backend::Sqlite).await.unwrap();
+    let t = if kind == PlanKind::InstanceFailover {
+        TestServer::start_configured(Backend::Sqlite, Hosts::Simulated(2), |c| {
+            c.host_detection_seconds = 1.0;
+        })
+        .await
+        .unwrap()
+    } else {
+        TestServer::start(Backend::Sqlite).await.unwrap()
+    };
     let a = t.tenant("acme").await;
     prepare(&t, &a, kind).await;
     (t, a)
@@ -261,8 +312,8 @@ async fn fresh(kind: PlanKind) -> (TestServer, Tenant) {
 
 /// A normal run of `kind`: how many steps it has and how it ends.
 async fn baseline(kind: PlanKind) -> (usize, Outcome) {
-    let (t, a) = fresh(kind).await;
-    trigger(&t, &a, kind).await;
+    let (mut t, a) = fresh(kind).await;
+    trigger(&mut t, &a, kind).await;
     let row = wait_workflow(&t, kind, "end", |r| r.state != WorkflowState::Running).await;
     assert_eq!(row.state, WorkflowState::Done, "{kind:?}: {row:?}");
     let out = outcome(&t, &a, kind).await;
@@ -286,12 +337,12 @@ async fn failing_each_step_unwinds_to_the_failed_state_and_leaks_nothing() {
         assert!(n > 0, "{kind:?} has steps");
         for step in 0..n {
             let context = format!("{kind:?} failing step {step} of {n}");
-            let (t, a) = fresh(kind).await;
+            let (mut t, a) = fresh(kind).await;
             t.server.app.workflows.inject(Faults {
                 fail_step: Some((kind.as_str().to_string(), step)),
                 ..Faults::default()
             });
-            trigger(&t, &a, kind).await;
+            trigger(&mut t, &a, kind).await;
             let row = wait_workflow(&t, kind, "end", |r| r.state != WorkflowState::Running).await;
             assert_eq!(row.state, WorkflowState::Unwound, "{context}: {row:?}");
             let r = t
@@ -327,7 +378,14 @@ async fn failing_each_step_unwinds_to_the_failed_state_and_leaks_nothing() {
                 "{context}: {last}"
             );
             assert_eq!(last["request_id"], row.request_id.as_str(), "{context}");
-            assert!(!row.request_id.is_empty(), "{context}");
+            // A failover is Overcast's own doing: no request or token.
+            let system = kind == PlanKind::InstanceFailover;
+            assert_eq!(row.request_id.is_empty(), system, "{context}");
+            assert_eq!(
+                last.get("actor_token_id").is_none(),
+                system,
+                "{context}: {last}"
+            );
             // A create that failed leaves nothing of its subject on the host.
             let id = r.id();
             match kind {
@@ -351,12 +409,12 @@ async fn failing_each_step_unwinds_to_the_failed_state_and_leaks_nothing() {
 async fn every_step_run_twice_ends_as_one_run() {
     for &kind in PlanKind::ALL {
         let (_, once) = baseline(kind).await;
-        let (t, a) = fresh(kind).await;
+        let (mut t, a) = fresh(kind).await;
         t.server.app.workflows.inject(Faults {
             repeat_steps: true,
             ..Faults::default()
         });
-        trigger(&t, &a, kind).await;
+        trigger(&mut t, &a, kind).await;
         let row = wait_workflow(&t, kind, "end", |r| r.state != WorkflowState::Running).await;
         assert_eq!(row.state, WorkflowState::Done, "{kind:?}: {row:?}");
         let twice = outcome(&t, &a, kind).await;
@@ -376,12 +434,12 @@ async fn a_killed_engine_resumes_after_each_step_and_finishes() {
         let (n, once) = baseline(kind).await;
         for after in 0..=n {
             let context = format!("{kind:?} killed after {after} of {n} steps");
-            let (t, a) = fresh(kind).await;
+            let (mut t, a) = fresh(kind).await;
             t.server.app.workflows.inject(Faults {
                 halt_after: Some(after),
                 ..Faults::default()
             });
-            trigger(&t, &a, kind).await;
+            trigger(&mut t, &a, kind).await;
             let row = wait_workflow(&t, kind, "reach the kill point", |r| {
                 r.cursor as usize == after
             })
@@ -389,7 +447,11 @@ async fn a_killed_engine_resumes_after_each_step_and_finishes() {
             assert_eq!(row.state, WorkflowState::Running, "{context}");
             // A new engine over the same database and hosts, as a
             // restarted server builds.
-            let engine = Engine::new(t.server.app.db.clone(), t.server.app.sessions.clone());
+            let engine = Engine::new(
+                t.server.app.db.clone(),
+                t.server.app.sessions.clone(),
+                t.server.app.placement,
+            );
             assert_eq!(engine.resume_all().await.unwrap(), 1, "{context}");
             let row =
                 wait_workflow(&t, kind, "finish", |r| r.state != WorkflowState::Running).await;

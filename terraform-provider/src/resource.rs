@@ -483,6 +483,7 @@ pub const TRANSITIONAL: &[&str] = &[
     "attaching",
     "detaching",
     "resizing",
+    "restarting",
 ];
 pub const SETTLED: &[&str] = &["running", "stopped", "available", "attached", "failed"];
 

@@ -609,6 +609,7 @@ impl<T: CliConfig> Cli<T> {
                             ::clap::builder::PossibleValuesParser::new([
                                 types::HostUpdateState::Active.to_string(),
                                 types::HostUpdateState::Draining.to_string(),
+                                types::HostUpdateState::Suspect.to_string(),
                                 types::HostUpdateState::Down.to_string(),
                             ]),
                             |s| types::HostUpdateState::try_from(s).unwrap(),

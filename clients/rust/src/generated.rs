@@ -2469,9 +2469,12 @@ create said `boot_drive_delete_with_instance: false`.*/
         pub account_id: ::std::option::Option<::uuid::Uuid>,
         ///`<resource_type>.<verb>`.
         pub action: ::std::string::String,
-        pub actor_scope: TokenScope,
-        ///The token that made the change.
-        pub actor_token_id: ::uuid::Uuid,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub actor_scope: ::std::option::Option<TokenScope>,
+        /**The token that made the change; absent on what Overcast did
+itself (a host found down, an instance restarted elsewhere).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub actor_token_id: ::std::option::Option<::uuid::Uuid>,
         pub id: ::uuid::Uuid,
         /**Why a change failed, on `<resource_type>.failed` events: the
 operation and the host's own reason. Absent on other events.*/
@@ -2693,6 +2696,8 @@ operation and the host's own reason. Absent on other events.*/
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
         pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///When `state` last changed.
+        pub time_state_changed: ::chrono::DateTime<::chrono::offset::Utc>,
     }
     impl Host {
         pub fn builder() -> builder::Host {
@@ -3085,6 +3090,8 @@ Ask for a one-use token that enrolls a new host (`overcast-hostd run
         Active,
         #[serde(rename = "draining")]
         Draining,
+        #[serde(rename = "suspect")]
+        Suspect,
         #[serde(rename = "down")]
         Down,
     }
@@ -3093,6 +3100,7 @@ Ask for a one-use token that enrolls a new host (`overcast-hostd run
             match *self {
                 Self::Active => f.write_str("active"),
                 Self::Draining => f.write_str("draining"),
+                Self::Suspect => f.write_str("suspect"),
                 Self::Down => f.write_str("down"),
             }
         }
@@ -3105,6 +3113,7 @@ Ask for a one-use token that enrolls a new host (`overcast-hostd run
             match value {
                 "active" => Ok(Self::Active),
                 "draining" => Ok(Self::Draining),
+                "suspect" => Ok(Self::Suspect),
                 "down" => Ok(Self::Down),
                 _ => Err("invalid value".into()),
             }
@@ -3386,6 +3395,8 @@ Ask for a one-use token that enrolls a new host (`overcast-hostd run
         Active,
         #[serde(rename = "draining")]
         Draining,
+        #[serde(rename = "suspect")]
+        Suspect,
         #[serde(rename = "down")]
         Down,
     }
@@ -3394,6 +3405,7 @@ Ask for a one-use token that enrolls a new host (`overcast-hostd run
             match *self {
                 Self::Active => f.write_str("active"),
                 Self::Draining => f.write_str("draining"),
+                Self::Suspect => f.write_str("suspect"),
                 Self::Down => f.write_str("down"),
             }
         }
@@ -3406,6 +3418,7 @@ Ask for a one-use token that enrolls a new host (`overcast-hostd run
             match value {
                 "active" => Ok(Self::Active),
                 "draining" => Ok(Self::Draining),
+                "suspect" => Ok(Self::Suspect),
                 "down" => Ok(Self::Down),
                 _ => Err("invalid value".into()),
             }
@@ -8226,6 +8239,8 @@ or in the quick form from an image, which makes the boot drive too.*/
         Rebooting,
         #[serde(rename = "migrating")]
         Migrating,
+        #[serde(rename = "restarting")]
+        Restarting,
         #[serde(rename = "failed")]
         Failed,
         #[serde(rename = "deleting")]
@@ -8241,6 +8256,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                 Self::Stopped => f.write_str("stopped"),
                 Self::Rebooting => f.write_str("rebooting"),
                 Self::Migrating => f.write_str("migrating"),
+                Self::Restarting => f.write_str("restarting"),
                 Self::Failed => f.write_str("failed"),
                 Self::Deleting => f.write_str("deleting"),
             }
@@ -8259,6 +8275,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                 "stopped" => Ok(Self::Stopped),
                 "rebooting" => Ok(Self::Rebooting),
                 "migrating" => Ok(Self::Migrating),
+                "restarting" => Ok(Self::Restarting),
                 "failed" => Ok(Self::Failed),
                 "deleting" => Ok(Self::Deleting),
                 _ => Err("invalid value".into()),
@@ -15966,8 +15983,14 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::string::String,
             >,
             action: ::std::result::Result<::std::string::String, ::std::string::String>,
-            actor_scope: ::std::result::Result<super::TokenScope, ::std::string::String>,
-            actor_token_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            actor_scope: ::std::result::Result<
+                ::std::option::Option<super::TokenScope>,
+                ::std::string::String,
+            >,
+            actor_token_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             message: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15996,10 +16019,8 @@ or in the quick form from an image, which makes the boot drive too.*/
                 Self {
                     account_id: Ok(Default::default()),
                     action: Err("no value supplied for action".to_string()),
-                    actor_scope: Err("no value supplied for actor_scope".to_string()),
-                    actor_token_id: Err(
-                        "no value supplied for actor_token_id".to_string(),
-                    ),
+                    actor_scope: Ok(Default::default()),
+                    actor_token_id: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     message: Ok(Default::default()),
                     request_id: Err("no value supplied for request_id".to_string()),
@@ -16041,7 +16062,7 @@ or in the quick form from an image, which makes the boot drive too.*/
             }
             pub fn actor_scope<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::TokenScope>,
+                T: ::std::convert::TryInto<::std::option::Option<super::TokenScope>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.actor_scope = value
@@ -16053,7 +16074,7 @@ or in the quick form from an image, which makes the boot drive too.*/
             }
             pub fn actor_token_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.actor_token_id = value
@@ -16337,6 +16358,10 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            time_state_changed: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Host {
             fn default() -> Self {
@@ -16357,7 +16382,12 @@ or in the quick form from an image, which makes the boot drive too.*/
                     ),
                     time_created: Err("no value supplied for time_created".to_string()),
                     time_heartbeat: Ok(Default::default()),
-                    time_modified: Err("no value supplied for time_modified".to_string()),
+                    time_modified: Err(
+                        "no value supplied for time_modified".to_string(),
+                    ),
+                    time_state_changed: Err(
+                        "no value supplied for time_state_changed".to_string(),
+                    ),
                 }
             }
         }
@@ -16522,6 +16552,20 @@ or in the quick form from an image, which makes the boot drive too.*/
                     });
                 self
             }
+            pub fn time_state_changed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_state_changed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for time_state_changed: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Host> for super::Host {
             type Error = super::error::ConversionError;
@@ -16542,6 +16586,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     time_created: value.time_created?,
                     time_heartbeat: value.time_heartbeat?,
                     time_modified: value.time_modified?,
+                    time_state_changed: value.time_state_changed?,
                 })
             }
         }
@@ -16561,6 +16606,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     time_created: Ok(value.time_created),
                     time_heartbeat: Ok(value.time_heartbeat),
                     time_modified: Ok(value.time_modified),
+                    time_state_changed: Ok(value.time_state_changed),
                 }
             }
         }

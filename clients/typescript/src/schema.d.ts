@@ -1054,13 +1054,14 @@ export interface components {
              * @example drive.create
              */
             action: string;
-            actor_scope: components["schemas"]["TokenScope"];
+            actor_scope?: components["schemas"]["TokenScope"] | null;
             /**
              * Format: uuid
-             * @description The token that made the change.
+             * @description The token that made the change; absent on what Overcast did
+             *     itself (a host found down, an instance restarted elsewhere).
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
              */
-            actor_token_id: string;
+            actor_token_id?: string | null;
             /**
              * Format: uuid
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
@@ -1154,6 +1155,12 @@ export interface components {
              * @example 2026-11-24T17:30:00Z
              */
             time_heartbeat?: string | null;
+            /**
+             * Format: date-time
+             * @description When `state` last changed.
+             * @example 2026-11-24T17:30:00Z
+             */
+            time_state_changed: string;
         };
         /** @description A one-use token that enrolls a new host. The token is shown here once. */
         HostEnrollment: {
@@ -1209,12 +1216,12 @@ export interface components {
          * @example active
          * @enum {string}
          */
-        HostState: "active" | "draining" | "down";
+        HostState: "active" | "draining" | "suspect" | "down";
         /** @description Change a host. Absent fields stay as they are. */
         HostUpdate: {
             /** @example Rack 4, slot 12 */
             description?: string | null;
-            state?: ("active" | "draining" | "down") | null;
+            state?: ("active" | "draining" | "suspect" | "down") | null;
         };
         /** @description Fields every resource has. */
         Identity: {
@@ -1474,7 +1481,7 @@ export interface components {
          * @example running
          * @enum {string}
          */
-        InstanceState: "creating" | "starting" | "running" | "stopping" | "stopped" | "rebooting" | "migrating" | "failed" | "deleting";
+        InstanceState: "creating" | "starting" | "running" | "stopping" | "stopped" | "rebooting" | "migrating" | "restarting" | "failed" | "deleting";
         /** @description Change an instance. Absent fields stay as they are. */
         InstanceUpdate: {
             /** @example Frontend */

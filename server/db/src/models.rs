@@ -127,6 +127,7 @@ pub struct HostRow {
     pub iscsi_port: i32,
     pub storage_free_bytes: i64,
     pub time_heartbeat: Option<i64>,
+    pub time_state_changed: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -210,8 +211,9 @@ pub struct EventRow {
     pub id: EventId,
     pub time_created: i64,
     pub request_id: String,
-    pub actor_token_id: TokenId,
-    pub actor_scope: TokenScope,
+    /// The token behind the change; none for what the system did itself.
+    pub actor_token_id: Option<TokenId>,
+    pub actor_scope: Option<TokenScope>,
     pub partner_id: Option<PartnerId>,
     pub account_id: Option<AccountId>,
     pub action: String,

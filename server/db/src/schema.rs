@@ -116,6 +116,7 @@ diesel::table! {
         iscsi_port -> Integer,
         storage_free_bytes -> BigInt,
         time_heartbeat -> Nullable<BigInt>,
+        time_state_changed -> BigInt,
     }
 }
 
@@ -199,8 +200,8 @@ diesel::table! {
         id -> Text,
         time_created -> BigInt,
         request_id -> Text,
-        actor_token_id -> Text,
-        actor_scope -> Text,
+        actor_token_id -> Nullable<Text>,
+        actor_scope -> Nullable<Text>,
         partner_id -> Nullable<Text>,
         account_id -> Nullable<Text>,
         action -> Text,

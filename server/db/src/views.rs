@@ -205,6 +205,7 @@ impl From<HostRow> for Host {
             storage_free_bytes: r.storage_free_bytes as u64,
             iscsi_port: r.iscsi_port as u16,
             state: r.state,
+            time_state_changed: time(r.time_state_changed),
             time_heartbeat: r.time_heartbeat.map(time),
         }
     }
@@ -277,7 +278,7 @@ impl From<EventRow> for Event {
             id: r.id.uuid(),
             time: time(r.time_created),
             request_id: r.request_id,
-            actor_token_id: r.actor_token_id.uuid(),
+            actor_token_id: r.actor_token_id.map(|t| t.uuid()),
             actor_scope: r.actor_scope,
             account_id: r.account_id.as_ref().map(Into::into),
             action: r.action,

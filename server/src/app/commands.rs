@@ -11,6 +11,7 @@ use overcast_types::ids::*;
 use overcast_types::states::{DriveState, InstanceState};
 use overcast_types::{ApiError, ApiResult};
 
+use super::placement::PlacementPolicy;
 use super::plans::Step;
 
 /// The host a host step goes to and its command, as the database says now;
@@ -68,7 +69,7 @@ pub fn host_command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<(HostId,
 }
 
 /// Apply a step that only changes the database.
-pub fn apply_effect(conn: &mut DbConn, step: &Step) -> ApiResult<()> {
+pub fn apply_effect(conn: &mut DbConn, step: &Step, policy: PlacementPolicy) -> ApiResult<()> {
     match step {
         Step::DriveReady { drive } => {
             let attached: Option<Option<InstanceId>> = drives::table
@@ -89,6 +90,13 @@ pub fn apply_effect(conn: &mut DbConn, step: &Step) -> ApiResult<()> {
         }
         Step::SetInstanceState { instance, state } => set_instance_state(conn, instance, *state),
         Step::ForgetInstance { instance } => forget_instance(conn, instance),
+        Step::Unplace { instance } => super::failover::unplace(conn, instance),
+        Step::PlaceInstance { instance } => super::failover::place(conn, policy, instance),
+        Step::FailoverEvent {
+            instance,
+            lost_host,
+            stage,
+        } => super::failover::record_stage(conn, instance, lost_host, *stage),
         other => Err(ApiError::internal(format!(
             "{other:?} is not a database step"
         ))),

@@ -50,7 +50,25 @@ pub fn host_update(
         row.description = description;
     }
     if let Some(state) = p.state {
-        row.state = state;
+        if !matches!(state, HostState::Active | HostState::Draining) {
+            return Err(ApiError::invalid(
+                "state",
+                "an operator sets `active` or `draining`; `suspect` and `down` follow heartbeats",
+            ));
+        }
+        if matches!(row.state, HostState::Suspect | HostState::Down) {
+            return Err(ApiError::conflict(
+                "host_unreachable",
+                format!(
+                    "host \"{}\" is {}: its state follows its heartbeats until it reports in",
+                    row.name, row.state
+                ),
+            ));
+        }
+        if state != row.state {
+            row.state = state;
+            row.time_state_changed = now_micros();
+        }
     }
     save_row!(conn, hosts, row)?;
     record_event(
@@ -93,9 +111,6 @@ pub fn host_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()
     )?;
     Ok(())
 }
-
-/// A host that has sent no heartbeat for this long is `down`.
-pub const HEARTBEAT_TIMEOUT_MICROS: i64 = 5_000_000;
 
 pub fn host_enrollment_create(
     conn: &mut DbConn,
@@ -257,6 +272,7 @@ pub fn enroll(
         state: HostState::Active,
         time_created: now,
         time_modified: now,
+        time_state_changed: now,
         generation: 1,
         secret_hash: Some(hash),
         iscsi_port: i32::from(port),
@@ -302,19 +318,33 @@ pub fn heartbeat(
         .first(conn)
         .optional()?
         .ok_or_else(|| HostRefusal::Denied("this host was removed".into()))?;
+    let back = matches!(row.state, HostState::Suspect | HostState::Down);
     let changed = row.cpus != capacity.cpus as i32
         || row.memory_mib != capacity.memory_mib as i64
         || row.storage_bytes != capacity.storage_bytes as i64
         || row.iscsi_port != i32::from(port)
-        || row.state == HostState::Down;
+        || back;
     row.cpus = capacity.cpus as i32;
     row.memory_mib = capacity.memory_mib as i64;
     row.storage_bytes = capacity.storage_bytes as i64;
     row.storage_free_bytes = capacity.storage_free_bytes as i64;
     row.iscsi_port = i32::from(port);
-    row.time_heartbeat = Some(now_micros());
-    if row.state == HostState::Down {
+    let now = now_micros();
+    row.time_heartbeat = Some(now);
+    if back {
+        let message = format!(
+            "heartbeats resumed after {:.1} s `{}`",
+            (now - row.time_state_changed) as f64 / 1e6,
+            row.state
+        );
         row.state = HostState::Active;
+        row.time_state_changed = now;
+        super::record_system_event(
+            conn,
+            "active",
+            global_subject("host", &row.id, &row.name),
+            message,
+        )?;
     }
     if changed {
         row.generation += 1;
@@ -324,20 +354,4 @@ pub fn heartbeat(
         .set(&row)
         .execute(conn)?;
     Ok(row)
-}
-
-/// Mark `down` every active or draining host whose last heartbeat is too old.
-pub fn mark_silent_hosts_down(conn: &mut DbConn) -> ApiResult<usize> {
-    let cutoff = now_micros() - HEARTBEAT_TIMEOUT_MICROS;
-    Ok(diesel::update(
-        hosts::table
-            .filter(hosts::state.eq(HostState::Active))
-            .filter(hosts::time_heartbeat.lt(cutoff)),
-    )
-    .set((
-        hosts::state.eq(HostState::Down),
-        hosts::generation.eq(hosts::generation + 1),
-        hosts::time_modified.eq(now_micros()),
-    ))
-    .execute(conn)?)
 }

@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod commands;
 pub mod drives;
+pub mod failover;
 pub mod hosts;
 pub mod images;
 pub mod instances;
@@ -66,8 +67,8 @@ pub fn record_event(
         id: EventId::new(),
         time_created: now_micros(),
         request_id: ctx.request_id.clone(),
-        actor_token_id: ctx.actor.token_id.clone(),
-        actor_scope: ctx.actor.scope,
+        actor_token_id: Some(ctx.actor.token_id.clone()),
+        actor_scope: Some(ctx.actor.scope),
         partner_id: subject.partner_id,
         account_id: subject.account_id,
         action: format!("{}.{}", subject.resource_type, action),
@@ -75,6 +76,34 @@ pub fn record_event(
         resource_id: subject.id.to_string(),
         resource_name: subject.name.to_string(),
         message: None,
+    };
+    diesel::insert_into(events::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Append something Overcast did on its own (no token behind it) to the
+/// audit log: `<resource_type>.<action>`, with a message for people.
+pub fn record_system_event(
+    conn: &mut DbConn,
+    action: &str,
+    subject: Subject<'_>,
+    message: String,
+) -> ApiResult<()> {
+    let row = EventRow {
+        id: EventId::new(),
+        time_created: now_micros(),
+        request_id: String::new(),
+        actor_token_id: None,
+        actor_scope: None,
+        partner_id: subject.partner_id,
+        account_id: subject.account_id,
+        action: format!("{}.{}", subject.resource_type, action),
+        resource_type: subject.resource_type.to_string(),
+        resource_id: subject.id.to_string(),
+        resource_name: subject.name.to_string(),
+        message: Some(message),
     };
     diesel::insert_into(events::table)
         .values(&row)

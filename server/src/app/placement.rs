@@ -7,12 +7,10 @@ use std::collections::HashSet;
 use diesel::prelude::*;
 use overcast_db::models::*;
 use overcast_db::schema::*;
-use overcast_db::{DbConn, json_ids, now_micros};
+use overcast_db::{DbConn, json_ids};
 use overcast_types::ids::*;
 use overcast_types::states::HostState;
 use overcast_types::{ApiError, ApiResult};
-
-use super::hosts::HEARTBEAT_TIMEOUT_MICROS;
 
 /// How placement counts capacity.
 #[derive(Debug, Clone, Copy)]
@@ -39,10 +37,9 @@ struct Candidate {
 }
 
 fn candidates(conn: &mut DbConn, policy: PlacementPolicy) -> ApiResult<Vec<Candidate>> {
-    let cutoff = now_micros() - HEARTBEAT_TIMEOUT_MICROS;
+    // Suspect and down hosts are not `active`.
     let hosts: Vec<HostRow> = hosts::table
         .filter(hosts::state.eq(HostState::Active))
-        .filter(hosts::time_heartbeat.ge(cutoff))
         .order(hosts::name.asc())
         .select(HostRow::as_select())
         .load(conn)?;

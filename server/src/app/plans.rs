@@ -8,9 +8,10 @@ use diesel::prelude::*;
 use overcast_db::models::{EventRow, WorkflowRow};
 use overcast_db::schema::{drives, events, instances, projects, workflows};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::ids::{AccountId, DriveId, EventId, InstanceId, WorkflowId};
+use overcast_types::ids::{AccountId, DriveId, EventId, HostId, InstanceId, WorkflowId};
 
 use super::Ctx;
+use super::failover::FailoverStage;
 use overcast_types::states::{InstanceState, WorkflowDirection, WorkflowState};
 use overcast_types::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,21 @@ pub enum Step {
     /// quick form made for it go with it (see `app::instances`).
     ForgetInstance {
         instance: InstanceId,
+    },
+    /// Take the instance off its (lost) host: its drives' ACLs then admit
+    /// no host.
+    Unplace {
+        instance: InstanceId,
+    },
+    /// Choose a healthy host for an instance that has none.
+    PlaceInstance {
+        instance: InstanceId,
+    },
+    /// Record a stage of a failover as an event.
+    FailoverEvent {
+        instance: InstanceId,
+        lost_host: HostId,
+        stage: FailoverStage,
     },
 }
 
@@ -128,6 +144,7 @@ pub enum PlanKind {
     DriveCreate,
     DriveGrow,
     DriveDelete,
+    InstanceFailover,
 }
 
 impl PlanKind {
@@ -141,6 +158,7 @@ impl PlanKind {
         PlanKind::DriveCreate,
         PlanKind::DriveGrow,
         PlanKind::DriveDelete,
+        PlanKind::InstanceFailover,
     ];
 
     /// The kind a workflow row names.
@@ -167,6 +185,7 @@ impl PlanKind {
             PlanKind::DriveCreate => "drive_create",
             PlanKind::DriveGrow => "drive_grow",
             PlanKind::DriveDelete => "drive_delete",
+            PlanKind::InstanceFailover => "instance_failover",
         }
     }
 }
@@ -176,6 +195,26 @@ impl PlanKind {
 pub fn insert(
     conn: &mut DbConn,
     ctx: &Ctx,
+    kind: PlanKind,
+    subject: &str,
+    plan: &Plan,
+) -> ApiResult<WorkflowId> {
+    insert_for(conn, Some(ctx), kind, subject, plan)
+}
+
+/// Record a workflow Overcast starts on its own (no request behind it).
+pub fn insert_system(
+    conn: &mut DbConn,
+    kind: PlanKind,
+    subject: &str,
+    plan: &Plan,
+) -> ApiResult<WorkflowId> {
+    insert_for(conn, None, kind, subject, plan)
+}
+
+fn insert_for(
+    conn: &mut DbConn,
+    ctx: Option<&Ctx>,
     kind: PlanKind,
     subject: &str,
     plan: &Plan,
@@ -203,9 +242,9 @@ pub fn insert(
         error: None,
         time_created: now,
         time_modified: now,
-        request_id: ctx.request_id.clone(),
-        actor_token_id: Some(ctx.actor.token_id.clone()),
-        actor_scope: Some(ctx.actor.scope),
+        request_id: ctx.map(|c| c.request_id.clone()).unwrap_or_default(),
+        actor_token_id: ctx.map(|c| c.actor.token_id.clone()),
+        actor_scope: ctx.map(|c| c.actor.scope),
     };
     diesel::insert_into(workflows::table)
         .values(&row)
@@ -214,14 +253,10 @@ pub fn insert(
 }
 
 /// Record that workflow `row` failed, as a `<type>.failed` event carrying
-/// its error and the actor and request that started it (in the caller's
-/// transaction). Rows older than the actor columns get no event.
+/// its error and the actor and request that started it, if any (in the
+/// caller's transaction).
 pub fn record_failure(conn: &mut DbConn, row: &WorkflowRow) -> ApiResult<()> {
-    let (Some(kind), Some(token), Some(scope)) = (
-        PlanKind::parse(&row.kind),
-        row.actor_token_id.clone(),
-        row.actor_scope,
-    ) else {
+    let Some(kind) = PlanKind::parse(&row.kind) else {
         return Ok(());
     };
     let resource_type = kind.subject_type();
@@ -255,8 +290,8 @@ pub fn record_failure(conn: &mut DbConn, row: &WorkflowRow) -> ApiResult<()> {
         id: EventId::new(),
         time_created: now_micros(),
         request_id: row.request_id.clone(),
-        actor_token_id: token,
-        actor_scope: scope,
+        actor_token_id: row.actor_token_id.clone(),
+        actor_scope: row.actor_scope,
         partner_id: None,
         account_id,
         action: format!("{resource_type}.failed"),

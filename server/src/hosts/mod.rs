@@ -1,8 +1,8 @@
 //! The server's side of the internal gRPC API: enrollment, the session each
 //! hostd keeps open (heartbeats in, commands out), the registry that sends
 //! a command to a host and awaits its result, reconciliation of each
-//! heartbeat's inventory (planned in `app::reconcile`), and the watcher
-//! that marks silent hosts `down`.
+//! heartbeat's inventory (planned in `app::reconcile`). Silent hosts are
+//! found by `App::watch_hosts` (`app::failover`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -328,18 +328,6 @@ async fn on_heartbeat(
         });
     }
     Ok(())
-}
-
-/// Mark silent hosts down, every second.
-pub async fn watch_heartbeats(db: Database) {
-    loop {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        match db.write(fleet::mark_silent_hosts_down).await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(hosts = n, "hosts stopped heartbeating; marked down"),
-            Err(e) => tracing::warn!(error = %e.message, "cannot check heartbeats"),
-        }
-    }
 }
 
 /// Read a chunk of the instance's serial log from its host.

@@ -23,6 +23,7 @@ use overcast_types::ids::WorkflowId;
 use overcast_types::states::{WorkflowDirection, WorkflowState};
 
 use crate::app::commands;
+use crate::app::placement::PlacementPolicy;
 use crate::app::plans::{self, Plan, Step};
 use crate::hosts::{CallError, Sessions};
 
@@ -49,6 +50,8 @@ pub struct Faults {
 pub struct Engine {
     db: Database,
     sessions: Arc<Sessions>,
+    /// How `PlaceInstance` steps place.
+    policy: PlacementPolicy,
     ends: Arc<tokio::sync::watch::Sender<u64>>,
     faults: Arc<Mutex<Faults>>,
     /// Workflows this engine stopped running on an injected halt.
@@ -83,10 +86,11 @@ enum Turn {
 }
 
 impl Engine {
-    pub fn new(db: Database, sessions: Arc<Sessions>) -> Self {
+    pub fn new(db: Database, sessions: Arc<Sessions>, policy: PlacementPolicy) -> Self {
         Self {
             db,
             sessions,
+            policy,
             ends: Arc::new(tokio::sync::watch::channel(0).0),
             faults: Arc::default(),
             halted: Arc::default(),
@@ -351,8 +355,9 @@ impl Engine {
                 self.sessions.call(&host, command).await?;
             }
         } else {
+            let policy = self.policy;
             self.db
-                .write(move |c| commands::apply_effect(c, &step))
+                .write(move |c| commands::apply_effect(c, &step, policy))
                 .await?;
         }
         Ok(())

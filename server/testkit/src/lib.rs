@@ -365,6 +365,15 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Backend, hosts: Hosts) -> Result<TestServer> {
+        Self::start_configured(backend, hosts, |_| {}).await
+    }
+
+    /// A server whose settings `tweak` changes first.
+    pub async fn start_configured(
+        backend: Backend,
+        hosts: Hosts,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Result<TestServer> {
         let data = TempDir::new("overcast-test")?;
         let mut config = Config::new(&data.0);
         config.listen = "127.0.0.1:0".parse()?;
@@ -380,6 +389,7 @@ impl TestServer {
                 config.images_dir.display()
             );
         }
+        tweak(&mut config);
         if backend == Backend::Postgres {
             config.database =
                 Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);

@@ -23,6 +23,8 @@ pub enum InstanceState {
     Stopped,
     Rebooting,
     Migrating,
+    /// Its host failed: being fenced and started on another host.
+    Restarting,
     Failed,
     Deleting,
 }
@@ -35,6 +37,7 @@ text_enum!(InstanceState {
     Stopped => "stopped",
     Rebooting => "rebooting",
     Migrating => "migrating",
+    Restarting => "restarting",
     Failed => "failed",
     Deleting => "deleting",
 });
@@ -91,13 +94,17 @@ pub enum HostState {
     Active,
     /// Keeps what it has, takes nothing new.
     Draining,
-    /// Not reachable.
+    /// Missed heartbeats for half the detection time: takes nothing new.
+    Suspect,
+    /// Missed heartbeats for the detection time: its HA instances are
+    /// restarted elsewhere.
     Down,
 }
 
 text_enum!(HostState {
     Active => "active",
     Draining => "draining",
+    Suspect => "suspect",
     Down => "down",
 });
 

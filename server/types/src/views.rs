@@ -174,6 +174,9 @@ pub struct Host {
     #[schema(example = 3260)]
     pub iscsi_port: u16,
     pub state: HostState,
+    /// When `state` last changed.
+    #[schema(example = "2026-11-24T17:30:00Z")]
+    pub time_state_changed: DateTime<Utc>,
     /// When the host last reported in.
     #[schema(example = "2026-11-24T17:30:00Z")]
     pub time_heartbeat: Option<DateTime<Utc>>,
@@ -305,9 +308,12 @@ pub struct Event {
     /// The request that made the change.
     #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70")]
     pub request_id: String,
-    /// The token that made the change.
-    pub actor_token_id: uuid::Uuid,
-    pub actor_scope: TokenScope,
+    /// The token that made the change; absent on what Overcast did
+    /// itself (a host found down, an instance restarted elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_token_id: Option<uuid::Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_scope: Option<TokenScope>,
     pub account_id: Option<uuid::Uuid>,
     /// `<resource_type>.<verb>`.
     #[schema(example = "drive.create")]

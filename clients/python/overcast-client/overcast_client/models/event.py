@@ -20,8 +20,6 @@ class Event:
 
     Attributes:
         action (str): `<resource_type>.<verb>`. Example: drive.create.
-        actor_scope (TokenScope): What a token may do. Example: account_read_write.
-        actor_token_id (UUID): The token that made the change. Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         request_id (str): The request that made the change. Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70.
         resource_id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
@@ -29,13 +27,14 @@ class Event:
         resource_type (str):  Example: drive.
         time (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         account_id (None | Unset | UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        actor_scope (None | TokenScope | Unset):
+        actor_token_id (None | Unset | UUID): The token that made the change; absent on what Overcast did
+            itself (a host found down, an instance restarted elsewhere). Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         message (None | str | Unset): Why a change failed, on `<resource_type>.failed` events: the
             operation and the host's own reason. Absent on other events. Example: drive_create: the disk is full.
     """
 
     action: str
-    actor_scope: TokenScope
-    actor_token_id: UUID
     id: UUID
     request_id: str
     resource_id: UUID
@@ -43,15 +42,13 @@ class Event:
     resource_type: str
     time: datetime.datetime
     account_id: None | Unset | UUID = UNSET
+    actor_scope: None | TokenScope | Unset = UNSET
+    actor_token_id: None | Unset | UUID = UNSET
     message: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         action = self.action
-
-        actor_scope = self.actor_scope.value
-
-        actor_token_id = str(self.actor_token_id)
 
         id = str(self.id)
 
@@ -73,6 +70,22 @@ class Event:
         else:
             account_id = self.account_id
 
+        actor_scope: None | str | Unset
+        if isinstance(self.actor_scope, Unset):
+            actor_scope = UNSET
+        elif isinstance(self.actor_scope, TokenScope):
+            actor_scope = self.actor_scope.value
+        else:
+            actor_scope = self.actor_scope
+
+        actor_token_id: None | str | Unset
+        if isinstance(self.actor_token_id, Unset):
+            actor_token_id = UNSET
+        elif isinstance(self.actor_token_id, UUID):
+            actor_token_id = str(self.actor_token_id)
+        else:
+            actor_token_id = self.actor_token_id
+
         message: None | str | Unset
         if isinstance(self.message, Unset):
             message = UNSET
@@ -84,8 +97,6 @@ class Event:
         field_dict.update(
             {
                 "action": action,
-                "actor_scope": actor_scope,
-                "actor_token_id": actor_token_id,
                 "id": id,
                 "request_id": request_id,
                 "resource_id": resource_id,
@@ -96,6 +107,10 @@ class Event:
         )
         if account_id is not UNSET:
             field_dict["account_id"] = account_id
+        if actor_scope is not UNSET:
+            field_dict["actor_scope"] = actor_scope
+        if actor_token_id is not UNSET:
+            field_dict["actor_token_id"] = actor_token_id
         if message is not UNSET:
             field_dict["message"] = message
 
@@ -105,10 +120,6 @@ class Event:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         action = d.pop("action")
-
-        actor_scope = TokenScope(d.pop("actor_scope"))
-
-        actor_token_id = UUID(d.pop("actor_token_id"))
 
         id = UUID(d.pop("id"))
 
@@ -139,6 +150,40 @@ class Event:
 
         account_id = _parse_account_id(d.pop("account_id", UNSET))
 
+        def _parse_actor_scope(data: object) -> None | TokenScope | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                actor_scope_type_0 = TokenScope(data)
+
+                return actor_scope_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TokenScope | Unset, data)
+
+        actor_scope = _parse_actor_scope(d.pop("actor_scope", UNSET))
+
+        def _parse_actor_token_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                actor_token_id_type_0 = UUID(data)
+
+                return actor_token_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        actor_token_id = _parse_actor_token_id(d.pop("actor_token_id", UNSET))
+
         def _parse_message(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -150,8 +195,6 @@ class Event:
 
         event = cls(
             action=action,
-            actor_scope=actor_scope,
-            actor_token_id=actor_token_id,
             id=id,
             request_id=request_id,
             resource_id=resource_id,
@@ -159,6 +202,8 @@ class Event:
             resource_type=resource_type,
             time=time,
             account_id=account_id,
+            actor_scope=actor_scope,
+            actor_token_id=actor_token_id,
             message=message,
         )
 

@@ -31,6 +31,7 @@ class Host:
         state (HostState): Lifecycle state of a host. Example: active.
         storage_bytes (int):  Example: 4000000000000.
         storage_free_bytes (int): Free space on the host's storage filesystem, as last reported. Example: 3500000000000.
+        time_state_changed (datetime.datetime): When `state` last changed. Example: 2026-11-24T17:30:00Z.
         time_heartbeat (datetime.datetime | None | Unset): When the host last reported in. Example:
             2026-11-24T17:30:00Z.
     """
@@ -47,6 +48,7 @@ class Host:
     state: HostState
     storage_bytes: int
     storage_free_bytes: int
+    time_state_changed: datetime.datetime
     time_heartbeat: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -75,6 +77,8 @@ class Host:
 
         storage_free_bytes = self.storage_free_bytes
 
+        time_state_changed = self.time_state_changed.isoformat()
+
         time_heartbeat: None | str | Unset
         if isinstance(self.time_heartbeat, Unset):
             time_heartbeat = UNSET
@@ -99,6 +103,7 @@ class Host:
                 "state": state,
                 "storage_bytes": storage_bytes,
                 "storage_free_bytes": storage_free_bytes,
+                "time_state_changed": time_state_changed,
             }
         )
         if time_heartbeat is not UNSET:
@@ -133,6 +138,8 @@ class Host:
 
         storage_free_bytes = d.pop("storage_free_bytes")
 
+        time_state_changed = datetime.datetime.fromisoformat(d.pop("time_state_changed"))
+
         def _parse_time_heartbeat(data: object) -> datetime.datetime | None | Unset:
             if data is None:
                 return data
@@ -163,6 +170,7 @@ class Host:
             state=state,
             storage_bytes=storage_bytes,
             storage_free_bytes=storage_free_bytes,
+            time_state_changed=time_state_changed,
             time_heartbeat=time_heartbeat,
         )
 

@@ -7,6 +7,7 @@ class InstanceState(StrEnum):
     FAILED = "failed"
     MIGRATING = "migrating"
     REBOOTING = "rebooting"
+    RESTARTING = "restarting"
     RUNNING = "running"
     STARTING = "starting"
     STOPPED = "stopped"

@@ -1,0 +1,322 @@
+//! Host failure: detection, and what happens to a lost host's instances.
+//!
+//! A host silent for half the detection time is `suspect` (it takes
+//! nothing new); silent for all of it, `down`. Then each of its instances
+//! that should run is dealt with in the same transaction:
+//! - HA policy `none`: `failed`;
+//! - a drive that lived on the lost host: `failed`, naming the drive (only
+//!   replication can save it);
+//! - otherwise `restarting`, with an `instance_failover` workflow: take it
+//!   off the lost host, fence every drive it used (the serving host's ACL
+//!   stops admitting the lost host and its open connections are dropped;
+//!   the serving host confirms by answering), place it on a healthy host,
+//!   admit that host, start it there. A drive whose serving host cannot be
+//!   reached cannot be fenced: the workflow fails and says so, and the
+//!   instance is not started anywhere.
+//!
+//! Every stage is an event, with its time since the host was found down.
+
+use diesel::prelude::*;
+use overcast_db::models::*;
+use overcast_db::schema::*;
+use overcast_db::{DbConn, now_micros};
+use overcast_types::ApiResult;
+use overcast_types::ids::*;
+use overcast_types::params::HaPolicy;
+use overcast_types::states::{HostState, InstanceState, WorkflowState};
+use serde::{Deserialize, Serialize};
+
+use super::placement::PlacementPolicy;
+use super::plans::{self, Plan, PlanKind, Step};
+use super::{global_subject, record_system_event, subject};
+
+/// A stage of a failover, recorded as an event `instance.<stage>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverStage {
+    /// No drive it used admits the lost host any more.
+    Fenced,
+    /// A healthy host was chosen.
+    Placed,
+    /// It runs there.
+    Restarted,
+}
+
+impl FailoverStage {
+    fn verb(self) -> &'static str {
+        match self {
+            FailoverStage::Fenced => "fenced",
+            FailoverStage::Placed => "placed",
+            FailoverStage::Restarted => "restarted",
+        }
+    }
+}
+
+fn seconds(micros: i64) -> String {
+    format!("{:.1} s", micros as f64 / 1e6)
+}
+
+/// One pass of failure detection: hosts silent for half of
+/// `detection_micros` become `suspect`, for all of it `down`, and the
+/// instances of a host found down are failed or given a failover
+/// workflow. Silence is counted from `since` at the earliest (the server's
+/// start: a restarted server does not find every host down at once).
+/// Returns the workflows to launch.
+pub fn detect(conn: &mut DbConn, detection_micros: i64, since: i64) -> ApiResult<Vec<WorkflowId>> {
+    let now = now_micros();
+    let watched: Vec<HostRow> = hosts::table
+        .filter(hosts::state.eq_any([HostState::Active, HostState::Draining, HostState::Suspect]))
+        .select(HostRow::as_select())
+        .load(conn)?;
+    let mut launch = Vec::new();
+    for mut host in watched {
+        let last = host.time_heartbeat.unwrap_or(host.time_created).max(since);
+        let silent = now - last;
+        let state = if silent >= detection_micros {
+            HostState::Down
+        } else if silent >= detection_micros / 2 {
+            HostState::Suspect
+        } else {
+            continue;
+        };
+        if state == host.state {
+            continue;
+        }
+        host.state = state;
+        host.time_state_changed = now;
+        host.time_modified = now;
+        host.generation += 1;
+        diesel::update(hosts::table.find(&host.id))
+            .set(&host)
+            .execute(conn)?;
+        let verb = if state == HostState::Down {
+            "down"
+        } else {
+            "suspect"
+        };
+        record_system_event(
+            conn,
+            verb,
+            global_subject("host", &host.id, &host.name),
+            format!(
+                "no heartbeat for {} (detection time {})",
+                seconds(silent),
+                seconds(detection_micros)
+            ),
+        )?;
+        if state == HostState::Down {
+            launch.extend(host_down(conn, &host)?);
+        }
+    }
+    Ok(launch)
+}
+
+/// Fail or fail over every instance of `host` (found down) that should
+/// be running and has no workflow under way (one that has fails on the
+/// lost host by itself).
+fn host_down(conn: &mut DbConn, host: &HostRow) -> ApiResult<Vec<WorkflowId>> {
+    let busy: Vec<String> = workflows::table
+        .filter(workflows::state.eq(WorkflowState::Running))
+        .select(workflows::subject_id)
+        .load(conn)?;
+    let instances: Vec<InstanceRow> = instances::table
+        .filter(instances::host_id.eq(&host.id))
+        .filter(instances::state.eq_any([
+            InstanceState::Running,
+            InstanceState::Starting,
+            InstanceState::Rebooting,
+        ]))
+        .select(InstanceRow::as_select())
+        .load(conn)?;
+    let mut launch = Vec::new();
+    for row in instances {
+        if busy.iter().any(|b| b == row.id.as_str()) {
+            continue;
+        }
+        let drives: Vec<DriveRow> = drives::table
+            .filter(drives::instance_id.eq(&row.id))
+            .order(drives::slot.asc())
+            .select(DriveRow::as_select())
+            .load(conn)?;
+        let lost = drives.iter().find(|d| d.host_id.as_ref() == Some(&host.id));
+        let refusal = match (row.ha_policy, lost) {
+            (HaPolicy::None, _) => Some(format!(
+                "host {} is down and the HA policy is `none`: not restarted",
+                host.name
+            )),
+            (_, Some(d)) => Some(format!(
+                "drive {} ({}) lived only on host {}, which is down: not restarted",
+                d.name, d.id, host.name
+            )),
+            _ => None,
+        };
+        let state = if refusal.is_some() {
+            InstanceState::Failed
+        } else {
+            InstanceState::Restarting
+        };
+        super::commands::set_instance_state(conn, &row.id, state)?;
+        match refusal {
+            Some(message) => {
+                record_system_event(
+                    conn,
+                    "failed",
+                    subject("instance", &row.id, &row.name, &row.account_id),
+                    message,
+                )?;
+            }
+            None => {
+                record_system_event(
+                    conn,
+                    "restarting",
+                    subject("instance", &row.id, &row.name, &row.account_id),
+                    format!(
+                        "host {} is down: fencing its drives, then restarting it elsewhere",
+                        host.name
+                    ),
+                )?;
+                let plan = failover_plan(&row.id, &host.id, &drives);
+                launch.push(plans::insert_system(
+                    conn,
+                    PlanKind::InstanceFailover,
+                    &row.id,
+                    &plan,
+                )?);
+            }
+        }
+    }
+    Ok(launch)
+}
+
+/// Fence, place, admit, start.
+pub fn failover_plan(instance: &InstanceId, lost: &HostId, drives: &[DriveRow]) -> Plan {
+    let stage = |stage| Step::FailoverEvent {
+        instance: instance.clone(),
+        lost_host: lost.clone(),
+        stage,
+    };
+    let mut plan = Plan::new().then(Step::Unplace {
+        instance: instance.clone(),
+    });
+    // With the instance on no host, each drive's ACL admits nobody: the
+    // serving host drops the lost host's connections and confirms.
+    for d in drives {
+        plan = plan.then(Step::EnsureDrive {
+            drive: d.id.clone(),
+        });
+    }
+    plan = plan
+        .then(stage(FailoverStage::Fenced))
+        .then(Step::PlaceInstance {
+            instance: instance.clone(),
+        })
+        .then(stage(FailoverStage::Placed));
+    for d in drives {
+        plan = plan.then(Step::EnsureDrive {
+            drive: d.id.clone(),
+        });
+    }
+    plan.then_undoable(
+        Step::EnsureInstance {
+            instance: instance.clone(),
+            running: true,
+        },
+        Step::RemoveInstance {
+            instance: instance.clone(),
+        },
+    )
+    .then(Step::SetInstanceState {
+        instance: instance.clone(),
+        state: InstanceState::Running,
+    })
+    .then(stage(FailoverStage::Restarted))
+    .on_unwind(Step::SetInstanceState {
+        instance: instance.clone(),
+        state: InstanceState::Failed,
+    })
+}
+
+/// Take the instance off its host.
+pub fn unplace(conn: &mut DbConn, id: &InstanceId) -> ApiResult<()> {
+    diesel::update(instances::table.find(id))
+        .set((
+            instances::host_id.eq(None::<HostId>),
+            instances::generation.eq(instances::generation + 1),
+            instances::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Give the instance a healthy host, unless it has one (a step run twice).
+pub fn place(conn: &mut DbConn, policy: PlacementPolicy, id: &InstanceId) -> ApiResult<()> {
+    let Some(row) = instances::table
+        .find(id)
+        .select(InstanceRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    if row.host_id.is_some() {
+        return Ok(());
+    }
+    let host = super::placement::place_instance(conn, policy, &row, None)?;
+    diesel::update(instances::table.find(id))
+        .set((
+            instances::host_id.eq(Some(host)),
+            instances::generation.eq(instances::generation + 1),
+            instances::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Record a stage of the failover, timed from the moment the lost host was
+/// found down.
+pub fn record_stage(
+    conn: &mut DbConn,
+    id: &InstanceId,
+    lost: &HostId,
+    stage: FailoverStage,
+) -> ApiResult<()> {
+    let Some(row) = instances::table
+        .find(id)
+        .select(InstanceRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let lost: Option<HostRow> = hosts::table
+        .find(lost)
+        .select(HostRow::as_select())
+        .first(conn)
+        .optional()?;
+    let (lost_name, since) = lost
+        .map(|h| (h.name, now_micros() - h.time_state_changed))
+        .unwrap_or_default();
+    let at = match &row.host_id {
+        Some(h) => hosts::table
+            .find(h)
+            .select(hosts::name)
+            .first::<String>(conn)
+            .optional()?
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let message = match stage {
+        FailoverStage::Fenced => format!("no drive admits host {lost_name} any more"),
+        FailoverStage::Placed => format!("placed on host {at}"),
+        FailoverStage::Restarted => format!("running on host {at}"),
+    };
+    record_system_event(
+        conn,
+        stage.verb(),
+        subject("instance", &row.id, &row.name, &row.account_id),
+        format!(
+            "{message}, {} after host {lost_name} was found down",
+            seconds(since)
+        ),
+    )
+}
