@@ -2,13 +2,14 @@
 //! enrollment token; the host credential it returns is kept 0600 in the
 //! state directory), then a session stream that carries heartbeats with
 //! capacity and inventory up and commands down. A lost session is redialled
-//! with backoff; commands run concurrently, one at a time per object.
+//! with backoff; commands run concurrently, one at a time per object. The
+//! split-brain guard stops the guests of a host cut off from the server.
 
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use overcast_internal_api::v1::{
@@ -123,17 +124,105 @@ async fn heartbeat(host: &Arc<Host>) -> Result<HostMessage> {
     .await?
 }
 
+/// When the server last acknowledged a heartbeat, and what it said.
+struct Contact {
+    last_ack: Instant,
+    /// The server's detection time (5 s until it says otherwise).
+    detection: Duration,
+    /// This hostd was stalled (frozen) since the last ack.
+    stalled: bool,
+    /// The guests were stopped since the last ack.
+    fenced: bool,
+}
+
+/// Whether the server's address answers at all: a connection, or a
+/// refusal (its process is down but the network is there), within 300 ms.
+async fn server_reachable(server: &str) -> bool {
+    let authority = server
+        .split_once("://")
+        .map_or(server, |(_, rest)| rest)
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    match tokio::time::timeout(
+        Duration::from_millis(300),
+        tokio::net::TcpStream::connect(authority),
+    )
+    .await
+    {
+        Ok(Ok(_)) => true,
+        Ok(Err(e)) => e.kind() == std::io::ErrorKind::ConnectionRefused,
+        Err(_) => false,
+    }
+}
+
+/// The split-brain guard. A host that has had no ack for most of the
+/// detection time, and was frozen or cannot reach the server's address,
+/// stops its guests before the server restarts them elsewhere (VMware
+/// HA's isolation response). A host merely missing its server (the process
+/// down, the network fine) keeps them.
+async fn guard(host: Arc<Host>, server: String, contact: Arc<Mutex<Contact>>) {
+    let mut last_tick = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = Instant::now();
+        let gap = now - last_tick;
+        last_tick = now;
+        let (silent, detection, stalled) = {
+            let mut c = contact.lock().expect("contact");
+            if gap > c.detection / 2 {
+                c.stalled = true;
+            }
+            if c.fenced {
+                continue;
+            }
+            (now - c.last_ack, c.detection, c.stalled)
+        };
+        if silent < detection * 4 / 5 {
+            continue;
+        }
+        if !stalled && server_reachable(&server).await {
+            continue;
+        }
+        let host = host.clone();
+        let stopped = tokio::task::spawn_blocking(move || host.stop_all_guests()).await;
+        match stopped {
+            Ok(Ok(n)) => tracing::warn!(
+                guests = n,
+                silent = ?silent,
+                stalled,
+                "no word from the server and isolated: guests stopped (self-fence)"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "self-fence failed"),
+            Err(e) => tracing::error!(error = %e, "self-fence failed"),
+        }
+        contact.lock().expect("contact").fenced = true;
+    }
+}
+
 /// Serve the server until `shutdown` resolves or the credential is refused.
 pub async fn run(
     host: Arc<Host>,
     settings: AgentSettings,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
+    let contact = Arc::new(Mutex::new(Contact {
+        last_ack: Instant::now(),
+        detection: Duration::from_secs(5),
+        stalled: false,
+        fenced: false,
+    }));
+    let _guard = AbortOnDrop(tokio::spawn(guard(
+        host.clone(),
+        settings.server.clone(),
+        contact.clone(),
+    )));
     let work = async {
         let creds = credentials(&host, &settings).await?;
         let mut backoff = Duration::from_millis(100);
         loop {
-            match session(&host, &settings, &creds).await {
+            match session(&host, &settings, &creds, &contact).await {
                 Ok(()) => tracing::info!("session ended; redialling"),
                 Err(e) => {
                     if let Some(status) = e.downcast_ref::<tonic::Status>()
@@ -157,7 +246,21 @@ pub async fn run(
     }
 }
 
-async fn session(host: &Arc<Host>, settings: &AgentSettings, creds: &Credentials) -> Result<()> {
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn session(
+    host: &Arc<Host>,
+    settings: &AgentSettings,
+    creds: &Credentials,
+    contact: &Mutex<Contact>,
+) -> Result<()> {
     let mut client = HostAgentClient::new(channel(&settings.server).await?);
     let (tx, rx) = mpsc::channel::<HostMessage>(256);
     tx.send(heartbeat(host).await?).await?;
@@ -186,6 +289,14 @@ async fn session(host: &Arc<Host>, settings: &AgentSettings, creds: &Credentials
     };
     let outcome = async {
         while let Some(msg) = inbound.message().await? {
+            if let Some(ack) = msg.heartbeat_ack {
+                let mut c = contact.lock().expect("contact");
+                c.last_ack = Instant::now();
+                c.detection = Duration::from_millis(u64::from(ack.detection_ms.max(1000)));
+                c.stalled = false;
+                c.fenced = false;
+                continue;
+            }
             let (host, tx) = (host.clone(), tx.clone());
             tokio::spawn(async move {
                 let id = msg.command_id;

@@ -94,6 +94,17 @@ impl Libvirt {
         Ok(())
     }
 
+    /// Stop (hard) a domain, keeping its definition; nothing if it is not
+    /// there or not running.
+    pub fn destroy(&self, name: &str) -> Result<()> {
+        if let Ok(dom) = self.conn.lookup_domain_by_name(name)
+            && dom.is_active()?
+        {
+            dom.destroy()?;
+        }
+        Ok(())
+    }
+
     /// Stop (hard) and forget an instance; nothing if it is not there.
     pub fn remove(&self, name: &str) -> Result<()> {
         if let Ok(dom) = self.conn.lookup_domain_by_name(name) {

@@ -92,7 +92,11 @@ impl Server {
             .with_context(|| format!("binding {}", config.internal_listen))?;
         let internal_addr = internal.local_addr()?;
         let agent = overcast_internal_api::v1::host_agent_server::HostAgentServer::new(
-            hosts::AgentService::new(app.db.clone(), app.sessions.clone()),
+            hosts::AgentService::new(
+                app.db.clone(),
+                app.sessions.clone(),
+                std::time::Duration::from_secs_f64(config.host_detection_seconds),
+            ),
         );
         let (internal_tx, internal_rx) = oneshot::channel::<()>();
         let internal_task = tokio::spawn(

@@ -149,16 +149,8 @@ async fn set_host_state(cluster: &Cluster, i: usize, state: &str) {
 
 /// The hosts whose libvirt runs instance `id`.
 fn running_on(cluster: &Cluster, id: &str) -> Vec<usize> {
-    let domain = format!("instance-{id}");
     (0..cluster.hosts.len())
-        .filter(|&i| {
-            !cluster.pids(i).is_empty()
-                && cluster
-                    .look(i)
-                    .domains
-                    .iter()
-                    .any(|(n, s)| *n == domain && s == "running")
-        })
+        .filter(|&i| cluster.hosts[i].runs(id))
         .collect()
 }
 
@@ -311,4 +303,189 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     assert_eq!(running_on(&cluster, &ids["ha"]).len(), 1);
     assert!(running_on(&cluster, &ids["local"]).is_empty());
     assert!(running_on(&cluster, &ids["none"]).is_empty());
+}
+
+/// Polls every host's libvirt in the background and remembers any moment
+/// an instance ran on two hosts at once.
+struct TwiceWatch {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<(usize, Vec<String>)>>,
+}
+
+impl TwiceWatch {
+    fn start(cluster: &Cluster, id: &str) -> TwiceWatch {
+        let hosts = cluster.hosts.clone();
+        let id = id.to_string();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut polls = 0;
+            let mut twice = Vec::new();
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                let on: Vec<&str> = hosts
+                    .iter()
+                    .filter(|h| h.runs(&id))
+                    .map(|h| h.name.as_str())
+                    .collect();
+                if on.len() > 1 {
+                    twice.push(on.join(" and "));
+                }
+                polls += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            (polls, twice)
+        });
+        TwiceWatch {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// How many polls were made; fails if any saw the instance twice.
+    fn finish(mut self) -> usize {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let (polls, twice) = self.thread.take().unwrap().join().unwrap();
+        assert!(twice.is_empty(), "the instance ran twice: on {twice:?}");
+        polls
+    }
+}
+
+/// Wait until instance `id` is `running` in the API and in the libvirt of
+/// exactly one host other than `not`; that host.
+async fn wait_moved(cluster: &Cluster, token: &str, id: &str, not: usize) -> usize {
+    let started = std::time::Instant::now();
+    loop {
+        let view = cluster
+            .api
+            .get(&format!("/v1/instances/{id}"), token)
+            .await
+            .body;
+        let on = running_on(cluster, id);
+        if view["state"] == "running" && on.len() == 1 && on[0] != not {
+            return on[0];
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "not restarted away from {} in 90 s: {view} on {on:?}",
+            cluster.hosts[not].name
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frozen_cut_off_and_failover_through_a_server_restart_never_run_twice() {
+    let mut cluster = Cluster::start(ClusterConfig::new(3)).await.expect(
+        "the cluster harness starts (root, iproute2, freezer cgroup, `cargo xtask images`)",
+    );
+    let api = cluster.api.clone();
+    let t = api.tenant("acme").await;
+    let q = "?project=main";
+    let (a, b, c) = (0, 1, 2);
+    // B serves the drive and is never a candidate for the instance: a
+    // stopped `pin` instance on B, which `ha` avoids.
+    set_host_state(&cluster, a, "draining").await;
+    set_host_state(&cluster, c, "draining").await;
+    api.create(
+        &format!("/v1/drives{q}"),
+        &t.rw,
+        json!({"name": "ha-boot", "size_bytes": 67108864, "image": "tiny"}),
+    )
+    .await;
+    api.create(
+        &format!("/v1/instances{q}"),
+        &t.rw,
+        json!({"name": "pin", "vcpus": 1, "memory_mib": 128, "image": "tiny", "start": false}),
+    )
+    .await;
+    set_host_state(&cluster, a, "active").await;
+    set_host_state(&cluster, b, "draining").await;
+    let vm = api
+        .create(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "ha-boot",
+                   "avoid_instances": ["pin"]}),
+        )
+        .await;
+    set_host_state(&cluster, b, "active").await;
+    set_host_state(&cluster, c, "active").await;
+    let id = vm["id"].as_str().unwrap().to_string();
+    api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "running")
+        .await;
+    api.wait_ready(&id, &t.rw, 1).await;
+    assert_eq!(running_on(&cluster, &id), vec![a]);
+    let watch = TwiceWatch::start(&cluster, &id);
+
+    // Freeze A: the instance runs on C. Thawed, A's QEMU has lost its
+    // iSCSI connection for good (B admits only C), and A's domain goes.
+    cluster.freeze(a).unwrap();
+    let now_on = wait_moved(&cluster, &t.rw, &id, a).await;
+    assert_eq!(now_on, c);
+    api.wait_ready(&id, &t.rw, 1).await;
+    cluster.thaw(a).unwrap();
+    cluster
+        .wait_host_state(a, "active", Duration::from_secs(30))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    while cluster.hosts[a].runs(&id) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "A still runs it"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let connected = cluster.hosts[b].iscsi_connections();
+    assert_eq!(
+        connected,
+        vec![cluster.hosts[c].address.clone()],
+        "only C is connected to B's target"
+    );
+
+    // Cut C's link: C stops its guest itself, and the instance runs once,
+    // on A; C rejoins clean when the link returns.
+    cluster.cut(c).unwrap();
+    let now_on = wait_moved(&cluster, &t.rw, &id, c).await;
+    assert_eq!(now_on, a);
+    let log = std::fs::read_to_string(cluster.hosts[c].dir.join("hostd.log")).unwrap();
+    assert!(log.contains("self-fence"), "C fenced itself:\n{log}");
+    cluster.restore(c).unwrap();
+    cluster
+        .wait_host_state(c, "active", Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert!(!cluster.hosts[c].runs(&id));
+    api.wait_ready(&id, &t.rw, 1).await;
+
+    // Kill A, and the server as soon as the failover has begun: the
+    // restarted server finishes it, once.
+    let restarts = |events: serde_json::Value| {
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "instance.restarted")
+            .count()
+    };
+    let events_path = format!("/v1/events?resource_id={id}");
+    let before = restarts(api.get(&events_path, &t.rw).await.body);
+    cluster.kill(a).unwrap();
+    api.wait_state_within(
+        &format!("/v1/instances/{id}"),
+        &t.rw,
+        "restarting",
+        Duration::from_secs(30),
+    )
+    .await;
+    cluster.kill_server();
+    cluster.restart_server().await.unwrap();
+    let now_on = wait_moved(&cluster, &t.rw, &id, a).await;
+    assert_eq!(now_on, c);
+    api.wait_ready(&id, &t.rw, 1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = restarts(api.get(&events_path, &t.rw).await.body);
+    assert_eq!(after, before + 1, "the failover finished exactly once");
+    let polls = watch.finish();
+    eprintln!("libvirt polled {polls} times on every host; never twice");
 }

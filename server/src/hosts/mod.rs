@@ -115,6 +115,7 @@ impl Sessions {
             .send(Ok(ServerMessage {
                 command_id: id,
                 command: Some(command),
+                heartbeat_ack: None,
             }))
             .await;
         if sent.is_err() {
@@ -146,11 +147,17 @@ impl Sessions {
 pub struct AgentService {
     db: Database,
     sessions: Arc<Sessions>,
+    /// The detection time, told to hosts in every heartbeat's ack.
+    detection: Duration,
 }
 
 impl AgentService {
-    pub fn new(db: Database, sessions: Arc<Sessions>) -> Self {
-        Self { db, sessions }
+    pub fn new(db: Database, sessions: Arc<Sessions>, detection: Duration) -> Self {
+        Self {
+            db,
+            sessions,
+            detection,
+        }
     }
 }
 
@@ -259,12 +266,23 @@ impl HostAgent for AgentService {
         tracing::info!(host = %host.name, "host session open");
         let db = self.db.clone();
         let sessions = self.sessions.clone();
+        let detection_ms = u32::try_from(self.detection.as_millis()).unwrap_or(u32::MAX);
         let mut inbound = request.into_inner();
         tokio::spawn(async move {
             let outcome: Result<(), Status> = async {
                 while let Some(msg) = inbound.message().await? {
                     match msg.body {
-                        Some(Body::Heartbeat(hb)) => on_heartbeat(&db, &sessions, &host, hb).await?,
+                        Some(Body::Heartbeat(hb)) => {
+                            on_heartbeat(&db, &sessions, &host, hb).await?;
+                            let ack = ServerMessage {
+                                command_id: 0,
+                                command: None,
+                                heartbeat_ack: Some(api::HeartbeatAck { detection_ms }),
+                            };
+                            if session.tx.send(Ok(ack)).await.is_err() {
+                                break;
+                            }
+                        }
                         Some(Body::Result(result)) => {
                             if let Some(waiter) = session.pending.lock().await.remove(&result.command_id) {
                                 let _ = waiter.send(result);

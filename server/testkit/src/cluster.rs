@@ -489,7 +489,7 @@ impl Cluster {
 
     /// Every process of host `i`.
     pub fn pids(&self, i: usize) -> Vec<u32> {
-        cgroup_pids(&self.hosts[i].cgroup)
+        self.hosts[i].pids()
     }
 
     /// Freeze every process of host `i` (cgroup freezer).
@@ -542,8 +542,7 @@ impl Cluster {
 
     /// What host `i` has: its domains, targets and drive files.
     pub fn look(&self, i: usize) -> HostView {
-        let pid = self.pids(i).first().copied();
-        look_at_host_in(&self.hosts[i].state_dir, pid)
+        self.hosts[i].look()
     }
 
     /// Take everything down: processes, cgroups, namespaces, links, files.
@@ -620,6 +619,60 @@ impl Cluster {
 }
 
 impl ClusterHost {
+    /// Its processes.
+    pub fn pids(&self) -> Vec<u32> {
+        cgroup_pids(&self.cgroup)
+    }
+
+    /// Whether it is frozen (its libvirtd cannot answer then).
+    pub fn frozen(&self) -> bool {
+        std::fs::read_to_string(self.cgroup.join("freezer.state"))
+            .is_ok_and(|s| s.trim() != "THAWED")
+    }
+
+    /// What it has: its domains, targets and drive files.
+    pub fn look(&self) -> HostView {
+        let pid = self.pids().first().copied();
+        look_at_host_in(&self.state_dir, pid)
+    }
+
+    /// Whether its libvirt runs the domain of instance `id` (a dead or
+    /// frozen host runs nothing).
+    pub fn runs(&self, id: &str) -> bool {
+        let domain = format!("instance-{id}");
+        !self.pids().is_empty()
+            && !self.frozen()
+            && self
+                .look()
+                .domains
+                .iter()
+                .any(|(n, s)| *n == domain && s == "running")
+    }
+
+    /// The addresses connected to its tgtd's targets.
+    pub fn iscsi_connections(&self) -> Vec<String> {
+        let Some(pid) = self.pids().first().copied() else {
+            return Vec::new();
+        };
+        let record: Value = std::fs::read(self.state_dir.join("daemons/daemons.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(Value::Null);
+        let out = Command::new("nsenter")
+            .args(["-t", &pid.to_string(), "-m", "--", "tgtadm"])
+            .args(["-C", &record["control_port"].to_string(), "--lld", "iscsi"])
+            .args(["--op", "show", "--mode", "target"])
+            .output();
+        out.map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("IP Address: "))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     /// Its namespace, veth pair and address.
     fn plumb(&self, bridge: &str) -> Result<()> {
         let peer = format!("{}p", self.veth);

@@ -498,6 +498,7 @@ impl std::ops::Deref for TestServer {
 }
 
 /// An HTTP client for a server, with the operator token.
+#[derive(Clone)]
 pub struct Api {
     pub base: String,
     pub operator_token: String,

@@ -290,6 +290,9 @@ async fn session(
         })
     });
     while let Some(msg) = inbound.message().await? {
+        if msg.heartbeat_ack.is_some() {
+            continue;
+        }
         let Some(command) = msg.command else {
             bail!("a command message without a command");
         };
