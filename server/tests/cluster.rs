@@ -172,15 +172,23 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         json!({"name": "ha-boot", "size_bytes": 67108864, "image": "tiny"}),
     )
     .await;
+    api.create(
+        &format!("/v1/drives{q}"),
+        &t.rw,
+        json!({"name": "ha-data", "size_bytes": 33554432}),
+    )
+    .await;
     // ...and three instances on A (B and C draining): one HA with its
-    // drive on B, one HA with its drive on A, one with policy `none`.
+    // drives on B, writing sequence numbers to its data drive; one HA with
+    // its drive on A; one with policy `none`.
     set_host_state(&cluster, a, "active").await;
     set_host_state(&cluster, b, "draining").await;
     let mut ids = std::collections::HashMap::new();
     for (name, body) in [
         (
             "ha",
-            json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "ha-boot"}),
+            json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "ha-boot",
+                   "drives": ["ha-data"], "user_data": "#overcast-sequence vdb\n"}),
         ),
         (
             "local",
@@ -203,6 +211,22 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         api.wait_ready(id, &t.rw, 1).await;
     }
     assert_eq!(running_on(&cluster, &ids["ha"]), vec![a]);
+    // The guest acknowledges sequence numbers: wait for a few.
+    let acked = |log: &str| {
+        log.lines()
+            .filter_map(|l| l.trim().strip_prefix("OVERCAST-SEQ "))
+            .filter_map(|n| n.trim().parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+    };
+    let started = std::time::Instant::now();
+    while acked(&api.serial(&ids["ha"], &t.rw).await) < 10 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no sequence numbers"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // Kill A. The HA instance runs again on another host, once; polled all
     // along, it never runs on two hosts at once.
@@ -225,7 +249,34 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     }
     let (ready, _) = api.wait_ready(&ids["ha"], &t.rw, 1).await;
     let restarted = killed.elapsed();
-    assert!(ready.contains("vda:64M"), "{ready}");
+    assert!(
+        ready.contains("vda:64M") && ready.contains("vdb:32M"),
+        "{ready}"
+    );
+    // Every number acknowledged on A's console before the kill is on the
+    // drive: the restarted guest reads back at least the highest.
+    let a_log = std::fs::read_to_string(
+        cluster.hosts[a]
+            .state_dir
+            .join(format!("instances/{}/serial.log", ids["ha"])),
+    )
+    .unwrap();
+    let before_kill = acked(&a_log);
+    let found: u64 = api
+        .serial(&ids["ha"], &t.rw)
+        .await
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("OVERCAST-SEQ-FOUND "))
+        .expect("the restarted guest reads its drive back")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(before_kill >= 10);
+    assert!(
+        found >= before_kill,
+        "acknowledged {before_kill} before the kill, found only {found} after"
+    );
+    eprintln!("sequence: {before_kill} acknowledged before the kill, {found} found after");
 
     // The others failed, and their last event says why.
     let rw = &t.rw;

@@ -67,5 +67,30 @@ for b in /sys/block/vd*; do
     DATA="$DATA $name=$(head -c 41 "/dev/$name" | tr -dc 'A-Za-z0-9-')"
 done
 echo "OVERCAST-DATA$DATA"
+# The durability mode: user-data line `#overcast-sequence vdX`. The guest
+# writes increasing sequence numbers to vdX, number n in 512-byte block
+# n mod 2048 (the first MiB), and prints `OVERCAST-SEQ n` only once that
+# block is written and fsync'd. At boot it first reads that MiB back and
+# prints the highest number found (`OVERCAST-SEQ-FOUND n`), then goes on
+# from there.
+SEQ_DEV=""
+if [ -f $CIDATA/user-data ]; then
+    SEQ_DEV=$(sed -n 's/^#overcast-sequence \(vd[a-z]*\)$/\1/p' $CIDATA/user-data | head -n 1)
+fi
+if [ -n "$SEQ_DEV" ] && [ -e "/dev/$SEQ_DEV" ]; then
+    SLOTS=$(cat /sys/block/$SEQ_DEV/size)
+    [ "$SLOTS" -gt 2048 ] && SLOTS=2048
+    FOUND=$(dd if="/dev/$SEQ_DEV" bs=512 count="$SLOTS" 2>/dev/null | tr -d '\000' \
+        | sed -n 's/^seq \([0-9][0-9]*\)$/\1/p' | sort -n | tail -n 1)
+    echo "OVERCAST-SEQ-FOUND ${FOUND:-0}"
+fi
 echo "OVERCAST-READY hostname=$(hostname) address=$ADDRESS ssh_keys=$KEYS disks=${DISKS:-none}"
+if [ -n "$SEQ_DEV" ] && [ -e "/dev/$SEQ_DEV" ]; then
+    n=$((${FOUND:-0} + 1))
+    while true; do
+        printf 'seq %d\n' "$n" | dd of="/dev/$SEQ_DEV" bs=512 seek=$((n % SLOTS)) conv=notrunc,sync,fsync 2>/dev/null \
+            && echo "OVERCAST-SEQ $n"
+        n=$((n + 1))
+    done
+fi
 while true; do sleep 3600; done
