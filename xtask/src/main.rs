@@ -55,7 +55,7 @@ enum Task {
     },
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
-        /// Which benchmark: `api`, `iscsi`, `provision` or `terraform`.
+        /// Which benchmark: `api`, `iscsi`, `provision`, `terraform` or `failover`.
         which: String,
     },
 }
@@ -531,6 +531,12 @@ fn main() -> Result<()> {
             let mut hostd = cargo();
             hostd.args(["build", "--release", "-p", "overcast-hostd"]);
             run(hostd)?;
+            if which == "failover" {
+                // The cluster runs the server as a process of its own.
+                let mut server = cargo();
+                server.args(["build", "--release", "-p", "overcast-server"]);
+                run(server)?;
+            }
             if which == "terraform" {
                 let mut provider = cargo();
                 provider.args(["build", "--release", "-p", "overcast-terraform-provider"]);

@@ -2,8 +2,10 @@
 //! same machine: `api` (throughput and latency against PostgreSQL, beside
 //! pgbench on the same database server, and the same figures on SQLite),
 //! `iscsi` (qemu-img bench through tgt against the backing file) and
-//! `provision` (API call to guest readiness, beside raw `virsh create`) and
-//! `terraform` (the provider's refresh, beside the same GETs made directly).
+//! `provision` (API call to guest readiness, beside raw `virsh create`),
+//! `terraform` (the provider's refresh, beside the same GETs made directly)
+//! and `failover` (a host killed to its HA instance's readiness elsewhere,
+//! beside a raw boot of the same domain).
 
 use std::process::Command;
 use std::time::Duration;
@@ -11,6 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use overcast_testkit::{Api as Api2, Backend, Config, PgCluster, Server, TempDir};
 
+mod failover;
 mod provision;
 mod terraform;
 use serde_json::{Value, json};
@@ -438,6 +441,9 @@ fn main() -> Result<()> {
         "iscsi" => bench_iscsi(),
         "provision" => provision::bench(&rt),
         "terraform" => terraform::bench(&rt),
-        other => bail!("unknown benchmark `{other}`; available: api, iscsi, provision, terraform"),
+        "failover" => failover::bench(&rt),
+        other => bail!(
+            "unknown benchmark `{other}`; available: api, iscsi, provision, terraform, failover"
+        ),
     }
 }
