@@ -134,19 +134,6 @@ async fn hosts_on_their_own_addresses_die_freeze_lose_their_link_and_return() {
     assert_eq!(probe.leftovers(), Vec::<String>::new());
 }
 
-/// Set a host `active` or `draining`.
-async fn set_host_state(cluster: &Cluster, i: usize, state: &str) {
-    let r = cluster
-        .api
-        .put(
-            &format!("/v1/hosts/{}", cluster.hosts[i].name),
-            &cluster.api.operator_token,
-            json!({ "state": state }),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-}
-
 /// The hosts whose libvirt runs instance `id`.
 fn running_on(cluster: &Cluster, id: &str) -> Vec<usize> {
     (0..cluster.hosts.len())
@@ -164,8 +151,8 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     let q = "?project=main";
     let (a, b, c) = (0, 1, 2);
     // The HA instance's boot drive on B (A and C draining)...
-    set_host_state(&cluster, a, "draining").await;
-    set_host_state(&cluster, c, "draining").await;
+    cluster.set_host_state(a, "draining").await.unwrap();
+    cluster.set_host_state(c, "draining").await.unwrap();
     api.create(
         &format!("/v1/drives{q}"),
         &t.rw,
@@ -181,8 +168,8 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     // ...and three instances on A (B and C draining): one HA with its
     // drives on B, writing sequence numbers to its data drive; one HA with
     // its drive on A; one with policy `none`.
-    set_host_state(&cluster, a, "active").await;
-    set_host_state(&cluster, b, "draining").await;
+    cluster.set_host_state(a, "active").await.unwrap();
+    cluster.set_host_state(b, "draining").await.unwrap();
     let mut ids = std::collections::HashMap::new();
     for (name, body) in [
         (
@@ -203,8 +190,8 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         let vm = api.create(&format!("/v1/instances{q}"), &t.rw, body).await;
         ids.insert(name, vm["id"].as_str().unwrap().to_string());
     }
-    set_host_state(&cluster, b, "active").await;
-    set_host_state(&cluster, c, "active").await;
+    cluster.set_host_state(b, "active").await.unwrap();
+    cluster.set_host_state(c, "active").await.unwrap();
     for id in ids.values() {
         api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "running")
             .await;
@@ -431,40 +418,8 @@ async fn frozen_cut_off_and_failover_through_a_server_restart_never_run_twice() 
     );
     let api = cluster.api.clone();
     let t = api.tenant("acme").await;
-    let q = "?project=main";
     let (a, b, c) = (0, 1, 2);
-    // B serves the drive and is never a candidate for the instance: a
-    // stopped `pin` instance on B, which `ha` avoids.
-    set_host_state(&cluster, a, "draining").await;
-    set_host_state(&cluster, c, "draining").await;
-    api.create(
-        &format!("/v1/drives{q}"),
-        &t.rw,
-        json!({"name": "ha-boot", "size_bytes": 67108864, "image": "tiny"}),
-    )
-    .await;
-    api.create(
-        &format!("/v1/instances{q}"),
-        &t.rw,
-        json!({"name": "pin", "vcpus": 1, "memory_mib": 128, "image": "tiny", "start": false}),
-    )
-    .await;
-    set_host_state(&cluster, a, "active").await;
-    set_host_state(&cluster, b, "draining").await;
-    let vm = api
-        .create(
-            &format!("/v1/instances{q}"),
-            &t.rw,
-            json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "ha-boot",
-                   "avoid_instances": ["pin"]}),
-        )
-        .await;
-    set_host_state(&cluster, b, "active").await;
-    set_host_state(&cluster, c, "active").await;
-    let id = vm["id"].as_str().unwrap().to_string();
-    api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "running")
-        .await;
-    api.wait_ready(&id, &t.rw, 1).await;
+    let id = cluster.ha_instance_across_hosts(&t.rw).await.unwrap();
     assert_eq!(running_on(&cluster, &id), vec![a]);
     let watch = TwiceWatch::start(&cluster, &id);
 

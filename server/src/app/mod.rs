@@ -29,7 +29,7 @@ use diesel::prelude::*;
 use overcast_db::models::{AccountRow, EventRow, ProjectRow};
 use overcast_db::schema::{accounts, events, projects};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::ids::{AccountId, EventId, PartnerId, WorkflowId};
+use overcast_types::ids::{AccountId, EventId, PartnerId, TokenId, WorkflowId};
 use overcast_types::params::IdentityUpdate;
 pub use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
@@ -61,26 +61,8 @@ pub fn record_event(
     action: &str,
     subject: Subject<'_>,
 ) -> ApiResult<()> {
-    // An account's events are found through the account (its partner can
-    // be looked up when listing), so recording costs no extra query.
-    let row = EventRow {
-        id: EventId::new(),
-        time_created: now_micros(),
-        request_id: ctx.request_id.clone(),
-        actor_token_id: Some(ctx.actor.token_id.clone()),
-        actor_scope: Some(ctx.actor.scope),
-        partner_id: subject.partner_id,
-        account_id: subject.account_id,
-        action: format!("{}.{}", subject.resource_type, action),
-        resource_type: subject.resource_type.to_string(),
-        resource_id: subject.id.to_string(),
-        resource_name: subject.name.to_string(),
-        message: None,
-    };
-    diesel::insert_into(events::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(())
+    let actor = Some((ctx.actor.token_id.clone(), ctx.actor.scope));
+    append_event(conn, &ctx.request_id, actor, action, subject, None)
 }
 
 /// Append something Overcast did on its own (no token behind it) to the
@@ -91,19 +73,35 @@ pub fn record_system_event(
     subject: Subject<'_>,
     message: String,
 ) -> ApiResult<()> {
+    append_event(conn, "", None, action, subject, Some(message))
+}
+
+/// Append `<resource_type>.<action>` about `subject` to the audit log, by
+/// the request and token given (none for the system's own doing).
+pub fn append_event(
+    conn: &mut DbConn,
+    request_id: &str,
+    actor: Option<(TokenId, TokenScope)>,
+    action: &str,
+    subject: Subject<'_>,
+    message: Option<String>,
+) -> ApiResult<()> {
+    // An account's events are found through the account (its partner can
+    // be looked up when listing), so recording costs no extra query.
+    let (actor_token_id, actor_scope) = actor.unzip();
     let row = EventRow {
         id: EventId::new(),
         time_created: now_micros(),
-        request_id: String::new(),
-        actor_token_id: None,
-        actor_scope: None,
+        request_id: request_id.to_string(),
+        actor_token_id,
+        actor_scope,
         partner_id: subject.partner_id,
         account_id: subject.account_id,
         action: format!("{}.{}", subject.resource_type, action),
         resource_type: subject.resource_type.to_string(),
         resource_id: subject.id.to_string(),
         resource_name: subject.name.to_string(),
-        message: Some(message),
+        message,
     };
     diesel::insert_into(events::table)
         .values(&row)

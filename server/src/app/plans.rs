@@ -5,10 +5,10 @@
 //! the generic workflow tests cover each one.
 
 use diesel::prelude::*;
-use overcast_db::models::{EventRow, WorkflowRow};
+use overcast_db::models::WorkflowRow;
 use overcast_db::schema::{drives, events, instances, projects, workflows};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::ids::{AccountId, DriveId, EventId, HostId, InstanceId, WorkflowId};
+use overcast_types::ids::{AccountId, DriveId, HostId, InstanceId, WorkflowId};
 
 use super::Ctx;
 use super::failover::FailoverStage;
@@ -286,26 +286,22 @@ pub fn record_failure(conn: &mut DbConn, row: &WorkflowRow) -> ApiResult<()> {
             .optional()?
             .unwrap_or_default(),
     };
-    let event = EventRow {
-        id: EventId::new(),
-        time_created: now_micros(),
-        request_id: row.request_id.clone(),
-        actor_token_id: row.actor_token_id.clone(),
-        actor_scope: row.actor_scope,
-        partner_id: None,
-        account_id,
-        action: format!("{resource_type}.failed"),
-        resource_type: resource_type.to_string(),
-        resource_id: row.subject_id.clone(),
-        resource_name: name,
-        message: Some(format!(
+    super::append_event(
+        conn,
+        &row.request_id,
+        row.actor_token_id.clone().zip(row.actor_scope),
+        "failed",
+        super::Subject {
+            resource_type,
+            id: &row.subject_id,
+            name: &name,
+            account_id,
+            partner_id: None,
+        },
+        Some(format!(
             "{}: {}",
             row.kind,
             row.error.as_deref().unwrap_or("failed")
         )),
-    };
-    diesel::insert_into(events::table)
-        .values(&event)
-        .execute(conn)?;
-    Ok(())
+    )
 }

@@ -487,6 +487,67 @@ impl Cluster {
         }
     }
 
+    /// Set host `i` `active` or `draining` (as the operator).
+    pub async fn set_host_state(&self, i: usize, state: &str) -> Result<()> {
+        let r = self
+            .api
+            .put(
+                &format!("/v1/hosts/{}", self.hosts[i].name),
+                &self.api.operator_token,
+                json!({ "state": state }),
+            )
+            .await;
+        if r.status != 200 {
+            bail!("setting {} {state}: {}", self.hosts[i].name, r.body);
+        }
+        Ok(())
+    }
+
+    /// An HA instance `ha` (project `main` of `token`'s account) on host 0
+    /// whose boot drive `ha-boot` is on host 1, beside a stopped `pin`
+    /// instance on host 1 that `ha` avoids: failovers move it between
+    /// hosts 0 and 2 while host 1 keeps serving its drive. Its id, once it
+    /// runs and its guest is ready.
+    pub async fn ha_instance_across_hosts(&self, token: &str) -> Result<String> {
+        let q = "?project=main";
+        self.set_host_state(0, "draining").await?;
+        self.set_host_state(2, "draining").await?;
+        self.api
+            .create(
+                &format!("/v1/drives{q}"),
+                token,
+                json!({"name": "ha-boot", "size_bytes": 67108864, "image": "tiny"}),
+            )
+            .await;
+        self.api
+            .create(
+                &format!("/v1/instances{q}"),
+                token,
+                json!({"name": "pin", "vcpus": 1, "memory_mib": 128, "image": "tiny",
+                       "start": false}),
+            )
+            .await;
+        self.set_host_state(0, "active").await?;
+        self.set_host_state(1, "draining").await?;
+        let vm = self
+            .api
+            .create(
+                &format!("/v1/instances{q}"),
+                token,
+                json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "ha-boot",
+                       "avoid_instances": ["pin"]}),
+            )
+            .await;
+        self.set_host_state(1, "active").await?;
+        self.set_host_state(2, "active").await?;
+        let id = vm["id"].as_str().context("an instance id")?.to_string();
+        self.api
+            .wait_state(&format!("/v1/instances/{id}"), token, "running")
+            .await;
+        self.api.wait_ready(&id, token, 1).await;
+        Ok(id)
+    }
+
     /// Every process of host `i`.
     pub fn pids(&self, i: usize) -> Vec<u32> {
         self.hosts[i].pids()

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use overcast_testkit::cluster::{Cluster, ClusterConfig, bin_dir};
-use serde_json::json;
 
 const TRIALS: usize = 5;
 
@@ -47,21 +46,6 @@ fn serial_log(cluster: &Cluster, host: usize, id: &str) -> std::path::PathBuf {
         .join("instances")
         .join(id)
         .join("serial.log")
-}
-
-async fn set_state(cluster: &Cluster, host: usize, state: &str) -> Result<()> {
-    let r = cluster
-        .api
-        .put(
-            &format!("/v1/hosts/{}", cluster.hosts[host].name),
-            &cluster.api.operator_token,
-            json!({ "state": state }),
-        )
-        .await;
-    if r.status != 200 {
-        bail!("setting {} {state}: {}", cluster.hosts[host].name, r.body);
-    }
-    Ok(())
 }
 
 /// The time of the newest event `action` about `resource`.
@@ -103,39 +87,7 @@ async fn run(cluster: &mut Cluster) -> Result<()> {
     let api = cluster.api.clone();
     let op = api.operator_token.clone();
     let t = api.tenant("bench").await;
-    let q = "?project=main";
-    // B serves the drive; a stopped `pin` instance on B keeps the HA
-    // instance (which avoids it) on A or C.
-    set_state(cluster, 0, "draining").await?;
-    set_state(cluster, 2, "draining").await?;
-    api.create(
-        &format!("/v1/drives{q}"),
-        &t.rw,
-        json!({"name": "ha-boot", "size_bytes": 67108864, "image": "tiny"}),
-    )
-    .await;
-    api.create(
-        &format!("/v1/instances{q}"),
-        &t.rw,
-        json!({"name": "pin", "vcpus": 1, "memory_mib": 128, "image": "tiny", "start": false}),
-    )
-    .await;
-    set_state(cluster, 0, "active").await?;
-    set_state(cluster, 1, "draining").await?;
-    let vm = api
-        .create(
-            &format!("/v1/instances{q}"),
-            &t.rw,
-            json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "ha-boot",
-                   "avoid_instances": ["pin"]}),
-        )
-        .await;
-    set_state(cluster, 1, "active").await?;
-    set_state(cluster, 2, "active").await?;
-    let id = vm["id"].as_str().context("an id")?.to_string();
-    api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "running")
-        .await;
-    api.wait_ready(&id, &t.rw, 1).await;
+    let id = cluster.ha_instance_across_hosts(&t.rw).await?;
 
     let mut rows: Vec<[f64; 5]> = Vec::new();
     for trial in 1..=TRIALS {
