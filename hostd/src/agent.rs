@@ -188,16 +188,19 @@ async fn guard(host: Arc<Host>, server: String, contact: Arc<Mutex<Contact>>) {
         let host = host.clone();
         let stopped = tokio::task::spawn_blocking(move || host.stop_all_guests()).await;
         match stopped {
-            Ok(Ok(n)) => tracing::warn!(
-                guests = n,
-                silent = ?silent,
-                stalled,
-                "no word from the server and isolated: guests stopped (self-fence)"
-            ),
-            Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "self-fence failed"),
-            Err(e) => tracing::error!(error = %e, "self-fence failed"),
+            Ok(Ok(n)) => {
+                tracing::warn!(
+                    guests = n,
+                    silent = ?silent,
+                    stalled,
+                    "no word from the server and isolated: guests stopped (self-fence)"
+                );
+                contact.lock().expect("contact").fenced = true;
+            }
+            // Not marked fenced: the next tick tries again.
+            Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "self-fence incomplete"),
+            Err(e) => tracing::error!(error = %e, "self-fence incomplete"),
         }
-        contact.lock().expect("contact").fenced = true;
     }
 }
 

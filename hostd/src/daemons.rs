@@ -27,12 +27,18 @@ pub struct HostDaemons {
     stopped: bool,
 }
 
+fn loopback() -> String {
+    "127.0.0.1".into()
+}
+
 /// What a later hostd needs to find the daemons again.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Recorded {
     control_port: u16,
     portal_port: u16,
-    #[serde(default)]
+    /// Records from before the address was kept: 127.0.0.1, the only
+    /// address used then.
+    #[serde(default = "loopback")]
     portal_address: String,
     tgtd_pid: u32,
 }
@@ -153,7 +159,7 @@ impl HostDaemons {
     pub fn recorded_address(dir: &Path) -> Option<String> {
         let recorded: Recorded =
             serde_json::from_slice(&std::fs::read(dir.join("daemons.json")).ok()?).ok()?;
-        Some(recorded.portal_address).filter(|a| !a.is_empty())
+        Some(recorded.portal_address)
     }
 
     fn start_libvirtd(dir: &Path) -> Result<()> {

@@ -507,17 +507,29 @@ impl Host {
         })
     }
 
-    /// Stop (hard) every running guest, keeping its definition: the
-    /// self-fence of a host cut off from the server. Returns how many.
+    /// Stop (hard) every running guest of ours, keeping its definition:
+    /// the self-fence of a host cut off from the server. Each is stopped
+    /// under its instance's lock, so no command starts it meanwhile; one
+    /// that cannot be stopped does not keep the others running. Returns
+    /// how many were stopped.
     pub fn stop_all_guests(&self) -> Result<usize> {
         let mut stopped = 0;
+        let mut failed = Vec::new();
         for d in self.libvirt.inventory()? {
-            if d.running {
-                self.libvirt.destroy(&d.name)?;
-                stopped += 1;
+            let Some(id) = d.instance_id() else { continue };
+            let lock = self.lock(&id.to_string());
+            let _held = lock.lock().expect("object lock");
+            match self.libvirt.destroy(&d.name) {
+                Ok(true) => stopped += 1,
+                Ok(false) => {}
+                Err(e) => failed.push(format!("{}: {e:#}", d.name)),
             }
         }
-        Ok(stopped)
+        if failed.is_empty() {
+            Ok(stopped)
+        } else {
+            bail!("could not stop {}", failed.join("; "))
+        }
     }
 
     /// Stop every guest, export and daemon of this host and remove its

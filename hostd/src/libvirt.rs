@@ -94,15 +94,15 @@ impl Libvirt {
         Ok(())
     }
 
-    /// Stop (hard) a domain, keeping its definition; nothing if it is not
-    /// there or not running.
-    pub fn destroy(&self, name: &str) -> Result<()> {
+    /// Stop (hard) a domain, keeping its definition; whether it ran.
+    pub fn destroy(&self, name: &str) -> Result<bool> {
         if let Ok(dom) = self.conn.lookup_domain_by_name(name)
             && dom.is_active()?
         {
             dom.destroy()?;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Stop (hard) and forget an instance; nothing if it is not there.

@@ -33,7 +33,8 @@ pub struct Config {
     pub internal_listen: SocketAddr,
     /// Seconds without a heartbeat before a host is `down` and its HA
     /// instances are restarted elsewhere (`suspect` after half of it).
-    #[arg(long, env = "OVERCAST_HOST_DETECTION_SECONDS", default_value_t = 5.0)]
+    #[arg(long, env = "OVERCAST_HOST_DETECTION_SECONDS", default_value_t = 5.0,
+          value_parser = detection_seconds)]
     pub host_detection_seconds: f64,
     /// vCPUs placed per host CPU.
     #[arg(long, env = "OVERCAST_CPU_ALLOCATION_RATIO", default_value_t = 4.0)]
@@ -68,6 +69,16 @@ pub enum Admin {
     /// `<data-dir>/operator.token`, as at first start: the way back in
     /// after every operator token was lost.
     OperatorToken,
+}
+
+/// At least a second (hosts heartbeat every second), at most an hour.
+fn detection_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (1.0..=3600.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("the detection time is 1 to 3600 seconds".into())
+    }
 }
 
 impl Config {

@@ -109,9 +109,6 @@ impl Server {
                     },
                 ),
         );
-        let watcher = tokio::spawn(app.clone().watch_hosts(std::time::Duration::from_secs_f64(
-            config.host_detection_seconds,
-        )));
         let resumed = app
             .workflows
             .resume_all()
@@ -120,6 +117,11 @@ impl Server {
         if resumed > 0 {
             tracing::info!(resumed, "resumed unfinished workflows");
         }
+        // After the resume, so a failover the watcher records is launched
+        // once, by the watcher.
+        let watcher = tokio::spawn(app.clone().watch_hosts(std::time::Duration::from_secs_f64(
+            config.host_detection_seconds,
+        )));
         let local_host = if config.all_in_one {
             Some(allinone::start(&app, &config, internal_addr).await?)
         } else {

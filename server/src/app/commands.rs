@@ -91,12 +91,16 @@ pub fn apply_effect(conn: &mut DbConn, step: &Step, policy: PlacementPolicy) -> 
         Step::SetInstanceState { instance, state } => set_instance_state(conn, instance, *state),
         Step::ForgetInstance { instance } => forget_instance(conn, instance),
         Step::Unplace { instance } => super::failover::unplace(conn, instance),
-        Step::PlaceInstance { instance } => super::failover::place(conn, policy, instance),
+        Step::PlaceInstance {
+            instance,
+            lost_host,
+        } => super::failover::place(conn, policy, instance, lost_host.as_ref()),
         Step::FailoverEvent {
             instance,
             lost_host,
             stage,
-        } => super::failover::record_stage(conn, instance, lost_host, *stage),
+            down_at,
+        } => super::failover::record_stage(conn, instance, lost_host, *stage, *down_at),
         other => Err(ApiError::internal(format!(
             "{other:?} is not a database step"
         ))),

@@ -82,13 +82,30 @@ pub fn detect(conn: &mut DbConn, detection_micros: i64, since: i64) -> ApiResult
         if state == host.state {
             continue;
         }
+        // Only if no heartbeat or other change came in since it was read
+        // (PostgreSQL lets a heartbeat commit in between).
+        let written = diesel::update(
+            hosts::table
+                .find(&host.id)
+                .filter(hosts::generation.eq(host.generation))
+                .filter(
+                    hosts::time_heartbeat
+                        .le(host.time_heartbeat.unwrap_or(i64::MIN))
+                        .or(hosts::time_heartbeat.is_null()),
+                ),
+        )
+        .set((
+            hosts::state.eq(state),
+            hosts::time_state_changed.eq(now),
+            hosts::time_modified.eq(now),
+            hosts::generation.eq(host.generation + 1),
+        ))
+        .execute(conn)?;
+        if written == 0 {
+            continue;
+        }
         host.state = state;
         host.time_state_changed = now;
-        host.time_modified = now;
-        host.generation += 1;
-        diesel::update(hosts::table.find(&host.id))
-            .set(&host)
-            .execute(conn)?;
         let verb = if state == HostState::Down {
             "down"
         } else {
@@ -175,7 +192,8 @@ fn host_down(conn: &mut DbConn, host: &HostRow) -> ApiResult<Vec<WorkflowId>> {
                         host.name
                     ),
                 )?;
-                let plan = failover_plan(&row.id, &host.id, &drives);
+                let plan =
+                    failover_plan(conn, &row.id, &host.id, host.time_state_changed, &drives)?;
                 launch.push(plans::insert_system(
                     conn,
                     PlanKind::InstanceFailover,
@@ -188,12 +206,19 @@ fn host_down(conn: &mut DbConn, host: &HostRow) -> ApiResult<Vec<WorkflowId>> {
     Ok(launch)
 }
 
-/// Fence, place, admit, start.
-pub fn failover_plan(instance: &InstanceId, lost: &HostId, drives: &[DriveRow]) -> Plan {
+/// Fence, place, then start as a start does (admit, boot, `running`).
+pub fn failover_plan(
+    conn: &mut DbConn,
+    instance: &InstanceId,
+    lost: &HostId,
+    down_at: i64,
+    drives: &[DriveRow],
+) -> ApiResult<Plan> {
     let stage = |stage| Step::FailoverEvent {
         instance: instance.clone(),
         lost_host: lost.clone(),
         stage,
+        down_at,
     };
     let mut plan = Plan::new().then(Step::Unplace {
         instance: instance.clone(),
@@ -209,31 +234,13 @@ pub fn failover_plan(instance: &InstanceId, lost: &HostId, drives: &[DriveRow]) 
         .then(stage(FailoverStage::Fenced))
         .then(Step::PlaceInstance {
             instance: instance.clone(),
+            lost_host: Some(lost.clone()),
         })
         .then(stage(FailoverStage::Placed));
-    for d in drives {
-        plan = plan.then(Step::EnsureDrive {
-            drive: d.id.clone(),
-        });
-    }
-    plan.then_undoable(
-        Step::EnsureInstance {
-            instance: instance.clone(),
-            running: true,
-        },
-        Step::RemoveInstance {
-            instance: instance.clone(),
-        },
-    )
-    .then(Step::SetInstanceState {
-        instance: instance.clone(),
-        state: InstanceState::Running,
-    })
-    .then(stage(FailoverStage::Restarted))
-    .on_unwind(Step::SetInstanceState {
-        instance: instance.clone(),
-        state: InstanceState::Failed,
-    })
+    let start = super::instances::power_plan(conn, instance, InstanceState::Running)?;
+    plan.steps.extend(start.steps);
+    plan.on_unwind = start.on_unwind;
+    Ok(plan.then(stage(FailoverStage::Restarted)))
 }
 
 /// Take the instance off its host.
@@ -248,8 +255,14 @@ pub fn unplace(conn: &mut DbConn, id: &InstanceId) -> ApiResult<()> {
     Ok(())
 }
 
-/// Give the instance a healthy host, unless it has one (a step run twice).
-pub fn place(conn: &mut DbConn, policy: PlacementPolicy, id: &InstanceId) -> ApiResult<()> {
+/// Give the instance a healthy host other than the one it was lost from,
+/// unless it has one (a step run twice).
+pub fn place(
+    conn: &mut DbConn,
+    policy: PlacementPolicy,
+    id: &InstanceId,
+    lost: Option<&HostId>,
+) -> ApiResult<()> {
     let Some(row) = instances::table
         .find(id)
         .select(InstanceRow::as_select())
@@ -261,7 +274,7 @@ pub fn place(conn: &mut DbConn, policy: PlacementPolicy, id: &InstanceId) -> Api
     if row.host_id.is_some() {
         return Ok(());
     }
-    let host = super::placement::place_instance(conn, policy, &row, None)?;
+    let host = super::placement::place_instance(conn, policy, &row, None, lost)?;
     diesel::update(instances::table.find(id))
         .set((
             instances::host_id.eq(Some(host)),
@@ -279,6 +292,7 @@ pub fn record_stage(
     id: &InstanceId,
     lost: &HostId,
     stage: FailoverStage,
+    down_at: i64,
 ) -> ApiResult<()> {
     let Some(row) = instances::table
         .find(id)
@@ -294,7 +308,15 @@ pub fn record_stage(
         .first(conn)
         .optional()?;
     let (lost_name, since) = lost
-        .map(|h| (h.name, now_micros() - h.time_state_changed))
+        .map(|h| {
+            // Plans recorded before `down_at` existed: the host's own time.
+            let down_at = if down_at > 0 {
+                down_at
+            } else {
+                h.time_state_changed
+            };
+            (h.name, now_micros() - down_at)
+        })
         .unwrap_or_default();
     let at = match &row.host_id {
         Some(h) => hosts::table

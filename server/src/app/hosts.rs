@@ -312,46 +312,61 @@ pub fn heartbeat(
         .ok()
         .filter(|p| *p != 0)
         .ok_or_else(|| HostRefusal::Invalid("iscsi_port must be a TCP port".into()))?;
-    let mut row: HostRow = hosts::table
-        .find(host_id)
-        .select(HostRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| HostRefusal::Denied("this host was removed".into()))?;
-    let back = matches!(row.state, HostState::Suspect | HostState::Down);
-    let changed = row.cpus != capacity.cpus as i32
-        || row.memory_mib != capacity.memory_mib as i64
-        || row.storage_bytes != capacity.storage_bytes as i64
-        || row.iscsi_port != i32::from(port)
-        || back;
-    row.cpus = capacity.cpus as i32;
-    row.memory_mib = capacity.memory_mib as i64;
-    row.storage_bytes = capacity.storage_bytes as i64;
-    row.storage_free_bytes = capacity.storage_free_bytes as i64;
-    row.iscsi_port = i32::from(port);
-    let now = now_micros();
-    row.time_heartbeat = Some(now);
-    if back {
+    // The write is a compare-and-swap on the generation, which failure
+    // detection also bumps: a host found down in between is read again
+    // (and comes back), never written over.
+    loop {
+        let mut row: HostRow = hosts::table
+            .find(host_id)
+            .select(HostRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| HostRefusal::Denied("this host was removed".into()))?;
+        let read = row.generation;
+        let back = matches!(row.state, HostState::Suspect | HostState::Down);
+        let changed = row.cpus != capacity.cpus as i32
+            || row.memory_mib != capacity.memory_mib as i64
+            || row.storage_bytes != capacity.storage_bytes as i64
+            || row.iscsi_port != i32::from(port)
+            || back;
+        row.cpus = capacity.cpus as i32;
+        row.memory_mib = capacity.memory_mib as i64;
+        row.storage_bytes = capacity.storage_bytes as i64;
+        row.storage_free_bytes = capacity.storage_free_bytes as i64;
+        row.iscsi_port = i32::from(port);
+        let now = now_micros();
+        row.time_heartbeat = Some(now);
         let message = format!(
             "heartbeats resumed after {:.1} s `{}`",
             (now - row.time_state_changed) as f64 / 1e6,
             row.state
         );
-        row.state = HostState::Active;
-        row.time_state_changed = now;
-        super::record_system_event(
-            conn,
-            "active",
-            global_subject("host", &row.id, &row.name),
-            message,
-        )?;
-    }
-    if changed {
-        row.generation += 1;
-        row.time_modified = now_micros();
-    }
-    diesel::update(hosts::table.find(host_id))
+        if back {
+            row.state = HostState::Active;
+            row.time_state_changed = now;
+        }
+        if changed {
+            row.generation += 1;
+            row.time_modified = now;
+        }
+        let written = diesel::update(
+            hosts::table
+                .find(host_id)
+                .filter(hosts::generation.eq(read)),
+        )
         .set(&row)
         .execute(conn)?;
-    Ok(row)
+        if written == 0 {
+            continue;
+        }
+        if back {
+            super::record_system_event(
+                conn,
+                "active",
+                global_subject("host", &row.id, &row.name),
+                message,
+            )?;
+        }
+        return Ok(row);
+    }
 }

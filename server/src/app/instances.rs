@@ -289,6 +289,7 @@ pub fn instance_create(
                 ctx.placement,
                 &row,
                 boot.host_id.as_ref(),
+                None,
             )?);
             boot
         }
@@ -297,6 +298,7 @@ pub fn instance_create(
                 conn,
                 ctx.placement,
                 &row,
+                None,
                 None,
             )?);
             let image_sel = NameOrId::parse("image", image)?;
@@ -377,7 +379,12 @@ pub fn instance_create(
 
 /// Make every drive of the instance (ACLs admitting its host), then define
 /// the domain running or stopped, then record the state reached.
-fn power_plan(conn: &mut DbConn, instance: &InstanceId, state: InstanceState) -> ApiResult<Plan> {
+/// Ensure the drives, then the domain in `state`; `failed` on unwinding.
+pub(super) fn power_plan(
+    conn: &mut DbConn,
+    instance: &InstanceId,
+    state: InstanceState,
+) -> ApiResult<Plan> {
     let mut plan = Plan::new();
     let drive_ids: Vec<DriveId> = drives::table
         .filter(drives::instance_id.eq(instance))
@@ -489,6 +496,7 @@ pub fn instance_action(
             conn,
             ctx.placement,
             &row,
+            None,
             None,
         )?);
     }

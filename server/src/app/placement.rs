@@ -131,19 +131,22 @@ pub fn place_drive(
 }
 
 /// Choose a host for an instance: free vCPUs and memory, not the host of
-/// any instance in `avoid_instances`, preferring the host that holds its
-/// boot drive, then the one with the most free memory. 507 when none fits.
+/// any instance in `avoid_instances` nor `avoid_host`, preferring the host
+/// that holds its boot drive, then the one with the most free memory. 507
+/// when none fits.
 pub fn place_instance(
     conn: &mut DbConn,
     policy: PlacementPolicy,
     instance: &InstanceRow,
     boot_drive_host: Option<&HostId>,
+    avoid_host: Option<&HostId>,
 ) -> ApiResult<HostId> {
-    let avoid = hosts_of(
+    let mut avoid = hosts_of(
         conn,
         &[],
         &json_ids::<InstanceId>(&instance.avoid_instances),
     )?;
+    avoid.extend(avoid_host.cloned());
     let all = candidates(conn, policy)?;
     if all.is_empty() {
         return Err(insufficient("no host is up to run the instance".into()));

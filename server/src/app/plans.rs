@@ -6,7 +6,7 @@
 
 use diesel::prelude::*;
 use overcast_db::models::WorkflowRow;
-use overcast_db::schema::{drives, events, instances, projects, workflows};
+use overcast_db::schema::{drives, events, instances, workflows};
 use overcast_db::{DbConn, now_micros};
 use overcast_types::ids::{AccountId, DriveId, HostId, InstanceId, WorkflowId};
 
@@ -65,15 +65,21 @@ pub enum Step {
     Unplace {
         instance: InstanceId,
     },
-    /// Choose a healthy host for an instance that has none.
+    /// Choose a healthy host for an instance that has none, never the
+    /// host it was lost from.
     PlaceInstance {
         instance: InstanceId,
+        #[serde(default)]
+        lost_host: Option<HostId>,
     },
-    /// Record a stage of a failover as an event.
+    /// Record a stage of a failover as an event, timed from `down_at`
+    /// (microseconds), when the lost host was found down.
     FailoverEvent {
         instance: InstanceId,
         lost_host: HostId,
         stage: FailoverStage,
+        #[serde(default)]
+        down_at: i64,
     },
 }
 
@@ -262,16 +268,14 @@ pub fn record_failure(conn: &mut DbConn, row: &WorkflowRow) -> ApiResult<()> {
     let resource_type = kind.subject_type();
     let subject: Option<(String, AccountId)> = if resource_type == "drive" {
         drives::table
-            .inner_join(projects::table.on(projects::id.eq(drives::project_id)))
-            .filter(drives::id.eq(&row.subject_id))
-            .select((drives::name, projects::account_id))
+            .find(&row.subject_id)
+            .select((drives::name, drives::account_id))
             .first(conn)
             .optional()?
     } else {
         instances::table
-            .inner_join(projects::table.on(projects::id.eq(instances::project_id)))
-            .filter(instances::id.eq(&row.subject_id))
-            .select((instances::name, projects::account_id))
+            .find(&row.subject_id)
+            .select((instances::name, instances::account_id))
             .first(conn)
             .optional()?
     };

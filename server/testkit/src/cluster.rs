@@ -379,7 +379,12 @@ impl Cluster {
 
     /// Kill the server (SIGKILL).
     pub fn kill_server(&mut self) {
-        if let Some(pid) = self.server_pid.take() {
+        // The recorded pid, if it still is our server (not a reused pid).
+        let ours = |pid: &u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "overcast-server")
+        };
+        if let Some(pid) = self.server_pid.take().filter(ours) {
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             let _ = wait_until("the server to exit", Duration::from_secs(10), || {
                 !pid_running(pid)

@@ -151,7 +151,8 @@ async fn run(cluster: &mut Cluster) -> Result<()> {
             .await?;
     }
 
-    // The baseline: the same domain, booted raw on the host that now runs it.
+    // The baseline: the same domain, booted raw on the host that now runs
+    // it, with the instance stopped (the raw copy uses its drives).
     let view = api.get(&format!("/v1/instances/{id}"), &t.rw).await.body;
     let host = api
         .get(
@@ -183,6 +184,10 @@ async fn run(cluster: &mut Cluster) -> Result<()> {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let xml = virsh(&["dumpxml", &format!("instance-{id}")])?;
+    let path = format!("/v1/instances/{id}");
+    api.post(&format!("{path}/stop"), &t.rw, serde_json::json!({}))
+        .await;
+    api.wait_state(&path, &t.rw, "stopped").await;
     let scratch = cluster.dir.join("raw");
     std::fs::create_dir_all(&scratch)?;
     let mut raw = Vec::new();
