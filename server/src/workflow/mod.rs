@@ -227,15 +227,34 @@ impl Engine {
                 self.record(&row, |r| r.state = WorkflowState::Done).await;
                 return Turn::Ended;
             };
-            let mut outcome = self.execute(&entry.step, faults.repeat_steps).await;
-            if outcome.is_ok() && faults.fail_step == Some((row.kind.clone(), cursor)) {
-                outcome = Err(Failure::Permanent("injected failure".into()));
-            }
+            let last = cursor + 1 == plan.steps.len();
+            let advance = move |r: &mut WorkflowRow| {
+                r.cursor += 1;
+                if last {
+                    r.state = WorkflowState::Done;
+                }
+            };
+            let injected = faults.fail_step == Some((row.kind.clone(), cursor));
+            let outcome = if injected {
+                self.execute(&entry.step, faults.repeat_steps)
+                    .await
+                    .and(Err(Failure::Permanent("injected failure".into())))
+            } else if entry.step.reaches_host() {
+                self.execute(&entry.step, faults.repeat_steps).await
+            } else {
+                // A database effect commits with the progress past it: no
+                // one sees the subject in its final state while the
+                // workflow still holds it.
+                self.apply_and_advance(&row, &entry.step, faults.repeat_steps, advance)
+                    .await
+            };
             match outcome {
                 Ok(()) => {
                     *failing_since = None;
                     *backoff = Duration::from_millis(50);
-                    self.record(&row, |r| r.cursor += 1).await;
+                    if entry.step.reaches_host() {
+                        self.record(&row, advance).await;
+                    }
                 }
                 Err(Failure::Transient(m))
                     if failing_since.get_or_insert_with(Instant::now).elapsed() < RETRY_FOR =>
@@ -310,6 +329,32 @@ impl Engine {
             tracing::warn!(error = %e.message, "cannot record workflow progress");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+    }
+
+    /// Apply a database effect and record `advance` in one transaction.
+    async fn apply_and_advance(
+        &self,
+        row: &WorkflowRow,
+        step: &Step,
+        twice: bool,
+        advance: impl FnOnce(&mut WorkflowRow) + Send + 'static,
+    ) -> Result<(), Failure> {
+        let (mut row, step, policy) = (row.clone(), step.clone(), self.policy);
+        advance(&mut row);
+        row.time_modified = now_micros();
+        self.db
+            .write(move |c| {
+                commands::apply_effect(c, &step, policy)?;
+                if twice {
+                    commands::apply_effect(c, &step, policy)?;
+                }
+                diesel::update(workflows::table.find(&row.id))
+                    .set(&row)
+                    .execute(c)?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
     }
 
     /// End an unwound workflow and record its failure as an event, in one
