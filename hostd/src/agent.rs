@@ -12,8 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use overcast_internal_api::tls;
 use overcast_internal_api::v1::{
-    EnrollRequest, Heartbeat, HostMessage, host_agent_client::HostAgentClient, host_message::Body,
+    EnrollRequest, Heartbeat, HostMessage, RenewRequest, host_agent_client::HostAgentClient,
+    host_message::Body,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -23,8 +25,10 @@ use crate::host::Host;
 
 #[derive(Debug, Clone)]
 pub struct AgentSettings {
-    /// The server's internal API, `http://host:port`.
+    /// The server's internal API, `https://host:port`.
     pub server: String,
+    /// The cluster CA's certificate (PEM), needed to enroll.
+    pub server_ca: Option<String>,
     pub name: String,
     /// Where other hosts reach this host's iSCSI portal.
     pub address: String,
@@ -32,15 +36,49 @@ pub struct AgentSettings {
     pub heartbeat: Duration,
 }
 
-#[derive(serde::Serialize, serde::Deserialize)]
+/// What enrollment gave this host, kept 0600 in the state directory: its
+/// id, its credential, its TLS key and certificate, and the CA to trust the
+/// server by.
+#[derive(serde::Serialize, serde::Deserialize, Clone)]
 struct Credentials {
     host_id: String,
     host_secret: String,
+    key_pem: String,
+    certificate_pem: String,
+    ca_pem: String,
+    /// Unix seconds: when the certificate was received, and when it ends.
+    certificate_received: i64,
+    certificate_expires: i64,
 }
 
-async fn channel(server: &str) -> Result<Channel> {
+impl Credentials {
+    /// Past two thirds of its life, the certificate is renewed.
+    fn renewal_due(&self) -> bool {
+        self.renewal_in().is_zero()
+    }
+
+    fn renewal_in(&self) -> Duration {
+        let life = self.certificate_expires - self.certificate_received;
+        let at = self.certificate_received + life * 2 / 3;
+        Duration::from_secs(u64::try_from(at - unix_now()).unwrap_or(0))
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A channel to the server over TLS, trusting only the cluster CA, with
+/// the host's client certificate once it has one.
+async fn channel(server: &str, ca_pem: &str, identity: Option<(&str, &str)>) -> Result<Channel> {
+    if !server.starts_with("https://") {
+        bail!("the server URL must be https:// (the internal API is TLS only): {server}");
+    }
     Ok(Endpoint::from_shared(server.to_string())
         .context("the server URL")?
+        .tls_config(tls::client_config(ca_pem, identity))?
         .connect_timeout(Duration::from_secs(2))
         .tcp_nodelay(true)
         .connect()
@@ -61,22 +99,36 @@ fn save_credentials(path: &Path, creds: &Credentials) -> Result<()> {
     Ok(())
 }
 
+fn credentials_path(host: &Host) -> std::path::PathBuf {
+    host.settings.state_dir.join("credentials.json")
+}
+
 /// The host credential: read from the state directory, or obtained by
 /// enrolling (retried while the server is unreachable).
 async fn credentials(host: &Host, settings: &AgentSettings) -> Result<Credentials> {
-    let path = host.settings.state_dir.join("credentials.json");
+    let path = credentials_path(host);
     if let Ok(bytes) = std::fs::read(&path) {
-        return serde_json::from_slice(&bytes)
-            .with_context(|| format!("reading {}", path.display()));
+        return serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "reading {} (a credential from before TLS: remove the host and enroll it again)",
+                path.display()
+            )
+        });
     }
     let Some(token) = settings.enrollment_token.clone() else {
         bail!(
             "this host is not enrolled: give an enrollment token (`overcast host-enrollment create`)"
         );
     };
+    let Some(ca_pem) = settings.server_ca.clone() else {
+        bail!(
+            "enrolling needs the cluster CA's certificate (--server-ca, the server's cluster-ca.pem)"
+        );
+    };
+    let key = tls::host_key(&settings.name).context("making the host's key")?;
     loop {
         let attempt = async {
-            let mut client = HostAgentClient::new(channel(&settings.server).await?);
+            let mut client = HostAgentClient::new(channel(&settings.server, &ca_pem, None).await?);
             let capacity = host.capacity()?;
             let reply = client
                 .enroll(EnrollRequest {
@@ -85,6 +137,7 @@ async fn credentials(host: &Host, settings: &AgentSettings) -> Result<Credential
                     address: settings.address.clone(),
                     iscsi_port: u32::from(host.daemons.portal_port),
                     capacity: Some(capacity),
+                    csr_pem: key.csr_pem.clone(),
                 })
                 .await;
             anyhow::Ok(reply)
@@ -95,6 +148,11 @@ async fn credentials(host: &Host, settings: &AgentSettings) -> Result<Credential
                 let creds = Credentials {
                     host_id: reply.host_id,
                     host_secret: reply.host_secret,
+                    key_pem: key.key_pem.clone(),
+                    certificate_pem: reply.certificate_pem,
+                    ca_pem: reply.ca_pem,
+                    certificate_received: unix_now(),
+                    certificate_expires: reply.certificate_expires,
                 };
                 save_credentials(&path, &creds)?;
                 tracing::info!(host_id = %creds.host_id, "enrolled");
@@ -104,10 +162,38 @@ async fn credentials(host: &Host, settings: &AgentSettings) -> Result<Credential
                 bail!("enrollment refused: {}", status.message());
             }
             Ok(Err(e)) => tracing::info!(error = %e, "server unavailable; retrying enrollment"),
-            Err(e) => tracing::info!(error = %e, "cannot reach the server; retrying enrollment"),
+            Err(e) => {
+                tracing::info!(error = %format!("{e:#}"), "cannot reach the server; retrying enrollment")
+            }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+}
+
+/// Rotate the host's certificate: a new key, a certificate for it from
+/// the server, saved before use (the server accepts the old one until the
+/// new one is used).
+async fn renew(
+    host: &Host,
+    client: &mut HostAgentClient<Channel>,
+    creds: &mut Credentials,
+) -> Result<()> {
+    let key = tls::host_key(&creds.host_id).context("making the host's new key")?;
+    let reply = client
+        .renew_certificate(RenewRequest {
+            csr_pem: key.csr_pem,
+        })
+        .await?
+        .into_inner();
+    let mut renewed = creds.clone();
+    renewed.key_pem = key.key_pem;
+    renewed.certificate_pem = reply.certificate_pem;
+    renewed.certificate_received = unix_now();
+    renewed.certificate_expires = reply.certificate_expires;
+    save_credentials(&credentials_path(host), &renewed)?;
+    *creds = renewed;
+    tracing::info!("host certificate renewed");
+    Ok(())
 }
 
 async fn heartbeat(host: &Arc<Host>) -> Result<HostMessage> {
@@ -222,10 +308,10 @@ pub async fn run(
         contact.clone(),
     )));
     let work = async {
-        let creds = credentials(&host, &settings).await?;
+        let mut creds = credentials(&host, &settings).await?;
         let mut backoff = Duration::from_millis(100);
         loop {
-            match session(&host, &settings, &creds, &contact).await {
+            match session(&host, &settings, &mut creds, &contact).await {
                 Ok(()) => tracing::info!("session ended; redialling"),
                 Err(e) => {
                     if let Some(status) = e.downcast_ref::<tonic::Status>()
@@ -261,10 +347,21 @@ impl Drop for AbortOnDrop {
 async fn session(
     host: &Arc<Host>,
     settings: &AgentSettings,
-    creds: &Credentials,
+    creds: &mut Credentials,
     contact: &Mutex<Contact>,
 ) -> Result<()> {
-    let mut client = HostAgentClient::new(channel(&settings.server).await?);
+    let mut client = HostAgentClient::new(
+        channel(
+            &settings.server,
+            &creds.ca_pem,
+            Some((&creds.certificate_pem, &creds.key_pem)),
+        )
+        .await?,
+    );
+    if creds.renewal_due() {
+        // Then the session ends, and the next one uses the new certificate.
+        return renew(host, &mut client, creds).await;
+    }
     let (tx, rx) = mpsc::channel::<HostMessage>(256);
     tx.send(heartbeat(host).await?).await?;
     let mut request = tonic::Request::new(ReceiverStream::new(rx));
@@ -290,8 +387,18 @@ async fn session(
             }
         })
     };
+    let renewal = tokio::time::sleep(creds.renewal_in());
+    tokio::pin!(renewal);
     let outcome = async {
-        while let Some(msg) = inbound.message().await? {
+        loop {
+            let msg = tokio::select! {
+                msg = inbound.message() => msg?,
+                () = &mut renewal => {
+                    tracing::info!("the certificate is due for renewal: ending the session");
+                    break;
+                }
+            };
+            let Some(msg) = msg else { break };
             if let Some(ack) = msg.heartbeat_ack {
                 let mut c = contact.lock().expect("contact");
                 c.last_ack = Instant::now();

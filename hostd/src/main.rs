@@ -60,13 +60,17 @@ enum Command {
     Run {
         #[command(flatten)]
         common: Common,
-        /// The server's internal (gRPC) API.
+        /// The server's internal (gRPC) API: TLS only, so `https://`.
         #[arg(
             long,
             env = "OVERCAST_HOST_SERVER",
-            default_value = "http://127.0.0.1:8081"
+            default_value = "https://127.0.0.1:8081"
         )]
         server: String,
+        /// The cluster CA's certificate (the server's `cluster-ca.pem`), to
+        /// trust the server by when enrolling; kept with the credential.
+        #[arg(long, env = "OVERCAST_SERVER_CA")]
+        server_ca: Option<PathBuf>,
         /// This host's name (a DNS label).
         #[arg(long, env = "OVERCAST_HOST_NAME")]
         name: String,
@@ -147,6 +151,7 @@ async fn main() -> Result<()> {
         Command::Run {
             common,
             server,
+            server_ca,
             name,
             address,
             enrollment_token_file,
@@ -165,6 +170,13 @@ async fn main() -> Result<()> {
                         .with_context(|| format!("reading {}", path.display()))?
                         .trim()
                         .to_string(),
+                ),
+                None => None,
+            };
+            let server_ca = match server_ca {
+                Some(path) => Some(
+                    std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?,
                 ),
                 None => None,
             };
@@ -191,6 +203,7 @@ async fn main() -> Result<()> {
                 host,
                 AgentSettings {
                     server,
+                    server_ca,
                     name,
                     address,
                     enrollment_token,

@@ -36,6 +36,11 @@ pub struct Config {
     #[arg(long, env = "OVERCAST_HOST_DETECTION_SECONDS", default_value_t = 5.0,
           value_parser = detection_seconds)]
     pub host_detection_seconds: f64,
+    /// Seconds a host's client certificate for the internal API is valid
+    /// (default 30 days); hosts renew theirs after two thirds of it.
+    #[arg(long, env = "OVERCAST_HOST_CERTIFICATE_SECONDS", default_value_t = 2_592_000,
+          value_parser = clap::value_parser!(u64).range(6..=31_536_000))]
+    pub host_certificate_seconds: u64,
     /// vCPUs placed per host CPU.
     #[arg(long, env = "OVERCAST_CPU_ALLOCATION_RATIO", default_value_t = 4.0)]
     pub cpu_allocation_ratio: f64,
@@ -91,6 +96,7 @@ impl Config {
             db_pool_size: overcast_db::default_pool_size(),
             internal_listen: "127.0.0.1:8081".parse().expect("valid address"),
             host_detection_seconds: 5.0,
+            host_certificate_seconds: 2_592_000,
             cpu_allocation_ratio: 4.0,
             all_in_one: false,
             images_dir: "target/images".into(),

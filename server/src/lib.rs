@@ -91,16 +91,37 @@ impl Server {
             .await
             .with_context(|| format!("binding {}", config.internal_listen))?;
         let internal_addr = internal.local_addr()?;
+        let ca = match app.db.write(app::pki::cluster_ca).await {
+            Ok(ca) => Ok(ca),
+            // Another server created it at the same moment: read theirs.
+            Err(_) => app.db.write(app::pki::cluster_ca).await,
+        }
+        .map_err(|e| anyhow::anyhow!("the cluster CA: {e}"))?;
+        let ca_path = config.data_dir.join(CLUSTER_CA_FILE);
+        write_public_file(&ca_path, &ca.cert_pem)
+            .with_context(|| format!("writing {}", ca_path.display()))?;
+        let (cert, key) = ca
+            .server_identity(internal_addr.ip())
+            .map_err(|e| anyhow::anyhow!("the server's certificate: {e}"))?;
+        // Client certificates are optional at the handshake only because
+        // Enroll is made without one; every other call requires one.
+        let tls = tonic::transport::ServerTlsConfig::new()
+            .identity(tonic::transport::Identity::from_pem(cert, key))
+            .client_ca_root(tonic::transport::Certificate::from_pem(&ca.cert_pem))
+            .client_auth_optional(true);
         let agent = overcast_internal_api::v1::host_agent_server::HostAgentServer::new(
             hosts::AgentService::new(
                 app.db.clone(),
                 app.sessions.clone(),
                 std::time::Duration::from_secs_f64(config.host_detection_seconds),
+                ca,
+                std::time::Duration::from_secs(config.host_certificate_seconds),
             ),
         );
         let (internal_tx, internal_rx) = oneshot::channel::<()>();
         let internal_task = tokio::spawn(
             tonic::transport::Server::builder()
+                .tls_config(tls)?
                 .add_service(agent)
                 .serve_with_incoming_shutdown(
                     tokio_stream::wrappers::TcpListenerStream::new(internal),
@@ -233,4 +254,16 @@ fn write_secret_file(path: &std::path::Path, secret: &str) -> std::io::Result<()
         .open(path)?;
     writeln!(file, "{secret}")?;
     file.sync_all()
+}
+
+/// Where in the data directory the server writes the cluster CA's
+/// certificate, which every host is given to trust (`overcast-hostd run
+/// --server-ca`).
+pub const CLUSTER_CA_FILE: &str = "cluster-ca.pem";
+
+/// Write a public file whole (a temporary file renamed over it).
+fn write_public_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
 }

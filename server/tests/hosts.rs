@@ -309,7 +309,7 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
     let log = std::fs::File::create(tmp.0.join("hostd2.log")).unwrap();
     let mut hostd = Command::new(hostd_bin())
         .arg("run")
-        .args(["--server", &format!("http://127.0.0.1:{}", cloud.internal)])
+        .args(["--server", &format!("https://127.0.0.1:{}", cloud.internal)])
         .arg("--state-dir")
         .arg(cloud.host_dir())
         .args([
@@ -367,9 +367,21 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
 
     // Bad input to the internal API is refused and changes nothing.
     let hosts_before = api.get("/v1/hosts", &op).await.body;
-    let mut client = HostAgentClient::connect(format!("http://127.0.0.1:{}", cloud.internal))
-        .await
+    let creds: Value =
+        serde_json::from_slice(&std::fs::read(cloud.host_dir().join("credentials.json")).unwrap())
+            .unwrap();
+    let ca = std::fs::read_to_string(cloud.data.join(overcast_server::CLUSTER_CA_FILE)).unwrap();
+    let dial = |identity: Option<(&str, &str)>| {
+        let endpoint = tonic::transport::Endpoint::from_shared(format!(
+            "https://127.0.0.1:{}",
+            cloud.internal
+        ))
+        .unwrap()
+        .tls_config(overcast_internal_api::tls::client_config(&ca, identity))
         .unwrap();
+        async move { HostAgentClient::new(endpoint.connect().await.unwrap()) }
+    };
+    let mut client = dial(None).await;
     let capacity = Some(api::Capacity {
         cpus: 1,
         memory_mib: 1024,
@@ -383,18 +395,23 @@ async fn instance_lifecycle_recovery_and_no_leaks() {
             address: "10.0.0.66".into(),
             iscsi_port: 3260,
             capacity,
+            csr_pem: overcast_internal_api::tls::host_key("evil")
+                .unwrap()
+                .csr_pem,
         })
         .await
         .unwrap_err();
     assert_eq!(e.code(), tonic::Code::PermissionDenied, "{e}");
+    let mut client = dial(Some((
+        creds["certificate_pem"].as_str().unwrap(),
+        creds["key_pem"].as_str().unwrap(),
+    )))
+    .await;
     let mut req = tonic::Request::new(futures::stream::iter(Vec::<HostMessage>::new()));
     req.metadata_mut()
         .insert("authorization", "Bearer oc_unknown_host".parse().unwrap());
     let e = client.session(req).await.unwrap_err();
     assert_eq!(e.code(), tonic::Code::Unauthenticated, "{e}");
-    let creds: Value =
-        serde_json::from_slice(&std::fs::read(cloud.host_dir().join("credentials.json")).unwrap())
-            .unwrap();
     let malformed = HostMessage {
         body: Some(Body::Heartbeat(api::Heartbeat {
             capacity,
@@ -538,7 +555,7 @@ async fn two_hosts_placement_hints_and_iscsi_across_hosts() {
     let log = std::fs::File::create(tmp.0.join("host2.log")).unwrap();
     let mut hostd = Command::new(hostd_bin())
         .arg("run")
-        .args(["--server", &format!("http://127.0.0.1:{}", cloud.internal)])
+        .args(["--server", &format!("https://127.0.0.1:{}", cloud.internal)])
         .arg("--state-dir")
         .arg(&host2_dir)
         .args([
@@ -551,6 +568,8 @@ async fn two_hosts_placement_hints_and_iscsi_across_hosts() {
         ])
         .arg("--enrollment-token-file")
         .arg(&token_file)
+        .arg("--server-ca")
+        .arg(cloud.data.join(overcast_server::CLUSTER_CA_FILE))
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .spawn()

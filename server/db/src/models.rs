@@ -128,6 +128,8 @@ pub struct HostRow {
     pub storage_free_bytes: i64,
     pub time_heartbeat: Option<i64>,
     pub time_state_changed: i64,
+    pub cert_fingerprint: Option<String>,
+    pub next_cert_fingerprint: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -275,4 +277,13 @@ impl ImageRow {
     pub fn owner(&self) -> Option<AccountId> {
         self.scope.parse().ok()
     }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cluster_ca)]
+pub struct ClusterCaRow {
+    pub name: String,
+    pub cert_pem: String,
+    pub key_pem: String,
+    pub time_created: i64,
 }

@@ -100,6 +100,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    cluster_ca (name) {
+        name -> Text,
+        cert_pem -> Text,
+        key_pem -> Text,
+        time_created -> BigInt,
+    }
+}
+
+diesel::table! {
     hosts (id) {
         id -> Text,
         name -> Text,
@@ -117,6 +126,8 @@ diesel::table! {
         storage_free_bytes -> BigInt,
         time_heartbeat -> Nullable<BigInt>,
         time_state_changed -> BigInt,
+        cert_fingerprint -> Nullable<Text>,
+        next_cert_fingerprint -> Nullable<Text>,
     }
 }
 
@@ -254,6 +265,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    cluster_ca,
     host_enrollments,
     workflows,
     partners,

@@ -10,7 +10,10 @@ use overcast_types::params::{HostEnrollmentCreate, HostUpdate};
 use overcast_types::states::HostState;
 use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
+use std::time::Duration;
+
 use super::auth::{generate_secret, hash_secret};
+use super::pki::{Ca, Issued};
 use super::{
     Actor, Ctx, check_generation, global_lookup, global_subject, record_event,
     validate_description, validate_name,
@@ -222,7 +225,8 @@ pub fn enroll(
     address: &str,
     iscsi_port: u32,
     capacity: Capacity,
-) -> Result<(HostRow, String), HostRefusal> {
+    certificate: (&Ca, &str, Duration),
+) -> Result<(HostRow, String, Issued), HostRefusal> {
     let now = now_micros();
     let enrollment: Option<HostEnrollmentRow> = host_enrollments::table
         .filter(host_enrollments::secret_hash.eq(hash_secret(token.trim())))
@@ -261,7 +265,7 @@ pub fn enroll(
         )));
     }
     let (secret, hash) = generate_secret();
-    let row = HostRow {
+    let mut row = HostRow {
         id: HostId::new(),
         name: name.to_string(),
         description: enrollment.description.clone(),
@@ -278,7 +282,12 @@ pub fn enroll(
         iscsi_port: i32::from(port),
         storage_free_bytes: capacity.storage_free_bytes as i64,
         time_heartbeat: Some(now),
+        cert_fingerprint: None,
+        next_cert_fingerprint: None,
     };
+    let (ca, csr_pem, lifetime) = certificate;
+    let issued = ca.issue_host(&row, csr_pem, lifetime)?;
+    row.cert_fingerprint = Some(issued.fingerprint.clone());
     diesel::insert_into(hosts::table)
         .values(&row)
         .execute(conn)?;
@@ -287,7 +296,7 @@ pub fn enroll(
     diesel::update(host_enrollments::table.find(&enrollment.id))
         .set(&enrollment)
         .execute(conn)?;
-    Ok((row, secret))
+    Ok((row, secret, issued))
 }
 
 /// The host a credential belongs to.

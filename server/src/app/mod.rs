@@ -20,6 +20,7 @@ pub mod hosts;
 pub mod images;
 pub mod instances;
 pub mod ips;
+pub mod pki;
 pub mod placement;
 pub mod plans;
 pub mod reconcile;

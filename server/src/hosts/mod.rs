@@ -23,6 +23,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::app::hosts::{self as fleet, Capacity, HostRefusal};
+use crate::app::pki::{self, Ca};
 use crate::app::reconcile::{self, Inventory};
 
 /// How long a command waits for a host that is between sessions.
@@ -143,21 +144,53 @@ impl Sessions {
     }
 }
 
-/// The gRPC service the hosts dial.
+/// The gRPC service the hosts dial (over TLS: `Server::start` sets it up).
 pub struct AgentService {
     db: Database,
     sessions: Arc<Sessions>,
     /// The detection time, told to hosts in every heartbeat's ack.
     detection: Duration,
+    /// Signs host certificates.
+    ca: Ca,
+    /// How long a host certificate is valid.
+    certificate_lifetime: Duration,
 }
 
 impl AgentService {
-    pub fn new(db: Database, sessions: Arc<Sessions>, detection: Duration) -> Self {
+    pub fn new(
+        db: Database,
+        sessions: Arc<Sessions>,
+        detection: Duration,
+        ca: Ca,
+        certificate_lifetime: Duration,
+    ) -> Self {
         Self {
             db,
             sessions,
             detection,
+            ca,
+            certificate_lifetime,
         }
+    }
+
+    /// The host whose client certificate made this connection.
+    async fn caller<T>(&self, request: &Request<T>) -> Result<HostRow, Status> {
+        let peer = request.remote_addr();
+        let Some(certificate) = request.peer_certs().and_then(|c| c.first().cloned()) else {
+            tracing::warn!(?peer, "call without a client certificate refused");
+            return Err(Status::unauthenticated(
+                "a host client certificate is required",
+            ));
+        };
+        let print = pki::fingerprint(&certificate);
+        self.db
+            .write(move |c| Ok(pki::host_by_certificate(c, &print)))
+            .await
+            .map_err(|e| Status::internal(e.message))?
+            .map_err(|e| {
+                tracing::warn!(?peer, error = %e, "client certificate refused");
+                Status::unauthenticated(e.to_string())
+            })
     }
 }
 
@@ -187,6 +220,7 @@ impl HostAgent for AgentService {
     ) -> Result<Response<EnrollResponse>, Status> {
         let peer = request.remote_addr();
         let r = request.into_inner();
+        let (ca, lifetime) = (self.ca.clone(), self.certificate_lifetime);
         let result = async {
             let capacity = capacity(r.capacity)?;
             self.db
@@ -198,6 +232,7 @@ impl HostAgent for AgentService {
                         &r.address,
                         r.iscsi_port,
                         capacity,
+                        (&ca, &r.csr_pem, lifetime),
                     ))
                 })
                 .await
@@ -205,11 +240,14 @@ impl HostAgent for AgentService {
         }
         .await;
         match result {
-            Ok((host, secret)) => {
+            Ok((host, secret, issued)) => {
                 tracing::info!(host = %host.name, host_id = %host.id, "host enrolled");
                 Ok(Response::new(EnrollResponse {
                     host_id: host.id.into(),
                     host_secret: secret,
+                    certificate_pem: issued.pem,
+                    ca_pem: self.ca.cert_pem.clone(),
+                    certificate_expires: issued.expires,
                 }))
             }
             Err(e) => {
@@ -219,6 +257,27 @@ impl HostAgent for AgentService {
         }
     }
 
+    async fn renew_certificate(
+        &self,
+        request: Request<api::RenewRequest>,
+    ) -> Result<Response<api::RenewResponse>, Status> {
+        let host = self.caller(&request).await?;
+        let csr = request.into_inner().csr_pem;
+        let (ca, lifetime) = (self.ca.clone(), self.certificate_lifetime);
+        let name = host.name.clone();
+        let issued = self
+            .db
+            .write(move |c| Ok(pki::renew(c, &ca, &host, &csr, lifetime)))
+            .await
+            .map_err(|e| Status::internal(e.message))?
+            .map_err(refusal_status)?;
+        tracing::info!(host = %name, "host certificate renewed");
+        Ok(Response::new(api::RenewResponse {
+            certificate_pem: issued.pem,
+            certificate_expires: issued.expires,
+        }))
+    }
+
     type SessionStream = ReceiverStream<Result<ServerMessage, Status>>;
 
     async fn session(
@@ -226,6 +285,7 @@ impl HostAgent for AgentService {
         request: Request<Streaming<HostMessage>>,
     ) -> Result<Response<Self::SessionStream>, Status> {
         let peer = request.remote_addr();
+        let by_certificate = self.caller(&request).await?;
         let secret = request
             .metadata()
             .get(overcast_internal_api::AUTHORIZATION)
@@ -245,6 +305,13 @@ impl HostAgent for AgentService {
                 tracing::warn!(?peer, error = %e, "session refused");
                 Status::unauthenticated(e.to_string())
             })?;
+        if host.id != by_certificate.id {
+            tracing::warn!(?peer, certificate = %by_certificate.name, credential = %host.name,
+                "session refused: the credential is another host's");
+            return Err(Status::permission_denied(
+                "the host credential and the client certificate name different hosts",
+            ));
+        }
         let (tx, rx) = mpsc::channel(256);
         let sessions = &self.sessions;
         let session = Arc::new(Session {

@@ -350,7 +350,14 @@ impl Cluster {
 
     /// The server's internal (gRPC) address, on the cluster bridge.
     pub fn internal_url(&self) -> String {
-        format!("http://{}.1:{}", self.subnet, self.internal_port)
+        format!("https://{}.1:{}", self.subnet, self.internal_port)
+    }
+
+    /// The cluster CA's certificate, which the server writes at start.
+    pub fn cluster_ca_path(&self) -> PathBuf {
+        self.dir
+            .join("server")
+            .join(overcast_server::CLUSTER_CA_FILE)
     }
 
     fn start_server(&mut self) -> Result<()> {
@@ -439,7 +446,11 @@ impl Cluster {
         );
         let token = host.dir.join("enroll.token");
         if token.exists() {
-            args.push_str(&format!(" --enrollment-token-file {}", token.display()));
+            args.push_str(&format!(
+                " --enrollment-token-file {} --server-ca {}",
+                token.display(),
+                self.cluster_ca_path().display()
+            ));
         }
         // The outer shell joins the cgroup before anything else runs, so
         // every process of the host (hostd, libvirtd, QEMU, tgtd) is in it.

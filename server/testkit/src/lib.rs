@@ -427,6 +427,12 @@ impl TestServer {
         self.host.0.as_ref().map(|(_, dir)| dir.as_path())
     }
 
+    /// The cluster CA's certificate (PEM), which hosts trust the server by.
+    pub fn cluster_ca(&self) -> Result<String> {
+        let path = self._data.0.join(overcast_server::CLUSTER_CA_FILE);
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
+    }
+
     pub async fn add_sim_host(&mut self, config: sim::SimConfig) -> Result<&sim::SimHost> {
         let enrollment = self
             .post(
@@ -442,7 +448,13 @@ impl TestServer {
             enrollment.body
         );
         let token = enrollment.body["token"].as_str().unwrap_or_default();
-        let sim = sim::SimHost::start(self.server.internal_addr, token, config).await?;
+        let sim = sim::SimHost::start(
+            self.server.internal_addr,
+            &self.cluster_ca()?,
+            token,
+            config,
+        )
+        .await?;
         self.sims.push(sim);
         Ok(self.sims.last().expect("just pushed"))
     }

@@ -127,8 +127,23 @@ impl Drop for SimHost {
     }
 }
 
-async fn channel(server: SocketAddr) -> Result<Channel> {
-    Ok(Endpoint::from_shared(format!("http://{server}"))?
+/// How a simulated host reaches the server: over TLS with its own client
+/// certificate, as hostd does.
+#[derive(Clone)]
+struct Link {
+    server: SocketAddr,
+    ca_pem: String,
+    certificate_pem: String,
+    key_pem: String,
+}
+
+async fn channel(
+    server: SocketAddr,
+    ca_pem: &str,
+    identity: Option<(&str, &str)>,
+) -> Result<Channel> {
+    Ok(Endpoint::from_shared(format!("https://{server}"))?
+        .tls_config(overcast_internal_api::tls::client_config(ca_pem, identity))?
         .connect_timeout(Duration::from_secs(5))
         .tcp_nodelay(true)
         .connect()
@@ -140,10 +155,12 @@ impl SimHost {
     /// open a session.
     pub async fn start(
         server: SocketAddr,
+        ca_pem: &str,
         enrollment_token: &str,
         config: SimConfig,
     ) -> Result<SimHost> {
-        let mut client = HostAgentClient::new(channel(server).await?);
+        let key = overcast_internal_api::tls::host_key(&config.name)?;
+        let mut client = HostAgentClient::new(channel(server, ca_pem, None).await?);
         let reply = client
             .enroll(EnrollRequest {
                 enrollment_token: enrollment_token.to_string(),
@@ -151,13 +168,20 @@ impl SimHost {
                 address: config.address.clone(),
                 iscsi_port: 3260,
                 capacity: Some(capacity(&config, 0)),
+                csr_pem: key.csr_pem,
             })
             .await
             .context("enrolling the simulated host")?
             .into_inner();
+        let link = Link {
+            server,
+            ca_pem: reply.ca_pem,
+            certificate_pem: reply.certificate_pem,
+            key_pem: key.key_pem,
+        };
         let state = Arc::new(Mutex::new(State::default()));
         let task = tokio::spawn(keep_session(
-            server,
+            link,
             reply.host_secret,
             config.clone(),
             state.clone(),
@@ -248,14 +272,9 @@ fn heartbeat(config: &SimConfig, state: &Mutex<State>) -> HostMessage {
 }
 
 /// Keep a session open, redialling as hostd does.
-async fn keep_session(
-    server: SocketAddr,
-    secret: String,
-    config: SimConfig,
-    state: Arc<Mutex<State>>,
-) {
+async fn keep_session(link: Link, secret: String, config: SimConfig, state: Arc<Mutex<State>>) {
     loop {
-        if let Err(e) = session(server, &secret, &config, &state).await {
+        if let Err(e) = session(&link, &secret, &config, &state).await {
             tracing::debug!(host = %config.name, error = %format!("{e:#}"), "simulated host session lost");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -263,12 +282,19 @@ async fn keep_session(
 }
 
 async fn session(
-    server: SocketAddr,
+    link: &Link,
     secret: &str,
     config: &SimConfig,
     state: &Arc<Mutex<State>>,
 ) -> Result<()> {
-    let mut client = HostAgentClient::new(channel(server).await?);
+    let mut client = HostAgentClient::new(
+        channel(
+            link.server,
+            &link.ca_pem,
+            Some((&link.certificate_pem, &link.key_pem)),
+        )
+        .await?,
+    );
     let (tx, rx) = mpsc::channel::<HostMessage>(256);
     tx.send(heartbeat(config, state)).await?;
     let mut request = tonic::Request::new(ReceiverStream::new(rx));
