@@ -19,6 +19,15 @@ pub struct IscsiDisk {
     pub port: u16,
     pub iqn: String,
     pub lun: u32,
+    pub chap: Option<DiskAuth>,
+}
+
+/// How a disk logs in to its target: a CHAP user, and the libvirt secret
+/// (by usage) that holds its password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskAuth {
+    pub user: String,
+    pub secret_usage: String,
 }
 
 /// How the instance boots: the image's kernel directly.
@@ -108,9 +117,16 @@ impl InstanceSpec {
             "  <on_poweroff>destroy</on_poweroff>\n  <on_crash>destroy</on_crash>\n  <devices>"
         );
         for (i, d) in self.disks.iter().enumerate() {
+            let auth = d.chap.as_ref().map_or(String::new(), |a| {
+                format!(
+                    "        <auth username='{}'>\n          <secret type='iscsi' usage='{}'/>\n        </auth>\n",
+                    esc(&a.user),
+                    esc(&a.secret_usage)
+                )
+            });
             let _ = writeln!(
                 x,
-                "    <disk type='network' device='disk'>\n      <driver name='qemu' type='raw' cache='none'/>\n      <source protocol='iscsi' name='{}/{}'>\n        <host name='{}' port='{}'/>\n      </source>\n      <target dev='{}' bus='virtio'/>\n    </disk>",
+                "    <disk type='network' device='disk'>\n      <driver name='qemu' type='raw' cache='none'/>\n      <source protocol='iscsi' name='{}/{}'>\n        <host name='{}' port='{}'/>\n{auth}      </source>\n      <target dev='{}' bus='virtio'/>\n    </disk>",
                 esc(&d.iqn),
                 d.lun,
                 esc(&d.host),
@@ -174,12 +190,17 @@ mod tests {
                     port: 3260,
                     iqn: "iqn.a:boot".into(),
                     lun: 1,
+                    chap: Some(DiskAuth {
+                        user: "oc-boot".into(),
+                        secret_usage: "overcast-x-boot".into(),
+                    }),
                 },
                 IscsiDisk {
                     host: "10.0.0.2".into(),
                     port: 3260,
                     iqn: "iqn.a:data".into(),
                     lun: 1,
+                    chap: None,
                 },
             ],
             config_drive: Some("/run/cidata.iso".into()),
@@ -192,6 +213,14 @@ mod tests {
         let boot = xml.find("iqn.a:boot").unwrap();
         let data = xml.find("iqn.a:data").unwrap();
         assert!(boot < data);
+        assert!(xml.contains(
+            "<host name='10.0.0.1' port='3260'/>\n        <auth username='oc-boot'>\n          <secret type='iscsi' usage='overcast-x-boot'/>\n        </auth>\n      </source>"
+        ));
+        assert_eq!(
+            xml.matches("<auth ").count(),
+            1,
+            "the data disk has no auth"
+        );
         assert!(xml.contains("<target dev='vdc' bus='virtio'/>\n      <readonly/>"));
         assert!(xml.contains("x=&lt;&amp;&gt;"));
         assert!(xml.contains("<source bridge='br0'/>\n      <mac address='52:54:00:00:00:00'/>"));

@@ -16,10 +16,10 @@ use overcast_internal_api::v1::{
 
 use crate::configdrive::{ConfigDrive, Network};
 use crate::daemons::HostDaemons;
-use crate::domain::{Accelerator, DirectKernel, InstanceSpec, IscsiDisk};
+use crate::domain::{Accelerator, DirectKernel, DiskAuth, InstanceSpec, IscsiDisk};
 use crate::drives::DriveStore;
-use crate::libvirt::{Libvirt, domain_name};
-use crate::tgt::drive_iqn;
+use crate::libvirt::{Libvirt, domain_name, secret_usage};
+use crate::tgt::{Chap, drive_iqn};
 
 /// How a host runs; see `overcast-hostd --help`.
 #[derive(Debug, Clone)]
@@ -371,7 +371,18 @@ impl Host {
         if std::fs::metadata(&path).map_err(anyhow::Error::from)?.len() < c.size_bytes {
             self.drives.grow(id, c.size_bytes)?;
         }
-        self.daemons.tgt.ensure_export(id, &path, &c.initiators)?;
+        let chap = Chap {
+            user: c.chap_user.clone(),
+            secret: c.chap_secret.clone(),
+        };
+        if chap.user.is_empty() || chap.secret.len() < 12 {
+            return Err(Refusal::invalid(
+                "chap_user and a chap_secret of 12 characters or more are required",
+            ));
+        }
+        self.daemons
+            .tgt
+            .ensure_export(id, &path, &c.initiators, &chap)?;
         Ok(())
     }
 
@@ -394,11 +405,20 @@ impl Host {
                 .ok()
                 .filter(|p| *p != 0)
                 .ok_or_else(|| Refusal::invalid("portal_port must be a TCP port"))?;
+            if d.chap_user.is_empty() || d.chap_secret.is_empty() {
+                return Err(Refusal::invalid(
+                    "every disk needs its chap_user and chap_secret",
+                ));
+            }
             disks.push(IscsiDisk {
                 host: d.portal_host.clone(),
                 port,
                 iqn: drive_iqn(&drive),
                 lun: 1,
+                chap: Some(DiskAuth {
+                    user: d.chap_user.clone(),
+                    secret_usage: secret_usage(id, &drive),
+                }),
             });
         }
         let dir = self.instance_dir(id);
@@ -423,6 +443,17 @@ impl Host {
 
     fn ensure_instance(&self, id: &uuid::Uuid, c: &api::EnsureInstance) -> Result<(), Refusal> {
         let spec = self.spec(id, c)?;
+        let secrets: Vec<(String, String)> = c
+            .disks
+            .iter()
+            .map(|d| {
+                Ok((
+                    secret_usage(id, &parse_id("drive_id", &d.drive_id)?),
+                    d.chap_secret.clone(),
+                ))
+            })
+            .collect::<Result<_, Refusal>>()?;
+        self.libvirt.ensure_secrets(id, &secrets)?;
         let running = self.libvirt.running(&spec.name)? == Some(true);
         match c.power() {
             api::Power::Running => {
@@ -466,6 +497,7 @@ impl Host {
 
     fn remove_instance(&self, id: &uuid::Uuid) -> Result<(), Refusal> {
         self.libvirt.remove(&domain_name(id))?;
+        self.libvirt.forget_secrets(id, &[])?;
         match std::fs::remove_dir_all(self.instance_dir(id)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(anyhow::Error::from(e).into())

@@ -13,6 +13,15 @@ pub fn domain_name(instance: &uuid::Uuid) -> String {
     format!("instance-{instance}")
 }
 
+/// The usage id of the libvirt secret holding the CHAP password with which
+/// `instance` logs in to `drive`'s target.
+pub fn secret_usage(instance: &uuid::Uuid, drive: &uuid::Uuid) -> String {
+    format!("overcast-{instance}-{drive}")
+}
+
+/// libvirt's `VIR_SECRET_USAGE_TYPE_ISCSI`.
+const USAGE_ISCSI: i32 = 3;
+
 /// A domain as libvirt reports it, for the inventory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainState {
@@ -71,6 +80,55 @@ impl Libvirt {
             if dom.is_active()? {
                 dom.destroy()
                     .with_context(|| format!("stopping {}", spec.name))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Make the instance's iSCSI secrets exactly `secrets` (usage id,
+    /// password). They are ephemeral and private: kept in libvirtd's memory
+    /// only, and never read back through its API.
+    pub fn ensure_secrets(
+        &self,
+        instance: &uuid::Uuid,
+        secrets: &[(String, String)],
+    ) -> Result<()> {
+        for (usage, value) in secrets {
+            let secret = match self.conn.lookup_secret_by_usage(USAGE_ISCSI, usage) {
+                Ok(s) => s,
+                Err(_) => self
+                    .conn
+                    .define_secret_xml(
+                        &format!(
+                            "<secret ephemeral='yes' private='yes'><usage type='iscsi'><target>{usage}</target></usage></secret>"
+                        ),
+                        0,
+                    )
+                    .with_context(|| format!("defining the secret {usage}"))?,
+            };
+            secret
+                .set_value(value.as_bytes(), 0)
+                .with_context(|| format!("setting the secret {usage}"))?;
+        }
+        self.forget_secrets(instance, secrets)
+    }
+
+    /// Undefine the instance's secrets other than `keep`.
+    pub fn forget_secrets(&self, instance: &uuid::Uuid, keep: &[(String, String)]) -> Result<()> {
+        let prefix = format!("overcast-{instance}-");
+        for secret in self.conn.list_all_secrets(0)? {
+            // Read from the XML: virt 0.5's `Secret::usage_id` frees a
+            // string libvirt still owns (a double free).
+            let xml = secret.xml_desc(0)?;
+            let usage = xml
+                .split_once("<target>")
+                .and_then(|(_, rest)| rest.split_once("</target>"))
+                .map_or("", |(usage, _)| usage)
+                .to_string();
+            if usage.starts_with(&prefix) && !keep.iter().any(|(u, _)| *u == usage) {
+                secret
+                    .undefine()
+                    .with_context(|| format!("undefining the secret {usage}"))?;
             }
         }
         Ok(())

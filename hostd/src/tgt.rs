@@ -1,5 +1,8 @@
 //! Drive exports with tgt: one iSCSI target per drive, its ACL naming the
-//! initiators that may attach it.
+//! initiators that may attach it, and one CHAP account (made by the server)
+//! that they must log in with. New CHAP credentials remake the target:
+//! tgtd 1.0.85 crashed when an account was unbound from a target, so an
+//! account is only ever deleted once its target is gone.
 
 use std::path::Path;
 use std::process::Command;
@@ -35,6 +38,15 @@ pub struct Export {
     pub in_use: bool,
     /// The open connections: (session id, connection id, initiator address).
     pub connections: Vec<(u32, u32, String)>,
+    /// The CHAP accounts (user names) bound to it.
+    pub accounts: Vec<String>,
+}
+
+/// The CHAP credentials a target admits initiators with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chap {
+    pub user: String,
+    pub secret: String,
 }
 
 impl Tgt {
@@ -58,11 +70,13 @@ impl Tgt {
         let text = self.tgtadm(&["--op", "show", "--mode", "target"])?;
         let mut out: Vec<Export> = Vec::new();
         let mut in_acl = false;
+        let mut in_accounts = false;
         let mut sid_cid = (0u32, 0u32);
         for line in text.lines() {
             if let Some(rest) = line.strip_prefix("Target ") {
                 let (tid, iqn) = rest.split_once(": ").context("a target line")?;
                 in_acl = false;
+                in_accounts = false;
                 out.push(Export {
                     tid: tid.parse()?,
                     iqn: iqn.trim().to_string(),
@@ -71,6 +85,7 @@ impl Tgt {
                     size_mb: None,
                     in_use: false,
                     connections: Vec::new(),
+                    accounts: Vec::new(),
                 });
             } else if let Some(sid) = line.trim().strip_prefix("I_T nexus: ") {
                 if let Some(last) = out.last_mut() {
@@ -100,50 +115,117 @@ impl Tgt {
                     last.backing_file = Some(path.to_string());
                 }
             } else if line.trim_end() == "    ACL information:" {
-                in_acl = true;
-            } else if in_acl && line.starts_with("        ") {
+                (in_acl, in_accounts) = (true, false);
+            } else if line.trim_end() == "    Account information:" {
+                (in_acl, in_accounts) = (false, true);
+            } else if (in_acl || in_accounts) && line.starts_with("        ") {
                 if let Some(last) = out.last_mut() {
-                    last.acl.push(line.trim().to_string());
+                    let list = if in_acl {
+                        &mut last.acl
+                    } else {
+                        &mut last.accounts
+                    };
+                    list.push(line.trim().to_string());
                 }
             } else {
-                in_acl = false;
+                (in_acl, in_accounts) = (false, false);
             }
         }
         Ok(out)
     }
 
+    /// The CHAP accounts tgtd has.
+    fn accounts(&self) -> Result<Vec<String>> {
+        let text = self.tgtadm(&["--op", "show", "--mode", "account"])?;
+        Ok(text
+            .lines()
+            .skip_while(|l| !l.starts_with("Account list:"))
+            .skip(1)
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect())
+    }
+
+    fn ensure_account(&self, chap: &Chap) -> Result<()> {
+        if !self.accounts()?.contains(&chap.user) {
+            self.tgtadm(&[
+                "--op",
+                "new",
+                "--mode",
+                "account",
+                "--user",
+                &chap.user,
+                "--password",
+                &chap.secret,
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Delete a target (closing its sessions), then the accounts that were
+    /// bound to it.
+    fn delete_target(&self, e: &Export) -> Result<()> {
+        self.tgtadm(&[
+            "--op",
+            "delete",
+            "--force",
+            "--mode",
+            "target",
+            "--tid",
+            &e.tid.to_string(),
+        ])?;
+        for user in &e.accounts {
+            self.tgtadm(&["--op", "delete", "--mode", "account", "--user", user])?;
+        }
+        Ok(())
+    }
+
     /// Export `file` as the drive's target (idempotent), admitting only
-    /// `initiators` (IP addresses of the hosts that may attach it).
+    /// `initiators` (IP addresses of the hosts that may attach it) that log
+    /// in with `chap`.
     pub fn ensure_export(
         &self,
         drive_id: &uuid::Uuid,
         file: &Path,
         initiators: &[String],
+        chap: &Chap,
     ) -> Result<Export> {
+        if chap.user.is_empty() || chap.secret.len() < 12 {
+            bail!("a drive's CHAP user and secret (12 characters or more) are required");
+        }
         // Target ids are picked as the highest in use plus one: changes are
         // serialized so two exports never pick the same id.
         let _changing = TARGET_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
         let iqn = drive_iqn(drive_id);
         let mut existing = self.exports()?;
+        self.ensure_account(chap)?;
         // A drive grown since it was exported shows its new size once no
         // initiator uses it (an instance's next start): make the LUN again.
+        // New CHAP credentials (a fence) also make it again, which closes
+        // every session the old ones opened. A target without an account
+        // (exported before CHAP) is given one as it is.
         let file_mb = (std::fs::metadata(file)?.len() + 500_000) / 1_000_000;
-        if let Some(at) = existing
-            .iter()
-            .position(|e| e.iqn == iqn && !e.in_use && e.size_mb.is_some_and(|mb| mb < file_mb))
-        {
+        if let Some(at) = existing.iter().position(|e| {
+            e.iqn == iqn
+                && ((!e.in_use && e.size_mb.is_some_and(|mb| mb < file_mb))
+                    || (!e.accounts.is_empty() && e.accounts != [chap.user.clone()]))
+        }) {
             let stale = existing.remove(at);
-            self.tgtadm(&[
-                "--op",
-                "delete",
-                "--force",
-                "--mode",
-                "target",
-                "--tid",
-                &stale.tid.to_string(),
-            ])?;
+            self.delete_target(&stale)?;
         }
         if let Some(e) = existing.iter().find(|e| e.iqn == iqn) {
+            if e.accounts.is_empty() {
+                self.tgtadm(&[
+                    "--op",
+                    "bind",
+                    "--mode",
+                    "account",
+                    "--tid",
+                    &e.tid.to_string(),
+                    "--user",
+                    &chap.user,
+                ])?;
+            }
             // Make the ACL exactly `initiators`: bind first, then unbind,
             // so a host that stays admitted never loses access.
             let tid = e.tid.to_string();
@@ -185,6 +267,7 @@ impl Tgt {
             }
             let mut e = e.clone();
             e.acl = initiators.to_vec();
+            e.accounts = vec![chap.user.clone()];
             e.connections.retain(|c| initiators.contains(&c.2));
             return Ok(e);
         }
@@ -214,12 +297,19 @@ impl Tgt {
                     ])
                     .map(|_| ())
                 })
+            })
+            .and_then(|()| {
+                self.tgtadm(&[
+                    "--op", "bind", "--mode", "account", "--tid", &tid_s, "--user", &chap.user,
+                ])
+                .map(|_| ())
             });
         if let Err(e) = added {
             // Undo the half-made target so nothing leaks.
             let _ = self.tgtadm(&[
                 "--op", "delete", "--force", "--mode", "target", "--tid", &tid_s,
             ]);
+            let _ = self.tgtadm(&["--op", "delete", "--mode", "account", "--user", &chap.user]);
             return Err(e);
         }
         Ok(Export {
@@ -230,6 +320,7 @@ impl Tgt {
             size_mb: Some(file_mb),
             in_use: false,
             connections: Vec::new(),
+            accounts: vec![chap.user.clone()],
         })
     }
 
@@ -238,15 +329,7 @@ impl Tgt {
         let _changing = TARGET_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
         let iqn = drive_iqn(drive_id);
         if let Some(e) = self.exports()?.into_iter().find(|e| e.iqn == iqn) {
-            self.tgtadm(&[
-                "--op",
-                "delete",
-                "--force",
-                "--mode",
-                "target",
-                "--tid",
-                &e.tid.to_string(),
-            ])?;
+            self.delete_target(&e)?;
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use overcast_hostd::daemons::HostDaemons;
 use overcast_hostd::drives::DriveStore;
+use overcast_hostd::tgt::Chap;
 
 fn qemu_io(target: &str, op: &str) -> String {
     let out = Command::new("qemu-io")
@@ -64,31 +65,46 @@ fn drives_are_sparse_grow_keep_data_and_leave_nothing() {
     assert!(store.grow(&blank, 1 << 30).is_err());
 
     // Data written over iSCSI is read back after the export stops and starts.
+    let chap = Chap {
+        user: "oc-drives-test".into(),
+        secret: "drives-test-secret-0123".into(),
+    };
+    let login = format!("{}%{}@", chap.user, chap.secret);
     let export = host
         .tgt
-        .ensure_export(&blank, &path, &["127.0.0.1".to_string()])
+        .ensure_export(&blank, &path, &["127.0.0.1".to_string()], &chap)
         .unwrap();
-    let url = format!("iscsi://127.0.0.1:{}/{}/1", host.portal_port, export.iqn);
+    let url = format!(
+        "iscsi://{login}127.0.0.1:{}/{}/1",
+        host.portal_port, export.iqn
+    );
     qemu_io(&url, "write -P 0x5a 1M 64k");
     host.tgt.remove_export(&blank).unwrap();
     let export = host
         .tgt
-        .ensure_export(&blank, &path, &["127.0.0.1".to_string()])
+        .ensure_export(&blank, &path, &["127.0.0.1".to_string()], &chap)
         .unwrap();
-    let url = format!("iscsi://127.0.0.1:{}/{}/1", host.portal_port, export.iqn);
+    let url = format!(
+        "iscsi://{login}127.0.0.1:{}/{}/1",
+        host.portal_port, export.iqn
+    );
     let read = qemu_io(&url, "read -P 0x5a 1M 64k");
     assert!(read.contains("read 65536/65536 bytes"), "{read}");
 
-    // An initiator outside the ACL is refused.
+    // An initiator outside the ACL is refused, even with the secret.
+    let other_chap = Chap {
+        user: "oc-drives-other".into(),
+        secret: "drives-other-secret-0123".into(),
+    };
     let other = host
         .tgt
-        .ensure_export(&from_image, &p2, &["10.9.9.9".to_string()])
+        .ensure_export(&from_image, &p2, &["10.9.9.9".to_string()], &other_chap)
         .unwrap();
     let refused = Command::new("qemu-io")
         .args(["-f", "raw", "-c", "read 0 4k"])
         .arg(format!(
-            "iscsi://127.0.0.1:{}/{}/1",
-            host.portal_port, other.iqn
+            "iscsi://{}%{}@127.0.0.1:{}/{}/1",
+            other_chap.user, other_chap.secret, host.portal_port, other.iqn
         ))
         .output()
         .unwrap();
@@ -103,6 +119,16 @@ fn drives_are_sparse_grow_keep_data_and_leave_nothing() {
     store.delete(&from_image, &host.tgt).unwrap();
     store.delete(&from_image, &host.tgt).expect("idempotent");
     assert!(host.tgt.exports().unwrap().is_empty());
+    let accounts = Command::new("tgtadm")
+        .args(["-C", &host.tgt.control_port.to_string(), "--lld", "iscsi"])
+        .args(["--op", "show", "--mode", "account"])
+        .output()
+        .unwrap();
+    let accounts = String::from_utf8_lossy(&accounts.stdout).into_owned();
+    assert!(
+        !accounts.contains("oc-"),
+        "no CHAP account is left: {accounts}"
+    );
     assert!(store.inventory().unwrap().is_empty());
     host.stop();
     let _ = std::fs::remove_dir_all(&dir);

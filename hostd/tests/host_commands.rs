@@ -21,6 +21,29 @@ fn tiny() -> PathBuf {
     dir.canonicalize().unwrap()
 }
 
+/// The drive's CHAP credentials, then the ones a fence rotates to.
+const CHAP: (&str, &str) = ("oc-first", "first-secret-0123456789");
+const ROTATED: (&str, &str) = ("oc-second", "second-secret-0123456789");
+
+/// Whether an initiator logs in to the drive's target on this host's
+/// portal with `chap` (none: no CHAP at all), through QEMU's libiscsi.
+fn logs_in(port: u16, drive: &str, chap: Option<(&str, &str)>) -> Result<(), String> {
+    let auth = chap.map_or(String::new(), |(u, p)| format!("{u}%{p}@"));
+    let out = std::process::Command::new("qemu-img")
+        .arg("info")
+        .arg(format!(
+            "iscsi://{auth}127.0.0.1:{port}/{}/1",
+            overcast_hostd::tgt::drive_iqn(&drive.parse().unwrap())
+        ))
+        .output()
+        .expect("qemu-img runs");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
 fn ensure_instance(id: &str, drive: &str, generation: u64, port: u16, power: api::Power) -> Cmd {
     let mut c = api::EnsureInstance {
         instance_id: id.into(),
@@ -33,6 +56,8 @@ fn ensure_instance(id: &str, drive: &str, generation: u64, port: u16, power: api
             drive_id: drive.into(),
             portal_host: "127.0.0.1".into(),
             portal_port: u32::from(port),
+            chap_user: CHAP.0.into(),
+            chap_secret: CHAP.1.into(),
         }],
         ..Default::default()
     };
@@ -76,6 +101,8 @@ fn commands_on_system_daemons() {
         size_bytes: 32 << 20,
         image_source: String::new(),
         initiators: vec!["127.0.0.1".into()],
+        chap_user: CHAP.0.into(),
+        chap_secret: CHAP.1.into(),
     }));
     ok(ensure_instance(
         &instance,
@@ -105,6 +132,24 @@ fn commands_on_system_daemons() {
     assert!(
         console.contains("OVERCAST-READY hostname=cmd-1"),
         "{console}"
+    );
+
+    // The guest logged in with CHAP; without it, or with a wrong secret,
+    // the target refuses (the initiator address is in the ACL).
+    let port = system.portal_port;
+    let refused = logs_in(port, &drive, None).unwrap_err();
+    assert!(refused.contains("Authentication failure"), "{refused}");
+    let refused = logs_in(port, &drive, Some((CHAP.0, "not-the-secret-0000"))).unwrap_err();
+    assert!(refused.contains("Authentication failure"), "{refused}");
+    logs_in(port, &drive, Some(CHAP)).expect("the drive's own credentials log in");
+    let secrets = std::process::Command::new("virsh")
+        .args(["-c", &system.libvirt_uri, "secret-list"])
+        .output()
+        .unwrap();
+    let secrets = String::from_utf8_lossy(&secrets.stdout).into_owned();
+    assert!(
+        secrets.contains(&format!("overcast-{instance}-{drive}")),
+        "the guest's CHAP secret is a libvirt secret: {secrets}"
     );
 
     // Stale and malformed commands are refused and change nothing.
@@ -151,22 +196,58 @@ fn commands_on_system_daemons() {
             size_bytes: mib << 20,
             image_source: String::new(),
             initiators: vec!["127.0.0.1".into()],
+            chap_user: CHAP.0.into(),
+            chap_secret: CHAP.1.into(),
         })
     };
     ok(grow(3, 48));
     let lun_mb = || system.tgt.exports().unwrap()[0].size_mb;
     assert_eq!(lun_mb(), Some(34), "32 MiB while the guest runs");
     // Remove: the domain, then the drive's export and file.
+    // New credentials (a fence) remake the target: the guest's session is
+    // dropped, and the old secret no longer logs in.
+    let in_use = |tgt: &overcast_hostd::tgt::Tgt| tgt.exports().unwrap()[0].connections.len();
+    assert!(in_use(&system.tgt) > 0, "the guest is connected");
+    ok(Cmd::EnsureDrive(api::EnsureDrive {
+        drive_id: drive.clone(),
+        generation: 4,
+        size_bytes: 48 << 20,
+        image_source: String::new(),
+        initiators: vec!["127.0.0.1".into()],
+        chap_user: ROTATED.0.into(),
+        chap_secret: ROTATED.1.into(),
+    }));
+    let export = system.tgt.exports().unwrap().remove(0);
+    assert_eq!(export.accounts, vec![ROTATED.0.to_string()]);
+    // libiscsi in the guest's QEMU logs in again with the old secret and
+    // is refused; give it a moment to try.
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        system.tgt.exports().unwrap()[0].connections.is_empty(),
+        "no session with the old secret survives the rotation"
+    );
+    let refused = logs_in(port, &drive, Some(CHAP)).unwrap_err();
+    assert!(refused.contains("Authentication failure"), "{refused}");
+    logs_in(port, &drive, Some(ROTATED)).expect("the new credentials log in");
     ok(Cmd::RemoveInstance(api::RemoveInstance {
         instance_id: instance.clone(),
         generation: 6,
     }));
+    let secrets = std::process::Command::new("virsh")
+        .args(["-c", &system.libvirt_uri, "secret-list"])
+        .output()
+        .unwrap();
+    let secrets = String::from_utf8_lossy(&secrets.stdout).into_owned();
+    assert!(
+        !secrets.contains("overcast-"),
+        "a removed instance leaves no secret: {secrets}"
+    );
     // ...and once nobody uses it, the LUN is made again at the new size.
-    ok(grow(4, 64));
+    ok(grow(5, 64));
     assert_eq!(lun_mb(), Some(67), "64 MiB once the guest is gone");
     ok(Cmd::RemoveDrive(api::RemoveDrive {
         drive_id: drive.clone(),
-        generation: 5,
+        generation: 6,
     }));
     let left = host.inventory().unwrap();
     assert!(

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use overcast_hostd::configdrive::ConfigDrive;
 use overcast_hostd::daemons::HostDaemons;
-use overcast_hostd::domain::{Accelerator, DirectKernel, InstanceSpec, IscsiDisk};
-use overcast_hostd::libvirt::Libvirt;
+use overcast_hostd::domain::{Accelerator, DirectKernel, DiskAuth, InstanceSpec, IscsiDisk};
+use overcast_hostd::libvirt::{Libvirt, secret_usage};
+use overcast_hostd::tgt::Chap;
 
 fn tiny() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/images/tiny");
@@ -34,13 +35,17 @@ fn tiny_instance_boots_from_an_iscsi_drive_and_leaves_nothing_behind() {
         .unwrap()
         .set_len(64 << 20)
         .unwrap();
+    let chap = Chap {
+        user: "oc-instance-test".into(),
+        secret: "instance-test-secret-0123".into(),
+    };
     let export = host
         .tgt
-        .ensure_export(&drive_id, &drive_file, &["127.0.0.1".to_string()])
+        .ensure_export(&drive_id, &drive_file, &["127.0.0.1".to_string()], &chap)
         .unwrap();
     let again = host
         .tgt
-        .ensure_export(&drive_id, &drive_file, &["127.0.0.1".to_string()])
+        .ensure_export(&drive_id, &drive_file, &["127.0.0.1".to_string()], &chap)
         .unwrap();
     assert_eq!(export, again, "exports are idempotent");
 
@@ -72,12 +77,22 @@ fn tiny_instance_boots_from_an_iscsi_drive_and_leaves_nothing_behind() {
             port: host.portal_port,
             iqn: export.iqn.clone(),
             lun: 1,
+            chap: Some(DiskAuth {
+                user: chap.user.clone(),
+                secret_usage: secret_usage(&instance_id, &drive_id),
+            }),
         }],
         config_drive: Some(cidata.clone()),
         serial_log: serial.clone(),
         bridge: None,
     };
     let libvirt = Libvirt::connect(&host.libvirt_uri).unwrap();
+    libvirt
+        .ensure_secrets(
+            &instance_id,
+            &[(secret_usage(&instance_id, &drive_id), chap.secret.clone())],
+        )
+        .unwrap();
     let started = Instant::now();
     libvirt.ensure_running(&spec).unwrap();
     libvirt.ensure_running(&spec).expect("ensure is idempotent");

@@ -130,6 +130,14 @@ impl Server {
                     },
                 ),
         );
+        let backfilled = app
+            .db
+            .write(app::drives::backfill_chap)
+            .await
+            .map_err(|e| anyhow::anyhow!("giving drives CHAP secrets: {e}"))?;
+        if backfilled > 0 {
+            tracing::info!(drives = backfilled, "gave drives their CHAP secrets");
+        }
         let resumed = app
             .workflows
             .resume_all()

@@ -189,6 +189,9 @@ pub struct DriveRow {
     pub generation: i64,
     pub host_id: Option<HostId>,
     pub delete_with_instance: bool,
+    /// The CHAP user and secret its target admits initiators with.
+    pub chap_user: String,
+    pub chap_secret: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

@@ -187,6 +187,8 @@ diesel::table! {
         generation -> BigInt,
         host_id -> Nullable<Text>,
         delete_with_instance -> Bool,
+        chap_user -> Text,
+        chap_secret -> Text,
     }
 }
 

@@ -160,6 +160,8 @@ pub fn ensure_drive_command(conn: &mut DbConn, drive_id: &DriveId) -> ApiResult<
             size_bytes: drive.size_bytes as u64,
             image_source,
             initiators,
+            chap_user: drive.chap_user,
+            chap_secret: drive.chap_secret,
         }),
     ))
 }
@@ -216,6 +218,8 @@ pub fn ensure_instance_command(
                 drive_id: d.id.to_string(),
                 portal_host: h.address.clone(),
                 portal_port: h.iscsi_port as u32,
+                chap_user: d.chap_user.clone(),
+                chap_secret: d.chap_secret.clone(),
             })
             .collect(),
         ssh_keys,

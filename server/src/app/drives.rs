@@ -89,6 +89,14 @@ pub fn insert_drive(
         generation: 1,
         host_id: Some(host),
         delete_with_instance: false,
+        chap_user: String::new(),
+        chap_secret: String::new(),
+    };
+    let (chap_user, chap_secret) = new_chap();
+    let row = DriveRow {
+        chap_user,
+        chap_secret,
+        ..row
     };
     diesel::insert_into(drives::table)
         .values(&row)
@@ -276,4 +284,42 @@ pub fn drive_delete(
         });
     let id = super::plans::insert(conn, ctx, PlanKind::DriveDelete, &row.id, &plan)?;
     Ok(Launched::with((), id))
+}
+
+/// A fresh CHAP user and secret for a drive's target: 24 random
+/// alphanumerics (about 143 bits), and a user name that changes with it.
+pub fn new_chap() -> (String, String) {
+    use rand::Rng;
+    let pick = |n: usize| -> String {
+        rand::rng()
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(n)
+            .map(char::from)
+            .collect()
+    };
+    (format!("oc-{}", pick(12).to_lowercase()), pick(24))
+}
+
+/// Give its CHAP credentials to every drive that has none (made before
+/// targets used CHAP); the next export of each carries them.
+pub fn backfill_chap(conn: &mut DbConn) -> ApiResult<usize> {
+    let ids: Vec<DriveId> = drives::table
+        .filter(drives::chap_secret.eq(""))
+        .select(drives::id)
+        .load(conn)?;
+    for id in &ids {
+        rotate_chap(conn, id)?;
+    }
+    Ok(ids.len())
+}
+
+/// Renew a drive's CHAP credentials. Its serving host remakes the target
+/// with them at the next export, which also drops every session the old
+/// ones opened: part of the fence of a lost host.
+pub fn rotate_chap(conn: &mut DbConn, drive: &DriveId) -> ApiResult<()> {
+    let (user, secret) = new_chap();
+    diesel::update(drives::table.find(drive))
+        .set((drives::chap_user.eq(user), drives::chap_secret.eq(secret)))
+        .execute(conn)?;
+    Ok(())
 }

@@ -192,6 +192,11 @@ fn host_down(conn: &mut DbConn, host: &HostRow) -> ApiResult<Vec<WorkflowId>> {
                         host.name
                     ),
                 )?;
+                // New CHAP secrets: the fence remakes each target with
+                // them, so nothing the lost host knew opens it again.
+                for drive in &drives {
+                    super::drives::rotate_chap(conn, &drive.id)?;
+                }
                 let plan =
                     failover_plan(conn, &row.id, &host.id, host.time_state_changed, &drives)?;
                 launch.push(plans::insert_system(

@@ -63,6 +63,8 @@ pub enum Behavior {
 pub struct SimDrive {
     pub size_bytes: u64,
     pub initiators: Vec<String>,
+    /// The CHAP user its target admits (new with every new secret).
+    pub chap_user: String,
 }
 
 /// A domain as the simulated host holds it.
@@ -412,6 +414,24 @@ fn apply(state: &Mutex<State>, command: Command, result: &mut CommandResult) {
         s.generations.insert(object.clone(), g);
     }
     match command {
+        Command::EnsureDrive(c) if c.chap_user.is_empty() || c.chap_secret.len() < 12 => {
+            refuse(
+                result,
+                ErrorKind::Invalid,
+                "CHAP credentials are required".into(),
+            );
+        }
+        Command::EnsureInstance(c)
+            if c.disks
+                .iter()
+                .any(|d| d.chap_user.is_empty() || d.chap_secret.is_empty()) =>
+        {
+            refuse(
+                result,
+                ErrorKind::Invalid,
+                "every disk needs its CHAP credentials".into(),
+            );
+        }
         Command::EnsureDrive(c) => {
             let size = s
                 .drives
@@ -422,6 +442,7 @@ fn apply(state: &Mutex<State>, command: Command, result: &mut CommandResult) {
                 SimDrive {
                     size_bytes: size,
                     initiators: c.initiators,
+                    chap_user: c.chap_user,
                 },
             );
         }

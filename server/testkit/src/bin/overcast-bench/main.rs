@@ -387,10 +387,18 @@ fn bench_iscsi() -> Result<()> {
         .status()?;
     anyhow::ensure!(status.success(), "dd failed");
     let drive = uuid::Uuid::new_v4();
+    // Logged in with CHAP, as every guest is.
+    let chap = overcast_hostd::tgt::Chap {
+        user: "oc-bench".into(),
+        secret: "bench-secret-0123456789".into(),
+    };
     let export = host
         .tgt
-        .ensure_export(&drive, &file, &["127.0.0.1".to_string()])?;
-    let iscsi = format!("iscsi://127.0.0.1:{}/{}/1", host.portal_port, export.iqn);
+        .ensure_export(&drive, &file, &["127.0.0.1".to_string()], &chap)?;
+    let iscsi = format!(
+        "iscsi://{}%{}@127.0.0.1:{}/{}/1",
+        chap.user, chap.secret, host.portal_port, export.iqn
+    );
     let direct = file.display().to_string();
     // Sequential: 1 MiB reads, 4 in flight. Scattered: 4 KiB reads, 16 in
     // flight, each 254 pages past the last (qemu-img bench wraps at the end).

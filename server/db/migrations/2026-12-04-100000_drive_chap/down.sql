@@ -1,0 +1,2 @@
+ALTER TABLE drives DROP COLUMN chap_secret;
+ALTER TABLE drives DROP COLUMN chap_user;
