@@ -31,6 +31,11 @@ pub struct Config {
         default_value = "127.0.0.1:8081"
     )]
     pub internal_listen: SocketAddr,
+    /// The networks hosts dial the internal API from (CIDRs, comma
+    /// separated): connections from anywhere else are closed before TLS.
+    /// Empty: any address that reaches `--internal-listen`.
+    #[arg(long, env = "OVERCAST_CLUSTER_NETWORK", value_delimiter = ',')]
+    pub cluster_network: Vec<ipnet::IpNet>,
     /// Seconds without a heartbeat before a host is `down` and its HA
     /// instances are restarted elsewhere (`suspect` after half of it).
     #[arg(long, env = "OVERCAST_HOST_DETECTION_SECONDS", default_value_t = 5.0,
@@ -97,6 +102,7 @@ impl Config {
             internal_listen: "127.0.0.1:8081".parse().expect("valid address"),
             host_detection_seconds: 5.0,
             host_certificate_seconds: 2_592_000,
+            cluster_network: Vec::new(),
             cpu_allocation_ratio: 4.0,
             all_in_one: false,
             images_dir: "target/images".into(),

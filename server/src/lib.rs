@@ -124,7 +124,10 @@ impl Server {
                 .tls_config(tls)?
                 .add_service(agent)
                 .serve_with_incoming_shutdown(
-                    tokio_stream::wrappers::TcpListenerStream::new(internal),
+                    only_from(
+                        tokio_stream::wrappers::TcpListenerStream::new(internal),
+                        config.cluster_network.clone(),
+                    ),
                     async {
                         let _ = internal_rx.await;
                     },
@@ -274,4 +277,30 @@ fn write_public_file(path: &std::path::Path, text: &str) -> std::io::Result<()> 
     let tmp = path.with_extension("tmp");
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)
+}
+
+/// The connections from `networks` (all, if none is given); the others are
+/// closed as they arrive.
+fn only_from(
+    incoming: tokio_stream::wrappers::TcpListenerStream,
+    networks: Vec<ipnet::IpNet>,
+) -> impl futures::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    use futures::StreamExt;
+    incoming.filter(move |conn| {
+        let admitted = match conn {
+            Ok(stream) => match stream.peer_addr() {
+                Ok(peer) => {
+                    let ip = peer.ip().to_canonical();
+                    let ok = networks.is_empty() || networks.iter().any(|n| n.contains(&ip));
+                    if !ok {
+                        tracing::warn!(%peer, "internal API connection from outside the cluster network closed");
+                    }
+                    ok
+                }
+                Err(_) => false,
+            },
+            Err(_) => true,
+        };
+        std::future::ready(admitted)
+    })
 }

@@ -215,6 +215,12 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    let data = api.get(&format!("/v1/drives/ha-data{q}"), &t.rw).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let old_chap = target_of(&cluster, &data);
+
     // Kill A. The HA instance runs again on another host, once; polled all
     // along, it never runs on two hosts at once.
     let killed = std::time::Instant::now();
@@ -264,6 +270,18 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         "acknowledged {before_kill} before the kill, found only {found} after"
     );
     eprintln!("sequence: {before_kill} acknowledged before the kill, {found} found after");
+
+    // The fence renewed the data drive's CHAP secret: from the new host
+    // (in the target's ACL), no CHAP and the old secret are refused, the
+    // new one logs in.
+    let new_host = running_on(&cluster, &ids["ha"])[0];
+    let chap = target_of(&cluster, &data);
+    assert_ne!(chap.secret, old_chap.secret, "the fence renews the secret");
+    let refused = login_from(&cluster, new_host, &chap, None).unwrap_err();
+    assert!(refused.contains("Authentication failure"), "{refused}");
+    let refused = login_from(&cluster, new_host, &chap, Some(&old_chap)).unwrap_err();
+    assert!(refused.contains("Authentication failure"), "{refused}");
+    login_from(&cluster, new_host, &chap, Some(&chap)).expect("the new secret logs in");
 
     // The others failed, and their last event says why.
     let rw = &t.rw;
@@ -341,6 +359,62 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     assert_eq!(running_on(&cluster, &ids["ha"]).len(), 1);
     assert!(running_on(&cluster, &ids["local"]).is_empty());
     assert!(running_on(&cluster, &ids["none"]).is_empty());
+}
+
+/// Where a drive's target is and what it admits, read from the server's
+/// database (the API never shows CHAP secrets).
+#[derive(Debug, Clone)]
+struct Target {
+    portal: String,
+    iqn: String,
+    user: String,
+    secret: String,
+}
+
+fn target_of(cluster: &Cluster, drive: &str) -> Target {
+    use diesel::prelude::*;
+    use overcast_db::schema::{drives, hosts};
+    let path = cluster.dir.join("server/overcast.db");
+    let mut c = diesel::SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    let (user, secret, address, port): (String, String, String, i32) = drives::table
+        .inner_join(hosts::table.on(drives::host_id.eq(hosts::id.nullable())))
+        .filter(drives::id.eq(drive))
+        .select((
+            drives::chap_user,
+            drives::chap_secret,
+            hosts::address,
+            hosts::iscsi_port,
+        ))
+        .first(&mut c)
+        .unwrap();
+    Target {
+        portal: format!("{address}:{port}"),
+        // hostd's naming of a drive's target.
+        iqn: format!("iqn.2026-11.dev.overcast:drive-{drive}"),
+        user,
+        secret,
+    }
+}
+
+/// Log in to `target` from host `i`'s network namespace (QEMU's libiscsi,
+/// as a guest would), with `chap`'s credentials or none.
+fn login_from(
+    cluster: &Cluster,
+    i: usize,
+    target: &Target,
+    chap: Option<&Target>,
+) -> Result<(), String> {
+    let auth = chap.map_or(String::new(), |c| format!("{}%{}@", c.user, c.secret));
+    let out = std::process::Command::new("ip")
+        .args(["netns", "exec", &cluster.hosts[i].netns, "qemu-img", "info"])
+        .arg(format!("iscsi://{auth}{}/{}/1", target.portal, target.iqn))
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
 }
 
 /// Polls every host's libvirt in the background and remembers any moment
@@ -494,4 +568,274 @@ async fn frozen_cut_off_and_failover_through_a_server_restart_never_run_twice() 
     assert_eq!(after, before + 1, "the failover finished exactly once");
     let polls = watch.finish();
     eprintln!("libvirt polled {polls} times on every host; never twice");
+}
+
+/// How a client dials the internal API in the security test.
+struct Dial {
+    url: String,
+    ca: String,
+    /// A client certificate and key, PEM.
+    identity: Option<(String, String)>,
+}
+
+impl Dial {
+    /// Open a session as a host would, with `secret` as the credential:
+    /// Ok if the server accepts it, else what refused it.
+    async fn session(&self, secret: &str) -> Result<(), String> {
+        use overcast_internal_api::v1::{HostMessage, host_agent_client::HostAgentClient};
+        let mut endpoint = tonic::transport::Endpoint::from_shared(self.url.clone())
+            .unwrap()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(5));
+        if self.url.starts_with("https://") {
+            endpoint = endpoint
+                .tls_config(overcast_internal_api::tls::client_config(
+                    &self.ca,
+                    self.identity
+                        .as_ref()
+                        .map(|(c, k)| (c.as_str(), k.as_str())),
+                ))
+                .map_err(|e| format!("tls config: {e}"))?;
+        }
+        let channel = endpoint
+            .connect()
+            .await
+            .map_err(|e| format!("connect: {e:?}"))?;
+        let mut request = tonic::Request::new(futures::stream::iter(Vec::<HostMessage>::new()));
+        request.metadata_mut().insert(
+            overcast_internal_api::AUTHORIZATION,
+            format!("Bearer {secret}").parse().unwrap(),
+        );
+        HostAgentClient::new(channel)
+            .session(request)
+            .await
+            .map(|_| ())
+            .map_err(|s| format!("{:?}: {}", s.code(), s.message()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_cluster_hosts_with_their_own_certificates_reach_the_internal_api() {
+    let mut config = ClusterConfig::new(2);
+    // Hosts renew at two thirds of it: every 8 s.
+    config.certificate_seconds = Some(12);
+    let cluster = Cluster::start(config).await.expect(
+        "the cluster harness starts (root, iproute2, freezer cgroup, `cargo xtask images`)",
+    );
+    let ca = std::fs::read_to_string(cluster.cluster_ca_path()).unwrap();
+    // hostd saves what enrollment gave it just after the server records it.
+    let creds = |i: usize| -> serde_json::Value {
+        let path = cluster.hosts[i].state_dir.join("credentials.json");
+        let started = std::time::Instant::now();
+        loop {
+            if let Ok(bytes) = std::fs::read(&path) {
+                return serde_json::from_slice(&bytes).unwrap();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{path:?} missing"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let (one, two) = (creds(0), creds(1));
+    let field = |c: &serde_json::Value, k: &str| c[k].as_str().unwrap().to_string();
+    let (cert1, key1, secret1) = (
+        field(&one, "certificate_pem"),
+        field(&one, "key_pem"),
+        field(&one, "host_secret"),
+    );
+    let (key2, secret2) = (field(&two, "key_pem"), field(&two, "host_secret"));
+    let url = cluster.internal_url();
+    let dial = |identity: Option<(&str, &str)>| Dial {
+        url: url.clone(),
+        ca: ca.clone(),
+        identity: identity.map(|(c, k)| (c.to_string(), k.to_string())),
+    };
+
+    // The host's own certificate and credential: accepted (the control).
+    let own = dial(Some((&cert1, &key1)));
+    own.session(&secret1)
+        .await
+        .expect("a host's own certificate");
+
+    // Plaintext: the TLS listener does not speak it.
+    let plain = Dial {
+        url: url.replace("https://", "http://"),
+        ca: ca.clone(),
+        identity: None,
+    };
+    let e = plain.session(&secret1).await.unwrap_err();
+    eprintln!("plaintext: {e}");
+    assert!(
+        !e.contains("Unauthenticated") && !e.contains("PermissionDenied"),
+        "not even a gRPC answer: {e}"
+    );
+    // Not even with a valid enrollment token: no host is enrolled.
+    let op = cluster.api.operator_token.clone();
+    let token = cluster
+        .api
+        .create("/v1/host-enrollments", &op, serde_json::json!({}))
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut client = overcast_internal_api::v1::host_agent_client::HostAgentClient::new(
+        tonic::transport::Endpoint::from_shared(plain.url.clone())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap(),
+    );
+    let enrolled = client
+        .enroll(overcast_internal_api::v1::EnrollRequest {
+            enrollment_token: token,
+            name: "plain".into(),
+            address: "10.213.0.99".into(),
+            iscsi_port: 3260,
+            capacity: Some(overcast_internal_api::v1::Capacity {
+                cpus: 1,
+                memory_mib: 1024,
+                storage_bytes: 1 << 30,
+                storage_free_bytes: 1 << 30,
+            }),
+            csr_pem: overcast_internal_api::tls::host_key("plain")
+                .unwrap()
+                .csr_pem,
+        })
+        .await;
+    assert!(enrolled.is_err(), "enrolled in plaintext");
+    let hosts = cluster.api.get("/v1/hosts", &op).await.body;
+    assert_eq!(hosts["items"].as_array().unwrap().len(), 2, "{hosts}");
+
+    // No client certificate: refused, whatever the credential.
+    let e = dial(None).session(&secret1).await.unwrap_err();
+    assert!(e.starts_with("Unauthenticated"), "{e}");
+    assert!(e.contains("client certificate is required"), "{e}");
+
+    // Host 1's certificate with host 2's credential: refused.
+    let e = own.session(&secret2).await.unwrap_err();
+    assert!(e.starts_with("PermissionDenied"), "{e}");
+
+    // Host 1's certificate without its key (host 2's): no handshake.
+    let e = dial(Some((&cert1, &key2)))
+        .session(&secret1)
+        .await
+        .unwrap_err();
+    eprintln!("another host's key: {e}");
+    assert!(
+        !e.contains("Unauthenticated") && !e.contains("PermissionDenied"),
+        "refused before any call: {e}"
+    );
+
+    // A certificate from another CA, even naming host 1: no handshake.
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, field(&one, "host_id").as_str());
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    let forged = params.self_signed(&key).unwrap().pem();
+    let e = dial(Some((&forged, &key.serialize_pem())))
+        .session(&secret1)
+        .await
+        .unwrap_err();
+    assert!(
+        !e.contains("Unauthenticated") && !e.contains("PermissionDenied"),
+        "refused before any call: {e}"
+    );
+
+    // Rotation: host 1 renews its certificate by itself; once it uses the
+    // new one, the old one is refused, and host 1 stays active.
+    let started = std::time::Instant::now();
+    loop {
+        if own
+            .session(&secret1)
+            .await
+            .is_err_and(|e| e.starts_with("Unauthenticated"))
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "the old certificate is still accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let renewed = creds(0);
+    assert_ne!(
+        field(&renewed, "certificate_pem"),
+        cert1,
+        "a new certificate"
+    );
+    assert_ne!(field(&renewed, "key_pem"), key1, "for a new key");
+    dial(Some((
+        &field(&renewed, "certificate_pem"),
+        &field(&renewed, "key_pem"),
+    )))
+    .session(&secret1)
+    .await
+    .expect("the renewed certificate");
+    cluster
+        .wait_host_state(0, "active", Duration::from_secs(10))
+        .await
+        .unwrap();
+    let log = std::fs::read_to_string(cluster.hosts[0].dir.join("hostd.log")).unwrap();
+    assert!(log.contains("host certificate renewed"), "hostd renewed it");
+
+    // From outside the cluster network, with host 2's valid certificate
+    // and credential: the connection is closed before TLS. The hosts'
+    // iSCSI portals are not reachable from there either.
+    let outsider = cluster.add_outsider().unwrap();
+    let two_now = creds(1);
+    let stolen = dial(Some((
+        &field(&two_now, "certificate_pem"),
+        &field(&two_now, "key_pem"),
+    )));
+    let from_outside = overcast_testkit::cluster::in_netns(&outsider, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(stolen.session(&secret2))
+    })
+    .unwrap();
+    let e = from_outside.unwrap_err();
+    eprintln!("from outside the cluster network: {e}");
+    assert!(
+        !e.contains("Unauthenticated") && !e.contains("PermissionDenied"),
+        "closed before any call: {e}"
+    );
+    stolen
+        .session(&secret2)
+        .await
+        .expect("the same credentials from the cluster network");
+    let portal = format!(
+        "{}:{}",
+        cluster.hosts[1].address,
+        cluster
+            .api
+            .get("/v1/hosts/host-2", &cluster.api.operator_token)
+            .await
+            .body["iscsi_port"]
+    );
+    let out = std::process::Command::new("ip")
+        .args([
+            "netns", "exec", &outsider, "timeout", "10", "qemu-img", "info",
+        ])
+        .arg(format!(
+            "iscsi://{portal}/iqn.2026-11.dev.overcast:drive-x/1"
+        ))
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a portal answered the outsider");
+    let server_log = std::fs::read_to_string(cluster.dir.join("server.log")).unwrap();
+    assert!(
+        server_log.contains("from outside the cluster network closed"),
+        "the server closed it"
+    );
+    // Down removes the outsider too.
+    let probe = Cluster::load(&cluster.dir).unwrap();
+    cluster.down().unwrap();
+    assert_eq!(probe.leftovers(), Vec::<String>::new());
 }

@@ -64,6 +64,7 @@ pub struct Cluster {
     bins: PathBuf,
     server_pid: Option<u32>,
     heartbeat: f64,
+    certificate_seconds: Option<u64>,
     detached: bool,
 }
 
@@ -77,6 +78,9 @@ pub struct ClusterConfig {
     pub bins: PathBuf,
     /// Seconds between heartbeats.
     pub heartbeat: f64,
+    /// How long host certificates are valid (the server's default if
+    /// none): short, to see them rotate.
+    pub certificate_seconds: Option<u64>,
 }
 
 impl ClusterConfig {
@@ -89,6 +93,7 @@ impl ClusterConfig {
             dir,
             bins: bin_dir(),
             heartbeat: 1.0,
+            certificate_seconds: None,
         }
     }
 }
@@ -139,6 +144,26 @@ fn cgroup_pids(cgroup: &Path) -> Vec<u32> {
         .lines()
         .filter_map(|l| l.trim().parse().ok())
         .collect()
+}
+
+/// Run `f` on a thread inside the network namespace `netns` (a name under
+/// `/run/netns`): what it connects to, it connects to from there.
+pub fn in_netns<T: Send>(netns: &str, f: impl FnOnce() -> T + Send) -> Result<T> {
+    let file = std::fs::File::open(Path::new("/run/netns").join(netns))
+        .with_context(|| format!("no network namespace {netns}"))?;
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                rustix::thread::move_into_link_name_space(
+                    std::os::fd::AsFd::as_fd(&file),
+                    Some(rustix::thread::LinkNameSpaceType::Network),
+                )
+                .with_context(|| format!("entering {netns}"))?;
+                Ok(f())
+            })
+            .join()
+            .map_err(|_| anyhow::anyhow!("the thread in {netns} panicked"))?
+    })
 }
 
 /// A /24 in 10.213.0.0/16 that no interface of this machine uses.
@@ -195,6 +220,7 @@ impl Cluster {
             bins: config.bins.clone(),
             server_pid: None,
             heartbeat: config.heartbeat,
+            certificate_seconds: config.certificate_seconds,
             detached: false,
         };
         for i in 1..=config.hosts {
@@ -322,6 +348,7 @@ impl Cluster {
             bins: s("bins").into(),
             server_pid: saved["server_pid"].as_u64().map(|p| p as u32),
             heartbeat: saved["heartbeat"].as_f64().unwrap_or(1.0),
+            certificate_seconds: saved["certificate_seconds"].as_u64(),
             detached: true,
         })
     }
@@ -339,7 +366,7 @@ impl Cluster {
             "id": self.id, "subnet": self.subnet, "bridge": self.bridge,
             "api_port": self.api_port, "internal_port": self.internal_port,
             "bins": self.bins, "server_pid": self.server_pid, "heartbeat": self.heartbeat,
-            "hosts": hosts,
+            "certificate_seconds": self.certificate_seconds, "hosts": hosts,
         });
         std::fs::write(
             self.dir.join("cluster.json"),
@@ -364,9 +391,14 @@ impl Cluster {
         let data = self.dir.join("server");
         std::fs::create_dir_all(&data)?;
         let log = std::fs::File::create(self.dir.join("server.log"))?;
-        let child = Command::new(self.bins.join("overcast-server"))
+        let mut command = Command::new(self.bins.join("overcast-server"));
+        if let Some(seconds) = self.certificate_seconds {
+            command.args(["--host-certificate-seconds", &seconds.to_string()]);
+        }
+        let child = command
             .arg("--data-dir")
             .arg(&data)
+            .args(["--cluster-network", &format!("{}.0/24", self.subnet)])
             .args(["--listen", &format!("127.0.0.1:{}", self.api_port)])
             .args([
                 "--internal-listen",
@@ -622,6 +654,49 @@ impl Cluster {
         self.hosts[i].look()
     }
 
+    /// The outsider's network namespace and the root side of its link.
+    fn outsider_names(&self) -> (String, String) {
+        (format!("oc{}out", self.id), format!("oc{}o", self.id))
+    }
+
+    /// A network namespace outside the cluster network, as the rest of a
+    /// data centre would be: its own /30 (`10.214.<x>.2`), with a route to
+    /// the cluster's /24 through this machine. Returns its name; taking the
+    /// cluster down removes it.
+    pub fn add_outsider(&self) -> Result<String> {
+        let (netns, link) = self.outsider_names();
+        let x = self.subnet.rsplit('.').next().unwrap_or("1");
+        let peer = format!("{link}p");
+        run("ip", &["netns", "add", &netns])?;
+        run(
+            "ip",
+            &["link", "add", &link, "type", "veth", "peer", "name", &peer],
+        )?;
+        run(
+            "ip",
+            &["addr", "add", &format!("10.214.{x}.1/30"), "dev", &link],
+        )?;
+        run("ip", &["link", "set", &link, "up"])?;
+        run("ip", &["link", "set", &peer, "netns", &netns])?;
+        let ns = |args: &[&str]| {
+            let mut all = vec!["-n", netns.as_str()];
+            all.extend(args);
+            run("ip", &all)
+        };
+        ns(&["link", "set", &peer, "name", "eth0"])?;
+        ns(&["addr", "add", &format!("10.214.{x}.2/30"), "dev", "eth0"])?;
+        ns(&["link", "set", "eth0", "up"])?;
+        ns(&["link", "set", "lo", "up"])?;
+        ns(&[
+            "route",
+            "add",
+            &format!("{}.0/24", self.subnet),
+            "via",
+            &format!("10.214.{x}.1"),
+        ])?;
+        Ok(netns)
+    }
+
     /// Take everything down: processes, cgroups, namespaces, links, files.
     pub fn down(mut self) -> Result<()> {
         self.detached = true;
@@ -649,6 +724,13 @@ impl Cluster {
         if link_exists(&self.bridge) {
             let _ = run("ip", &["link", "del", &self.bridge]);
         }
+        let (netns, link) = self.outsider_names();
+        if Path::new("/run/netns").join(&netns).exists() {
+            let _ = run("ip", &["netns", "del", &netns]);
+        }
+        if link_exists(&link) {
+            let _ = run("ip", &["link", "del", &link]);
+        }
         if self.dir.exists() && std::fs::remove_dir_all(&self.dir).is_err() {
             problems.push(format!("{} remains", self.dir.display()));
         }
@@ -675,6 +757,13 @@ impl Cluster {
         }
         if link_exists(&self.bridge) {
             left.push(format!("link {}", self.bridge));
+        }
+        let (netns, link) = self.outsider_names();
+        if Path::new("/run/netns").join(&netns).exists() {
+            left.push(format!("namespace {netns}"));
+        }
+        if link_exists(&link) {
+            left.push(format!("link {link}"));
         }
         if self.dir.exists() {
             left.push(format!("directory {}", self.dir.display()));
