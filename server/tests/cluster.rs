@@ -165,11 +165,25 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         json!({"name": "ha-data", "size_bytes": 33554432}),
     )
     .await;
-    // ...and three instances on A (B and C draining): one HA with its
-    // drives on B, writing sequence numbers to its data drive; one HA with
-    // its drive on A; one with policy `none`.
-    cluster.set_host_state(a, "active").await.unwrap();
+    // ...another's on C (A and B draining)...
     cluster.set_host_state(b, "draining").await.unwrap();
+    cluster.set_host_state(c, "active").await.unwrap();
+    let stranded_boot = api
+        .create(
+            &format!("/v1/drives{q}"),
+            &t.rw,
+            json!({"name": "stranded-boot", "size_bytes": 67108864, "image": "tiny"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // ...and four instances on A (B and C draining): one HA with its
+    // drives on B, writing sequence numbers to its data drive; one HA with
+    // its drive on A; one with policy `none`; one HA with its drive on C,
+    // which dies with A.
+    cluster.set_host_state(a, "active").await.unwrap();
+    cluster.set_host_state(c, "draining").await.unwrap();
     let mut ids = std::collections::HashMap::new();
     for (name, body) in [
         (
@@ -185,6 +199,11 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
             "none",
             json!({"name": "none", "vcpus": 1, "memory_mib": 256, "image": "tiny",
                    "ha_policy": "none"}),
+        ),
+        (
+            "stranded",
+            json!({"name": "stranded", "vcpus": 1, "memory_mib": 256,
+                   "boot_drive": "stranded-boot"}),
         ),
     ] {
         let vm = api.create(&format!("/v1/instances{q}"), &t.rw, body).await;
@@ -221,17 +240,18 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         .to_string();
     let old_chap = target_of(&cluster, &data);
 
-    // Kill A. The HA instance runs again on another host, once; polled all
-    // along, it never runs on two hosts at once.
+    // Kill A, and C with it. The HA instance runs again on B, once; polled
+    // all along, it never runs on two hosts at once.
     let killed = std::time::Instant::now();
     cluster.kill(a).unwrap();
+    cluster.kill(c).unwrap();
     let ha = format!("/v1/instances/{}", ids["ha"]);
     loop {
         let on = running_on(&cluster, &ids["ha"]);
         assert!(on.len() <= 1, "the instance runs on hosts {on:?} at once");
         let view = api.get(&ha, &t.rw).await.body;
         if view["state"] == "running" && on.len() == 1 {
-            assert_ne!(on[0], a);
+            assert_eq!(on[0], b, "the only host left");
             break;
         }
         assert!(
@@ -311,6 +331,35 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     if let Some(drive) = last_event(ids["local"].clone()).await["message"].as_str() {
         assert!(drive.contains("local-boot"), "the drive is named: {drive}");
     }
+    // The drive on C cannot be fenced: its instance is not restarted, and
+    // the reason names the drive and its host (found before the failover
+    // began, or by the fence that could not reach it).
+    let started = std::time::Instant::now();
+    let stranded = loop {
+        let view = api
+            .get(&format!("/v1/instances/{}", ids["stranded"]), &t.rw)
+            .await
+            .body;
+        if view["state"] == "failed" {
+            break view;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "stranded: {view}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let event = last_event(ids["stranded"].clone()).await;
+    let message = event["message"].as_str().unwrap_or_default();
+    assert_eq!(event["action"], "instance.failed", "{event}");
+    assert!(
+        message.contains(&stranded_boot)
+            && message.contains("stranded-boot")
+            && message.contains("host-3"),
+        "{stranded}: {message}"
+    );
+    eprintln!("the unfenceable drive: {message}");
+    assert!(running_on(&cluster, &ids["stranded"]).is_empty());
     // Detection, fencing, placement and restart are events, timed.
     let events = api
         .get(&format!("/v1/events?resource_id={}", ids["ha"]), &t.rw)

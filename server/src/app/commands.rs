@@ -8,7 +8,7 @@ use overcast_db::schema::*;
 use overcast_db::{DbConn, json_list, now_micros};
 use overcast_internal_api::v1::{self as api, server_message::Command as Cmd};
 use overcast_types::ids::*;
-use overcast_types::states::{DriveState, InstanceState};
+use overcast_types::states::{DriveState, HostState, InstanceState};
 use overcast_types::{ApiError, ApiResult};
 
 use super::placement::PlacementPolicy;
@@ -281,4 +281,51 @@ pub fn forget_instance(conn: &mut DbConn, id: &InstanceId) -> ApiResult<()> {
         .execute(conn)?;
     diesel::delete(instances::table.find(id)).execute(conn)?;
     Ok(())
+}
+
+/// What a host command is about: a drive or an instance, by id.
+pub fn subject_of(command: &Cmd) -> (&'static str, String) {
+    match command {
+        Cmd::EnsureDrive(c) => ("drive", c.drive_id.clone()),
+        Cmd::RemoveDrive(c) => ("drive", c.drive_id.clone()),
+        Cmd::EnsureInstance(c) => ("instance", c.instance_id.clone()),
+        Cmd::RemoveInstance(c) => ("instance", c.instance_id.clone()),
+        Cmd::RebootInstance(c) => ("instance", c.instance_id.clone()),
+        Cmd::ReadSerial(c) => ("instance", c.instance_id.clone()),
+    }
+}
+
+/// If `host` is `down`: why a command about `subject` cannot be done,
+/// naming both (`drive data (<id>): its host host-3 is down`).
+pub fn down_host(
+    conn: &mut DbConn,
+    host: &HostId,
+    (kind, id): (&'static str, String),
+) -> ApiResult<Option<String>> {
+    let Some(host_name) = hosts::table
+        .find(host)
+        .filter(hosts::state.eq(HostState::Down))
+        .select(hosts::name)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let name: Option<String> = if kind == "drive" {
+        drives::table
+            .filter(drives::id.eq(&id))
+            .select(drives::name)
+            .first(conn)
+            .optional()?
+    } else {
+        instances::table
+            .filter(instances::id.eq(&id))
+            .select(instances::name)
+            .first(conn)
+            .optional()?
+    };
+    let name = name.unwrap_or_default();
+    Ok(Some(format!(
+        "{kind} {name} ({id}): its host {host_name} is down"
+    )))
 }

@@ -156,14 +156,20 @@ fn host_down(conn: &mut DbConn, host: &HostRow) -> ApiResult<Vec<WorkflowId>> {
             .select(DriveRow::as_select())
             .load(conn)?;
         let lost = drives.iter().find(|d| d.host_id.as_ref() == Some(&host.id));
-        let refusal = match (row.ha_policy, lost) {
-            (HaPolicy::None, _) => Some(format!(
+        let unfenceable = unfenceable_drive(conn, &drives, &host.id)?;
+        let refusal = match (row.ha_policy, lost, unfenceable) {
+            (HaPolicy::None, _, _) => Some(format!(
                 "host {} is down and the HA policy is `none`: not restarted",
                 host.name
             )),
-            (_, Some(d)) => Some(format!(
+            (_, Some(d), _) => Some(format!(
                 "drive {} ({}) lived only on host {}, which is down: not restarted",
                 d.name, d.id, host.name
+            )),
+            (_, None, Some((d, server))) => Some(format!(
+                "drive {} ({}) is served by host {server}, which is down too: it cannot be \
+                 fenced, so the instance is not restarted",
+                d.name, d.id
             )),
             _ => None,
         };
@@ -209,6 +215,28 @@ fn host_down(conn: &mut DbConn, host: &HostRow) -> ApiResult<Vec<WorkflowId>> {
         }
     }
     Ok(launch)
+}
+
+/// A drive of the instance whose serving host (not `lost`) is down, with
+/// that host's name: its target cannot confirm a fence.
+fn unfenceable_drive(
+    conn: &mut DbConn,
+    drives: &[DriveRow],
+    lost: &HostId,
+) -> ApiResult<Option<(DriveRow, String)>> {
+    for d in drives {
+        let Some(server) = d.host_id.as_ref().filter(|h| *h != lost) else {
+            continue;
+        };
+        let (name, state): (String, HostState) = hosts::table
+            .find(server)
+            .select((hosts::name, hosts::state))
+            .first(conn)?;
+        if state == HostState::Down {
+            return Ok(Some((d.clone(), name)));
+        }
+    }
+    Ok(None)
 }
 
 /// Fence, place, then start as a start does (admit, boot, `running`).

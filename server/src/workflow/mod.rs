@@ -397,7 +397,23 @@ impl Engine {
                 .read(move |c| commands::host_command(c, &step))
                 .await?;
             if let Some((host, command)) = command {
-                self.sessions.call(&host, command).await?;
+                let subject = commands::subject_of(&command);
+                match self.sessions.call(&host, command).await {
+                    Ok(_) => {}
+                    // A host found down will not answer in time: the step
+                    // fails for good, saying why (a fence it cannot confirm).
+                    Err(CallError::Unreachable(m)) => {
+                        let down = self
+                            .db
+                            .read(move |c| commands::down_host(c, &host, subject))
+                            .await?;
+                        return Err(match down {
+                            Some(why) => Failure::Permanent(format!("{why} ({m})")),
+                            None => Failure::Transient(m),
+                        });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
         } else {
             let policy = self.policy;
