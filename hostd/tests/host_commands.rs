@@ -44,6 +44,28 @@ fn logs_in(port: u16, drive: &str, chap: Option<(&str, &str)>) -> Result<(), Str
     }
 }
 
+/// The drive exported to this host alone, `mib` MiB, admitting `chap`.
+fn ensure_drive(drive: &str, generation: u64, mib: u64, chap: (&str, &str)) -> Cmd {
+    Cmd::EnsureDrive(api::EnsureDrive {
+        drive_id: drive.into(),
+        generation,
+        size_bytes: mib << 20,
+        image_source: String::new(),
+        initiators: vec!["127.0.0.1".into()],
+        chap_user: chap.0.into(),
+        chap_secret: chap.1.into(),
+    })
+}
+
+/// The usage ids of the libvirt secrets.
+fn secrets(libvirt_uri: &str) -> String {
+    let out = std::process::Command::new("virsh")
+        .args(["-c", libvirt_uri, "secret-list"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn ensure_instance(id: &str, drive: &str, generation: u64, port: u16, power: api::Power) -> Cmd {
     let mut c = api::EnsureInstance {
         instance_id: id.into(),
@@ -95,15 +117,7 @@ fn commands_on_system_daemons() {
         assert!(r.error.is_empty(), "{}", r.error);
         r
     };
-    ok(Cmd::EnsureDrive(api::EnsureDrive {
-        drive_id: drive.clone(),
-        generation: 2,
-        size_bytes: 32 << 20,
-        image_source: String::new(),
-        initiators: vec!["127.0.0.1".into()],
-        chap_user: CHAP.0.into(),
-        chap_secret: CHAP.1.into(),
-    }));
+    ok(ensure_drive(&drive, 2, 32, CHAP));
     ok(ensure_instance(
         &instance,
         &drive,
@@ -142,14 +156,10 @@ fn commands_on_system_daemons() {
     let refused = logs_in(port, &drive, Some((CHAP.0, "not-the-secret-0000"))).unwrap_err();
     assert!(refused.contains("Authentication failure"), "{refused}");
     logs_in(port, &drive, Some(CHAP)).expect("the drive's own credentials log in");
-    let secrets = std::process::Command::new("virsh")
-        .args(["-c", &system.libvirt_uri, "secret-list"])
-        .output()
-        .unwrap();
-    let secrets = String::from_utf8_lossy(&secrets.stdout).into_owned();
+    let listed = secrets(&system.libvirt_uri);
     assert!(
-        secrets.contains(&format!("overcast-{instance}-{drive}")),
-        "the guest's CHAP secret is a libvirt secret: {secrets}"
+        listed.contains(&format!("overcast-{instance}-{drive}")),
+        "the guest's CHAP secret is a libvirt secret: {listed}"
     );
 
     // Stale and malformed commands are refused and change nothing.
@@ -189,34 +199,15 @@ fn commands_on_system_daemons() {
     assert!(after.domains[0].running);
 
     // Growing a drive in use keeps its LUN as the guest sees it...
-    let grow = |generation: u64, mib: u64| {
-        Cmd::EnsureDrive(api::EnsureDrive {
-            drive_id: drive.clone(),
-            generation,
-            size_bytes: mib << 20,
-            image_source: String::new(),
-            initiators: vec!["127.0.0.1".into()],
-            chap_user: CHAP.0.into(),
-            chap_secret: CHAP.1.into(),
-        })
-    };
+    let grow = |generation: u64, mib: u64| ensure_drive(&drive, generation, mib, CHAP);
     ok(grow(3, 48));
     let lun_mb = || system.tgt.exports().unwrap()[0].size_mb;
     assert_eq!(lun_mb(), Some(34), "32 MiB while the guest runs");
-    // Remove: the domain, then the drive's export and file.
     // New credentials (a fence) remake the target: the guest's session is
     // dropped, and the old secret no longer logs in.
     let in_use = |tgt: &overcast_hostd::tgt::Tgt| tgt.exports().unwrap()[0].connections.len();
     assert!(in_use(&system.tgt) > 0, "the guest is connected");
-    ok(Cmd::EnsureDrive(api::EnsureDrive {
-        drive_id: drive.clone(),
-        generation: 4,
-        size_bytes: 48 << 20,
-        image_source: String::new(),
-        initiators: vec!["127.0.0.1".into()],
-        chap_user: ROTATED.0.into(),
-        chap_secret: ROTATED.1.into(),
-    }));
+    ok(ensure_drive(&drive, 4, 48, ROTATED));
     let export = system.tgt.exports().unwrap().remove(0);
     assert_eq!(export.accounts, vec![ROTATED.0.to_string()]);
     // libiscsi in the guest's QEMU logs in again with the old secret and
@@ -233,14 +224,10 @@ fn commands_on_system_daemons() {
         instance_id: instance.clone(),
         generation: 6,
     }));
-    let secrets = std::process::Command::new("virsh")
-        .args(["-c", &system.libvirt_uri, "secret-list"])
-        .output()
-        .unwrap();
-    let secrets = String::from_utf8_lossy(&secrets.stdout).into_owned();
+    let listed = secrets(&system.libvirt_uri);
     assert!(
-        !secrets.contains("overcast-"),
-        "a removed instance leaves no secret: {secrets}"
+        !listed.contains("overcast-"),
+        "a removed instance leaves no secret: {listed}"
     );
     // ...and once nobody uses it, the LUN is made again at the new size.
     ok(grow(5, 64));
