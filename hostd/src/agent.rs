@@ -179,12 +179,14 @@ async fn renew(
     creds: &mut Credentials,
 ) -> Result<()> {
     let key = tls::host_key(&creds.host_id).context("making the host's new key")?;
-    let reply = client
-        .renew_certificate(RenewRequest {
-            csr_pem: key.csr_pem,
-        })
-        .await?
-        .into_inner();
+    let mut request = tonic::Request::new(RenewRequest {
+        csr_pem: key.csr_pem,
+    });
+    request.metadata_mut().insert(
+        overcast_internal_api::AUTHORIZATION,
+        format!("Bearer {}", creds.host_secret).parse()?,
+    );
+    let reply = client.renew_certificate(request).await?.into_inner();
     let mut renewed = creds.clone();
     renewed.key_pem = key.key_pem;
     renewed.certificate_pem = reply.certificate_pem;
@@ -359,8 +361,21 @@ async fn session(
         .await?,
     );
     if creds.renewal_due() {
-        // Then the session ends, and the next one uses the new certificate.
-        return renew(host, &mut client, creds).await;
+        match renew(host, &mut client, creds).await {
+            // The next session uses the new certificate.
+            Ok(()) => return Ok(()),
+            // The current one is still good: serve with it, and try again
+            // at the next session.
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "cannot renew the host certificate")
+            }
+        }
+    }
+    if creds.certificate_expires < unix_now() {
+        tracing::error!(
+            expired = creds.certificate_expires,
+            "the host certificate expired: the server refuses it; remove this host and enroll it again"
+        );
     }
     let (tx, rx) = mpsc::channel::<HostMessage>(256);
     tx.send(heartbeat(host).await?).await?;

@@ -57,8 +57,20 @@ impl Tgt {
             .output()
             .context("running tgtadm (install tgt with `cargo xtask setup`)")?;
         if !out.status.success() {
+            // Never a CHAP secret in a message: it could reach an event.
+            let shown: Vec<&str> = args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    if i > 0 && args[i - 1] == "--password" {
+                        "<secret>"
+                    } else {
+                        a
+                    }
+                })
+                .collect();
             bail!(
-                "tgtadm {args:?}: {}",
+                "tgtadm {shown:?}: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             );
         }
@@ -198,7 +210,6 @@ impl Tgt {
         let _changing = TARGET_CHANGES.lock().unwrap_or_else(|e| e.into_inner());
         let iqn = drive_iqn(drive_id);
         let mut existing = self.exports()?;
-        self.ensure_account(chap)?;
         // A drive grown since it was exported shows its new size once no
         // initiator uses it (an instance's next start): make the LUN again.
         // New CHAP credentials (a fence) also make it again, which closes
@@ -213,8 +224,13 @@ impl Tgt {
             let stale = existing.remove(at);
             self.delete_target(&stale)?;
         }
+        // After any remake, which deletes the accounts of the old target
+        // (the drive's own among them when only the size changed).
+        self.ensure_account(chap)?;
         if let Some(e) = existing.iter().find(|e| e.iqn == iqn) {
-            if e.accounts.is_empty() {
+            // A target exported before CHAP gets its account once idle: a
+            // guest using it without CHAP could not log in again.
+            if e.accounts.is_empty() && !e.in_use {
                 self.tgtadm(&[
                     "--op",
                     "bind",
@@ -267,7 +283,9 @@ impl Tgt {
             }
             let mut e = e.clone();
             e.acl = initiators.to_vec();
-            e.accounts = vec![chap.user.clone()];
+            if !e.in_use {
+                e.accounts = vec![chap.user.clone()];
+            }
             e.connections.retain(|c| initiators.contains(&c.2));
             return Ok(e);
         }

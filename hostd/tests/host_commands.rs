@@ -230,7 +230,13 @@ fn commands_on_system_daemons() {
         "a removed instance leaves no secret: {listed}"
     );
     // ...and once nobody uses it, the LUN is made again at the new size.
-    ok(grow(5, 64));
+    // (with the credentials it has now: the account survives the remake)
+    ok(ensure_drive(&drive, 5, 64, ROTATED));
+    assert_eq!(
+        system.tgt.exports().unwrap()[0].accounts,
+        vec![ROTATED.0.to_string()]
+    );
+    logs_in(port, &drive, Some(ROTATED)).expect("the same credentials after a grow");
     assert_eq!(lun_mb(), Some(67), "64 MiB once the guest is gone");
     ok(Cmd::RemoveDrive(api::RemoveDrive {
         drive_id: drive.clone(),

@@ -87,6 +87,15 @@ impl Server {
             .with_context(|| format!("binding {}", config.listen))?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
+        // Before hosts can connect: every command carries CHAP credentials.
+        let backfilled = app
+            .db
+            .write(app::drives::backfill_chap)
+            .await
+            .map_err(|e| anyhow::anyhow!("giving drives CHAP secrets: {e}"))?;
+        if backfilled > 0 {
+            tracing::info!(drives = backfilled, "gave drives their CHAP secrets");
+        }
         let internal = tokio::net::TcpListener::bind(config.internal_listen)
             .await
             .with_context(|| format!("binding {}", config.internal_listen))?;
@@ -133,14 +142,6 @@ impl Server {
                     },
                 ),
         );
-        let backfilled = app
-            .db
-            .write(app::drives::backfill_chap)
-            .await
-            .map_err(|e| anyhow::anyhow!("giving drives CHAP secrets: {e}"))?;
-        if backfilled > 0 {
-            tracing::info!(drives = backfilled, "gave drives their CHAP secrets");
-        }
         let resumed = app
             .workflows
             .resume_all()

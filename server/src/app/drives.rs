@@ -318,8 +318,14 @@ pub fn backfill_chap(conn: &mut DbConn) -> ApiResult<usize> {
 /// ones opened: part of the fence of a lost host.
 pub fn rotate_chap(conn: &mut DbConn, drive: &DriveId) -> ApiResult<()> {
     let (user, secret) = new_chap();
+    // A new generation: a command built with the old credentials is stale.
     diesel::update(drives::table.find(drive))
-        .set((drives::chap_user.eq(user), drives::chap_secret.eq(secret)))
+        .set((
+            drives::chap_user.eq(user),
+            drives::chap_secret.eq(secret),
+            drives::generation.eq(drives::generation + 1),
+            drives::time_modified.eq(now_micros()),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -180,8 +180,12 @@ pub struct Capacity {
 pub enum HostRefusal {
     #[error("{0}")]
     Invalid(String),
+    /// Known, but not allowed.
     #[error("{0}")]
     Denied(String),
+    /// Not known: no such credential or certificate.
+    #[error("{0}")]
+    Unknown(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -306,7 +310,7 @@ pub fn authenticate_host(conn: &mut DbConn, secret: &str) -> Result<HostRow, Hos
         .select(HostRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| HostRefusal::Denied("unknown host credential".into()))
+        .ok_or_else(|| HostRefusal::Unknown("unknown host credential".into()))
 }
 
 /// Record a heartbeat: capacity, portal, and `down` hosts come back.

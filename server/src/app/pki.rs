@@ -192,10 +192,14 @@ impl Ca {
     }
 }
 
-/// The host a client certificate (SHA-256) belongs to. A certificate
-/// issued by a rotation becomes the current one when first used; from then
-/// on the one before it is refused.
-pub fn host_by_certificate(conn: &mut DbConn, fingerprint: &str) -> Result<HostRow, HostRefusal> {
+/// The host that both a client certificate (SHA-256) and a credential
+/// belong to. A certificate issued by a rotation becomes the current one
+/// when first used so; from then on the one before it is refused.
+pub fn authenticate(
+    conn: &mut DbConn,
+    fingerprint: &str,
+    secret: &str,
+) -> Result<HostRow, HostRefusal> {
     let row: Option<HostRow> = hosts::table
         .filter(
             hosts::cert_fingerprint
@@ -206,10 +210,16 @@ pub fn host_by_certificate(conn: &mut DbConn, fingerprint: &str) -> Result<HostR
         .first(conn)
         .optional()?;
     let Some(mut row) = row else {
-        return Err(HostRefusal::Denied(
+        return Err(HostRefusal::Unknown(
             "this client certificate is not any host's current certificate".into(),
         ));
     };
+    let by_secret = super::hosts::authenticate_host(conn, secret)?;
+    if by_secret.id != row.id {
+        return Err(HostRefusal::Denied(
+            "the host credential and the client certificate name different hosts".into(),
+        ));
+    }
     if row.next_cert_fingerprint.as_deref() == Some(fingerprint) {
         diesel::update(hosts::table.find(&row.id))
             .set((

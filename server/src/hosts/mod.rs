@@ -173,7 +173,9 @@ impl AgentService {
         }
     }
 
-    /// The host whose client certificate made this connection.
+    /// The host making this call: its client certificate and its
+    /// credential (`authorization: Bearer`) must both name it. Only then
+    /// does a renewed certificate become the host's current one.
     async fn caller<T>(&self, request: &Request<T>) -> Result<HostRow, Status> {
         let peer = request.remote_addr();
         let Some(certificate) = request.peer_certs().and_then(|c| c.first().cloned()) else {
@@ -182,14 +184,24 @@ impl AgentService {
                 "a host client certificate is required",
             ));
         };
+        let Some(secret) = request
+            .metadata()
+            .get(overcast_internal_api::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string)
+        else {
+            tracing::warn!(?peer, "call without a host credential refused");
+            return Err(Status::unauthenticated("a host credential is required"));
+        };
         let print = pki::fingerprint(&certificate);
         self.db
-            .write(move |c| Ok(pki::host_by_certificate(c, &print)))
+            .write(move |c| Ok(pki::authenticate(c, &print, &secret)))
             .await
             .map_err(|e| Status::internal(e.message))?
             .map_err(|e| {
-                tracing::warn!(?peer, error = %e, "client certificate refused");
-                Status::unauthenticated(e.to_string())
+                tracing::warn!(?peer, error = %e, "host call refused");
+                refusal_status(e)
             })
     }
 }
@@ -198,6 +210,7 @@ fn refusal_status(e: HostRefusal) -> Status {
     match e {
         HostRefusal::Invalid(m) => Status::invalid_argument(m),
         HostRefusal::Denied(m) => Status::permission_denied(m),
+        HostRefusal::Unknown(m) => Status::unauthenticated(m),
         HostRefusal::Internal(m) => Status::internal(m),
     }
 }
@@ -284,34 +297,7 @@ impl HostAgent for AgentService {
         &self,
         request: Request<Streaming<HostMessage>>,
     ) -> Result<Response<Self::SessionStream>, Status> {
-        let peer = request.remote_addr();
-        let by_certificate = self.caller(&request).await?;
-        let secret = request
-            .metadata()
-            .get(overcast_internal_api::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string);
-        let Some(secret) = secret else {
-            tracing::warn!(?peer, "session without a host credential refused");
-            return Err(Status::unauthenticated("a host credential is required"));
-        };
-        let host = self
-            .db
-            .read(move |c| Ok(fleet::authenticate_host(c, &secret)))
-            .await
-            .map_err(|e| Status::internal(e.message))?
-            .map_err(|e| {
-                tracing::warn!(?peer, error = %e, "session refused");
-                Status::unauthenticated(e.to_string())
-            })?;
-        if host.id != by_certificate.id {
-            tracing::warn!(?peer, certificate = %by_certificate.name, credential = %host.name,
-                "session refused: the credential is another host's");
-            return Err(Status::permission_denied(
-                "the host credential and the client certificate name different hosts",
-            ));
-        }
+        let host = self.caller(&request).await?;
         let (tx, rx) = mpsc::channel(256);
         let sessions = &self.sessions;
         let session = Arc::new(Session {
