@@ -46,9 +46,10 @@ enum Task {
     },
     /// Build the system OS templates from Debian packages (cached in target/images).
     Images,
-    /// A cluster on this machine: `up --hosts N` starts a server and N hosts,
-    /// each in its own network and mount namespaces and cgroup, and leaves
-    /// them running; `status`; `down` removes everything `up` made.
+    /// A cluster on this machine: `up --hosts N [--ceph]` starts a server and
+    /// N hosts, each in its own network and mount namespaces and cgroup (and
+    /// with `--ceph` a Ceph monitor and OSD on each), and leaves them
+    /// running; `status`; `down` removes everything `up` made.
     Cluster {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -97,6 +98,19 @@ const PACKAGES: &[(&str, &str)] = &[
     ("cpio", "packing the tiny image's initramfs"),
     ("iproute2", "the host bridge for guests' virtio-net"),
     ("debootstrap", "the debian-12 image's root filesystem"),
+    (
+        "ceph-mon",
+        "Ceph monitors, for replicated drives (the cluster harness)",
+    ),
+    (
+        "ceph-osd",
+        "Ceph OSDs: each host's storage in the replicated pool",
+    ),
+    (
+        "ceph-mgr",
+        "the Ceph manager: placement group state and health",
+    ),
+    ("ceph-common", "the ceph and rbd commands, and librbd"),
     (
         "e2fsprogs",
         "mkfs.ext4 -d: the debian-12 disk image without mounting",

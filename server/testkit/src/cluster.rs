@@ -31,6 +31,8 @@ use crate::{Api, HostView, free_port, images_dir, look_at_host_in};
 
 const FREEZER: &str = "/sys/fs/cgroup/freezer";
 
+mod ceph;
+
 /// One host of the cluster.
 #[derive(Debug, Clone)]
 pub struct ClusterHost {
@@ -65,6 +67,10 @@ pub struct Cluster {
     server_pid: Option<u32>,
     heartbeat: f64,
     certificate_seconds: Option<u64>,
+    /// Whether a Ceph cluster runs on the hosts (`ceph.rs`).
+    pub ceph: bool,
+    /// The Ceph manager's process (beside the server).
+    ceph_mgr_pid: Option<u32>,
     detached: bool,
 }
 
@@ -81,6 +87,9 @@ pub struct ClusterConfig {
     /// How long host certificates are valid (the server's default if
     /// none): short, to see them rotate.
     pub certificate_seconds: Option<u64>,
+    /// Also run Ceph: a monitor per host (one for fewer than three), an
+    /// OSD per host, a manager beside the server.
+    pub ceph: bool,
 }
 
 impl ClusterConfig {
@@ -94,6 +103,7 @@ impl ClusterConfig {
             bins: bin_dir(),
             heartbeat: 1.0,
             certificate_seconds: None,
+            ceph: false,
         }
     }
 }
@@ -221,6 +231,8 @@ impl Cluster {
             server_pid: None,
             heartbeat: config.heartbeat,
             certificate_seconds: config.certificate_seconds,
+            ceph: config.ceph,
+            ceph_mgr_pid: None,
             detached: false,
         };
         for i in 1..=config.hosts {
@@ -245,6 +257,12 @@ impl Cluster {
         run("ip", &["link", "set", &bridge, "up"])?;
         for host in &cluster.hosts {
             host.plumb(&bridge)?;
+            std::fs::create_dir_all(&host.dir)?;
+            std::fs::create_dir_all(&host.cgroup)
+                .with_context(|| format!("creating {}", host.cgroup.display()))?;
+        }
+        if cluster.ceph {
+            cluster.bootstrap_ceph()?;
         }
         cluster.start_server()?;
         let token_path = dir.join("server/operator.token");
@@ -349,6 +367,8 @@ impl Cluster {
             server_pid: saved["server_pid"].as_u64().map(|p| p as u32),
             heartbeat: saved["heartbeat"].as_f64().unwrap_or(1.0),
             certificate_seconds: saved["certificate_seconds"].as_u64(),
+            ceph: saved["ceph"].as_bool().unwrap_or(false),
+            ceph_mgr_pid: saved["ceph_mgr_pid"].as_u64().map(|p| p as u32),
             detached: true,
         })
     }
@@ -367,6 +387,7 @@ impl Cluster {
             "api_port": self.api_port, "internal_port": self.internal_port,
             "bins": self.bins, "server_pid": self.server_pid, "heartbeat": self.heartbeat,
             "certificate_seconds": self.certificate_seconds, "hosts": hosts,
+            "ceph": self.ceph, "ceph_mgr_pid": self.ceph_mgr_pid,
         });
         std::fs::write(
             self.dir.join("cluster.json"),
@@ -484,22 +505,36 @@ impl Cluster {
                 self.cluster_ca_path().display()
             ));
         }
-        // The outer shell joins the cgroup before anything else runs, so
-        // every process of the host (hostd, libvirtd, QEMU, tgtd) is in it.
         let inner = format!(
             "mount --bind {} /var/run/tgtd && exec {} {args}",
             host.dir.join("tgtd-run").display(),
             hostd.display()
         );
+        if self.ceph {
+            self.start_ceph_daemons(i)?;
+        }
+        self.spawn_in_host(
+            i,
+            &format!("unshare -m --propagation private sh -c '{inner}'"),
+            &host.dir.join("hostd.log"),
+        )
+    }
+
+    /// Run `command` inside host `i`: in its network namespace and its
+    /// cgroup, which the outer shell joins before anything else runs, so
+    /// every process of the host (hostd, libvirtd, QEMU, tgtd, Ceph's
+    /// daemons) is in it. Its output goes to `log`.
+    fn spawn_in_host(&self, i: usize, command: &str, log: &Path) -> Result<()> {
+        let host = &self.hosts[i];
         let script = format!(
-            "echo $$ > {}/cgroup.procs && exec ip netns exec {} unshare -m --propagation private sh -c '{inner}'",
+            "echo $$ > {}/cgroup.procs && exec ip netns exec {} {command}",
             host.cgroup.display(),
             host.netns
         );
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(host.dir.join("hostd.log"))?;
+            .open(log)?;
         Command::new("sh")
             .args(["-c", &script])
             .env("RUST_LOG", "info")
@@ -508,7 +543,7 @@ impl Cluster {
             .stderr(log)
             .process_group(0)
             .spawn()
-            .context("starting the host")?;
+            .with_context(|| format!("starting {command} on {}", host.name))?;
         Ok(())
     }
 
@@ -706,6 +741,7 @@ impl Cluster {
     fn teardown(&mut self) -> Result<()> {
         let mut problems = Vec::new();
         self.kill_server();
+        self.kill_ceph_mgr();
         for i in 0..self.hosts.len() {
             if let Err(e) = self.kill(i) {
                 problems.push(format!("{}: {e:#}", self.hosts[i].name));

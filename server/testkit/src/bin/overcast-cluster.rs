@@ -1,6 +1,7 @@
 //! `overcast-cluster`: the cluster harness as a command (what `cargo xtask
-//! cluster` runs). `up --hosts N` starts a server and N hosts, each in its
-//! own namespaces and cgroup, and leaves them running; `status` shows the
+//! cluster` runs). `up --hosts N [--ceph]` starts a server and N hosts, each
+//! in its own namespaces and cgroup (with `--ceph`, a Ceph monitor and OSD
+//! on each, and a manager), and leaves them running; `status` shows the
 //! hosts as the API sees them; `down` removes everything `up` made. The
 //! cluster's files live in `--dir` (default `target/cluster`).
 
@@ -9,12 +10,13 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use overcast_testkit::cluster::{Cluster, ClusterConfig};
 
-const USAGE: &str = "usage: overcast-cluster (up [--hosts N] | status | down) [--dir DIR]";
+const USAGE: &str = "usage: overcast-cluster (up [--hosts N] [--ceph] | status | down) [--dir DIR]";
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut hosts = 3;
+    let mut ceph = false;
     let mut dir = PathBuf::from("target/cluster");
     let mut action = None;
     let mut it = args.iter();
@@ -22,6 +24,7 @@ async fn main() -> Result<()> {
         match a.as_str() {
             "--hosts" => hosts = it.next().context(USAGE)?.parse().context(USAGE)?,
             "--dir" => dir = it.next().context(USAGE)?.into(),
+            "--ceph" => ceph = true,
             "up" | "down" | "status" => action = Some(a.clone()),
             _ => bail!("{USAGE}"),
         }
@@ -36,6 +39,7 @@ async fn main() -> Result<()> {
             }
             let mut config = ClusterConfig::new(hosts);
             config.dir = dir;
+            config.ceph = ceph;
             let cluster = Cluster::start(config).await?;
             println!(
                 "cluster {} is up: API {} (operator token in {}), internal API {}",
@@ -44,6 +48,12 @@ async fn main() -> Result<()> {
                 cluster.dir.join("server/operator.token").display(),
                 cluster.internal_url()
             );
+            if cluster.ceph {
+                println!(
+                    "  ceph: `ceph -c {}` (admin keyring beside it)",
+                    cluster.ceph_conf().display()
+                );
+            }
             for h in &cluster.hosts {
                 println!(
                     "  {} at {} (netns {}, log {})",

@@ -1,0 +1,411 @@
+//! Ceph on the cluster harness, deployed by hand as Ceph's manual
+//! deployment guide does (no cephadm, no containers): a monitor on every
+//! host (a single one on host 1 for fewer than three hosts) and one
+//! file-backed BlueStore OSD per host, both inside that host's network
+//! namespace and cgroup, so killing, freezing or cutting a host takes them
+//! with it; a manager beside the server. CRUSH puts each OSD under its
+//! host's name, so no two replicas share a host. Everything lives in
+//! `<cluster dir>/ceph` and goes with `down`.
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use super::{Cluster, cgroup_pids, pid_running, run, wait_until};
+
+/// Each OSD's BlueStore file (sparse).
+const OSD_BYTES: u64 = 8 << 30;
+
+impl Cluster {
+    /// Where Ceph's configuration, keyrings, data and logs are.
+    pub fn ceph_dir(&self) -> PathBuf {
+        self.dir.join("ceph")
+    }
+
+    /// The cluster's `ceph.conf`.
+    pub fn ceph_conf(&self) -> PathBuf {
+        self.ceph_dir().join("ceph.conf")
+    }
+
+    /// The admin keyring (the harness's and the server's alone).
+    pub fn ceph_admin_keyring(&self) -> PathBuf {
+        self.ceph_dir().join("ceph.client.admin.keyring")
+    }
+
+    /// The hosts that run a monitor.
+    fn mon_hosts(&self) -> Vec<usize> {
+        if self.hosts.len() >= 3 {
+            (0..self.hosts.len()).collect()
+        } else {
+            vec![0]
+        }
+    }
+
+    /// Run the `ceph` CLI as the admin, with JSON output.
+    pub fn ceph(&self, args: &[&str]) -> Result<Value> {
+        let mut all = vec!["--format", "json"];
+        all.extend(args);
+        let out = self.ceph_text(&all)?;
+        Ok(serde_json::from_str(&out).unwrap_or(Value::Null))
+    }
+
+    /// Run the `ceph` CLI as the admin, as it prints by default.
+    fn ceph_text(&self, args: &[&str]) -> Result<String> {
+        let conf = self.ceph_conf();
+        let mut all = vec![
+            "-c",
+            conf.to_str().context("a UTF-8 path")?,
+            "--connect-timeout",
+            "10",
+        ];
+        all.extend(args);
+        run("ceph", &all)
+    }
+
+    fn write_conf(&self, fsid: &str) -> Result<()> {
+        let dir = self.ceph_dir();
+        let d = dir.display();
+        let mons = self.mon_hosts();
+        let names: Vec<&str> = mons.iter().map(|&i| self.hosts[i].name.as_str()).collect();
+        let addrs: Vec<String> = mons
+            .iter()
+            .map(|&i| {
+                let a = &self.hosts[i].address;
+                format!("[v2:{a}:3300,v1:{a}:6789]")
+            })
+            .collect();
+        // Set on purpose, not Ceph's defaults: a dead OSD is noticed in
+        // 6 s (default 20), and recovery does not sleep between ops on
+        // these disks, which report themselves rotational.
+        let conf = format!(
+            "[global]
+fsid = {fsid}
+mon_initial_members = {members}
+mon_host = {mon_host}
+public_network = {subnet}.0/24
+auth_cluster_required = cephx
+auth_service_required = cephx
+auth_client_required = cephx
+auth_allow_insecure_global_id_reclaim = false
+ms_bind_ipv6 = false
+osd_pool_default_size = 3
+osd_pool_default_min_size = 2
+osd_pool_default_pg_autoscale_mode = off
+osd_crush_chooseleaf_type = 1
+mon_allow_pool_delete = true
+mon_data_avail_warn = 10
+mon_warn_on_pool_no_redundancy = false
+osd_heartbeat_grace = 6
+mon_osd_adjust_heartbeat_grace = false
+osd_heartbeat_interval = 1
+mon_osd_down_out_interval = 30
+osd_recovery_sleep_hdd = 0
+osd_memory_target = 939524096
+run_dir = {d}/run
+admin_socket = {d}/run/$cluster-$name.asok
+log_file = {d}/log/$cluster-$name.log
+keyring = {d}/$cluster.$name.keyring
+
+[mon]
+mon_data = {d}/mon/$cluster-$id
+keyring = {d}/mon/$cluster-$id/keyring
+
+[mgr]
+mgr_data = {d}/mgr/$cluster-$id
+keyring = {d}/mgr/$cluster-$id/keyring
+
+[osd]
+osd_data = {d}/osd/$cluster-$id
+keyring = {d}/osd/$cluster-$id/keyring
+osd_objectstore = bluestore
+bluestore_block_create = true
+bluestore_block_size = {OSD_BYTES}
+",
+            members = names.join(", "),
+            mon_host = addrs.join(","),
+            subnet = self.subnet,
+        );
+        std::fs::write(self.ceph_conf(), conf)?;
+        Ok(())
+    }
+
+    /// Make the Ceph cluster: keys, monitor map, monitors, manager and one
+    /// OSD per host; then wait until every placement group is
+    /// active+clean. The hosts' namespaces and cgroups must exist.
+    pub(super) fn bootstrap_ceph(&mut self) -> Result<()> {
+        let started = Instant::now();
+        let dir = self.ceph_dir();
+        for sub in ["run", "log", "mon", "mgr", "osd"] {
+            std::fs::create_dir_all(dir.join(sub))?;
+        }
+        let fsid = uuid::Uuid::new_v4().to_string();
+        self.write_conf(&fsid)?;
+        let path = |name: &str| dir.join(name).display().to_string();
+        let (mon_keyring, admin, monmap) = (
+            path("ceph.mon.keyring"),
+            self.ceph_admin_keyring().display().to_string(),
+            path("monmap"),
+        );
+        run(
+            "ceph-authtool",
+            &[
+                "--create-keyring",
+                &mon_keyring,
+                "--gen-key",
+                "-n",
+                "mon.",
+                "--cap",
+                "mon",
+                "allow *",
+            ],
+        )?;
+        run(
+            "ceph-authtool",
+            &[
+                "--create-keyring",
+                &admin,
+                "--gen-key",
+                "-n",
+                "client.admin",
+                "--cap",
+                "mon",
+                "allow *",
+                "--cap",
+                "osd",
+                "allow *",
+                "--cap",
+                "mgr",
+                "allow *",
+                "--cap",
+                "mds",
+                "allow *",
+            ],
+        )?;
+        run("ceph-authtool", &[&mon_keyring, "--import-keyring", &admin])?;
+        let mut args = vec!["--create".to_string(), "--fsid".into(), fsid];
+        for &i in &self.mon_hosts() {
+            let a = &self.hosts[i].address;
+            args.extend([
+                "--addv".into(),
+                self.hosts[i].name.clone(),
+                format!("[v2:{a}:3300,v1:{a}:6789]"),
+            ]);
+        }
+        args.push(monmap.clone());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run("monmaptool", &args)?;
+        let conf = self.ceph_conf().display().to_string();
+        for &i in &self.mon_hosts() {
+            let name = self.hosts[i].name.clone();
+            std::fs::create_dir_all(dir.join(format!("mon/ceph-{name}")))?;
+            // Inside the namespace: the monitor finds its address there.
+            run(
+                "ip",
+                &[
+                    "netns",
+                    "exec",
+                    &self.hosts[i].netns,
+                    "ceph-mon",
+                    "-c",
+                    &conf,
+                    "--mkfs",
+                    "-i",
+                    &name,
+                    "--monmap",
+                    &monmap,
+                    "--keyring",
+                    &mon_keyring,
+                ],
+            )?;
+            self.start_ceph_daemon(i, "ceph-mon", &name)?;
+        }
+        wait_until(
+            "the monitors to form a quorum",
+            Duration::from_secs(60),
+            || {
+                self.ceph(&["quorum_status"])
+                    .is_ok_and(|q| q["quorum_names"].as_array().is_some_and(|n| !n.is_empty()))
+            },
+        )?;
+        let mgr = dir.join("mgr/ceph-x");
+        std::fs::create_dir_all(&mgr)?;
+        self.ceph_text(&[
+            "auth",
+            "get-or-create",
+            "mgr.x",
+            "mon",
+            "allow profile mgr",
+            "osd",
+            "allow *",
+            "mds",
+            "allow *",
+            "-o",
+            &mgr.join("keyring").display().to_string(),
+        ])?;
+        self.start_ceph_mgr()?;
+        for i in 0..self.hosts.len() {
+            let uuid = uuid::Uuid::new_v4().to_string();
+            let id = self.ceph(&["osd", "new", &uuid])?["osdid"]
+                .as_u64()
+                .context("`ceph osd new` gives an id")?
+                .to_string();
+            let data = dir.join(format!("osd/ceph-{id}"));
+            std::fs::create_dir_all(&data)?;
+            self.ceph_text(&[
+                "auth",
+                "get-or-create",
+                &format!("osd.{id}"),
+                "mon",
+                "allow profile osd",
+                "mgr",
+                "allow profile osd",
+                "osd",
+                "allow *",
+                "-o",
+                &data.join("keyring").display().to_string(),
+            ])?;
+            run(
+                "ip",
+                &[
+                    "netns",
+                    "exec",
+                    &self.hosts[i].netns,
+                    "ceph-osd",
+                    "-c",
+                    &conf,
+                    "-i",
+                    &id,
+                    "--mkfs",
+                    "--osd-uuid",
+                    &uuid,
+                ],
+            )?;
+            std::fs::write(self.hosts[i].dir.join("ceph-osd-id"), &id)?;
+            self.start_ceph_daemon(i, "ceph-osd", &id)?;
+        }
+        self.save()?;
+        self.wait_ceph_clean(Duration::from_secs(120))?;
+        eprintln!(
+            "ceph: {} monitors, {} OSDs, active+clean in {:.1} s",
+            self.mon_hosts().len(),
+            self.hosts.len(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+
+    /// The OSD id host `i` runs.
+    pub fn osd_id(&self, i: usize) -> Option<String> {
+        std::fs::read_to_string(self.hosts[i].dir.join("ceph-osd-id"))
+            .ok()
+            .map(|s| s.trim().to_string())
+    }
+
+    /// Start `daemon` (`ceph-mon` or `ceph-osd`) with id `id` inside host
+    /// `i`, unless it already runs there.
+    fn start_ceph_daemon(&self, i: usize, daemon: &str, id: &str) -> Result<()> {
+        let running = cgroup_pids(&self.hosts[i].cgroup).into_iter().any(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
+                let c = String::from_utf8_lossy(&c);
+                c.starts_with(daemon) && c.contains(&format!("\0-i\0{id}\0"))
+            })
+        });
+        if running {
+            return Ok(());
+        }
+        let mut command = format!("{daemon} -f -c {} -i {id}", self.ceph_conf().display());
+        if daemon == "ceph-osd" {
+            command.push_str(&format!(
+                " --crush-location 'root=default host={}'",
+                self.hosts[i].name
+            ));
+        }
+        self.spawn_in_host(
+            i,
+            &command,
+            &self.ceph_dir().join(format!("log/{daemon}.{id}.out")),
+        )
+    }
+
+    /// Start host `i`'s monitor (if it has one) and OSD again (a revived
+    /// host); nothing for a host that was never given an OSD.
+    pub(super) fn start_ceph_daemons(&self, i: usize) -> Result<()> {
+        if self.mon_hosts().contains(&i)
+            && self
+                .ceph_dir()
+                .join(format!("mon/ceph-{}", self.hosts[i].name))
+                .exists()
+        {
+            self.start_ceph_daemon(i, "ceph-mon", &self.hosts[i].name)?;
+        }
+        if let Some(id) = self.osd_id(i) {
+            self.start_ceph_daemon(i, "ceph-osd", &id)?;
+        }
+        Ok(())
+    }
+
+    fn start_ceph_mgr(&mut self) -> Result<()> {
+        let log = std::fs::File::create(self.ceph_dir().join("log/ceph-mgr.x.out"))?;
+        let child = Command::new("ceph-mgr")
+            .args(["-f", "-i", "x", "-c"])
+            .arg(self.ceph_conf())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .context("starting ceph-mgr")?;
+        self.ceph_mgr_pid = Some(child.id());
+        self.save()
+    }
+
+    /// Kill the manager (SIGKILL), if it still is ours.
+    pub(super) fn kill_ceph_mgr(&mut self) {
+        let ours = |pid: &u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "ceph-mgr")
+        };
+        if let Some(pid) = self.ceph_mgr_pid.take().filter(ours) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let _ = wait_until("ceph-mgr to exit", Duration::from_secs(10), || {
+                !pid_running(pid)
+            });
+        }
+    }
+
+    /// Wait until every placement group is active+clean (HEALTH_OK can
+    /// show while they are still unknown).
+    pub fn wait_ceph_clean(&self, timeout: Duration) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            let stat = self.ceph(&["pg", "stat"]).unwrap_or(Value::Null);
+            let total = stat["pg_summary"]["num_pgs"].as_u64().unwrap_or(0);
+            let clean: u64 = stat["pg_summary"]["num_pg_by_state"]
+                .as_array()
+                .map(|states| {
+                    states
+                        .iter()
+                        .filter(|s| s["name"] == "active+clean")
+                        .filter_map(|s| s["num"].as_u64())
+                        .sum()
+                })
+                .unwrap_or(0);
+            let osds_up = self.ceph(&["osd", "stat"]).unwrap_or(Value::Null)["num_up_osds"]
+                .as_u64()
+                .unwrap_or(0);
+            if total > 0 && clean == total && osds_up == self.hosts.len() as u64 {
+                return Ok(());
+            }
+            if started.elapsed() > timeout {
+                bail!(
+                    "placement groups not active+clean after {timeout:?}: {clean}/{total}, {osds_up} OSDs up: {stat}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+}
