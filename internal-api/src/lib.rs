@@ -42,9 +42,18 @@ pub mod tls {
         })
     }
 
+    /// Make aws-lc-rs the process's TLS crypto provider (once; a provider
+    /// already chosen stays). tonic asks rustls for the process default,
+    /// which rustls cannot pick by itself in a binary where another crate
+    /// also enabled ring.
+    pub fn use_aws_lc() {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
+
     /// How a host dials the server: trusting only the cluster CA, and
     /// presenting `identity` (certificate and key, PEM) once it has one.
     pub fn client_config(ca_pem: &str, identity: Option<(&str, &str)>) -> ClientTlsConfig {
+        use_aws_lc();
         let config = ClientTlsConfig::new()
             .ca_certificate(Certificate::from_pem(ca_pem))
             .domain_name(SERVER_NAME);

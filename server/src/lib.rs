@@ -114,6 +114,7 @@ impl Server {
             .map_err(|e| anyhow::anyhow!("the server's certificate: {e}"))?;
         // Client certificates are optional at the handshake only because
         // Enroll is made without one; every other call requires one.
+        overcast_internal_api::tls::use_aws_lc();
         let tls = tonic::transport::ServerTlsConfig::new()
             .identity(tonic::transport::Identity::from_pem(cert, key))
             .client_ca_root(tonic::transport::Certificate::from_pem(&ca.cert_pem))
