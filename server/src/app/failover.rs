@@ -270,10 +270,19 @@ pub fn failover_plan(
             lost_host: Some(lost.clone()),
         })
         .then(stage(FailoverStage::Placed));
-    let start = super::instances::power_plan(conn, instance, InstanceState::Running)?;
+    // The stage is recorded once the host runs the instance, before the
+    // last step shows it `running`: that step ends the workflow with it,
+    // so a client seeing `running` never finds the instance still busy.
+    let mut start = super::instances::power_plan(conn, instance, InstanceState::Running)?;
+    let shown = start
+        .steps
+        .pop()
+        .expect("a power plan ends by setting the state");
     plan.steps.extend(start.steps);
     plan.on_unwind = start.on_unwind;
-    Ok(plan.then(stage(FailoverStage::Restarted)))
+    plan = plan.then(stage(FailoverStage::Restarted));
+    plan.steps.push(shown);
+    Ok(plan)
 }
 
 /// Take the instance off its host.
