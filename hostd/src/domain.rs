@@ -1,6 +1,7 @@
-//! libvirt domain XML for an instance. Every drive is a network disk
-//! (`protocol='iscsi'`) pointing at whichever host exports it, this host
-//! included, so any drive can serve an instance on any host.
+//! libvirt domain XML for an instance. Every drive is a network disk: a
+//! local drive over iSCSI (`protocol='iscsi'`) from whichever host exports
+//! it, this host included, so any drive can serve an instance on any host;
+//! a replicated drive straight from Ceph (`protocol='rbd'`).
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -20,6 +21,24 @@ pub struct IscsiDisk {
     pub iqn: String,
     pub lun: u32,
     pub chap: Option<DiskAuth>,
+}
+
+/// A replicated drive: an RBD image QEMU's librbd opens as this host's
+/// cephx user, whose key is in the libvirt secret `secret_usage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RbdDisk {
+    pub pool: String,
+    pub image: String,
+    /// `(address, port)` of each monitor.
+    pub monitors: Vec<(String, u16)>,
+    pub user: String,
+    pub secret_usage: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disk {
+    Iscsi(IscsiDisk),
+    Rbd(RbdDisk),
 }
 
 /// How a disk logs in to its target: a CHAP user, and the libvirt secret
@@ -47,7 +66,7 @@ pub struct InstanceSpec {
     pub accelerator: Accelerator,
     pub boot: DirectKernel,
     /// In slot order: the boot drive first.
-    pub disks: Vec<IscsiDisk>,
+    pub disks: Vec<Disk>,
     pub config_drive: Option<PathBuf>,
     pub serial_log: PathBuf,
     /// A virtio-net interface on this host bridge, if any.
@@ -117,20 +136,38 @@ impl InstanceSpec {
             "  <on_poweroff>destroy</on_poweroff>\n  <on_crash>destroy</on_crash>\n  <devices>"
         );
         for (i, d) in self.disks.iter().enumerate() {
-            let auth = d.chap.as_ref().map_or(String::new(), |a| {
-                format!(
-                    "        <auth username='{}'>\n          <secret type='iscsi' usage='{}'/>\n        </auth>\n",
-                    esc(&a.user),
-                    esc(&a.secret_usage)
-                )
-            });
+            let (protocol, name, hosts, auth) = match d {
+                Disk::Iscsi(d) => (
+                    "iscsi",
+                    format!("{}/{}", d.iqn, d.lun),
+                    vec![(d.host.as_str(), d.port)],
+                    d.chap
+                        .as_ref()
+                        .map(|a| (a.user.as_str(), "iscsi", a.secret_usage.as_str())),
+                ),
+                Disk::Rbd(d) => (
+                    "rbd",
+                    format!("{}/{}", d.pool, d.image),
+                    d.monitors.iter().map(|(h, p)| (h.as_str(), *p)).collect(),
+                    Some((d.user.as_str(), "ceph", d.secret_usage.as_str())),
+                ),
+            };
+            let mut source = String::new();
+            for (host, port) in hosts {
+                let _ = writeln!(source, "        <host name='{}' port='{port}'/>", esc(host));
+            }
+            if let Some((user, kind, usage)) = auth {
+                let _ = writeln!(
+                    source,
+                    "        <auth username='{}'>\n          <secret type='{kind}' usage='{}'/>\n        </auth>",
+                    esc(user),
+                    esc(usage)
+                );
+            }
             let _ = writeln!(
                 x,
-                "    <disk type='network' device='disk'>\n      <driver name='qemu' type='raw' cache='none'/>\n      <source protocol='iscsi' name='{}/{}'>\n        <host name='{}' port='{}'/>\n{auth}      </source>\n      <target dev='{}' bus='virtio'/>\n    </disk>",
-                esc(&d.iqn),
-                d.lun,
-                esc(&d.host),
-                d.port,
+                "    <disk type='network' device='disk'>\n      <driver name='qemu' type='raw' cache='none'/>\n      <source protocol='{protocol}' name='{}'>\n{source}      </source>\n      <target dev='{}' bus='virtio'/>\n    </disk>",
+                esc(&name),
                 disk_target(i)
             );
         }
@@ -185,7 +222,7 @@ mod tests {
                 cmdline: "console=ttyS0 x=<&>".into(),
             },
             disks: vec![
-                IscsiDisk {
+                Disk::Iscsi(IscsiDisk {
                     host: "10.0.0.1".into(),
                     port: 3260,
                     iqn: "iqn.a:boot".into(),
@@ -194,14 +231,21 @@ mod tests {
                         user: "oc-boot".into(),
                         secret_usage: "overcast-x-boot".into(),
                     }),
-                },
-                IscsiDisk {
+                }),
+                Disk::Iscsi(IscsiDisk {
                     host: "10.0.0.2".into(),
                     port: 3260,
                     iqn: "iqn.a:data".into(),
                     lun: 1,
                     chap: None,
-                },
+                }),
+                Disk::Rbd(RbdDisk {
+                    pool: "overcast-r3".into(),
+                    image: "drive-1".into(),
+                    monitors: vec![("10.0.0.1".into(), 6789), ("10.0.0.2".into(), 6789)],
+                    user: "overcast-host-1".into(),
+                    secret_usage: "overcast-x-ceph".into(),
+                }),
             ],
             config_drive: Some("/run/cidata.iso".into()),
             serial_log: "/var/log/web-1.log".into(),
@@ -218,10 +262,13 @@ mod tests {
         ));
         assert_eq!(
             xml.matches("<auth ").count(),
-            1,
-            "the data disk has no auth"
+            2,
+            "the second iSCSI disk has no auth"
         );
-        assert!(xml.contains("<target dev='vdc' bus='virtio'/>\n      <readonly/>"));
+        assert!(xml.contains(
+            "<source protocol='rbd' name='overcast-r3/drive-1'>\n        <host name='10.0.0.1' port='6789'/>\n        <host name='10.0.0.2' port='6789'/>\n        <auth username='overcast-host-1'>\n          <secret type='ceph' usage='overcast-x-ceph'/>\n        </auth>\n      </source>\n      <target dev='vdc' bus='virtio'/>"
+        ));
+        assert!(xml.contains("<target dev='vdd' bus='virtio'/>\n      <readonly/>"));
         assert!(xml.contains("x=&lt;&amp;&gt;"));
         assert!(xml.contains("<source bridge='br0'/>\n      <mac address='52:54:00:00:00:00'/>"));
     }

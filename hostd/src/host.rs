@@ -11,14 +11,14 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use overcast_internal_api::v1::{
-    self as api, CommandResult, ErrorKind, server_message::Command as Cmd,
+    self as api, CommandResult, ErrorKind, disk::Source, server_message::Command as Cmd,
 };
 
 use crate::configdrive::{ConfigDrive, Network};
 use crate::daemons::HostDaemons;
-use crate::domain::{Accelerator, DirectKernel, DiskAuth, InstanceSpec, IscsiDisk};
+use crate::domain::{Accelerator, DirectKernel, Disk, DiskAuth, InstanceSpec, IscsiDisk, RbdDisk};
 use crate::drives::DriveStore;
-use crate::libvirt::{Libvirt, domain_name, secret_usage};
+use crate::libvirt::{Libvirt, Secret, ceph_secret_usage, domain_name, secret_usage};
 use crate::tgt::{Chap, drive_iqn};
 
 /// How a host runs; see `overcast-hostd --help`.
@@ -400,25 +400,55 @@ impl Host {
             .to_string();
         let mut disks = Vec::new();
         for d in &c.disks {
-            let drive = parse_id("drive_id", &d.drive_id)?;
-            let port = u16::try_from(d.portal_port)
-                .ok()
-                .filter(|p| *p != 0)
-                .ok_or_else(|| Refusal::invalid("portal_port must be a TCP port"))?;
-            if d.chap_user.is_empty() || d.chap_secret.is_empty() {
-                return Err(Refusal::invalid(
-                    "every disk needs its chap_user and chap_secret",
-                ));
-            }
-            disks.push(IscsiDisk {
-                host: d.portal_host.clone(),
-                port,
-                iqn: drive_iqn(&drive),
-                lun: 1,
-                chap: Some(DiskAuth {
-                    user: d.chap_user.clone(),
-                    secret_usage: secret_usage(id, &drive),
-                }),
+            disks.push(match &d.source {
+                Some(Source::Iscsi(d)) => {
+                    let drive = parse_id("drive_id", &d.drive_id)?;
+                    let port = u16::try_from(d.portal_port)
+                        .ok()
+                        .filter(|p| *p != 0)
+                        .ok_or_else(|| Refusal::invalid("portal_port must be a TCP port"))?;
+                    if d.chap_user.is_empty() || d.chap_secret.is_empty() {
+                        return Err(Refusal::invalid(
+                            "every disk needs its chap_user and chap_secret",
+                        ));
+                    }
+                    Disk::Iscsi(IscsiDisk {
+                        host: d.portal_host.clone(),
+                        port,
+                        iqn: drive_iqn(&drive),
+                        lun: 1,
+                        chap: Some(DiskAuth {
+                            user: d.chap_user.clone(),
+                            secret_usage: secret_usage(id, &drive),
+                        }),
+                    })
+                }
+                Some(Source::Rbd(d)) => {
+                    parse_id("drive_id", &d.drive_id)?;
+                    let ceph = ceph_client(c)?;
+                    if d.pool.is_empty() || d.image.is_empty() {
+                        return Err(Refusal::invalid("an RBD disk needs its pool and image"));
+                    }
+                    let monitors = ceph
+                        .monitors
+                        .iter()
+                        .map(|m| {
+                            let (host, port) = m.rsplit_once(':').unwrap_or((m, "6789"));
+                            let port = port.parse().map_err(|_| {
+                                Refusal::invalid(format!("monitor {m} is not address:port"))
+                            })?;
+                            Ok((host.to_string(), port))
+                        })
+                        .collect::<Result<_, Refusal>>()?;
+                    Disk::Rbd(RbdDisk {
+                        pool: d.pool.clone(),
+                        image: d.image.clone(),
+                        monitors,
+                        user: ceph.user.clone(),
+                        secret_usage: ceph_secret_usage(id),
+                    })
+                }
+                None => return Err(Refusal::invalid("a disk needs its source")),
             });
         }
         let dir = self.instance_dir(id);
@@ -443,16 +473,25 @@ impl Host {
 
     fn ensure_instance(&self, id: &uuid::Uuid, c: &api::EnsureInstance) -> Result<(), Refusal> {
         let spec = self.spec(id, c)?;
-        let secrets: Vec<(String, String)> = c
-            .disks
-            .iter()
-            .map(|d| {
-                Ok((
-                    secret_usage(id, &parse_id("drive_id", &d.drive_id)?),
-                    d.chap_secret.clone(),
-                ))
-            })
-            .collect::<Result<_, Refusal>>()?;
+        let mut secrets = Vec::new();
+        for d in &c.disks {
+            match &d.source {
+                Some(Source::Iscsi(d)) => secrets.push(Secret::Iscsi {
+                    usage: secret_usage(id, &parse_id("drive_id", &d.drive_id)?),
+                    password: d.chap_secret.clone(),
+                }),
+                Some(Source::Rbd(_)) => {
+                    let usage = ceph_secret_usage(id);
+                    if !secrets.iter().any(|s| matches!(s, Secret::Ceph { .. })) {
+                        secrets.push(Secret::Ceph {
+                            usage,
+                            key: ceph_client(c)?.key.clone(),
+                        });
+                    }
+                }
+                None => {}
+            }
+        }
         self.libvirt.ensure_secrets(id, &secrets)?;
         let running = self.libvirt.running(&spec.name)? == Some(true);
         match c.power() {
@@ -599,6 +638,14 @@ fn ensure_bridge(name: &str) -> Result<()> {
         .args(["link", "set", name, "up"])
         .status()?;
     Ok(())
+}
+
+/// The host's Ceph client an instance with RBD disks needs.
+fn ceph_client(c: &api::EnsureInstance) -> Result<&api::CephClient, Refusal> {
+    c.ceph
+        .as_ref()
+        .filter(|c| !c.user.is_empty() && !c.key.is_empty() && !c.monitors.is_empty())
+        .ok_or_else(|| Refusal::invalid("an RBD disk needs the host's Ceph user, key and monitors"))
 }
 
 #[cfg(test)]

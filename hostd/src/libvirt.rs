@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use base64::Engine as _;
 use virt::connect::Connect;
 
 use crate::domain::InstanceSpec;
@@ -19,7 +20,31 @@ pub fn secret_usage(instance: &uuid::Uuid, drive: &uuid::Uuid) -> String {
     format!("overcast-{instance}-{drive}")
 }
 
-/// libvirt's `VIR_SECRET_USAGE_TYPE_ISCSI`.
+/// The usage id of the libvirt secret holding the key of the cephx user
+/// with which `instance` opens its replicated drives.
+pub fn ceph_secret_usage(instance: &uuid::Uuid) -> String {
+    format!("overcast-{instance}-ceph")
+}
+
+/// A libvirt secret a domain's disks log in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// An iSCSI CHAP password.
+    Iscsi { usage: String, password: String },
+    /// A cephx key (as Ceph prints it, base64).
+    Ceph { usage: String, key: String },
+}
+
+impl Secret {
+    fn usage(&self) -> &str {
+        match self {
+            Secret::Iscsi { usage, .. } | Secret::Ceph { usage, .. } => usage,
+        }
+    }
+}
+
+/// libvirt's `VIR_SECRET_USAGE_TYPE_CEPH` and `..._ISCSI`.
+const USAGE_CEPH: i32 = 2;
 const USAGE_ISCSI: i32 = 3;
 
 /// A domain as libvirt reports it, for the inventory.
@@ -85,47 +110,62 @@ impl Libvirt {
         Ok(())
     }
 
-    /// Make the instance's iSCSI secrets exactly `secrets` (usage id,
-    /// password). They are ephemeral and private: kept in libvirtd's memory
-    /// only, and never read back through its API.
-    pub fn ensure_secrets(
-        &self,
-        instance: &uuid::Uuid,
-        secrets: &[(String, String)],
-    ) -> Result<()> {
-        for (usage, value) in secrets {
-            let secret = match self.conn.lookup_secret_by_usage(USAGE_ISCSI, usage) {
+    /// Make the instance's secrets exactly `secrets`. They are ephemeral
+    /// and private: kept in libvirtd's memory only, and never read back
+    /// through its API.
+    pub fn ensure_secrets(&self, instance: &uuid::Uuid, secrets: &[Secret]) -> Result<()> {
+        for s in secrets {
+            let usage = s.usage();
+            let (kind, element, value) = match s {
+                Secret::Iscsi { password, .. } => {
+                    (USAGE_ISCSI, "target", password.as_bytes().to_vec())
+                }
+                // libvirt keeps a Ceph secret's raw bytes and gives QEMU
+                // them base64-encoded, which is how Ceph prints a key.
+                Secret::Ceph { key, .. } => (
+                    USAGE_CEPH,
+                    "name",
+                    base64::engine::general_purpose::STANDARD
+                        .decode(key.trim())
+                        .context("the cephx key is not base64")?,
+                ),
+            };
+            let type_name = if kind == USAGE_CEPH { "ceph" } else { "iscsi" };
+            let secret = match self.conn.lookup_secret_by_usage(kind, usage) {
                 Ok(s) => s,
                 Err(_) => self
                     .conn
                     .define_secret_xml(
                         &format!(
-                            "<secret ephemeral='yes' private='yes'><usage type='iscsi'><target>{usage}</target></usage></secret>"
+                            "<secret ephemeral='yes' private='yes'><usage type='{type_name}'><{element}>{usage}</{element}></usage></secret>"
                         ),
                         0,
                     )
                     .with_context(|| format!("defining the secret {usage}"))?,
             };
             secret
-                .set_value(value.as_bytes(), 0)
+                .set_value(&value, 0)
                 .with_context(|| format!("setting the secret {usage}"))?;
         }
         self.forget_secrets(instance, secrets)
     }
 
     /// Undefine the instance's secrets other than `keep`.
-    pub fn forget_secrets(&self, instance: &uuid::Uuid, keep: &[(String, String)]) -> Result<()> {
+    pub fn forget_secrets(&self, instance: &uuid::Uuid, keep: &[Secret]) -> Result<()> {
         let prefix = format!("overcast-{instance}-");
         for secret in self.conn.list_all_secrets(0)? {
             // Read from the XML: virt 0.5's `Secret::usage_id` frees a
             // string libvirt still owns (a double free).
             let xml = secret.xml_desc(0)?;
-            let usage = xml
-                .split_once("<target>")
-                .and_then(|(_, rest)| rest.split_once("</target>"))
+            let usage = ["target", "name"]
+                .iter()
+                .find_map(|e| {
+                    xml.split_once(&format!("<{e}>"))
+                        .and_then(|(_, rest)| rest.split_once(&format!("</{e}>")))
+                })
                 .map_or("", |(usage, _)| usage)
                 .to_string();
-            if usage.starts_with(&prefix) && !keep.iter().any(|(u, _)| *u == usage) {
+            if usage.starts_with(&prefix) && !keep.iter().any(|s| s.usage() == usage) {
                 secret
                     .undefine()
                     .with_context(|| format!("undefining the secret {usage}"))?;

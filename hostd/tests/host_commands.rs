@@ -74,12 +74,14 @@ fn ensure_instance(id: &str, drive: &str, generation: u64, port: u16, power: api
         vcpus: 1,
         memory_mib: 256,
         image_source: format!("file://{}", tiny().display()),
-        disks: vec![api::IscsiDisk {
-            drive_id: drive.into(),
-            portal_host: "127.0.0.1".into(),
-            portal_port: u32::from(port),
-            chap_user: CHAP.0.into(),
-            chap_secret: CHAP.1.into(),
+        disks: vec![api::Disk {
+            source: Some(api::disk::Source::Iscsi(api::IscsiDisk {
+                drive_id: drive.into(),
+                portal_host: "127.0.0.1".into(),
+                portal_port: u32::from(port),
+                chap_user: CHAP.0.into(),
+                chap_secret: CHAP.1.into(),
+            })),
         }],
         ..Default::default()
     };

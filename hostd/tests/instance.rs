@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use overcast_hostd::configdrive::ConfigDrive;
 use overcast_hostd::daemons::HostDaemons;
-use overcast_hostd::domain::{Accelerator, DirectKernel, DiskAuth, InstanceSpec, IscsiDisk};
-use overcast_hostd::libvirt::{Libvirt, secret_usage};
+use overcast_hostd::domain::{Accelerator, DirectKernel, Disk, DiskAuth, InstanceSpec, IscsiDisk};
+use overcast_hostd::libvirt::{Libvirt, Secret, secret_usage};
 use overcast_hostd::tgt::Chap;
 
 fn tiny() -> PathBuf {
@@ -72,7 +72,7 @@ fn tiny_instance_boots_from_an_iscsi_drive_and_leaves_nothing_behind() {
             initrd: image.join("initrd.img"),
             cmdline: "console=ttyS0 quiet panic=-1".into(),
         },
-        disks: vec![IscsiDisk {
+        disks: vec![Disk::Iscsi(IscsiDisk {
             host: "127.0.0.1".into(),
             port: host.portal_port,
             iqn: export.iqn.clone(),
@@ -81,7 +81,7 @@ fn tiny_instance_boots_from_an_iscsi_drive_and_leaves_nothing_behind() {
                 user: chap.user.clone(),
                 secret_usage: secret_usage(&instance_id, &drive_id),
             }),
-        }],
+        })],
         config_drive: Some(cidata.clone()),
         serial_log: serial.clone(),
         bridge: None,
@@ -90,7 +90,10 @@ fn tiny_instance_boots_from_an_iscsi_drive_and_leaves_nothing_behind() {
     libvirt
         .ensure_secrets(
             &instance_id,
-            &[(secret_usage(&instance_id, &drive_id), chap.secret.clone())],
+            &[Secret::Iscsi {
+                usage: secret_usage(&instance_id, &drive_id),
+                password: chap.secret.clone(),
+            }],
         )
         .unwrap();
     let started = Instant::now();

@@ -4,6 +4,17 @@
 
 pub mod v1 {
     tonic::include_proto!("overcast.host.v1");
+
+    impl Disk {
+        /// The drive this disk is, whatever its source.
+        pub fn drive_id(&self) -> &str {
+            match &self.source {
+                Some(disk::Source::Iscsi(d)) => &d.drive_id,
+                Some(disk::Source::Rbd(d)) => &d.drive_id,
+                None => "",
+            }
+        }
+    }
 }
 
 /// The metadata header that carries a host's credential on `Session`.

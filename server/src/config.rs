@@ -60,6 +60,19 @@ pub struct Config {
     /// All-in-one: the local host's accelerator (`auto`, `kvm` or `tcg`).
     #[arg(long, env = "OVERCAST_ACCELERATOR", default_value = "auto")]
     pub accelerator: String,
+    /// A Ceph cluster for `replicated` drives: its `ceph.conf` (the
+    /// monitors, and the keyring unless `--ceph-keyring`). Without it,
+    /// drives are `local` only.
+    #[arg(long, env = "OVERCAST_CEPH_CONF")]
+    pub ceph_conf: Option<PathBuf>,
+    /// The cephx user the server acts as: it makes Overcast's pools, the
+    /// images and each host's own user, so it needs the caps for that
+    /// (`admin`, or `mon 'allow *' osd 'allow *'`).
+    #[arg(long, env = "OVERCAST_CEPH_USER", default_value = "admin")]
+    pub ceph_user: String,
+    /// That user's keyring, if `ceph.conf` does not say where it is.
+    #[arg(long, env = "OVERCAST_CEPH_KEYRING")]
+    pub ceph_keyring: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -107,6 +120,9 @@ impl Config {
             all_in_one: false,
             images_dir: "target/images".into(),
             accelerator: "auto".into(),
+            ceph_conf: None,
+            ceph_user: "admin".into(),
+            ceph_keyring: None,
             command: None,
         }
     }

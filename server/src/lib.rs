@@ -14,6 +14,7 @@ pub mod config;
 pub mod hosts;
 pub mod http;
 pub mod state;
+pub mod storage;
 pub mod workflow;
 
 pub use config::{Admin, Command, Config};
@@ -23,6 +24,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use tokio::sync::oneshot;
@@ -58,11 +60,19 @@ impl Server {
         if !(config.cpu_allocation_ratio > 0.0 && config.cpu_allocation_ratio <= 64.0) {
             anyhow::bail!("--cpu-allocation-ratio must be above 0 and at most 64");
         }
+        let storage = config.ceph_conf.clone().map(|conf| {
+            Arc::new(storage::Ceph::new(
+                conf,
+                config.ceph_user.clone(),
+                config.ceph_keyring.clone(),
+            ))
+        });
         let app = App::new(
             db,
             app::placement::PlacementPolicy {
                 cpu_allocation_ratio: config.cpu_allocation_ratio,
             },
+            storage,
         );
         let operator_token_path = config.data_dir.join("operator.token");
         let path = operator_token_path.clone();
@@ -238,6 +248,7 @@ pub async fn admin_operator_token(config: &Config) -> anyhow::Result<PathBuf> {
             },
             request_id: format!("admin-{}", uuid::Uuid::now_v7()),
             placement: app::placement::PlacementPolicy::default(),
+            replicated_storage: false,
         };
         app::record_event(
             conn,

@@ -1,5 +1,5 @@
 //! The running server's shared state: the database, the token cache, the
-//! hosts' sessions and the workflow engine. Built once by `Server::start`;
+//! hosts' sessions, the Ceph cluster and the workflow engine. Built once by `Server::start`;
 //! handlers get it as axum state.
 
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use crate::app::Launched;
 use crate::app::auth::TokenCache;
 use crate::app::placement::PlacementPolicy;
 use crate::hosts::Sessions;
+use crate::storage::Ceph;
 use crate::workflow::Engine;
 
 #[derive(Clone)]
@@ -21,17 +22,20 @@ pub struct App {
     pub sessions: Arc<Sessions>,
     pub workflows: Engine,
     pub placement: PlacementPolicy,
+    /// The Ceph cluster replicated drives live on, if the server has one.
+    pub storage: Option<Arc<Ceph>>,
 }
 
 impl App {
-    pub fn new(db: Database, placement: PlacementPolicy) -> Self {
-        let sessions = Arc::new(Sessions::default());
+    pub fn new(db: Database, placement: PlacementPolicy, storage: Option<Arc<Ceph>>) -> Self {
+        let sessions = Arc::new(Sessions::new(storage.clone()));
         Self {
-            workflows: Engine::new(db.clone(), sessions.clone(), placement),
+            workflows: Engine::new(db.clone(), sessions.clone(), placement, storage.clone()),
             db,
             tokens: Arc::default(),
             sessions,
             placement,
+            storage,
         }
     }
 

@@ -409,11 +409,12 @@ async fn drives_ips_and_instances(backend: Backend) {
         .create(
             &format!("/v1/drives{q}"),
             &a.rw,
-            json!({"name": "data", "size_bytes": 1073741824_u64, "replicas": 2}),
+            json!({"name": "data", "size_bytes": 1073741824_u64, "replicas": 1}),
         )
         .await;
     assert_eq!(data["state"], "available");
-    assert_eq!(data["replicas"], 2);
+    assert_eq!(data["replicas"], 1);
+    assert_eq!(data["storage_class"], "local");
     let r = t
         .put(
             &format!("/v1/drives/data{q}"),
@@ -798,6 +799,19 @@ async fn bad_input_is_rejected_whole(backend: Backend) {
         (
             json!({"name": "data", "size_bytes": 1048576, "replicas": 4}),
             "replicas",
+        ),
+        (
+            json!({"name": "data", "size_bytes": 1048576, "replicas": 2}),
+            "replicas",
+        ),
+        (
+            json!({"name": "data", "size_bytes": 1048576, "storage_class": "mirrored"}),
+            "storage_class",
+        ),
+        // This server has no Ceph: a 422 that says so.
+        (
+            json!({"name": "data", "size_bytes": 1048576, "storage_class": "replicated"}),
+            "storage_class",
         ),
         (
             json!({"name": "data", "size_bytes": 1048576, "avoid_drives": ["nope"]}),

@@ -1,24 +1,27 @@
-//! Ceph on the cluster harness (needs root, the Ceph packages `cargo xtask
-//! setup` installs, and what `cluster.rs` needs): three hosts, each with a
-//! monitor and a BlueStore OSD inside its namespaces and cgroup. Replicas
-//! land on three different hosts; a killed host's OSD is seen down and
-//! writes go on; revived, every placement group is clean again; `down`
-//! leaves nothing.
+//! Replicated drives on the cluster harness with Ceph (needs root, the Ceph
+//! packages `cargo xtask setup` installs, and what `cluster.rs` needs):
+//! three hosts, each with a monitor and a BlueStore OSD inside its
+//! namespaces and cgroup. A replicated drive's copies land on three
+//! different hosts; an instance on one host writes sequence numbers to it;
+//! another host is killed, its OSD is seen down and the guest's writes go
+//! on without a failed one; revived, every placement group is clean again
+//! and every acknowledged number is on the drive; deleting drives removes
+//! their images; `down` leaves nothing.
 
 use std::time::{Duration, Instant};
 
+use overcast_testkit::Api;
 use overcast_testkit::cluster::{Cluster, ClusterConfig};
+use serde_json::json;
 
-/// `qemu-io` on an RBD image as the admin, as QEMU opens a guest's disk.
-fn qemu_io(cluster: &Cluster, image: &str, command: &str) -> Result<String, String> {
-    let out = std::process::Command::new("qemu-io")
-        .args(["-f", "raw", "-c", command])
-        .arg(format!(
-            "rbd:{image}:id=admin:conf={}",
-            cluster.ceph_conf().display()
-        ))
+/// `rbd` as the admin; its stdout, or its stderr.
+fn rbd(cluster: &Cluster, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("rbd")
+        .arg("-c")
+        .arg(cluster.ceph_conf())
+        .args(args)
         .output()
-        .expect("qemu-io runs");
+        .expect("rbd runs");
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
@@ -26,8 +29,53 @@ fn qemu_io(cluster: &Cluster, image: &str, command: &str) -> Result<String, Stri
     }
 }
 
+/// The sequence numbers the guest acknowledged on its console (after its
+/// last boot's read-back).
+fn numbers(log: &str) -> Vec<u64> {
+    let since = log.rfind("OVERCAST-SEQ-FOUND").unwrap_or(0);
+    log[since..]
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("OVERCAST-SEQ "))
+        .filter_map(|n| n.trim().parse::<u64>().ok())
+        .collect()
+}
+
+/// The lowest and highest acknowledged number.
+fn acked(log: &str) -> (u64, u64) {
+    let n = numbers(log);
+    (
+        n.iter().copied().min().unwrap_or(0),
+        n.iter().copied().max().unwrap_or(0),
+    )
+}
+
+/// Numbers the guest skipped: each one a write that failed.
+fn gaps(log: &str) -> Vec<u64> {
+    let n = numbers(log);
+    n.windows(2)
+        .filter(|w| w[1] != w[0] + 1)
+        .map(|w| w[0] + 1)
+        .collect()
+}
+
+/// Wait (60 s at most) until the guest has acknowledged `n`; the highest.
+async fn wait_acked(api: &Api, id: &str, token: &str, n: u64) -> u64 {
+    let started = Instant::now();
+    loop {
+        let (_, last) = acked(&api.serial(id, token).await);
+        if last >= n {
+            return last;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the guest acknowledged {last}, not {n}, in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ceph_replicates_across_hosts_and_survives_a_dead_one() {
+async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     let mut config = ClusterConfig::new(3);
     config.ceph = true;
     let started = Instant::now();
@@ -58,32 +106,39 @@ async fn ceph_replicates_across_hosts_and_survives_a_dead_one() {
     assert_eq!(names, ["host-1", "host-2", "host-3"], "{tree}");
     assert!(hosts.iter().all(|(_, osds)| *osds == 1), "{tree}");
 
-    // A pool of three copies: an object's acting set is three hosts' OSDs.
-    cluster
-        .ceph(&["osd", "pool", "create", "probe", "16", "16"])
+    // A replicated drive of three copies, and an instance on host 1 whose
+    // boot and data drives are both replicated. The guest writes sequence
+    // numbers to its data drive (vdb).
+    let api = &cluster.api;
+    let t = api.tenant("acme").await;
+    let q = "?project=main";
+    let data = api
+        .create(
+            &format!("/v1/drives{q}"),
+            &t.rw,
+            json!({"name": "data", "size_bytes": 67108864, "storage_class": "replicated"}),
+        )
+        .await;
+    assert_eq!(data["storage_class"], "replicated", "{data}");
+    assert_eq!(data["replicas"], 3, "{data}");
+    assert!(data["host_id"].is_null(), "Ceph places it: {data}");
+    let data_id = data["id"].as_str().unwrap().to_string();
+    api.wait_state(&format!("/v1/drives/{data_id}"), &t.rw, "available")
+        .await;
+    let image = format!("overcast-r3/drive-{data_id}");
+    let info = rbd(&cluster, &["info", "--format", "json", &image]).expect("the drive's image");
+    assert!(info.contains("\"size\":67108864"), "{info}");
+    let pool = cluster
+        .ceph(&["osd", "pool", "get", "overcast-r3", "all"])
         .unwrap();
-    cluster
-        .ceph(&["osd", "pool", "set", "probe", "size", "3"])
-        .unwrap();
-    let conf = cluster.ceph_conf();
-    let rbd = |args: &[&str]| {
-        let mut all = vec!["-c", conf.to_str().unwrap()];
-        all.extend(args);
-        let out = std::process::Command::new("rbd")
-            .args(&all)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "rbd {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    rbd(&["pool", "init", "probe"]);
-    rbd(&["create", "--size", "64M", "probe/disk"]);
-    qemu_io(&cluster, "probe/disk", "write -P 0x5a 0 1M").expect("a first write");
+    assert_eq!(pool["size"], 3, "{pool}");
+    assert_eq!(
+        pool["min_size"], 2,
+        "no write acknowledged by one copy: {pool}"
+    );
+    // An object of the pool lands on three different hosts' OSDs.
     let map = cluster
-        .ceph(&["osd", "map", "probe", "rbd_header.x"])
+        .ceph(&["osd", "map", "overcast-r3", &format!("rbd_data.{data_id}")])
         .unwrap();
     let mut acting: Vec<u64> = map["acting"]
         .as_array()
@@ -94,11 +149,42 @@ async fn ceph_replicates_across_hosts_and_survives_a_dead_one() {
     acting.sort();
     acting.dedup();
     assert_eq!(acting.len(), 3, "three distinct OSDs: {map}");
-    cluster.wait_ceph_clean(Duration::from_secs(60)).unwrap();
 
-    // Kill host 2: its OSD is marked down within the grace (6 s) and
-    // writes go on with two copies.
+    cluster.set_host_state(1, "draining").await.unwrap();
+    cluster.set_host_state(2, "draining").await.unwrap();
+    let vm = api
+        .create(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({"name": "seq", "vcpus": 1, "memory_mib": 256, "image": "tiny",
+                   "boot_drive_storage_class": "replicated", "drives": ["data"],
+                   "user_data": "#overcast-sequence vdb\n"}),
+        )
+        .await;
+    cluster.set_host_state(1, "active").await.unwrap();
+    cluster.set_host_state(2, "active").await.unwrap();
+    let id = vm["id"].as_str().unwrap().to_string();
+    api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "running")
+        .await;
+    let (ready, _) = api.wait_ready(&id, &t.rw, 1).await;
+    assert!(
+        ready.contains("vda:64M") && ready.contains("vdb:64M"),
+        "both replicated drives reach the guest: {ready}"
+    );
+    assert!(cluster.hosts[0].runs(&id), "on host 1");
+    let boot = api
+        .get(&format!("/v1/drives/seq-boot{q}"), &t.rw)
+        .await
+        .body;
+    assert_eq!(boot["storage_class"], "replicated", "{boot}");
+    let log = api.serial(&id, &t.rw).await;
+    wait_acked(api, &id, &t.rw, 10).await;
+
+    // Kill host 2, which holds an OSD but not the instance: its OSD is
+    // marked down within the grace (6 s), and the guest's writes go on
+    // with two copies, every one acknowledged (no gap in the numbers).
     let killed = Instant::now();
+    let before_kill = acked(&api.serial(&id, &t.rw).await).1;
     cluster.kill(1).unwrap();
     let osd = cluster.osd_id(1).unwrap();
     loop {
@@ -121,12 +207,15 @@ async fn ceph_replicates_across_hosts_and_survives_a_dead_one() {
         "osd.{osd} seen down {:.1} s after the kill",
         killed.elapsed().as_secs_f64()
     );
-    qemu_io(&cluster, "probe/disk", "write -P 0x6b 1M 1M").expect("writes go on");
-    let read = qemu_io(&cluster, "probe/disk", "read -P 0x5a 0 1M").unwrap();
-    assert!(read.contains("read 1048576/1048576"), "{read}");
+    let during = wait_acked(api, &id, &t.rw, before_kill + 20).await;
+    eprintln!(
+        "the guest went from {before_kill} to {during} acknowledged writes in {:.1} s \
+         with host 2 dead",
+        killed.elapsed().as_secs_f64()
+    );
 
     // Revived, the host's monitor and OSD rejoin and every placement
-    // group is clean again, with the data intact.
+    // group is clean again.
     cluster.start_host(1).unwrap();
     let back = Instant::now();
     cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
@@ -134,8 +223,64 @@ async fn ceph_replicates_across_hosts_and_survives_a_dead_one() {
         "active+clean {:.1} s after the host came back",
         back.elapsed().as_secs_f64()
     );
-    let read = qemu_io(&cluster, "probe/disk", "read -P 0x6b 1M 1M").unwrap();
-    assert!(read.contains("read 1048576/1048576"), "{read}");
+
+    // Every acknowledged number is on the drive: after a reboot the guest
+    // reads back at least the highest one, and none was skipped.
+    let log_before = api.serial(&id, &t.rw).await;
+    let (first, last) = acked(&log_before);
+    let gaps = gaps(&log_before);
+    assert!(
+        gaps.is_empty(),
+        "writes the guest did not see acknowledged: {gaps:?}"
+    );
+    assert!(first <= 1 && last > before_kill, "{first}..{last}");
+    let r = api
+        .post(&format!("/v1/instances/{id}/reboot"), &t.rw, json!({}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    api.wait_ready(&id, &t.rw, 2).await;
+    let found: u64 = api
+        .serial(&id, &t.rw)
+        .await
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("OVERCAST-SEQ-FOUND "))
+        .next_back()
+        .expect("the rebooted guest reads its drive back")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(found >= last, "acknowledged {last}, found only {found}");
+    drop(log);
+
+    // Deleting the instance takes its boot drive's image with it; the data
+    // drive goes when deleted.
+    api.post(&format!("/v1/instances/{id}/stop"), &t.rw, json!({}))
+        .await;
+    api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "stopped")
+        .await;
+    let r = api.delete(&format!("/v1/instances/{id}"), &t.rw).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    api.wait_gone(&format!("/v1/instances/{id}"), &t.rw).await;
+    // A replicated drive grows as a local one does: its image is resized.
+    let r = api
+        .put(
+            &format!("/v1/drives/{data_id}"),
+            &t.rw,
+            json!({"size_bytes": 134217728}),
+        )
+        .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    api.wait_state(&format!("/v1/drives/{data_id}"), &t.rw, "available")
+        .await;
+    let info = rbd(&cluster, &["info", "--format", "json", &image]).unwrap();
+    assert!(info.contains("\"size\":134217728"), "{info}");
+    let r = api.delete(&format!("/v1/drives/{data_id}"), &t.rw).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    api.wait_gone(&format!("/v1/drives/{data_id}"), &t.rw).await;
+    for pool in ["overcast-r2", "overcast-r3"] {
+        let left = rbd(&cluster, &["ls", pool]).unwrap();
+        assert_eq!(left.trim(), "", "images left in {pool}");
+    }
 
     let probe = Cluster::load(&cluster.dir).unwrap();
     cluster.down().unwrap();

@@ -454,6 +454,7 @@ async fn a_killed_engine_resumes_after_each_step_and_finishes() {
                 t.server.app.db.clone(),
                 t.server.app.sessions.clone(),
                 t.server.app.placement,
+                t.server.app.storage.clone(),
             );
             assert_eq!(engine.resume_all().await.unwrap(), 1, "{context}");
             let row =

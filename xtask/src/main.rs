@@ -205,9 +205,26 @@ fn debian_packages() -> Result<()> {
         c
     };
     run(apt(&["update", "-q"]))?;
-    let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
-    install.args(&missing);
-    run(install)?;
+    // Twice at most: apt may remove a package to install another (a
+    // preinstalled backported qemu-utils goes for Debian's qemu-block-extra),
+    // and the second pass installs Debian's version of what went.
+    for _ in 0..2 {
+        let mut install = apt(&["install", "-y", "-q", "--no-install-recommends"]);
+        install.args(&missing);
+        run(install)?;
+        missing = PACKAGES
+            .iter()
+            .map(|(p, _)| *p)
+            .filter(|p| !installed(p))
+            .collect();
+        if missing.is_empty() {
+            break;
+        }
+        eprintln!("setup: {missing:?} went while installing the others; installing again");
+    }
+    if !missing.is_empty() {
+        bail!("setup: apt-get left {missing:?} uninstalled");
+    }
     ensure_libvirt_user()?;
     // Debian starts a cluster on install; the tests start their own, so
     // the system one is not needed (and may not be running without systemd).

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use overcast_types::TokenScope;
 use overcast_types::ids::*;
-use overcast_types::params::{Architecture, BootMode, HaPolicy};
+use overcast_types::params::{Architecture, BootMode, HaPolicy, StorageClass};
 use overcast_types::states::{
     DriveState, HostState, InstanceState, WorkflowDirection, WorkflowState,
 };
@@ -192,6 +192,7 @@ pub struct DriveRow {
     /// The CHAP user and secret its target admits initiators with.
     pub chap_user: String,
     pub chap_secret: String,
+    pub storage_class: StorageClass,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

@@ -189,6 +189,7 @@ diesel::table! {
         delete_with_instance -> Bool,
         chap_user -> Text,
         chap_secret -> Text,
+        storage_class -> Text,
     }
 }
 

@@ -260,6 +260,7 @@ impl From<DriveRow> for Drive {
             project_id: r.project_id.uuid(),
             size_bytes: r.size_bytes as u64,
             image_id: r.image_id.as_ref().map(Into::into),
+            storage_class: r.storage_class,
             replicas: r.replicas as u8,
             avoid_drives: uuids(&r.avoid_drives),
             avoid_instances: uuids(&r.avoid_instances),

@@ -8,34 +8,98 @@ use overcast_db::schema::*;
 use overcast_db::{DbConn, json_list, now_micros};
 use overcast_internal_api::v1::{self as api, server_message::Command as Cmd};
 use overcast_types::ids::*;
+use overcast_types::params::StorageClass;
 use overcast_types::states::{DriveState, HostState, InstanceState};
 use overcast_types::{ApiError, ApiResult};
 
 use super::placement::PlacementPolicy;
 use super::plans::Step;
 
-/// The host a host step goes to and its command, as the database says now;
+/// What a step that reaches outside the database does: a command to a
+/// host, or an operation on the replicated storage (Ceph).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Host(HostId, Cmd),
+    Storage(StorageOp),
+}
+
+/// An idempotent operation on the Ceph cluster that holds replicated
+/// drives, carried out by the server (`storage/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageOp {
+    /// Make the drive's RBD image exist, at least `size_bytes` large:
+    /// blank, or a copy-on-write clone of `image`'s base snapshot.
+    EnsureVolume {
+        volume: Volume,
+        size_bytes: u64,
+        image: Option<ImageBase>,
+    },
+    /// Remove the image and its snapshots.
+    RemoveVolume { volume: Volume },
+}
+
+/// Where a replicated drive lives: `<pool>/<name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    pub pool: String,
+    pub name: String,
+}
+
+impl Volume {
+    /// The pool of a drive of `replicas` copies, and its image's name.
+    pub fn of(drive: &DriveId, replicas: i32) -> Self {
+        Self {
+            pool: pool_name(replicas),
+            name: format!("drive-{drive}"),
+        }
+    }
+}
+
+/// Overcast's pool of `replicas` copies.
+pub fn pool_name(replicas: i32) -> String {
+    format!("overcast-r{replicas}")
+}
+
+/// An OS image imported once into the 3-copy pool as a protected snapshot,
+/// the parent of every replicated boot drive made from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageBase {
+    pub image: ImageId,
+    /// The image bundle (`file:///dir`) whose `disk.raw` is imported.
+    pub source: String,
+}
+
+/// What a step does outside the database, as the database says now;
 /// `None` when there is nothing to do (the subject has no host, or is gone
 /// and so has nothing to remove).
-pub fn host_command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<(HostId, Cmd)>> {
+pub fn command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<Command>> {
     Ok(match step {
-        Step::EnsureDrive { drive } => Some(ensure_drive_command(conn, drive)?),
+        Step::EnsureDrive { drive } => Some(ensure_drive(conn, drive)?),
         Step::RemoveDrive { drive } => drives::table
             .find(drive)
-            .select((drives::host_id, drives::generation))
-            .first::<(Option<HostId>, i64)>(conn)
+            .select((
+                drives::host_id,
+                drives::generation,
+                drives::storage_class,
+                drives::replicas,
+            ))
+            .first::<(Option<HostId>, i64, StorageClass, i32)>(conn)
             .optional()?
-            .and_then(|(host, generation)| {
-                Some((
+            .and_then(|(host, generation, class, replicas)| match class {
+                StorageClass::Replicated => Some(Command::Storage(StorageOp::RemoveVolume {
+                    volume: Volume::of(drive, replicas),
+                })),
+                StorageClass::Local => Some(Command::Host(
                     host?,
                     Cmd::RemoveDrive(api::RemoveDrive {
                         drive_id: drive.to_string(),
                         generation: generation as u64,
                     }),
-                ))
+                )),
             }),
         Step::EnsureInstance { instance, running } => {
-            Some(ensure_instance_command(conn, instance, *running)?)
+            let (host, cmd) = ensure_instance_command(conn, instance, *running)?;
+            Some(Command::Host(host, cmd))
         }
         Step::RebootInstance { instance } | Step::RemoveInstance { instance } => {
             let found = instances::table
@@ -57,7 +121,7 @@ pub fn host_command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<(HostId,
                         generation,
                     })
                 };
-                Some((host?, cmd))
+                Some(Command::Host(host?, cmd))
             })
         }
         other => {
@@ -130,8 +194,33 @@ fn image_source(conn: &mut DbConn, image_id: &Option<ImageId>) -> ApiResult<Stri
     })
 }
 
-/// The host of a drive and the command that makes it as the database says:
-/// its ACL admits the host of the instance that has it, if any.
+/// What makes a drive as the database says: a local drive's command to its
+/// host, or a replicated drive's storage operation.
+fn ensure_drive(conn: &mut DbConn, drive_id: &DriveId) -> ApiResult<Command> {
+    let drive: DriveRow = drives::table
+        .find(drive_id)
+        .select(DriveRow::as_select())
+        .first(conn)?;
+    if drive.storage_class == StorageClass::Replicated {
+        let image = match &drive.image_id {
+            Some(image) => Some(ImageBase {
+                image: image.clone(),
+                source: image_source(conn, &drive.image_id)?,
+            }),
+            None => None,
+        };
+        return Ok(Command::Storage(StorageOp::EnsureVolume {
+            volume: Volume::of(&drive.id, drive.replicas),
+            size_bytes: drive.size_bytes as u64,
+            image,
+        }));
+    }
+    let (host, cmd) = ensure_drive_command(conn, drive_id)?;
+    Ok(Command::Host(host, cmd))
+}
+
+/// The host of a local drive and the command that makes it as the database
+/// says: its ACL admits the host of the instance that has it, if any.
 pub fn ensure_drive_command(conn: &mut DbConn, drive_id: &DriveId) -> ApiResult<(HostId, Cmd)> {
     let drive: DriveRow = drives::table
         .find(drive_id)
@@ -181,11 +270,11 @@ pub fn ensure_instance_command(
         .host_id
         .clone()
         .ok_or_else(|| ApiError::internal(format!("instance {instance_id} has no host")))?;
-    let drives: Vec<(DriveRow, HostRow)> = drives::table
-        .inner_join(hosts::table.on(drives::host_id.eq(hosts::id.nullable())))
+    let drives: Vec<(DriveRow, Option<HostRow>)> = drives::table
+        .left_join(hosts::table.on(drives::host_id.eq(hosts::id.nullable())))
         .filter(drives::instance_id.eq(instance_id))
         .order(drives::slot.asc())
-        .select((DriveRow::as_select(), HostRow::as_select()))
+        .select((DriveRow::as_select(), Option::<HostRow>::as_select()))
         .load(conn)?;
     let boot_image = drives.first().and_then(|(d, _)| d.image_id.clone());
     let image_source = image_source(conn, &boot_image)?;
@@ -214,14 +303,8 @@ pub fn ensure_instance_command(
         image_source,
         disks: drives
             .iter()
-            .map(|(d, h)| api::IscsiDisk {
-                drive_id: d.id.to_string(),
-                portal_host: h.address.clone(),
-                portal_port: h.iscsi_port as u32,
-                chap_user: d.chap_user.clone(),
-                chap_secret: d.chap_secret.clone(),
-            })
-            .collect(),
+            .map(|(d, h)| disk(d, h.as_ref()))
+            .collect::<ApiResult<_>>()?,
         ssh_keys,
         user_data: row.user_data.clone(),
         ..Default::default()
@@ -236,6 +319,38 @@ pub fn ensure_instance_command(
         api::Power::Stopped
     });
     Ok((host, Cmd::EnsureInstance(cmd)))
+}
+
+/// How the instance's host attaches a drive: a local drive from its host's
+/// iSCSI portal, a replicated one straight from Ceph.
+fn disk(d: &DriveRow, host: Option<&HostRow>) -> ApiResult<api::Disk> {
+    use api::disk::Source;
+    let source = match (d.storage_class, host) {
+        (StorageClass::Replicated, _) => {
+            let volume = Volume::of(&d.id, d.replicas);
+            Source::Rbd(api::RbdDisk {
+                drive_id: d.id.to_string(),
+                pool: volume.pool,
+                image: volume.name,
+            })
+        }
+        (StorageClass::Local, Some(h)) => Source::Iscsi(api::IscsiDisk {
+            drive_id: d.id.to_string(),
+            portal_host: h.address.clone(),
+            portal_port: h.iscsi_port as u32,
+            chap_user: d.chap_user.clone(),
+            chap_secret: d.chap_secret.clone(),
+        }),
+        (StorageClass::Local, None) => {
+            return Err(ApiError::internal(format!(
+                "local drive {} has no host",
+                d.id
+            )));
+        }
+    };
+    Ok(api::Disk {
+        source: Some(source),
+    })
 }
 
 pub fn set_instance_state(

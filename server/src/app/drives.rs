@@ -6,7 +6,7 @@ use overcast_db::models::*;
 use overcast_db::schema::*;
 use overcast_db::{DbConn, list_by_name, now_micros, save_row, to_json_list};
 use overcast_types::ids::*;
-use overcast_types::params::{DriveCreate, DriveUpdate, IdentityUpdate};
+use overcast_types::params::{DriveCreate, DriveUpdate, IdentityUpdate, StorageClass};
 use overcast_types::states::DriveState;
 use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
@@ -31,7 +31,7 @@ pub fn insert_drive(
     description: String,
     size_bytes: u64,
     image: Option<&NameOrId>,
-    replicas: u8,
+    (storage_class, replicas): (StorageClass, Option<u8>),
     avoid_drives: Vec<DriveId>,
     avoid_instances: Vec<InstanceId>,
     prefer_host: Option<&HostId>,
@@ -39,9 +39,7 @@ pub fn insert_drive(
     validate_name("name", &name)?;
     validate_description(&description)?;
     validate_size("size_bytes", size_bytes)?;
-    if !(1..=3).contains(&replicas) {
-        return Err(ApiError::invalid("replicas", "must be 1, 2 or 3"));
-    }
+    let replicas = storage(ctx, storage_class, replicas)?;
     let image_id = match image {
         None => None,
         Some(sel) => {
@@ -60,14 +58,18 @@ pub fn insert_drive(
             Some(image.id)
         }
     };
-    let host = super::placement::place_drive(
-        conn,
-        ctx.placement,
-        size_bytes as i64,
-        &avoid_drives,
-        &avoid_instances,
-        prefer_host,
-    )?;
+    // A replicated drive is Ceph's to place, on as many hosts as copies.
+    let host = match storage_class {
+        StorageClass::Local => Some(super::placement::place_drive(
+            conn,
+            ctx.placement,
+            size_bytes as i64,
+            &avoid_drives,
+            &avoid_instances,
+            prefer_host,
+        )?),
+        StorageClass::Replicated => None,
+    };
     let now = now_micros();
     let row = DriveRow {
         id: DriveId::new(),
@@ -87,10 +89,11 @@ pub fn insert_drive(
         time_created: now,
         time_modified: now,
         generation: 1,
-        host_id: Some(host),
+        host_id: host,
         delete_with_instance: false,
         chap_user: String::new(),
         chap_secret: String::new(),
+        storage_class,
     };
     let (chap_user, chap_secret) = new_chap();
     let row = DriveRow {
@@ -108,6 +111,31 @@ pub fn insert_drive(
         subject("drive", &row.id, &row.name, &row.account_id),
     )?;
     Ok(row)
+}
+
+/// The number of copies a drive of `class` keeps: `local` drives one,
+/// `replicated` ones 2 or 3 (default 3), and only on a server with Ceph.
+fn storage(ctx: &Ctx, class: StorageClass, replicas: Option<u8>) -> ApiResult<u8> {
+    match (class, replicas) {
+        (StorageClass::Local, None | Some(1)) => Ok(1),
+        (StorageClass::Local, Some(_)) => Err(ApiError::invalid(
+            "replicas",
+            "a local drive has one copy; for 2 or 3 copies on different hosts, \
+             ask for storage_class `replicated`",
+        )),
+        (StorageClass::Replicated, _) if !ctx.replicated_storage => Err(ApiError::unprocessable(
+            "storage_class_unavailable",
+            "this cloud has no Ceph cluster for replicated drives (the server runs without \
+             --ceph-conf); use storage_class `local`",
+        )
+        .with_field("storage_class")),
+        (StorageClass::Replicated, None) => Ok(3),
+        (StorageClass::Replicated, Some(n @ (2 | 3))) => Ok(n),
+        (StorageClass::Replicated, Some(_)) => Err(ApiError::invalid(
+            "replicas",
+            "a replicated drive keeps 2 or 3 copies",
+        )),
+    }
 }
 
 pub fn drive_create(
@@ -140,7 +168,7 @@ pub fn drive_create(
         p.description,
         p.size_bytes,
         image.as_ref(),
-        p.replicas,
+        (p.storage_class, p.replicas),
         avoid_drives,
         avoid_instances,
         None,
@@ -224,7 +252,7 @@ pub fn drive_update(
         "update",
         subject("drive", &row.id, &row.name, &row.account_id),
     )?;
-    if grow && row.host_id.is_some() {
+    if grow && stored(&row) {
         // A grow that fails for good leaves the file's size unknown: the
         // drive is marked failed rather than shown as grown.
         let plan = Plan::new()
@@ -265,7 +293,7 @@ pub fn drive_delete(
         "delete",
         subject("drive", &row.id, &row.name, &row.account_id),
     )?;
-    if row.host_id.is_none() {
+    if !stored(&row) {
         diesel::delete(drives::table.find(&row.id)).execute(conn)?;
         return Ok(Launched::now(()));
     }
@@ -284,6 +312,11 @@ pub fn drive_delete(
         });
     let id = super::plans::insert(conn, ctx, PlanKind::DriveDelete, &row.id, &plan)?;
     Ok(Launched::with((), id))
+}
+
+/// Whether the drive's data is kept anywhere: on its host, or in Ceph.
+pub fn stored(row: &DriveRow) -> bool {
+    row.host_id.is_some() || row.storage_class == StorageClass::Replicated
 }
 
 /// A fresh CHAP user and secret for a drive's target: 24 random

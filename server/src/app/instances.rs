@@ -275,6 +275,13 @@ pub fn instance_create(
         .execute(conn)?;
     let mut boot = match (&p.boot_drive, &p.image) {
         (Some(sel), None) => {
+            if p.boot_drive_storage_class.is_some() {
+                return Err(ApiError::invalid(
+                    "boot_drive_storage_class",
+                    "only the quick form (image) makes a boot drive; a composed boot drive \
+                     already has its storage class",
+                ));
+            }
             if p.boot_drive_delete_with_instance.is_some() {
                 return Err(ApiError::invalid(
                     "boot_drive_delete_with_instance",
@@ -317,7 +324,7 @@ pub fn instance_create(
                 format!("boot drive of instance {}", p.name),
                 size,
                 Some(&image_sel),
-                1,
+                (p.boot_drive_storage_class.unwrap_or_default(), None),
                 Vec::new(),
                 Vec::new(),
                 row.host_id.as_ref(),
@@ -704,17 +711,21 @@ pub fn instance_delete(
         "delete",
         subject("instance", &row.id, &row.name, &row.account_id),
     )?;
-    if row.host_id.is_none() {
-        super::commands::forget_instance(conn, &row.id)?;
-        return Ok(Launched::now(()));
-    }
-    save_row!(conn, instances, row)?;
     let going: Vec<DriveId> = drives::table
         .filter(drives::instance_id.eq(&row.id))
         .filter(drives::delete_with_instance.eq(true))
         .order(drives::slot.asc())
-        .select(drives::id)
-        .load(conn)?;
+        .select(DriveRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .filter(super::drives::stored)
+        .map(|d| d.id)
+        .collect();
+    if row.host_id.is_none() && going.is_empty() {
+        super::commands::forget_instance(conn, &row.id)?;
+        return Ok(Launched::now(()));
+    }
+    save_row!(conn, instances, row)?;
     // `deleting` keeps reconciliation from re-creating their files between
     // their removal and the removal of their rows.
     diesel::update(drives::table.filter(drives::id.eq_any(&going)))

@@ -43,6 +43,8 @@ pub struct Ctx {
     pub actor: Actor,
     pub request_id: String,
     pub placement: placement::PlacementPolicy,
+    /// Whether the server has a Ceph cluster for `replicated` drives.
+    pub replicated_storage: bool,
 }
 
 /// What an event is about, for the audit log. `partner_id` is set for

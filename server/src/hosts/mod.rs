@@ -25,6 +25,7 @@ use tonic::{Request, Response, Status, Streaming};
 use crate::app::hosts::{self as fleet, Capacity, HostRefusal};
 use crate::app::pki::{self, Ca};
 use crate::app::reconcile::{self, Inventory};
+use crate::storage::Ceph;
 
 /// How long a command waits for a host that is between sessions.
 pub const RECONNECT_GRACE: Duration = Duration::from_secs(5);
@@ -41,6 +42,10 @@ pub enum CallError {
     /// The host refused or failed the command.
     #[error("host refused ({kind:?}): {message}")]
     Refused { kind: ErrorKind, message: String },
+    /// The command needs the host's Ceph user, which could not be had now:
+    /// worth retrying.
+    #[error("no Ceph user for the host: {0}")]
+    Storage(String),
 }
 
 struct Session {
@@ -54,9 +59,19 @@ struct Session {
 pub struct Sessions {
     sessions: std::sync::Mutex<HashMap<HostId, Arc<Session>>>,
     next: AtomicU64,
+    /// The Ceph cluster, if any: it gives each host the cephx user its
+    /// commands for replicated drives need.
+    storage: Option<Arc<Ceph>>,
 }
 
 impl Sessions {
+    pub fn new(storage: Option<Arc<Ceph>>) -> Self {
+        Self {
+            storage,
+            ..Self::default()
+        }
+    }
+
     /// End every session (the server is stopping); hosts redial.
     pub fn close_all(&self) {
         let all: Vec<Arc<Session>> = self
@@ -84,8 +99,13 @@ impl Sessions {
     pub async fn call(
         &self,
         host_id: &HostId,
-        command: Cmd,
+        mut command: Cmd,
     ) -> Result<Option<api::SerialChunk>, CallError> {
+        if let Some(ceph) = &self.storage {
+            ceph.complete(host_id, &mut command)
+                .await
+                .map_err(|e| CallError::Storage(e.to_string()))?;
+        }
         // A host between two sessions (it redials within a second or two)
         // gets a moment to come back before it counts as unreachable.
         let deadline = tokio::time::Instant::now() + RECONNECT_GRACE;

@@ -186,6 +186,7 @@ impl FromRequestParts<App> for Ctx {
             actor,
             request_id: current_request_id(),
             placement: app.placement,
+            replicated_storage: app.storage.is_some(),
         })
     }
 }

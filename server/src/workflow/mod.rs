@@ -22,10 +22,11 @@ use overcast_types::ApiError;
 use overcast_types::ids::WorkflowId;
 use overcast_types::states::{WorkflowDirection, WorkflowState};
 
-use crate::app::commands;
+use crate::app::commands::{self, Command};
 use crate::app::placement::PlacementPolicy;
 use crate::app::plans::{self, Plan, Step};
 use crate::hosts::{CallError, Sessions};
+use crate::storage::{Ceph, StorageError};
 
 /// Transient failures (host unreachable) are retried this long before the
 /// workflow unwinds.
@@ -50,6 +51,8 @@ pub struct Faults {
 pub struct Engine {
     db: Database,
     sessions: Arc<Sessions>,
+    /// The Ceph cluster replicated drives live on, if any.
+    storage: Option<Arc<Ceph>>,
     /// How `PlaceInstance` steps place.
     policy: PlacementPolicy,
     ends: Arc<tokio::sync::watch::Sender<u64>>,
@@ -68,6 +71,7 @@ impl From<CallError> for Failure {
         match e {
             CallError::Unreachable(m) => Failure::Transient(m),
             e @ CallError::Refused { .. } => Failure::Permanent(e.to_string()),
+            CallError::Storage(m) => Failure::Transient(m),
         }
     }
 }
@@ -86,10 +90,16 @@ enum Turn {
 }
 
 impl Engine {
-    pub fn new(db: Database, sessions: Arc<Sessions>, policy: PlacementPolicy) -> Self {
+    pub fn new(
+        db: Database,
+        sessions: Arc<Sessions>,
+        policy: PlacementPolicy,
+        storage: Option<Arc<Ceph>>,
+    ) -> Self {
         Self {
             db,
             sessions,
+            storage,
             policy,
             ends: Arc::new(tokio::sync::watch::channel(0).0),
             faults: Arc::default(),
@@ -387,16 +397,22 @@ impl Engine {
         Ok(())
     }
 
-    /// Host steps read the command the database describes and send it;
-    /// the others are database effects.
+    /// Host and storage steps read the command the database describes and
+    /// carry it out; the others are database effects.
     async fn execute_once(&self, step: &Step) -> Result<(), Failure> {
         let step = step.clone();
         if step.reaches_host() {
-            let command = self
-                .db
-                .read(move |c| commands::host_command(c, &step))
-                .await?;
-            if let Some((host, command)) = command {
+            let command = self.db.read(move |c| commands::command(c, &step)).await?;
+            if let Some(Command::Storage(op)) = &command {
+                let ceph = self.storage.as_ref().ok_or_else(|| {
+                    Failure::Permanent("this server has no Ceph cluster (--ceph-conf)".into())
+                })?;
+                return ceph.apply(op).await.map_err(|e| match e {
+                    StorageError::Transient(m) => Failure::Transient(m),
+                    StorageError::Permanent(m) => Failure::Permanent(m),
+                });
+            }
+            if let Some(Command::Host(host, command)) = command {
                 let subject = commands::subject_of(&command);
                 match self.sessions.call(&host, command).await {
                     Ok(_) => {}

@@ -416,6 +416,10 @@ impl Cluster {
         if let Some(seconds) = self.certificate_seconds {
             command.args(["--host-certificate-seconds", &seconds.to_string()]);
         }
+        if self.ceph {
+            // The admin keyring is found through the configuration.
+            command.arg("--ceph-conf").arg(self.ceph_conf());
+        }
         let child = command
             .arg("--data-dir")
             .arg(&data)

@@ -557,6 +557,23 @@ impl Api {
         }
     }
 
+    /// Poll `path` until it is gone (404), 60 s at most.
+    pub async fn wait_gone(&self, path: &str, token: &str) {
+        let started = std::time::Instant::now();
+        loop {
+            let r = self.get(path, token).await;
+            if r.status == 404 {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "{path} is still there after 60 s: {}",
+                r.body
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// The whole serial log of an instance so far.
     pub async fn serial(&self, instance: &str, token: &str) -> String {
         let mut out = String::new();

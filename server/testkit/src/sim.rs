@@ -14,8 +14,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use overcast_internal_api::v1::{
     Capacity, CommandResult, DomainReport, DriveReport, EnrollRequest, ErrorKind, Heartbeat,
-    HostMessage, Inventory, SerialChunk, host_agent_client::HostAgentClient, host_message::Body,
-    server_message::Command,
+    HostMessage, Inventory, SerialChunk, disk::Source, host_agent_client::HostAgentClient,
+    host_message::Body, server_message::Command,
 };
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -422,9 +422,11 @@ fn apply(state: &Mutex<State>, command: Command, result: &mut CommandResult) {
             );
         }
         Command::EnsureInstance(c)
-            if c.disks
-                .iter()
-                .any(|d| d.chap_user.is_empty() || d.chap_secret.is_empty()) =>
+            if c.disks.iter().any(|d| match &d.source {
+                Some(Source::Iscsi(d)) => d.chap_user.is_empty() || d.chap_secret.is_empty(),
+                Some(Source::Rbd(_)) => c.ceph.as_ref().is_none_or(|c| c.key.is_empty()),
+                None => true,
+            }) =>
         {
             refuse(
                 result,
@@ -460,7 +462,7 @@ fn apply(state: &Mutex<State>, command: Command, result: &mut CommandResult) {
                     running,
                     vcpus: c.vcpus,
                     memory_mib: c.memory_mib,
-                    disks: c.disks.into_iter().map(|d| d.drive_id).collect(),
+                    disks: c.disks.iter().map(|d| d.drive_id().to_string()).collect(),
                     boots: boots + u32::from(running && !was_running),
                 },
             );

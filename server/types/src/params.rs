@@ -395,10 +395,18 @@ pub struct DriveCreate {
     /// Name or id of an image to copy onto the drive.
     #[schema(example = "debian-12", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub image: Option<String>,
-    /// Copies kept on distinct hosts, 1 to 3 (default 1).
-    #[serde(default = "one")]
-    #[schema(example = 2, minimum = 1, maximum = 3, extensions(("x-overcast-mutability" = json!("replace"))))]
-    pub replicas: u8,
+    /// Where the drive lives: `local` (one copy, a file on one host,
+    /// exported over iSCSI; the default) or `replicated` (a Ceph RBD image
+    /// kept on `replicas` different hosts; needs a server with Ceph).
+    #[serde(default)]
+    #[schema(extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub storage_class: StorageClass,
+    /// Copies kept on distinct hosts: 1 for a `local` drive (the default),
+    /// 2 or 3 for a `replicated` one (default 3). With 3 copies writes go on
+    /// through the loss of one host; with 2 they pause until its copy is
+    /// back. Neither ever acknowledges a write held by fewer than 2 hosts.
+    #[schema(example = 3, minimum = 1, maximum = 3, extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub replicas: Option<u8>,
     /// Drives (name or id, same project) whose hosts this drive should avoid.
     #[serde(default)]
     #[schema(example = json!(["data-replica"]), extensions(("x-overcast-mutability" = json!("replace"))))]
@@ -407,10 +415,6 @@ pub struct DriveCreate {
     #[serde(default)]
     #[schema(example = json!(["web-2"]), extensions(("x-overcast-mutability" = json!("replace"))))]
     pub avoid_instances: Vec<String>,
-}
-
-fn one() -> u8 {
-    1
 }
 
 /// Change a drive. Absent fields stay as they are.
@@ -425,6 +429,30 @@ pub struct DriveUpdate {
     #[schema(example = 21474836480_u64, minimum = 1048576, multiple_of = 1048576)]
     pub size_bytes: Option<u64>,
 }
+
+/// Where a drive's data lives.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "replicated")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+pub enum StorageClass {
+    /// A sparse file on one host, exported by that host's tgt over iSCSI.
+    #[default]
+    Local,
+    /// A Ceph RBD image in a pool of `replicas` copies on different hosts.
+    Replicated,
+}
+
+text_enum!(StorageClass {
+    Local => "local",
+    Replicated => "replicated",
+});
 
 /// What happens to an instance when its host fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, ToSchema)]
@@ -474,6 +502,12 @@ pub struct InstanceCreate {
     /// (default true). Drives composed into an instance are always kept.
     #[schema(example = true, extensions(("x-overcast-mutability" = json!("replace"))))]
     pub boot_drive_delete_with_instance: Option<bool>,
+    /// Quick form: the new boot drive's storage class (default `local`, a
+    /// copy of the image). A `replicated` boot drive is a copy-on-write
+    /// clone of the image, made in the same time whatever its size, with
+    /// 3 copies.
+    #[schema(example = "replicated", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub boot_drive_storage_class: Option<StorageClass>,
     /// Extra drives, in order (name or id, same project, available).
     #[serde(default)]
     #[schema(example = json!(["data"]), extensions(("x-overcast-mutability" = json!("requires_stop"))))]
@@ -560,5 +594,6 @@ mod tests {
         crate::text_enum::assert_names_match_serde(BootMode::ALL);
         crate::text_enum::assert_names_match_serde(Architecture::ALL);
         crate::text_enum::assert_names_match_serde(HaPolicy::ALL);
+        crate::text_enum::assert_names_match_serde(StorageClass::ALL);
     }
 }

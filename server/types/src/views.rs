@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::page::Page;
-use crate::params::{Architecture, BootMode, Brand, HaPolicy};
+use crate::params::{Architecture, BootMode, Brand, HaPolicy, StorageClass};
 use crate::scope::TokenScope;
 pub use crate::states::{DriveState, HostState, InstanceState};
 
@@ -255,7 +255,9 @@ pub struct Drive {
     #[schema(example = 10737418240_u64)]
     pub size_bytes: u64,
     pub image_id: Option<uuid::Uuid>,
-    #[schema(example = 1)]
+    pub storage_class: StorageClass,
+    /// Copies kept on distinct hosts.
+    #[schema(example = 3)]
     pub replicas: u8,
     pub avoid_drives: Vec<uuid::Uuid>,
     pub avoid_instances: Vec<uuid::Uuid>,
@@ -265,7 +267,8 @@ pub struct Drive {
     /// Its position on that instance: 0 is the boot drive.
     #[schema(example = 0)]
     pub slot: Option<u32>,
-    /// The host whose storage holds it.
+    /// The host whose storage holds a `local` drive; none for a
+    /// `replicated` one, which Ceph spreads over several.
     pub host_id: Option<uuid::Uuid>,
     /// Deleted together with the instance it is attached to: set on the
     /// boot drive the quick form of instance creation makes, unless that

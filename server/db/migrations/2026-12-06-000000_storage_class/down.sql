@@ -1,0 +1,1 @@
+ALTER TABLE drives DROP COLUMN storage_class;

@@ -1,0 +1,361 @@
+//! Replicated storage: the control path to the Ceph cluster that holds
+//! `replicated` drives as RBD images.
+//!
+//! It runs on the server, which alone holds a key able to create pools and
+//! users (the admin key, or one an operator gives it); no host does. Each
+//! host's QEMU opens its instances' images as that host's own cephx user,
+//! whose caps reach Overcast's pools only (`profile rbd`); the key travels
+//! in `EnsureInstance` and lives in an ephemeral libvirt secret.
+//!
+//! There is no maintained librbd crate, so this drives the `ceph` and `rbd`
+//! CLIs (`--format json` where there is output to read). Each call costs a
+//! process and a monitor session (tens of milliseconds), which is small
+//! beside what the operations themselves take.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use overcast_internal_api::v1 as api;
+use overcast_types::ids::{HostId, ImageId};
+use serde_json::Value;
+use tokio::process::Command;
+
+use crate::app::commands::{ImageBase, StorageOp, Volume, pool_name};
+
+/// The pool every image base is imported into (3 copies); clones in the
+/// 2-copy pool read their parent from it.
+const IMAGE_POOL_REPLICAS: i32 = 3;
+
+/// Placement groups per pool: enough to spread a pool over a few dozen
+/// OSDs; the autoscaler (or an operator) grows them with the cluster.
+const PG_NUM: &str = "32";
+
+/// Why a storage operation did not happen.
+#[derive(Debug)]
+pub enum StorageError {
+    /// Worth trying again: the cluster is unreachable, busy or the
+    /// resource is still in use.
+    Transient(String),
+    /// Trying again will not help.
+    Permanent(String),
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StorageError::Transient(m) | StorageError::Permanent(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The Ceph cluster, as the server reaches it.
+pub struct Ceph {
+    conf: PathBuf,
+    /// The cephx user (`admin`, or another with the caps to make pools and
+    /// users), its keyring found through `conf` unless given.
+    user: String,
+    keyring: Option<PathBuf>,
+    pools: tokio::sync::OnceCell<()>,
+    clients: tokio::sync::Mutex<HashMap<HostId, api::CephClient>>,
+    imports: tokio::sync::Mutex<()>,
+}
+
+impl Ceph {
+    pub fn new(conf: PathBuf, user: String, keyring: Option<PathBuf>) -> Self {
+        Self {
+            conf,
+            user,
+            keyring,
+            pools: tokio::sync::OnceCell::new(),
+            clients: tokio::sync::Mutex::default(),
+            imports: tokio::sync::Mutex::default(),
+        }
+    }
+
+    /// Run `program` (`ceph` or `rbd`) as the server's user; its stdout.
+    async fn run(&self, program: &str, args: &[&str]) -> Result<String, StorageError> {
+        let mut command = Command::new(program);
+        command
+            .arg("--conf")
+            .arg(&self.conf)
+            .args(["--id", &self.user]);
+        if let Some(keyring) = &self.keyring {
+            command.arg("--keyring").arg(keyring);
+        }
+        if program == "ceph" {
+            command.args(["--connect-timeout", "15"]);
+        }
+        command.args(args).kill_on_drop(true);
+        // No call waits for ever: a cluster that lost its quorum answers
+        // nothing, and the step is tried again.
+        let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+            .await
+            .map_err(|_| StorageError::Transient(format!("{program} {args:?}: timed out")))?
+            .map_err(|e| StorageError::Permanent(format!("cannot run {program}: {e}")))?;
+        if output.status.success() {
+            return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        let message = format!("{program} {}: {stderr}", args.join(" "));
+        Err(if transient(&stderr) {
+            StorageError::Transient(message)
+        } else {
+            StorageError::Permanent(message)
+        })
+    }
+
+    async fn json(&self, program: &str, args: &[&str]) -> Result<Value, StorageError> {
+        let mut all = vec!["--format", "json"];
+        all.extend(args);
+        let out = self.run(program, &all).await?;
+        serde_json::from_str(&out)
+            .map_err(|e| StorageError::Permanent(format!("{program} {args:?}: {e}: {out}")))
+    }
+
+    /// Make Overcast's pools exist, once per server run: `overcast-r2` and
+    /// `overcast-r3`, of 2 and 3 copies. Both have `min_size` 2, so no
+    /// write is acknowledged before two hosts hold it: a 3-copy pool goes
+    /// on writing through the loss of one host, a 2-copy pool pauses
+    /// writes until the missing copy is back (never one copy alone, which
+    /// the next loss would take with it).
+    pub async fn ensure_pools(&self) -> Result<(), StorageError> {
+        self.pools
+            .get_or_try_init(|| async {
+                for replicas in [2, 3] {
+                    let pool = pool_name(replicas);
+                    self.run(
+                        "ceph",
+                        &["osd", "pool", "create", &pool, PG_NUM, PG_NUM, "replicated"],
+                    )
+                    .await?;
+                    let size = replicas.to_string();
+                    self.run("ceph", &["osd", "pool", "set", &pool, "size", &size])
+                        .await?;
+                    self.run("ceph", &["osd", "pool", "set", &pool, "min_size", "2"])
+                        .await?;
+                    self.run("rbd", &["pool", "init", &pool]).await?;
+                }
+                Ok(())
+            })
+            .await
+            .map(|_| ())
+    }
+
+    /// Carry out a storage operation.
+    pub async fn apply(&self, op: &StorageOp) -> Result<(), StorageError> {
+        self.ensure_pools().await?;
+        match op {
+            StorageOp::EnsureVolume {
+                volume,
+                size_bytes,
+                image,
+            } => {
+                self.ensure_volume(volume, *size_bytes, image.as_ref())
+                    .await
+            }
+            StorageOp::RemoveVolume { volume } => self.remove_volume(volume).await,
+        }
+    }
+
+    /// The image's size, if it exists.
+    async fn size(&self, spec: &str) -> Result<Option<u64>, StorageError> {
+        match self.json("rbd", &["info", spec]).await {
+            Ok(info) => Ok(Some(info["size"].as_u64().unwrap_or(0))),
+            Err(StorageError::Permanent(m)) if not_found(&m) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn ensure_volume(
+        &self,
+        volume: &Volume,
+        size_bytes: u64,
+        image: Option<&ImageBase>,
+    ) -> Result<(), StorageError> {
+        let spec = format!("{}/{}", volume.pool, volume.name);
+        let size = match self.size(&spec).await? {
+            Some(size) => size,
+            None => {
+                let made = match image {
+                    Some(base) => match self.ensure_base(base).await? {
+                        Some(parent) => self.run("rbd", &["clone", &parent, &spec]).await,
+                        None => self.create(&spec, size_bytes).await,
+                    },
+                    None => self.create(&spec, size_bytes).await,
+                };
+                match made {
+                    Ok(_) => {}
+                    // Made by an earlier try whose answer was lost.
+                    Err(StorageError::Permanent(m)) if m.contains("exists") => {}
+                    Err(e) => return Err(e),
+                }
+                self.size(&spec).await?.unwrap_or(0)
+            }
+        };
+        if size < size_bytes {
+            let mib = (size_bytes >> 20).to_string();
+            self.run("rbd", &["resize", "--size", &mib, &spec]).await?;
+        }
+        Ok(())
+    }
+
+    async fn create(&self, spec: &str, size_bytes: u64) -> Result<String, StorageError> {
+        let mib = (size_bytes >> 20).max(1).to_string();
+        self.run("rbd", &["create", "--size", &mib, spec]).await
+    }
+
+    /// The protected snapshot clones of `base` are made from
+    /// (`overcast-r3/image-<id>@base`), imported from the image's
+    /// `disk.raw` the first time; `None` if the image has no disk.
+    async fn ensure_base(&self, base: &ImageBase) -> Result<Option<String>, StorageError> {
+        let pool = pool_name(IMAGE_POOL_REPLICAS);
+        let name = image_volume(&base.image);
+        let snap = format!("{pool}/{name}@base");
+        // One import at a time: two drives of one new image import it once.
+        let _one = self.imports.lock().await;
+        if self.size(&snap).await?.is_some() {
+            return Ok(Some(snap));
+        }
+        let dir = base.source.strip_prefix("file://").ok_or_else(|| {
+            StorageError::Permanent(format!("image source {} is not file://", base.source))
+        })?;
+        let disk = PathBuf::from(dir).join("disk.raw");
+        if !disk.exists() {
+            return Ok(None);
+        }
+        let spec = format!("{pool}/{name}");
+        // An import cut short left a partial image without its snapshot.
+        if self.size(&spec).await?.is_some() {
+            self.run("rbd", &["rm", "--no-progress", &spec]).await?;
+        }
+        let path = disk.to_string_lossy().into_owned();
+        self.run("rbd", &["import", "--no-progress", &path, &spec])
+            .await?;
+        self.run("rbd", &["snap", "create", &snap]).await?;
+        self.run("rbd", &["snap", "protect", &snap]).await?;
+        Ok(Some(snap))
+    }
+
+    async fn remove_volume(&self, volume: &Volume) -> Result<(), StorageError> {
+        let spec = format!("{}/{}", volume.pool, volume.name);
+        for args in [
+            ["snap", "purge", "--no-progress", &spec],
+            ["rm", "--no-progress", &spec, ""],
+        ] {
+            let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
+            match self.run("rbd", &args).await {
+                Ok(_) => {}
+                Err(StorageError::Permanent(m)) if not_found(&m) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// The cephx user a host's QEMU opens replicated drives as, made the
+    /// first time: `client.overcast-host-<id>`, with `profile rbd` on
+    /// Overcast's pools and nothing else.
+    pub async fn host_client(&self, host: &HostId) -> Result<api::CephClient, StorageError> {
+        let mut clients = self.clients.lock().await;
+        if let Some(c) = clients.get(host) {
+            return Ok(c.clone());
+        }
+        self.ensure_pools().await?;
+        let user = format!("overcast-host-{host}");
+        let osd_caps = format!(
+            "profile rbd pool={}, profile rbd pool={}",
+            pool_name(2),
+            pool_name(3)
+        );
+        let key = self
+            .run(
+                "ceph",
+                &[
+                    "auth",
+                    "get-or-create-key",
+                    &format!("client.{user}"),
+                    "mon",
+                    "profile rbd",
+                    "osd",
+                    &osd_caps,
+                ],
+            )
+            .await?
+            .trim()
+            .to_string();
+        let client = api::CephClient {
+            user,
+            key,
+            monitors: self.monitors().await?,
+        };
+        clients.insert(host.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// The monitors' addresses (`ip:port`, the v1 protocol QEMU's librbd
+    /// speaks by default).
+    async fn monitors(&self) -> Result<Vec<String>, StorageError> {
+        let dump = self.json("ceph", &["mon", "dump"]).await?;
+        let mut out = Vec::new();
+        for mon in dump["mons"].as_array().into_iter().flatten() {
+            let addrs = mon["public_addrs"]["addrvec"].as_array();
+            let v1 = addrs
+                .into_iter()
+                .flatten()
+                .find(|a| a["type"] == "v1")
+                .and_then(|a| a["addr"].as_str());
+            if let Some(addr) = v1 {
+                out.push(addr.to_string());
+            }
+        }
+        if out.is_empty() {
+            return Err(StorageError::Transient(format!("no monitor in {dump}")));
+        }
+        Ok(out)
+    }
+
+    /// Give an `EnsureInstance` with RBD disks the host's Ceph client.
+    pub async fn complete(
+        &self,
+        host: &HostId,
+        command: &mut api::server_message::Command,
+    ) -> Result<(), StorageError> {
+        let api::server_message::Command::EnsureInstance(c) = command else {
+            return Ok(());
+        };
+        let rbd = c
+            .disks
+            .iter()
+            .any(|d| matches!(d.source, Some(api::disk::Source::Rbd(_))));
+        if rbd && c.ceph.is_none() {
+            c.ceph = Some(self.host_client(host).await?);
+        }
+        Ok(())
+    }
+}
+
+/// The image an OS image's base is imported as.
+fn image_volume(image: &ImageId) -> String {
+    format!("image-{image}")
+}
+
+fn not_found(message: &str) -> bool {
+    message.contains("No such file or directory") || message.contains("(2)")
+}
+
+/// Errors worth retrying: no answer from the cluster, or an image still
+/// open somewhere (a QEMU that is closing).
+fn transient(stderr: &str) -> bool {
+    [
+        "timed out",
+        "Connection refused",
+        "still has watchers",
+        "(16) Device or resource busy",
+        "(110)",
+        "(108)",
+        "(11) Resource temporarily unavailable",
+    ]
+    .iter()
+    .any(|m| stderr.contains(m))
+}
