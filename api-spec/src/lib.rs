@@ -355,6 +355,12 @@ pub fn convert_schema(schema: &mut Value, at: &str) -> Result<()> {
                         bail!("{at}: {key} branch is not an object");
                     };
                     for (k, v) in inner {
+                        // The field's own description and example say
+                        // more than its type's.
+                        if obj.contains_key(&k) && ["description", "example"].contains(&k.as_str())
+                        {
+                            continue;
+                        }
                         if obj.contains_key(&k) && k != "nullable" {
                             bail!("{at}: cannot merge `{k}` of a nullable {key} branch");
                         }

@@ -316,7 +316,9 @@ impl<T: CliConfig> Cli<T> {
                     .long("replicas")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
-                    .help("Copies kept on distinct hosts, 1 to 3 (default 1)."),
+                    .help(
+                        "Copies kept on distinct hosts: 1 for a `local` drive (the default),\n2 or 3 for a `replicated` one (default 3). With 3 copies writes go on\nthrough the loss of one host; with 2 they pause until its copy is\nback. Neither ever acknowledges a write held by fewer than 2 hosts.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("size-bytes")
@@ -325,6 +327,23 @@ impl<T: CliConfig> Cli<T> {
                     .required_unless_present("json-body")
                     .help(
                         "Size in bytes: a multiple of 1 MiB, at most 64 TiB. Drives grow live and never shrink.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("storage-class")
+                    .long("storage-class")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::DriveCreateStorageClass::Local.to_string(),
+                                types::DriveCreateStorageClass::Replicated.to_string(),
+                            ]),
+                            |s| types::DriveCreateStorageClass::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "Where a drive's data lives: `local` (the default: one copy, a sparse\nfile on one host, exported over iSCSI) or `replicated` (a Ceph RBD image\nkept on `replicas` different hosts; needs a server with Ceph, else 422).",
                     ),
             )
             .arg(
@@ -887,6 +906,28 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help(
                         "Quick form: the size in bytes of the new boot drive (default: the image's minimum).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("boot-drive-storage-class")
+                    .long("boot-drive-storage-class")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::InstanceCreateBootDriveStorageClass::Local
+                                    .to_string(),
+                                types::InstanceCreateBootDriveStorageClass::Replicated
+                                    .to_string(),
+                            ]),
+                            |s| {
+                                types::InstanceCreateBootDriveStorageClass::try_from(s)
+                                    .unwrap()
+                            },
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "Quick form: the new boot drive's storage class (default `local`, a\ncopy of the image). A `replicated` boot drive is a copy-on-write\nclone of the image, made in the same time whatever its size, with\n3 copies.",
                     ),
             )
             .arg(
@@ -2964,6 +3005,11 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<i64>("size-bytes") {
             request = request.body_map(|body| { body.size_bytes(value.clone()) });
         }
+        if let Some(value) = matches
+            .get_one::<types::DriveCreateStorageClass>("storage-class")
+        {
+            request = request.body_map(|body| { body.storage_class(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
@@ -3480,6 +3526,14 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<i64>("boot-drive-size-bytes") {
             request = request
                 .body_map(|body| { body.boot_drive_size_bytes(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<
+                types::InstanceCreateBootDriveStorageClass,
+            >("boot-drive-storage-class")
+        {
+            request = request
+                .body_map(|body| { body.boot_drive_storage_class(value.clone()) });
         }
         if let Some(value) = matches
             .get_one::<types::InstanceCreateDescription>("description")

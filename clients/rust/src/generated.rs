@@ -758,7 +758,8 @@ boot drive the quick form of instance creation makes, unless that
 create said `boot_drive_delete_with_instance: false`.*/
         pub delete_with_instance: bool,
         pub description: ::std::string::String,
-        ///The host whose storage holds it.
+        /**The host whose storage holds a `local` drive; none for a
+`replicated` one, which Ceph spreads over several.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host_id: ::std::option::Option<::uuid::Uuid>,
         pub id: ::uuid::Uuid,
@@ -769,12 +770,14 @@ create said `boot_drive_delete_with_instance: false`.*/
         pub instance_id: ::std::option::Option<::uuid::Uuid>,
         pub name: ::std::string::String,
         pub project_id: ::uuid::Uuid,
+        ///Copies kept on distinct hosts.
         pub replicas: i32,
         pub size_bytes: i64,
         ///Its position on that instance: 0 is the boot drive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slot: ::std::option::Option<i32>,
         pub state: DriveState,
+        pub storage_class: StorageClass,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
     }
@@ -825,11 +828,19 @@ create said `boot_drive_delete_with_instance: false`.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image: ::std::option::Option<::std::string::String>,
         pub name: DriveCreateName,
-        ///Copies kept on distinct hosts, 1 to 3 (default 1).
+        /**Copies kept on distinct hosts: 1 for a `local` drive (the default),
+2 or 3 for a `replicated` one (default 3). With 3 copies writes go on
+through the loss of one host; with 2 they pause until its copy is
+back. Neither ever acknowledges a write held by fewer than 2 hosts.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub replicas: ::std::option::Option<::std::num::NonZeroU32>,
         ///Size in bytes: a multiple of 1 MiB, at most 64 TiB. Drives grow live and never shrink.
         pub size_bytes: i64,
+        /**Where a drive's data lives: `local` (the default: one copy, a sparse
+file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub storage_class: ::std::option::Option<DriveCreateStorageClass>,
     }
     impl DriveCreate {
         pub fn builder() -> builder::DriveCreate {
@@ -1204,6 +1215,64 @@ create said `boot_drive_delete_with_instance: false`.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    /**Where a drive's data lives: `local` (the default: one copy, a sparse
+file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum DriveCreateStorageClass {
+        #[serde(rename = "local")]
+        Local,
+        #[serde(rename = "replicated")]
+        Replicated,
+    }
+    impl ::std::fmt::Display for DriveCreateStorageClass {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Local => f.write_str("local"),
+                Self::Replicated => f.write_str("replicated"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DriveCreateStorageClass {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "local" => Ok(Self::Local),
+                "replicated" => Ok(Self::Replicated),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DriveCreateStorageClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DriveCreateStorageClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`DriveDeleteAccount`
@@ -4563,6 +4632,14 @@ or in the quick form from an image, which makes the boot drive too.*/
         ///Quick form: the size in bytes of the new boot drive (default: the image's minimum).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub boot_drive_size_bytes: ::std::option::Option<i64>,
+        /**Quick form: the new boot drive's storage class (default `local`, a
+copy of the image). A `replicated` boot drive is a copy-on-write
+clone of the image, made in the same time whatever its size, with
+3 copies.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub boot_drive_storage_class: ::std::option::Option<
+            InstanceCreateBootDriveStorageClass,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<InstanceCreateDescription>,
         ///Extra drives, in order (name or id, same project, available).
@@ -4673,6 +4750,66 @@ or in the quick form from an image, which makes the boot drive too.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    /**Quick form: the new boot drive's storage class (default `local`, a
+copy of the image). A `replicated` boot drive is a copy-on-write
+clone of the image, made in the same time whatever its size, with
+3 copies.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum InstanceCreateBootDriveStorageClass {
+        #[serde(rename = "local")]
+        Local,
+        #[serde(rename = "replicated")]
+        Replicated,
+    }
+    impl ::std::fmt::Display for InstanceCreateBootDriveStorageClass {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Local => f.write_str("local"),
+                Self::Replicated => f.write_str("replicated"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for InstanceCreateBootDriveStorageClass {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "local" => Ok(Self::Local),
+                "replicated" => Ok(Self::Replicated),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InstanceCreateBootDriveStorageClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InstanceCreateBootDriveStorageClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`InstanceCreateDescription`
@@ -13538,6 +13675,64 @@ or in the quick form from an image, which makes the boot drive too.*/
             Default::default()
         }
     }
+    /**Where a drive's data lives: `local` (the default: one copy, a sparse
+file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum StorageClass {
+        #[serde(rename = "local")]
+        Local,
+        #[serde(rename = "replicated")]
+        Replicated,
+    }
+    impl ::std::fmt::Display for StorageClass {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Local => f.write_str("local"),
+                Self::Replicated => f.write_str("replicated"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StorageClass {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "local" => Ok(Self::Local),
+                "replicated" => Ok(Self::Replicated),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StorageClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StorageClass {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///An API token, without its secret.
     #[derive(
         ::serde::Deserialize,
@@ -15203,6 +15398,10 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::string::String,
             >,
             state: ::std::result::Result<super::DriveState, ::std::string::String>,
+            storage_class: ::std::result::Result<
+                super::StorageClass,
+                ::std::string::String,
+            >,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -15233,6 +15432,9 @@ or in the quick form from an image, which makes the boot drive too.*/
                     size_bytes: Err("no value supplied for size_bytes".to_string()),
                     slot: Ok(Default::default()),
                     state: Err("no value supplied for state".to_string()),
+                    storage_class: Err(
+                        "no value supplied for storage_class".to_string(),
+                    ),
                     time_created: Err("no value supplied for time_created".to_string()),
                     time_modified: Err("no value supplied for time_modified".to_string()),
                 }
@@ -15409,6 +15611,18 @@ or in the quick form from an image, which makes the boot drive too.*/
                     });
                 self
             }
+            pub fn storage_class<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::StorageClass>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.storage_class = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for storage_class: {e}")
+                    });
+                self
+            }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -15454,6 +15668,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     size_bytes: value.size_bytes?,
                     slot: value.slot?,
                     state: value.state?,
+                    storage_class: value.storage_class?,
                     time_created: value.time_created?,
                     time_modified: value.time_modified?,
                 })
@@ -15476,6 +15691,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     size_bytes: Ok(value.size_bytes),
                     slot: Ok(value.slot),
                     state: Ok(value.state),
+                    storage_class: Ok(value.storage_class),
                     time_created: Ok(value.time_created),
                     time_modified: Ok(value.time_modified),
                 }
@@ -15543,6 +15759,10 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::string::String,
             >,
             size_bytes: ::std::result::Result<i64, ::std::string::String>,
+            storage_class: ::std::result::Result<
+                ::std::option::Option<super::DriveCreateStorageClass>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DriveCreate {
             fn default() -> Self {
@@ -15554,6 +15774,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     name: Err("no value supplied for name".to_string()),
                     replicas: Ok(Default::default()),
                     size_bytes: Err("no value supplied for size_bytes".to_string()),
+                    storage_class: Ok(Default::default()),
                 }
             }
         }
@@ -15648,6 +15869,20 @@ or in the quick form from an image, which makes the boot drive too.*/
                     });
                 self
             }
+            pub fn storage_class<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DriveCreateStorageClass>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.storage_class = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for storage_class: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<DriveCreate> for super::DriveCreate {
             type Error = super::error::ConversionError;
@@ -15662,6 +15897,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     name: value.name?,
                     replicas: value.replicas?,
                     size_bytes: value.size_bytes?,
+                    storage_class: value.storage_class?,
                 })
             }
         }
@@ -15675,6 +15911,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     name: Ok(value.name),
                     replicas: Ok(value.replicas),
                     size_bytes: Ok(value.size_bytes),
+                    storage_class: Ok(value.storage_class),
                 }
             }
         }
@@ -17889,6 +18126,10 @@ or in the quick form from an image, which makes the boot drive too.*/
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            boot_drive_storage_class: ::std::result::Result<
+                ::std::option::Option<super::InstanceCreateBootDriveStorageClass>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<super::InstanceCreateDescription>,
                 ::std::string::String,
@@ -17935,6 +18176,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     boot_drive: Ok(Default::default()),
                     boot_drive_delete_with_instance: Ok(Default::default()),
                     boot_drive_size_bytes: Ok(Default::default()),
+                    boot_drive_storage_class: Ok(Default::default()),
                     description: Ok(Default::default()),
                     drives: Ok(Default::default()),
                     ha_policy: Ok(Default::default()),
@@ -18000,6 +18242,22 @@ or in the quick form from an image, which makes the boot drive too.*/
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for boot_drive_size_bytes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn boot_drive_storage_class<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InstanceCreateBootDriveStorageClass>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.boot_drive_storage_class = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for boot_drive_storage_class: {e}"
                         )
                     });
                 self
@@ -18152,6 +18410,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                     boot_drive_delete_with_instance: value
                         .boot_drive_delete_with_instance?,
                     boot_drive_size_bytes: value.boot_drive_size_bytes?,
+                    boot_drive_storage_class: value.boot_drive_storage_class?,
                     description: value.description?,
                     drives: value.drives?,
                     ha_policy: value.ha_policy?,
@@ -18175,6 +18434,7 @@ or in the quick form from an image, which makes the boot drive too.*/
                         value.boot_drive_delete_with_instance,
                     ),
                     boot_drive_size_bytes: Ok(value.boot_drive_size_bytes),
+                    boot_drive_storage_class: Ok(value.boot_drive_storage_class),
                     description: Ok(value.description),
                     drives: Ok(value.drives),
                     ha_policy: Ok(value.ha_policy),

@@ -901,7 +901,8 @@ export interface components {
             delete_with_instance: boolean;
             /**
              * Format: uuid
-             * @description The host whose storage holds it.
+             * @description The host whose storage holds a `local` drive; none for a
+             *     `replicated` one, which Ceph spreads over several.
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
              */
             host_id?: string | null;
@@ -923,7 +924,8 @@ export interface components {
             project_id: string;
             /**
              * Format: int32
-             * @example 1
+             * @description Copies kept on distinct hosts.
+             * @example 3
              */
             replicas: number;
             /**
@@ -938,6 +940,7 @@ export interface components {
              */
             slot?: number | null;
             state: components["schemas"]["DriveState"];
+            storage_class: components["schemas"]["StorageClass"];
         };
         /** @description Attach or detach a drive. The instance must be stopped. */
         DriveAttachment: {
@@ -974,16 +977,27 @@ export interface components {
             name: string;
             /**
              * Format: int32
-             * @description Copies kept on distinct hosts, 1 to 3 (default 1).
-             * @example 2
+             * @description Copies kept on distinct hosts: 1 for a `local` drive (the default),
+             *     2 or 3 for a `replicated` one (default 3). With 3 copies writes go on
+             *     through the loss of one host; with 2 they pause until its copy is
+             *     back. Neither ever acknowledges a write held by fewer than 2 hosts.
+             * @example 3
              */
-            replicas?: number;
+            replicas?: number | null;
             /**
              * Format: int64
              * @description Size in bytes: a multiple of 1 MiB, at most 64 TiB. Drives grow live and never shrink.
              * @example 10737418240
              */
             size_bytes: number;
+            /**
+             * @description Where a drive's data lives: `local` (the default: one copy, a sparse
+             *     file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+             *     kept on `replicas` different hosts; needs a server with Ceph, else 422).
+             * @example replicated
+             * @enum {string}
+             */
+            storage_class?: "local" | "replicated";
         };
         DrivePage: {
             items: components["schemas"]["Drive"][];
@@ -1397,6 +1411,13 @@ export interface components {
              * @example 10737418240
              */
             boot_drive_size_bytes?: number | null;
+            /**
+             * @description Quick form: the new boot drive's storage class (default `local`, a
+             *     copy of the image). A `replicated` boot drive is a copy-on-write
+             *     clone of the image, made in the same time whatever its size, with
+             *     3 copies.
+             */
+            boot_drive_storage_class?: ("local" | "replicated") | null;
             /** @example Frontend */
             description?: string;
             /**
@@ -1708,6 +1729,14 @@ export interface components {
              */
             next_page?: string | null;
         };
+        /**
+         * @description Where a drive's data lives: `local` (the default: one copy, a sparse
+         *     file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+         *     kept on `replicas` different hosts; needs a server with Ceph, else 422).
+         * @example replicated
+         * @enum {string}
+         */
+        StorageClass: "local" | "replicated";
         /** @description An API token, without its secret. */
         Token: {
             /**

@@ -19,7 +19,7 @@ use super::plans::Step;
 /// host, or an operation on the replicated storage (Ceph).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Host(HostId, Cmd),
+    Host(HostId, Box<Cmd>),
     Storage(StorageOp),
 }
 
@@ -91,15 +91,15 @@ pub fn command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<Command>> {
                 })),
                 StorageClass::Local => Some(Command::Host(
                     host?,
-                    Cmd::RemoveDrive(api::RemoveDrive {
+                    Box::new(Cmd::RemoveDrive(api::RemoveDrive {
                         drive_id: drive.to_string(),
                         generation: generation as u64,
-                    }),
+                    })),
                 )),
             }),
         Step::EnsureInstance { instance, running } => {
             let (host, cmd) = ensure_instance_command(conn, instance, *running)?;
-            Some(Command::Host(host, cmd))
+            Some(Command::Host(host, Box::new(cmd)))
         }
         Step::RebootInstance { instance } | Step::RemoveInstance { instance } => {
             let found = instances::table
@@ -121,7 +121,7 @@ pub fn command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<Command>> {
                         generation,
                     })
                 };
-                Some(Command::Host(host?, cmd))
+                Some(Command::Host(host?, Box::new(cmd)))
             })
         }
         other => {
@@ -216,7 +216,7 @@ fn ensure_drive(conn: &mut DbConn, drive_id: &DriveId) -> ApiResult<Command> {
         }));
     }
     let (host, cmd) = ensure_drive_command(conn, drive_id)?;
-    Ok(Command::Host(host, cmd))
+    Ok(Command::Host(host, Box::new(cmd)))
 }
 
 /// The host of a local drive and the command that makes it as the database

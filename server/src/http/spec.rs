@@ -252,6 +252,8 @@ const INLINED_FIELD_MUTABILITY: &[(&str, &str, &str)] = &[
     ("ImageCreate", "boot_mode", "replace"),
     ("InstanceCreate", "ha_policy", "live"),
     ("PartnerCreate", "brand", "live"),
+    ("DriveCreate", "storage_class", "replace"),
+    ("InstanceCreate", "boot_drive_storage_class", "replace"),
     ("DriveCreate", "avoid_drives", "replace"),
     ("DriveCreate", "avoid_instances", "replace"),
     ("InstanceCreate", "avoid_instances", "requires_stop"),

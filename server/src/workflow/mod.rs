@@ -414,7 +414,7 @@ impl Engine {
             }
             if let Some(Command::Host(host, command)) = command {
                 let subject = commands::subject_of(&command);
-                match self.sessions.call(&host, command).await {
+                match self.sessions.call(&host, *command).await {
                     Ok(_) => {}
                     // A host found down will not answer in time: the step
                     // fails for good, saying why (a fence it cannot confirm).

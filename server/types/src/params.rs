@@ -395,11 +395,11 @@ pub struct DriveCreate {
     /// Name or id of an image to copy onto the drive.
     #[schema(example = "debian-12", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub image: Option<String>,
-    /// Where the drive lives: `local` (one copy, a file on one host,
-    /// exported over iSCSI; the default) or `replicated` (a Ceph RBD image
-    /// kept on `replicas` different hosts; needs a server with Ceph).
+    // Described by `StorageClass` (a field comment here would wrap the
+    // inlined enum in an `allOf` with an object); its mutability is set in
+    // `http/spec.rs`.
     #[serde(default)]
-    #[schema(extensions(("x-overcast-mutability" = json!("replace"))))]
+    #[schema(inline, example = "replicated")]
     pub storage_class: StorageClass,
     /// Copies kept on distinct hosts: 1 for a `local` drive (the default),
     /// 2 or 3 for a `replicated` one (default 3). With 3 copies writes go on
@@ -430,7 +430,9 @@ pub struct DriveUpdate {
     pub size_bytes: Option<u64>,
 }
 
-/// Where a drive's data lives.
+/// Where a drive's data lives: `local` (the default: one copy, a sparse
+/// file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+/// kept on `replicas` different hosts; needs a server with Ceph, else 422).
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize, ToSchema,
 )]
@@ -506,7 +508,7 @@ pub struct InstanceCreate {
     /// copy of the image). A `replicated` boot drive is a copy-on-write
     /// clone of the image, made in the same time whatever its size, with
     /// 3 copies.
-    #[schema(example = "replicated", extensions(("x-overcast-mutability" = json!("replace"))))]
+    #[schema(inline, example = "replicated")]
     pub boot_drive_storage_class: Option<StorageClass>,
     /// Extra drives, in order (name or id, same project, available).
     #[serde(default)]

@@ -9,6 +9,7 @@ from .brand import Brand
 from .drive import Drive
 from .drive_attachment import DriveAttachment
 from .drive_create import DriveCreate
+from .drive_create_storage_class import DriveCreateStorageClass
 from .drive_page import DrivePage
 from .drive_state import DriveState
 from .drive_update import DriveUpdate
@@ -33,6 +34,7 @@ from .image_create_boot_mode import ImageCreateBootMode
 from .image_page import ImagePage
 from .instance import Instance
 from .instance_create import InstanceCreate
+from .instance_create_boot_drive_storage_class_type_0 import InstanceCreateBootDriveStorageClassType0
 from .instance_create_ha_policy import InstanceCreateHaPolicy
 from .instance_page import InstancePage
 from .instance_resize import InstanceResize
@@ -59,6 +61,7 @@ from .serial_output import SerialOutput
 from .ssh_key import SshKey
 from .ssh_key_create import SshKeyCreate
 from .ssh_key_page import SshKeyPage
+from .storage_class import StorageClass
 from .token import Token
 from .token_create import TokenCreate
 from .token_create_scope import TokenCreateScope
@@ -79,6 +82,7 @@ __all__ = (
     "Drive",
     "DriveAttachment",
     "DriveCreate",
+    "DriveCreateStorageClass",
     "DrivePage",
     "DriveState",
     "DriveUpdate",
@@ -103,6 +107,7 @@ __all__ = (
     "ImagePage",
     "Instance",
     "InstanceCreate",
+    "InstanceCreateBootDriveStorageClassType0",
     "InstanceCreateHaPolicy",
     "InstancePage",
     "InstanceResize",
@@ -129,6 +134,7 @@ __all__ = (
     "SshKey",
     "SshKeyCreate",
     "SshKeyPage",
+    "StorageClass",
     "Token",
     "TokenCreate",
     "TokenCreated",

@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.drive_state import DriveState
+from ..models.storage_class import StorageClass
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Drive")
@@ -30,10 +31,14 @@ class Drive:
             boot drive the quick form of instance creation makes, unless that
             create said `boot_drive_delete_with_instance: false`. Example: False.
         project_id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
-        replicas (int):  Example: 1.
+        replicas (int): Copies kept on distinct hosts. Example: 3.
         size_bytes (int):  Example: 10737418240.
         state (DriveState): Lifecycle state of a drive. Example: available.
-        host_id (None | Unset | UUID): The host whose storage holds it. Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        storage_class (StorageClass): Where a drive's data lives: `local` (the default: one copy, a sparse
+            file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+            kept on `replicas` different hosts; needs a server with Ceph, else 422). Example: replicated.
+        host_id (None | Unset | UUID): The host whose storage holds a `local` drive; none for a
+            `replicated` one, which Ceph spreads over several. Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         image_id (None | Unset | UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         instance_id (None | Unset | UUID): The instance it is attached to, if any. Example:
             0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
@@ -52,6 +57,7 @@ class Drive:
     replicas: int
     size_bytes: int
     state: DriveState
+    storage_class: StorageClass
     host_id: None | Unset | UUID = UNSET
     image_id: None | Unset | UUID = UNSET
     instance_id: None | Unset | UUID = UNSET
@@ -88,6 +94,8 @@ class Drive:
         size_bytes = self.size_bytes
 
         state = self.state.value
+
+        storage_class = self.storage_class.value
 
         host_id: None | str | Unset
         if isinstance(self.host_id, Unset):
@@ -135,6 +143,7 @@ class Drive:
                 "replicas": replicas,
                 "size_bytes": size_bytes,
                 "state": state,
+                "storage_class": storage_class,
             }
         )
         if host_id is not UNSET:
@@ -184,6 +193,8 @@ class Drive:
         size_bytes = d.pop("size_bytes")
 
         state = DriveState(d.pop("state"))
+
+        storage_class = StorageClass(d.pop("storage_class"))
 
         def _parse_host_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -258,6 +269,7 @@ class Drive:
             replicas=replicas,
             size_bytes=size_bytes,
             state=state,
+            storage_class=storage_class,
             host_id=host_id,
             image_id=image_id,
             instance_id=instance_id,

@@ -5,6 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.drive_create_storage_class import DriveCreateStorageClass
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DriveCreate")
@@ -24,7 +25,14 @@ class DriveCreate:
             Example: ['web-2'].
         description (str | Unset):  Example: Database volume.
         image (None | str | Unset): Name or id of an image to copy onto the drive. Example: debian-12.
-        replicas (int | Unset): Copies kept on distinct hosts, 1 to 3 (default 1). Example: 2.
+        replicas (int | None | Unset): Copies kept on distinct hosts: 1 for a `local` drive (the default),
+            2 or 3 for a `replicated` one (default 3). With 3 copies writes go on
+            through the loss of one host; with 2 they pause until its copy is
+            back. Neither ever acknowledges a write held by fewer than 2 hosts. Example: 3.
+        storage_class (DriveCreateStorageClass | Unset): Where a drive's data lives: `local` (the default: one copy, a
+            sparse
+            file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
+            kept on `replicas` different hosts; needs a server with Ceph, else 422). Example: replicated.
     """
 
     name: str
@@ -33,7 +41,8 @@ class DriveCreate:
     avoid_instances: list[str] | Unset = UNSET
     description: str | Unset = UNSET
     image: None | str | Unset = UNSET
-    replicas: int | Unset = UNSET
+    replicas: int | None | Unset = UNSET
+    storage_class: DriveCreateStorageClass | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -56,7 +65,15 @@ class DriveCreate:
         else:
             image = self.image
 
-        replicas = self.replicas
+        replicas: int | None | Unset
+        if isinstance(self.replicas, Unset):
+            replicas = UNSET
+        else:
+            replicas = self.replicas
+
+        storage_class: str | Unset = UNSET
+        if not isinstance(self.storage_class, Unset):
+            storage_class = self.storage_class.value
 
         field_dict: dict[str, Any] = {}
 
@@ -76,6 +93,8 @@ class DriveCreate:
             field_dict["image"] = image
         if replicas is not UNSET:
             field_dict["replicas"] = replicas
+        if storage_class is not UNSET:
+            field_dict["storage_class"] = storage_class
 
         return field_dict
 
@@ -101,7 +120,21 @@ class DriveCreate:
 
         image = _parse_image(d.pop("image", UNSET))
 
-        replicas = d.pop("replicas", UNSET)
+        def _parse_replicas(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        replicas = _parse_replicas(d.pop("replicas", UNSET))
+
+        _storage_class = d.pop("storage_class", UNSET)
+        storage_class: DriveCreateStorageClass | Unset
+        if isinstance(_storage_class, Unset):
+            storage_class = UNSET
+        else:
+            storage_class = DriveCreateStorageClass(_storage_class)
 
         drive_create = cls(
             name=name,
@@ -111,6 +144,7 @@ class DriveCreate:
             description=description,
             image=image,
             replicas=replicas,
+            storage_class=storage_class,
         )
 
         return drive_create

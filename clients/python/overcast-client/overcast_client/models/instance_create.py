@@ -5,6 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
+from ..models.instance_create_boot_drive_storage_class_type_0 import InstanceCreateBootDriveStorageClassType0
 from ..models.instance_create_ha_policy import InstanceCreateHaPolicy
 from ..types import UNSET, Unset
 
@@ -29,6 +30,11 @@ class InstanceCreate:
                 (default true). Drives composed into an instance are always kept. Example: True.
             boot_drive_size_bytes (int | None | Unset): Quick form: the size in bytes of the new boot drive (default: the
                 image's minimum). Example: 10737418240.
+            boot_drive_storage_class (InstanceCreateBootDriveStorageClassType0 | None | Unset): Quick form: the new boot
+                drive's storage class (default `local`, a
+                copy of the image). A `replicated` boot drive is a copy-on-write
+                clone of the image, made in the same time whatever its size, with
+                3 copies.
             description (str | Unset):  Example: Frontend.
             drives (list[str] | Unset): Extra drives, in order (name or id, same project, available). Example: ['data'].
             ha_policy (InstanceCreateHaPolicy | Unset): What happens to an instance when its host fails. Example: restart.
@@ -49,6 +55,7 @@ class InstanceCreate:
     boot_drive: None | str | Unset = UNSET
     boot_drive_delete_with_instance: bool | None | Unset = UNSET
     boot_drive_size_bytes: int | None | Unset = UNSET
+    boot_drive_storage_class: InstanceCreateBootDriveStorageClassType0 | None | Unset = UNSET
     description: str | Unset = UNSET
     drives: list[str] | Unset = UNSET
     ha_policy: InstanceCreateHaPolicy | Unset = UNSET
@@ -86,6 +93,14 @@ class InstanceCreate:
             boot_drive_size_bytes = UNSET
         else:
             boot_drive_size_bytes = self.boot_drive_size_bytes
+
+        boot_drive_storage_class: None | str | Unset
+        if isinstance(self.boot_drive_storage_class, Unset):
+            boot_drive_storage_class = UNSET
+        elif isinstance(self.boot_drive_storage_class, InstanceCreateBootDriveStorageClassType0):
+            boot_drive_storage_class = self.boot_drive_storage_class.value
+        else:
+            boot_drive_storage_class = self.boot_drive_storage_class
 
         description = self.description
 
@@ -132,6 +147,8 @@ class InstanceCreate:
             field_dict["boot_drive_delete_with_instance"] = boot_drive_delete_with_instance
         if boot_drive_size_bytes is not UNSET:
             field_dict["boot_drive_size_bytes"] = boot_drive_size_bytes
+        if boot_drive_storage_class is not UNSET:
+            field_dict["boot_drive_storage_class"] = boot_drive_storage_class
         if description is not UNSET:
             field_dict["description"] = description
         if drives is not UNSET:
@@ -191,6 +208,23 @@ class InstanceCreate:
 
         boot_drive_size_bytes = _parse_boot_drive_size_bytes(d.pop("boot_drive_size_bytes", UNSET))
 
+        def _parse_boot_drive_storage_class(data: object) -> InstanceCreateBootDriveStorageClassType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                boot_drive_storage_class_type_0 = InstanceCreateBootDriveStorageClassType0(data)
+
+                return boot_drive_storage_class_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InstanceCreateBootDriveStorageClassType0 | None | Unset, data)
+
+        boot_drive_storage_class = _parse_boot_drive_storage_class(d.pop("boot_drive_storage_class", UNSET))
+
         description = d.pop("description", UNSET)
 
         drives = cast(list[str], d.pop("drives", UNSET))
@@ -227,6 +261,7 @@ class InstanceCreate:
             boot_drive=boot_drive,
             boot_drive_delete_with_instance=boot_drive_delete_with_instance,
             boot_drive_size_bytes=boot_drive_size_bytes,
+            boot_drive_storage_class=boot_drive_storage_class,
             description=description,
             drives=drives,
             ha_policy=ha_policy,
