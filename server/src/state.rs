@@ -14,6 +14,10 @@ use crate::hosts::Sessions;
 use crate::storage::Ceph;
 use crate::workflow::Engine;
 
+/// How often blocklist entries are renewed (they last
+/// `storage::BLOCKLIST_SECONDS`).
+const FENCE_RENEWAL: Duration = Duration::from_secs(60);
+
 #[derive(Clone)]
 pub struct App {
     pub db: Database,
@@ -45,8 +49,13 @@ impl App {
     pub async fn watch_hosts(self, detection: Duration) {
         let since = overcast_db::now_micros();
         let detection = detection.as_micros() as i64;
+        let mut renewed = tokio::time::Instant::now();
         loop {
             tokio::time::sleep(Duration::from_millis(250)).await;
+            if renewed.elapsed() >= FENCE_RENEWAL {
+                renewed = tokio::time::Instant::now();
+                tokio::spawn(self.clone().renew_storage_fences());
+            }
             match self
                 .db
                 .write(move |c| crate::app::failover::detect(c, detection, since))
@@ -59,6 +68,20 @@ impl App {
                     }
                 }
                 Err(e) => tracing::warn!(error = %e.message, "cannot check heartbeats"),
+            }
+        }
+    }
+
+    /// Renew the blocklist entry of every host fenced from the replicated
+    /// storage, so it does not expire while the host is away.
+    async fn renew_storage_fences(self) {
+        let Some(ceph) = &self.storage else {
+            return;
+        };
+        let fenced = self.db.read(crate::app::failover::storage_fenced).await;
+        for address in fenced.unwrap_or_default() {
+            if let Err(e) = ceph.blocklist(&address).await {
+                tracing::warn!(%address, error = %e, "cannot renew a Ceph blocklist entry");
             }
         }
     }

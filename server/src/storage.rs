@@ -27,6 +27,11 @@ use crate::app::commands::{ImageBase, StorageOp, Volume, pool_name};
 /// 2-copy pool read their parent from it.
 const IMAGE_POOL_REPLICAS: i32 = 3;
 
+/// How long a blocklist entry lasts; the server renews it every minute
+/// while the host is fenced, so a server that stops renewing (gone for
+/// good) does not fence a host for ever.
+pub const BLOCKLIST_SECONDS: u64 = 600;
+
 /// Placement groups per pool: enough to spread a pool over a few dozen
 /// OSDs; the autoscaler (or an operator) grows them with the cluster.
 const PG_NUM: &str = "32";
@@ -155,7 +160,66 @@ impl Ceph {
                     .await
             }
             StorageOp::RemoveVolume { volume } => self.remove_volume(volume).await,
+            StorageOp::Blocklist { address } => self.blocklist(address).await,
+            StorageOp::BreakLocks { volume } => self.break_locks(volume).await,
         }
+    }
+
+    /// Blocklist every Ceph client at `address` (any port, any nonce) for
+    /// [`BLOCKLIST_SECONDS`]: the monitors tell every OSD, which then
+    /// refuse its requests and drop its watches. The server renews the
+    /// entry while the host is fenced.
+    pub async fn blocklist(&self, address: &str) -> Result<(), StorageError> {
+        let entity = format!("{address}:0/0");
+        let expire = BLOCKLIST_SECONDS.to_string();
+        self.run("ceph", &["osd", "blocklist", "add", &entity, &expire])
+            .await
+            .map(|_| ())
+    }
+
+    /// Lift the blocklist entry of `address`.
+    pub async fn unblock(&self, address: &str) -> Result<(), StorageError> {
+        let entity = format!("{address}:0/0");
+        match self.run("ceph", &["osd", "blocklist", "rm", &entity]).await {
+            Err(StorageError::Permanent(m)) if !m.contains("isn't blocklisted") => {
+                Err(StorageError::Permanent(m))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Break every lock on the image: after a blocklist, the fenced
+    /// client's exclusive lock would otherwise wait for its watch to time
+    /// out before the new host's QEMU could take it.
+    async fn break_locks(&self, volume: &Volume) -> Result<(), StorageError> {
+        let spec = format!("{}/{}", volume.pool, volume.name);
+        let locks = match self.json("rbd", &["lock", "ls", &spec]).await {
+            Ok(locks) => locks,
+            Err(StorageError::Permanent(m)) if not_found(&m) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        // A list of {id, locker, address}, or (older releases) an object
+        // of them keyed by id.
+        let entries: Vec<(String, String)> = match &locks {
+            Value::Array(list) => list
+                .iter()
+                .map(|l| (str_of(&l["id"]), str_of(&l["locker"])))
+                .collect(),
+            Value::Object(map) => map
+                .iter()
+                .map(|(id, l)| (id.clone(), str_of(&l["locker"])))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (id, locker) in entries {
+            match self.run("rbd", &["lock", "rm", &spec, &id, &locker]).await {
+                Err(StorageError::Permanent(m)) if not_found(&m) => {}
+                other => {
+                    other?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The image's size, if it exists.
@@ -333,6 +397,10 @@ impl Ceph {
         }
         Ok(())
     }
+}
+
+fn str_of(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
 }
 
 /// The image an OS image's base is imported as.

@@ -5,8 +5,10 @@
 //! different hosts; an instance on one host writes sequence numbers to it;
 //! another host is killed, its OSD is seen down and the guest's writes go
 //! on without a failed one; revived, every placement group is clean again
-//! and every acknowledged number is on the drive; deleting drives removes
-//! their images; `down` leaves nothing.
+//! and every acknowledged number is on the drive. Then the instance's own
+//! host is killed: it is blocklisted, the instance restarts elsewhere with
+//! every acknowledged number, and back, the host is let in again. Deleting
+//! drives removes their images; `down` leaves nothing.
 
 use std::time::{Duration, Instant};
 
@@ -251,6 +253,93 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
         .unwrap();
     assert!(found >= last, "acknowledged {last}, found only {found}");
     drop(log);
+
+    // Kill host 1, which runs the instance and holds an OSD: the instance
+    // runs again on another host, from the same replicated drives, once
+    // (every host's libvirt polled all along), with every number
+    // acknowledged before the kill on its drive (RPO = 0). The lost host
+    // is blocklisted before the restart.
+    wait_acked(api, &id, &t.rw, found + 10).await;
+    let killed = Instant::now();
+    cluster.kill(0).unwrap();
+    let path = format!("/v1/instances/{id}");
+    let new_host = loop {
+        let on: Vec<usize> = (0..3).filter(|&i| cluster.hosts[i].runs(&id)).collect();
+        assert!(on.len() <= 1, "the instance runs on hosts {on:?} at once");
+        let view = api.get(&path, &t.rw).await.body;
+        if view["state"] == "running" && on.len() == 1 {
+            break on[0];
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(90),
+            "not restarted in 90 s: {view}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_ne!(new_host, 0);
+    api.wait_ready(&id, &t.rw, 1).await;
+    eprintln!(
+        "restarted on host {} and ready {:.1} s after the kill",
+        new_host + 1,
+        killed.elapsed().as_secs_f64()
+    );
+    let old_log = std::fs::read_to_string(
+        cluster.hosts[0]
+            .state_dir
+            .join(format!("instances/{id}/serial.log")),
+    )
+    .unwrap();
+    let before_kill = acked(&old_log).1;
+    let found_after: u64 = api
+        .serial(&id, &t.rw)
+        .await
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("OVERCAST-SEQ-FOUND "))
+        .expect("the restarted guest reads its drive back")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        found_after >= before_kill,
+        "acknowledged {before_kill} before the kill, found only {found_after} after"
+    );
+    let address = &cluster.hosts[0].address;
+    // (Pacific prints two JSON documents here: its plain output is read.)
+    let blocklisted = |cluster: &Cluster| {
+        let out = std::process::Command::new("ceph")
+            .arg("-c")
+            .arg(cluster.ceph_conf())
+            .args(["osd", "blocklist", "ls"])
+            .output()
+            .expect("ceph runs");
+        String::from_utf8_lossy(&out.stdout).contains(&format!("{address}:0/0"))
+    };
+    let events = api
+        .get(&format!("/v1/events?resource_id={id}"), &t.rw)
+        .await
+        .body;
+    for e in events["items"].as_array().into_iter().flatten() {
+        eprintln!("event {}: {}", e["action"], e["message"]);
+    }
+    assert!(blocklisted(&cluster), "host 1 is blocklisted");
+    wait_acked(api, &id, &t.rw, 5).await;
+
+    // Back, host 1 rejoins clean and its blocklist entry goes.
+    cluster.start_host(0).unwrap();
+    cluster
+        .wait_host_state(0, "active", Duration::from_secs(60))
+        .await
+        .unwrap();
+    let back = Instant::now();
+    while blocklisted(&cluster) {
+        assert!(
+            back.elapsed() < Duration::from_secs(60),
+            "host 1 is still blocklisted a minute after it came back"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(!cluster.hosts[0].runs(&id));
+    cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
 
     // Deleting the instance takes its boot drive's image with it; the data
     // drive goes when deleted.

@@ -130,6 +130,8 @@ pub struct HostRow {
     pub time_state_changed: i64,
     pub cert_fingerprint: Option<String>,
     pub next_cert_fingerprint: Option<String>,
+    /// Its Ceph clients are blocklisted (see `app::failover`).
+    pub storage_fenced: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

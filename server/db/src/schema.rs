@@ -128,6 +128,7 @@ diesel::table! {
         time_state_changed -> BigInt,
         cert_fingerprint -> Nullable<Text>,
         next_cert_fingerprint -> Nullable<Text>,
+        storage_fenced -> Bool,
     }
 }
 

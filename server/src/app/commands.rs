@@ -36,6 +36,10 @@ pub enum StorageOp {
     },
     /// Remove the image and its snapshots.
     RemoveVolume { volume: Volume },
+    /// Blocklist every Ceph client of the host at `address`.
+    Blocklist { address: String },
+    /// Break every lock on the image.
+    BreakLocks { volume: Volume },
 }
 
 /// Where a replicated drive lives: `<pool>/<name>`.
@@ -96,6 +100,20 @@ pub fn command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<Command>> {
                         generation: generation as u64,
                     })),
                 )),
+            }),
+        Step::FenceStorage { host } => Some(Command::Storage(StorageOp::Blocklist {
+            address: hosts::table.find(host).select(hosts::address).first(conn)?,
+        })),
+        Step::BreakLocks { drive } => drives::table
+            .find(drive)
+            .select((drives::storage_class, drives::replicas))
+            .first::<(StorageClass, i32)>(conn)
+            .optional()?
+            .filter(|(class, _)| *class == StorageClass::Replicated)
+            .map(|(_, replicas)| {
+                Command::Storage(StorageOp::BreakLocks {
+                    volume: Volume::of(drive, replicas),
+                })
             }),
         Step::EnsureInstance { instance, running } => {
             let (host, cmd) = ensure_instance_command(conn, instance, *running)?;

@@ -9,7 +9,9 @@
 //! - otherwise `restarting`, with an `instance_failover` workflow: take it
 //!   off the lost host, fence every drive it used (the serving host's ACL
 //!   stops admitting the lost host and its open connections are dropped;
-//!   the serving host confirms by answering), place it on a healthy host,
+//!   the serving host confirms by answering; a replicated drive's Ceph
+//!   clients on the lost host are blocklisted, then its image's locks
+//!   broken), place it on a healthy host,
 //!   admit that host, start it there. A drive whose serving host cannot be
 //!   reached cannot be fenced: the workflow fails and says so, and the
 //!   instance is not started anywhere.
@@ -22,7 +24,7 @@ use overcast_db::schema::*;
 use overcast_db::{DbConn, now_micros};
 use overcast_types::ApiResult;
 use overcast_types::ids::*;
-use overcast_types::params::HaPolicy;
+use overcast_types::params::{HaPolicy, StorageClass};
 use overcast_types::states::{HostState, InstanceState, WorkflowState};
 use serde::{Deserialize, Serialize};
 
@@ -263,6 +265,25 @@ pub fn failover_plan(
             drive: d.id.clone(),
         });
     }
+    // Replicated drives: the lost host's Ceph clients are blocklisted (the
+    // server renews the entry until the host is back and clean), and only
+    // then are the images' locks broken. RBD's exclusive lock alone does
+    // not fence: it is handed over cooperatively.
+    let replicated: Vec<&DriveRow> = drives
+        .iter()
+        .filter(|d| d.storage_class == StorageClass::Replicated)
+        .collect();
+    if !replicated.is_empty() {
+        diesel::update(hosts::table.find(lost))
+            .set(hosts::storage_fenced.eq(true))
+            .execute(conn)?;
+        plan = plan.then(Step::FenceStorage { host: lost.clone() });
+        for d in replicated {
+            plan = plan.then(Step::BreakLocks {
+                drive: d.id.clone(),
+            });
+        }
+    }
     plan = plan
         .then(stage(FailoverStage::Fenced))
         .then(Step::PlaceInstance {
@@ -283,6 +304,35 @@ pub fn failover_plan(
     plan = plan.then(stage(FailoverStage::Restarted));
     plan.steps.push(shown);
     Ok(plan)
+}
+
+/// The addresses of hosts whose Ceph clients are blocklisted.
+pub fn storage_fenced(conn: &mut DbConn) -> ApiResult<Vec<String>> {
+    Ok(hosts::table
+        .filter(hosts::storage_fenced.eq(true))
+        .select(hosts::address)
+        .load(conn)?)
+}
+
+/// Whether host `id` is blocklisted and back: `active`, with nothing left
+/// to reconcile (its stale domains are destroyed), so its blocklist entry
+/// can go. Its address, if so.
+pub fn ready_to_unfence(conn: &mut DbConn, id: &HostId) -> ApiResult<Option<String>> {
+    Ok(hosts::table
+        .find(id)
+        .filter(hosts::storage_fenced.eq(true))
+        .filter(hosts::state.eq(HostState::Active))
+        .select(hosts::address)
+        .first(conn)
+        .optional()?)
+}
+
+/// The host's blocklist entry is gone.
+pub fn unfenced(conn: &mut DbConn, id: &HostId) -> ApiResult<()> {
+    diesel::update(hosts::table.find(id))
+        .set(hosts::storage_fenced.eq(false))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Take the instance off its host.

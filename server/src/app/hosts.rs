@@ -288,6 +288,7 @@ pub fn enroll(
         time_heartbeat: Some(now),
         cert_fingerprint: None,
         next_cert_fingerprint: None,
+        storage_fenced: false,
     };
     let (ca, csr_pem, lifetime) = certificate;
     let issued = ca.issue_host(&row, csr_pem, lifetime)?;

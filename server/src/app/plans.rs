@@ -72,6 +72,16 @@ pub enum Step {
         #[serde(default)]
         lost_host: Option<HostId>,
     },
+    /// Blocklist the lost host's Ceph clients (every one from its address),
+    /// so nothing it still runs can write to a replicated drive again.
+    FenceStorage {
+        host: HostId,
+    },
+    /// Break the locks on a replicated drive's image (its exclusive lock
+    /// is still held by the fenced host's client).
+    BreakLocks {
+        drive: DriveId,
+    },
     /// Record a stage of a failover as an event, timed from `down_at`
     /// (microseconds), when the lost host was found down.
     FailoverEvent {
@@ -84,8 +94,8 @@ pub enum Step {
 }
 
 impl Step {
-    /// Whether the step sends a command to a host (the others only change
-    /// the database).
+    /// Whether the step sends a command to a host or the storage (the
+    /// others only change the database).
     pub fn reaches_host(&self) -> bool {
         matches!(
             self,
@@ -94,6 +104,8 @@ impl Step {
                 | Step::EnsureInstance { .. }
                 | Step::RebootInstance { .. }
                 | Step::RemoveInstance { .. }
+                | Step::FenceStorage { .. }
+                | Step::BreakLocks { .. }
         )
     }
 }

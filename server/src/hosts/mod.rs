@@ -22,6 +22,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::app::failover;
 use crate::app::hosts::{self as fleet, Capacity, HostRefusal};
 use crate::app::pki::{self, Ca};
 use crate::app::reconcile::{self, Inventory};
@@ -62,6 +63,8 @@ pub struct Sessions {
     /// The Ceph cluster, if any: it gives each host the cephx user its
     /// commands for replicated drives need.
     storage: Option<Arc<Ceph>>,
+    /// Hosts whose blocklist entry is being lifted.
+    unfencing: Arc<std::sync::Mutex<std::collections::HashSet<HostId>>>,
 }
 
 impl Sessions {
@@ -86,6 +89,38 @@ impl Sessions {
                 .tx
                 .try_send(Err(Status::unavailable("the server is stopping")));
         }
+    }
+
+    /// Lift the blocklist entry of a host that is back and clean, in the
+    /// background (once at a time per host), then record it lifted.
+    fn unfence(&self, db: &Database, host: &HostId, address: String) {
+        let Some(ceph) = self.storage.clone() else {
+            return;
+        };
+        if !self
+            .unfencing
+            .lock()
+            .expect("unfencing")
+            .insert(host.clone())
+        {
+            return;
+        }
+        let (db, host, unfencing) = (db.clone(), host.clone(), self.unfencing.clone());
+        tokio::spawn(async move {
+            match ceph.unblock(&address).await {
+                Ok(()) => {
+                    let id = host.clone();
+                    match db.write(move |c| failover::unfenced(c, &id)).await {
+                        Ok(()) => tracing::info!(%host, %address, "blocklist entry lifted"),
+                        Err(e) => {
+                            tracing::warn!(%host, error = %e.message, "cannot record an unfence")
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(%host, error = %e, "cannot lift a blocklist entry"),
+            }
+            unfencing.lock().expect("unfencing").remove(&host);
+        });
     }
 
     pub fn connected(&self, host_id: &HostId) -> bool {
@@ -395,17 +430,29 @@ async fn on_heartbeat(
         Inventory::from_report(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
     let host_id = host.id.clone();
     let port = hb.iscsi_port;
-    // One transaction: record the heartbeat, then plan what to reconcile.
-    let plan = db
+    // One transaction: record the heartbeat, then plan what to reconcile;
+    // with nothing left to, a host fenced from the storage can be let back.
+    let (plan, unfence) = db
         .write(
             move |c| match fleet::heartbeat(c, &host_id, capacity, port) {
-                Ok(_) => reconcile::plan_reconciliation(c, &host_id, &inventory, arrived).map(Ok),
+                Ok(_) => {
+                    let plan = reconcile::plan_reconciliation(c, &host_id, &inventory, arrived)?;
+                    let unfence = if plan.is_empty() {
+                        failover::ready_to_unfence(c, &host_id)?
+                    } else {
+                        None
+                    };
+                    Ok(Ok((plan, unfence)))
+                }
                 Err(refused) => Ok(Err(refused)),
             },
         )
         .await
         .map_err(|e| Status::internal(e.message))?
         .map_err(refusal_status)?;
+    if let Some(address) = unfence {
+        sessions.unfence(db, &host.id, address);
+    }
     if !plan.is_empty() {
         let sessions = sessions.clone();
         let host = host.clone();
