@@ -135,11 +135,6 @@ async fn hosts_on_their_own_addresses_die_freeze_lose_their_link_and_return() {
 }
 
 /// The hosts whose libvirt runs instance `id`.
-fn running_on(cluster: &Cluster, id: &str) -> Vec<usize> {
-    (0..cluster.hosts.len())
-        .filter(|&i| cluster.hosts[i].runs(id))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_why() {
@@ -216,7 +211,7 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
             .await;
         api.wait_ready(id, &t.rw, 1).await;
     }
-    assert_eq!(running_on(&cluster, &ids["ha"]), vec![a]);
+    assert_eq!(cluster.running_on(&ids["ha"]), vec![a]);
     // The guest acknowledges sequence numbers: wait for a few.
     let acked = |log: &str| {
         log.lines()
@@ -247,7 +242,7 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     cluster.kill(c).unwrap();
     let ha = format!("/v1/instances/{}", ids["ha"]);
     loop {
-        let on = running_on(&cluster, &ids["ha"]);
+        let on = cluster.running_on(&ids["ha"]);
         assert!(on.len() <= 1, "the instance runs on hosts {on:?} at once");
         let view = api.get(&ha, &t.rw).await.body;
         if view["state"] == "running" && on.len() == 1 {
@@ -294,7 +289,7 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
     // The fence renewed the data drive's CHAP secret: from the new host
     // (in the target's ACL), no CHAP and the old secret are refused, the
     // new one logs in.
-    let new_host = running_on(&cluster, &ids["ha"])[0];
+    let new_host = cluster.running_on(&ids["ha"])[0];
     let chap = target_of(&cluster, &data);
     assert_ne!(chap.secret, old_chap.secret, "the fence renews the secret");
     let refused = login_from(&cluster, new_host, &chap, None).unwrap_err();
@@ -359,7 +354,7 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         "{stranded}: {message}"
     );
     eprintln!("the unfenceable drive: {message}");
-    assert!(running_on(&cluster, &ids["stranded"]).is_empty());
+    assert!(cluster.running_on(&ids["stranded"]).is_empty());
     // Detection, fencing, placement and restart are events, timed.
     let events = api
         .get(&format!("/v1/events?resource_id={}", ids["ha"]), &t.rw)
@@ -405,9 +400,9 @@ async fn a_dead_hosts_ha_instance_restarts_elsewhere_and_the_others_fail_saying_
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(running_on(&cluster, &ids["ha"]).len(), 1);
-    assert!(running_on(&cluster, &ids["local"]).is_empty());
-    assert!(running_on(&cluster, &ids["none"]).is_empty());
+    assert_eq!(cluster.running_on(&ids["ha"]).len(), 1);
+    assert!(cluster.running_on(&ids["local"]).is_empty());
+    assert!(cluster.running_on(&ids["none"]).is_empty());
 }
 
 /// Where a drive's target is and what it admits, read from the server's
@@ -513,26 +508,6 @@ impl TwiceWatch {
 
 /// Wait until instance `id` is `running` in the API and in the libvirt of
 /// exactly one host other than `not`; that host.
-async fn wait_moved(cluster: &Cluster, token: &str, id: &str, not: usize) -> usize {
-    let started = std::time::Instant::now();
-    loop {
-        let view = cluster
-            .api
-            .get(&format!("/v1/instances/{id}"), token)
-            .await
-            .body;
-        let on = running_on(cluster, id);
-        if view["state"] == "running" && on.len() == 1 && on[0] != not {
-            return on[0];
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(90),
-            "not restarted away from {} in 90 s: {view} on {on:?}",
-            cluster.hosts[not].name
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frozen_cut_off_and_failover_through_a_server_restart_never_run_twice() {
@@ -543,13 +518,13 @@ async fn frozen_cut_off_and_failover_through_a_server_restart_never_run_twice() 
     let t = api.tenant("acme").await;
     let (a, b, c) = (0, 1, 2);
     let id = cluster.ha_instance_across_hosts(&t.rw).await.unwrap();
-    assert_eq!(running_on(&cluster, &id), vec![a]);
+    assert_eq!(cluster.running_on(&id), vec![a]);
     let watch = TwiceWatch::start(&cluster, &id);
 
     // Freeze A: the instance runs on C. Thawed, A's QEMU has lost its
     // iSCSI connection for good (B admits only C), and A's domain goes.
     cluster.freeze(a).unwrap();
-    let now_on = wait_moved(&cluster, &t.rw, &id, a).await;
+    let now_on = cluster.wait_moved(&t.rw, &id, a).await;
     assert_eq!(now_on, c);
     api.wait_ready(&id, &t.rw, 1).await;
     cluster.thaw(a).unwrap();
@@ -575,7 +550,7 @@ async fn frozen_cut_off_and_failover_through_a_server_restart_never_run_twice() 
     // Cut C's link: C stops its guest itself, and the instance runs once,
     // on A; C rejoins clean when the link returns.
     cluster.cut(c).unwrap();
-    let now_on = wait_moved(&cluster, &t.rw, &id, c).await;
+    let now_on = cluster.wait_moved(&t.rw, &id, c).await;
     assert_eq!(now_on, a);
     let log = std::fs::read_to_string(cluster.hosts[c].dir.join("hostd.log")).unwrap();
     assert!(log.contains("self-fence"), "C fenced itself:\n{log}");
@@ -609,7 +584,7 @@ async fn frozen_cut_off_and_failover_through_a_server_restart_never_run_twice() 
     .await;
     cluster.kill_server();
     cluster.restart_server().await.unwrap();
-    let now_on = wait_moved(&cluster, &t.rw, &id, a).await;
+    let now_on = cluster.wait_moved(&t.rw, &id, a).await;
     assert_eq!(now_on, c);
     api.wait_ready(&id, &t.rw, 1).await;
     tokio::time::sleep(Duration::from_secs(2)).await;

@@ -635,6 +635,39 @@ impl Cluster {
         Ok(id)
     }
 
+    /// The hosts whose libvirt runs instance `id` (a frozen host's guests
+    /// count as not running).
+    pub fn running_on(&self, id: &str) -> Vec<usize> {
+        (0..self.hosts.len())
+            .filter(|&i| self.hosts[i].runs(id))
+            .collect()
+    }
+
+    /// Wait (90 s at most) until instance `id` is `running` on exactly one
+    /// host other than `not`, and return it; it never runs on two hosts
+    /// at once meanwhile.
+    pub async fn wait_moved(&self, token: &str, id: &str, not: usize) -> usize {
+        let started = Instant::now();
+        loop {
+            let view = self
+                .api
+                .get(&format!("/v1/instances/{id}"), token)
+                .await
+                .body;
+            let on = self.running_on(id);
+            assert!(on.len() <= 1, "instance {id} runs on hosts {on:?} at once");
+            if view["state"] == "running" && on.len() == 1 && on[0] != not {
+                return on[0];
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(90),
+                "not restarted away from {} in 90 s: {view} on {on:?}",
+                self.hosts[not].name
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Every process of host `i`.
     pub fn pids(&self, i: usize) -> Vec<u32> {
         self.hosts[i].pids()
