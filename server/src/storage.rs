@@ -181,10 +181,8 @@ impl Ceph {
     pub async fn unblock(&self, address: &str) -> Result<(), StorageError> {
         let entity = format!("{address}:0/0");
         match self.run("ceph", &["osd", "blocklist", "rm", &entity]).await {
-            Err(StorageError::Permanent(m)) if !m.contains("isn't blocklisted") => {
-                Err(StorageError::Permanent(m))
-            }
-            _ => Ok(()),
+            Err(StorageError::Permanent(m)) if m.contains("isn't blocklisted") => Ok(()),
+            other => other.map(|_| ()),
         }
     }
 
@@ -303,12 +301,12 @@ impl Ceph {
 
     async fn remove_volume(&self, volume: &Volume) -> Result<(), StorageError> {
         let spec = format!("{}/{}", volume.pool, volume.name);
-        for args in [
-            ["snap", "purge", "--no-progress", &spec],
-            ["rm", "--no-progress", &spec, ""],
-        ] {
-            let args: Vec<&str> = args.into_iter().filter(|a| !a.is_empty()).collect();
-            match self.run("rbd", &args).await {
+        let steps: [&[&str]; 2] = [
+            &["snap", "purge", "--no-progress", &spec],
+            &["rm", "--no-progress", &spec],
+        ];
+        for args in steps {
+            match self.run("rbd", args).await {
                 Ok(_) => {}
                 Err(StorageError::Permanent(m)) if not_found(&m) => return Ok(()),
                 Err(e) => return Err(e),

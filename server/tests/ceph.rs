@@ -393,14 +393,20 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(!cluster.hosts[frozen].runs(&id), "its stale domain is gone");
+    // A number the thawed guest prints was acknowledged before the fence
+    // if the freeze fell between its write and its print: then it is on
+    // the drive the new instance read. One it had acknowledged after the
+    // fence would not be.
     let late = numbers(&after_thaw[at_freeze.len()..]);
     assert!(
-        late.is_empty(),
-        "the fenced guest had writes acknowledged after the thaw: {late:?}"
+        late.iter().all(|n| *n <= found_new),
+        "the fenced guest had writes acknowledged after the thaw that the new instance did \
+         not find (it found {found_new}): {late:?}"
     );
     assert_eq!(cluster.running_on(&id), vec![moved]);
     eprintln!(
-        "froze host {}, restarted on host {}; thawed, it wrote nothing more",
+        "froze host {}, restarted on host {}; thawed, its guest printed {late:?}, all \
+         written before the fence",
         frozen + 1,
         moved + 1
     );

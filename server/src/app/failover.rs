@@ -205,6 +205,16 @@ fn host_down(conn: &mut DbConn, host: &HostRow) -> ApiResult<Vec<WorkflowId>> {
                 for drive in &drives {
                     super::drives::rotate_chap(conn, &drive.id)?;
                 }
+                // Its failover blocklists the host: the server keeps the
+                // entry until the host is back and clean.
+                if drives
+                    .iter()
+                    .any(|d| d.storage_class == StorageClass::Replicated)
+                {
+                    diesel::update(hosts::table.find(&host.id))
+                        .set(hosts::storage_fenced.eq(true))
+                        .execute(conn)?;
+                }
                 let plan =
                     failover_plan(conn, &row.id, &host.id, host.time_state_changed, &drives)?;
                 launch.push(plans::insert_system(
@@ -274,9 +284,6 @@ pub fn failover_plan(
         .filter(|d| d.storage_class == StorageClass::Replicated)
         .collect();
     if !replicated.is_empty() {
-        diesel::update(hosts::table.find(lost))
-            .set(hosts::storage_fenced.eq(true))
-            .execute(conn)?;
         plan = plan.then(Step::FenceStorage { host: lost.clone() });
         for d in replicated {
             plan = plan.then(Step::BreakLocks {
@@ -306,10 +313,14 @@ pub fn failover_plan(
     Ok(plan)
 }
 
-/// The addresses of hosts whose Ceph clients are blocklisted.
+/// The addresses of hosts whose Ceph clients are blocklisted and that are
+/// not back: their entries are renewed. (One that is back `active` keeps
+/// its entry for up to its last renewal's 10 minutes while it cleans up,
+/// so a renewal never races the lifting of its entry.)
 pub fn storage_fenced(conn: &mut DbConn) -> ApiResult<Vec<String>> {
     Ok(hosts::table
         .filter(hosts::storage_fenced.eq(true))
+        .filter(hosts::state.ne(HostState::Active))
         .select(hosts::address)
         .load(conn)?)
 }
