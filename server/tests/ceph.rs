@@ -42,6 +42,17 @@ fn numbers(log: &str) -> Vec<u64> {
         .collect()
 }
 
+/// The highest number the guest found on its drive at its last boot.
+fn found_at_boot(log: &str) -> u64 {
+    log.lines()
+        .filter_map(|l| l.trim().strip_prefix("OVERCAST-SEQ-FOUND "))
+        .next_back()
+        .expect("the guest reads its drive back at boot")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
 /// The lowest and highest acknowledged number.
 fn acked(log: &str) -> (u64, u64) {
     let n = numbers(log);
@@ -241,16 +252,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
         .await;
     assert!(r.status.is_success(), "{}", r.body);
     api.wait_ready(&id, &t.rw, 2).await;
-    let found: u64 = api
-        .serial(&id, &t.rw)
-        .await
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("OVERCAST-SEQ-FOUND "))
-        .next_back()
-        .expect("the rebooted guest reads its drive back")
-        .trim()
-        .parse()
-        .unwrap();
+    let found = found_at_boot(&api.serial(&id, &t.rw).await);
     assert!(found >= last, "acknowledged {last}, found only {found}");
     drop(log);
 
@@ -276,15 +278,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     )
     .unwrap();
     let before_kill = acked(&old_log).1;
-    let found_after: u64 = api
-        .serial(&id, &t.rw)
-        .await
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("OVERCAST-SEQ-FOUND "))
-        .expect("the restarted guest reads its drive back")
-        .trim()
-        .parse()
-        .unwrap();
+    let found_after = found_at_boot(&api.serial(&id, &t.rw).await);
     assert!(
         found_after >= before_kill,
         "acknowledged {before_kill} before the kill, found only {found_after} after"
@@ -342,15 +336,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     api.wait_ready(&id, &t.rw, 1).await;
     cluster.thaw(frozen).unwrap();
     let thawed = Instant::now();
-    let found_new: u64 = api
-        .serial(&id, &t.rw)
-        .await
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("OVERCAST-SEQ-FOUND "))
-        .expect("the restarted guest reads its drive back")
-        .trim()
-        .parse()
-        .unwrap();
+    let found_new = found_at_boot(&api.serial(&id, &t.rw).await);
     assert!(
         found_new >= acked(&at_freeze).1,
         "acknowledged {} before the freeze, found only {found_new}",
