@@ -73,6 +73,11 @@ pub struct Config {
     /// That user's keyring, if `ceph.conf` does not say where it is.
     #[arg(long, env = "OVERCAST_CEPH_KEYRING")]
     pub ceph_keyring: Option<PathBuf>,
+    /// Seconds between readings of the storage cluster's health (each
+    /// costs three `ceph` CLI calls).
+    #[arg(long, env = "OVERCAST_STORAGE_HEALTH_SECONDS", default_value_t = 5.0,
+          value_parser = health_seconds)]
+    pub storage_health_seconds: f64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -104,6 +109,15 @@ fn detection_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+fn health_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (0.1..=3600.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("the interval is 0.1 to 3600 seconds".into())
+    }
+}
+
 impl Config {
     /// Settings for a server on `data_dir` with the defaults otherwise.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
@@ -123,6 +137,7 @@ impl Config {
             ceph_conf: None,
             ceph_user: "admin".into(),
             ceph_keyring: None,
+            storage_health_seconds: 5.0,
             command: None,
         }
     }

@@ -52,6 +52,22 @@ impl Server {
     /// Open the database (applying migrations), make the operator token on
     /// first start, bind, and serve in the background.
     pub async fn start(config: Config) -> anyhow::Result<Server> {
+        let storage = config.ceph_conf.clone().map(|conf| {
+            Arc::new(storage::Ceph::new(
+                conf,
+                config.ceph_user.clone(),
+                config.ceph_keyring.clone(),
+            )) as Arc<dyn storage::Storage>
+        });
+        Self::start_with_storage(config, storage).await
+    }
+
+    /// Start with `storage` holding replicated drives (none: no
+    /// `replicated` class): the API tests pass a simulated one.
+    pub async fn start_with_storage(
+        config: Config,
+        storage: Option<Arc<dyn storage::Storage>>,
+    ) -> anyhow::Result<Server> {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let url = config.database_url();
@@ -60,13 +76,6 @@ impl Server {
         if !(config.cpu_allocation_ratio > 0.0 && config.cpu_allocation_ratio <= 64.0) {
             anyhow::bail!("--cpu-allocation-ratio must be above 0 and at most 64");
         }
-        let storage = config.ceph_conf.clone().map(|conf| {
-            Arc::new(storage::Ceph::new(
-                conf,
-                config.ceph_user.clone(),
-                config.ceph_keyring.clone(),
-            ))
-        });
         let app = App::new(
             db,
             app::placement::PlacementPolicy {
@@ -166,6 +175,9 @@ impl Server {
         let watcher = tokio::spawn(app.clone().watch_hosts(std::time::Duration::from_secs_f64(
             config.host_detection_seconds,
         )));
+        let storage_watcher = tokio::spawn(app.clone().watch_storage(
+            std::time::Duration::from_secs_f64(config.storage_health_seconds),
+        ));
         let local_host = if config.all_in_one {
             Some(allinone::start(&app, &config, internal_addr).await?)
         } else {
@@ -181,6 +193,7 @@ impl Server {
                 .await;
             let _ = internal_tx.send(());
             watcher.abort();
+            storage_watcher.abort();
             // Host sessions are endless streams: end them, and give the
             // gRPC server a moment to close before it is dropped.
             sessions.close_all();

@@ -9,9 +9,10 @@ use overcast_db::Database;
 
 use crate::app::Launched;
 use crate::app::auth::TokenCache;
+use crate::app::commands::StorageOp;
 use crate::app::placement::PlacementPolicy;
 use crate::hosts::Sessions;
-use crate::storage::Ceph;
+use crate::storage::{ClusterHealth, Storage};
 use crate::workflow::Engine;
 
 /// How often blocklist entries are renewed (they last
@@ -27,11 +28,18 @@ pub struct App {
     pub workflows: Engine,
     pub placement: PlacementPolicy,
     /// The Ceph cluster replicated drives live on, if the server has one.
-    pub storage: Option<Arc<Ceph>>,
+    pub storage: Option<Arc<dyn Storage>>,
+    /// The storage cluster's health as last read, and when (microseconds);
+    /// `None` before the first reading or while it cannot be read.
+    pub storage_health: Arc<std::sync::RwLock<Option<(ClusterHealth, i64)>>>,
 }
 
 impl App {
-    pub fn new(db: Database, placement: PlacementPolicy, storage: Option<Arc<Ceph>>) -> Self {
+    pub fn new(
+        db: Database,
+        placement: PlacementPolicy,
+        storage: Option<Arc<dyn Storage>>,
+    ) -> Self {
         let sessions = Arc::new(Sessions::new(storage.clone()));
         Self {
             workflows: Engine::new(db.clone(), sessions.clone(), placement, storage.clone()),
@@ -40,6 +48,68 @@ impl App {
             sessions,
             placement,
             storage,
+            storage_health: Arc::default(),
+        }
+    }
+
+    /// The storage cluster's health as last read.
+    pub fn storage_health(&self) -> Option<(ClusterHealth, i64)> {
+        self.storage_health.read().expect("storage health").clone()
+    }
+
+    /// Read the storage cluster's health every `interval`; record each
+    /// change of a pool's replication state, and of Ceph's own verdict, as
+    /// an event.
+    pub async fn watch_storage(self, interval: Duration) {
+        let Some(storage) = self.storage.clone() else {
+            return;
+        };
+        let mut last: Option<ClusterHealth> = None;
+        loop {
+            let read = tokio::time::timeout(Duration::from_secs(30), storage.health()).await;
+            match read {
+                Ok(Ok(now)) => {
+                    let changes = storage_changes(last.as_ref(), &now);
+                    if !changes.is_empty() {
+                        let recorded = self
+                            .db
+                            .write(move |c| {
+                                for (kind, name, action, message) in changes {
+                                    let id = crate::storage::pool_id(&name).to_string();
+                                    crate::app::record_system_event(
+                                        c,
+                                        action,
+                                        crate::app::Subject {
+                                            resource_type: kind,
+                                            id: &id,
+                                            name: &name,
+                                            account_id: None,
+                                            partner_id: None,
+                                        },
+                                        message,
+                                    )?;
+                                }
+                                Ok(())
+                            })
+                            .await;
+                        if let Err(e) = recorded {
+                            tracing::warn!(error = %e.message, "cannot record storage events");
+                        }
+                    }
+                    *self.storage_health.write().expect("storage health") =
+                        Some((now.clone(), overcast_db::now_micros()));
+                    last = Some(now);
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "cannot read the storage cluster's health");
+                    *self.storage_health.write().expect("storage health") = None;
+                }
+                Err(_) => {
+                    tracing::warn!("reading the storage cluster's health timed out");
+                    *self.storage_health.write().expect("storage health") = None;
+                }
+            }
+            tokio::time::sleep(interval).await;
         }
     }
 
@@ -80,7 +150,10 @@ impl App {
         };
         let fenced = self.db.read(crate::app::failover::storage_fenced).await;
         for address in fenced.unwrap_or_default() {
-            if let Err(e) = ceph.blocklist(&address).await {
+            let op = StorageOp::Blocklist {
+                address: address.clone(),
+            };
+            if let Err(e) = ceph.apply(&op).await {
                 tracing::warn!(%address, error = %e, "cannot renew a Ceph blocklist entry");
             }
         }
@@ -103,4 +176,51 @@ impl App {
         }
         launched.value
     }
+}
+
+/// The events a new reading of the storage cluster calls for: each pool
+/// whose replication state changed (`storage_pool.<state>`), and Ceph's
+/// verdict if it changed (`storage.health`). A first reading reports what
+/// is not healthy.
+fn storage_changes(
+    last: Option<&ClusterHealth>,
+    now: &ClusterHealth,
+) -> Vec<(&'static str, String, &'static str, String)> {
+    use overcast_types::views::ReplicationState;
+    let mut out = Vec::new();
+    let default_status = "HEALTH_OK".to_string();
+    let last_status = last.map_or(&default_status, |l| &l.status);
+    if *last_status != now.status {
+        out.push((
+            "storage",
+            "ceph".to_string(),
+            "health",
+            format!(
+                "{} (was {last_status}): {}",
+                now.status,
+                now.checks.join("; ")
+            ),
+        ));
+    }
+    for pool in &now.pools {
+        let before = last
+            .and_then(|l| l.pools.iter().find(|p| p.name == pool.name))
+            .map_or(ReplicationState::Healthy, |p| p.state);
+        if before != pool.state {
+            out.push((
+                "storage_pool",
+                pool.name.clone(),
+                pool.state.as_str(),
+                format!(
+                    "{}: {} (was {}): {:.1}% of object copies missing, {:.0}% of placement groups clean",
+                    pool.name,
+                    pool.state.as_str(),
+                    before.as_str(),
+                    pool.degraded_ratio * 100.0,
+                    pool.recovery_progress * 100.0
+                ),
+            ));
+        }
+    }
+    out
 }

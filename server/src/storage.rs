@@ -18,10 +18,141 @@ use std::time::Duration;
 
 use overcast_internal_api::v1 as api;
 use overcast_types::ids::{HostId, ImageId};
+use overcast_types::views::ReplicationState;
 use serde_json::Value;
 use tokio::process::Command;
 
-use crate::app::commands::{ImageBase, StorageOp, Volume, pool_name};
+use crate::app::commands::{
+    BaseSource, ImageBase, SnapRef, StorageOp, Volume, VolumeSource, pool_name,
+};
+
+/// What holds replicated drives: Ceph in production, a simulation in the
+/// API tests (as simulated hosts stand in for hostd there).
+#[async_trait::async_trait]
+pub trait Storage: Send + Sync {
+    /// Carry out an operation; each is idempotent.
+    async fn apply(&self, op: &StorageOp) -> Result<(), StorageError>;
+    /// The cephx user a host's QEMU opens replicated drives as.
+    async fn host_client(&self, host: &HostId) -> Result<api::CephClient, StorageError>;
+    /// How the cluster and Overcast's pools stand now.
+    async fn health(&self) -> Result<ClusterHealth, StorageError>;
+}
+
+/// The storage cluster as last read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterHealth {
+    /// Ceph's own verdict: `HEALTH_OK`, `HEALTH_WARN` or `HEALTH_ERR`.
+    pub status: String,
+    /// Ceph's health checks, as `CODE: message`.
+    pub checks: Vec<String>,
+    pub total_bytes: u64,
+    pub used_bytes: u64,
+    pub available_bytes: u64,
+    pub osds: u32,
+    pub osds_up: u32,
+    pub osds_in: u32,
+    pub pools: Vec<PoolHealth>,
+}
+
+/// One of Overcast's pools.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolHealth {
+    pub name: String,
+    pub replicas: u8,
+    pub state: ReplicationState,
+    /// Missing object copies over all object copies.
+    pub degraded_ratio: f64,
+    /// Placement groups holding every copy over all of them.
+    pub recovery_progress: f64,
+    pub objects: u64,
+    pub stored_bytes: u64,
+}
+
+/// A pool's stable id (a name-based UUID), what its events name.
+pub fn pool_id(name: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("overcast:storage-pool:{name}").as_bytes(),
+    )
+}
+
+impl PoolHealth {
+    /// A pool's health from its placement groups' states and object
+    /// counts: `healthy` when every one is active and clean, `recovering`
+    /// while any is copying objects back, `degraded` otherwise.
+    pub fn from_pgs(name: &str, replicas: u8, pgs: &[PgStat]) -> Self {
+        let clean = pgs.iter().filter(|p| p.is_clean()).count();
+        let copies: u64 = pgs.iter().map(|p| p.object_copies).sum();
+        let degraded: u64 = pgs.iter().map(|p| p.objects_degraded).sum();
+        let recovering = pgs
+            .iter()
+            .any(|p| ["recover", "backfill"].iter().any(|s| p.state.contains(s)));
+        let state = if clean == pgs.len() {
+            ReplicationState::Healthy
+        } else if recovering {
+            ReplicationState::Recovering
+        } else {
+            ReplicationState::Degraded
+        };
+        Self {
+            name: name.to_string(),
+            replicas,
+            state,
+            degraded_ratio: if copies == 0 {
+                0.0
+            } else {
+                degraded as f64 / copies as f64
+            },
+            recovery_progress: if pgs.is_empty() {
+                1.0
+            } else {
+                clean as f64 / pgs.len() as f64
+            },
+            objects: pgs.iter().map(|p| p.objects).sum(),
+            stored_bytes: pgs.iter().map(|p| p.bytes).sum(),
+        }
+    }
+}
+
+/// What [`PoolHealth`] reads of one placement group.
+#[derive(Debug, Clone, Default)]
+pub struct PgStat {
+    pub state: String,
+    pub objects: u64,
+    pub object_copies: u64,
+    pub objects_degraded: u64,
+    pub bytes: u64,
+}
+
+impl PgStat {
+    fn is_clean(&self) -> bool {
+        // `active+clean`, perhaps with `+scrubbing` or `+snaptrim` after.
+        let mut parts = self.state.split('+');
+        parts.next() == Some("active")
+            && parts.next() == Some("clean")
+            && !self.state.contains("degraded")
+            && !self.state.contains("undersized")
+    }
+}
+
+/// Copy the host's Ceph user into an `EnsureInstance` with RBD disks.
+pub async fn complete(
+    storage: &dyn Storage,
+    host: &HostId,
+    command: &mut api::server_message::Command,
+) -> Result<(), StorageError> {
+    let api::server_message::Command::EnsureInstance(c) = command else {
+        return Ok(());
+    };
+    let rbd = c
+        .disks
+        .iter()
+        .any(|d| matches!(d.source, Some(api::disk::Source::Rbd(_))));
+    if rbd && c.ceph.is_none() {
+        c.ceph = Some(storage.host_client(host).await?);
+    }
+    Ok(())
+}
 
 /// The pool every image base is imported into (3 copies); clones in the
 /// 2-copy pool read their parent from it.
@@ -147,29 +278,11 @@ impl Ceph {
             .map(|_| ())
     }
 
-    /// Carry out a storage operation.
-    pub async fn apply(&self, op: &StorageOp) -> Result<(), StorageError> {
-        self.ensure_pools().await?;
-        match op {
-            StorageOp::EnsureVolume {
-                volume,
-                size_bytes,
-                image,
-            } => {
-                self.ensure_volume(volume, *size_bytes, image.as_ref())
-                    .await
-            }
-            StorageOp::RemoveVolume { volume } => self.remove_volume(volume).await,
-            StorageOp::Blocklist { address } => self.blocklist(address).await,
-            StorageOp::BreakLocks { volume } => self.break_locks(volume).await,
-        }
-    }
-
     /// Blocklist every Ceph client at `address` (any port, any nonce) for
     /// [`BLOCKLIST_SECONDS`]: the monitors tell every OSD, which then
     /// refuse its requests and drop its watches. The server renews the
     /// entry while the host is fenced.
-    pub async fn blocklist(&self, address: &str) -> Result<(), StorageError> {
+    async fn blocklist(&self, address: &str) -> Result<(), StorageError> {
         let entity = format!("{address}:0/0");
         let expire = BLOCKLIST_SECONDS.to_string();
         self.run("ceph", &["osd", "blocklist", "add", &entity, &expire])
@@ -178,7 +291,7 @@ impl Ceph {
     }
 
     /// Lift the blocklist entry of `address`.
-    pub async fn unblock(&self, address: &str) -> Result<(), StorageError> {
+    async fn unblock(&self, address: &str) -> Result<(), StorageError> {
         let entity = format!("{address}:0/0");
         match self.run("ceph", &["osd", "blocklist", "rm", &entity]).await {
             Err(StorageError::Permanent(m)) if m.contains("isn't blocklisted") => Ok(()),
@@ -186,11 +299,41 @@ impl Ceph {
         }
     }
 
+    async fn ensure_snapshot(&self, snapshot: &SnapRef) -> Result<(), StorageError> {
+        let spec = snapshot.spec();
+        match self
+            .run("rbd", &["snap", "create", "--no-progress", &spec])
+            .await
+        {
+            Err(StorageError::Permanent(m)) if m.contains("(17)") => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    async fn remove_snapshot(&self, snapshot: &SnapRef) -> Result<(), StorageError> {
+        let spec = snapshot.spec();
+        match self
+            .run("rbd", &["snap", "rm", "--no-progress", &spec])
+            .await
+        {
+            Err(StorageError::Permanent(m)) if not_found(&m) => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// Roll back: the image must have no watcher (no QEMU has it open).
+    async fn rollback(&self, snapshot: &SnapRef) -> Result<(), StorageError> {
+        let spec = snapshot.spec();
+        self.run("rbd", &["snap", "rollback", "--no-progress", &spec])
+            .await
+            .map(|_| ())
+    }
+
     /// Break every lock on the image: after a blocklist, the fenced
     /// client's exclusive lock would otherwise wait for its watch to time
     /// out before the new host's QEMU could take it.
     async fn break_locks(&self, volume: &Volume) -> Result<(), StorageError> {
-        let spec = format!("{}/{}", volume.pool, volume.name);
+        let spec = volume.spec();
         let locks = match self.json("rbd", &["lock", "ls", &spec]).await {
             Ok(locks) => locks,
             Err(StorageError::Permanent(m)) if not_found(&m) => return Ok(()),
@@ -233,17 +376,20 @@ impl Ceph {
         &self,
         volume: &Volume,
         size_bytes: u64,
-        image: Option<&ImageBase>,
+        source: Option<&VolumeSource>,
     ) -> Result<(), StorageError> {
-        let spec = format!("{}/{}", volume.pool, volume.name);
+        let spec = volume.spec();
         let size = match self.size(&spec).await? {
             Some(size) => size,
             None => {
-                let made = match image {
-                    Some(base) => match self.ensure_base(base).await? {
+                let made = match source {
+                    Some(VolumeSource::Image(base)) => match self.ensure_base(base).await? {
                         Some(parent) => self.run("rbd", &["clone", &parent, &spec]).await,
                         None => self.create(&spec, size_bytes).await,
                     },
+                    Some(VolumeSource::Snapshot(snapshot)) => {
+                        self.copy(&snapshot.spec(), &spec).await
+                    }
                     None => self.create(&spec, size_bytes).await,
                 };
                 match made {
@@ -262,45 +408,70 @@ impl Ceph {
         Ok(())
     }
 
+    /// A full, independent copy of `from` (an image or a snapshot) as
+    /// `to`. A copy cut short is removed and made again.
+    async fn copy(&self, from: &str, to: &str) -> Result<String, StorageError> {
+        if self.size(to).await?.is_some() {
+            self.run("rbd", &["rm", "--no-progress", to]).await?;
+        }
+        self.run("rbd", &["cp", "--no-progress", from, to]).await
+    }
+
     async fn create(&self, spec: &str, size_bytes: u64) -> Result<String, StorageError> {
         let mib = (size_bytes >> 20).max(1).to_string();
         self.run("rbd", &["create", "--size", &mib, spec]).await
     }
 
     /// The protected snapshot clones of `base` are made from
-    /// (`overcast-r3/image-<id>@base`), imported from the image's
-    /// `disk.raw` the first time; `None` if the image has no disk.
+    /// (`overcast-r3/image-<id>@base`), made the first time: imported from
+    /// the bundle's `disk.raw`, or copied from a snapshot. `None` if the
+    /// bundle has no disk (the drive is then blank).
     async fn ensure_base(&self, base: &ImageBase) -> Result<Option<String>, StorageError> {
         let pool = pool_name(IMAGE_POOL_REPLICAS);
         let name = image_volume(&base.image);
         let snap = format!("{pool}/{name}@base");
-        // One import at a time: two drives of one new image import it once.
+        // One at a time: two drives of one new image import it once.
         let _one = self.imports.lock().await;
         if self.size(&snap).await?.is_some() {
             return Ok(Some(snap));
         }
-        let dir = base.source.strip_prefix("file://").ok_or_else(|| {
-            StorageError::Permanent(format!("image source {} is not file://", base.source))
-        })?;
-        let disk = PathBuf::from(dir).join("disk.raw");
-        if !disk.exists() {
-            return Ok(None);
-        }
         let spec = format!("{pool}/{name}");
-        // An import cut short left a partial image without its snapshot.
-        if self.size(&spec).await?.is_some() {
-            self.run("rbd", &["rm", "--no-progress", &spec]).await?;
+        match &base.from {
+            BaseSource::Bundle(source) => {
+                let dir = source.strip_prefix("file://").ok_or_else(|| {
+                    StorageError::Permanent(format!("image source {source} is not file://"))
+                })?;
+                let disk = PathBuf::from(dir).join("disk.raw");
+                if !disk.exists() {
+                    return Ok(None);
+                }
+                // An import cut short left a partial image without its
+                // snapshot.
+                if self.size(&spec).await?.is_some() {
+                    self.run("rbd", &["rm", "--no-progress", &spec]).await?;
+                }
+                let path = disk.to_string_lossy().into_owned();
+                self.run("rbd", &["import", "--no-progress", &path, &spec])
+                    .await?;
+            }
+            BaseSource::Snapshot(Some(snapshot)) => {
+                self.copy(&snapshot.spec(), &spec).await?;
+            }
+            BaseSource::Snapshot(None) => {
+                return Err(StorageError::Permanent(format!(
+                    "image {} has no base, and the snapshot it was made from is gone",
+                    base.image
+                )));
+            }
         }
-        let path = disk.to_string_lossy().into_owned();
-        self.run("rbd", &["import", "--no-progress", &path, &spec])
+        self.run("rbd", &["snap", "create", "--no-progress", &snap])
             .await?;
-        self.run("rbd", &["snap", "create", &snap]).await?;
         self.run("rbd", &["snap", "protect", &snap]).await?;
         Ok(Some(snap))
     }
 
     async fn remove_volume(&self, volume: &Volume) -> Result<(), StorageError> {
-        let spec = format!("{}/{}", volume.pool, volume.name);
+        let spec = volume.spec();
         let steps: [&[&str]; 2] = [
             &["snap", "purge", "--no-progress", &spec],
             &["rm", "--no-progress", &spec],
@@ -315,10 +486,83 @@ impl Ceph {
         Ok(())
     }
 
+    /// The monitors' addresses (`ip:port`, the v1 protocol QEMU's librbd
+    /// speaks by default).
+    async fn monitors(&self) -> Result<Vec<String>, StorageError> {
+        let dump = self.json("ceph", &["mon", "dump"]).await?;
+        let mut out = Vec::new();
+        for mon in dump["mons"].as_array().into_iter().flatten() {
+            let addrs = mon["public_addrs"]["addrvec"].as_array();
+            let v1 = addrs
+                .into_iter()
+                .flatten()
+                .find(|a| a["type"] == "v1")
+                .and_then(|a| a["addr"].as_str());
+            if let Some(addr) = v1 {
+                out.push(addr.to_string());
+            }
+        }
+        if out.is_empty() {
+            return Err(StorageError::Transient(format!("no monitor in {dump}")));
+        }
+        Ok(out)
+    }
+
+    /// A pool's placement groups.
+    async fn pool_pgs(&self, pool: &str) -> Result<Vec<PgStat>, StorageError> {
+        let listing = self.json("ceph", &["pg", "ls-by-pool", pool]).await?;
+        // `{pg_ready, pg_stats: [...]}`, or (older releases) the list alone.
+        let pgs = listing
+            .get("pg_stats")
+            .unwrap_or(&listing)
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        Ok(pgs
+            .iter()
+            .map(|pg| {
+                let sum = &pg["stat_sum"];
+                let n = |k: &str| sum[k].as_u64().unwrap_or(0);
+                PgStat {
+                    state: str_of(&pg["state"]),
+                    objects: n("num_objects"),
+                    object_copies: n("num_object_copies"),
+                    objects_degraded: n("num_objects_degraded"),
+                    bytes: n("num_bytes"),
+                }
+            })
+            .collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for Ceph {
+    async fn apply(&self, op: &StorageOp) -> Result<(), StorageError> {
+        self.ensure_pools().await?;
+        match op {
+            StorageOp::EnsureVolume {
+                volume,
+                size_bytes,
+                source,
+            } => {
+                self.ensure_volume(volume, *size_bytes, source.as_ref())
+                    .await
+            }
+            StorageOp::RemoveVolume { volume } => self.remove_volume(volume).await,
+            StorageOp::EnsureSnapshot { snapshot } => self.ensure_snapshot(snapshot).await,
+            StorageOp::RemoveSnapshot { snapshot } => self.remove_snapshot(snapshot).await,
+            StorageOp::Rollback { snapshot } => self.rollback(snapshot).await,
+            StorageOp::EnsureImageBase { base } => self.ensure_base(base).await.map(|_| ()),
+            StorageOp::Blocklist { address } => self.blocklist(address).await,
+            StorageOp::Unblock { address } => self.unblock(address).await,
+            StorageOp::BreakLocks { volume } => self.break_locks(volume).await,
+        }
+    }
+
     /// The cephx user a host's QEMU opens replicated drives as, made the
     /// first time: `client.overcast-host-<id>`, with `profile rbd` on
     /// Overcast's pools and nothing else.
-    pub async fn host_client(&self, host: &HostId) -> Result<api::CephClient, StorageError> {
+    async fn host_client(&self, host: &HostId) -> Result<api::CephClient, StorageError> {
         let mut clients = self.clients.lock().await;
         if let Some(c) = clients.get(host) {
             return Ok(c.clone());
@@ -355,45 +599,39 @@ impl Ceph {
         Ok(client)
     }
 
-    /// The monitors' addresses (`ip:port`, the v1 protocol QEMU's librbd
-    /// speaks by default).
-    async fn monitors(&self) -> Result<Vec<String>, StorageError> {
-        let dump = self.json("ceph", &["mon", "dump"]).await?;
-        let mut out = Vec::new();
-        for mon in dump["mons"].as_array().into_iter().flatten() {
-            let addrs = mon["public_addrs"]["addrvec"].as_array();
-            let v1 = addrs
-                .into_iter()
-                .flatten()
-                .find(|a| a["type"] == "v1")
-                .and_then(|a| a["addr"].as_str());
-            if let Some(addr) = v1 {
-                out.push(addr.to_string());
-            }
+    /// One `ceph status`, and each pool's placement groups: three CLI
+    /// calls, about 1.5 s of CPU, so the server reads it every few
+    /// seconds, not per request.
+    async fn health(&self) -> Result<ClusterHealth, StorageError> {
+        self.ensure_pools().await?;
+        let status = self.json("ceph", &["status"]).await?;
+        let n = |v: &Value| v.as_u64().unwrap_or(0);
+        let mut checks: Vec<String> = status["health"]["checks"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(code, check)| format!("{code}: {}", str_of(&check["summary"]["message"])))
+            .collect();
+        checks.sort();
+        let mut pools = Vec::new();
+        for replicas in [2u8, 3] {
+            let name = pool_name(i32::from(replicas));
+            let pgs = self.pool_pgs(&name).await?;
+            pools.push(PoolHealth::from_pgs(&name, replicas, &pgs));
         }
-        if out.is_empty() {
-            return Err(StorageError::Transient(format!("no monitor in {dump}")));
-        }
-        Ok(out)
-    }
-
-    /// Give an `EnsureInstance` with RBD disks the host's Ceph client.
-    pub async fn complete(
-        &self,
-        host: &HostId,
-        command: &mut api::server_message::Command,
-    ) -> Result<(), StorageError> {
-        let api::server_message::Command::EnsureInstance(c) = command else {
-            return Ok(());
-        };
-        let rbd = c
-            .disks
-            .iter()
-            .any(|d| matches!(d.source, Some(api::disk::Source::Rbd(_))));
-        if rbd && c.ceph.is_none() {
-            c.ceph = Some(self.host_client(host).await?);
-        }
-        Ok(())
+        let pgmap = &status["pgmap"];
+        let osdmap = &status["osdmap"];
+        Ok(ClusterHealth {
+            status: str_of(&status["health"]["status"]),
+            checks,
+            total_bytes: n(&pgmap["bytes_total"]),
+            used_bytes: n(&pgmap["bytes_used"]),
+            available_bytes: n(&pgmap["bytes_avail"]),
+            osds: n(&osdmap["num_osds"]) as u32,
+            osds_up: n(&osdmap["num_up_osds"]) as u32,
+            osds_in: n(&osdmap["num_in_osds"]) as u32,
+            pools,
+        })
     }
 }
 

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use overcast_testkit::{Backend, Reply, TestServer};
+use overcast_types::views::ReplicationState;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -39,6 +40,7 @@ on_both_backends!(
     idempotency_keys,
     concurrent_updates_one_winner,
     authorization_sweep,
+    snapshots_and_replication,
 );
 
 const KEY: &str =
@@ -1245,6 +1247,21 @@ async fn build_world(t: &TestServer) -> World {
         )
         .await;
     let instance = t.create("/v1/instances?project=web", &rw, json!({"name": "web-1", "vcpus": 1, "memory_mib": 512, "image": "debian-12", "start": false})).await;
+    t.create(
+        "/v1/drives?project=web",
+        &rw,
+        json!({"name": "vol", "size_bytes": 1073741824, "storage_class": "replicated"}),
+    )
+    .await;
+    t.wait_state("/v1/drives/vol?project=web", &rw, "available")
+        .await;
+    let snapshot = t
+        .create(
+            "/v1/snapshots?project=web",
+            &rw,
+            json!({"name": "vol-1", "drive": "vol"}),
+        )
+        .await;
     let host = t.wait_for_host().await.unwrap();
     let other = t.tenant("other").await;
     let id = |v: &Value| v["id"].as_str().unwrap().to_string();
@@ -1260,6 +1277,7 @@ async fn build_world(t: &TestServer) -> World {
             ("pool", id(&pool), false),
             ("ip_address", id(&ip), true),
             ("drive", id(&drive), true),
+            ("snapshot", id(&snapshot), true),
             ("instance", id(&instance), true),
             ("host", id(&host), false),
         ],
@@ -1303,7 +1321,7 @@ fn example_body(doc: &Value, schema: &Value) -> Value {
 }
 
 async fn authorization_sweep(backend: Backend) {
-    let t = TestServer::start(backend).await.unwrap();
+    let t = TestServer::start_with_storage(backend, 1).await.unwrap();
     let w = build_world(&t).await;
     let doc: Value = serde_json::to_value(overcast_testkit::openapi_document()).unwrap();
     let mut swept = 0;
@@ -1423,4 +1441,418 @@ async fn authorization_sweep(backend: Backend) {
         }
     }
     assert!(swept >= 60, "swept {swept} operations");
+}
+
+/// Replicated drives on a simulated storage cluster: snapshots, rollback,
+/// drives and images made from snapshots, their refusals, and replication
+/// health in drive views, the operator's storage status, events and
+/// metrics. (What only Ceph can prove runs in `tests/ceph.rs`.)
+async fn snapshots_and_replication(backend: Backend) {
+    let t = TestServer::start_with_storage(backend, 1).await.unwrap();
+    let storage = t.storage.clone().unwrap();
+    let a = t.tenant("acme").await;
+    let q = "?project=main";
+    let gib = 1073741824_u64;
+    let data = t
+        .create(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "data", "size_bytes": gib, "storage_class": "replicated"}),
+        )
+        .await;
+    assert_eq!(data["replicas"], 3);
+    let data_id = data["id"].as_str().unwrap().to_string();
+    let volume = format!("overcast-r3/drive-{data_id}");
+    t.wait_state(&format!("/v1/drives/data{q}"), &a.rw, "available")
+        .await;
+    // The health is read every 0.2 s here.
+    let healthy = wait_for(|| async {
+        let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
+        (d["replication"]["state"] == "healthy").then_some(d)
+    })
+    .await;
+    assert_eq!(healthy["replication"]["degraded_ratio"], 0.0);
+    assert_eq!(healthy["snapshots_size_bytes"], 0);
+    assert_eq!(healthy["total_size_bytes"], gib);
+    let local = t
+        .create(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "scratch", "size_bytes": gib}),
+        )
+        .await;
+    assert!(local["replication"].is_null(), "{local}");
+
+    // Snapshots: of a local drive, a 409 naming the class.
+    let r = t
+        .post(
+            &format!("/v1/snapshots{q}"),
+            &a.rw,
+            json!({"name": "s0", "drive": "scratch"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "storage_class_unsupported");
+    assert_eq!(r.body["field"], "drive");
+    assert!(r.body["message"].as_str().unwrap().contains("local"));
+    for (body, field) in [
+        (json!({"name": "Bad Name", "drive": "data"}), "name"),
+        (json!({"name": "s0", "drive": "nope"}), "drive"),
+        (json!({"name": "s0"}), "drive"),
+    ] {
+        let r = t.post(&format!("/v1/snapshots{q}"), &a.rw, body).await;
+        assert!(r.status.is_client_error(), "{}", r.body);
+        assert_eq!(r.body["field"], field, "{}", r.body);
+    }
+    let s1 = t
+        .create(
+            &format!("/v1/snapshots{q}"),
+            &a.rw,
+            json!({"name": "s1", "drive": "data", "description": "before"}),
+        )
+        .await;
+    assert_eq!(s1["state"], "available");
+    assert_eq!(s1["size_bytes"], gib);
+    assert_eq!(s1["drive_id"], data_id.as_str());
+    let s1_id = s1["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        storage.images()[&volume],
+        vec![format!("snap-{s1_id}")],
+        "the RBD snapshot exists"
+    );
+    let r = t
+        .post(
+            &format!("/v1/snapshots{q}"),
+            &a.rw,
+            json!({"name": "s1", "drive": "data"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "name_taken");
+    let list = t.get(&format!("/v1/snapshots{q}"), &a.ro).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    // Snapshots count toward the drive's size.
+    let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
+    assert_eq!(d["snapshots_size_bytes"], gib);
+    assert_eq!(d["total_size_bytes"], 2 * gib);
+    // A drive with snapshots is not deleted.
+    let r = t.delete(&format!("/v1/drives/data{q}"), &a.rw).await;
+    assert_problem(&r, StatusCode::CONFLICT, "has_snapshots");
+    assert!(r.body["message"].as_str().unwrap().contains("s1"));
+
+    // A drive from the snapshot: replicated, at least its size, not with
+    // an image too.
+    for (body, status, code) in [
+        (
+            json!({"name": "copy", "size_bytes": gib, "snapshot": "s1"}),
+            StatusCode::CONFLICT,
+            "storage_class_unsupported",
+        ),
+        (
+            json!({"name": "copy", "size_bytes": gib, "snapshot": "s1", "image": "tiny",
+                   "storage_class": "replicated"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json!({"name": "copy", "size_bytes": gib / 2, "snapshot": "s1",
+                   "storage_class": "replicated"}),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            json!({"name": "copy", "size_bytes": gib, "snapshot": "nope",
+                   "storage_class": "replicated"}),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ] {
+        let r = t.post(&format!("/v1/drives{q}"), &a.rw, body).await;
+        assert_problem(&r, status, code);
+    }
+    let copy = t
+        .create(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "copy", "size_bytes": 2 * gib, "snapshot": "s1",
+                   "storage_class": "replicated", "replicas": 2}),
+        )
+        .await;
+    assert_eq!(copy["state"], "available");
+    assert_eq!(copy["snapshot_id"], s1_id.as_str());
+    let copy_volume = format!("overcast-r2/drive-{}", copy["id"].as_str().unwrap());
+    assert_eq!(
+        storage.origin(&copy_volume),
+        Some(format!("copy:{volume}@snap-{s1_id}"))
+    );
+    assert_eq!(storage.size(&copy_volume), Some(2 * gib));
+
+    // Rollback: not while an instance runs with the drive.
+    t.create(
+        &format!("/v1/instances{q}"),
+        &a.rw,
+        json!({"name": "vm", "vcpus": 1, "memory_mib": 256, "image": "tiny",
+                   "drives": ["data"], "start": true}),
+    )
+    .await;
+    t.wait_state(&format!("/v1/instances/vm{q}"), &a.rw, "running")
+        .await;
+    let r = t
+        .post(
+            &format!("/v1/drives/data/rollback{q}"),
+            &a.rw,
+            json!({"snapshot": "s1"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "invalid_state");
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("stop it first")
+    );
+    t.post(&format!("/v1/instances/vm/stop{q}"), &a.rw, json!({}))
+        .await;
+    t.wait_state(&format!("/v1/instances/vm{q}"), &a.rw, "stopped")
+        .await;
+    let other = t
+        .create(
+            &format!("/v1/snapshots{q}"),
+            &a.rw,
+            json!({"name": "c1", "drive": "copy"}),
+        )
+        .await;
+    let r = t
+        .post(
+            &format!("/v1/drives/data/rollback{q}"),
+            &a.rw,
+            json!({"snapshot": "c1"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(r.body["field"], "snapshot");
+    let r = t
+        .post(
+            &format!("/v1/drives/scratch/rollback{q}"),
+            &a.rw,
+            json!({"snapshot": "s1"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "storage_class_unsupported");
+    let r = t
+        .post(
+            &format!("/v1/drives/data/rollback{q}"),
+            &a.rw,
+            json!({"snapshot": "s1"}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    t.wait_state(&format!("/v1/drives/data{q}"), &a.rw, "attached")
+        .await;
+    let events = t
+        .get(&format!("/v1/events?resource_id={data_id}"), &a.rw)
+        .await;
+    assert!(
+        events.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "drive.rollback"),
+        "{}",
+        events.body
+    );
+
+    // An image from a snapshot of a boot drive; not of a blank drive.
+    let r = t
+        .post(
+            &format!("/v1/snapshots/s1/image{q}"),
+            &a.rw,
+            json!({"name": "golden"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "not_bootable");
+    t.create(
+        &format!("/v1/drives{q}"),
+        &a.rw,
+        json!({"name": "boot", "size_bytes": 67108864, "image": "tiny",
+               "storage_class": "replicated"}),
+    )
+    .await;
+    t.wait_state(&format!("/v1/drives/boot{q}"), &a.rw, "available")
+        .await;
+    t.create(
+        &format!("/v1/snapshots{q}"),
+        &a.rw,
+        json!({"name": "boot-1", "drive": "boot"}),
+    )
+    .await;
+    let golden = t
+        .create(
+            &format!("/v1/snapshots/boot-1/image{q}"),
+            &a.rw,
+            json!({"name": "golden"}),
+        )
+        .await;
+    assert_eq!(golden["min_size_bytes"], 67108864);
+    assert_eq!(golden["account_id"], a.account_id.as_str());
+    assert_eq!(golden["os_family"], "linux");
+    let r = t
+        .post(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "g-local", "size_bytes": 67108864, "image": "golden"}),
+        )
+        .await;
+    assert_problem(&r, StatusCode::CONFLICT, "storage_class_unsupported");
+    assert_eq!(r.body["field"], "storage_class");
+    // Deleting the snapshot first gives the image its own copy.
+    let r = t.delete(&format!("/v1/snapshots/boot-1{q}"), &a.rw).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let golden_base = format!("overcast-r3/image-{}", golden["id"].as_str().unwrap());
+    assert!(
+        storage
+            .origin(&golden_base)
+            .is_some_and(|o| o.starts_with("copy:")),
+        "{:?}",
+        storage.images()
+    );
+    let g = t
+        .create(
+            &format!("/v1/drives{q}"),
+            &a.rw,
+            json!({"name": "g", "size_bytes": 67108864, "image": "golden",
+                   "storage_class": "replicated"}),
+        )
+        .await;
+    assert_eq!(g["state"], "available");
+    assert_eq!(
+        storage.origin(&format!("overcast-r3/drive-{}", g["id"].as_str().unwrap())),
+        Some(format!("clone:{golden_base}@base")),
+        "a copy-on-write clone of the image's base"
+    );
+
+    // Health: a degraded pool shows in its drives, the operator's status,
+    // events and metrics.
+    storage.set_pool_state("overcast-r3", ReplicationState::Degraded, 0.3333, 0.0);
+    let d = wait_for(|| async {
+        let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
+        (d["replication"]["state"] == "degraded").then_some(d)
+    })
+    .await;
+    assert_eq!(d["replication"]["degraded_ratio"], 0.3333);
+    let c = t.get(&format!("/v1/drives/copy{q}"), &a.rw).await.body;
+    assert_eq!(
+        c["replication"]["state"], "healthy",
+        "the 2-copy pool is fine"
+    );
+    let r = t.get("/v1/system/storage", &a.rw).await;
+    assert_problem(&r, StatusCode::FORBIDDEN, "forbidden");
+    let st = t.get("/v1/system/storage", &t.operator_token).await.body;
+    assert_eq!(st["health"], "warn", "{st}");
+    assert_eq!(st["osds"], 3);
+    let r3 = st["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "overcast-r3")
+        .unwrap()
+        .clone();
+    assert_eq!(r3["state"], "degraded");
+    assert_eq!(r3["drives"], 3, "data, boot, g");
+    assert_eq!(st["degraded_drive_count"], 3);
+    assert!(
+        st["degraded_drives"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(data_id)),
+        "{st}"
+    );
+    let metrics = reqwest::get(format!("{}/metrics", t.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "overcast_storage_up 1",
+        "overcast_storage_health 1",
+        "overcast_storage_pool_degraded_ratio{pool=\"overcast-r3\"} 0.3333",
+        "overcast_storage_pool_state{pool=\"overcast-r3\",state=\"degraded\"} 1",
+        "overcast_storage_osds{kind=\"up\"} 3",
+    ] {
+        assert!(metrics.contains(line), "{line} in:\n{metrics}");
+    }
+    storage.set_pool_state("overcast-r3", ReplicationState::Recovering, 0.1, 0.75);
+    let d = wait_for(|| async {
+        let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
+        (d["replication"]["state"] == "recovering").then_some(d)
+    })
+    .await;
+    assert_eq!(d["replication"]["recovery_progress"], 0.75);
+    storage.set_pool_state("overcast-r3", ReplicationState::Healthy, 0.0, 1.0);
+    wait_for(|| async {
+        let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
+        (d["replication"]["state"] == "healthy").then_some(d)
+    })
+    .await;
+    let pool_id = r3["id"].as_str().unwrap();
+    let events = t
+        .get(
+            &format!("/v1/events?resource_id={pool_id}"),
+            &t.operator_token,
+        )
+        .await
+        .body;
+    let actions: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "storage_pool.degraded",
+            "storage_pool.recovering",
+            "storage_pool.healthy"
+        ],
+        "{events}"
+    );
+
+    // Snapshot deletion: gone from the API and the storage.
+    for name in ["s1", "c1"] {
+        let r = t.delete(&format!("/v1/snapshots/{name}{q}"), &a.rw).await;
+        assert_eq!(r.status, 204, "{}", r.body);
+    }
+    assert!(other["id"].is_string());
+    assert!(storage.images()[&volume].is_empty());
+    let r = t.get(&format!("/v1/snapshots/s1{q}"), &a.rw).await;
+    assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
+
+    // Without a storage cluster, the operator's status says so.
+    let plain = TestServer::start(backend).await.unwrap();
+    let st = plain
+        .get("/v1/system/storage", &plain.operator_token)
+        .await
+        .body;
+    assert_eq!(st["health"], "not_configured", "{st}");
+    plain.stop().await;
+    t.stop().await;
+}
+
+/// Poll `check` until it yields something (10 s at most).
+async fn wait_for<T, F, Fut>(check: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "timed out waiting"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use overcast_db::models::WorkflowRow;
-use overcast_db::schema::{drives, instances, workflows};
+use overcast_db::schema::{drives, images, instances, snapshots, workflows};
 use overcast_server::app::plans::{Plan, PlanKind};
 use overcast_server::workflow::{Engine, Faults};
 use overcast_testkit::{Backend, Hosts, Tenant, TestServer};
@@ -59,7 +59,25 @@ fn scenario(kind: PlanKind) -> Scenario {
             subject: instance,
             done: Some("running"),
         },
+        DriveRollback => Scenario {
+            subject: drive,
+            done: Some("available"),
+        },
+        SnapshotCreate => Scenario {
+            subject: "/v1/snapshots/s",
+            done: Some("available"),
+        },
+        SnapshotDelete => Scenario {
+            subject: "/v1/snapshots/s",
+            done: None,
+        },
     }
+}
+
+/// Whether `kind` works on replicated drives (a simulated storage cluster).
+fn needs_storage(kind: PlanKind) -> bool {
+    use PlanKind::*;
+    matches!(kind, DriveRollback | SnapshotCreate | SnapshotDelete)
 }
 
 /// Set simulated host `name` `active` or `draining`.
@@ -123,6 +141,38 @@ async fn prepare(t: &TestServer, a: &Tenant, kind: PlanKind) {
             t.wait_state(&format!("/v1/drives/d{Q}"), &a.rw, "available")
                 .await;
         }
+        SnapshotCreate | SnapshotDelete | DriveRollback => {
+            // A replicated boot drive (from `tiny`), so that an image can
+            // be made of its snapshot.
+            t.create(
+                &format!("/v1/drives{Q}"),
+                &a.rw,
+                json!({"name": "d", "size_bytes": 67108864, "image": "tiny",
+                       "storage_class": "replicated", "replicas": 2}),
+            )
+            .await;
+            t.wait_state(&format!("/v1/drives/d{Q}"), &a.rw, "available")
+                .await;
+            if kind != SnapshotCreate {
+                t.create(
+                    &format!("/v1/snapshots{Q}"),
+                    &a.rw,
+                    json!({"name": "s", "drive": "d"}),
+                )
+                .await;
+                t.wait_state(&format!("/v1/snapshots/s{Q}"), &a.rw, "available")
+                    .await;
+            }
+            if kind == SnapshotDelete {
+                // Its deletion first makes the image's own copy.
+                t.create(
+                    &format!("/v1/snapshots/s/image{Q}"),
+                    &a.rw,
+                    json!({"name": "golden"}),
+                )
+                .await;
+            }
+        }
     }
 }
 
@@ -182,6 +232,23 @@ async fn trigger(t: &mut TestServer, a: &Tenant, kind: PlanKind) {
             .await
         }
         DriveDelete => t.delete(&format!("/v1/drives/d{Q}"), &a.rw).await,
+        SnapshotCreate => {
+            t.post(
+                &format!("/v1/snapshots{Q}"),
+                &a.rw,
+                json!({"name": "s", "drive": "d"}),
+            )
+            .await
+        }
+        SnapshotDelete => t.delete(&format!("/v1/snapshots/s{Q}"), &a.rw).await,
+        DriveRollback => {
+            t.post(
+                &format!("/v1/drives/d/rollback{Q}"),
+                &a.rw,
+                json!({"snapshot": "s"}),
+            )
+            .await
+        }
     };
     assert!(r.status.is_success(), "{kind:?}: {} {}", r.status, r.body);
 }
@@ -233,13 +300,15 @@ fn steps(row: &WorkflowRow) -> usize {
         .len()
 }
 
-/// What a run leaves: the subject's state and shape, and the host's
-/// inventory (sizes of its drives, power of its domains).
+/// What a run leaves: the subject's state and shape, the host's
+/// inventory (sizes of its drives, power of its domains), and the storage
+/// cluster's (each image's kind and number of snapshots).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Outcome {
     subject: Option<Vec<(String, Value)>>,
     host_drives: Vec<u64>,
     host_domains: Vec<bool>,
+    storage: Vec<(String, usize)>,
 }
 
 async fn outcome(t: &TestServer, a: &Tenant, kind: PlanKind) -> Outcome {
@@ -257,29 +326,65 @@ async fn outcome(t: &TestServer, a: &Tenant, kind: PlanKind) -> Outcome {
     host_drives.sort();
     let mut host_domains: Vec<bool> = sim.domains().values().map(|d| d.running).collect();
     host_domains.sort();
+    let mut storage: Vec<(String, usize)> = t
+        .storage
+        .iter()
+        .flat_map(|s| s.images())
+        .map(|(spec, snaps)| {
+            (
+                spec.split('-').next().unwrap_or_default().to_string(),
+                snaps.len(),
+            )
+        })
+        .collect();
+    storage.sort();
     Outcome {
         subject,
         host_drives,
         host_domains,
+        storage,
     }
 }
 
 /// Nothing on the host that the database does not know.
 async fn host_matches_database(t: &TestServer, context: &str) {
-    let (known_drives, known_instances) = t
+    let (known_drives, known_instances, known_snapshots, known_images) = t
         .server
         .app
         .db
         .read(|c| {
             let d: Vec<String> = drives::table.select(drives::id).load(c)?;
             let i: Vec<String> = instances::table.select(instances::id).load(c)?;
+            let s: Vec<String> = snapshots::table.select(snapshots::id).load(c)?;
+            let m: Vec<String> = images::table.select(images::id).load(c)?;
             Ok((
                 d.into_iter().collect::<BTreeSet<_>>(),
                 i.into_iter().collect::<BTreeSet<_>>(),
+                s.into_iter().collect::<BTreeSet<_>>(),
+                m.into_iter().collect::<BTreeSet<_>>(),
             ))
         })
         .await
         .unwrap();
+    for (spec, snaps) in t.storage.iter().flat_map(|s| s.images()) {
+        let name = spec.split('/').nth(1).unwrap_or_default();
+        let known = match name.split_once('-') {
+            Some(("drive", id)) => known_drives.contains(id),
+            Some(("image", id)) => known_images.contains(id),
+            _ => false,
+        };
+        assert!(known, "{context}: RBD image {spec} left in the storage");
+        for snap in snaps {
+            let known = snap == "base"
+                || snap
+                    .strip_prefix("snap-")
+                    .is_some_and(|id| known_snapshots.contains(id));
+            assert!(
+                known,
+                "{context}: snapshot {spec}@{snap} left in the storage"
+            );
+        }
+    }
     let sim = &t.sims[0];
     for id in sim.drives().keys() {
         assert!(
@@ -296,7 +401,11 @@ async fn host_matches_database(t: &TestServer, context: &str) {
 }
 
 async fn fresh(kind: PlanKind) -> (TestServer, Tenant) {
-    let t = if kind == PlanKind::InstanceFailover {
+    let t = if needs_storage(kind) {
+        TestServer::start_with_storage(Backend::Sqlite, 1)
+            .await
+            .unwrap()
+    } else if kind == PlanKind::InstanceFailover {
         TestServer::start_configured(Backend::Sqlite, Hosts::Simulated(2), |c| {
             c.host_detection_seconds = 1.0;
         })
@@ -398,6 +507,13 @@ async fn failing_each_step_unwinds_to_the_failed_state_and_leaks_nothing() {
                     !t.sims[0].domains().contains_key(&id),
                     "{context}: the failed instance's domain is left on the host"
                 ),
+                PlanKind::SnapshotCreate => {
+                    let images = t.storage.as_ref().expect("storage").images();
+                    assert!(
+                        images.values().flatten().all(|s| !s.contains(&id)),
+                        "{context}: the failed snapshot is left in the storage: {images:?}"
+                    )
+                }
                 _ => {}
             }
             host_matches_database(&t, &context).await;

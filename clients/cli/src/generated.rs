@@ -26,6 +26,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::DriveGet => Self::cli_drive_get(),
             CliCommand::DriveUpdate => Self::cli_drive_update(),
             CliCommand::DriveDelete => Self::cli_drive_delete(),
+            CliCommand::DriveRollback => Self::cli_drive_rollback(),
             CliCommand::EventList => Self::cli_event_list(),
             CliCommand::HostEnrollmentCreate => Self::cli_host_enrollment_create(),
             CliCommand::HostList => Self::cli_host_list(),
@@ -69,10 +70,16 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::ProjectGet => Self::cli_project_get(),
             CliCommand::ProjectUpdate => Self::cli_project_update(),
             CliCommand::ProjectDelete => Self::cli_project_delete(),
+            CliCommand::SnapshotList => Self::cli_snapshot_list(),
+            CliCommand::SnapshotCreate => Self::cli_snapshot_create(),
+            CliCommand::SnapshotGet => Self::cli_snapshot_get(),
+            CliCommand::SnapshotDelete => Self::cli_snapshot_delete(),
+            CliCommand::SnapshotImageCreate => Self::cli_snapshot_image_create(),
             CliCommand::SshKeyList => Self::cli_ssh_key_list(),
             CliCommand::SshKeyCreate => Self::cli_ssh_key_create(),
             CliCommand::SshKeyGet => Self::cli_ssh_key_get(),
             CliCommand::SshKeyDelete => Self::cli_ssh_key_delete(),
+            CliCommand::StorageStatus => Self::cli_storage_status(),
             CliCommand::TokenList => Self::cli_token_list(),
             CliCommand::TokenCreate => Self::cli_token_create(),
             CliCommand::TokenRevoke => Self::cli_token_revoke(),
@@ -89,7 +96,7 @@ impl<T: CliConfig> Cli<T> {
     pub fn cli_metrics() -> ::clap::Command {
         ::clap::Command::new("")
             .about(
-                "Read metrics\n\nPrometheus text exposition: request counts and latency by route, method and status.",
+                "Read metrics\n\nPrometheus text exposition: request counts and latency by route, method\nand status; on a server with Ceph, the storage cluster's health,\ncapacity, daemons and each pool's replication state\n(`overcast_storage_*`).",
             )
     }
     pub fn cli_openapi_document() -> ::clap::Command {
@@ -330,6 +337,15 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .arg(
+                ::clap::Arg::new("snapshot")
+                    .long("snapshot")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Name or id of a snapshot (same project) whose data the drive starts\nwith, instead of an image: `replicated` drives only, at least the\nsnapshot's size.",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("storage-class")
                     .long("storage-class")
                     .value_parser(
@@ -496,6 +512,69 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about("Delete a drive\n\nThe drive must not be attached.")
+    }
+    pub fn cli_drive_rollback() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(types::DriveRollbackAccount))
+                    .required(false)
+                    .help(
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("drive")
+                    .long("drive")
+                    .value_parser(::clap::value_parser!(types::DriveRollbackDrive))
+                    .required(true)
+                    .help("Name (with ?project=) or id of the drive"),
+            )
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::DriveRollbackIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project")
+                    .long("project")
+                    .value_parser(::clap::value_parser!(types::DriveRollbackProject))
+                    .required(false)
+                    .help(
+                        "Name or id of the project. Needed when the resource is named by name.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("snapshot")
+                    .long("snapshot")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("Name or id of one of the drive's snapshots."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Roll a drive back to a snapshot\n\nThe drive must be detached, or attached to a stopped instance. It is\n`restoring` until done; what was written since the snapshot is lost.\n`local` drives have no snapshots (409 `storage_class_unsupported`).",
+            )
     }
     pub fn cli_event_list() -> ::clap::Command {
         ::clap::Command::new("")
@@ -2301,6 +2380,241 @@ impl<T: CliConfig> Cli<T> {
                 "Delete a project\n\nThe project must hold no instances, drives or IP addresses.",
             )
     }
+    pub fn cli_snapshot_list() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(types::SnapshotListAccount))
+                    .required(false)
+                    .help(
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Items per page, 1 to 1000 (default 100)."),
+            )
+            .arg(
+                ::clap::Arg::new("project")
+                    .long("project")
+                    .value_parser(::clap::value_parser!(types::SnapshotListProject))
+                    .required(true)
+                    .help(
+                        "Name or id of the project. Required unless `page_token` is given.",
+                    ),
+            )
+            .about("List snapshots in a project")
+    }
+    pub fn cli_snapshot_create() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(types::SnapshotCreateAccount))
+                    .required(false)
+                    .help(
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("description")
+                    .long("description")
+                    .value_parser(
+                        ::clap::value_parser!(types::SnapshotCreateDescription),
+                    )
+                    .required(false),
+            )
+            .arg(
+                ::clap::Arg::new("drive")
+                    .long("drive")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("Name or id of the drive (same project)."),
+            )
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::SnapshotCreateIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(types::SnapshotCreateName))
+                    .required_unless_present("json-body"),
+            )
+            .arg(
+                ::clap::Arg::new("project")
+                    .long("project")
+                    .value_parser(::clap::value_parser!(types::SnapshotCreateProject))
+                    .required(false)
+                    .help(
+                        "Name or id of the project. Needed when the resource is named by name.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Snapshot a drive\n\nA crash-consistent point-in-time copy of a `replicated` drive, attached\nor not; `local` drives answer 409 `storage_class_unsupported`. It counts\ntoward the drive's `total_size_bytes` until deleted.",
+            )
+    }
+    pub fn cli_snapshot_get() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(types::SnapshotGetAccount))
+                    .required(false)
+                    .help(
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project")
+                    .long("project")
+                    .value_parser(::clap::value_parser!(types::SnapshotGetProject))
+                    .required(false)
+                    .help(
+                        "Name or id of the project. Needed when the resource is named by name.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("snapshot")
+                    .long("snapshot")
+                    .value_parser(::clap::value_parser!(types::SnapshotGetSnapshot))
+                    .required(true)
+                    .help("Name (with ?project=) or id of the snapshot"),
+            )
+            .about("Fetch a snapshot")
+    }
+    pub fn cli_snapshot_delete() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(types::SnapshotDeleteAccount))
+                    .required(false)
+                    .help(
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("project")
+                    .long("project")
+                    .value_parser(::clap::value_parser!(types::SnapshotDeleteProject))
+                    .required(false)
+                    .help(
+                        "Name or id of the project. Needed when the resource is named by name.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("snapshot")
+                    .long("snapshot")
+                    .value_parser(::clap::value_parser!(types::SnapshotDeleteSnapshot))
+                    .required(true)
+                    .help("Name (with ?project=) or id of the snapshot"),
+            )
+            .about(
+                "Delete a snapshot\n\nDrives and images made from it keep their data.",
+            )
+    }
+    pub fn cli_snapshot_image_create() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(
+                        ::clap::value_parser!(types::SnapshotImageCreateAccount),
+                    )
+                    .required(false)
+                    .help(
+                        "Name or id of the account holding the project: operator and partner\ntokens must give it when `project` is a name (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("description")
+                    .long("description")
+                    .value_parser(
+                        ::clap::value_parser!(types::SnapshotImageCreateDescription),
+                    )
+                    .required(false),
+            )
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::SnapshotImageCreateIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("name")
+                    .long("name")
+                    .value_parser(::clap::value_parser!(types::SnapshotImageCreateName))
+                    .required_unless_present("json-body"),
+            )
+            .arg(
+                ::clap::Arg::new("project")
+                    .long("project")
+                    .value_parser(
+                        ::clap::value_parser!(types::SnapshotImageCreateProject),
+                    )
+                    .required(false)
+                    .help(
+                        "Name or id of the project. Needed when the resource is named by name.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("snapshot")
+                    .long("snapshot")
+                    .value_parser(
+                        ::clap::value_parser!(types::SnapshotImageCreateSnapshot),
+                    )
+                    .required(true)
+                    .help("Name (with ?project=) or id of the snapshot"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Make an image from a snapshot\n\nAn image of the snapshot's account that boots like the image its drive\nwas made from, with the snapshot's data. Boot drives made from it are\ncopy-on-write clones, and must be `replicated`.",
+            )
+    }
     pub fn cli_ssh_key_list() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
@@ -2417,6 +2731,12 @@ impl<T: CliConfig> Cli<T> {
                     .help("Name or id of the SSH key"),
             )
             .about("Delete an SSH key")
+    }
+    pub fn cli_storage_status() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "Read the storage cluster's health\n\nCeph's verdict and checks, capacity, storage daemons, each of\nOvercast's pools (replication state and what it holds), and the\nreplicated drives in a pool that is not `healthy`. Read by the server\nevery 5 seconds; `time_observed` says when.",
+            )
     }
     pub fn cli_token_list() -> ::clap::Command {
         ::clap::Command::new("")
@@ -2661,6 +2981,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::DriveGet => self.execute_drive_get(matches).await,
             CliCommand::DriveUpdate => self.execute_drive_update(matches).await,
             CliCommand::DriveDelete => self.execute_drive_delete(matches).await,
+            CliCommand::DriveRollback => self.execute_drive_rollback(matches).await,
             CliCommand::EventList => self.execute_event_list(matches).await,
             CliCommand::HostEnrollmentCreate => {
                 self.execute_host_enrollment_create(matches).await
@@ -2716,10 +3037,18 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::ProjectGet => self.execute_project_get(matches).await,
             CliCommand::ProjectUpdate => self.execute_project_update(matches).await,
             CliCommand::ProjectDelete => self.execute_project_delete(matches).await,
+            CliCommand::SnapshotList => self.execute_snapshot_list(matches).await,
+            CliCommand::SnapshotCreate => self.execute_snapshot_create(matches).await,
+            CliCommand::SnapshotGet => self.execute_snapshot_get(matches).await,
+            CliCommand::SnapshotDelete => self.execute_snapshot_delete(matches).await,
+            CliCommand::SnapshotImageCreate => {
+                self.execute_snapshot_image_create(matches).await
+            }
             CliCommand::SshKeyList => self.execute_ssh_key_list(matches).await,
             CliCommand::SshKeyCreate => self.execute_ssh_key_create(matches).await,
             CliCommand::SshKeyGet => self.execute_ssh_key_get(matches).await,
             CliCommand::SshKeyDelete => self.execute_ssh_key_delete(matches).await,
+            CliCommand::StorageStatus => self.execute_storage_status(matches).await,
             CliCommand::TokenList => self.execute_token_list(matches).await,
             CliCommand::TokenCreate => self.execute_token_create(matches).await,
             CliCommand::TokenRevoke => self.execute_token_revoke(matches).await,
@@ -3005,6 +3334,9 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<i64>("size-bytes") {
             request = request.body_map(|body| { body.size_bytes(value.clone()) });
         }
+        if let Some(value) = matches.get_one::<::std::string::String>("snapshot") {
+            request = request.body_map(|body| { body.snapshot(value.clone()) });
+        }
         if let Some(value) = matches
             .get_one::<types::DriveCreateStorageClass>("storage-class")
         {
@@ -3124,6 +3456,48 @@ impl<T: CliConfig> Cli<T> {
         match result {
             Ok(r) => {
                 self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_drive_rollback(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.drive_rollback();
+        if let Some(value) = matches.get_one::<types::DriveRollbackAccount>("account") {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::DriveRollbackDrive>("drive") {
+            request = request.drive(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<types::DriveRollbackIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::DriveRollbackProject>("project") {
+            request = request.project(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("snapshot") {
+            request = request.body_map(|body| { body.snapshot(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::DriveRollback>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_drive_rollback(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
                 Ok(())
             }
             Err(r) => {
@@ -4706,6 +5080,201 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_snapshot_list(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.snapshot_list();
+        if let Some(value) = matches.get_one::<types::SnapshotListAccount>("account") {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
+            request = request.limit(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotListProject>("project") {
+            request = request.project(value.clone());
+        }
+        self.config.execute_snapshot_list(matches, &mut request)?;
+        self.config.list_start::<types::SnapshotPage>();
+        let mut stream = futures::StreamExt::take(
+            request.stream(),
+            matches
+                .get_one::<std::num::NonZeroU32>("limit")
+                .map_or(usize::MAX, |x| x.get() as usize),
+        );
+        loop {
+            match futures::TryStreamExt::try_next(&mut stream).await {
+                Err(r) => {
+                    self.config.list_end_error(&r);
+                    return Err(anyhow::Error::new(r));
+                }
+                Ok(None) => {
+                    self.config.list_end_success::<types::SnapshotPage>();
+                    return Ok(());
+                }
+                Ok(Some(value)) => {
+                    self.config.list_item(&value);
+                }
+            }
+        }
+    }
+    pub async fn execute_snapshot_create(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.snapshot_create();
+        if let Some(value) = matches.get_one::<types::SnapshotCreateAccount>("account") {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<types::SnapshotCreateDescription>("description")
+        {
+            request = request.body_map(|body| { body.description(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("drive") {
+            request = request.body_map(|body| { body.drive(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::SnapshotCreateIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotCreateName>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotCreateProject>("project") {
+            request = request.project(value.clone());
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::SnapshotCreate>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_snapshot_create(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_snapshot_get(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.snapshot_get();
+        if let Some(value) = matches.get_one::<types::SnapshotGetAccount>("account") {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotGetProject>("project") {
+            request = request.project(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotGetSnapshot>("snapshot") {
+            request = request.snapshot(value.clone());
+        }
+        self.config.execute_snapshot_get(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_snapshot_delete(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.snapshot_delete();
+        if let Some(value) = matches.get_one::<types::SnapshotDeleteAccount>("account") {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotDeleteProject>("project") {
+            request = request.project(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotDeleteSnapshot>("snapshot")
+        {
+            request = request.snapshot(value.clone());
+        }
+        self.config.execute_snapshot_delete(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_snapshot_image_create(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.snapshot_image_create();
+        if let Some(value) = matches
+            .get_one::<types::SnapshotImageCreateAccount>("account")
+        {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<types::SnapshotImageCreateDescription>("description")
+        {
+            request = request.body_map(|body| { body.description(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::SnapshotImageCreateIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::SnapshotImageCreateName>("name") {
+            request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::SnapshotImageCreateProject>("project")
+        {
+            request = request.project(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<types::SnapshotImageCreateSnapshot>("snapshot")
+        {
+            request = request.snapshot(value.clone());
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<
+                types::SnapshotImageCreate,
+            >(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_snapshot_image_create(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
     pub async fn execute_ssh_key_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -4825,6 +5394,24 @@ impl<T: CliConfig> Cli<T> {
         match result {
             Ok(r) => {
                 self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_storage_status(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.storage_status();
+        self.config.execute_storage_status(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
                 Ok(())
             }
             Err(r) => {
@@ -5176,6 +5763,13 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_drive_rollback(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::DriveRollback,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_event_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -5477,6 +6071,41 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_snapshot_list(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SnapshotList,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_snapshot_create(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SnapshotCreate,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_snapshot_get(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SnapshotGet,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_snapshot_delete(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SnapshotDelete,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_snapshot_image_create(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SnapshotImageCreate,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_ssh_key_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -5502,6 +6131,13 @@ pub trait CliConfig {
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::SshKeyDelete,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_storage_status(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::StorageStatus,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -5570,6 +6206,7 @@ pub enum CliCommand {
     DriveGet,
     DriveUpdate,
     DriveDelete,
+    DriveRollback,
     EventList,
     HostEnrollmentCreate,
     HostList,
@@ -5613,10 +6250,16 @@ pub enum CliCommand {
     ProjectGet,
     ProjectUpdate,
     ProjectDelete,
+    SnapshotList,
+    SnapshotCreate,
+    SnapshotGet,
+    SnapshotDelete,
+    SnapshotImageCreate,
     SshKeyList,
     SshKeyCreate,
     SshKeyGet,
     SshKeyDelete,
+    StorageStatus,
     TokenList,
     TokenCreate,
     TokenRevoke,
@@ -5632,7 +6275,7 @@ impl CliCommand {
             CliCommand::AccountList, CliCommand::AccountCreate, CliCommand::AccountGet,
             CliCommand::AccountUpdate, CliCommand::AccountDelete, CliCommand::DriveList,
             CliCommand::DriveCreate, CliCommand::DriveGet, CliCommand::DriveUpdate,
-            CliCommand::DriveDelete, CliCommand::EventList,
+            CliCommand::DriveDelete, CliCommand::DriveRollback, CliCommand::EventList,
             CliCommand::HostEnrollmentCreate, CliCommand::HostList, CliCommand::HostGet,
             CliCommand::HostUpdate, CliCommand::HostDelete, CliCommand::ImageList,
             CliCommand::ImageCreate, CliCommand::ImageGet, CliCommand::ImageDelete,
@@ -5650,11 +6293,14 @@ impl CliCommand {
             CliCommand::PartnerList, CliCommand::PartnerCreate, CliCommand::PartnerGet,
             CliCommand::PartnerUpdate, CliCommand::PartnerDelete,
             CliCommand::ProjectList, CliCommand::ProjectCreate, CliCommand::ProjectGet,
-            CliCommand::ProjectUpdate, CliCommand::ProjectDelete, CliCommand::SshKeyList,
+            CliCommand::ProjectUpdate, CliCommand::ProjectDelete,
+            CliCommand::SnapshotList, CliCommand::SnapshotCreate,
+            CliCommand::SnapshotGet, CliCommand::SnapshotDelete,
+            CliCommand::SnapshotImageCreate, CliCommand::SshKeyList,
             CliCommand::SshKeyCreate, CliCommand::SshKeyGet, CliCommand::SshKeyDelete,
-            CliCommand::TokenList, CliCommand::TokenCreate, CliCommand::TokenRevoke,
-            CliCommand::UserList, CliCommand::UserCreate, CliCommand::UserGet,
-            CliCommand::UserDelete,
+            CliCommand::StorageStatus, CliCommand::TokenList, CliCommand::TokenCreate,
+            CliCommand::TokenRevoke, CliCommand::UserList, CliCommand::UserCreate,
+            CliCommand::UserGet, CliCommand::UserDelete,
         ]
             .into_iter()
     }
@@ -5673,6 +6319,7 @@ impl CliCommand {
             CliCommand::DriveGet => "drive_get",
             CliCommand::DriveUpdate => "drive_update",
             CliCommand::DriveDelete => "drive_delete",
+            CliCommand::DriveRollback => "drive_rollback",
             CliCommand::EventList => "event_list",
             CliCommand::HostEnrollmentCreate => "host_enrollment_create",
             CliCommand::HostList => "host_list",
@@ -5716,10 +6363,16 @@ impl CliCommand {
             CliCommand::ProjectGet => "project_get",
             CliCommand::ProjectUpdate => "project_update",
             CliCommand::ProjectDelete => "project_delete",
+            CliCommand::SnapshotList => "snapshot_list",
+            CliCommand::SnapshotCreate => "snapshot_create",
+            CliCommand::SnapshotGet => "snapshot_get",
+            CliCommand::SnapshotDelete => "snapshot_delete",
+            CliCommand::SnapshotImageCreate => "snapshot_image_create",
             CliCommand::SshKeyList => "ssh_key_list",
             CliCommand::SshKeyCreate => "ssh_key_create",
             CliCommand::SshKeyGet => "ssh_key_get",
             CliCommand::SshKeyDelete => "ssh_key_delete",
+            CliCommand::StorageStatus => "storage_status",
             CliCommand::TokenList => "token_list",
             CliCommand::TokenCreate => "token_create",
             CliCommand::TokenRevoke => "token_revoke",

@@ -772,14 +772,28 @@ create said `boot_drive_delete_with_instance: false`.*/
         pub project_id: ::uuid::Uuid,
         ///Copies kept on distinct hosts.
         pub replicas: i32,
+        /**How a `replicated` drive's copies stand, as the storage cluster
+last reported (every 5 seconds); absent for a `local` drive, or
+while the cluster cannot be reached.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub replication: ::std::option::Option<Replication>,
         pub size_bytes: i64,
         ///Its position on that instance: 0 is the boot drive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slot: ::std::option::Option<i32>,
+        ///The snapshot the drive's data was copied from, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub snapshot_id: ::std::option::Option<::uuid::Uuid>,
+        /**What its snapshots count for: the sum of the drive's size when
+each was taken.*/
+        pub snapshots_size_bytes: i64,
         pub state: DriveState,
         pub storage_class: StorageClass,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
+        /**`size_bytes` plus `snapshots_size_bytes`: what the drive is metered
+for.*/
+        pub total_size_bytes: i64,
     }
     impl Drive {
         pub fn builder() -> builder::Drive {
@@ -836,6 +850,11 @@ back. Neither ever acknowledges a write held by fewer than 2 hosts.*/
         pub replicas: ::std::option::Option<::std::num::NonZeroU32>,
         ///Size in bytes: a multiple of 1 MiB, at most 64 TiB. Drives grow live and never shrink.
         pub size_bytes: i64,
+        /**Name or id of a snapshot (same project) whose data the drive starts
+with, instead of an image: `replicated` drives only, at least the
+snapshot's size.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub snapshot: ::std::option::Option<::std::string::String>,
         /**Where a drive's data lives: `local` (the default: one copy, a sparse
 file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
 kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
@@ -1935,6 +1954,338 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
             Default::default()
         }
     }
+    /**Roll a drive back to one of its snapshots. The drive must be detached,
+or its instance stopped; what was written since the snapshot is lost.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct DriveRollback {
+        ///Name or id of one of the drive's snapshots.
+        pub snapshot: ::std::string::String,
+    }
+    impl DriveRollback {
+        pub fn builder() -> builder::DriveRollback {
+            Default::default()
+        }
+    }
+    ///`DriveRollbackAccount`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DriveRollbackAccount(::std::string::String);
+    impl ::std::ops::Deref for DriveRollbackAccount {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DriveRollbackAccount> for ::std::string::String {
+        fn from(value: DriveRollbackAccount) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DriveRollbackAccount {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DriveRollbackAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DriveRollbackAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DriveRollbackAccount {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DriveRollbackDrive`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DriveRollbackDrive(::std::string::String);
+    impl ::std::ops::Deref for DriveRollbackDrive {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DriveRollbackDrive> for ::std::string::String {
+        fn from(value: DriveRollbackDrive) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DriveRollbackDrive {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DriveRollbackDrive {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DriveRollbackDrive {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DriveRollbackDrive {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DriveRollbackIdempotencyKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DriveRollbackIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for DriveRollbackIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DriveRollbackIdempotencyKey> for ::std::string::String {
+        fn from(value: DriveRollbackIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DriveRollbackIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]([ -~]*[!-~])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[!-~]([ -~]*[!-~])?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DriveRollbackIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DriveRollbackIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DriveRollbackIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`DriveRollbackProject`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct DriveRollbackProject(::std::string::String);
+    impl ::std::ops::Deref for DriveRollbackProject {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DriveRollbackProject> for ::std::string::String {
+        fn from(value: DriveRollbackProject) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DriveRollbackProject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DriveRollbackProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DriveRollbackProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DriveRollbackProject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Lifecycle state of a drive.
     #[derive(
         ::serde::Deserialize,
@@ -1962,6 +2313,8 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
         Detaching,
         #[serde(rename = "resizing")]
         Resizing,
+        #[serde(rename = "restoring")]
+        Restoring,
         #[serde(rename = "deleting")]
         Deleting,
         #[serde(rename = "failed")]
@@ -1976,6 +2329,7 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                 Self::Attached => f.write_str("attached"),
                 Self::Detaching => f.write_str("detaching"),
                 Self::Resizing => f.write_str("resizing"),
+                Self::Restoring => f.write_str("restoring"),
                 Self::Deleting => f.write_str("deleting"),
                 Self::Failed => f.write_str("failed"),
             }
@@ -1993,6 +2347,7 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                 "attached" => Ok(Self::Attached),
                 "detaching" => Ok(Self::Detaching),
                 "resizing" => Ok(Self::Resizing),
+                "restoring" => Ok(Self::Restoring),
                 "deleting" => Ok(Self::Deleting),
                 "failed" => Ok(Self::Failed),
                 _ => Err("invalid value".into()),
@@ -12896,6 +13251,93 @@ clone of the image, made in the same time whatever its size, with
                 })
         }
     }
+    /**How a replicated drive's copies stand. The figures are those of the
+drive's pool, whose placement groups hold its objects.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Replication {
+        ///The share of object copies missing (0 when `healthy`).
+        pub degraded_ratio: f64,
+        /**While `recovering`: the share of the pool's placement groups that
+hold every copy again (1 when `healthy`).*/
+        pub recovery_progress: f64,
+        pub state: ReplicationState,
+        ///When the storage cluster was last read.
+        pub time_observed: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Replication {
+        pub fn builder() -> builder::Replication {
+            Default::default()
+        }
+    }
+    /**`healthy`: every copy is in place. `degraded`: a host holding copies is
+gone and nothing is being copied back yet; writes go on as long as two
+copies are kept. `recovering`: missing copies are being made again.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum ReplicationState {
+        #[serde(rename = "healthy")]
+        Healthy,
+        #[serde(rename = "degraded")]
+        Degraded,
+        #[serde(rename = "recovering")]
+        Recovering,
+    }
+    impl ::std::fmt::Display for ReplicationState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Healthy => f.write_str("healthy"),
+                Self::Degraded => f.write_str("degraded"),
+                Self::Recovering => f.write_str("recovering"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReplicationState {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "healthy" => Ok(Self::Healthy),
+                "degraded" => Ok(Self::Degraded),
+                "recovering" => Ok(Self::Recovering),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReplicationState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReplicationState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A chunk of an instance's serial console log.
     #[derive(
         ::serde::Deserialize,
@@ -12916,6 +13358,1627 @@ clone of the image, made in the same time whatever its size, with
     impl SerialOutput {
         pub fn builder() -> builder::SerialOutput {
             Default::default()
+        }
+    }
+    ///A point-in-time copy of a replicated drive.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Snapshot {
+        pub description: ::std::string::String,
+        ///The drive it is a snapshot of.
+        pub drive_id: ::uuid::Uuid,
+        pub id: ::uuid::Uuid,
+        pub name: ::std::string::String,
+        pub project_id: ::uuid::Uuid,
+        ///The drive's size when it was taken.
+        pub size_bytes: i64,
+        pub state: SnapshotState,
+        pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl Snapshot {
+        pub fn builder() -> builder::Snapshot {
+            Default::default()
+        }
+    }
+    /**Take a snapshot of a drive: a point-in-time, crash-consistent copy of a
+`replicated` drive, kept in Ceph beside it (409 for a `local` drive).*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct SnapshotCreate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<SnapshotCreateDescription>,
+        ///Name or id of the drive (same project).
+        pub drive: ::std::string::String,
+        pub name: SnapshotCreateName,
+    }
+    impl SnapshotCreate {
+        pub fn builder() -> builder::SnapshotCreate {
+            Default::default()
+        }
+    }
+    ///`SnapshotCreateAccount`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotCreateAccount(::std::string::String);
+    impl ::std::ops::Deref for SnapshotCreateAccount {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotCreateAccount> for ::std::string::String {
+        fn from(value: SnapshotCreateAccount) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotCreateAccount {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotCreateAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotCreateAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotCreateAccount {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotCreateDescription`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotCreateDescription(::std::string::String);
+    impl ::std::ops::Deref for SnapshotCreateDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotCreateDescription> for ::std::string::String {
+        fn from(value: SnapshotCreateDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotCreateDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotCreateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotCreateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotCreateDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotCreateIdempotencyKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotCreateIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for SnapshotCreateIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotCreateIdempotencyKey> for ::std::string::String {
+        fn from(value: SnapshotCreateIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotCreateIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]([ -~]*[!-~])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[!-~]([ -~]*[!-~])?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotCreateIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SnapshotCreateIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotCreateIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotCreateName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotCreateName(::std::string::String);
+    impl ::std::ops::Deref for SnapshotCreateName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotCreateName> for ::std::string::String {
+        fn from(value: SnapshotCreateName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotCreateName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotCreateName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotCreateProject`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotCreateProject(::std::string::String);
+    impl ::std::ops::Deref for SnapshotCreateProject {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotCreateProject> for ::std::string::String {
+        fn from(value: SnapshotCreateProject) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotCreateProject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotCreateProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotCreateProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotCreateProject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotDeleteAccount`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotDeleteAccount(::std::string::String);
+    impl ::std::ops::Deref for SnapshotDeleteAccount {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotDeleteAccount> for ::std::string::String {
+        fn from(value: SnapshotDeleteAccount) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotDeleteAccount {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotDeleteAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotDeleteAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotDeleteAccount {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotDeleteProject`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotDeleteProject(::std::string::String);
+    impl ::std::ops::Deref for SnapshotDeleteProject {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotDeleteProject> for ::std::string::String {
+        fn from(value: SnapshotDeleteProject) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotDeleteProject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotDeleteProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotDeleteProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotDeleteProject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotDeleteSnapshot`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotDeleteSnapshot(::std::string::String);
+    impl ::std::ops::Deref for SnapshotDeleteSnapshot {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotDeleteSnapshot> for ::std::string::String {
+        fn from(value: SnapshotDeleteSnapshot) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotDeleteSnapshot {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotDeleteSnapshot {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotDeleteSnapshot {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotDeleteSnapshot {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotGetAccount`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotGetAccount(::std::string::String);
+    impl ::std::ops::Deref for SnapshotGetAccount {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotGetAccount> for ::std::string::String {
+        fn from(value: SnapshotGetAccount) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotGetAccount {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotGetAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotGetAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotGetAccount {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotGetProject`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotGetProject(::std::string::String);
+    impl ::std::ops::Deref for SnapshotGetProject {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotGetProject> for ::std::string::String {
+        fn from(value: SnapshotGetProject) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotGetProject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotGetProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotGetProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotGetProject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotGetSnapshot`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotGetSnapshot(::std::string::String);
+    impl ::std::ops::Deref for SnapshotGetSnapshot {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotGetSnapshot> for ::std::string::String {
+        fn from(value: SnapshotGetSnapshot) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotGetSnapshot {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotGetSnapshot {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotGetSnapshot {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotGetSnapshot {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**Make an image of the account from a snapshot of a boot drive. It boots
+like the image the drive was made from (same kernel, OS family and
+boot mode) with the snapshot's data; only `replicated` drives can be
+made from it.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct SnapshotImageCreate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<SnapshotImageCreateDescription>,
+        pub name: SnapshotImageCreateName,
+    }
+    impl SnapshotImageCreate {
+        pub fn builder() -> builder::SnapshotImageCreate {
+            Default::default()
+        }
+    }
+    ///`SnapshotImageCreateAccount`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotImageCreateAccount(::std::string::String);
+    impl ::std::ops::Deref for SnapshotImageCreateAccount {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotImageCreateAccount> for ::std::string::String {
+        fn from(value: SnapshotImageCreateAccount) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotImageCreateAccount {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotImageCreateAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotImageCreateAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotImageCreateAccount {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotImageCreateDescription`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotImageCreateDescription(::std::string::String);
+    impl ::std::ops::Deref for SnapshotImageCreateDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotImageCreateDescription> for ::std::string::String {
+        fn from(value: SnapshotImageCreateDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotImageCreateDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotImageCreateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SnapshotImageCreateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotImageCreateDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotImageCreateIdempotencyKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotImageCreateIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for SnapshotImageCreateIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotImageCreateIdempotencyKey>
+    for ::std::string::String {
+        fn from(value: SnapshotImageCreateIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotImageCreateIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]([ -~]*[!-~])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[!-~]([ -~]*[!-~])?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotImageCreateIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SnapshotImageCreateIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotImageCreateIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotImageCreateName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotImageCreateName(::std::string::String);
+    impl ::std::ops::Deref for SnapshotImageCreateName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotImageCreateName> for ::std::string::String {
+        fn from(value: SnapshotImageCreateName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotImageCreateName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotImageCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotImageCreateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotImageCreateName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotImageCreateProject`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotImageCreateProject(::std::string::String);
+    impl ::std::ops::Deref for SnapshotImageCreateProject {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotImageCreateProject> for ::std::string::String {
+        fn from(value: SnapshotImageCreateProject) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotImageCreateProject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotImageCreateProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotImageCreateProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotImageCreateProject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotImageCreateSnapshot`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotImageCreateSnapshot(::std::string::String);
+    impl ::std::ops::Deref for SnapshotImageCreateSnapshot {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotImageCreateSnapshot> for ::std::string::String {
+        fn from(value: SnapshotImageCreateSnapshot) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotImageCreateSnapshot {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotImageCreateSnapshot {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotImageCreateSnapshot {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotImageCreateSnapshot {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotListAccount`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotListAccount(::std::string::String);
+    impl ::std::ops::Deref for SnapshotListAccount {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotListAccount> for ::std::string::String {
+        fn from(value: SnapshotListAccount) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotListAccount {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotListAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotListAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotListAccount {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotListProject`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SnapshotListProject(::std::string::String);
+    impl ::std::ops::Deref for SnapshotListProject {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SnapshotListProject> for ::std::string::String {
+        fn from(value: SnapshotListProject) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SnapshotListProject {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotListProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotListProject {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SnapshotListProject {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SnapshotPage`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct SnapshotPage {
+        pub items: ::std::vec::Vec<Snapshot>,
+        ///Pass as `page_token` to get the next page; absent on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_page: ::std::option::Option<::std::string::String>,
+    }
+    impl SnapshotPage {
+        pub fn builder() -> builder::SnapshotPage {
+            Default::default()
+        }
+    }
+    ///Lifecycle state of a snapshot.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SnapshotState {
+        #[serde(rename = "creating")]
+        Creating,
+        #[serde(rename = "available")]
+        Available,
+        #[serde(rename = "deleting")]
+        Deleting,
+        #[serde(rename = "failed")]
+        Failed,
+    }
+    impl ::std::fmt::Display for SnapshotState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Creating => f.write_str("creating"),
+                Self::Available => f.write_str("available"),
+                Self::Deleting => f.write_str("deleting"),
+                Self::Failed => f.write_str("failed"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SnapshotState {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "creating" => Ok(Self::Creating),
+                "available" => Ok(Self::Available),
+                "deleting" => Ok(Self::Deleting),
+                "failed" => Ok(Self::Failed),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SnapshotState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SnapshotState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///An SSH public key of an account.
@@ -13731,6 +15794,141 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    /**The storage cluster's overall verdict: Ceph's `HEALTH_OK`, `HEALTH_WARN`
+or `HEALTH_ERR`; `unreachable` when it could not be read (lost quorum,
+network); `not_configured` on a server without Ceph.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum StorageHealth {
+        #[serde(rename = "ok")]
+        Ok,
+        #[serde(rename = "warn")]
+        Warn,
+        #[serde(rename = "error")]
+        Error,
+        #[serde(rename = "unreachable")]
+        Unreachable,
+        #[serde(rename = "not_configured")]
+        NotConfigured,
+    }
+    impl ::std::fmt::Display for StorageHealth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Ok => f.write_str("ok"),
+                Self::Warn => f.write_str("warn"),
+                Self::Error => f.write_str("error"),
+                Self::Unreachable => f.write_str("unreachable"),
+                Self::NotConfigured => f.write_str("not_configured"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for StorageHealth {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ok" => Ok(Self::Ok),
+                "warn" => Ok(Self::Warn),
+                "error" => Ok(Self::Error),
+                "unreachable" => Ok(Self::Unreachable),
+                "not_configured" => Ok(Self::NotConfigured),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for StorageHealth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for StorageHealth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///One of Overcast's Ceph pools.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StoragePool {
+        pub degraded_ratio: f64,
+        ///Replicated drives kept in it.
+        pub drives: i64,
+        ///Stable for the pool's name: the `resource_id` of its events.
+        pub id: ::uuid::Uuid,
+        pub name: ::std::string::String,
+        pub objects: i64,
+        pub recovery_progress: f64,
+        pub replicas: i32,
+        pub state: ReplicationState,
+        pub stored_bytes: i64,
+    }
+    impl StoragePool {
+        pub fn builder() -> builder::StoragePool {
+            Default::default()
+        }
+    }
+    ///The replicated storage cluster (Ceph), as the server last read it.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct StorageStatus {
+        pub available_bytes: i64,
+        ///Ceph's health checks, as `CODE: message`.
+        pub checks: ::std::vec::Vec<::std::string::String>,
+        ///Replicated drives in a pool that is not `healthy`.
+        pub degraded_drive_count: i64,
+        ///The first 100 of them, by id.
+        pub degraded_drives: ::std::vec::Vec<::uuid::Uuid>,
+        pub health: StorageHealth,
+        /**Storage daemons (one or more per host): all, up, and in the data
+placement.*/
+        pub osds: i32,
+        pub osds_in: i32,
+        pub osds_up: i32,
+        ///Overcast's pools: one per number of copies.
+        pub pools: ::std::vec::Vec<StoragePool>,
+        ///When the cluster was last read (absent if never).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_observed: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
+        pub total_bytes: i64,
+        pub used_bytes: i64,
+    }
+    impl StorageStatus {
+        pub fn builder() -> builder::StorageStatus {
+            Default::default()
         }
     }
     ///An API token, without its secret.
@@ -15392,11 +17590,20 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             project_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             replicas: ::std::result::Result<i32, ::std::string::String>,
+            replication: ::std::result::Result<
+                ::std::option::Option<super::Replication>,
+                ::std::string::String,
+            >,
             size_bytes: ::std::result::Result<i64, ::std::string::String>,
             slot: ::std::result::Result<
                 ::std::option::Option<i32>,
                 ::std::string::String,
             >,
+            snapshot_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            snapshots_size_bytes: ::std::result::Result<i64, ::std::string::String>,
             state: ::std::result::Result<super::DriveState, ::std::string::String>,
             storage_class: ::std::result::Result<
                 super::StorageClass,
@@ -15410,6 +17617,7 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            total_size_bytes: ::std::result::Result<i64, ::std::string::String>,
         }
         impl ::std::default::Default for Drive {
             fn default() -> Self {
@@ -15429,14 +17637,24 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     name: Err("no value supplied for name".to_string()),
                     project_id: Err("no value supplied for project_id".to_string()),
                     replicas: Err("no value supplied for replicas".to_string()),
+                    replication: Ok(Default::default()),
                     size_bytes: Err("no value supplied for size_bytes".to_string()),
                     slot: Ok(Default::default()),
+                    snapshot_id: Ok(Default::default()),
+                    snapshots_size_bytes: Err(
+                        "no value supplied for snapshots_size_bytes".to_string(),
+                    ),
                     state: Err("no value supplied for state".to_string()),
                     storage_class: Err(
                         "no value supplied for storage_class".to_string(),
                     ),
                     time_created: Err("no value supplied for time_created".to_string()),
-                    time_modified: Err("no value supplied for time_modified".to_string()),
+                    time_modified: Err(
+                        "no value supplied for time_modified".to_string(),
+                    ),
+                    total_size_bytes: Err(
+                        "no value supplied for total_size_bytes".to_string(),
+                    ),
                 }
             }
         }
@@ -15575,6 +17793,18 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     });
                 self
             }
+            pub fn replication<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Replication>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.replication = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for replication: {e}")
+                    });
+                self
+            }
             pub fn size_bytes<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -15596,6 +17826,32 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for slot: {e}")
+                    });
+                self
+            }
+            pub fn snapshot_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshot_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for snapshot_id: {e}")
+                    });
+                self
+            }
+            pub fn snapshots_size_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshots_size_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for snapshots_size_bytes: {e}"
+                        )
                     });
                 self
             }
@@ -15647,6 +17903,20 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     });
                 self
             }
+            pub fn total_size_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_size_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_size_bytes: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Drive> for super::Drive {
             type Error = super::error::ConversionError;
@@ -15665,12 +17935,16 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     name: value.name?,
                     project_id: value.project_id?,
                     replicas: value.replicas?,
+                    replication: value.replication?,
                     size_bytes: value.size_bytes?,
                     slot: value.slot?,
+                    snapshot_id: value.snapshot_id?,
+                    snapshots_size_bytes: value.snapshots_size_bytes?,
                     state: value.state?,
                     storage_class: value.storage_class?,
                     time_created: value.time_created?,
                     time_modified: value.time_modified?,
+                    total_size_bytes: value.total_size_bytes?,
                 })
             }
         }
@@ -15688,12 +17962,16 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     name: Ok(value.name),
                     project_id: Ok(value.project_id),
                     replicas: Ok(value.replicas),
+                    replication: Ok(value.replication),
                     size_bytes: Ok(value.size_bytes),
                     slot: Ok(value.slot),
+                    snapshot_id: Ok(value.snapshot_id),
+                    snapshots_size_bytes: Ok(value.snapshots_size_bytes),
                     state: Ok(value.state),
                     storage_class: Ok(value.storage_class),
                     time_created: Ok(value.time_created),
                     time_modified: Ok(value.time_modified),
+                    total_size_bytes: Ok(value.total_size_bytes),
                 }
             }
         }
@@ -15759,6 +18037,10 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                 ::std::string::String,
             >,
             size_bytes: ::std::result::Result<i64, ::std::string::String>,
+            snapshot: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             storage_class: ::std::result::Result<
                 ::std::option::Option<super::DriveCreateStorageClass>,
                 ::std::string::String,
@@ -15774,6 +18056,7 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     name: Err("no value supplied for name".to_string()),
                     replicas: Ok(Default::default()),
                     size_bytes: Err("no value supplied for size_bytes".to_string()),
+                    snapshot: Ok(Default::default()),
                     storage_class: Ok(Default::default()),
                 }
             }
@@ -15869,6 +18152,18 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     });
                 self
             }
+            pub fn snapshot<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshot = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for snapshot: {e}")
+                    });
+                self
+            }
             pub fn storage_class<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -15897,6 +18192,7 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     name: value.name?,
                     replicas: value.replicas?,
                     size_bytes: value.size_bytes?,
+                    snapshot: value.snapshot?,
                     storage_class: value.storage_class?,
                 })
             }
@@ -15911,6 +18207,7 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     name: Ok(value.name),
                     replicas: Ok(value.replicas),
                     size_bytes: Ok(value.size_bytes),
+                    snapshot: Ok(value.snapshot),
                     storage_class: Ok(value.storage_class),
                 }
             }
@@ -15976,6 +18273,49 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                 Self {
                     items: Ok(value.items),
                     next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DriveRollback {
+            snapshot: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DriveRollback {
+            fn default() -> Self {
+                Self {
+                    snapshot: Err("no value supplied for snapshot".to_string()),
+                }
+            }
+        }
+        impl DriveRollback {
+            pub fn snapshot<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snapshot = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for snapshot: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DriveRollback> for super::DriveRollback {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DriveRollback,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { snapshot: value.snapshot? })
+            }
+        }
+        impl ::std::convert::From<super::DriveRollback> for DriveRollback {
+            fn from(value: super::DriveRollback) -> Self {
+                Self {
+                    snapshot: Ok(value.snapshot),
                 }
             }
         }
@@ -20184,6 +22524,107 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Replication {
+            degraded_ratio: ::std::result::Result<f64, ::std::string::String>,
+            recovery_progress: ::std::result::Result<f64, ::std::string::String>,
+            state: ::std::result::Result<super::ReplicationState, ::std::string::String>,
+            time_observed: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Replication {
+            fn default() -> Self {
+                Self {
+                    degraded_ratio: Err(
+                        "no value supplied for degraded_ratio".to_string(),
+                    ),
+                    recovery_progress: Err(
+                        "no value supplied for recovery_progress".to_string(),
+                    ),
+                    state: Err("no value supplied for state".to_string()),
+                    time_observed: Err("no value supplied for time_observed".to_string()),
+                }
+            }
+        }
+        impl Replication {
+            pub fn degraded_ratio<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.degraded_ratio = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for degraded_ratio: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn recovery_progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recovery_progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recovery_progress: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReplicationState>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn time_observed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_observed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_observed: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Replication> for super::Replication {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Replication,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    degraded_ratio: value.degraded_ratio?,
+                    recovery_progress: value.recovery_progress?,
+                    state: value.state?,
+                    time_observed: value.time_observed?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Replication> for Replication {
+            fn from(value: super::Replication) -> Self {
+                Self {
+                    degraded_ratio: Ok(value.degraded_ratio),
+                    recovery_progress: Ok(value.recovery_progress),
+                    state: Ok(value.state),
+                    time_observed: Ok(value.time_observed),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SerialOutput {
             data: ::std::result::Result<::std::string::String, ::std::string::String>,
             next_offset: ::std::result::Result<i64, ::std::string::String>,
@@ -20254,6 +22695,396 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                     data: Ok(value.data),
                     next_offset: Ok(value.next_offset),
                     size: Ok(value.size),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Snapshot {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            drive_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            project_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            size_bytes: ::std::result::Result<i64, ::std::string::String>,
+            state: ::std::result::Result<super::SnapshotState, ::std::string::String>,
+            time_created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            time_modified: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Snapshot {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    drive_id: Err("no value supplied for drive_id".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    project_id: Err("no value supplied for project_id".to_string()),
+                    size_bytes: Err("no value supplied for size_bytes".to_string()),
+                    state: Err("no value supplied for state".to_string()),
+                    time_created: Err("no value supplied for time_created".to_string()),
+                    time_modified: Err("no value supplied for time_modified".to_string()),
+                }
+            }
+        }
+        impl Snapshot {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn drive_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.drive_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for drive_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn size_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size_bytes: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotState>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn time_created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_created: {e}")
+                    });
+                self
+            }
+            pub fn time_modified<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_modified = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_modified: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Snapshot> for super::Snapshot {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Snapshot,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    drive_id: value.drive_id?,
+                    id: value.id?,
+                    name: value.name?,
+                    project_id: value.project_id?,
+                    size_bytes: value.size_bytes?,
+                    state: value.state?,
+                    time_created: value.time_created?,
+                    time_modified: value.time_modified?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Snapshot> for Snapshot {
+            fn from(value: super::Snapshot) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    drive_id: Ok(value.drive_id),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    project_id: Ok(value.project_id),
+                    size_bytes: Ok(value.size_bytes),
+                    state: Ok(value.state),
+                    time_created: Ok(value.time_created),
+                    time_modified: Ok(value.time_modified),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SnapshotCreate {
+            description: ::std::result::Result<
+                ::std::option::Option<super::SnapshotCreateDescription>,
+                ::std::string::String,
+            >,
+            drive: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                super::SnapshotCreateName,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SnapshotCreate {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    drive: Err("no value supplied for drive".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl SnapshotCreate {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SnapshotCreateDescription>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn drive<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.drive = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for drive: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotCreateName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SnapshotCreate> for super::SnapshotCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SnapshotCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    drive: value.drive?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SnapshotCreate> for SnapshotCreate {
+            fn from(value: super::SnapshotCreate) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    drive: Ok(value.drive),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SnapshotImageCreate {
+            description: ::std::result::Result<
+                ::std::option::Option<super::SnapshotImageCreateDescription>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::SnapshotImageCreateName,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SnapshotImageCreate {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl SnapshotImageCreate {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SnapshotImageCreateDescription>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SnapshotImageCreateName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SnapshotImageCreate>
+        for super::SnapshotImageCreate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SnapshotImageCreate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SnapshotImageCreate> for SnapshotImageCreate {
+            fn from(value: super::SnapshotImageCreate) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SnapshotPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Snapshot>,
+                ::std::string::String,
+            >,
+            next_page: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SnapshotPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_page: Ok(Default::default()),
+                }
+            }
+        }
+        impl SnapshotPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Snapshot>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_page: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SnapshotPage> for super::SnapshotPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SnapshotPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_page: value.next_page?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SnapshotPage> for SnapshotPage {
+            fn from(value: super::SnapshotPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_page: Ok(value.next_page),
                 }
             }
         }
@@ -20567,6 +23398,426 @@ kept on `replicas` different hosts; needs a server with Ceph, else 422).*/
                 Self {
                     items: Ok(value.items),
                     next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StoragePool {
+            degraded_ratio: ::std::result::Result<f64, ::std::string::String>,
+            drives: ::std::result::Result<i64, ::std::string::String>,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            objects: ::std::result::Result<i64, ::std::string::String>,
+            recovery_progress: ::std::result::Result<f64, ::std::string::String>,
+            replicas: ::std::result::Result<i32, ::std::string::String>,
+            state: ::std::result::Result<super::ReplicationState, ::std::string::String>,
+            stored_bytes: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for StoragePool {
+            fn default() -> Self {
+                Self {
+                    degraded_ratio: Err(
+                        "no value supplied for degraded_ratio".to_string(),
+                    ),
+                    drives: Err("no value supplied for drives".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    objects: Err("no value supplied for objects".to_string()),
+                    recovery_progress: Err(
+                        "no value supplied for recovery_progress".to_string(),
+                    ),
+                    replicas: Err("no value supplied for replicas".to_string()),
+                    state: Err("no value supplied for state".to_string()),
+                    stored_bytes: Err("no value supplied for stored_bytes".to_string()),
+                }
+            }
+        }
+        impl StoragePool {
+            pub fn degraded_ratio<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.degraded_ratio = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for degraded_ratio: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn drives<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.drives = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for drives: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn objects<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.objects = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for objects: {e}")
+                    });
+                self
+            }
+            pub fn recovery_progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recovery_progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recovery_progress: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn replicas<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.replicas = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for replicas: {e}")
+                    });
+                self
+            }
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReplicationState>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn stored_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stored_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stored_bytes: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StoragePool> for super::StoragePool {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StoragePool,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    degraded_ratio: value.degraded_ratio?,
+                    drives: value.drives?,
+                    id: value.id?,
+                    name: value.name?,
+                    objects: value.objects?,
+                    recovery_progress: value.recovery_progress?,
+                    replicas: value.replicas?,
+                    state: value.state?,
+                    stored_bytes: value.stored_bytes?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StoragePool> for StoragePool {
+            fn from(value: super::StoragePool) -> Self {
+                Self {
+                    degraded_ratio: Ok(value.degraded_ratio),
+                    drives: Ok(value.drives),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    objects: Ok(value.objects),
+                    recovery_progress: Ok(value.recovery_progress),
+                    replicas: Ok(value.replicas),
+                    state: Ok(value.state),
+                    stored_bytes: Ok(value.stored_bytes),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct StorageStatus {
+            available_bytes: ::std::result::Result<i64, ::std::string::String>,
+            checks: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            degraded_drive_count: ::std::result::Result<i64, ::std::string::String>,
+            degraded_drives: ::std::result::Result<
+                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            health: ::std::result::Result<super::StorageHealth, ::std::string::String>,
+            osds: ::std::result::Result<i32, ::std::string::String>,
+            osds_in: ::std::result::Result<i32, ::std::string::String>,
+            osds_up: ::std::result::Result<i32, ::std::string::String>,
+            pools: ::std::result::Result<
+                ::std::vec::Vec<super::StoragePool>,
+                ::std::string::String,
+            >,
+            time_observed: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            total_bytes: ::std::result::Result<i64, ::std::string::String>,
+            used_bytes: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for StorageStatus {
+            fn default() -> Self {
+                Self {
+                    available_bytes: Err(
+                        "no value supplied for available_bytes".to_string(),
+                    ),
+                    checks: Err("no value supplied for checks".to_string()),
+                    degraded_drive_count: Err(
+                        "no value supplied for degraded_drive_count".to_string(),
+                    ),
+                    degraded_drives: Err(
+                        "no value supplied for degraded_drives".to_string(),
+                    ),
+                    health: Err("no value supplied for health".to_string()),
+                    osds: Err("no value supplied for osds".to_string()),
+                    osds_in: Err("no value supplied for osds_in".to_string()),
+                    osds_up: Err("no value supplied for osds_up".to_string()),
+                    pools: Err("no value supplied for pools".to_string()),
+                    time_observed: Ok(Default::default()),
+                    total_bytes: Err("no value supplied for total_bytes".to_string()),
+                    used_bytes: Err("no value supplied for used_bytes".to_string()),
+                }
+            }
+        }
+        impl StorageStatus {
+            pub fn available_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.available_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for available_bytes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn checks<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.checks = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for checks: {e}")
+                    });
+                self
+            }
+            pub fn degraded_drive_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.degraded_drive_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for degraded_drive_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn degraded_drives<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.degraded_drives = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for degraded_drives: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn health<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::StorageHealth>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.health = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for health: {e}")
+                    });
+                self
+            }
+            pub fn osds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.osds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for osds: {e}")
+                    });
+                self
+            }
+            pub fn osds_in<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.osds_in = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for osds_in: {e}")
+                    });
+                self
+            }
+            pub fn osds_up<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.osds_up = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for osds_up: {e}")
+                    });
+                self
+            }
+            pub fn pools<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::StoragePool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pools = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pools: {e}")
+                    });
+                self
+            }
+            pub fn time_observed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_observed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_observed: {e}")
+                    });
+                self
+            }
+            pub fn total_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_bytes: {e}")
+                    });
+                self
+            }
+            pub fn used_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.used_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for used_bytes: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StorageStatus> for super::StorageStatus {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StorageStatus,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    available_bytes: value.available_bytes?,
+                    checks: value.checks?,
+                    degraded_drive_count: value.degraded_drive_count?,
+                    degraded_drives: value.degraded_drives?,
+                    health: value.health?,
+                    osds: value.osds?,
+                    osds_in: value.osds_in?,
+                    osds_up: value.osds_up?,
+                    pools: value.pools?,
+                    time_observed: value.time_observed?,
+                    total_bytes: value.total_bytes?,
+                    used_bytes: value.used_bytes?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StorageStatus> for StorageStatus {
+            fn from(value: super::StorageStatus) -> Self {
+                Self {
+                    available_bytes: Ok(value.available_bytes),
+                    checks: Ok(value.checks),
+                    degraded_drive_count: Ok(value.degraded_drive_count),
+                    degraded_drives: Ok(value.degraded_drives),
+                    health: Ok(value.health),
+                    osds: Ok(value.osds),
+                    osds_in: Ok(value.osds_in),
+                    osds_up: Ok(value.osds_up),
+                    pools: Ok(value.pools),
+                    time_observed: Ok(value.time_observed),
+                    total_bytes: Ok(value.total_bytes),
+                    used_bytes: Ok(value.used_bytes),
                 }
             }
         }
@@ -21473,7 +24724,10 @@ let response = client.healthz()
     }
     /**Read metrics
 
-Prometheus text exposition: request counts and latency by route, method and status.
+Prometheus text exposition: request counts and latency by route, method
+and status; on a server with Ceph, the storage cluster's health,
+capacity, daemons and each pool's replication state
+(`overcast_storage_*`).
 
 Sends a `GET` request to `/metrics`
 
@@ -21700,6 +24954,34 @@ let response = client.drive_delete()
 ```*/
     pub fn drive_delete(&self) -> builder::DriveDelete<'_> {
         builder::DriveDelete::new(self)
+    }
+    /**Roll a drive back to a snapshot
+
+The drive must be detached, or attached to a stopped instance. It is
+`restoring` until done; what was written since the snapshot is lost.
+`local` drives have no snapshots (409 `storage_class_unsupported`).
+
+Sends a `POST` request to `/v1/drives/{drive}/rollback`
+
+Arguments:
+- `drive`: Name (with ?project=) or id of the drive
+- `account`: Name or id of the account holding the project: operator and partner
+tokens must give it when `project` is a name (a 400 otherwise).
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.drive_rollback()
+    .drive(drive)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn drive_rollback(&self) -> builder::DriveRollback<'_> {
+        builder::DriveRollback::new(self)
     }
     /**List audit events
 
@@ -22621,6 +25903,124 @@ let response = client.project_delete()
     pub fn project_delete(&self) -> builder::ProjectDelete<'_> {
         builder::ProjectDelete::new(self)
     }
+    /**List snapshots in a project
+
+Sends a `GET` request to `/v1/snapshots`
+
+Arguments:
+- `account`: Name or id of the account holding the project: operator and partner
+tokens must give it when `project` is a name (a 400 otherwise).
+- `limit`: Items per page, 1 to 1000 (default 100).
+- `page_token`: The `next_page` of the previous page, as returned; any other value is a 400.
+- `project`: Name or id of the project. Required unless `page_token` is given.
+```ignore
+let response = client.snapshot_list()
+    .account(account)
+    .limit(limit)
+    .page_token(page_token)
+    .project(project)
+    .send()
+    .await;
+```*/
+    pub fn snapshot_list(&self) -> builder::SnapshotList<'_> {
+        builder::SnapshotList::new(self)
+    }
+    /**Snapshot a drive
+
+A crash-consistent point-in-time copy of a `replicated` drive, attached
+or not; `local` drives answer 409 `storage_class_unsupported`. It counts
+toward the drive's `total_size_bytes` until deleted.
+
+Sends a `POST` request to `/v1/snapshots`
+
+Arguments:
+- `account`: Name or id of the account holding the project: operator and partner
+tokens must give it when `project` is a name (a 400 otherwise).
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.snapshot_create()
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn snapshot_create(&self) -> builder::SnapshotCreate<'_> {
+        builder::SnapshotCreate::new(self)
+    }
+    /**Fetch a snapshot
+
+Sends a `GET` request to `/v1/snapshots/{snapshot}`
+
+Arguments:
+- `snapshot`: Name (with ?project=) or id of the snapshot
+- `account`: Name or id of the account holding the project: operator and partner
+tokens must give it when `project` is a name (a 400 otherwise).
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.snapshot_get()
+    .snapshot(snapshot)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
+    pub fn snapshot_get(&self) -> builder::SnapshotGet<'_> {
+        builder::SnapshotGet::new(self)
+    }
+    /**Delete a snapshot
+
+Drives and images made from it keep their data.
+
+Sends a `DELETE` request to `/v1/snapshots/{snapshot}`
+
+Arguments:
+- `snapshot`: Name (with ?project=) or id of the snapshot
+- `account`: Name or id of the account holding the project: operator and partner
+tokens must give it when `project` is a name (a 400 otherwise).
+- `project`: Name or id of the project. Needed when the resource is named by name.
+```ignore
+let response = client.snapshot_delete()
+    .snapshot(snapshot)
+    .account(account)
+    .project(project)
+    .send()
+    .await;
+```*/
+    pub fn snapshot_delete(&self) -> builder::SnapshotDelete<'_> {
+        builder::SnapshotDelete::new(self)
+    }
+    /**Make an image from a snapshot
+
+An image of the snapshot's account that boots like the image its drive
+was made from, with the snapshot's data. Boot drives made from it are
+copy-on-write clones, and must be `replicated`.
+
+Sends a `POST` request to `/v1/snapshots/{snapshot}/image`
+
+Arguments:
+- `snapshot`: Name (with ?project=) or id of the snapshot
+- `account`: Name or id of the account holding the project: operator and partner
+tokens must give it when `project` is a name (a 400 otherwise).
+- `project`: Name or id of the project. Needed when the resource is named by name.
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.snapshot_image_create()
+    .snapshot(snapshot)
+    .account(account)
+    .project(project)
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn snapshot_image_create(&self) -> builder::SnapshotImageCreate<'_> {
+        builder::SnapshotImageCreate::new(self)
+    }
     /**List SSH keys
 
 Sends a `GET` request to `/v1/ssh-keys`
@@ -22696,6 +26096,23 @@ let response = client.ssh_key_delete()
 ```*/
     pub fn ssh_key_delete(&self) -> builder::SshKeyDelete<'_> {
         builder::SshKeyDelete::new(self)
+    }
+    /**Read the storage cluster's health
+
+Ceph's verdict and checks, capacity, storage daemons, each of
+Overcast's pools (replication state and what it holds), and the
+replicated drives in a pool that is not `healthy`. Read by the server
+every 5 seconds; `time_observed` says when.
+
+Sends a `GET` request to `/v1/system/storage`
+
+```ignore
+let response = client.storage_status()
+    .send()
+    .await;
+```*/
+    pub fn storage_status(&self) -> builder::StorageStatus<'_> {
+        builder::StorageStatus::new(self)
     }
     /**List API tokens
 
@@ -24556,6 +27973,217 @@ pub mod builder {
                     )
                 }
                 409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::drive_rollback`]
+
+[`Client::drive_rollback`]: super::Client::drive_rollback*/
+    #[derive(Debug, Clone)]
+    pub struct DriveRollback<'a> {
+        client: &'a super::Client,
+        drive: Result<types::DriveRollbackDrive, String>,
+        account: Result<Option<types::DriveRollbackAccount>, String>,
+        project: Result<Option<types::DriveRollbackProject>, String>,
+        idempotency_key: Result<Option<types::DriveRollbackIdempotencyKey>, String>,
+        body: Result<types::builder::DriveRollback, String>,
+    }
+    impl<'a> DriveRollback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                drive: Err("drive was not initialized".to_string()),
+                account: Ok(None),
+                project: Ok(None),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn drive<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DriveRollbackDrive>,
+        {
+            self.drive = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `DriveRollbackDrive` for drive failed".to_string()
+                });
+            self
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DriveRollbackAccount>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `DriveRollbackAccount` for account failed".to_string()
+                });
+            self
+        }
+        pub fn project<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DriveRollbackProject>,
+        {
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `DriveRollbackProject` for project failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DriveRollbackIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `DriveRollbackIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DriveRollback>,
+            <V as std::convert::TryInto<types::DriveRollback>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `DriveRollback` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DriveRollback,
+            ) -> types::builder::DriveRollback,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/drives/{drive}/rollback`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Drive>, Error<types::ErrorBody>> {
+            let Self { client, drive, account, project, idempotency_key, body } = self;
+            let drive = drive.map_err(Error::InvalidRequest)?;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let project = project.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DriveRollback::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/drives/{}/rollback", client.baseurl, encode_path(& drive
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("project", &project))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "drive_rollback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                202u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
@@ -31769,6 +35397,897 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::snapshot_list`]
+
+[`Client::snapshot_list`]: super::Client::snapshot_list*/
+    #[derive(Debug, Clone)]
+    pub struct SnapshotList<'a> {
+        client: &'a super::Client,
+        account: Result<Option<types::SnapshotListAccount>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        page_token: Result<Option<::std::string::String>, String>,
+        project: Result<Option<types::SnapshotListProject>, String>,
+    }
+    impl<'a> SnapshotList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account: Ok(None),
+                limit: Ok(None),
+                page_token: Ok(None),
+                project: Ok(None),
+            }
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotListAccount>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotListAccount` for account failed".to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_token<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.page_token = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for page_token failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn project<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotListProject>,
+        {
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotListProject` for project failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/snapshots`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SnapshotPage>, Error<types::ErrorBody>> {
+            let Self { client, account, limit, page_token, project } = self;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let page_token = page_token.map_err(Error::InvalidRequest)?;
+            let project = project.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/snapshots", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+                .query(&progenitor_client::QueryParam::new("project", &project))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "snapshot_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+        ///Streams `GET` requests to `/v1/snapshots`
+        pub fn stream(
+            self,
+        ) -> impl futures::Stream<
+            Item = Result<types::Snapshot, Error<types::ErrorBody>>,
+        > + Unpin + 'a {
+            use ::futures::StreamExt;
+            use ::futures::TryFutureExt;
+            use ::futures::TryStreamExt;
+            let next = Self {
+                account: Ok(None),
+                page_token: Ok(None),
+                project: Ok(None),
+                ..self.clone()
+            };
+            self.send()
+                .map_ok(move |page| {
+                    let page = page.into_inner();
+                    let first = futures::stream::iter(page.items).map(Ok);
+                    let rest = futures::stream::try_unfold(
+                            (page.next_page, next),
+                            |(next_page, next)| async {
+                                if next_page.is_none() {
+                                    Ok(None)
+                                } else {
+                                    Self {
+                                        page_token: Ok(next_page),
+                                        ..next.clone()
+                                    }
+                                        .send()
+                                        .map_ok(|page| {
+                                            let page = page.into_inner();
+                                            Some((
+                                                futures::stream::iter(page.items).map(Ok),
+                                                (page.next_page, next),
+                                            ))
+                                        })
+                                        .await
+                                }
+                            },
+                        )
+                        .try_flatten();
+                    first.chain(rest)
+                })
+                .try_flatten_stream()
+                .boxed()
+        }
+    }
+    /**Builder for [`Client::snapshot_create`]
+
+[`Client::snapshot_create`]: super::Client::snapshot_create*/
+    #[derive(Debug, Clone)]
+    pub struct SnapshotCreate<'a> {
+        client: &'a super::Client,
+        account: Result<Option<types::SnapshotCreateAccount>, String>,
+        project: Result<Option<types::SnapshotCreateProject>, String>,
+        idempotency_key: Result<Option<types::SnapshotCreateIdempotencyKey>, String>,
+        body: Result<types::builder::SnapshotCreate, String>,
+    }
+    impl<'a> SnapshotCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                account: Ok(None),
+                project: Ok(None),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotCreateAccount>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotCreateAccount` for account failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn project<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotCreateProject>,
+        {
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotCreateProject` for project failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotCreateIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotCreate>,
+            <V as std::convert::TryInto<
+                types::SnapshotCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SnapshotCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SnapshotCreate,
+            ) -> types::builder::SnapshotCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/snapshots`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Snapshot>, Error<types::ErrorBody>> {
+            let Self { client, account, project, idempotency_key, body } = self;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let project = project.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SnapshotCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/snapshots", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("project", &project))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "snapshot_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::snapshot_get`]
+
+[`Client::snapshot_get`]: super::Client::snapshot_get*/
+    #[derive(Debug, Clone)]
+    pub struct SnapshotGet<'a> {
+        client: &'a super::Client,
+        snapshot: Result<types::SnapshotGetSnapshot, String>,
+        account: Result<Option<types::SnapshotGetAccount>, String>,
+        project: Result<Option<types::SnapshotGetProject>, String>,
+    }
+    impl<'a> SnapshotGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                snapshot: Err("snapshot was not initialized".to_string()),
+                account: Ok(None),
+                project: Ok(None),
+            }
+        }
+        pub fn snapshot<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotGetSnapshot>,
+        {
+            self.snapshot = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SnapshotGetSnapshot` for snapshot failed".to_string()
+                });
+            self
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotGetAccount>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotGetAccount` for account failed".to_string()
+                });
+            self
+        }
+        pub fn project<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotGetProject>,
+        {
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotGetProject` for project failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/snapshots/{snapshot}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Snapshot>, Error<types::ErrorBody>> {
+            let Self { client, snapshot, account, project } = self;
+            let snapshot = snapshot.map_err(Error::InvalidRequest)?;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let project = project.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/snapshots/{}", client.baseurl, encode_path(& snapshot
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("project", &project))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "snapshot_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::snapshot_delete`]
+
+[`Client::snapshot_delete`]: super::Client::snapshot_delete*/
+    #[derive(Debug, Clone)]
+    pub struct SnapshotDelete<'a> {
+        client: &'a super::Client,
+        snapshot: Result<types::SnapshotDeleteSnapshot, String>,
+        account: Result<Option<types::SnapshotDeleteAccount>, String>,
+        project: Result<Option<types::SnapshotDeleteProject>, String>,
+    }
+    impl<'a> SnapshotDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                snapshot: Err("snapshot was not initialized".to_string()),
+                account: Ok(None),
+                project: Ok(None),
+            }
+        }
+        pub fn snapshot<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotDeleteSnapshot>,
+        {
+            self.snapshot = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SnapshotDeleteSnapshot` for snapshot failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotDeleteAccount>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotDeleteAccount` for account failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn project<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotDeleteProject>,
+        {
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotDeleteProject` for project failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/snapshots/{snapshot}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self { client, snapshot, account, project } = self;
+            let snapshot = snapshot.map_err(Error::InvalidRequest)?;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let project = project.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/snapshots/{}", client.baseurl, encode_path(& snapshot
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("project", &project))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "snapshot_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::snapshot_image_create`]
+
+[`Client::snapshot_image_create`]: super::Client::snapshot_image_create*/
+    #[derive(Debug, Clone)]
+    pub struct SnapshotImageCreate<'a> {
+        client: &'a super::Client,
+        snapshot: Result<types::SnapshotImageCreateSnapshot, String>,
+        account: Result<Option<types::SnapshotImageCreateAccount>, String>,
+        project: Result<Option<types::SnapshotImageCreateProject>, String>,
+        idempotency_key: Result<
+            Option<types::SnapshotImageCreateIdempotencyKey>,
+            String,
+        >,
+        body: Result<types::builder::SnapshotImageCreate, String>,
+    }
+    impl<'a> SnapshotImageCreate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                snapshot: Err("snapshot was not initialized".to_string()),
+                account: Ok(None),
+                project: Ok(None),
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn snapshot<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotImageCreateSnapshot>,
+        {
+            self.snapshot = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `SnapshotImageCreateSnapshot` for snapshot failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotImageCreateAccount>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotImageCreateAccount` for account failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn project<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotImageCreateProject>,
+        {
+            self.project = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotImageCreateProject` for project failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotImageCreateIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SnapshotImageCreateIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SnapshotImageCreate>,
+            <V as std::convert::TryInto<
+                types::SnapshotImageCreate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `SnapshotImageCreate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SnapshotImageCreate,
+            ) -> types::builder::SnapshotImageCreate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/snapshots/{snapshot}/image`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Image>, Error<types::ErrorBody>> {
+            let Self { client, snapshot, account, project, idempotency_key, body } = self;
+            let snapshot = snapshot.map_err(Error::InvalidRequest)?;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let project = project.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SnapshotImageCreate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/snapshots/{}/image", client.baseurl, encode_path(& snapshot
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("project", &project))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "snapshot_image_create",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::ssh_key_list`]
 
 [`Client::ssh_key_list`]: super::Client::ssh_key_list*/
@@ -32350,6 +36869,89 @@ pub mod builder {
                     )
                 }
                 409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::storage_status`]
+
+[`Client::storage_status`]: super::Client::storage_status*/
+    #[derive(Debug, Clone)]
+    pub struct StorageStatus<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> StorageStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/system/storage`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::StorageStatus>, Error<types::ErrorBody>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/system/storage", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "storage_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -33,7 +33,10 @@ export interface paths {
         };
         /**
          * Read metrics
-         * @description Prometheus text exposition: request counts and latency by route, method and status.
+         * @description Prometheus text exposition: request counts and latency by route, method
+         *     and status; on a server with Ceph, the storage cluster's health,
+         *     capacity, daemons and each pool's replication state
+         *     (`overcast_storage_*`).
          */
         get: operations["metrics"];
         put?: never;
@@ -149,6 +152,28 @@ export interface paths {
          * @description The drive must not be attached.
          */
         delete: operations["drive_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{drive}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll a drive back to a snapshot
+         * @description The drive must be detached, or attached to a stopped instance. It is
+         *     `restoring` until done; what was written since the snapshot is lost.
+         *     `local` drives have no snapshots (409 `storage_class_unsupported`).
+         */
+        post: operations["drive_rollback"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -692,6 +717,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List snapshots in a project */
+        get: operations["snapshot_list"];
+        put?: never;
+        /**
+         * Snapshot a drive
+         * @description A crash-consistent point-in-time copy of a `replicated` drive, attached
+         *     or not; `local` drives answer 409 `storage_class_unsupported`. It counts
+         *     toward the drive's `total_size_bytes` until deleted.
+         */
+        post: operations["snapshot_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/snapshots/{snapshot}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fetch a snapshot */
+        get: operations["snapshot_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a snapshot
+         * @description Drives and images made from it keep their data.
+         */
+        delete: operations["snapshot_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/snapshots/{snapshot}/image": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an image from a snapshot
+         * @description An image of the snapshot's account that boots like the image its drive
+         *     was made from, with the snapshot's data. Boot drives made from it are
+         *     copy-on-write clones, and must be `replicated`.
+         */
+        post: operations["snapshot_image_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ssh-keys": {
         parameters: {
             query?: never;
@@ -723,6 +814,29 @@ export interface paths {
         post?: never;
         /** Delete an SSH key */
         delete: operations["ssh_key_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/system/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the storage cluster's health
+         * @description Ceph's verdict and checks, capacity, storage daemons, each of
+         *     Overcast's pools (replication state and what it holds), and the
+         *     replicated drives in a pool that is not `healthy`. Read by the server
+         *     every 5 seconds; `time_observed` says when.
+         */
+        get: operations["storage_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -928,6 +1042,7 @@ export interface components {
              * @example 3
              */
             replicas: number;
+            replication?: components["schemas"]["Replication"] | null;
             /**
              * Format: int64
              * @example 10737418240
@@ -939,8 +1054,28 @@ export interface components {
              * @example 0
              */
             slot?: number | null;
+            /**
+             * Format: uuid
+             * @description The snapshot the drive's data was copied from, if any.
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+             */
+            snapshot_id?: string | null;
+            /**
+             * Format: int64
+             * @description What its snapshots count for: the sum of the drive's size when
+             *     each was taken.
+             * @example 21474836480
+             */
+            snapshots_size_bytes: number;
             state: components["schemas"]["DriveState"];
             storage_class: components["schemas"]["StorageClass"];
+            /**
+             * Format: int64
+             * @description `size_bytes` plus `snapshots_size_bytes`: what the drive is metered
+             *     for.
+             * @example 32212254720
+             */
+            total_size_bytes: number;
         };
         /** @description Attach or detach a drive. The instance must be stopped. */
         DriveAttachment: {
@@ -991,6 +1126,13 @@ export interface components {
              */
             size_bytes: number;
             /**
+             * @description Name or id of a snapshot (same project) whose data the drive starts
+             *     with, instead of an image: `replicated` drives only, at least the
+             *     snapshot's size.
+             * @example data-before-upgrade
+             */
+            snapshot?: string | null;
+            /**
              * @description Where a drive's data lives: `local` (the default: one copy, a sparse
              *     file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
              *     kept on `replicas` different hosts; needs a server with Ceph, else 422).
@@ -1008,11 +1150,22 @@ export interface components {
             next_page?: string | null;
         };
         /**
+         * @description Roll a drive back to one of its snapshots. The drive must be detached,
+         *     or its instance stopped; what was written since the snapshot is lost.
+         */
+        DriveRollback: {
+            /**
+             * @description Name or id of one of the drive's snapshots.
+             * @example data-before-upgrade
+             */
+            snapshot: string;
+        };
+        /**
          * @description Lifecycle state of a drive.
          * @example available
          * @enum {string}
          */
-        DriveState: "creating" | "available" | "attaching" | "attached" | "detaching" | "resizing" | "deleting" | "failed";
+        DriveState: "creating" | "available" | "attaching" | "attached" | "detaching" | "resizing" | "restoring" | "deleting" | "failed";
         /** @description Change a drive. Absent fields stay as they are. */
         DriveUpdate: {
             /** @example Database volume */
@@ -1674,6 +1827,40 @@ export interface components {
              */
             next_page?: string | null;
         };
+        /**
+         * @description How a replicated drive's copies stand. The figures are those of the
+         *     drive's pool, whose placement groups hold its objects.
+         */
+        Replication: {
+            /**
+             * Format: double
+             * @description The share of object copies missing (0 when `healthy`).
+             * @example 0.3333
+             */
+            degraded_ratio: number;
+            /**
+             * Format: double
+             * @description While `recovering`: the share of the pool's placement groups that
+             *     hold every copy again (1 when `healthy`).
+             * @example 0.75
+             */
+            recovery_progress: number;
+            state: components["schemas"]["ReplicationState"];
+            /**
+             * Format: date-time
+             * @description When the storage cluster was last read.
+             * @example 2026-11-24T17:30:00Z
+             */
+            time_observed: string;
+        };
+        /**
+         * @description `healthy`: every copy is in place. `degraded`: a host holding copies is
+         *     gone and nothing is being copied back yet; writes go on as long as two
+         *     copies are kept. `recovering`: missing copies are being made again.
+         * @example healthy
+         * @enum {string}
+         */
+        ReplicationState: "healthy" | "degraded" | "recovering";
         /** @description A chunk of an instance's serial console log. */
         SerialOutput: {
             /**
@@ -1694,6 +1881,68 @@ export interface components {
              */
             size: number;
         };
+        /** @description A point-in-time copy of a replicated drive. */
+        Snapshot: components["schemas"]["Identity"] & {
+            /**
+             * Format: uuid
+             * @description The drive it is a snapshot of.
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+             */
+            drive_id: string;
+            /**
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+             */
+            project_id: string;
+            /**
+             * Format: int64
+             * @description The drive's size when it was taken.
+             * @example 10737418240
+             */
+            size_bytes: number;
+            state: components["schemas"]["SnapshotState"];
+        };
+        /**
+         * @description Take a snapshot of a drive: a point-in-time, crash-consistent copy of a
+         *     `replicated` drive, kept in Ceph beside it (409 for a `local` drive).
+         */
+        SnapshotCreate: {
+            /** @example Before the 2.4 upgrade */
+            description?: string;
+            /**
+             * @description Name or id of the drive (same project).
+             * @example data
+             */
+            drive: string;
+            /** @example data-before-upgrade */
+            name: string;
+        };
+        /**
+         * @description Make an image of the account from a snapshot of a boot drive. It boots
+         *     like the image the drive was made from (same kernel, OS family and
+         *     boot mode) with the snapshot's data; only `replicated` drives can be
+         *     made from it.
+         */
+        SnapshotImageCreate: {
+            /** @example Web tier, configured */
+            description?: string;
+            /** @example web-golden */
+            name: string;
+        };
+        SnapshotPage: {
+            items: components["schemas"]["Snapshot"][];
+            /**
+             * @description Pass as `page_token` to get the next page; absent on the last page.
+             * @example eyJ2IjoxLCJhZnRlciI6IndlYiJ9
+             */
+            next_page?: string | null;
+        };
+        /**
+         * @description Lifecycle state of a snapshot.
+         * @example available
+         * @enum {string}
+         */
+        SnapshotState: "creating" | "available" | "deleting" | "failed";
         /** @description An SSH public key of an account. */
         SshKey: components["schemas"]["Identity"] & {
             /**
@@ -1737,6 +1986,121 @@ export interface components {
          * @enum {string}
          */
         StorageClass: "local" | "replicated";
+        /**
+         * @description The storage cluster's overall verdict: Ceph's `HEALTH_OK`, `HEALTH_WARN`
+         *     or `HEALTH_ERR`; `unreachable` when it could not be read (lost quorum,
+         *     network); `not_configured` on a server without Ceph.
+         * @example warn
+         * @enum {string}
+         */
+        StorageHealth: "ok" | "warn" | "error" | "unreachable" | "not_configured";
+        /** @description One of Overcast's Ceph pools. */
+        StoragePool: {
+            /**
+             * Format: double
+             * @example 0.3333
+             */
+            degraded_ratio: number;
+            /**
+             * Format: int64
+             * @description Replicated drives kept in it.
+             * @example 12
+             */
+            drives: number;
+            /**
+             * Format: uuid
+             * @description Stable for the pool's name: the `resource_id` of its events.
+             * @example 6f1c2b8e-3a4d-5e6f-8a9b-0c1d2e3f4a5b
+             */
+            id: string;
+            /** @example overcast-r3 */
+            name: string;
+            /**
+             * Format: int64
+             * @example 2048
+             */
+            objects: number;
+            /**
+             * Format: double
+             * @example 0.75
+             */
+            recovery_progress: number;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            replicas: number;
+            state: components["schemas"]["ReplicationState"];
+            /**
+             * Format: int64
+             * @example 8589934592
+             */
+            stored_bytes: number;
+        };
+        /** @description The replicated storage cluster (Ceph), as the server last read it. */
+        StorageStatus: {
+            /**
+             * Format: int64
+             * @example 24856748032
+             */
+            available_bytes: number;
+            /**
+             * @description Ceph's health checks, as `CODE: message`.
+             * @example [
+             *       "OSD_DOWN: 1 osds down"
+             *     ]
+             */
+            checks: string[];
+            /**
+             * Format: int64
+             * @description Replicated drives in a pool that is not `healthy`.
+             * @example 1
+             */
+            degraded_drive_count: number;
+            /**
+             * @description The first 100 of them, by id.
+             * @example [
+             *       "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b"
+             *     ]
+             */
+            degraded_drives: string[];
+            health: components["schemas"]["StorageHealth"];
+            /**
+             * Format: int32
+             * @description Storage daemons (one or more per host): all, up, and in the data
+             *     placement.
+             * @example 3
+             */
+            osds: number;
+            /**
+             * Format: int32
+             * @example 3
+             */
+            osds_in: number;
+            /**
+             * Format: int32
+             * @example 2
+             */
+            osds_up: number;
+            /** @description Overcast's pools: one per number of copies. */
+            pools: components["schemas"]["StoragePool"][];
+            /**
+             * Format: date-time
+             * @description When the cluster was last read (absent if never).
+             * @example 2026-11-24T17:30:00Z
+             */
+            time_observed?: string | null;
+            /**
+             * Format: int64
+             * @example 25769803776
+             */
+            total_bytes: number;
+            /**
+             * Format: int64
+             * @example 913055744
+             */
+            used_bytes: number;
+        };
         /** @description An API token, without its secret. */
         Token: {
             /**
@@ -2571,6 +2935,63 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    drive_rollback: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the project. Needed when the resource is named by name.
+                 * @example web
+                 */
+                project?: string;
+                /**
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+            };
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /**
+                 * @description Name (with ?project=) or id of the drive
+                 * @example data
+                 */
+                drive: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DriveRollback"];
+            };
+        };
+        responses: {
+            /** @description Rolling back (`restoring`) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Drive"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -4462,6 +4883,243 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    snapshot_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the project. Required unless `page_token` is given.
+                 * @example web
+                 */
+                project?: string;
+                /**
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+                /**
+                 * @description Items per page, 1 to 1000 (default 100).
+                 * @example 100
+                 */
+                limit?: number;
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of snapshots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    snapshot_create: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the project. Needed when the resource is named by name.
+                 * @example web
+                 */
+                project?: string;
+                /**
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+            };
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotCreate"];
+            };
+        };
+        responses: {
+            /** @description The new snapshot */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    snapshot_get: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the project. Needed when the resource is named by name.
+                 * @example web
+                 */
+                project?: string;
+                /**
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Name (with ?project=) or id of the snapshot
+                 * @example data-before-upgrade
+                 */
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The snapshot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Snapshot"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    snapshot_delete: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the project. Needed when the resource is named by name.
+                 * @example web
+                 */
+                project?: string;
+                /**
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Name (with ?project=) or id of the snapshot
+                 * @example data-before-upgrade
+                 */
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    snapshot_image_create: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the project. Needed when the resource is named by name.
+                 * @example web
+                 */
+                project?: string;
+                /**
+                 * @description Name or id of the account holding the project: operator and partner
+                 *     tokens must give it when `project` is a name (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+            };
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /**
+                 * @description Name (with ?project=) or id of the snapshot
+                 * @example data-before-upgrade
+                 */
+                snapshot: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SnapshotImageCreate"];
+            };
+        };
+        responses: {
+            /** @description The new image */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     ssh_key_list: {
         parameters: {
             query?: {
@@ -4619,6 +5277,31 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    storage_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The storage cluster */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };

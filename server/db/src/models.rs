@@ -5,7 +5,7 @@ use overcast_types::TokenScope;
 use overcast_types::ids::*;
 use overcast_types::params::{Architecture, BootMode, HaPolicy, StorageClass};
 use overcast_types::states::{
-    DriveState, HostState, InstanceState, WorkflowDirection, WorkflowState,
+    DriveState, HostState, InstanceState, SnapshotState, WorkflowDirection, WorkflowState,
 };
 
 use crate::schema::*;
@@ -107,6 +107,9 @@ pub struct ImageRow {
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
+    /// Made from this snapshot: its disk is an RBD image in Ceph, so only
+    /// replicated drives can be made from it.
+    pub snapshot_id: Option<SnapshotId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -195,6 +198,25 @@ pub struct DriveRow {
     pub chap_user: String,
     pub chap_secret: String,
     pub storage_class: StorageClass,
+    /// The snapshot its data was copied from, if any.
+    pub snapshot_id: Option<SnapshotId>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = snapshots, treat_none_as_null = true)]
+pub struct SnapshotRow {
+    pub id: SnapshotId,
+    pub project_id: ProjectId,
+    pub account_id: AccountId,
+    pub drive_id: DriveId,
+    pub name: String,
+    pub description: String,
+    /// The drive's size when the snapshot was taken.
+    pub size_bytes: i64,
+    pub state: SnapshotState,
+    pub time_created: i64,
+    pub time_modified: i64,
+    pub generation: i64,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

@@ -96,6 +96,7 @@ diesel::table! {
         time_created -> BigInt,
         time_modified -> BigInt,
         generation -> BigInt,
+        snapshot_id -> Nullable<Text>,
     }
 }
 
@@ -191,6 +192,23 @@ diesel::table! {
         chap_user -> Text,
         chap_secret -> Text,
         storage_class -> Text,
+        snapshot_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    snapshots (id) {
+        id -> Text,
+        project_id -> Text,
+        account_id -> Text,
+        drive_id -> Text,
+        name -> Text,
+        description -> Text,
+        size_bytes -> BigInt,
+        state -> Text,
+        time_created -> BigInt,
+        time_modified -> BigInt,
+        generation -> BigInt,
     }
 }
 
@@ -283,6 +301,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ip_pools,
     instances,
     drives,
+    snapshots,
     ip_addresses,
     events,
     idempotency_keys,

@@ -8,7 +8,7 @@ use overcast_types::views::*;
 use crate::json_list;
 use crate::models::*;
 
-fn time(micros: i64) -> DateTime<Utc> {
+pub fn time(micros: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(micros).unwrap_or_default()
 }
 
@@ -269,6 +269,30 @@ impl From<DriveRow> for Drive {
             slot: r.slot.map(|s| s as u32),
             host_id: r.host_id.as_ref().map(Into::into),
             delete_with_instance: r.delete_with_instance,
+            snapshot_id: r.snapshot_id.as_ref().map(Into::into),
+            // Filled in by `app::drives::views`, which sums its snapshots,
+            // and by the HTTP layer, which knows the cluster's health.
+            snapshots_size_bytes: 0,
+            total_size_bytes: r.size_bytes as u64,
+            replication: None,
+        }
+    }
+}
+
+impl From<SnapshotRow> for Snapshot {
+    fn from(r: SnapshotRow) -> Self {
+        Self {
+            identity: identity(
+                &r.id,
+                r.name,
+                r.description,
+                r.time_created,
+                r.time_modified,
+            ),
+            project_id: r.project_id.uuid(),
+            drive_id: r.drive_id.uuid(),
+            size_bytes: r.size_bytes as u64,
+            state: r.state,
         }
     }
 }

@@ -9,7 +9,7 @@ use overcast_db::{DbConn, json_list, now_micros};
 use overcast_internal_api::v1::{self as api, server_message::Command as Cmd};
 use overcast_types::ids::*;
 use overcast_types::params::StorageClass;
-use overcast_types::states::{DriveState, HostState, InstanceState};
+use overcast_types::states::{DriveState, HostState, InstanceState, SnapshotState};
 use overcast_types::{ApiError, ApiResult};
 
 use super::placement::PlacementPolicy;
@@ -28,18 +28,38 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageOp {
     /// Make the drive's RBD image exist, at least `size_bytes` large:
-    /// blank, or a copy-on-write clone of `image`'s base snapshot.
+    /// blank, a copy-on-write clone of an image's base snapshot, or a copy
+    /// of a snapshot.
     EnsureVolume {
         volume: Volume,
         size_bytes: u64,
-        image: Option<ImageBase>,
+        source: Option<VolumeSource>,
     },
     /// Remove the image and its snapshots.
     RemoveVolume { volume: Volume },
+    /// Take the snapshot (crash-consistent: RBD orders it among the writes).
+    EnsureSnapshot { snapshot: SnapRef },
+    /// Remove the snapshot.
+    RemoveSnapshot { snapshot: SnapRef },
+    /// Roll the image back to the snapshot (nobody may have it open).
+    Rollback { snapshot: SnapRef },
+    /// Make an image's base exist (see [`ImageBase`]).
+    EnsureImageBase { base: ImageBase },
     /// Blocklist every Ceph client of the host at `address`.
     Blocklist { address: String },
+    /// Lift that blocklist entry.
+    Unblock { address: String },
     /// Break every lock on the image.
     BreakLocks { volume: Volume },
+}
+
+/// Where a new replicated drive's data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeSource {
+    /// A copy-on-write clone of the image's base snapshot.
+    Image(ImageBase),
+    /// A full copy of a snapshot: the new drive does not depend on it.
+    Snapshot(SnapRef),
 }
 
 /// Where a replicated drive lives: `<pool>/<name>`.
@@ -57,6 +77,30 @@ impl Volume {
             name: format!("drive-{drive}"),
         }
     }
+
+    pub fn spec(&self) -> String {
+        format!("{}/{}", self.pool, self.name)
+    }
+}
+
+/// A snapshot of a drive's image: `<pool>/<image>@snap-<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapRef {
+    pub volume: Volume,
+    pub name: String,
+}
+
+impl SnapRef {
+    pub fn of(volume: Volume, snapshot: &SnapshotId) -> Self {
+        Self {
+            volume,
+            name: format!("snap-{snapshot}"),
+        }
+    }
+
+    pub fn spec(&self) -> String {
+        format!("{}@{}", self.volume.spec(), self.name)
+    }
 }
 
 /// Overcast's pool of `replicas` copies.
@@ -64,13 +108,23 @@ pub fn pool_name(replicas: i32) -> String {
     format!("overcast-r{replicas}")
 }
 
-/// An OS image imported once into the 3-copy pool as a protected snapshot,
-/// the parent of every replicated boot drive made from it.
+/// An OS image held once in the 3-copy pool as a protected snapshot
+/// (`overcast-r3/image-<id>@base`), the parent of every replicated boot
+/// drive made from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageBase {
     pub image: ImageId,
+    pub from: BaseSource,
+}
+
+/// What an image's base is made from, the first time it is needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseSource {
     /// The image bundle (`file:///dir`) whose `disk.raw` is imported.
-    pub source: String,
+    Bundle(String),
+    /// A drive's snapshot, copied (an image made from a snapshot); `None`
+    /// once the snapshot is gone (its removal made the base first).
+    Snapshot(Option<SnapRef>),
 }
 
 /// What a step does outside the database, as the database says now;
@@ -115,6 +169,18 @@ pub fn command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<Command>> {
                     volume: Volume::of(drive, replicas),
                 })
             }),
+        Step::EnsureSnapshot { snapshot }
+        | Step::RemoveSnapshot { snapshot }
+        | Step::RollbackDrive { snapshot, .. } => snap_ref(conn, snapshot)?.map(|snapshot| {
+            Command::Storage(match step {
+                Step::EnsureSnapshot { .. } => StorageOp::EnsureSnapshot { snapshot },
+                Step::RemoveSnapshot { .. } => StorageOp::RemoveSnapshot { snapshot },
+                _ => StorageOp::Rollback { snapshot },
+            })
+        }),
+        Step::EnsureImageBase { image } => Some(Command::Storage(StorageOp::EnsureImageBase {
+            base: image_base(conn, image)?,
+        })),
         Step::EnsureInstance { instance, running } => {
             let (host, cmd) = ensure_instance_command(conn, instance, *running)?;
             Some(Command::Host(host, Box::new(cmd)))
@@ -170,6 +236,16 @@ pub fn apply_effect(conn: &mut DbConn, step: &Step, policy: PlacementPolicy) -> 
             diesel::delete(drives::table.find(drive)).execute(conn)?;
             Ok(())
         }
+        Step::SnapshotReady { snapshot } => {
+            set_snapshot_state(conn, snapshot, SnapshotState::Available)
+        }
+        Step::SnapshotFailed { snapshot } => {
+            set_snapshot_state(conn, snapshot, SnapshotState::Failed)
+        }
+        Step::ForgetSnapshot { snapshot } => {
+            diesel::delete(snapshots::table.find(snapshot)).execute(conn)?;
+            Ok(())
+        }
         Step::SetInstanceState { instance, state } => set_instance_state(conn, instance, *state),
         Step::ForgetInstance { instance } => forget_instance(conn, instance),
         Step::Unplace { instance } => super::failover::unplace(conn, instance),
@@ -200,6 +276,45 @@ fn set_drive_state(conn: &mut DbConn, id: &DriveId, state: DriveState) -> ApiRes
     Ok(())
 }
 
+fn set_snapshot_state(conn: &mut DbConn, id: &SnapshotId, state: SnapshotState) -> ApiResult<()> {
+    diesel::update(snapshots::table.find(id))
+        .set((
+            snapshots::state.eq(state),
+            snapshots::generation.eq(snapshots::generation + 1),
+            snapshots::time_modified.eq(now_micros()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Where a snapshot lives in Ceph; `None` once its row is gone.
+fn snap_ref(conn: &mut DbConn, id: &SnapshotId) -> ApiResult<Option<SnapRef>> {
+    let found: Option<(DriveId, i32)> = snapshots::table
+        .inner_join(drives::table.on(snapshots::drive_id.eq(drives::id)))
+        .filter(snapshots::id.eq(id))
+        .select((drives::id, drives::replicas))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(drive, replicas)| SnapRef::of(Volume::of(&drive, replicas), id)))
+}
+
+/// What an image's base in Ceph is made from: its bundle's disk, or the
+/// snapshot it was made from.
+fn image_base(conn: &mut DbConn, id: &ImageId) -> ApiResult<ImageBase> {
+    let (source, snapshot): (String, Option<SnapshotId>) = images::table
+        .find(id)
+        .select((images::source_url, images::snapshot_id))
+        .first(conn)?;
+    let from = match snapshot {
+        Some(snapshot) => BaseSource::Snapshot(snap_ref(conn, &snapshot)?),
+        None => BaseSource::Bundle(source),
+    };
+    Ok(ImageBase {
+        image: id.clone(),
+        from,
+    })
+}
+
 fn image_source(conn: &mut DbConn, image_id: &Option<ImageId>) -> ApiResult<String> {
     Ok(match image_id {
         Some(id) => images::table
@@ -220,17 +335,17 @@ fn ensure_drive(conn: &mut DbConn, drive_id: &DriveId) -> ApiResult<Command> {
         .select(DriveRow::as_select())
         .first(conn)?;
     if drive.storage_class == StorageClass::Replicated {
-        let image = match &drive.image_id {
-            Some(image) => Some(ImageBase {
-                image: image.clone(),
-                source: image_source(conn, &drive.image_id)?,
-            }),
-            None => None,
+        // The source matters only while the image is not made yet; a
+        // snapshot cannot go while a drive is being made from it.
+        let source = match (&drive.snapshot_id, &drive.image_id) {
+            (Some(snapshot), _) => snap_ref(conn, snapshot)?.map(VolumeSource::Snapshot),
+            (None, Some(image)) => Some(VolumeSource::Image(image_base(conn, image)?)),
+            (None, None) => None,
         };
         return Ok(Command::Storage(StorageOp::EnsureVolume {
             volume: Volume::of(&drive.id, drive.replicas),
             size_bytes: drive.size_bytes as u64,
-            image,
+            source,
         }));
     }
     let (host, cmd) = ensure_drive_command(conn, drive_id)?;

@@ -31,6 +31,7 @@ pub fn insert_drive(
     description: String,
     size_bytes: u64,
     image: Option<&NameOrId>,
+    snapshot: Option<&SnapshotRow>,
     (storage_class, replicas): (StorageClass, Option<u8>),
     avoid_drives: Vec<DriveId>,
     avoid_instances: Vec<InstanceId>,
@@ -55,8 +56,27 @@ pub fn insert_drive(
                     ),
                 ));
             }
+            if image.snapshot_id.is_some() && storage_class == StorageClass::Local {
+                return Err(ApiError::conflict(
+                    "storage_class_unsupported",
+                    format!(
+                        "image \"{}\" was made from a snapshot and is kept in Ceph: ask for \
+                         storage_class `replicated`",
+                        image.name
+                    ),
+                )
+                .with_field("storage_class"));
+            }
             Some(image.id)
         }
+    };
+    // A drive made from a snapshot boots as its source drive did.
+    let image_id = match snapshot {
+        Some(snapshot) => drives::table
+            .find(&snapshot.drive_id)
+            .select(drives::image_id)
+            .first::<Option<ImageId>>(conn)?,
+        None => image_id,
     };
     // A replicated drive is Ceph's to place, on as many hosts as copies.
     let host = match storage_class {
@@ -94,6 +114,7 @@ pub fn insert_drive(
         chap_user: String::new(),
         chap_secret: String::new(),
         storage_class,
+        snapshot_id: snapshot.map(|s| s.id.clone()),
     };
     let (chap_user, chap_secret) = new_chap();
     let row = DriveRow {
@@ -160,6 +181,22 @@ pub fn drive_create(
         .as_deref()
         .map(|s| NameOrId::parse("image", s))
         .transpose()?;
+    let snapshot = match p.snapshot.as_deref() {
+        None => None,
+        Some(_) if image.is_some() => {
+            return Err(ApiError::invalid(
+                "snapshot",
+                "a drive starts from an image or from a snapshot, not both",
+            ));
+        }
+        Some(s) => Some(super::snapshots::source_snapshot(
+            conn,
+            ctx,
+            &project,
+            &NameOrId::parse("snapshot", s)?,
+            (p.storage_class, p.size_bytes),
+        )?),
+    };
     let row = insert_drive(
         conn,
         ctx,
@@ -168,6 +205,7 @@ pub fn drive_create(
         p.description,
         p.size_bytes,
         image.as_ref(),
+        snapshot.as_ref(),
         (p.storage_class, p.replicas),
         avoid_drives,
         avoid_instances,
@@ -287,6 +325,7 @@ pub fn drive_delete(
             ),
         ));
     }
+    refuse_with_snapshots(conn, &row)?;
     record_event(
         conn,
         ctx,
@@ -312,6 +351,42 @@ pub fn drive_delete(
         });
     let id = super::plans::insert(conn, ctx, PlanKind::DriveDelete, &row.id, &plan)?;
     Ok(Launched::with((), id))
+}
+
+/// A drive with snapshots is not deleted: they live in its image, and go
+/// first (409 naming them).
+pub fn refuse_with_snapshots(conn: &mut DbConn, row: &DriveRow) -> ApiResult<()> {
+    let names = super::snapshots::of_drive(conn, &row.id)?;
+    if names.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::conflict(
+        "has_snapshots",
+        format!(
+            "drive \"{}\" has snapshots ({}); delete them first",
+            row.name,
+            names.join(", ")
+        ),
+    ))
+}
+
+/// The drives' views, their snapshots' sizes counted in.
+pub fn views(
+    conn: &mut DbConn,
+    rows: Vec<DriveRow>,
+) -> ApiResult<Vec<overcast_types::views::Drive>> {
+    let ids: Vec<DriveId> = rows.iter().map(|r| r.id.clone()).collect();
+    let sizes = super::snapshots::sizes(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let snapshots = sizes.get(&row.id).copied().unwrap_or(0);
+            let mut view = overcast_types::views::Drive::from(row);
+            view.snapshots_size_bytes = snapshots;
+            view.total_size_bytes = view.size_bytes + snapshots;
+            view
+        })
+        .collect())
 }
 
 /// Whether the drive's data is kept anywhere: on its host, or in Ceph.
@@ -361,4 +436,34 @@ pub fn rotate_chap(conn: &mut DbConn, drive: &DriveId) -> ApiResult<()> {
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Replicated drives by number of copies (each number is one pool), and
+/// the count and first 100 ids of those whose pool is one of `unhealthy`.
+pub fn replicated_by_pool(
+    conn: &mut DbConn,
+    unhealthy: &[i32],
+) -> ApiResult<(std::collections::HashMap<i32, u64>, u64, Vec<DriveId>)> {
+    let counts: Vec<(i32, i64)> = drives::table
+        .filter(drives::storage_class.eq(StorageClass::Replicated))
+        .group_by(drives::replicas)
+        .select((drives::replicas, diesel::dsl::count_star()))
+        .load(conn)?;
+    let degraded = counts
+        .iter()
+        .filter(|(replicas, _)| unhealthy.contains(replicas))
+        .map(|(_, n)| *n as u64)
+        .sum();
+    let first: Vec<DriveId> = drives::table
+        .filter(drives::storage_class.eq(StorageClass::Replicated))
+        .filter(drives::replicas.eq_any(unhealthy))
+        .order(drives::id.asc())
+        .limit(100)
+        .select(drives::id)
+        .load(conn)?;
+    Ok((
+        counts.into_iter().map(|(r, n)| (r, n as u64)).collect(),
+        degraded,
+        first,
+    ))
 }

@@ -89,6 +89,7 @@ pub fn image_create(
         time_created: now,
         time_modified: now,
         generation: 1,
+        snapshot_id: None,
     };
     diesel::insert_into(images::table)
         .values(&row)
@@ -241,6 +242,7 @@ pub fn register_system_image(
                     time_created: now,
                     time_modified: now,
                     generation: 1,
+                    snapshot_id: None,
                 })
                 .execute(conn)?;
         }

@@ -324,6 +324,7 @@ pub fn instance_create(
                 format!("boot drive of instance {}", p.name),
                 size,
                 Some(&image_sel),
+                None,
                 (p.boot_drive_storage_class.unwrap_or_default(), None),
                 Vec::new(),
                 Vec::new(),
@@ -498,6 +499,22 @@ pub fn instance_action(
 ) -> ApiResult<Launched<InstanceParts>> {
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     apply(&mut row, action)?;
+    if action == Action::Start {
+        let restoring: Vec<String> = drives::table
+            .filter(drives::instance_id.eq(&row.id))
+            .filter(drives::state.eq(DriveState::Restoring))
+            .select(drives::name)
+            .load(conn)?;
+        if !restoring.is_empty() {
+            return Err(ApiError::conflict(
+                "busy",
+                format!(
+                    "drive(s) {} are being rolled back; start the instance once they are attached",
+                    restoring.join(", ")
+                ),
+            ));
+        }
+    }
     if row.host_id.is_none() {
         row.host_id = Some(super::placement::place_instance(
             conn,
@@ -705,6 +722,14 @@ pub fn instance_delete(
 ) -> ApiResult<Launched<()>> {
     let mut row = lookup_instance(conn, &ctx.actor, sel, scope)?;
     apply(&mut row, Action::Delete)?;
+    let with_it: Vec<DriveRow> = drives::table
+        .filter(drives::instance_id.eq(&row.id))
+        .filter(drives::delete_with_instance.eq(true))
+        .select(DriveRow::as_select())
+        .load(conn)?;
+    for drive in &with_it {
+        super::drives::refuse_with_snapshots(conn, drive)?;
+    }
     record_event(
         conn,
         ctx,

@@ -9,7 +9,7 @@
 //! One file per resource family: `tenancy` (partners, accounts, users,
 //! tokens, projects, SSH keys, events), `images`, `ips` (pools and
 //! addresses), `hosts` (enrollment, credentials, heartbeats), `placement`,
-//! `drives`, `instances`; `plans` (workflow plans as data), `commands`
+//! `drives`, `snapshots`, `instances`; `plans` (workflow plans as data), `commands`
 //! (host commands and step effects), `reconcile` (inventories).
 
 pub mod auth;
@@ -24,6 +24,7 @@ pub mod pki;
 pub mod placement;
 pub mod plans;
 pub mod reconcile;
+pub mod snapshots;
 pub mod tenancy;
 
 use diesel::prelude::*;

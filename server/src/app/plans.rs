@@ -6,9 +6,11 @@
 
 use diesel::prelude::*;
 use overcast_db::models::WorkflowRow;
-use overcast_db::schema::{drives, events, instances, workflows};
+use overcast_db::schema::{drives, events, instances, snapshots, workflows};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::ids::{AccountId, DriveId, HostId, InstanceId, WorkflowId};
+use overcast_types::ids::{
+    AccountId, DriveId, HostId, ImageId, InstanceId, SnapshotId, WorkflowId,
+};
 
 use super::Ctx;
 use super::failover::FailoverStage;
@@ -82,6 +84,34 @@ pub enum Step {
     BreakLocks {
         drive: DriveId,
     },
+    /// Take the snapshot of its drive's image.
+    EnsureSnapshot {
+        snapshot: SnapshotId,
+    },
+    /// Remove the snapshot from its drive's image.
+    RemoveSnapshot {
+        snapshot: SnapshotId,
+    },
+    SnapshotReady {
+        snapshot: SnapshotId,
+    },
+    SnapshotFailed {
+        snapshot: SnapshotId,
+    },
+    /// Remove the snapshot's row.
+    ForgetSnapshot {
+        snapshot: SnapshotId,
+    },
+    /// Roll the drive's image back to the snapshot.
+    RollbackDrive {
+        drive: DriveId,
+        snapshot: SnapshotId,
+    },
+    /// Make the base of an image made from a snapshot (before the
+    /// snapshot goes).
+    EnsureImageBase {
+        image: ImageId,
+    },
     /// Record a stage of a failover as an event, timed from `down_at`
     /// (microseconds), when the lost host was found down.
     FailoverEvent {
@@ -106,6 +136,10 @@ impl Step {
                 | Step::RemoveInstance { .. }
                 | Step::FenceStorage { .. }
                 | Step::BreakLocks { .. }
+                | Step::EnsureSnapshot { .. }
+                | Step::RemoveSnapshot { .. }
+                | Step::RollbackDrive { .. }
+                | Step::EnsureImageBase { .. }
         )
     }
 }
@@ -162,6 +196,9 @@ pub enum PlanKind {
     DriveCreate,
     DriveGrow,
     DriveDelete,
+    DriveRollback,
+    SnapshotCreate,
+    SnapshotDelete,
     InstanceFailover,
 }
 
@@ -176,6 +213,9 @@ impl PlanKind {
         PlanKind::DriveCreate,
         PlanKind::DriveGrow,
         PlanKind::DriveDelete,
+        PlanKind::DriveRollback,
+        PlanKind::SnapshotCreate,
+        PlanKind::SnapshotDelete,
         PlanKind::InstanceFailover,
     ];
 
@@ -187,7 +227,11 @@ impl PlanKind {
     /// The type of resource its subject is, as events name it.
     pub fn subject_type(self) -> &'static str {
         match self {
-            PlanKind::DriveCreate | PlanKind::DriveGrow | PlanKind::DriveDelete => "drive",
+            PlanKind::DriveCreate
+            | PlanKind::DriveGrow
+            | PlanKind::DriveDelete
+            | PlanKind::DriveRollback => "drive",
+            PlanKind::SnapshotCreate | PlanKind::SnapshotDelete => "snapshot",
             _ => "instance",
         }
     }
@@ -203,6 +247,9 @@ impl PlanKind {
             PlanKind::DriveCreate => "drive_create",
             PlanKind::DriveGrow => "drive_grow",
             PlanKind::DriveDelete => "drive_delete",
+            PlanKind::DriveRollback => "drive_rollback",
+            PlanKind::SnapshotCreate => "snapshot_create",
+            PlanKind::SnapshotDelete => "snapshot_delete",
             PlanKind::InstanceFailover => "instance_failover",
         }
     }
@@ -282,6 +329,12 @@ pub fn record_failure(conn: &mut DbConn, row: &WorkflowRow) -> ApiResult<()> {
         drives::table
             .find(&row.subject_id)
             .select((drives::name, drives::account_id))
+            .first(conn)
+            .optional()?
+    } else if resource_type == "snapshot" {
+        snapshots::table
+            .find(&row.subject_id)
+            .select((snapshots::name, snapshots::account_id))
             .first(conn)
             .optional()?
     } else {

@@ -22,11 +22,12 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
+use crate::app::commands::StorageOp;
 use crate::app::failover;
 use crate::app::hosts::{self as fleet, Capacity, HostRefusal};
 use crate::app::pki::{self, Ca};
 use crate::app::reconcile::{self, Inventory};
-use crate::storage::Ceph;
+use crate::storage::Storage;
 
 /// How long a command waits for a host that is between sessions.
 pub const RECONNECT_GRACE: Duration = Duration::from_secs(5);
@@ -62,13 +63,13 @@ pub struct Sessions {
     next: AtomicU64,
     /// The Ceph cluster, if any: it gives each host the cephx user its
     /// commands for replicated drives need.
-    storage: Option<Arc<Ceph>>,
+    storage: Option<Arc<dyn Storage>>,
     /// Hosts whose blocklist entry is being lifted.
     unfencing: Arc<std::sync::Mutex<std::collections::HashSet<HostId>>>,
 }
 
 impl Sessions {
-    pub fn new(storage: Option<Arc<Ceph>>) -> Self {
+    pub fn new(storage: Option<Arc<dyn Storage>>) -> Self {
         Self {
             storage,
             ..Self::default()
@@ -107,7 +108,10 @@ impl Sessions {
         }
         let (db, host, unfencing) = (db.clone(), host.clone(), self.unfencing.clone());
         tokio::spawn(async move {
-            match ceph.unblock(&address).await {
+            let op = StorageOp::Unblock {
+                address: address.clone(),
+            };
+            match ceph.apply(&op).await {
                 Ok(()) => {
                     let id = host.clone();
                     match db.write(move |c| failover::unfenced(c, &id)).await {
@@ -137,7 +141,7 @@ impl Sessions {
         mut command: Cmd,
     ) -> Result<Option<api::SerialChunk>, CallError> {
         if let Some(ceph) = &self.storage {
-            ceph.complete(host_id, &mut command)
+            crate::storage::complete(ceph.as_ref(), host_id, &mut command)
                 .await
                 .map_err(|e| CallError::Storage(e.to_string()))?;
         }

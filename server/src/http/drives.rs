@@ -7,16 +7,48 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, DrivePath, IfMatch, ProjectList, Selector, tagged};
+use crate::app::commands::pool_name;
 use crate::app::{self, Ctx};
 use crate::state::App;
-use overcast_types::ApiResult;
+use overcast_db::models::DriveRow;
 use overcast_types::params::*;
 use overcast_types::views::*;
+use overcast_types::{ApiResult, Page};
 
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(drive_list, drive_create))
         .routes(routes!(drive_get, drive_update, drive_delete))
+        .routes(routes!(drive_rollback))
+}
+
+/// The drives' views: snapshots counted in (`app`), and a replicated
+/// drive's replication as the storage cluster was last read.
+pub(super) async fn views(app: &App, rows: Vec<DriveRow>) -> ApiResult<Vec<Drive>> {
+    let mut views = app.db.read(move |c| app::drives::views(c, rows)).await?;
+    if let Some((health, at)) = app.storage_health() {
+        for view in &mut views {
+            if view.storage_class != StorageClass::Replicated {
+                continue;
+            }
+            let pool = pool_name(i32::from(view.replicas));
+            view.replication = health
+                .pools
+                .iter()
+                .find(|p| p.name == pool)
+                .map(|p| Replication {
+                    state: p.state,
+                    degraded_ratio: p.degraded_ratio,
+                    recovery_progress: p.recovery_progress,
+                    time_observed: overcast_db::views::time(at),
+                });
+        }
+    }
+    Ok(views)
+}
+
+async fn view(app: &App, row: DriveRow) -> ApiResult<Drive> {
+    Ok(views(app, vec![row]).await?.remove(0))
 }
 
 /// List drives in a project
@@ -31,7 +63,14 @@ async fn drive_list(
         .db
         .read(move |c| app::drives::drive_list(c, &ctx.actor, &scope, &page))
         .await?;
-    Ok(axum::Json(rows.map(Drive::from).into()))
+    let items = views(&app, rows.items).await?;
+    Ok(axum::Json(
+        Page {
+            items,
+            next_page: rows.next_page,
+        }
+        .into(),
+    ))
 }
 
 /// Create a drive
@@ -57,7 +96,7 @@ async fn drive_create(
     Ok(tagged(
         StatusCode::CREATED,
         row.generation,
-        Drive::from(row),
+        view(&app, row).await?,
     ))
 }
 
@@ -65,7 +104,7 @@ async fn reload_drive(
     app: &App,
     actor: app::Actor,
     id: overcast_types::ids::DriveId,
-) -> ApiResult<overcast_db::models::DriveRow> {
+) -> ApiResult<DriveRow> {
     app.db
         .read(move |c| {
             app::drives::lookup_drive(
@@ -92,7 +131,11 @@ async fn drive_get(
         .db
         .read(move |c| app::drives::lookup_drive(c, &ctx.actor, &sel, &scope))
         .await?;
-    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
+    Ok(tagged(
+        StatusCode::OK,
+        row.generation,
+        view(&app, row).await?,
+    ))
 }
 
 /// Update a drive
@@ -118,7 +161,11 @@ async fn drive_update(
     let id = launched.value.id.clone();
     app.launch_and_wait(launched, super::QUICK_WAIT).await;
     let row = reload_drive(&app, actor, id).await?;
-    Ok(tagged(StatusCode::OK, row.generation, Drive::from(row)))
+    Ok(tagged(
+        StatusCode::OK,
+        row.generation,
+        view(&app, row).await?,
+    ))
 }
 
 /// Delete a drive
@@ -139,4 +186,34 @@ async fn drive_delete(
         .await?;
     app.launch_and_wait(launched, super::QUICK_WAIT).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Roll a drive back to a snapshot
+///
+/// The drive must be detached, or attached to a stopped instance. It is
+/// `restoring` until done; what was written since the snapshot is lost.
+/// `local` drives have no snapshots (409 `storage_class_unsupported`).
+#[utoipa::path(post, path = "/v1/drives/{drive}/rollback", operation_id = "drive_rollback", tag = "drives",
+    params(DrivePath, ProjectSelector), request_body = DriveRollback,
+    responses((status = 202, description = "Rolling back (`restoring`)", body = Drive)))]
+async fn drive_rollback(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    scope: app::ProjectScope,
+    ApiJson(body): ApiJson<DriveRollback>,
+) -> ApiResult<Response> {
+    let actor = ctx.actor.clone();
+    let launched = app
+        .db
+        .write(move |c| app::snapshots::drive_rollback(c, &ctx, &sel, &scope, body))
+        .await?;
+    let id = launched.value.id.clone();
+    app.launch_and_wait(launched, super::QUICK_WAIT).await;
+    let row = reload_drive(&app, actor, id).await?;
+    Ok(tagged(
+        StatusCode::ACCEPTED,
+        row.generation,
+        view(&app, row).await?,
+    ))
 }

@@ -140,6 +140,7 @@ name_or_id_path! {
     PartnerPath, partner, "Name or id of the partner", "cloudco";
     PoolPath, pool, "Name or id of the IP pool", "public";
     ProjectPath, project, "Name or id of the project", "web";
+    SnapshotPath, snapshot, "Name (with ?project=) or id of the snapshot", "data-before-upgrade";
     SshKeyPath, ssh_key, "Name or id of the SSH key", "laptop";
     UserPath, user, "Name or id of the user", "alice";
 }

@@ -1,5 +1,5 @@
-//! Prometheus metrics of the HTTP API: request count and latency by route,
-//! method and status.
+//! Prometheus metrics: the HTTP API's request count and latency by route,
+//! method and status, and the replicated storage cluster as last read.
 
 use std::time::Instant;
 
@@ -9,6 +9,7 @@ use axum::response::Response;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -21,13 +22,47 @@ pub struct RouteLabels {
     pub status: u16,
 }
 
-type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PoolLabels {
+    pub pool: String,
+}
 
-/// The HTTP metrics and the registry that renders them.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PoolStateLabels {
+    pub pool: String,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KindLabels {
+    pub kind: String,
+}
+
+type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+
+/// The storage cluster's gauges, set from the last reading at each scrape.
+#[derive(Default)]
+struct StorageGauges {
+    /// 1 when the cluster could be read, 0 otherwise.
+    up: Gauge,
+    /// 0 `HEALTH_OK`, 1 `HEALTH_WARN`, 2 `HEALTH_ERR`.
+    health: Gauge,
+    bytes: Family<KindLabels, Gauge>,
+    osds: Family<KindLabels, Gauge>,
+    pool_state: Family<PoolStateLabels, Gauge>,
+    pool_degraded: Family<PoolLabels, FloatGauge>,
+    pool_recovery: Family<PoolLabels, FloatGauge>,
+    pool_objects: Family<PoolLabels, Gauge>,
+    pool_stored: Family<PoolLabels, Gauge>,
+}
+
+/// The metrics and the registry that renders them.
 pub struct HttpMetrics {
     registry: Registry,
     requests: Family<RouteLabels, Counter>,
     latency: LatencyFamily,
+    storage: StorageGauges,
 }
 
 fn latency_histogram() -> Histogram {
@@ -51,15 +86,117 @@ impl Default for HttpMetrics {
             "HTTP request latency, by route, method and status",
             latency.clone(),
         );
+        let storage = StorageGauges::default();
+        let g = &storage;
+        registry.register(
+            "storage_up",
+            "Whether the storage cluster could be read at its last reading",
+            g.up.clone(),
+        );
+        registry.register(
+            "storage_health",
+            "Ceph's verdict: 0 HEALTH_OK, 1 HEALTH_WARN, 2 HEALTH_ERR",
+            g.health.clone(),
+        );
+        registry.register(
+            "storage_bytes",
+            "Storage capacity in bytes, by kind (total, used, available)",
+            g.bytes.clone(),
+        );
+        registry.register(
+            "storage_osds",
+            "Storage daemons, by kind (total, up, in)",
+            g.osds.clone(),
+        );
+        registry.register(
+            "storage_pool_state",
+            "1 for the replication state each pool is in",
+            g.pool_state.clone(),
+        );
+        registry.register(
+            "storage_pool_degraded_ratio",
+            "The share of a pool's object copies that are missing",
+            g.pool_degraded.clone(),
+        );
+        registry.register(
+            "storage_pool_recovery_progress",
+            "The share of a pool's placement groups that hold every copy",
+            g.pool_recovery.clone(),
+        );
+        registry.register(
+            "storage_pool_objects",
+            "Objects in a pool",
+            g.pool_objects.clone(),
+        );
+        registry.register(
+            "storage_pool_stored_bytes",
+            "Bytes stored in a pool (one copy)",
+            g.pool_stored.clone(),
+        );
         Self {
             registry,
             requests,
             latency,
+            storage,
         }
     }
 }
 
 impl HttpMetrics {
+    /// Set the storage gauges from the last reading (none: unreachable,
+    /// or no storage cluster).
+    pub fn observe_storage(&self, health: Option<&crate::storage::ClusterHealth>) {
+        use overcast_types::views::ReplicationState;
+        let g = &self.storage;
+        let Some(h) = health else {
+            g.up.set(0);
+            return;
+        };
+        g.up.set(1);
+        g.health.set(match h.status.as_str() {
+            "HEALTH_OK" => 0,
+            "HEALTH_WARN" => 1,
+            _ => 2,
+        });
+        let kind = |k: &str| KindLabels { kind: k.into() };
+        for (k, v) in [
+            ("total", h.total_bytes),
+            ("used", h.used_bytes),
+            ("available", h.available_bytes),
+        ] {
+            g.bytes.get_or_create(&kind(k)).set(v as i64);
+        }
+        for (k, v) in [("total", h.osds), ("up", h.osds_up), ("in", h.osds_in)] {
+            g.osds.get_or_create(&kind(k)).set(i64::from(v));
+        }
+        for p in &h.pools {
+            let pool = PoolLabels {
+                pool: p.name.clone(),
+            };
+            for state in [
+                ReplicationState::Healthy,
+                ReplicationState::Degraded,
+                ReplicationState::Recovering,
+            ] {
+                let labels = PoolStateLabels {
+                    pool: p.name.clone(),
+                    state: state.as_str().into(),
+                };
+                g.pool_state
+                    .get_or_create(&labels)
+                    .set(i64::from(p.state == state));
+            }
+            g.pool_degraded.get_or_create(&pool).set(p.degraded_ratio);
+            g.pool_recovery
+                .get_or_create(&pool)
+                .set(p.recovery_progress);
+            g.pool_objects.get_or_create(&pool).set(p.objects as i64);
+            g.pool_stored
+                .get_or_create(&pool)
+                .set(p.stored_bytes as i64);
+        }
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = String::new();

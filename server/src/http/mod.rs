@@ -10,7 +10,9 @@ mod images;
 mod instances;
 mod ips;
 pub mod metrics;
+mod snapshots;
 mod spec;
+mod storage;
 mod system;
 mod tenancy;
 
@@ -44,6 +46,8 @@ fn api_router() -> OpenApiRouter<App> {
         .merge(ips::pool_routes())
         .merge(images::routes())
         .merge(drives::routes())
+        .merge(snapshots::routes())
+        .merge(storage::routes())
         .merge(ips::address_routes())
         .merge(instances::routes())
 }

@@ -42,6 +42,8 @@ use overcast_types::ErrorBody;
         (name = "ip-pools", description = "Ranges IP addresses are allocated from"),
         (name = "ip-addresses", description = "IP addresses allocated to projects"),
         (name = "drives", description = "Virtual drives"),
+        (name = "snapshots", description = "Point-in-time copies of replicated drives"),
+        (name = "storage", description = "The replicated storage cluster (operator)"),
         (name = "instances", description = "Virtual machines"),
         (name = "events", description = "The audit log"),
     )

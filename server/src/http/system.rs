@@ -54,13 +54,20 @@ async fn healthz(State(app): State<App>) -> ApiResult<axum::Json<Health>> {
 
 /// Read metrics
 ///
-/// Prometheus text exposition: request counts and latency by route, method and status.
+/// Prometheus text exposition: request counts and latency by route, method
+/// and status; on a server with Ceph, the storage cluster's health,
+/// capacity, daemons and each pool's replication state
+/// (`overcast_storage_*`).
 #[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "system",
     responses((status = 200, description = "Prometheus metrics", content_type = "text/plain",
         body = String, example = "overcast_http_requests_total{method=\"GET\",route=\"/v1/drives\",status=\"200\"} 3")))]
 async fn metrics(
+    State(app): State<App>,
     axum::Extension(metrics): axum::Extension<std::sync::Arc<super::metrics::HttpMetrics>>,
 ) -> impl IntoResponse {
+    if app.storage.is_some() {
+        metrics.observe_storage(app.storage_health().as_ref().map(|(h, _)| h));
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -26,7 +26,7 @@ use crate::app::commands::{self, Command};
 use crate::app::placement::PlacementPolicy;
 use crate::app::plans::{self, Plan, Step};
 use crate::hosts::{CallError, Sessions};
-use crate::storage::{Ceph, StorageError};
+use crate::storage::{Storage, StorageError};
 
 /// Transient failures (host unreachable) are retried this long before the
 /// workflow unwinds.
@@ -52,7 +52,7 @@ pub struct Engine {
     db: Database,
     sessions: Arc<Sessions>,
     /// The Ceph cluster replicated drives live on, if any.
-    storage: Option<Arc<Ceph>>,
+    storage: Option<Arc<dyn Storage>>,
     /// How `PlaceInstance` steps place.
     policy: PlacementPolicy,
     ends: Arc<tokio::sync::watch::Sender<u64>>,
@@ -94,7 +94,7 @@ impl Engine {
         db: Database,
         sessions: Arc<Sessions>,
         policy: PlacementPolicy,
-        storage: Option<Arc<Ceph>>,
+        storage: Option<Arc<dyn Storage>>,
     ) -> Self {
         Self {
             db,

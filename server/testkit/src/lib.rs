@@ -5,6 +5,7 @@
 
 pub mod cluster;
 pub mod sim;
+pub mod sim_storage;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -220,6 +221,8 @@ pub struct TestServer {
     pub backend: Backend,
     /// Simulated hosts (none when the server runs a real local host).
     pub sims: Vec<sim::SimHost>,
+    /// The simulated storage cluster, if the server was given one.
+    pub storage: Option<std::sync::Arc<sim_storage::SimStorage>>,
     host: HostGuard,
     _data: TempDir,
 }
@@ -368,11 +371,33 @@ impl TestServer {
         Self::start_configured(backend, hosts, |_| {}).await
     }
 
+    /// A server with `n` simulated hosts and a simulated storage cluster
+    /// for `replicated` drives (read every 0.2 s).
+    pub async fn start_with_storage(backend: Backend, n: usize) -> Result<TestServer> {
+        let storage = std::sync::Arc::new(sim_storage::SimStorage::default());
+        Self::start_full(
+            backend,
+            Hosts::Simulated(n),
+            |c| c.storage_health_seconds = 0.2,
+            Some(storage),
+        )
+        .await
+    }
+
     /// A server whose settings `tweak` changes first.
     pub async fn start_configured(
         backend: Backend,
         hosts: Hosts,
         tweak: impl FnOnce(&mut Config),
+    ) -> Result<TestServer> {
+        Self::start_full(backend, hosts, tweak, None).await
+    }
+
+    async fn start_full(
+        backend: Backend,
+        hosts: Hosts,
+        tweak: impl FnOnce(&mut Config),
+        storage: Option<std::sync::Arc<sim_storage::SimStorage>>,
     ) -> Result<TestServer> {
         let data = TempDir::new("overcast-test")?;
         let mut config = Config::new(&data.0);
@@ -394,7 +419,13 @@ impl TestServer {
             config.database =
                 Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
         }
-        let server = Server::start(config).await?;
+        let server = match &storage {
+            Some(s) => {
+                let s: std::sync::Arc<dyn overcast_server::storage::Storage> = s.clone();
+                Server::start_with_storage(config, Some(s)).await?
+            }
+            None => Server::start(config).await?,
+        };
         let operator_token = std::fs::read_to_string(&server.operator_token_path)?
             .trim()
             .to_string();
@@ -407,6 +438,7 @@ impl TestServer {
             server,
             backend,
             sims: Vec::new(),
+            storage,
             host: HostGuard(host),
             _data: data,
         };

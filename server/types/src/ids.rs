@@ -178,6 +178,9 @@ typed_id!(
     /// A drive.
     DriveId, "drive");
 typed_id!(
+    /// A snapshot of a drive.
+    SnapshotId, "snapshot");
+typed_id!(
     /// An instance.
     InstanceId, "instance");
 typed_id!(

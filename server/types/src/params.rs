@@ -395,6 +395,11 @@ pub struct DriveCreate {
     /// Name or id of an image to copy onto the drive.
     #[schema(example = "debian-12", extensions(("x-overcast-mutability" = json!("replace"))))]
     pub image: Option<String>,
+    /// Name or id of a snapshot (same project) whose data the drive starts
+    /// with, instead of an image: `replicated` drives only, at least the
+    /// snapshot's size.
+    #[schema(example = "data-before-upgrade", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub snapshot: Option<String>,
     // Described by `StorageClass` (a field comment here would wrap the
     // inlined enum in an `allOf` with an object); its mutability is set in
     // `http/spec.rs`.
@@ -428,6 +433,45 @@ pub struct DriveUpdate {
     /// A larger size in bytes (multiple of 1 MiB). Drives never shrink.
     #[schema(example = 21474836480_u64, minimum = 1048576, multiple_of = 1048576)]
     pub size_bytes: Option<u64>,
+}
+
+/// Take a snapshot of a drive: a point-in-time, crash-consistent copy of a
+/// `replicated` drive, kept in Ceph beside it (409 for a `local` drive).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotCreate {
+    #[schema(example = "data-before-upgrade", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Before the 2.4 upgrade", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub description: String,
+    /// Name or id of the drive (same project).
+    #[schema(example = "data", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub drive: String,
+}
+
+/// Roll a drive back to one of its snapshots. The drive must be detached,
+/// or its instance stopped; what was written since the snapshot is lost.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DriveRollback {
+    /// Name or id of one of the drive's snapshots.
+    #[schema(example = "data-before-upgrade")]
+    pub snapshot: String,
+}
+
+/// Make an image of the account from a snapshot of a boot drive. It boots
+/// like the image the drive was made from (same kernel, OS family and
+/// boot mode) with the snapshot's data; only `replicated` drives can be
+/// made from it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotImageCreate {
+    #[schema(example = "web-golden")]
+    pub name: String,
+    #[serde(default)]
+    #[schema(example = "Web tier, configured")]
+    pub description: String,
 }
 
 /// Where a drive's data lives: `local` (the default: one copy, a sparse

@@ -58,6 +58,8 @@ pub enum DriveState {
     Attached,
     Detaching,
     Resizing,
+    /// Being rolled back to one of its snapshots.
+    Restoring,
     Deleting,
     Failed,
 }
@@ -69,6 +71,30 @@ text_enum!(DriveState {
     Attached => "attached",
     Detaching => "detaching",
     Resizing => "resizing",
+    Restoring => "restoring",
+    Deleting => "deleting",
+    Failed => "failed",
+});
+
+/// Lifecycle state of a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(example = "available")]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+pub enum SnapshotState {
+    Creating,
+    Available,
+    Deleting,
+    Failed,
+}
+
+text_enum!(SnapshotState {
+    Creating => "creating",
+    Available => "available",
     Deleting => "deleting",
     Failed => "failed",
 });

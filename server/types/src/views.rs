@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::page::Page;
 use crate::params::{Architecture, BootMode, Brand, HaPolicy, StorageClass};
 use crate::scope::TokenScope;
-pub use crate::states::{DriveState, HostState, InstanceState};
+pub use crate::states::{DriveState, HostState, InstanceState, SnapshotState};
 
 /// Fields every resource has.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -275,9 +275,148 @@ pub struct Drive {
     /// create said `boot_drive_delete_with_instance: false`.
     #[schema(example = false)]
     pub delete_with_instance: bool,
+    /// The snapshot the drive's data was copied from, if any.
+    pub snapshot_id: Option<uuid::Uuid>,
+    /// What its snapshots count for: the sum of the drive's size when
+    /// each was taken.
+    #[schema(example = 21474836480_u64)]
+    pub snapshots_size_bytes: u64,
+    /// `size_bytes` plus `snapshots_size_bytes`: what the drive is metered
+    /// for.
+    #[schema(example = 32212254720_u64)]
+    pub total_size_bytes: u64,
+    /// How a `replicated` drive's copies stand, as the storage cluster
+    /// last reported (every 5 seconds); absent for a `local` drive, or
+    /// while the cluster cannot be reached.
+    pub replication: Option<Replication>,
 }
 
 page_type!(DrivePage, Drive);
+
+/// How a replicated drive's copies stand. The figures are those of the
+/// drive's pool, whose placement groups hold its objects.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Replication {
+    pub state: ReplicationState,
+    /// The share of object copies missing (0 when `healthy`).
+    #[schema(example = 0.3333)]
+    pub degraded_ratio: f64,
+    /// While `recovering`: the share of the pool's placement groups that
+    /// hold every copy again (1 when `healthy`).
+    #[schema(example = 0.75)]
+    pub recovery_progress: f64,
+    /// When the storage cluster was last read.
+    #[schema(example = "2026-11-24T17:30:00Z")]
+    pub time_observed: DateTime<Utc>,
+}
+
+/// `healthy`: every copy is in place. `degraded`: a host holding copies is
+/// gone and nothing is being copied back yet; writes go on as long as two
+/// copies are kept. `recovering`: missing copies are being made again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "healthy")]
+pub enum ReplicationState {
+    Healthy,
+    Degraded,
+    Recovering,
+}
+
+impl ReplicationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplicationState::Healthy => "healthy",
+            ReplicationState::Degraded => "degraded",
+            ReplicationState::Recovering => "recovering",
+        }
+    }
+}
+
+/// The replicated storage cluster (Ceph), as the server last read it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StorageStatus {
+    pub health: StorageHealth,
+    /// Ceph's health checks, as `CODE: message`.
+    #[schema(example = json!(["OSD_DOWN: 1 osds down"]))]
+    pub checks: Vec<String>,
+    #[schema(example = 25769803776_u64)]
+    pub total_bytes: u64,
+    #[schema(example = 913055744_u64)]
+    pub used_bytes: u64,
+    #[schema(example = 24856748032_u64)]
+    pub available_bytes: u64,
+    /// Storage daemons (one or more per host): all, up, and in the data
+    /// placement.
+    #[schema(example = 3)]
+    pub osds: u32,
+    #[schema(example = 2)]
+    pub osds_up: u32,
+    #[schema(example = 3)]
+    pub osds_in: u32,
+    /// Overcast's pools: one per number of copies.
+    pub pools: Vec<StoragePool>,
+    /// Replicated drives in a pool that is not `healthy`.
+    #[schema(example = 1)]
+    pub degraded_drive_count: u64,
+    /// The first 100 of them, by id.
+    pub degraded_drives: Vec<uuid::Uuid>,
+    /// When the cluster was last read (absent if never).
+    pub time_observed: Option<DateTime<Utc>>,
+}
+
+/// The storage cluster's overall verdict: Ceph's `HEALTH_OK`, `HEALTH_WARN`
+/// or `HEALTH_ERR`; `unreachable` when it could not be read (lost quorum,
+/// network); `not_configured` on a server without Ceph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "warn")]
+pub enum StorageHealth {
+    Ok,
+    Warn,
+    Error,
+    Unreachable,
+    NotConfigured,
+}
+
+/// One of Overcast's Ceph pools.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StoragePool {
+    /// Stable for the pool's name: the `resource_id` of its events.
+    #[schema(example = "6f1c2b8e-3a4d-5e6f-8a9b-0c1d2e3f4a5b")]
+    pub id: uuid::Uuid,
+    #[schema(example = "overcast-r3")]
+    pub name: String,
+    #[schema(example = 3)]
+    pub replicas: u8,
+    pub state: ReplicationState,
+    #[schema(example = 0.3333)]
+    pub degraded_ratio: f64,
+    #[schema(example = 0.75)]
+    pub recovery_progress: f64,
+    #[schema(example = 2048)]
+    pub objects: u64,
+    #[schema(example = 8589934592_u64)]
+    pub stored_bytes: u64,
+    /// Replicated drives kept in it.
+    #[schema(example = 12)]
+    pub drives: u64,
+}
+
+/// A point-in-time copy of a replicated drive.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Snapshot {
+    #[serde(flatten)]
+    pub identity: Identity,
+    pub project_id: uuid::Uuid,
+    /// The drive it is a snapshot of.
+    pub drive_id: uuid::Uuid,
+    /// The drive's size when it was taken.
+    #[schema(example = 10737418240_u64)]
+    pub size_bytes: u64,
+    pub state: SnapshotState,
+}
+
+page_type!(SnapshotPage, Snapshot);
 
 /// A virtual machine.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

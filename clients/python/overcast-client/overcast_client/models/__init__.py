@@ -11,6 +11,7 @@ from .drive_attachment import DriveAttachment
 from .drive_create import DriveCreate
 from .drive_create_storage_class import DriveCreateStorageClass
 from .drive_page import DrivePage
+from .drive_rollback import DriveRollback
 from .drive_state import DriveState
 from .drive_update import DriveUpdate
 from .error_body import ErrorBody
@@ -57,11 +58,21 @@ from .partner_update import PartnerUpdate
 from .project import Project
 from .project_create import ProjectCreate
 from .project_page import ProjectPage
+from .replication import Replication
+from .replication_state import ReplicationState
 from .serial_output import SerialOutput
+from .snapshot import Snapshot
+from .snapshot_create import SnapshotCreate
+from .snapshot_image_create import SnapshotImageCreate
+from .snapshot_page import SnapshotPage
+from .snapshot_state import SnapshotState
 from .ssh_key import SshKey
 from .ssh_key_create import SshKeyCreate
 from .ssh_key_page import SshKeyPage
 from .storage_class import StorageClass
+from .storage_health import StorageHealth
+from .storage_pool import StoragePool
+from .storage_status import StorageStatus
 from .token import Token
 from .token_create import TokenCreate
 from .token_create_scope import TokenCreateScope
@@ -84,6 +95,7 @@ __all__ = (
     "DriveCreate",
     "DriveCreateStorageClass",
     "DrivePage",
+    "DriveRollback",
     "DriveState",
     "DriveUpdate",
     "ErrorBody",
@@ -130,11 +142,21 @@ __all__ = (
     "Project",
     "ProjectCreate",
     "ProjectPage",
+    "Replication",
+    "ReplicationState",
     "SerialOutput",
+    "Snapshot",
+    "SnapshotCreate",
+    "SnapshotImageCreate",
+    "SnapshotPage",
+    "SnapshotState",
     "SshKey",
     "SshKeyCreate",
     "SshKeyPage",
     "StorageClass",
+    "StorageHealth",
+    "StoragePool",
+    "StorageStatus",
     "Token",
     "TokenCreate",
     "TokenCreated",

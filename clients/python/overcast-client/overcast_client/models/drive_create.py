@@ -29,6 +29,9 @@ class DriveCreate:
             2 or 3 for a `replicated` one (default 3). With 3 copies writes go on
             through the loss of one host; with 2 they pause until its copy is
             back. Neither ever acknowledges a write held by fewer than 2 hosts. Example: 3.
+        snapshot (None | str | Unset): Name or id of a snapshot (same project) whose data the drive starts
+            with, instead of an image: `replicated` drives only, at least the
+            snapshot's size. Example: data-before-upgrade.
         storage_class (DriveCreateStorageClass | Unset): Where a drive's data lives: `local` (the default: one copy, a
             sparse
             file on one host, exported over iSCSI) or `replicated` (a Ceph RBD image
@@ -42,6 +45,7 @@ class DriveCreate:
     description: str | Unset = UNSET
     image: None | str | Unset = UNSET
     replicas: int | None | Unset = UNSET
+    snapshot: None | str | Unset = UNSET
     storage_class: DriveCreateStorageClass | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +75,12 @@ class DriveCreate:
         else:
             replicas = self.replicas
 
+        snapshot: None | str | Unset
+        if isinstance(self.snapshot, Unset):
+            snapshot = UNSET
+        else:
+            snapshot = self.snapshot
+
         storage_class: str | Unset = UNSET
         if not isinstance(self.storage_class, Unset):
             storage_class = self.storage_class.value
@@ -93,6 +103,8 @@ class DriveCreate:
             field_dict["image"] = image
         if replicas is not UNSET:
             field_dict["replicas"] = replicas
+        if snapshot is not UNSET:
+            field_dict["snapshot"] = snapshot
         if storage_class is not UNSET:
             field_dict["storage_class"] = storage_class
 
@@ -129,6 +141,15 @@ class DriveCreate:
 
         replicas = _parse_replicas(d.pop("replicas", UNSET))
 
+        def _parse_snapshot(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        snapshot = _parse_snapshot(d.pop("snapshot", UNSET))
+
         _storage_class = d.pop("storage_class", UNSET)
         storage_class: DriveCreateStorageClass | Unset
         if isinstance(_storage_class, Unset):
@@ -144,6 +165,7 @@ class DriveCreate:
             description=description,
             image=image,
             replicas=replicas,
+            snapshot=snapshot,
             storage_class=storage_class,
         )
 

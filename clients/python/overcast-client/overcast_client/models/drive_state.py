@@ -10,6 +10,7 @@ class DriveState(StrEnum):
     DETACHING = "detaching"
     FAILED = "failed"
     RESIZING = "resizing"
+    RESTORING = "restoring"
 
     def __str__(self) -> str:
         return str(self.value)

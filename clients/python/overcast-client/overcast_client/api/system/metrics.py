@@ -44,7 +44,10 @@ def sync_detailed(
 ) -> Response[str]:
     """Read metrics
 
-     Prometheus text exposition: request counts and latency by route, method and status.
+     Prometheus text exposition: request counts and latency by route, method
+    and status; on a server with Ceph, the storage cluster's health,
+    capacity, daemons and each pool's replication state
+    (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -69,7 +72,10 @@ def sync(
 ) -> str | None:
     """Read metrics
 
-     Prometheus text exposition: request counts and latency by route, method and status.
+     Prometheus text exposition: request counts and latency by route, method
+    and status; on a server with Ceph, the storage cluster's health,
+    capacity, daemons and each pool's replication state
+    (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -90,7 +96,10 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Read metrics
 
-     Prometheus text exposition: request counts and latency by route, method and status.
+     Prometheus text exposition: request counts and latency by route, method
+    and status; on a server with Ceph, the storage cluster's health,
+    capacity, daemons and each pool's replication state
+    (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -113,7 +122,10 @@ async def asyncio(
 ) -> str | None:
     """Read metrics
 
-     Prometheus text exposition: request counts and latency by route, method and status.
+     Prometheus text exposition: request counts and latency by route, method
+    and status; on a server with Ceph, the storage cluster's health,
+    capacity, daemons and each pool's replication state
+    (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
