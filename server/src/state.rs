@@ -131,14 +131,33 @@ impl App {
                 .write(move |c| crate::app::failover::detect(c, detection, since))
                 .await
             {
-                Ok(started) => {
-                    for id in started {
+                Ok(found) => {
+                    for id in found.workflows {
                         tracing::warn!(workflow = %id, "host down: failing an instance over");
                         self.workflows.launch(id);
+                    }
+                    for host in found.down {
+                        tokio::spawn(self.clone().mark_storage_down(host));
                     }
                 }
                 Err(e) => tracing::warn!(error = %e.message, "cannot check heartbeats"),
             }
+        }
+    }
+
+    /// Tell the storage cluster that a host found down is gone: its OSDs
+    /// are marked down now, not once their peers' heartbeats have timed
+    /// out (which a cut link makes the grace plus seconds of Ceph's own
+    /// cadences). Only a head start: if it fails, Ceph finds them down by
+    /// itself.
+    async fn mark_storage_down(self, host: String) {
+        let Some(storage) = &self.storage else {
+            return;
+        };
+        let op = StorageOp::MarkHostDown { host: host.clone() };
+        match storage.apply(&op).await {
+            Ok(()) => tracing::info!(%host, "its OSDs marked down"),
+            Err(e) => tracing::warn!(%host, error = %e, "cannot mark its OSDs down"),
         }
     }
 

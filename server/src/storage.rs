@@ -78,15 +78,20 @@ pub fn pool_id(name: &str) -> uuid::Uuid {
 
 impl PoolHealth {
     /// A pool's health from its placement groups' states and object
-    /// counts: `healthy` when every one is active and clean, `recovering`
-    /// while any is copying objects back, `degraded` otherwise.
-    pub fn from_pgs(name: &str, replicas: u8, pgs: &[PgStat]) -> Self {
+    /// counts, and whether every OSD is up: `healthy` when every group is
+    /// active and clean; `recovering` while any is copying objects back,
+    /// or while every OSD is up again (the groups' own states reach the
+    /// manager every few seconds, so a short recovery may never show in
+    /// them); `degraded` otherwise: copies are missing and there is
+    /// nowhere to make them.
+    pub fn from_pgs(name: &str, replicas: u8, pgs: &[PgStat], all_osds_up: bool) -> Self {
         let clean = pgs.iter().filter(|p| p.is_clean()).count();
         let copies: u64 = pgs.iter().map(|p| p.object_copies).sum();
         let degraded: u64 = pgs.iter().map(|p| p.objects_degraded).sum();
-        let recovering = pgs
-            .iter()
-            .any(|p| ["recover", "backfill"].iter().any(|s| p.state.contains(s)));
+        let recovering = all_osds_up
+            || pgs
+                .iter()
+                .any(|p| ["recover", "backfill"].iter().any(|s| p.state.contains(s)));
         let state = if clean == pgs.len() {
             ReplicationState::Healthy
         } else if recovering {
@@ -329,6 +334,32 @@ impl Ceph {
             .map(|_| ())
     }
 
+    /// Mark every OSD under CRUSH host `host` down. A hyperconverged
+    /// host's CRUSH host is named as its Overcast host; an external
+    /// cluster has none of that name, and nothing is done.
+    async fn mark_host_down(&self, host: &str) -> Result<(), StorageError> {
+        let ids = match self.json("ceph", &["osd", "ls-tree", host]).await {
+            Ok(ids) => ids,
+            Err(StorageError::Permanent(m)) if m.contains("does not exist") || not_found(&m) => {
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let ids: Vec<String> = ids
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_u64)
+            .map(|id| id.to_string())
+            .collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut args = vec!["osd", "down"];
+        args.extend(ids.iter().map(String::as_str));
+        self.run("ceph", &args).await.map(|_| ())
+    }
+
     /// Break every lock on the image: after a blocklist, the fenced
     /// client's exclusive lock would otherwise wait for its watch to time
     /// out before the new host's QEMU could take it.
@@ -556,6 +587,7 @@ impl Storage for Ceph {
             StorageOp::Blocklist { address } => self.blocklist(address).await,
             StorageOp::Unblock { address } => self.unblock(address).await,
             StorageOp::BreakLocks { volume } => self.break_locks(volume).await,
+            StorageOp::MarkHostDown { host } => self.mark_host_down(host).await,
         }
     }
 
@@ -600,11 +632,18 @@ impl Storage for Ceph {
     }
 
     /// One `ceph status`, and each pool's placement groups: three CLI
-    /// calls, about 1.5 s of CPU, so the server reads it every few
+    /// calls at once, about 1.5 s of CPU, so the server reads it every few
     /// seconds, not per request.
     async fn health(&self) -> Result<ClusterHealth, StorageError> {
         self.ensure_pools().await?;
-        let status = self.json("ceph", &["status"]).await?;
+        let (r2, r3) = (pool_name(2), pool_name(3));
+        // The three at once: each CLI call is a process and a session.
+        let (status, pgs2, pgs3) = tokio::join!(
+            self.json("ceph", &["status"]),
+            self.pool_pgs(&r2),
+            self.pool_pgs(&r3)
+        );
+        let (status, pgs2, pgs3) = (status?, pgs2?, pgs3?);
         let n = |v: &Value| v.as_u64().unwrap_or(0);
         let mut checks: Vec<String> = status["health"]["checks"]
             .as_object()
@@ -613,14 +652,13 @@ impl Storage for Ceph {
             .map(|(code, check)| format!("{code}: {}", str_of(&check["summary"]["message"])))
             .collect();
         checks.sort();
-        let mut pools = Vec::new();
-        for replicas in [2u8, 3] {
-            let name = pool_name(i32::from(replicas));
-            let pgs = self.pool_pgs(&name).await?;
-            pools.push(PoolHealth::from_pgs(&name, replicas, &pgs));
-        }
         let pgmap = &status["pgmap"];
         let osdmap = &status["osdmap"];
+        let all_up = n(&osdmap["num_up_osds"]) == n(&osdmap["num_osds"]);
+        let pools = vec![
+            PoolHealth::from_pgs(&r2, 2, &pgs2, all_up),
+            PoolHealth::from_pgs(&r3, 3, &pgs3, all_up),
+        ];
         Ok(ClusterHealth {
             status: str_of(&status["health"]["status"]),
             checks,
@@ -662,4 +700,57 @@ fn transient(stderr: &str) -> bool {
     ]
     .iter()
     .any(|m| stderr.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(state: &str, copies: u64, degraded: u64) -> PgStat {
+        PgStat {
+            state: state.into(),
+            objects: copies / 3,
+            object_copies: copies,
+            objects_degraded: degraded,
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn a_pool_is_healthy_degraded_or_recovering() {
+        let clean = [
+            pg("active+clean", 30, 0),
+            pg("active+clean+scrubbing", 30, 0),
+        ];
+        let h = PoolHealth::from_pgs("p", 3, &clean, true);
+        assert_eq!(h.state, ReplicationState::Healthy);
+        assert_eq!((h.degraded_ratio, h.recovery_progress), (0.0, 1.0));
+
+        let down = [
+            pg("active+undersized+degraded", 30, 10),
+            pg("active+clean", 30, 0),
+        ];
+        let h = PoolHealth::from_pgs("p", 3, &down, false);
+        assert_eq!(h.state, ReplicationState::Degraded);
+        assert!((h.degraded_ratio - 10.0 / 60.0).abs() < 1e-9);
+        assert_eq!(h.recovery_progress, 0.5);
+        // An undersized group holding no object is not clean either.
+        let empty = [pg("active+undersized", 0, 0)];
+        let h = PoolHealth::from_pgs("p", 3, &empty, false);
+        assert_eq!(
+            (h.state, h.degraded_ratio),
+            (ReplicationState::Degraded, 0.0)
+        );
+
+        // Every OSD back: the missing copies are being made again, even
+        // before the groups' states say so.
+        let h = PoolHealth::from_pgs("p", 3, &down, true);
+        assert_eq!(h.state, ReplicationState::Recovering);
+        let busy = [
+            pg("active+recovering+degraded", 30, 5),
+            pg("active+clean", 30, 0),
+        ];
+        let h = PoolHealth::from_pgs("p", 3, &busy, false);
+        assert_eq!(h.state, ReplicationState::Recovering);
+    }
 }

@@ -1,14 +1,24 @@
 //! Replicated drives on the cluster harness with Ceph (needs root, the Ceph
 //! packages `cargo xtask setup` installs, and what `cluster.rs` needs):
 //! three hosts, each with a monitor and a BlueStore OSD inside its
-//! namespaces and cgroup. A replicated drive's copies land on three
-//! different hosts; an instance on one host writes sequence numbers to it;
-//! another host is killed, its OSD is seen down and the guest's writes go
-//! on without a failed one; revived, every placement group is clean again
-//! and every acknowledged number is on the drive. Then the instance's own
-//! host is killed: it is blocklisted, the instance restarts elsewhere with
-//! every acknowledged number, and back, the host is let in again. Deleting
-//! drives removes their images; `down` leaves nothing.
+//! namespaces and cgroup. One scenario, in order, on a guest that writes
+//! sequence numbers to a `replicas: 3` drive (every host's libvirt polled:
+//! the instance never runs twice):
+//! - copies land on three hosts; another host is killed: the guest's
+//!   writes go on without a failed one, the drive shows `degraded`, then
+//!   `recovering` and `healthy` once the host is back (pool events too),
+//!   and every acknowledged number is on the drive;
+//! - a copy-holding host's link is cut: writes stall no longer than the
+//!   heartbeat grace + 2 s;
+//! - two of three hosts die: no write is acknowledged until one is back;
+//! - the instance's own host is killed: it is blocklisted, the instance
+//!   restarts elsewhere with every acknowledged number (RPO 0), and back,
+//!   the host is let in again; frozen instead, its thawed guest gets no
+//!   write through;
+//! - snapshots: write A, snapshot, write B, roll back, read A; a drive made
+//!   from the snapshot holds A; a drive grows;
+//! - `debian-12` boots from a copy-on-write clone of its imported base;
+//! - deleting drives removes their images; `down` leaves nothing.
 
 use std::time::{Duration, Instant};
 
@@ -87,6 +97,129 @@ async fn wait_acked(api: &Api, id: &str, token: &str, n: u64) -> u64 {
     }
 }
 
+/// A drive's replication as its view shows it: state and degraded share.
+async fn replication(api: &Api, token: &str, drive: &str) -> (String, f64) {
+    let d = api.get(&format!("/v1/drives/{drive}"), token).await.body;
+    (
+        d["replication"]["state"]
+            .as_str()
+            .unwrap_or("absent")
+            .to_string(),
+        d["replication"]["degraded_ratio"].as_f64().unwrap_or(0.0),
+    )
+}
+
+/// Wait until the drive's view shows `state` (and `check` holds); how long.
+async fn wait_replication(
+    api: &Api,
+    token: &str,
+    drive: &str,
+    state: &str,
+    check: impl Fn(f64) -> bool,
+    timeout: Duration,
+) -> Duration {
+    let started = Instant::now();
+    loop {
+        let (now, ratio) = replication(api, token, drive).await;
+        if now == state && check(ratio) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "drive {drive} is {now} (degraded {ratio}), not {state}, after {timeout:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Watch the guest's console file for `window`: the longest time no new
+/// number was acknowledged, and the highest acknowledged.
+async fn longest_stall(log: &std::path::Path, window: Duration) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut last = acked(&std::fs::read_to_string(log).unwrap_or_default()).1;
+    let mut since = Instant::now();
+    let mut longest = Duration::ZERO;
+    while started.elapsed() < window {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = acked(&std::fs::read_to_string(log).unwrap_or_default()).1;
+        if now > last {
+            last = now;
+            since = Instant::now();
+        }
+        longest = longest.max(since.elapsed());
+    }
+    (longest, last)
+}
+
+/// The highest sequence number on an RBD image (its first MiB), read as
+/// the admin.
+fn highest_on(cluster: &Cluster, spec: &str) -> u64 {
+    use std::io::Read;
+    let mut child = std::process::Command::new("rbd")
+        .arg("-c")
+        .arg(cluster.ceph_conf())
+        .args(["export", "--no-progress", spec, "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("rbd runs");
+    let mut head = vec![0u8; 1 << 20];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut head)
+        .expect("the image's first MiB");
+    let _ = child.kill();
+    let _ = child.wait();
+    String::from_utf8_lossy(&head)
+        .split(['\0', '\n'])
+        .filter_map(|l| l.strip_prefix("seq "))
+        .filter_map(|n| n.trim().parse::<u64>().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Wait for the next boot's read-back after `before` was the console; the
+/// console then.
+async fn wait_boot(api: &Api, id: &str, token: &str, before: &str) -> String {
+    let boots = |log: &str| log.matches("OVERCAST-SEQ-FOUND").count();
+    let started = Instant::now();
+    loop {
+        let log = api.serial(id, token).await;
+        // The console file is kept across a stop (the count grows) or
+        // started afresh (it is shorter than before).
+        if boots(&log) > 0
+            && (boots(&log) > boots(before) || log.len() < before.len())
+            && log.contains("OVERCAST-READY")
+        {
+            return log;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{id} did not boot again:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Pool events' actions, oldest first.
+async fn pool_events(api: &Api, pool_id: &str) -> Vec<String> {
+    let events = api
+        .get(
+            &format!("/v1/events?resource_id={pool_id}&limit=1000"),
+            &api.operator_token,
+        )
+        .await
+        .body;
+    events["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     let mut config = ClusterConfig::new(3);
@@ -118,6 +251,11 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     names.sort();
     assert_eq!(names, ["host-1", "host-2", "host-3"], "{tree}");
     assert!(hosts.iter().all(|(_, osds)| *osds == 1), "{tree}");
+    // Hot spots are Ceph's balancer's to move: it is on, moving placement
+    // groups by upmap entries.
+    let balancer = cluster.ceph(&["balancer", "status"]).unwrap();
+    assert_eq!(balancer["active"], true, "{balancer}");
+    assert_eq!(balancer["mode"], "upmap", "{balancer}");
 
     // A replicated drive of three copies, and an instance on host 1 whose
     // boot and data drives are both replicated. The guest writes sequence
@@ -226,25 +364,130 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
          with host 2 dead",
         killed.elapsed().as_secs_f64()
     );
+    // The drive shows it: `degraded`, with the share of copies missing.
+    let seen = wait_replication(
+        api,
+        &t.rw,
+        &data_id,
+        "degraded",
+        |ratio| ratio > 0.0,
+        Duration::from_secs(60),
+    )
+    .await;
+    eprintln!(
+        "the drive shows degraded {:.1} s after the OSD was seen down: {:?}",
+        seen.as_secs_f64(),
+        replication(api, &t.rw, &data_id).await
+    );
+    // 256 MiB more written while a copy is missing (on another drive of
+    // the pool), for recovery to copy back.
+    let filler = api
+        .create(
+            &format!("/v1/drives{q}"),
+            &t.rw,
+            json!({"name": "filler", "size_bytes": 1073741824, "storage_class": "replicated"}),
+        )
+        .await;
+    let filler_id = filler["id"].as_str().unwrap().to_string();
+    api.wait_state(&format!("/v1/drives/{filler_id}"), &t.rw, "available")
+        .await;
+    let wrote = Instant::now();
+    rbd(
+        &cluster,
+        &[
+            "bench",
+            "--io-type",
+            "write",
+            "--io-size",
+            "4M",
+            "--io-total",
+            "256M",
+            "--io-pattern",
+            "seq",
+            &format!("overcast-r3/drive-{filler_id}"),
+        ],
+    )
+    .unwrap();
+    eprintln!(
+        "256 MiB written with one copy missing in {:.1} s",
+        wrote.elapsed().as_secs_f64()
+    );
 
-    // Revived, the host's monitor and OSD rejoin and every placement
-    // group is clean again.
+    // Revived, the host's monitor and OSD rejoin, the drive shows
+    // `recovering`, then `healthy` once every placement group is clean.
     cluster.start_host(1).unwrap();
     let back = Instant::now();
+    let recovering = wait_replication(
+        api,
+        &t.rw,
+        &data_id,
+        "recovering",
+        |_| true,
+        Duration::from_secs(60),
+    )
+    .await;
     cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
+    let clean = back.elapsed();
+    let healthy = wait_replication(
+        api,
+        &t.rw,
+        &data_id,
+        "healthy",
+        |ratio| ratio == 0.0,
+        Duration::from_secs(30),
+    )
+    .await;
     eprintln!(
-        "active+clean {:.1} s after the host came back",
-        back.elapsed().as_secs_f64()
+        "back: recovering after {:.1} s, active+clean after {:.1} s, healthy in the view \
+         {:.1} s later",
+        recovering.as_secs_f64(),
+        clean.as_secs_f64(),
+        healthy.as_secs_f64()
     );
+    // Each change is an event of the pool, in order.
+    let status = api
+        .get("/v1/system/storage", &api.operator_token)
+        .await
+        .body;
+    assert_eq!(status["health"], "ok", "{status}");
+    assert_eq!(status["osds_up"], 3, "{status}");
+    assert!(status["total_bytes"].as_u64().unwrap() > 0, "{status}");
+    let r3 = status["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "overcast-r3")
+        .unwrap()
+        .clone();
+    assert!(r3["stored_bytes"].as_u64().unwrap() >= 256 << 20, "{r3}");
+    let actions = pool_events(api, r3["id"].as_str().unwrap()).await;
+    let tail: Vec<&str> = actions
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            "storage_pool.degraded",
+            "storage_pool.recovering",
+            "storage_pool.healthy"
+        ],
+        "{actions:?}"
+    );
+    let r = api.delete(&format!("/v1/drives/{filler_id}"), &t.rw).await;
+    assert!(r.status.is_success(), "{}", r.body);
 
     // Every acknowledged number is on the drive: after a reboot the guest
     // reads back at least the highest one, and none was skipped.
     let log_before = api.serial(&id, &t.rw).await;
     let (first, last) = acked(&log_before);
-    let gaps = gaps(&log_before);
+    let skipped = gaps(&log_before);
     assert!(
-        gaps.is_empty(),
-        "writes the guest did not see acknowledged: {gaps:?}"
+        skipped.is_empty(),
+        "writes the guest did not see acknowledged: {skipped:?}"
     );
     assert!(first <= 1 && last > before_kill, "{first}..{last}");
     let r = api
@@ -255,6 +498,93 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     let found = found_at_boot(&api.serial(&id, &t.rw).await);
     assert!(found >= last, "acknowledged {last}, found only {found}");
     drop(log);
+
+    // Cut host 2's link (it holds a copy, not the instance): the guest's
+    // writes stall until its OSD is marked down (by the server, which
+    // finds the host down in 5 s, or by Ceph's heartbeat grace, 6 s),
+    // then go on with two copies: no longer than the grace + 2 s.
+    let console = cluster.hosts[0]
+        .state_dir
+        .join(format!("instances/{id}/serial.log"));
+    wait_acked(api, &id, &t.rw, found + 10).await;
+    let cut_at = std::process::Command::new("date")
+        .arg("+%T.%N")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    cluster.cut(1).unwrap();
+    let (stall, after_cut) = longest_stall(&console, Duration::from_secs(20)).await;
+    eprintln!(
+        "cut host 2 at {cut_at}: the longest stall of the guest's writes was {:.1} s (grace 6 s)",
+        stall.as_secs_f64()
+    );
+    // Who marked it down when (the server, or Ceph's heartbeats), as the
+    // monitors' logs say.
+    for entry in std::fs::read_dir(cluster.ceph_dir().join("log"))
+        .unwrap()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.contains("mon") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        for line in text
+            .lines()
+            .filter(|l| l.contains("osd.1 failed") || l.contains("\"prefix\": \"osd down\""))
+        {
+            eprintln!("  {name}: {}", line.chars().take(220).collect::<String>());
+        }
+    }
+    assert!(
+        stall <= Duration::from_secs(8),
+        "writes stalled {stall:?}, more than the grace (6 s) + 2 s"
+    );
+    cluster.restore(1).unwrap();
+    cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
+    let gaps_now = gaps(&std::fs::read_to_string(&console).unwrap());
+    assert!(gaps_now.is_empty(), "failed writes: {gaps_now:?}");
+    assert!(after_cut > found + 10);
+
+    // Kill two of the three hosts (not the instance's): one copy is left,
+    // fewer than min_size, so no write is acknowledged (it could be lost
+    // with the last copy) until one host is back; then the guest goes on.
+    cluster
+        .wait_host_state(1, "active", Duration::from_secs(60))
+        .await
+        .unwrap();
+    cluster.kill(1).unwrap();
+    cluster.kill(2).unwrap();
+    let killed = Instant::now();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let blocked_at = acked(&std::fs::read_to_string(&console).unwrap()).1;
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let still = acked(&std::fs::read_to_string(&console).unwrap()).1;
+    assert_eq!(
+        still, blocked_at,
+        "writes were acknowledged with two of three hosts dead"
+    );
+    cluster.start_host(1).unwrap();
+    let back = Instant::now();
+    let resumed = wait_acked(api, &id, &t.rw, still + 5).await;
+    eprintln!(
+        "two of three hosts dead: no write acknowledged for {:.1} s; one back, writes \
+         resumed {:.1} s later (at {resumed})",
+        killed.elapsed().as_secs_f64() - back.elapsed().as_secs_f64(),
+        back.elapsed().as_secs_f64()
+    );
+    cluster.start_host(2).unwrap();
+    cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
+    for i in [1, 2] {
+        cluster
+            .wait_host_state(i, "active", Duration::from_secs(60))
+            .await
+            .unwrap();
+    }
+    let log_now = std::fs::read_to_string(&console).unwrap();
+    let gaps_now = gaps(&log_now);
+    assert!(gaps_now.is_empty(), "failed writes: {gaps_now:?}");
+    let found = acked(&log_now).1;
 
     // Kill host 1, which runs the instance and holds an OSD: the instance
     // runs again on another host, from the same replicated drives, once
@@ -397,12 +727,90 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
         moved + 1
     );
 
+    // Snapshots: the data drive holds A (the numbers up to `a`) when its
+    // snapshot is taken; the guest then writes B; rolled back, the drive
+    // holds A again, and so does a drive made from the snapshot.
+    let stop = || async {
+        api.post(&format!("/v1/instances/{id}/stop"), &t.rw, json!({}))
+            .await;
+        api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "stopped")
+            .await;
+    };
+    let start = || async {
+        let before = api.serial(&id, &t.rw).await;
+        let r = api
+            .post(&format!("/v1/instances/{id}/start"), &t.rw, json!({}))
+            .await;
+        assert!(r.status.is_success(), "{}", r.body);
+        wait_boot(api, &id, &t.rw, &before).await
+    };
+    stop().await;
+    let a = highest_on(&cluster, &image);
+    let snap = api
+        .create(
+            &format!("/v1/snapshots{q}"),
+            &t.rw,
+            json!({"name": "a", "drive": data_id}),
+        )
+        .await;
+    assert_eq!(snap["state"], "available", "{snap}");
+    let snap_id = snap["id"].as_str().unwrap().to_string();
+    let snaps = rbd(&cluster, &["snap", "ls", &image]).unwrap();
+    assert!(snaps.contains(&format!("snap-{snap_id}")), "{snaps}");
+    assert_eq!(found_at_boot(&start().await), a, "the guest reads A");
+    wait_acked(api, &id, &t.rw, a + 20).await;
+    stop().await;
+    let b = highest_on(&cluster, &image);
+    assert!(b >= a + 20, "B was written: {a} then {b}");
+    let r = api
+        .post(
+            &format!("/v1/drives/{data_id}/rollback"),
+            &t.rw,
+            json!({"snapshot": snap_id}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    api.wait_state(&format!("/v1/drives/{data_id}"), &t.rw, "attached")
+        .await;
+    assert_eq!(highest_on(&cluster, &image), a, "rolled back to A");
+    assert_eq!(
+        found_at_boot(&start().await),
+        a,
+        "the guest reads A after the rollback"
+    );
+    let copy = api
+        .create(
+            &format!("/v1/drives{q}"),
+            &t.rw,
+            json!({"name": "from-a", "size_bytes": 67108864, "snapshot": "a",
+                   "storage_class": "replicated", "replicas": 2}),
+        )
+        .await;
+    let copy_id = copy["id"].as_str().unwrap().to_string();
+    api.wait_state(&format!("/v1/drives/{copy_id}"), &t.rw, "available")
+        .await;
+    assert_eq!(
+        highest_on(&cluster, &format!("overcast-r2/drive-{copy_id}")),
+        a,
+        "the drive made from the snapshot holds A"
+    );
+    let d = api.get(&format!("/v1/drives/{data_id}"), &t.rw).await.body;
+    assert_eq!(d["snapshots_size_bytes"], 67108864, "{d}");
+    let r = api.delete(&format!("/v1/snapshots/{snap_id}"), &t.rw).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let snaps = rbd(&cluster, &["snap", "ls", &image]).unwrap();
+    assert!(!snaps.contains(&format!("snap-{snap_id}")), "{snaps}");
+    assert_eq!(
+        highest_on(&cluster, &format!("overcast-r2/drive-{copy_id}")),
+        a,
+        "the copy outlives the snapshot"
+    );
+    let r = api.delete(&format!("/v1/drives/{copy_id}"), &t.rw).await;
+    assert!(r.status.is_success(), "{}", r.body);
+
     // Deleting the instance takes its boot drive's image with it; the data
     // drive goes when deleted.
-    api.post(&format!("/v1/instances/{id}/stop"), &t.rw, json!({}))
-        .await;
-    api.wait_state(&format!("/v1/instances/{id}"), &t.rw, "stopped")
-        .await;
+    stop().await;
     let r = api.delete(&format!("/v1/instances/{id}"), &t.rw).await;
     assert!(r.status.is_success(), "{}", r.body);
     api.wait_gone(&format!("/v1/instances/{id}"), &t.rw).await;
@@ -422,9 +830,104 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     let r = api.delete(&format!("/v1/drives/{data_id}"), &t.rw).await;
     assert!(r.status.is_success(), "{}", r.body);
     api.wait_gone(&format!("/v1/drives/{data_id}"), &t.rw).await;
+
+    // A boot drive cloned from `debian-12` boots. The image is imported
+    // into the pool once, as a protected snapshot; every boot drive after
+    // that is a copy-on-write clone, made in the same time whatever the
+    // image's size.
+    let debian = overcast_testkit::images_dir()
+        .join("debian-12")
+        .canonicalize()
+        .expect("the debian-12 image (`cargo xtask images`)");
+    api.create(
+        "/v1/images",
+        &api.operator_token,
+        json!({"name": "debian-12", "os_family": "debian", "architecture": "x86_64",
+               "boot_mode": "direct_kernel", "min_size_bytes": 2147483648_u64,
+               "source_url": format!("file://{}", debian.display()), "system": true}),
+    )
+    .await;
+    let mut made = Vec::new();
+    for name in ["deb-boot", "deb-2"] {
+        let started = Instant::now();
+        let d = api
+            .create(
+                &format!("/v1/drives{q}"),
+                &t.rw,
+                json!({"name": name, "size_bytes": 4294967296_u64, "image": "debian-12",
+                       "storage_class": "replicated"}),
+            )
+            .await;
+        let drive = d["id"].as_str().unwrap().to_string();
+        api.wait_state(&format!("/v1/drives/{drive}"), &t.rw, "available")
+            .await;
+        made.push((drive, started.elapsed()));
+    }
+    eprintln!(
+        "debian-12 boot drives: the first (import + clone) in {:.1} s, the second (clone) \
+         in {:.1} s",
+        made[0].1.as_secs_f64(),
+        made[1].1.as_secs_f64()
+    );
+    let info = rbd(
+        &cluster,
+        &["info", &format!("overcast-r3/drive-{}", made[1].0)],
+    )
+    .unwrap();
+    assert!(
+        info.contains("parent: overcast-r3/image-") && info.contains("@base"),
+        "a copy-on-write clone of the image's base: {info}"
+    );
+    let deb = api
+        .create(
+            &format!("/v1/instances{q}"),
+            &t.rw,
+            json!({"name": "deb", "vcpus": 1, "memory_mib": 1024, "boot_drive": "deb-boot"}),
+        )
+        .await;
+    let deb_id = deb["id"].as_str().unwrap().to_string();
+    let booting = Instant::now();
+    loop {
+        // systemd's welcome: the kernel mounted its root from the clone
+        // and switched to it.
+        let log = api.serial(&deb_id, &t.rw).await;
+        if log.contains("Debian GNU/Linux 12") {
+            break;
+        }
+        assert!(
+            booting.elapsed() < Duration::from_secs(600),
+            "debian-12 on a replicated clone did not reach systemd in 600 s:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    eprintln!(
+        "debian-12 on a replicated clone in systemd {:.1} s after the create",
+        booting.elapsed().as_secs_f64()
+    );
+    api.post(&format!("/v1/instances/{deb_id}/stop"), &t.rw, json!({}))
+        .await;
+    api.wait_state(&format!("/v1/instances/{deb_id}"), &t.rw, "stopped")
+        .await;
+    let r = api.delete(&format!("/v1/instances/{deb_id}"), &t.rw).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    api.wait_gone(&format!("/v1/instances/{deb_id}"), &t.rw)
+        .await;
+    for (drive, _) in &made {
+        let r = api.delete(&format!("/v1/drives/{drive}"), &t.rw).await;
+        assert!(r.status.is_success(), "{}", r.body);
+        api.wait_gone(&format!("/v1/drives/{drive}"), &t.rw).await;
+    }
+
+    // No drive's image is left; what is left is the base of an image that
+    // is still registered (debian-12's).
     for pool in ["overcast-r2", "overcast-r3"] {
         let left = rbd(&cluster, &["ls", pool]).unwrap();
-        assert_eq!(left.trim(), "", "images left in {pool}");
+        let drives: Vec<&str> = left.lines().filter(|l| l.starts_with("drive-")).collect();
+        assert!(drives.is_empty(), "drive images left in {pool}: {drives:?}");
+        assert!(
+            left.lines().all(|l| l.starts_with("image-")),
+            "in {pool}: {left}"
+        );
     }
 
     let probe = Cluster::load(&cluster.dir).unwrap();

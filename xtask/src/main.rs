@@ -56,7 +56,7 @@ enum Task {
     },
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
-        /// Which benchmark: `api`, `iscsi`, `provision`, `terraform` or `failover`.
+        /// Which benchmark: `api`, `iscsi`, `provision`, `terraform`, `failover` or `storage`.
         which: String,
     },
 }
@@ -562,7 +562,7 @@ fn main() -> Result<()> {
             let mut hostd = cargo();
             hostd.args(["build", "--release", "-p", "overcast-hostd"]);
             run(hostd)?;
-            if which == "failover" {
+            if which == "failover" || which == "storage" {
                 // The cluster runs the server as a process of its own.
                 let mut server = cargo();
                 server.args(["build", "--release", "-p", "overcast-server"]);

@@ -51,6 +51,9 @@ pub enum StorageOp {
     Unblock { address: String },
     /// Break every lock on the image.
     BreakLocks { volume: Volume },
+    /// Mark the OSDs under the CRUSH host of this name down (a host found
+    /// down; none if the cluster has no such host).
+    MarkHostDown { host: String },
 }
 
 /// Where a new replicated drive's data comes from.

@@ -58,14 +58,23 @@ fn seconds(micros: i64) -> String {
     format!("{:.1} s", micros as f64 / 1e6)
 }
 
+/// What one round of detection found: the failovers it recorded, and the
+/// names of the hosts it found down.
+#[derive(Debug, Default)]
+pub struct Detected {
+    pub workflows: Vec<WorkflowId>,
+    pub down: Vec<String>,
+}
+
 /// One pass of failure detection: hosts silent for half of
 /// `detection_micros` become `suspect`, for all of it `down`, and the
 /// instances of a host found down are failed or given a failover
 /// workflow. Silence is counted from `since` at the earliest (the server's
 /// start: a restarted server does not find every host down at once).
-/// Returns the workflows to launch.
-pub fn detect(conn: &mut DbConn, detection_micros: i64, since: i64) -> ApiResult<Vec<WorkflowId>> {
+/// Returns the workflows to launch and the hosts found down.
+pub fn detect(conn: &mut DbConn, detection_micros: i64, since: i64) -> ApiResult<Detected> {
     let now = now_micros();
+    let mut down = Vec::new();
     let watched: Vec<HostRow> = hosts::table
         .filter(hosts::state.eq_any([HostState::Active, HostState::Draining, HostState::Suspect]))
         .select(HostRow::as_select())
@@ -125,9 +134,13 @@ pub fn detect(conn: &mut DbConn, detection_micros: i64, since: i64) -> ApiResult
         )?;
         if state == HostState::Down {
             launch.extend(host_down(conn, &host)?);
+            down.push(host.name.clone());
         }
     }
-    Ok(launch)
+    Ok(Detected {
+        workflows: launch,
+        down,
+    })
 }
 
 /// Fail or fail over every instance of `host` (found down) that should

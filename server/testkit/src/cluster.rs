@@ -417,8 +417,13 @@ impl Cluster {
             command.args(["--host-certificate-seconds", &seconds.to_string()]);
         }
         if self.ceph {
-            // The admin keyring is found through the configuration.
-            command.arg("--ceph-conf").arg(self.ceph_conf());
+            // The admin keyring is found through the configuration. The
+            // health is read every 2 s (5 by default), so that a recovery
+            // of a few seconds shows in the drives' views.
+            command
+                .arg("--ceph-conf")
+                .arg(self.ceph_conf())
+                .args(["--storage-health-seconds", "2"]);
         }
         let child = command
             .arg("--data-dir")

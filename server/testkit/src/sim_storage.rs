@@ -229,7 +229,7 @@ impl Storage for SimStorage {
                 self.blocklist.lock().expect("blocklist").remove(address);
                 Ok(())
             }
-            StorageOp::BreakLocks { .. } => Ok(()),
+            StorageOp::BreakLocks { .. } | StorageOp::MarkHostDown { .. } => Ok(()),
         }
     }
 

@@ -79,8 +79,12 @@ impl Cluster {
             })
             .collect();
         // Set on purpose, not Ceph's defaults: a dead OSD is noticed in
-        // 6 s (default 20), and recovery does not sleep between ops on
-        // these disks, which report themselves rotational.
+        // 6 s (default 20), on the first report of a peer on another host
+        // (not two: with three hosts that waited for the slower
+        // survivor's next tick, up to a second), the monitors commit the
+        // map that marks it down within 0.1 s of deciding (not a batch a
+        // second later), and recovery does not sleep between ops on these
+        // disks, which report themselves rotational.
         let conf = format!(
             "[global]
 fsid = {fsid}
@@ -105,6 +109,8 @@ mon_lease = 1.5
 mon_lease_ack_timeout_factor = 1.5
 mon_accept_timeout_factor = 1.5
 mon_election_timeout = 2
+paxos_propose_interval = 0.1
+mon_osd_min_down_reporters = 1
 mon_client_ping_interval = 1
 mon_client_ping_timeout = 3
 mon_client_hunt_interval = 1

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use overcast_testkit::cluster::{Cluster, ClusterConfig, bin_dir};
 
-const TRIALS: usize = 5;
+pub const TRIALS: usize = 5;
 
 fn readies(log: &Path) -> usize {
     std::fs::read_to_string(log)
@@ -83,15 +83,15 @@ fn p50_max(values: &[f64]) -> (f64, f64) {
     (v[v.len() / 2], v[v.len() - 1])
 }
 
-async fn run(cluster: &mut Cluster) -> Result<()> {
+/// Kill the host of HA instance `id` [`TRIALS`] times, bringing it back
+/// after each: per trial, detection, fencing, placement, boot and total
+/// (seconds), each printed.
+pub async fn kill_trials(cluster: &mut Cluster, id: &str, token: &str) -> Result<Vec<[f64; 5]>> {
     let api = cluster.api.clone();
     let op = api.operator_token.clone();
-    let t = api.tenant("bench").await;
-    let id = cluster.ha_instance_across_hosts(&t.rw).await?;
-
     let mut rows: Vec<[f64; 5]> = Vec::new();
     for trial in 1..=TRIALS {
-        let view = api.get(&format!("/v1/instances/{id}"), &t.rw).await.body;
+        let view = api.get(&format!("/v1/instances/{id}"), token).await.body;
         let host_id = view["host_id"].as_str().context("a host")?;
         let host = api.get(&format!("/v1/hosts/{host_id}"), &op).await.body;
         let victim = cluster
@@ -100,21 +100,21 @@ async fn run(cluster: &mut Cluster) -> Result<()> {
             .position(|h| Some(h.name.as_str()) == host["name"].as_str())
             .context("the instance's host in the cluster")?;
         let before: Vec<(usize, u64, u64)> = (0..cluster.hosts.len())
-            .map(|h| log_state(&serial_log(cluster, h, &id)))
+            .map(|h| log_state(&serial_log(cluster, h, id)))
             .collect();
         let killed_at = now_s();
         let killed = Instant::now();
         cluster.kill(victim)?;
         let (ready_on, ready_at) = loop {
             if let Some(h) = (0..cluster.hosts.len())
-                .find(|&h| h != victim && marker_since(&serial_log(cluster, h, &id), before[h]))
+                .find(|&h| h != victim && marker_since(&serial_log(cluster, h, id), before[h]))
             {
                 break (h, now_s());
             }
             if killed.elapsed() > Duration::from_secs(120) {
-                let view = api.get(&format!("/v1/instances/{id}"), &t.rw).await.body;
+                let view = api.get(&format!("/v1/instances/{id}"), token).await.body;
                 let events = api
-                    .get(&format!("/v1/events?resource_id={id}&limit=1000"), &t.rw)
+                    .get(&format!("/v1/events?resource_id={id}&limit=1000"), token)
                     .await
                     .body;
                 bail!(
@@ -125,8 +125,8 @@ async fn run(cluster: &mut Cluster) -> Result<()> {
         };
         let host_resource = host["id"].as_str().context("a host id")?;
         let down = event_time(cluster, &op, host_resource, "host.down").await?;
-        let fenced = event_time(cluster, &t.rw, &id, "instance.fenced").await?;
-        let placed = event_time(cluster, &t.rw, &id, "instance.placed").await?;
+        let fenced = event_time(cluster, token, id, "instance.fenced").await?;
+        let placed = event_time(cluster, token, id, "instance.placed").await?;
         let row = [
             down - killed_at,
             fenced - down,
@@ -150,6 +150,29 @@ async fn run(cluster: &mut Cluster) -> Result<()> {
             .wait_host_state(victim, "active", Duration::from_secs(60))
             .await?;
     }
+
+    Ok(rows)
+}
+
+/// Print each stage's p50 and max over the trials; the total's.
+pub fn print_stages(rows: &[[f64; 5]]) -> (f64, f64) {
+    let column = |i: usize| rows.iter().map(|r| r[i]).collect::<Vec<f64>>();
+    for (i, name) in ["detection", "fencing", "placement", "boot", "total"]
+        .iter()
+        .enumerate()
+    {
+        let (p50, max) = p50_max(&column(i));
+        println!("{name:<10} p50 {p50:>7.3} s   max {max:>7.3} s");
+    }
+    p50_max(&column(4))
+}
+
+async fn run(cluster: &mut Cluster) -> Result<()> {
+    let api = cluster.api.clone();
+    let op = api.operator_token.clone();
+    let t = api.tenant("bench").await;
+    let id = cluster.ha_instance_across_hosts(&t.rw).await?;
+    let rows = kill_trials(cluster, &id, &t.rw).await?;
 
     // The baseline: the same domain, booted raw on the host that now runs
     // it, with the instance stopped (the raw copy uses its drives).
@@ -227,13 +250,7 @@ async fn run(cluster: &mut Cluster) -> Result<()> {
     let column = |i: usize| rows.iter().map(|r| r[i]).collect::<Vec<f64>>();
     println!();
     println!("== cargo xtask bench failover: 3 hosts, tiny under TCG, {TRIALS} host kills ==");
-    for (i, name) in ["detection", "fencing", "placement", "boot", "total"]
-        .iter()
-        .enumerate()
-    {
-        let (p50, max) = p50_max(&column(i));
-        println!("{name:<10} p50 {p50:>7.3} s   max {max:>7.3} s");
-    }
+    print_stages(&rows);
     let (raw_p50, raw_max) = p50_max(&raw);
     println!(
         "{:<10} p50 {raw_p50:>7.3} s   max {raw_max:>7.3} s",

@@ -4,8 +4,10 @@
 //! `iscsi` (qemu-img bench through tgt against the backing file) and
 //! `provision` (API call to guest readiness, beside raw `virsh create`),
 //! `terraform` (the provider's refresh, beside the same GETs made directly)
-//! and `failover` (a host killed to its HA instance's readiness elsewhere,
-//! beside a raw boot of the same domain).
+//! `failover` (a host killed to its HA instance's readiness elsewhere,
+//! beside a raw boot of the same domain) and `storage` (writes to local and
+//! replicated drives beside the raw disk, clone against copy, recovery, and
+//! failover on replicated drives).
 
 use std::process::Command;
 use std::time::Duration;
@@ -15,6 +17,7 @@ use overcast_testkit::{Api as Api2, Backend, Config, PgCluster, Server, TempDir}
 
 mod failover;
 mod provision;
+mod storage;
 mod terraform;
 use serde_json::{Value, json};
 
@@ -450,8 +453,10 @@ fn main() -> Result<()> {
         "provision" => provision::bench(&rt),
         "terraform" => terraform::bench(&rt),
         "failover" => failover::bench(&rt),
+        "storage" => storage::bench(&rt),
         other => bail!(
-            "unknown benchmark `{other}`; available: api, iscsi, provision, terraform, failover"
+            "unknown benchmark `{other}`; available: api, iscsi, provision, terraform, failover, \
+             storage"
         ),
     }
 }
