@@ -586,7 +586,11 @@ impl Storage for Ceph {
             StorageOp::EnsureImageBase { base } => self.ensure_base(base).await.map(|_| ()),
             StorageOp::Blocklist { address } => self.blocklist(address).await,
             StorageOp::Unblock { address } => self.unblock(address).await,
-            StorageOp::BreakLocks { volume } => self.break_locks(volume).await,
+            StorageOp::BreakLocks { volumes } => {
+                futures::future::try_join_all(volumes.iter().map(|v| self.break_locks(v)))
+                    .await
+                    .map(|_| ())
+            }
             StorageOp::MarkHostDown { host } => self.mark_host_down(host).await,
         }
     }

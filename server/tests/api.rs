@@ -1526,7 +1526,7 @@ async fn snapshots_and_replication(backend: Backend) {
             json!({"name": "s1", "drive": "data"}),
         )
         .await;
-    assert_problem(&r, StatusCode::CONFLICT, "name_taken");
+    assert_problem(&r, StatusCode::CONFLICT, "already_exists");
     let list = t.get(&format!("/v1/snapshots{q}"), &a.ro).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
     // Snapshots count toward the drive's size.

@@ -49,8 +49,8 @@ pub enum StorageOp {
     Blocklist { address: String },
     /// Lift that blocklist entry.
     Unblock { address: String },
-    /// Break every lock on the image.
-    BreakLocks { volume: Volume },
+    /// Break every lock on these images, all at once.
+    BreakLocks { volumes: Vec<Volume> },
     /// Mark the OSDs under the CRUSH host of this name down (a host found
     /// down; none if the cluster has no such host).
     MarkHostDown { host: String },
@@ -169,9 +169,21 @@ pub fn command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<Command>> {
             .filter(|(class, _)| *class == StorageClass::Replicated)
             .map(|(_, replicas)| {
                 Command::Storage(StorageOp::BreakLocks {
-                    volume: Volume::of(drive, replicas),
+                    volumes: vec![Volume::of(drive, replicas)],
                 })
             }),
+        Step::BreakInstanceLocks { instance } => {
+            let volumes: Vec<Volume> = drives::table
+                .filter(drives::instance_id.eq(instance))
+                .filter(drives::storage_class.eq(StorageClass::Replicated))
+                .order(drives::slot.asc())
+                .select((drives::id, drives::replicas))
+                .load::<(DriveId, i32)>(conn)?
+                .iter()
+                .map(|(id, replicas)| Volume::of(id, *replicas))
+                .collect();
+            (!volumes.is_empty()).then_some(Command::Storage(StorageOp::BreakLocks { volumes }))
+        }
         Step::EnsureSnapshot { snapshot }
         | Step::RemoveSnapshot { snapshot }
         | Step::RollbackDrive { snapshot, .. } => snap_ref(conn, snapshot)?.map(|snapshot| {

@@ -297,12 +297,11 @@ pub fn failover_plan(
         .filter(|d| d.storage_class == StorageClass::Replicated)
         .collect();
     if !replicated.is_empty() {
-        plan = plan.then(Step::FenceStorage { host: lost.clone() });
-        for d in replicated {
-            plan = plan.then(Step::BreakLocks {
-                drive: d.id.clone(),
-            });
-        }
+        plan =
+            plan.then(Step::FenceStorage { host: lost.clone() })
+                .then(Step::BreakInstanceLocks {
+                    instance: instance.clone(),
+                });
     }
     plan = plan
         .then(stage(FailoverStage::Fenced))

@@ -80,9 +80,14 @@ pub enum Step {
         host: HostId,
     },
     /// Break the locks on a replicated drive's image (its exclusive lock
-    /// is still held by the fenced host's client).
+    /// is still held by the fenced host's client). Plans recorded before
+    /// `BreakInstanceLocks` have one per drive.
     BreakLocks {
         drive: DriveId,
+    },
+    /// Break the locks on every replicated drive of the instance at once.
+    BreakInstanceLocks {
+        instance: InstanceId,
     },
     /// Take the snapshot of its drive's image.
     EnsureSnapshot {
@@ -136,6 +141,7 @@ impl Step {
                 | Step::RemoveInstance { .. }
                 | Step::FenceStorage { .. }
                 | Step::BreakLocks { .. }
+                | Step::BreakInstanceLocks { .. }
                 | Step::EnsureSnapshot { .. }
                 | Step::RemoveSnapshot { .. }
                 | Step::RollbackDrive { .. }

@@ -66,18 +66,6 @@ pub fn snapshot_create(
         )
         .with_field("drive"));
     }
-    let taken: i64 = snapshots::table
-        .filter(snapshots::project_id.eq(&project.id))
-        .filter(snapshots::name.eq(&p.name))
-        .count()
-        .get_result(conn)?;
-    if taken > 0 {
-        return Err(ApiError::conflict(
-            "name_taken",
-            format!("a snapshot named \"{}\" exists in this project", p.name),
-        )
-        .with_field("name"));
-    }
     let now = now_micros();
     let row = SnapshotRow {
         id: SnapshotId::new(),
@@ -336,18 +324,6 @@ pub fn snapshot_image_create(
         .select(ImageRow::as_select())
         .first(conn)?;
     let scope_name = snapshot.account_id.to_string();
-    let taken: i64 = images::table
-        .filter(images::scope.eq(&scope_name))
-        .filter(images::name.eq(&p.name))
-        .count()
-        .get_result(conn)?;
-    if taken > 0 {
-        return Err(ApiError::conflict(
-            "name_taken",
-            format!("the account has an image named \"{}\"", p.name),
-        )
-        .with_field("name"));
-    }
     let now = now_micros();
     let row = ImageRow {
         id: ImageId::new(),

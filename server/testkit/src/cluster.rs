@@ -454,7 +454,11 @@ impl Cluster {
                 .is_ok_and(|c| c.trim() == "overcast-server")
         };
         if let Some(pid) = self.server_pid.take().filter(ours) {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            // Its process group (it leads one): the `ceph` and `rbd` calls
+            // it has under way go with it.
+            let _ = Command::new("kill")
+                .args(["-9", "--", &format!("-{pid}")])
+                .status();
             let _ = wait_until("the server to exit", Duration::from_secs(10), || {
                 !pid_running(pid)
             });

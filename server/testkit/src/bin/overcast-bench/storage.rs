@@ -352,9 +352,17 @@ async fn recovery(cluster: &Cluster, token: &str, guest: &str, on: usize) -> Res
 async fn run(cluster: &mut Cluster) -> Result<()> {
     let dir = cluster.dir.join("bench");
     std::fs::create_dir_all(&dir)?;
-    throughput(cluster, &dir)?;
     let api = cluster.api.clone();
     let t = api.tenant("bench").await;
+    // The server makes its pools with the first replicated drive.
+    let (first, _) = made_in(
+        cluster,
+        &t.rw,
+        json!({"name": "first", "size_bytes": MIB, "storage_class": "replicated"}),
+    )
+    .await?;
+    api.delete(&format!("/v1/drives/{first}"), &t.rw).await;
+    throughput(cluster, &dir)?;
     creation(cluster, &t.rw).await?;
 
     // The sequence guest on replicated drives only, on host 1.
