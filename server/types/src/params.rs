@@ -467,10 +467,10 @@ pub struct DriveRollback {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotImageCreate {
-    #[schema(example = "web-golden")]
+    #[schema(example = "web-golden", extensions(("x-overcast-mutability" = json!("live"))))]
     pub name: String,
     #[serde(default)]
-    #[schema(example = "Web tier, configured")]
+    #[schema(example = "Web tier, configured", extensions(("x-overcast-mutability" = json!("live"))))]
     pub description: String,
 }
 
