@@ -149,6 +149,12 @@ pub async fn kill_trials(cluster: &mut Cluster, id: &str, token: &str) -> Result
         cluster
             .wait_host_state(victim, "active", Duration::from_secs(60))
             .await?;
+        // Each trial starts from a healthy cluster: with Ceph, once the
+        // host's OSD has caught up (a kill during that recovery is a
+        // second failure, which blocks I/O below two copies).
+        if cluster.ceph {
+            cluster.wait_ceph_clean(Duration::from_secs(180))?;
+        }
     }
 
     Ok(rows)
