@@ -28,6 +28,22 @@ list_by_name!(
     ProjectId
 );
 
+/// A snapshot that is not `available` (being made or deleted, or failed)
+/// cannot be used: 409 saying which state it is in.
+fn available(snapshot: &SnapshotRow) -> ApiResult<()> {
+    if snapshot.state == SnapshotState::Available {
+        return Ok(());
+    }
+    Err(ApiError::conflict(
+        "invalid_state",
+        format!(
+            "snapshot \"{}\" is {}",
+            snapshot.name,
+            snapshot.state.as_str()
+        ),
+    ))
+}
+
 /// The 409 for asking a `local` drive for what only RBD gives.
 fn local_unsupported(drive: &DriveRow, what: &str) -> ApiError {
     ApiError::conflict(
@@ -218,17 +234,7 @@ pub fn drive_rollback(
             ),
         ));
     }
-    if snapshot.state != SnapshotState::Available {
-        return Err(ApiError::conflict(
-            "invalid_state",
-            format!(
-                "snapshot \"{}\" is {}",
-                snapshot.name,
-                snapshot.state.as_str()
-            ),
-        )
-        .with_field("snapshot"));
-    }
+    available(&snapshot).map_err(|e| e.with_field("snapshot"))?;
     if let Some(instance) = &drive.instance_id {
         let (name, state): (String, InstanceState) = instances::table
             .find(instance)
@@ -295,16 +301,7 @@ pub fn snapshot_image_create(
     validate_name("name", &p.name)?;
     validate_description(&p.description)?;
     let snapshot = lookup_snapshot(conn, &ctx.actor, sel, scope)?;
-    if snapshot.state != SnapshotState::Available {
-        return Err(ApiError::conflict(
-            "invalid_state",
-            format!(
-                "snapshot \"{}\" is {}",
-                snapshot.name,
-                snapshot.state.as_str()
-            ),
-        ));
-    }
+    available(&snapshot)?;
     let drive: DriveRow = drives::table
         .find(&snapshot.drive_id)
         .select(DriveRow::as_select())
@@ -378,17 +375,7 @@ pub fn source_snapshot(
         )
         .with_field("storage_class"));
     }
-    if snapshot.state != SnapshotState::Available {
-        return Err(ApiError::conflict(
-            "invalid_state",
-            format!(
-                "snapshot \"{}\" is {}",
-                snapshot.name,
-                snapshot.state.as_str()
-            ),
-        )
-        .with_field("snapshot"));
-    }
+    available(&snapshot).map_err(|e| e.with_field("snapshot"))?;
     if (size_bytes as i64) < snapshot.size_bytes {
         return Err(ApiError::invalid(
             "size_bytes",
