@@ -73,8 +73,8 @@ pub struct Config {
     /// That user's keyring, if `ceph.conf` does not say where it is.
     #[arg(long, env = "OVERCAST_CEPH_KEYRING")]
     pub ceph_keyring: Option<PathBuf>,
-    /// Seconds between readings of the storage cluster's health (each
-    /// costs three `ceph` CLI calls).
+    /// Seconds between readings of the storage cluster's health (each is
+    /// three commands to the monitors and the manager).
     #[arg(long, env = "OVERCAST_STORAGE_HEALTH_SECONDS", default_value_t = 5.0,
           value_parser = health_seconds)]
     pub storage_health_seconds: f64,
