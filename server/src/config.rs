@@ -31,6 +31,17 @@ pub struct Config {
         default_value = "127.0.0.1:8081"
     )]
     pub internal_listen: SocketAddr,
+    /// The address other replicas of the control plane reach this one's
+    /// internal API at (default: `--internal-listen`'s, or 127.0.0.1 if
+    /// that is unspecified).
+    #[arg(long, env = "OVERCAST_ADVERTISE_ADDRESS")]
+    pub advertise_address: Option<std::net::IpAddr>,
+    /// Seconds a replica counts as alive after it last renewed its lease
+    /// (it renews four times a lease): how long after a replica dies
+    /// before the others take over its workflows and singletons.
+    #[arg(long, env = "OVERCAST_REPLICA_LEASE_SECONDS", default_value_t = 3.0,
+          value_parser = lease_seconds)]
+    pub replica_lease_seconds: f64,
     /// The networks hosts dial the internal API from (CIDRs, comma
     /// separated): connections from anywhere else are closed before TLS.
     /// Empty: any address that reaches `--internal-listen`.
@@ -109,6 +120,15 @@ fn detection_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+fn lease_seconds(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (1.0..=60.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err("the lease is 1 to 60 seconds".into())
+    }
+}
+
 fn health_seconds(s: &str) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
     if (0.1..=3600.0).contains(&v) {
@@ -127,6 +147,8 @@ impl Config {
             database: None,
             db_pool_size: overcast_db::default_pool_size(),
             internal_listen: "127.0.0.1:8081".parse().expect("valid address"),
+            advertise_address: None,
+            replica_lease_seconds: 3.0,
             host_detection_seconds: 5.0,
             host_certificate_seconds: 2_592_000,
             cluster_network: Vec::new(),

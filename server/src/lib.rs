@@ -82,6 +82,9 @@ impl Server {
                 cpu_allocation_ratio: config.cpu_allocation_ratio,
             },
             storage,
+            state::Replica::new(std::time::Duration::from_secs_f64(
+                config.replica_lease_seconds,
+            )),
         );
         let operator_token_path = config.data_dir.join("operator.token");
         let path = operator_token_path.clone();
@@ -128,6 +131,7 @@ impl Server {
         let ca_path = config.data_dir.join(CLUSTER_CA_FILE);
         write_public_file(&ca_path, &ca.cert_pem)
             .with_context(|| format!("writing {}", ca_path.display()))?;
+        app.sessions.enable_peering(&ca);
         let (cert, key) = ca
             .server_identity(internal_addr.ip())
             .map_err(|e| anyhow::anyhow!("the server's certificate: {e}"))?;
@@ -147,11 +151,15 @@ impl Server {
                 std::time::Duration::from_secs(config.host_certificate_seconds),
             ),
         );
+        let relay = overcast_internal_api::v1::replica_server::ReplicaServer::new(
+            hosts::RelayService::new(app.sessions.clone()),
+        );
         let (internal_tx, internal_rx) = oneshot::channel::<()>();
         let internal_task = tokio::spawn(
             tonic::transport::Server::builder()
                 .tls_config(tls)?
                 .add_service(agent)
+                .add_service(relay)
                 .serve_with_incoming_shutdown(
                     only_from(
                         tokio_stream::wrappers::TcpListenerStream::new(internal),
@@ -162,9 +170,26 @@ impl Server {
                     },
                 ),
         );
+        let advertised = config.advertise_address.unwrap_or_else(|| {
+            let ip = internal_addr.ip();
+            if ip.is_unspecified() {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            } else {
+                ip
+            }
+        });
+        let internal_url = format!(
+            "https://{}",
+            SocketAddr::new(advertised, internal_addr.port())
+        );
+        join_replicas(&app, &addr.to_string(), &internal_url).await?;
+        let replica_task = tokio::spawn(
+            app.clone()
+                .serve_as_replica(addr.to_string(), internal_url.clone()),
+        );
         let resumed = app
             .workflows
-            .resume_all()
+            .take_over_orphans()
             .await
             .map_err(|e| anyhow::anyhow!("resuming workflows: {e}"))?;
         if resumed > 0 {
@@ -185,6 +210,7 @@ impl Server {
         };
         let router = http::router(app.clone());
         let sessions = app.sessions.clone();
+        let retiring = app.clone();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -194,9 +220,11 @@ impl Server {
             let _ = internal_tx.send(());
             watcher.abort();
             storage_watcher.abort();
+            replica_task.abort();
             // Host sessions are endless streams: end them, and give the
             // gRPC server a moment to close before it is dropped.
             sessions.close_all();
+            retiring.retire().await;
             let abort = internal_task.abort_handle();
             if tokio::time::timeout(std::time::Duration::from_secs(2), internal_task)
                 .await
@@ -240,6 +268,46 @@ impl Server {
 /// `overcast-server admin operator-token`: mint an operator token in the
 /// database and write it 0600 to `<data-dir>/operator.token`. The token is
 /// kept only if the file was written; the audit log records it.
+/// Record this server as a replica of the control plane. Several replicas
+/// need PostgreSQL: on SQLite, a live replica other than this one is a
+/// second server on the same file, and this one refuses to start (after
+/// waiting out the lease of one that stopped without saying so).
+async fn join_replicas(app: &App, name: &str, url: &str) -> anyhow::Result<()> {
+    let lease = app.replica.lease;
+    let deadline = tokio::time::Instant::now() + lease + std::time::Duration::from_secs(1);
+    loop {
+        let me = app.replica.id.clone();
+        let others: Vec<(String, String)> = app
+            .db
+            .read(app::replicas::alive)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the replicas: {e}"))?
+            .into_iter()
+            .filter(|(id, _)| *id != me)
+            .collect();
+        if others.is_empty() || app.db.backend() == overcast_db::Backend::Postgres {
+            break;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let names: Vec<&str> = others.iter().map(|(_, n)| n.as_str()).collect();
+            anyhow::bail!(
+                "another server ({}) is running on this SQLite database: several servers need \
+                 PostgreSQL (--database postgres://...)",
+                names.join(", ")
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let (id, n, u) = (app.replica.id.clone(), name.to_string(), url.to_string());
+    let micros = lease.as_micros() as i64;
+    app.db
+        .write(move |c| app::replicas::renew(c, &id, &n, &u, micros))
+        .await
+        .map_err(|e| anyhow::anyhow!("registering this replica: {e}"))?;
+    tracing::info!(replica = %app.replica.id, %url, "joined the control plane");
+    Ok(())
+}
+
 pub async fn admin_operator_token(config: &Config) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;

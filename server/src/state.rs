@@ -19,6 +19,46 @@ use crate::workflow::Engine;
 /// `storage::BLOCKLIST_SECONDS`).
 const FENCE_RENEWAL: Duration = Duration::from_secs(60);
 
+/// The singletons: work exactly one replica does at a time.
+/// The down-host detector, with the failovers it starts, the OSD
+/// mark-downs and the renewal of blocklist entries.
+pub const HOST_WATCH: &str = "host-watch";
+/// Recording the storage cluster's health changes as events (every
+/// replica reads the health; one records it).
+pub const STORAGE_EVENTS: &str = "storage-events";
+const SINGLETONS: [&str; 2] = [HOST_WATCH, STORAGE_EVENTS];
+
+/// This server as one replica of the control plane.
+pub struct Replica {
+    /// A new id at each start (UUID v7).
+    pub id: String,
+    /// How long its liveness, and a singleton it holds, last unrenewed.
+    pub lease: Duration,
+    /// The singletons it holds, each until when (a fifth of the lease
+    /// short of its expiry in the database, so a slow renewal stops the
+    /// work before another replica can take it over).
+    held: std::sync::Mutex<std::collections::HashMap<&'static str, tokio::time::Instant>>,
+}
+
+impl Replica {
+    pub fn new(lease: Duration) -> Self {
+        Self {
+            id: uuid::Uuid::now_v7().to_string(),
+            lease,
+            held: Default::default(),
+        }
+    }
+
+    /// Whether this replica holds singleton `name` now.
+    pub fn holds(&self, name: &str) -> bool {
+        self.held
+            .lock()
+            .expect("held")
+            .get(name)
+            .is_some_and(|until| tokio::time::Instant::now() < *until)
+    }
+}
+
 #[derive(Clone)]
 pub struct App {
     pub db: Database,
@@ -32,6 +72,7 @@ pub struct App {
     /// The storage cluster's health as last read, and when (microseconds);
     /// `None` before the first reading or while it cannot be read.
     pub storage_health: Arc<std::sync::RwLock<Option<(ClusterHealth, i64)>>>,
+    pub replica: Arc<Replica>,
 }
 
 impl App {
@@ -39,9 +80,15 @@ impl App {
         db: Database,
         placement: PlacementPolicy,
         storage: Option<Arc<dyn Storage>>,
+        replica: Replica,
     ) -> Self {
-        let sessions = Arc::new(Sessions::new(storage.clone()));
+        let sessions = Arc::new(Sessions::new(
+            storage.clone(),
+            db.clone(),
+            replica.id.clone(),
+        ));
         Self {
+            replica: Arc::new(replica),
             workflows: Engine::new(db.clone(), sessions.clone(), placement, storage.clone()),
             db,
             tokens: Arc::default(),
@@ -49,6 +96,81 @@ impl App {
             placement,
             storage,
             storage_health: Arc::default(),
+        }
+    }
+
+    /// Keep this replica alive in the database (`name` and `url` are what
+    /// its peers see), hold the singletons it can, take over the workflows
+    /// of dead replicas, and forget replicas long dead; four times a lease.
+    pub async fn serve_as_replica(self, name: String, url: String) {
+        let lease = self.replica.lease;
+        let micros = lease.as_micros() as i64;
+        let mut turn = 0u64;
+        loop {
+            let started = tokio::time::Instant::now();
+            let (id, n, u) = (self.replica.id.clone(), name.clone(), url.clone());
+            let renewed = self
+                .db
+                .write(move |c| {
+                    crate::app::replicas::renew(c, &id, &n, &u, micros)?;
+                    let mut held = Vec::new();
+                    for singleton in SINGLETONS {
+                        if crate::app::replicas::acquire(c, singleton, &id, micros)?.is_some() {
+                            held.push(singleton);
+                        }
+                    }
+                    Ok(held)
+                })
+                .await;
+            match renewed {
+                Ok(held) => {
+                    let until = started + lease - lease / 5;
+                    let mut map = self.replica.held.lock().expect("held");
+                    for singleton in SINGLETONS {
+                        if held.contains(&singleton) {
+                            if map.insert(singleton, until).is_none() {
+                                tracing::info!(singleton, "holding a singleton");
+                            }
+                        } else if map.remove(singleton).is_some() {
+                            tracing::warn!(singleton, "singleton lost to another replica");
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e.message, "cannot renew this replica's lease"),
+            }
+            // Once a lease (start-up took over what was orphaned then).
+            if turn % 4 == 3 {
+                if let Err(e) = self.workflows.take_over_orphans().await {
+                    tracing::warn!(error = %e.message, "cannot look for orphaned workflows");
+                }
+                let long = micros * 20;
+                if let Err(e) = self
+                    .db
+                    .write(move |c| crate::app::replicas::forget_dead(c, long))
+                    .await
+                {
+                    tracing::warn!(error = %e.message, "cannot forget dead replicas");
+                }
+            }
+            turn += 1;
+            tokio::time::sleep_until(started + lease / 4).await;
+        }
+    }
+
+    /// This replica is stopping: its row, its directory entries and its
+    /// singletons go now, so the others take over without waiting for
+    /// its lease to run out.
+    pub async fn retire(&self) {
+        let id = self.replica.id.clone();
+        let result = self
+            .db
+            .write(move |c| {
+                crate::app::replicas::release(c, &id)?;
+                crate::app::replicas::retire(c, &id)
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e.message, "cannot retire this replica");
         }
     }
 
@@ -70,7 +192,7 @@ impl App {
             match read {
                 Ok(Ok(now)) => {
                     let changes = storage_changes(last.as_ref(), &now);
-                    if !changes.is_empty() {
+                    if !changes.is_empty() && self.replica.holds(STORAGE_EVENTS) {
                         let recorded = self
                             .db
                             .write(move |c| {
@@ -122,6 +244,9 @@ impl App {
         let mut renewed = tokio::time::Instant::now();
         loop {
             tokio::time::sleep(Duration::from_millis(250)).await;
+            if !self.replica.holds(HOST_WATCH) {
+                continue;
+            }
             if renewed.elapsed() >= FENCE_RENEWAL {
                 renewed = tokio::time::Instant::now();
                 tokio::spawn(self.clone().renew_storage_fences());

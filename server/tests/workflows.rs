@@ -401,18 +401,25 @@ async fn host_matches_database(t: &TestServer, context: &str) {
 }
 
 async fn fresh(kind: PlanKind) -> (TestServer, Tenant) {
+    // A long replica lease: the server's own look for orphaned workflows
+    // (once a lease) stays out of the kill tests, which hand a halted
+    // workflow to a new engine.
+    let long_lease = |c: &mut overcast_server::Config| c.replica_lease_seconds = 60.0;
     let t = if needs_storage(kind) {
-        TestServer::start_with_storage(Backend::Sqlite, 1)
+        TestServer::start_with_storage_configured(Backend::Sqlite, 1, long_lease)
             .await
             .unwrap()
     } else if kind == PlanKind::InstanceFailover {
         TestServer::start_configured(Backend::Sqlite, Hosts::Simulated(2), |c| {
             c.host_detection_seconds = 1.0;
+            long_lease(c);
         })
         .await
         .unwrap()
     } else {
-        TestServer::start(Backend::Sqlite).await.unwrap()
+        TestServer::start_configured(Backend::Sqlite, Hosts::Simulated(1), long_lease)
+            .await
+            .unwrap()
     };
     let a = t.tenant("acme").await;
     prepare(&t, &a, kind).await;
@@ -572,7 +579,20 @@ async fn a_killed_engine_resumes_after_each_step_and_finishes() {
                 t.server.app.placement,
                 t.server.app.storage.clone(),
             );
-            assert_eq!(engine.resume_all().await.unwrap(), 1, "{context}");
+            // The engine that ran it is gone, as its replica would be.
+            let id = row.id.clone();
+            t.server
+                .app
+                .db
+                .write(move |c| {
+                    diesel::update(workflows::table.find(&id))
+                        .set(workflows::owner.eq("a-killed-replica"))
+                        .execute(c)?;
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            assert_eq!(engine.take_over_orphans().await.unwrap(), 1, "{context}");
             let row =
                 wait_workflow(&t, kind, "finish", |r| r.state != WorkflowState::Running).await;
             assert_eq!(row.state, WorkflowState::Done, "{context}: {row:?}");

@@ -92,8 +92,15 @@ impl Database {
         match backend {
             Backend::Postgres => {
                 let mut conn = diesel::PgConnection::establish(&url)?;
-                conn.run_pending_migrations(MIGRATIONS)
-                    .map_err(|e| anyhow::anyhow!("migrations: {e}"))?;
+                // Replicas starting together migrate one at a time (the
+                // lock ends with the connection if this one dies).
+                conn.batch_execute("SELECT pg_advisory_lock(7962737761)")?;
+                let migrated = conn
+                    .run_pending_migrations(MIGRATIONS)
+                    .map(|_| ())
+                    .map_err(|e| anyhow::anyhow!("migrations: {e}"));
+                conn.batch_execute("SELECT pg_advisory_unlock(7962737761)")?;
+                migrated?;
             }
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&url)?;

@@ -295,6 +295,10 @@ pub struct WorkflowRow {
     pub request_id: String,
     pub actor_token_id: Option<TokenId>,
     pub actor_scope: Option<TokenScope>,
+    /// The replica running it (none until one claims it), and the fencing
+    /// generation of that claim.
+    pub owner: Option<String>,
+    pub generation: i64,
 }
 
 /// The `scope` of a system-wide image; otherwise it is the owning account's id.

@@ -283,11 +283,44 @@ diesel::table! {
         request_id -> Text,
         actor_token_id -> Nullable<Text>,
         actor_scope -> Nullable<Text>,
+        owner -> Nullable<Text>,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
+    replicas (id) {
+        id -> Text,
+        name -> Text,
+        internal_url -> Text,
+        time_started -> BigInt,
+        time_expires -> BigInt,
+    }
+}
+
+diesel::table! {
+    host_sessions (host_id) {
+        host_id -> Text,
+        replica_id -> Text,
+        epoch -> BigInt,
+        time_opened -> BigInt,
+    }
+}
+
+diesel::table! {
+    leases (name) {
+        name -> Text,
+        replica_id -> Text,
+        generation -> BigInt,
+        time_expires -> BigInt,
     }
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
     cluster_ca,
+    replicas,
+    host_sessions,
+    leases,
     host_enrollments,
     workflows,
     partners,

@@ -24,6 +24,7 @@ pub mod pki;
 pub mod placement;
 pub mod plans;
 pub mod reconcile;
+pub mod replicas;
 pub mod snapshots;
 pub mod tenancy;
 

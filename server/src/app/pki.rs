@@ -40,6 +40,17 @@ pub struct Ca {
     key_pem: String,
 }
 
+impl Ca {
+    /// The bearer the control plane's replicas present to each other:
+    /// derived from the CA's private key, which every server reads from the
+    /// database and no host ever sees.
+    pub fn replica_secret(&self) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("overcast-replica-relay\n{}", self.key_pem));
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// A certificate issued to a host.
 pub struct Issued {
     pub pem: String,

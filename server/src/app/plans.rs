@@ -316,6 +316,8 @@ fn insert_for(
         request_id: ctx.map(|c| c.request_id.clone()).unwrap_or_default(),
         actor_token_id: ctx.map(|c| c.actor.token_id.clone()),
         actor_scope: ctx.map(|c| c.actor.scope),
+        owner: None,
+        generation: 0,
     };
     diesel::insert_into(workflows::table)
         .values(&row)

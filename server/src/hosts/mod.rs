@@ -3,6 +3,12 @@
 //! a command to a host and awaits its result, reconciliation of each
 //! heartbeat's inventory (planned in `app::reconcile`). Silent hosts are
 //! found by `App::watch_hosts` (`app::failover`).
+//!
+//! With several replicas of the server, each host holds its session with
+//! one of them; the session directory (`app::replicas`) says which. A
+//! command for a host whose session another replica holds is relayed to
+//! that replica (the internal API's `Replica` service), which sends it on
+//! and returns the result.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,9 +18,9 @@ use std::time::Duration;
 use overcast_db::Database;
 use overcast_db::models::*;
 use overcast_internal_api::v1::{
-    self as api, CommandResult, EnrollRequest, EnrollResponse, ErrorKind, HostMessage,
-    ServerMessage, host_agent_server::HostAgent, host_message::Body,
-    server_message::Command as Cmd,
+    self as api, CommandResult, EnrollRequest, EnrollResponse, ErrorKind, HostMessage, RelayReply,
+    RelayRequest, ServerMessage, host_agent_server::HostAgent, host_message::Body,
+    replica_client::ReplicaClient, replica_server::Replica, server_message::Command as Cmd,
 };
 use overcast_types::ApiError;
 use overcast_types::ids::*;
@@ -27,6 +33,7 @@ use crate::app::failover;
 use crate::app::hosts::{self as fleet, Capacity, HostRefusal};
 use crate::app::pki::{self, Ca};
 use crate::app::reconcile::{self, Inventory};
+use crate::app::replicas;
 use crate::storage::Storage;
 
 /// How long a command waits for a host that is between sessions.
@@ -56,11 +63,25 @@ struct Session {
     pending: Mutex<HashMap<u64, oneshot::Sender<CommandResult>>>,
 }
 
-/// Connected hosts, by host id.
+/// How replicas reach and trust each other.
+struct Peering {
+    ca_pem: String,
+    /// The bearer replicas present to each other.
+    secret: String,
+}
+
+/// Connected hosts, by host id; and the way to the hosts whose sessions
+/// other replicas hold.
 #[derive(Default)]
 pub struct Sessions {
     sessions: std::sync::Mutex<HashMap<HostId, Arc<Session>>>,
     next: AtomicU64,
+    /// This replica's id, as the session directory names it.
+    replica: String,
+    db: Option<Database>,
+    peering: std::sync::OnceLock<Peering>,
+    /// A channel to each peer replica, by replica id.
+    peers: std::sync::Mutex<HashMap<String, ReplicaClient<tonic::transport::Channel>>>,
     /// The Ceph cluster, if any: it gives each host the cephx user its
     /// commands for replicated drives need.
     storage: Option<Arc<dyn Storage>>,
@@ -69,11 +90,27 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    pub fn new(storage: Option<Arc<dyn Storage>>) -> Self {
+    pub fn new(storage: Option<Arc<dyn Storage>>, db: Database, replica: String) -> Self {
         Self {
             storage,
+            db: Some(db),
+            replica,
             ..Self::default()
         }
+    }
+
+    /// This replica's id.
+    pub fn replica(&self) -> &str {
+        &self.replica
+    }
+
+    /// Let commands be relayed to and from peer replicas, who trust the
+    /// cluster CA and share its key.
+    pub fn enable_peering(&self, ca: &Ca) {
+        let _ = self.peering.set(Peering {
+            ca_pem: ca.cert_pem.clone(),
+            secret: ca.replica_secret(),
+        });
     }
 
     /// End every session (the server is stopping); hosts redial.
@@ -134,7 +171,8 @@ impl Sessions {
             .contains_key(host_id)
     }
 
-    /// Send `command` to the host and await its result.
+    /// Send `command` to the host and await its result: on this
+    /// replica's session with it, or relayed to the replica holding one.
     pub async fn call(
         &self,
         host_id: &HostId,
@@ -145,60 +183,230 @@ impl Sessions {
                 .await
                 .map_err(|e| CallError::Storage(e.to_string()))?;
         }
-        // A host between two sessions (it redials within a second or two)
-        // gets a moment to come back before it counts as unreachable.
+        // A host between two sessions (it redials within a second or two,
+        // maybe to another replica) gets a moment to come back before it
+        // counts as unreachable.
         let deadline = tokio::time::Instant::now() + RECONNECT_GRACE;
-        let session = loop {
-            let found = self
-                .sessions
-                .lock()
-                .expect("sessions")
-                .get(host_id)
-                .cloned();
-            match found {
-                Some(s) => break s,
-                None if tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut last = format!("host {host_id} is not connected");
+        loop {
+            if let Some(session) = self.local(host_id) {
+                return outcome(send(&session, command, &self.next).await?);
+            }
+            match self.holder(host_id).await {
+                Ok(Some(peer)) if peer.id != self.replica => {
+                    match self.relay(&peer, host_id, command.clone()).await {
+                        Ok(Some(result)) => return outcome(result),
+                        Ok(None) => {
+                            last = format!(
+                                "replica {} no longer holds host {host_id}'s session",
+                                peer.id
+                            )
+                        }
+                        Err(e) => last = format!("replica {} unreachable: {e}", peer.id),
+                    }
                 }
+                Ok(_) => {}
+                Err(e) => last = format!("the session directory: {}", e.message),
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(CallError::Unreachable(last));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Drop session `epoch` of the host, unless a newer one replaced it.
+    fn forget(&self, host_id: &HostId, epoch: u64) {
+        let mut map = self.sessions.lock().expect("sessions");
+        if map.get(host_id).is_some_and(|s| s.epoch == epoch) {
+            map.remove(host_id);
+        }
+    }
+
+    fn local(&self, host_id: &HostId) -> Option<Arc<Session>> {
+        self.sessions
+            .lock()
+            .expect("sessions")
+            .get(host_id)
+            .cloned()
+    }
+
+    /// The live replica the directory says holds the host's session.
+    async fn holder(&self, host_id: &HostId) -> Result<Option<replicas::Peer>, ApiError> {
+        let Some(db) = &self.db else {
+            return Ok(None);
+        };
+        let host = host_id.clone();
+        db.read(move |c| replicas::session_holder(c, &host)).await
+    }
+
+    /// Relay `command` to `peer`; `None` if it no longer holds the session.
+    async fn relay(
+        &self,
+        peer: &replicas::Peer,
+        host_id: &HostId,
+        command: Cmd,
+    ) -> Result<Option<CommandResult>, String> {
+        let peering = self
+            .peering
+            .get()
+            .ok_or("this replica cannot reach its peers yet")?;
+        let client = {
+            let mut peers = self.peers.lock().expect("peers");
+            match peers.get(&peer.id) {
+                Some(c) => c.clone(),
                 None => {
-                    return Err(CallError::Unreachable(format!(
-                        "host {host_id} is not connected"
-                    )));
+                    let channel =
+                        tonic::transport::Endpoint::from_shared(peer.internal_url.clone())
+                            .map_err(|e| e.to_string())?
+                            .tls_config(overcast_internal_api::tls::client_config(
+                                &peering.ca_pem,
+                                None,
+                            ))
+                            .map_err(|e| e.to_string())?
+                            .connect_timeout(Duration::from_secs(1))
+                            .timeout(COMMAND_TIMEOUT + Duration::from_secs(5))
+                            .connect_lazy();
+                    let client = ReplicaClient::new(channel);
+                    peers.insert(peer.id.clone(), client.clone());
+                    client
                 }
             }
         };
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let (tx, rx) = oneshot::channel();
-        session.pending.lock().await.insert(id, tx);
-        let sent = session
-            .tx
-            .send(Ok(ServerMessage {
-                command_id: id,
+        let mut request = tonic::Request::new(RelayRequest {
+            host_id: host_id.to_string(),
+            message: Some(ServerMessage {
+                command_id: 0,
                 command: Some(command),
                 heartbeat_ack: None,
-            }))
-            .await;
-        if sent.is_err() {
-            session.pending.lock().await.remove(&id);
-            return Err(CallError::Unreachable("the session closed".into()));
-        }
-        let result = match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(_)) => return Err(CallError::Unreachable("the session closed".into())),
-            Err(_) => {
-                session.pending.lock().await.remove(&id);
-                return Err(CallError::Unreachable(format!(
-                    "no answer within {COMMAND_TIMEOUT:?}"
-                )));
+            }),
+        });
+        let bearer = format!("Bearer {}", peering.secret)
+            .parse()
+            .map_err(|_| "an invalid peer secret")?;
+        request
+            .metadata_mut()
+            .insert(overcast_internal_api::AUTHORIZATION, bearer);
+        let reply = client.clone().relay(request).await;
+        match reply {
+            Ok(r) => {
+                let r = r.into_inner();
+                Ok(if r.not_here { None } else { r.result })
             }
+            Err(status) => {
+                // A new channel next time: the peer may have restarted.
+                self.peers.lock().expect("peers").remove(&peer.id);
+                Err(status.message().to_string())
+            }
+        }
+    }
+}
+
+/// Send `command` on a session and await the host's result.
+async fn send(
+    session: &Session,
+    command: Cmd,
+    next: &AtomicU64,
+) -> Result<CommandResult, CallError> {
+    let id = next.fetch_add(1, Ordering::Relaxed) + 1;
+    let (tx, rx) = oneshot::channel();
+    session.pending.lock().await.insert(id, tx);
+    let sent = session
+        .tx
+        .send(Ok(ServerMessage {
+            command_id: id,
+            command: Some(command),
+            heartbeat_ack: None,
+        }))
+        .await;
+    if sent.is_err() {
+        session.pending.lock().await.remove(&id);
+        return Err(CallError::Unreachable("the session closed".into()));
+    }
+    match tokio::time::timeout(COMMAND_TIMEOUT, rx).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(_)) => Err(CallError::Unreachable("the session closed".into())),
+        Err(_) => {
+            session.pending.lock().await.remove(&id);
+            Err(CallError::Unreachable(format!(
+                "no answer within {COMMAND_TIMEOUT:?}"
+            )))
+        }
+    }
+}
+
+/// A host's result as the caller sees it.
+fn outcome(result: CommandResult) -> Result<Option<api::SerialChunk>, CallError> {
+    if result.error.is_empty() {
+        Ok(result.serial)
+    } else {
+        Err(CallError::Refused {
+            kind: result.error_kind(),
+            message: result.error,
+        })
+    }
+}
+
+/// The internal API's `Replica` service: commands peers relay to the hosts
+/// whose sessions this replica holds.
+pub struct RelayService {
+    sessions: Arc<Sessions>,
+}
+
+impl RelayService {
+    pub fn new(sessions: Arc<Sessions>) -> Self {
+        Self { sessions }
+    }
+}
+
+#[tonic::async_trait]
+impl Replica for RelayService {
+    async fn relay(&self, request: Request<RelayRequest>) -> Result<Response<RelayReply>, Status> {
+        let expected = self
+            .sessions
+            .peering
+            .get()
+            .map(|p| format!("Bearer {}", p.secret));
+        let given = request
+            .metadata()
+            .get(overcast_internal_api::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        {
+            use sha2::Digest;
+            let hash = |s: &Option<String>| s.as_ref().map(|s| sha2::Sha256::digest(s.as_bytes()));
+            if expected.is_none() || hash(&expected) != hash(&given) {
+                tracing::warn!(peer = ?request.remote_addr(), "relay without the replicas' secret refused");
+                return Err(Status::unauthenticated(
+                    "not a replica of this control plane",
+                ));
+            }
+        }
+        let r = request.into_inner();
+        let host: HostId = r
+            .host_id
+            .parse()
+            .map_err(|_| Status::invalid_argument("host_id is not a host id"))?;
+        let Some(command) = r.message.and_then(|m| m.command) else {
+            return Err(Status::invalid_argument("no command to relay"));
         };
-        if result.error.is_empty() {
-            Ok(result.serial)
-        } else {
-            Err(CallError::Refused {
-                kind: result.error_kind(),
-                message: result.error,
-            })
+        let Some(session) = self.sessions.local(&host) else {
+            return Ok(Response::new(RelayReply {
+                not_here: true,
+                result: None,
+            }));
+        };
+        match send(&session, command, &self.sessions.next).await {
+            Ok(result) => Ok(Response::new(RelayReply {
+                not_here: false,
+                result: Some(result),
+            })),
+            // The session closed under the command: the caller asks the
+            // directory again.
+            Err(_) => Ok(Response::new(RelayReply {
+                not_here: true,
+                result: None,
+            })),
         }
     }
 }
@@ -375,6 +583,24 @@ impl HostAgent for AgentService {
                 "replaced by a newer session of this host",
             )));
         }
+        // The directory says this replica holds it now; a session the
+        // directory cannot record is refused (the host redials).
+        let (id, replica, epoch) = (
+            host.id.clone(),
+            sessions.replica.clone(),
+            session.epoch as i64,
+        );
+        if let Err(e) = self
+            .db
+            .write(move |c| replicas::session_opened(c, &id, &replica, epoch))
+            .await
+        {
+            sessions.forget(&host.id, session.epoch);
+            return Err(Status::unavailable(format!(
+                "cannot record the session: {}",
+                e.message
+            )));
+        }
         tracing::info!(host = %host.name, "host session open");
         let db = self.db.clone();
         let sessions = self.sessions.clone();
@@ -412,9 +638,17 @@ impl HostAgent for AgentService {
                 tracing::warn!(host = %host.name, error = %status.message(), "host session ended with an error");
                 let _ = session.tx.send(Err(status.clone())).await;
             }
-            let mut map = sessions.sessions.lock().expect("sessions");
-            if map.get(&host.id).is_some_and(|s| s.epoch == session.epoch) {
-                map.remove(&host.id);
+            sessions.forget(&host.id, session.epoch);
+            let (id, replica, epoch) = (
+                host.id.clone(),
+                sessions.replica.clone(),
+                session.epoch as i64,
+            );
+            if let Err(e) = db
+                .write(move |c| replicas::session_closed(c, &id, &replica, epoch))
+                .await
+            {
+                tracing::warn!(host = %host.name, error = %e.message, "cannot record a closed session");
             }
             tracing::info!(host = %host.name, "host session closed");
         });

@@ -7,6 +7,14 @@
 //! idempotent), or, when a step fails for good, unwinds by running the
 //! undos of the steps done, newest first.
 //!
+//! With several replicas of the server, a workflow is run by one replica
+//! at a time: the one that claimed it (`workflows.owner`). Each claim raises
+//! the row's fencing generation, and every write of progress requires the
+//! generation its writer claimed, so a replica that lost its claim (its
+//! lease ran out and another replica took the workflow over) has its
+//! writes refused and stops. Workflows whose owner's lease ran out are
+//! taken over by the next replica to look (`take_over_orphans`).
+//!
 //! Why not steno (Oxide's saga engine): our workflows are short, linear
 //! lists; steno's DAG builder, action registry and saga log store would be
 //! more code to wire up than this engine.
@@ -25,6 +33,7 @@ use overcast_types::states::{WorkflowDirection, WorkflowState};
 use crate::app::commands::{self, Command};
 use crate::app::placement::PlacementPolicy;
 use crate::app::plans::{self, Plan, Step};
+use crate::app::replicas;
 use crate::hosts::{CallError, Sessions};
 use crate::storage::{Storage, StorageError};
 
@@ -59,6 +68,10 @@ pub struct Engine {
     faults: Arc<Mutex<Faults>>,
     /// Workflows this engine stopped running on an injected halt.
     halted: Arc<Mutex<std::collections::HashSet<WorkflowId>>>,
+    /// This replica's id, which its claims carry.
+    replica: String,
+    /// Workflows this engine is running now.
+    active: Arc<Mutex<std::collections::HashSet<WorkflowId>>>,
 }
 
 enum Failure {
@@ -89,6 +102,10 @@ enum Turn {
     Halted,
 }
 
+/// How long a new workflow may stay unclaimed before another replica takes
+/// it (its launcher died between recording and claiming it).
+const UNCLAIMED_GRACE: Duration = Duration::from_secs(10);
+
 impl Engine {
     pub fn new(
         db: Database,
@@ -97,6 +114,7 @@ impl Engine {
         storage: Option<Arc<dyn Storage>>,
     ) -> Self {
         Self {
+            replica: sessions.replica().to_string(),
             db,
             sessions,
             storage,
@@ -104,6 +122,7 @@ impl Engine {
             ends: Arc::new(tokio::sync::watch::channel(0).0),
             faults: Arc::default(),
             halted: Arc::default(),
+            active: Arc::default(),
         }
     }
 
@@ -116,28 +135,34 @@ impl Engine {
         self.faults.lock().expect("faults").clone()
     }
 
-    /// Run a recorded workflow in the background.
+    /// Run a recorded workflow in the background, if this replica can
+    /// claim it and is not running it already.
     pub fn launch(&self, id: WorkflowId) {
+        if !self.active.lock().expect("active").insert(id.clone()) {
+            return;
+        }
         tokio::spawn(self.clone().run(id));
     }
 
-    /// Resume every workflow that was under way when the server stopped.
-    pub async fn resume_all(&self) -> Result<usize, ApiError> {
-        let ids: Vec<WorkflowId> = self
+    /// Take over every running workflow no live replica runs: at start
+    /// (what this server was running when it stopped) and every few
+    /// seconds after (what a dead replica was running).
+    pub async fn take_over_orphans(&self) -> Result<usize, ApiError> {
+        let grace = UNCLAIMED_GRACE.as_micros() as i64;
+        let ids = self
             .db
-            .read(|c| {
-                Ok(workflows::table
-                    .filter(workflows::state.eq(WorkflowState::Running))
-                    .order(workflows::id.asc())
-                    .select(workflows::id)
-                    .load(c)?)
-            })
+            .read(move |c| replicas::orphaned_workflows(c, grace))
             .await?;
-        for id in &ids {
-            tracing::info!(workflow = %id, "resuming workflow");
-            self.launch(id.clone());
+        let mut launched = 0;
+        for id in ids {
+            if self.active.lock().expect("active").contains(&id) {
+                continue;
+            }
+            tracing::info!(workflow = %id, "taking over a workflow");
+            self.launch(id);
+            launched += 1;
         }
-        Ok(ids.len())
+        Ok(launched)
     }
 
     /// Wait until the workflow ends or `timeout` passes; true if it ended.
@@ -173,24 +198,42 @@ impl Engine {
     }
 
     async fn run(self, id: WorkflowId) {
-        let mut backoff = Duration::from_millis(50);
-        let mut failing_since: Option<Instant> = None;
-        loop {
-            match self.turn(&id, &mut backoff, &mut failing_since).await {
-                Turn::Continue => {}
-                Turn::Ended => break,
-                Turn::Halted => {
-                    self.halted.lock().expect("halted").insert(id);
-                    break;
+        let (id2, me) = (id.clone(), self.replica.clone());
+        let claimed = loop {
+            let (id2, me) = (id2.clone(), me.clone());
+            match self.db.write(move |c| replicas::claim(c, &id2, &me)).await {
+                Ok(claimed) => break claimed,
+                Err(e) => {
+                    tracing::warn!(workflow = %id, error = %e.message, "cannot claim workflow");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        };
+        if let Some(claim) = claimed {
+            let mut backoff = Duration::from_millis(50);
+            let mut failing_since: Option<Instant> = None;
+            loop {
+                match self
+                    .turn(&id, claim.generation, &mut backoff, &mut failing_since)
+                    .await
+                {
+                    Turn::Continue => {}
+                    Turn::Ended => break,
+                    Turn::Halted => {
+                        self.halted.lock().expect("halted").insert(id.clone());
+                        break;
+                    }
                 }
             }
         }
+        self.active.lock().expect("active").remove(&id);
         self.ends.send_modify(|n| *n += 1);
     }
 
     async fn turn(
         &self,
         id: &WorkflowId,
+        generation: i64,
         backoff: &mut Duration,
         failing_since: &mut Option<Instant>,
     ) -> Turn {
@@ -213,6 +256,10 @@ impl Engine {
             }
         };
         if row.state != WorkflowState::Running {
+            return Turn::Ended;
+        }
+        if row.generation != generation {
+            tracing::warn!(workflow = %id, owner = ?row.owner, "workflow taken over by another replica; stopping here");
             return Turn::Ended;
         }
         let plan: Plan = match serde_json::from_str(&row.steps) {
@@ -326,15 +373,7 @@ impl Engine {
         let mut row = row.clone();
         change(&mut row);
         row.time_modified = now_micros();
-        let result = self
-            .db
-            .write(move |c| {
-                diesel::update(workflows::table.find(&row.id))
-                    .set(&row)
-                    .execute(c)?;
-                Ok(())
-            })
-            .await;
+        let result = self.db.write(move |c| save(c, &row)).await;
         if let Err(e) = result {
             tracing::warn!(error = %e.message, "cannot record workflow progress");
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -358,10 +397,7 @@ impl Engine {
                 if twice {
                     commands::apply_effect(c, &step, policy)?;
                 }
-                diesel::update(workflows::table.find(&row.id))
-                    .set(&row)
-                    .execute(c)?;
-                Ok(())
+                save(c, &row)
             })
             .await?;
         Ok(())
@@ -376,9 +412,7 @@ impl Engine {
         let result = self
             .db
             .write(move |c| {
-                diesel::update(workflows::table.find(&row.id))
-                    .set(&row)
-                    .execute(c)?;
+                save(c, &row)?;
                 plans::record_failure(c, &row)
             })
             .await;
@@ -439,4 +473,24 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Save a workflow's row, if its generation is still the one this replica
+/// claimed; if another replica has claimed it since, nothing of the
+/// transaction is kept.
+fn save(c: &mut overcast_db::DbConn, row: &WorkflowRow) -> Result<(), ApiError> {
+    let saved = diesel::update(
+        workflows::table
+            .find(&row.id)
+            .filter(workflows::generation.eq(row.generation)),
+    )
+    .set(row)
+    .execute(c)?;
+    if saved == 0 {
+        return Err(ApiError::conflict(
+            "workflow_taken_over",
+            "another replica has claimed this workflow",
+        ));
+    }
+    Ok(())
 }

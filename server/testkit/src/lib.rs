@@ -223,7 +223,16 @@ pub struct TestServer {
     pub sims: Vec<sim::SimHost>,
     /// The simulated storage cluster, if the server was given one.
     pub storage: Option<std::sync::Arc<sim_storage::SimStorage>>,
+    /// The PostgreSQL database (none on SQLite), which replicas share.
+    pub database: Option<String>,
     host: HostGuard,
+    _data: TempDir,
+}
+
+/// A further replica of a test server's control plane.
+pub struct Replica {
+    pub server: Server,
+    pub api: Api,
     _data: TempDir,
 }
 
@@ -374,11 +383,23 @@ impl TestServer {
     /// A server with `n` simulated hosts and a simulated storage cluster
     /// for `replicated` drives (read every 0.2 s).
     pub async fn start_with_storage(backend: Backend, n: usize) -> Result<TestServer> {
+        Self::start_with_storage_configured(backend, n, |_| {}).await
+    }
+
+    /// As [`TestServer::start_with_storage`], with settings `tweak` changes.
+    pub async fn start_with_storage_configured(
+        backend: Backend,
+        n: usize,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Result<TestServer> {
         let storage = std::sync::Arc::new(sim_storage::SimStorage::default());
         Self::start_full(
             backend,
             Hosts::Simulated(n),
-            |c| c.storage_health_seconds = 0.2,
+            |c| {
+                c.storage_health_seconds = 0.2;
+                tweak(c);
+            },
             Some(storage),
         )
         .await
@@ -419,6 +440,7 @@ impl TestServer {
             config.database =
                 Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
         }
+        let database = config.database.clone();
         let server = match &storage {
             Some(s) => {
                 let s: std::sync::Arc<dyn overcast_server::storage::Storage> = s.clone();
@@ -439,6 +461,7 @@ impl TestServer {
             backend,
             sims: Vec::new(),
             storage,
+            database,
             host: HostGuard(host),
             _data: data,
         };
@@ -451,6 +474,30 @@ impl TestServer {
         }
         t.wait_for_host().await?;
         Ok(t)
+    }
+
+    /// Another replica of the control plane on the same PostgreSQL
+    /// database, in-process, with the operator token of this one.
+    pub async fn add_replica(&self) -> Result<Replica> {
+        let database = self
+            .database
+            .clone()
+            .context("replicas need the PostgreSQL backend")?;
+        let data = TempDir::new("overcast-replica")?;
+        let mut config = Config::new(&data.0);
+        config.listen = "127.0.0.1:0".parse()?;
+        config.internal_listen = "127.0.0.1:0".parse()?;
+        config.db_pool_size = 8;
+        config.database = Some(database);
+        let server = Server::start(config).await?;
+        Ok(Replica {
+            api: Api::new(
+                format!("http://{}", server.addr),
+                self.operator_token.clone(),
+            )?,
+            server,
+            _data: data,
+        })
     }
 
     /// Enroll one more simulated host and wait until it is active.
