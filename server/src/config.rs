@@ -110,32 +110,35 @@ pub enum Admin {
     OperatorToken,
 }
 
-/// At least a second (hosts heartbeat every second), at most an hour.
-fn detection_seconds(s: &str) -> Result<f64, String> {
+/// A number of seconds within `range`, `what` named in the refusal.
+fn seconds_within(
+    s: &str,
+    range: std::ops::RangeInclusive<f64>,
+    what: &str,
+) -> Result<f64, String> {
     let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
-    if (1.0..=3600.0).contains(&v) {
+    if range.contains(&v) {
         Ok(v)
     } else {
-        Err("the detection time is 1 to 3600 seconds".into())
+        Err(format!(
+            "{what} is {} to {} seconds",
+            range.start(),
+            range.end()
+        ))
     }
+}
+
+/// At least a second (hosts heartbeat every second), at most an hour.
+fn detection_seconds(s: &str) -> Result<f64, String> {
+    seconds_within(s, 1.0..=3600.0, "the detection time")
 }
 
 fn lease_seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
-    if (1.0..=60.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err("the lease is 1 to 60 seconds".into())
-    }
+    seconds_within(s, 1.0..=60.0, "the lease")
 }
 
 fn health_seconds(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
-    if (0.1..=3600.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err("the interval is 0.1 to 3600 seconds".into())
-    }
+    seconds_within(s, 0.1..=3600.0, "the interval")
 }
 
 impl Config {

@@ -49,32 +49,9 @@ async fn every_replica_serves_every_request() {
             let log = api.serial(&id, &a.rw).await;
             assert!(!log.is_empty(), "replica {i}: an empty console");
         }
-        let r = next.post(&format!("{path}/stop"), &a.rw, json!({})).await;
-        assert!(
-            r.status.is_success(),
-            "stop through replica {}: {}",
-            (i + 1) % 3,
-            r.body
-        );
-        last.wait_state_within(&path, &a.rw, "stopped", Duration::from_secs(30))
-            .await;
-        let r = last.post(&format!("{path}/start"), &a.rw, json!({})).await;
-        assert!(
-            r.status.is_success(),
-            "start through replica {}: {}",
-            (i + 2) % 3,
-            r.body
-        );
-        at.wait_state_within(&path, &a.rw, "running", Duration::from_secs(30))
-            .await;
-        let r = at.post(&format!("{path}/stop"), &a.rw, json!({})).await;
-        assert!(
-            r.status.is_success(),
-            "stop through replica {i}: {}",
-            r.body
-        );
-        next.wait_state_within(&path, &a.rw, "stopped", Duration::from_secs(30))
-            .await;
+        act(next, &path, "stop", &a.rw, last, "stopped").await;
+        act(last, &path, "start", &a.rw, at, "running").await;
+        act(at, &path, "stop", &a.rw, next, "stopped").await;
         let r = at.delete(&path, &a.rw).await;
         assert!(
             r.status.is_success(),
@@ -128,6 +105,23 @@ async fn every_replica_serves_every_request() {
     c.server.stop().await.unwrap();
     b.server.stop().await.unwrap();
     t.stop().await;
+}
+
+/// `POST <path>/<action>` through one replica, then wait for `state`
+/// through another.
+async fn act(through: &Api, path: &str, action: &str, token: &str, watch: &Api, state: &str) {
+    let r = through
+        .post(&format!("{path}/{action}"), token, json!({}))
+        .await;
+    assert!(
+        r.status.is_success(),
+        "{action} through {}: {}",
+        through.base,
+        r.body
+    );
+    watch
+        .wait_state_within(path, token, state, Duration::from_secs(30))
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
