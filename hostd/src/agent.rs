@@ -2,7 +2,8 @@
 //! enrollment token; the host credential it returns is kept 0600 in the
 //! state directory), then a session stream that carries heartbeats with
 //! capacity and inventory up and commands down. A lost session is redialled
-//! with backoff; commands run concurrently, one at a time per object. The
+//! with backoff, to the next of the server's replicas when it has several;
+//! commands run concurrently, one at a time per object. The
 //! split-brain guard stops the guests of a host cut off from the server.
 
 use std::io::Write;
@@ -25,8 +26,10 @@ use crate::host::Host;
 
 #[derive(Debug, Clone)]
 pub struct AgentSettings {
-    /// The server's internal API, `https://host:port`.
-    pub server: String,
+    /// The server's internal API, `https://host:port`: one address (a
+    /// load-balanced name, say), or each replica's. A session that cannot
+    /// be opened or is lost is redialled to the next.
+    pub servers: Vec<String>,
     /// The cluster CA's certificate (PEM), needed to enroll.
     pub server_ca: Option<String>,
     pub name: String,
@@ -126,9 +129,9 @@ async fn credentials(host: &Host, settings: &AgentSettings) -> Result<Credential
         );
     };
     let key = tls::host_key(&settings.name).context("making the host's key")?;
-    loop {
+    for server in settings.servers.iter().cycle() {
         let attempt = async {
-            let mut client = HostAgentClient::new(channel(&settings.server, &ca_pem, None).await?);
+            let mut client = HostAgentClient::new(channel(server, &ca_pem, None).await?);
             let capacity = host.capacity()?;
             let reply = client
                 .enroll(EnrollRequest {
@@ -161,13 +164,16 @@ async fn credentials(host: &Host, settings: &AgentSettings) -> Result<Credential
             Ok(Err(status)) if status.code() != tonic::Code::Unavailable => {
                 bail!("enrollment refused: {}", status.message());
             }
-            Ok(Err(e)) => tracing::info!(error = %e, "server unavailable; retrying enrollment"),
+            Ok(Err(e)) => {
+                tracing::info!(%server, error = %e, "server unavailable; retrying enrollment")
+            }
             Err(e) => {
-                tracing::info!(error = %format!("{e:#}"), "cannot reach the server; retrying enrollment")
+                tracing::info!(%server, error = %format!("{e:#}"), "cannot reach the server; retrying enrollment")
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    bail!("no server to enroll with (--server)")
 }
 
 /// Rotate the host's certificate: a new key, a certificate for it from
@@ -223,6 +229,21 @@ struct Contact {
     fenced: bool,
 }
 
+/// Whether any of the server's addresses answers at all.
+async fn any_server_reachable(servers: &[String]) -> bool {
+    let mut probes = tokio::task::JoinSet::new();
+    for server in servers {
+        let server = server.clone();
+        probes.spawn(async move { server_reachable(&server).await });
+    }
+    while let Some(up) = probes.join_next().await {
+        if up.unwrap_or(false) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether the server's address answers at all: a connection, or a
 /// refusal (its process is down but the network is there), within 300 ms.
 async fn server_reachable(server: &str) -> bool {
@@ -250,7 +271,7 @@ async fn server_reachable(server: &str) -> bool {
 /// stops its guests before the server restarts them elsewhere (VMware
 /// HA's isolation response). A host merely missing its server (the process
 /// down, the network fine) keeps them.
-async fn guard(host: Arc<Host>, server: String, contact: Arc<Mutex<Contact>>) {
+async fn guard(host: Arc<Host>, servers: Vec<String>, contact: Arc<Mutex<Contact>>) {
     let mut last_tick = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -270,7 +291,7 @@ async fn guard(host: Arc<Host>, server: String, contact: Arc<Mutex<Contact>>) {
         if silent < detection * 4 / 5 {
             continue;
         }
-        if !stalled && server_reachable(&server).await {
+        if !stalled && any_server_reachable(&servers).await {
             continue;
         }
         let host = host.clone();
@@ -306,15 +327,21 @@ pub async fn run(
     }));
     let _guard = AbortOnDrop(tokio::spawn(guard(
         host.clone(),
-        settings.server.clone(),
+        settings.servers.clone(),
         contact.clone(),
     )));
     let work = async {
         let mut creds = credentials(&host, &settings).await?;
         let mut backoff = Duration::from_millis(100);
-        loop {
-            match session(&host, &settings, &mut creds, &contact).await {
-                Ok(()) => tracing::info!("session ended; redialling"),
+        for server in settings.servers.iter().cycle() {
+            let started = Instant::now();
+            let result = session(&host, server, &settings, &mut creds, &contact).await;
+            if started.elapsed() > Duration::from_secs(5) {
+                // A session that lasted: redial at once.
+                backoff = Duration::from_millis(100);
+            }
+            match result {
+                Ok(()) => tracing::info!(%server, "session ended; redialling"),
                 Err(e) => {
                     if let Some(status) = e.downcast_ref::<tonic::Status>()
                         && status.code() == tonic::Code::Unauthenticated
@@ -324,12 +351,15 @@ pub async fn run(
                             status.message()
                         );
                     }
-                    tracing::info!(error = %format!("{e:#}"), "session lost; redialling");
+                    tracing::info!(%server, error = %format!("{e:#}"), "session lost; redialling");
                 }
             }
-            tokio::time::sleep(backoff).await;
+            // With several replicas, the next one is tried at once; the
+            // backoff grows only once a whole round failed.
+            tokio::time::sleep(backoff / settings.servers.len() as u32).await;
             backoff = (backoff * 2).min(Duration::from_secs(2));
         }
+        bail!("no server to dial (--server)")
     };
     tokio::select! {
         r = work => r,
@@ -348,13 +378,14 @@ impl Drop for AbortOnDrop {
 
 async fn session(
     host: &Arc<Host>,
+    server: &str,
     settings: &AgentSettings,
     creds: &mut Credentials,
     contact: &Mutex<Contact>,
 ) -> Result<()> {
     let mut client = HostAgentClient::new(
         channel(
-            &settings.server,
+            server,
             &creds.ca_pem,
             Some((&creds.certificate_pem, &creds.key_pem)),
         )

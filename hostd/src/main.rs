@@ -60,13 +60,16 @@ enum Command {
     Run {
         #[command(flatten)]
         common: Common,
-        /// The server's internal (gRPC) API: TLS only, so `https://`.
+        /// The server's internal (gRPC) API: TLS only, so `https://`. One
+        /// address, or each replica's (comma separated, or the option
+        /// repeated): a lost session is redialled to the next.
         #[arg(
             long,
             env = "OVERCAST_HOST_SERVER",
-            default_value = "https://127.0.0.1:8081"
+            default_value = "https://127.0.0.1:8081",
+            value_delimiter = ','
         )]
-        server: String,
+        server: Vec<String>,
         /// The cluster CA's certificate (the server's `cluster-ca.pem`), to
         /// trust the server by when enrolling; kept with the credential.
         #[arg(long, env = "OVERCAST_SERVER_CA")]
@@ -202,7 +205,7 @@ async fn main() -> Result<()> {
             agent::run(
                 host,
                 AgentSettings {
-                    server,
+                    servers: server,
                     server_ca,
                     name,
                     address,

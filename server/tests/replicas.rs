@@ -149,3 +149,362 @@ async fn a_second_server_on_one_sqlite_file_is_refused() {
     let again = Server::start(config("127.0.0.1:0")).await.unwrap();
     again.stop().await.unwrap();
 }
+
+/// An `overcast-server` process, one replica of the control plane, its
+/// output in a file.
+struct Process {
+    child: std::process::Child,
+    api: Api,
+    internal: std::net::SocketAddr,
+    data: TempDir,
+}
+
+impl Process {
+    /// Start a replica on `database` and wait until it serves; `token` is
+    /// the operator token (the first replica writes it).
+    fn start(database: &str, token: Option<&str>) -> Process {
+        let data = TempDir::new("overcast-replica-process").unwrap();
+        let (port, internal) = (
+            overcast_testkit::free_port().unwrap(),
+            overcast_testkit::free_port().unwrap(),
+        );
+        let log = std::fs::File::create(data.0.join("server.log")).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_overcast-server"))
+            .arg("--data-dir")
+            .arg(&data.0)
+            .args(["--database", database])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--internal-listen", &format!("127.0.0.1:{internal}")])
+            .args([
+                "--replica-lease-seconds",
+                "2",
+                "--host-detection-seconds",
+                "2",
+            ])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("the server binary starts");
+        let started = std::time::Instant::now();
+        while !std::fs::read_to_string(data.0.join("server.log"))
+            .unwrap_or_default()
+            .contains("Internal API:")
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "replica did not start: {}",
+                std::fs::read_to_string(data.0.join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let token = match token {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(data.0.join("operator.token"))
+                .unwrap()
+                .trim()
+                .to_string(),
+        };
+        Process {
+            child,
+            api: Api::new(format!("http://127.0.0.1:{port}"), token).unwrap(),
+            internal: format!("127.0.0.1:{internal}").parse().unwrap(),
+            data,
+        }
+    }
+
+    fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.data.0.join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The replica (by index) the directory says holds `host`'s session, or
+/// that holds singleton `lease`.
+async fn holder(db: &overcast_db::Database, procs: &[Process], sql_id: Holder) -> Option<usize> {
+    use diesel::prelude::*;
+    use overcast_db::schema::{host_sessions, leases, replicas};
+    let replica: Option<String> = db
+        .read(move |c| {
+            Ok(match &sql_id {
+                Holder::Session(host) => host_sessions::table
+                    .filter(host_sessions::host_id.eq(host))
+                    .select(host_sessions::replica_id)
+                    .first::<String>(c)
+                    .optional()?,
+                Holder::Lease(name) => leases::table
+                    .filter(leases::name.eq(name))
+                    .filter(leases::time_expires.gt(overcast_db::now_micros()))
+                    .select(leases::replica_id)
+                    .first::<String>(c)
+                    .optional()?,
+            })
+        })
+        .await
+        .unwrap();
+    let replica = replica?;
+    let name: String = db
+        .read(move |c| {
+            Ok(replicas::table
+                .find(&replica)
+                .select(replicas::name)
+                .first::<String>(c)?)
+        })
+        .await
+        .ok()?;
+    procs.iter().position(|p| p.api.base.ends_with(&name))
+}
+
+enum Holder {
+    Session(String),
+    Lease(&'static str),
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_a_replica_loses_nothing_and_runs_nothing_twice() {
+    let database =
+        tokio::task::spawn_blocking(|| overcast_testkit::shared_cluster().create_database())
+            .await
+            .unwrap()
+            .unwrap();
+    let db = {
+        let url = database.clone();
+        tokio::task::spawn_blocking(move || overcast_db::Database::connect(&url, 2))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let first = Process::start(&database, None);
+    let token = first.api.operator_token.clone();
+    let mut procs = vec![
+        first,
+        Process::start(&database, Some(&token)),
+        Process::start(&database, Some(&token)),
+    ];
+    let ca = std::fs::read_to_string(procs[0].data.0.join("cluster-ca.pem")).unwrap();
+    let api = procs[1].api.clone();
+    api.register_tiny().await.unwrap();
+    // Two simulated hosts, dialling replica 0 first, then 1 and 2.
+    let mut sims = Vec::new();
+    for name in ["sim-1", "sim-2"] {
+        let enrollment = api
+            .create("/v1/host-enrollments", &token, json!({"description": name}))
+            .await;
+        let mut config = overcast_testkit::sim::SimConfig::new(name);
+        config.also = vec![procs[1].internal, procs[2].internal];
+        sims.push(
+            overcast_testkit::sim::SimHost::start(
+                procs[0].internal,
+                &ca,
+                enrollment["token"].as_str().unwrap(),
+                config,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    api.wait_for_host().await.unwrap();
+    let a = api.tenant("acme").await;
+    let hosts: Vec<String> = sims.iter().map(|s| s.host_id.clone()).collect();
+    let host_of = |i: usize| hosts[i].clone();
+    assert_eq!(
+        holder(&db, &procs, Holder::Session(host_of(0))).await,
+        Some(0),
+        "the sessions start on replica 0"
+    );
+
+    // A create through replica 0, whose host answers slowly; replica 0 is
+    // killed while the host carries it out.
+    for sim in &sims {
+        sim.set_behavior(
+            overcast_testkit::sim::CommandKind::EnsureInstance,
+            overcast_testkit::sim::Behavior::Delay(Duration::from_secs(2)),
+        );
+    }
+    let vm = procs[0]
+        .api
+        .create(
+            "/v1/instances?project=main",
+            &a.rw,
+            json!({"name": "vm", "vcpus": 1, "memory_mib": 256, "image": "tiny"}),
+        )
+        .await;
+    let id = vm["id"].as_str().unwrap().to_string();
+    let started = std::time::Instant::now();
+    while !sims.iter().any(|s| {
+        s.log()
+            .iter()
+            .any(|(k, _)| *k == overcast_testkit::sim::CommandKind::EnsureInstance)
+    }) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no EnsureInstance sent"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    procs[0].kill();
+    let killed = std::time::Instant::now();
+    let path = format!("/v1/instances/{id}");
+    let running = api
+        .wait_state_within(&path, &a.rw, "running", Duration::from_secs(60))
+        .await;
+    println!(
+        "killed the replica holding the sessions mid-create: running {:.1} s later",
+        killed.elapsed().as_secs_f64()
+    );
+    // The hosts redialled another replica.
+    for i in 0..2 {
+        let at = holder(&db, &procs, Holder::Session(host_of(i))).await;
+        assert!(matches!(at, Some(1 | 2)), "host {i}'s session is on {at:?}");
+    }
+    // Once on the hosts, once in the database: one domain, one boot drive,
+    // one finished workflow.
+    let host = running["host_id"].as_str().unwrap().to_string();
+    let on = sims.iter().find(|s| s.host_id == host).unwrap();
+    assert_eq!(on.domains().len(), 1, "{:?}", on.domains());
+    assert_eq!(on.drives().len(), 1, "{:?}", on.drives());
+    let other = sims.iter().find(|s| s.host_id != host).unwrap();
+    assert!(other.domains().is_empty() && other.drives().is_empty());
+    let flows: Vec<(String, String)> = {
+        use diesel::prelude::*;
+        use overcast_db::schema::workflows;
+        let id = id.clone();
+        db.read(move |c| {
+            Ok(workflows::table
+                .filter(workflows::subject_id.eq(id))
+                .select((workflows::kind, workflows::state))
+                .load::<(String, String)>(c)?)
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(
+        flows,
+        vec![("instance_create".to_string(), "done".to_string())],
+        "{flows:?}"
+    );
+
+    // An HA instance on sim-1 whose boot drive is on sim-2. Kill the
+    // replica running the down-host detector, and sim-1 with it: another
+    // replica takes the detector over, and the instance is failed over to
+    // sim-2 exactly once.
+    for sim in &sims {
+        sim.set_behavior(
+            overcast_testkit::sim::CommandKind::EnsureInstance,
+            overcast_testkit::sim::Behavior::Succeed,
+        );
+    }
+    let drain = |name: &'static str, state: &'static str| {
+        let (api, token) = (api.clone(), token.clone());
+        async move {
+            let r = api
+                .put(
+                    &format!("/v1/hosts/{name}"),
+                    &token,
+                    json!({ "state": state }),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+    };
+    drain("sim-1", "draining").await;
+    let boot = api
+        .create(
+            "/v1/drives?project=main",
+            &a.rw,
+            json!({"name": "boot", "size_bytes": 67108864, "image": "tiny"}),
+        )
+        .await;
+    api.wait_state(
+        &format!("/v1/drives/{}", boot["id"].as_str().unwrap()),
+        &a.rw,
+        "available",
+    )
+    .await;
+    drain("sim-1", "active").await;
+    drain("sim-2", "draining").await;
+    let ha = api
+        .create(
+            "/v1/instances?project=main",
+            &a.rw,
+            json!({"name": "ha", "vcpus": 1, "memory_mib": 256, "boot_drive": "boot",
+                   "ha_policy": "restart"}),
+        )
+        .await;
+    let ha_path = format!("/v1/instances/{}", ha["id"].as_str().unwrap());
+    api.wait_state(&ha_path, &a.rw, "running").await;
+    drain("sim-2", "active").await;
+    assert_eq!(
+        api.get(&ha_path, &a.rw).await.body["host_id"].as_str(),
+        Some(host_of(0).as_str())
+    );
+
+    let detector = holder(&db, &procs, Holder::Lease("host-watch"))
+        .await
+        .expect("a replica holds host-watch");
+    procs[detector].kill();
+    drop(sims.remove(0));
+    let handed = std::time::Instant::now();
+    let survivor = (0..3)
+        .find(|i| *i != detector && procs[*i].child.try_wait().unwrap().is_none())
+        .unwrap();
+    let api = procs[survivor].api.clone();
+    loop {
+        if let Some(i) = holder(&db, &procs, Holder::Lease("host-watch")).await
+            && i == survivor
+        {
+            break;
+        }
+        assert!(
+            handed.elapsed() < Duration::from_secs(10),
+            "nobody took the detector over"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!(
+        "the detector moved to replica {survivor} {:.1} s after its holder was killed",
+        handed.elapsed().as_secs_f64()
+    );
+    loop {
+        let r = api.get(&ha_path, &a.rw).await;
+        if r.body["host_id"].as_str() == Some(host_of(1).as_str()) && r.body["state"] == "running" {
+            break;
+        }
+        assert!(
+            handed.elapsed() < Duration::from_secs(60),
+            "not failed over: {}\n{}",
+            r.body,
+            procs[survivor].log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "its HA instance running on the other host {:.1} s after",
+        handed.elapsed().as_secs_f64()
+    );
+    let ha_id = ha["id"].as_str().unwrap().to_string();
+    let failovers: i64 = {
+        use diesel::prelude::*;
+        use overcast_db::schema::workflows;
+        db.read(move |c| {
+            Ok(workflows::table
+                .filter(workflows::subject_id.eq(ha_id))
+                .filter(workflows::kind.eq("instance_failover"))
+                .count()
+                .get_result(c)?)
+        })
+        .await
+        .unwrap()
+    };
+    assert_eq!(failovers, 1, "{}", procs[survivor].log());
+}

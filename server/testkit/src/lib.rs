@@ -538,30 +538,6 @@ impl TestServer {
         Ok(self.sims.last().expect("just pushed"))
     }
 
-    /// The `tiny` system image as the all-in-one registers it; simulated
-    /// hosts never read its bundle.
-    async fn register_tiny(&self) -> Result<()> {
-        let r = self
-            .post(
-                "/v1/images",
-                &self.operator_token,
-                serde_json::json!({
-                    "name": "tiny", "description": "busybox test image",
-                    "os_family": "linux", "architecture": "x86_64", "boot_mode": "direct_kernel",
-                    "min_size_bytes": 64 << 20, "source_url": "file:///nonexistent/tiny",
-                    "system": true,
-                }),
-            )
-            .await;
-        anyhow::ensure!(
-            r.status == StatusCode::CREATED,
-            "registering tiny: {} {}",
-            r.status,
-            r.body
-        );
-        Ok(())
-    }
-
     /// Stop the server and its local host (guests included).
     pub async fn stop(self) {
         let TestServer {
@@ -597,6 +573,30 @@ pub struct Api {
 }
 
 impl Api {
+    /// The `tiny` system image as the all-in-one registers it; simulated
+    /// hosts never read its bundle.
+    pub async fn register_tiny(&self) -> Result<()> {
+        let r = self
+            .post(
+                "/v1/images",
+                &self.operator_token,
+                serde_json::json!({
+                    "name": "tiny", "description": "busybox test image",
+                    "os_family": "linux", "architecture": "x86_64", "boot_mode": "direct_kernel",
+                    "min_size_bytes": 64 << 20, "source_url": "file:///nonexistent/tiny",
+                    "system": true,
+                }),
+            )
+            .await;
+        anyhow::ensure!(
+            r.status == StatusCode::CREATED,
+            "registering tiny: {} {}",
+            r.status,
+            r.body
+        );
+        Ok(())
+    }
+
     pub fn new(base: String, operator_token: String) -> Result<Self> {
         Ok(Self {
             base,

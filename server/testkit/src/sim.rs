@@ -99,6 +99,9 @@ pub struct SimConfig {
     pub memory_mib: u64,
     pub storage_bytes: u64,
     pub heartbeat: Duration,
+    /// Further replicas' internal APIs: a lost session is redialled to the
+    /// next, as hostd does with several `--server`s.
+    pub also: Vec<SocketAddr>,
 }
 
 impl SimConfig {
@@ -110,6 +113,7 @@ impl SimConfig {
             memory_mib: 64 * 1024,
             storage_bytes: 4 << 40,
             heartbeat: Duration::from_millis(500),
+            also: Vec::new(),
         }
     }
 }
@@ -133,7 +137,8 @@ impl Drop for SimHost {
 /// certificate, as hostd does.
 #[derive(Clone)]
 struct Link {
-    server: SocketAddr,
+    /// The server it enrolled with, then `SimConfig::also`.
+    servers: Vec<SocketAddr>,
     ca_pem: String,
     certificate_pem: String,
     key_pem: String,
@@ -175,8 +180,10 @@ impl SimHost {
             .await
             .context("enrolling the simulated host")?
             .into_inner();
+        let mut servers = vec![server];
+        servers.extend(&config.also);
         let link = Link {
-            server,
+            servers,
             ca_pem: reply.ca_pem,
             certificate_pem: reply.certificate_pem,
             key_pem: key.key_pem,
@@ -275,8 +282,8 @@ fn heartbeat(config: &SimConfig, state: &Mutex<State>) -> HostMessage {
 
 /// Keep a session open, redialling as hostd does.
 async fn keep_session(link: Link, secret: String, config: SimConfig, state: Arc<Mutex<State>>) {
-    loop {
-        if let Err(e) = session(&link, &secret, &config, &state).await {
+    for server in link.servers.iter().cycle() {
+        if let Err(e) = session(*server, &link, &secret, &config, &state).await {
             tracing::debug!(host = %config.name, error = %format!("{e:#}"), "simulated host session lost");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -284,6 +291,7 @@ async fn keep_session(link: Link, secret: String, config: SimConfig, state: Arc<
 }
 
 async fn session(
+    server: SocketAddr,
     link: &Link,
     secret: &str,
     config: &SimConfig,
@@ -291,7 +299,7 @@ async fn session(
 ) -> Result<()> {
     let mut client = HostAgentClient::new(
         channel(
-            link.server,
+            server,
             &link.ca_pem,
             Some((&link.certificate_pem, &link.key_pem)),
         )
