@@ -183,6 +183,7 @@ impl Server {
             SocketAddr::new(advertised, internal_addr.port())
         );
         join_replicas(&app, &addr.to_string(), &internal_url).await?;
+        let caches_task = tokio::spawn(app.clone().watch_caches());
         let replica_task = tokio::spawn(
             app.clone()
                 .serve_as_replica(addr.to_string(), internal_url.clone()),
@@ -221,6 +222,7 @@ impl Server {
             watcher.abort();
             storage_watcher.abort();
             replica_task.abort();
+            caches_task.abort();
             // Host sessions are endless streams: end them, and give the
             // gRPC server a moment to close before it is dropped.
             sessions.close_all();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use overcast_db::Database;
+use overcast_types::ApiResult;
 
 use crate::app::Launched;
 use crate::app::auth::TokenCache;
@@ -171,6 +172,54 @@ impl App {
             .await;
         if let Err(e) = result {
             tracing::warn!(error = %e.message, "cannot retire this replica");
+        }
+    }
+
+    /// Run `f`, which revokes tokens, in one transaction with the raise of
+    /// the token cache's generation; this replica's cache is dropped at
+    /// once, the others' at their next look ([`App::watch_caches`]).
+    pub async fn write_revoking<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut overcast_db::DbConn) -> ApiResult<T> + Send + 'static,
+    {
+        let out = self
+            .db
+            .write(move |c| {
+                let out = f(c)?;
+                crate::app::replicas::invalidate(c, crate::app::replicas::TOKEN_CACHE)?;
+                Ok(out)
+            })
+            .await?;
+        self.tokens.clear();
+        Ok(out)
+    }
+
+    /// Drop the token cache whenever another replica revokes a token:
+    /// its generation is read five times a second.
+    pub async fn watch_caches(self) {
+        let mut seen: Option<i64> = None;
+        loop {
+            let now = self
+                .db
+                .read(|c| {
+                    crate::app::replicas::cache_generation(c, crate::app::replicas::TOKEN_CACHE)
+                })
+                .await;
+            match now {
+                Ok(g) => {
+                    if seen.is_some_and(|s| s != g) {
+                        self.tokens.clear();
+                    }
+                    seen = Some(g);
+                }
+                Err(e) => {
+                    // Unsure what changed: trust nothing cached.
+                    self.tokens.clear();
+                    tracing::warn!(error = %e.message, "cannot read the cache generations");
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 

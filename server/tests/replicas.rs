@@ -95,6 +95,43 @@ async fn every_replica_serves_every_request() {
         drives.body
     );
 
+    // A token revoked on one replica is refused by the others within 1 s,
+    // though they had it cached.
+    let token = t
+        .api
+        .create(
+            "/v1/tokens",
+            &t.api.operator_token,
+            json!({"scope": "account_read_only", "account": a.account_id}),
+        )
+        .await;
+    let secret = token["secret"].as_str().unwrap().to_string();
+    for api in [&b.api, &c.api] {
+        assert_eq!(api.get("/v1/projects", &secret).await.status, 200);
+    }
+    let r = t
+        .api
+        .delete(
+            &format!("/v1/tokens/{}", token["id"].as_str().unwrap()),
+            &t.api.operator_token,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let revoked = std::time::Instant::now();
+    for (name, api) in [("b", &b.api), ("c", &c.api)] {
+        while api.get("/v1/projects", &secret).await.status != 401 {
+            assert!(
+                revoked.elapsed() < Duration::from_secs(1),
+                "replica {name} still takes the revoked token after 1 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    println!(
+        "a revoked token refused by every replica {:.0} ms after the revocation",
+        revoked.elapsed().as_secs_f64() * 1000.0
+    );
+
     // Exactly one replica holds each singleton.
     let holders: Vec<bool> = [&t.server, &b.server, &c.server]
         .iter()

@@ -308,6 +308,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    caches (name) {
+        name -> Text,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
     leases (name) {
         name -> Text,
         replica_id -> Text,
@@ -318,6 +325,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     cluster_ca,
+    caches,
     replicas,
     host_sessions,
     leases,

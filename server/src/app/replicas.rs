@@ -10,7 +10,7 @@
 
 use diesel::prelude::*;
 use overcast_db::models::WorkflowRow;
-use overcast_db::schema::{host_sessions, leases, replicas, workflows};
+use overcast_db::schema::{caches, host_sessions, leases, replicas, workflows};
 use overcast_db::{DbConn, now_micros};
 use overcast_types::ApiResult;
 use overcast_types::ids::{HostId, WorkflowId};
@@ -255,4 +255,25 @@ pub fn claim(conn: &mut DbConn, id: &WorkflowId, me: &str) -> ApiResult<Option<W
         generation: row.generation + 1,
         ..row
     }))
+}
+
+/// The token cache's row in `caches`.
+pub const TOKEN_CACHE: &str = "tokens";
+
+/// Tell every replica to drop cache `name` (in the caller's transaction).
+pub fn invalidate(conn: &mut DbConn, name: &str) -> ApiResult<()> {
+    diesel::update(caches::table.find(name))
+        .set(caches::generation.eq(caches::generation + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Cache `name`'s generation now.
+pub fn cache_generation(conn: &mut DbConn, name: &str) -> ApiResult<i64> {
+    Ok(caches::table
+        .find(name)
+        .select(caches::generation)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
 }

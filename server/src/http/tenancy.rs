@@ -123,10 +123,8 @@ async fn partner_delete(
     ctx: Ctx,
     Selector(sel): Selector,
 ) -> ApiResult<StatusCode> {
-    app.db
-        .write(move |c| tenancy::partner_delete(c, &ctx, &sel))
+    app.write_revoking(move |c| tenancy::partner_delete(c, &ctx, &sel))
         .await?;
-    app.tokens.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -217,10 +215,8 @@ async fn account_delete(
     ctx: Ctx,
     Selector(sel): Selector,
 ) -> ApiResult<StatusCode> {
-    app.db
-        .write(move |c| tenancy::account_delete(c, &ctx, &sel))
+    app.write_revoking(move |c| tenancy::account_delete(c, &ctx, &sel))
         .await?;
-    app.tokens.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -362,10 +358,8 @@ async fn token_revoke(
             return Err(overcast_types::ApiError::not_found("token", n));
         }
     };
-    app.db
-        .write(move |c| tenancy::token_revoke(c, &ctx, &id))
+    app.write_revoking(move |c| tenancy::token_revoke(c, &ctx, &id))
         .await?;
-    app.tokens.clear();
     Ok(StatusCode::NO_CONTENT)
 }
 

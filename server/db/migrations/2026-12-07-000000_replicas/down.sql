@@ -1,3 +1,4 @@
+DROP TABLE caches;
 DROP INDEX workflows_running_owner;
 ALTER TABLE workflows DROP COLUMN generation;
 ALTER TABLE workflows DROP COLUMN owner;

@@ -36,3 +36,12 @@ VALUES ('host-watch', '', 0, 0), ('storage-events', '', 0, 0);
 ALTER TABLE workflows ADD COLUMN owner TEXT;
 ALTER TABLE workflows ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX workflows_running_owner ON workflows (state, owner);
+
+-- Generations of the caches every replica keeps (the token cache): a change
+-- that must reach every replica's cache raises its generation in its own
+-- transaction, and each replica polls these rows a few times a second.
+CREATE TABLE caches (
+    name TEXT PRIMARY KEY,
+    generation BIGINT NOT NULL
+);
+INSERT INTO caches (name, generation) VALUES ('tokens', 0);
