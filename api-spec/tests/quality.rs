@@ -103,9 +103,9 @@ fn every_operation_is_complete() {
                 problems.push(format!("{id}: no success response"));
             }
             let system = tags == ["system"];
-            // /metrics and /openapi.json render in-memory state and cannot
-            // fail; every other operation declares how it fails.
-            let infallible = ["metrics", "openapi_document"].contains(&id);
+            // /metrics, /openapi.json and /livez render in-memory state and
+            // cannot fail; every other operation declares how it fails.
+            let infallible = ["metrics", "openapi_document", "livez"].contains(&id);
             if !infallible
                 && !responses
                     .keys()

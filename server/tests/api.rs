@@ -5,6 +5,8 @@
 
 use std::collections::HashSet;
 
+use diesel::RunQueryDsl;
+
 use overcast_testkit::{Backend, Reply, TestServer};
 use overcast_types::views::ReplicationState;
 use reqwest::{Method, StatusCode};
@@ -133,6 +135,51 @@ async fn health_metrics_and_document(backend: Backend) {
         "{text}"
     );
     assert!(text.contains("overcast_http_request_duration_seconds_bucket"));
+
+    // Readiness needs every migration this server carries; liveness only
+    // the process. A database missing its newest migration (restored from
+    // an older backup, say) is not ready.
+    let newest: String = t
+        .server
+        .app
+        .db
+        .write(|c| {
+            #[derive(diesel::QueryableByName)]
+            struct V {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                version: String,
+            }
+            let v: V = diesel::sql_query(
+                "SELECT MAX(version) AS version FROM __diesel_schema_migrations",
+            )
+            .get_result(c)?;
+            diesel::sql_query(format!(
+                "UPDATE __diesel_schema_migrations SET version = '00000000000000' WHERE version = '{}'",
+                v.version
+            ))
+            .execute(c)?;
+            Ok(v.version)
+        })
+        .await
+        .unwrap();
+    let r = t.call(Method::GET, "/healthz", None, None, &[]).await;
+    assert_problem(&r, StatusCode::SERVICE_UNAVAILABLE, "migrations_pending");
+    let r = t.call(Method::GET, "/livez", None, None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    t.server
+        .app
+        .db
+        .write(move |c| {
+            diesel::sql_query(format!(
+                "UPDATE __diesel_schema_migrations SET version = '{newest}' WHERE version = '00000000000000'"
+            ))
+            .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let r = t.call(Method::GET, "/healthz", None, None, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
 
     let r = t.call(Method::GET, "/openapi.json", None, None, &[]).await;
     let committed: Value = serde_json::from_str(

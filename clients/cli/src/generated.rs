@@ -14,6 +14,7 @@ impl<T: CliConfig> Cli<T> {
     pub fn get_command(cmd: CliCommand) -> ::clap::Command {
         match cmd {
             CliCommand::Healthz => Self::cli_healthz(),
+            CliCommand::Livez => Self::cli_livez(),
             CliCommand::Metrics => Self::cli_metrics(),
             CliCommand::OpenapiDocument => Self::cli_openapi_document(),
             CliCommand::AccountList => Self::cli_account_list(),
@@ -91,7 +92,15 @@ impl<T: CliConfig> Cli<T> {
     }
     pub fn cli_healthz() -> ::clap::Command {
         ::clap::Command::new("")
-            .about("Check health\n\nAnswers 200 when the server can reach its database.")
+            .about(
+                "Check readiness\n\nFor load balancers: 200 when this server can take requests, its\ndatabase reachable and every migration it needs applied; 503 otherwise.",
+            )
+    }
+    pub fn cli_livez() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "Check liveness\n\n200 while the process serves requests, whatever its database's state:\nfor a supervisor deciding whether to restart it (readiness is\n`/healthz`).",
+            )
     }
     pub fn cli_metrics() -> ::clap::Command {
         ::clap::Command::new("")
@@ -2969,6 +2978,7 @@ impl<T: CliConfig> Cli<T> {
     ) -> anyhow::Result<()> {
         match cmd {
             CliCommand::Healthz => self.execute_healthz(matches).await,
+            CliCommand::Livez => self.execute_livez(matches).await,
             CliCommand::Metrics => self.execute_metrics(matches).await,
             CliCommand::OpenapiDocument => self.execute_openapi_document(matches).await,
             CliCommand::AccountList => self.execute_account_list(matches).await,
@@ -3064,6 +3074,24 @@ impl<T: CliConfig> Cli<T> {
     ) -> anyhow::Result<()> {
         let mut request = self.client.healthz();
         self.config.execute_healthz(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_livez(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.livez();
+        self.config.execute_livez(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -5679,6 +5707,13 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_livez(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::Livez,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_metrics(
         &self,
         matches: &::clap::ArgMatches,
@@ -6194,6 +6229,7 @@ pub trait CliConfig {
 #[derive(Copy, Clone, Debug)]
 pub enum CliCommand {
     Healthz,
+    Livez,
     Metrics,
     OpenapiDocument,
     AccountList,
@@ -6271,11 +6307,12 @@ pub enum CliCommand {
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
         vec![
-            CliCommand::Healthz, CliCommand::Metrics, CliCommand::OpenapiDocument,
-            CliCommand::AccountList, CliCommand::AccountCreate, CliCommand::AccountGet,
-            CliCommand::AccountUpdate, CliCommand::AccountDelete, CliCommand::DriveList,
-            CliCommand::DriveCreate, CliCommand::DriveGet, CliCommand::DriveUpdate,
-            CliCommand::DriveDelete, CliCommand::DriveRollback, CliCommand::EventList,
+            CliCommand::Healthz, CliCommand::Livez, CliCommand::Metrics,
+            CliCommand::OpenapiDocument, CliCommand::AccountList,
+            CliCommand::AccountCreate, CliCommand::AccountGet, CliCommand::AccountUpdate,
+            CliCommand::AccountDelete, CliCommand::DriveList, CliCommand::DriveCreate,
+            CliCommand::DriveGet, CliCommand::DriveUpdate, CliCommand::DriveDelete,
+            CliCommand::DriveRollback, CliCommand::EventList,
             CliCommand::HostEnrollmentCreate, CliCommand::HostList, CliCommand::HostGet,
             CliCommand::HostUpdate, CliCommand::HostDelete, CliCommand::ImageList,
             CliCommand::ImageCreate, CliCommand::ImageGet, CliCommand::ImageDelete,
@@ -6307,6 +6344,7 @@ impl CliCommand {
     pub fn operation_id(&self) -> &'static str {
         match self {
             CliCommand::Healthz => "healthz",
+            CliCommand::Livez => "livez",
             CliCommand::Metrics => "metrics",
             CliCommand::OpenapiDocument => "openapi_document",
             CliCommand::AccountList => "account_list",

@@ -11487,6 +11487,23 @@ clone of the image, made in the same time whatever its size, with
             Default::default()
         }
     }
+    ///This server process is alive.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct Liveness {
+        pub status: ::std::string::String,
+    }
+    impl Liveness {
+        pub fn builder() -> builder::Liveness {
+            Default::default()
+        }
+    }
     ///A white-label reseller.
     #[derive(
         ::serde::Deserialize,
@@ -21764,6 +21781,44 @@ placement.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Liveness {
+            status: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for Liveness {
+            fn default() -> Self {
+                Self {
+                    status: Err("no value supplied for status".to_string()),
+                }
+            }
+        }
+        impl Liveness {
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Liveness> for super::Liveness {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Liveness,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { status: value.status? })
+            }
+        }
+        impl ::std::convert::From<super::Liveness> for Liveness {
+            fn from(value: super::Liveness) -> Self {
+                Self { status: Ok(value.status) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Partner {
             brand: ::std::result::Result<super::Brand, ::std::string::String>,
             description: ::std::result::Result<
@@ -24708,9 +24763,10 @@ impl ClientInfo<()> for Client {
 }
 impl ClientHooks<()> for &Client {}
 impl Client {
-    /**Check health
+    /**Check readiness
 
-Answers 200 when the server can reach its database.
+For load balancers: 200 when this server can take requests, its
+database reachable and every migration it needs applied; 503 otherwise.
 
 Sends a `GET` request to `/healthz`
 
@@ -24721,6 +24777,22 @@ let response = client.healthz()
 ```*/
     pub fn healthz(&self) -> builder::Healthz<'_> {
         builder::Healthz::new(self)
+    }
+    /**Check liveness
+
+200 while the process serves requests, whatever its database's state:
+for a supervisor deciding whether to restart it (readiness is
+`/healthz`).
+
+Sends a `GET` request to `/livez`
+
+```ignore
+let response = client.livez()
+    .send()
+    .await;
+```*/
+    pub fn livez(&self) -> builder::Livez<'_> {
+        builder::Livez::new(self)
     }
     /**Read metrics
 
@@ -26302,13 +26374,59 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                500u16 => {
+                503u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::livez`]
+
+[`Client::livez`]: super::Client::livez*/
+    #[derive(Debug, Clone)]
+    pub struct Livez<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> Livez<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/livez`
+        pub async fn send(self) -> Result<ResponseValue<types::Liveness>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/livez", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "livez",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -12,10 +12,33 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Check health
-         * @description Answers 200 when the server can reach its database.
+         * Check readiness
+         * @description For load balancers: 200 when this server can take requests, its
+         *     database reachable and every migration it needs applied; 503 otherwise.
          */
         get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/livez": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check liveness
+         * @description 200 while the process serves requests, whatever its database's state:
+         *     for a supervisor deciding whether to restart it (readiness is
+         *     `/healthz`).
+         */
+        get: operations["livez"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1753,6 +1776,11 @@ export interface components {
              */
             next_page?: string | null;
         };
+        /** @description This server process is alive. */
+        Liveness: {
+            /** @example ok */
+            status: string;
+        };
         /** @description A white-label reseller. */
         Partner: components["schemas"]["Identity"] & {
             brand: components["schemas"]["Brand"];
@@ -2456,7 +2484,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Healthy */
+            /** @description Ready */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2465,13 +2493,33 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description The database is unreachable */
-            500: {
+            /** @description Not ready: the database is unreachable or not migrated */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    livez: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
         };

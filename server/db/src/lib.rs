@@ -126,6 +126,31 @@ impl Database {
         self.backend
     }
 
+    /// Whether every migration this build carries has been applied (a
+    /// database migrated further, by a newer release, also counts: the
+    /// migrations of one release keep the previous release working).
+    pub async fn migrations_current(&self) -> ApiResult<bool> {
+        use diesel::migration::MigrationSource;
+        let latest = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .map_err(|e| ApiError::internal(format!("the embedded migrations: {e}")))?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .max()
+            .unwrap_or_default();
+        self.read(move |c| {
+            #[derive(QueryableByName)]
+            struct Applied {
+                #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+                version: Option<String>,
+            }
+            let applied: Applied =
+                diesel::sql_query("SELECT MAX(version) AS version FROM __diesel_schema_migrations")
+                    .get_result(c)?;
+            Ok(applied.version.is_some_and(|v| v >= latest))
+        })
+        .await
+    }
+
     /// Run read-only work on a pooled connection, off the async threads.
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where

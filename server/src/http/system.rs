@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,6 +15,7 @@ use overcast_types::{ApiError, ApiResult};
 pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
+        .routes(routes!(livez))
         .routes(routes!(metrics))
         .routes(routes!(openapi_document))
 }
@@ -30,19 +30,26 @@ pub struct Health {
     pub database: String,
 }
 
-/// Check health
+/// Check readiness
 ///
-/// Answers 200 when the server can reach its database.
+/// For load balancers: 200 when this server can take requests, its
+/// database reachable and every migration it needs applied; 503 otherwise.
 #[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "system",
-    responses((status = 200, description = "Healthy", body = Health),
-        (status = 500, description = "The database is unreachable", body = overcast_types::ErrorBody)))]
+    responses((status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Not ready: the database is unreachable or not migrated", body = overcast_types::ErrorBody)))]
 async fn healthz(State(app): State<App>) -> ApiResult<axum::Json<Health>> {
-    app.db
-        .read(|c| {
-            c.batch_execute("SELECT 1")
-                .map_err(|e| ApiError::internal(format!("health check: {e}")))
-        })
-        .await?;
+    let current = app.db.migrations_current().await.map_err(|e| {
+        ApiError::unavailable(
+            "database_unavailable",
+            format!("the database cannot be read: {}", e.message),
+        )
+    })?;
+    if !current {
+        return Err(ApiError::unavailable(
+            "migrations_pending",
+            "the database lacks migrations this server needs",
+        ));
+    }
     Ok(axum::Json(Health {
         status: "ok".into(),
         database: match app.db.backend() {
@@ -50,6 +57,26 @@ async fn healthz(State(app): State<App>) -> ApiResult<axum::Json<Health>> {
             Backend::Postgres => "postgres".into(),
         },
     }))
+}
+
+/// This server process is alive.
+#[derive(Serialize, ToSchema)]
+pub struct Liveness {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+/// Check liveness
+///
+/// 200 while the process serves requests, whatever its database's state:
+/// for a supervisor deciding whether to restart it (readiness is
+/// `/healthz`).
+#[utoipa::path(get, path = "/livez", operation_id = "livez", tag = "system",
+    responses((status = 200, description = "Alive", body = Liveness)))]
+async fn livez() -> axum::Json<Liveness> {
+    axum::Json(Liveness {
+        status: "ok".into(),
+    })
 }
 
 /// Read metrics

@@ -49,6 +49,7 @@ from .ip_attachment import IpAttachment
 from .ip_pool import IpPool
 from .ip_pool_create import IpPoolCreate
 from .ip_pool_page import IpPoolPage
+from .liveness import Liveness
 from .openapi_document_response_200 import OpenapiDocumentResponse200
 from .partner import Partner
 from .partner_create import PartnerCreate
@@ -133,6 +134,7 @@ __all__ = (
     "IpPool",
     "IpPoolCreate",
     "IpPoolPage",
+    "Liveness",
     "OpenapiDocumentResponse200",
     "Partner",
     "PartnerCreate",

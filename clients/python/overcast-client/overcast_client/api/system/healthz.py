@@ -26,10 +26,10 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
-    if response.status_code == 500:
-        response_500 = ErrorBody.from_dict(response.json())
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
 
-        return response_500
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -50,9 +50,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorBody | Health]:
-    """Check health
+    """Check readiness
 
-     Answers 200 when the server can reach its database.
+     For load balancers: 200 when this server can take requests, its
+    database reachable and every migration it needs applied; 503 otherwise.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -75,9 +76,10 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorBody | Health | None:
-    """Check health
+    """Check readiness
 
-     Answers 200 when the server can reach its database.
+     For load balancers: 200 when this server can take requests, its
+    database reachable and every migration it needs applied; 503 otherwise.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -96,9 +98,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[ErrorBody | Health]:
-    """Check health
+    """Check readiness
 
-     Answers 200 when the server can reach its database.
+     For load balancers: 200 when this server can take requests, its
+    database reachable and every migration it needs applied; 503 otherwise.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,9 +122,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> ErrorBody | Health | None:
-    """Check health
+    """Check readiness
 
-     Answers 200 when the server can reach its database.
+     For load balancers: 200 when this server can take requests, its
+    database reachable and every migration it needs applied; 503 otherwise.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
