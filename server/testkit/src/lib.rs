@@ -95,70 +95,91 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// A directory for a cluster's files, owned by the user PostgreSQL runs as.
+fn pg_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("overcast-pg-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    if is_root() {
+        run(
+            {
+                let mut c = Command::new("chown");
+                c.arg("postgres:postgres").arg(&dir);
+                c
+            },
+            "chown of the cluster directory",
+        )?;
+    }
+    Ok(dir)
+}
+
+/// Start the cluster in `<dir>/data` on `port` with `settings` (`-c`
+/// options), and a watchdog that stops it and removes `dir` when this
+/// process exits, however it exits.
+fn pg_start(bin: &Path, dir: &Path, port: u16, settings: &str) -> Result<()> {
+    let data = dir.join("data");
+    let mut ctl = pg_command(bin, "pg_ctl");
+    ctl.arg("-D")
+        .arg(&data)
+        .arg("-l")
+        .arg(dir.join("log"))
+        .arg("-o")
+        .arg(format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 {settings}",
+            dir.display()
+        ))
+        .args(["-w", "start"]);
+    run(ctl, "pg_ctl start")?;
+    let stop = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
+         {runas}{ctl} -D {data} stop -m immediate >/dev/null 2>&1; rm -rf {dir}",
+        pid = std::process::id(),
+        runas = if is_root() {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        },
+        ctl = bin.join("pg_ctl").display(),
+        data = data.display(),
+        dir = dir.display(),
+    );
+    Command::new("setsid")
+        .args(["sh", "-c", &stop])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("starting the PostgreSQL watchdog")?;
+    Ok(())
+}
+
+fn pg_initdb(bin: &Path, dir: &Path) -> Result<()> {
+    let mut initdb = pg_command(bin, "initdb");
+    initdb.arg("-D").arg(dir.join("data")).args([
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "-E",
+        "UTF8",
+        "--no-sync",
+    ]);
+    run(initdb, "initdb")
+}
+
 impl PgCluster {
-    /// initdb a new cluster in a temporary directory and start it on a free port.
+    /// initdb a new cluster in a temporary directory and start it on a free
+    /// port, tuned for tests (no fsync: a crash of the machine loses it).
     pub fn start() -> Result<PgCluster> {
         let bin = pg_bindir()?;
-        let dir = std::env::temp_dir().join(format!("overcast-pg-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir)?;
-        if is_root() {
-            run(
-                {
-                    let mut c = Command::new("chown");
-                    c.arg("postgres:postgres").arg(&dir);
-                    c
-                },
-                "chown of the cluster directory",
-            )?;
-        }
-        let data = dir.join("data");
-        let mut initdb = pg_command(&bin, "initdb");
-        initdb.arg("-D").arg(&data).args([
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ]);
-        run(initdb, "initdb")?;
+        let dir = pg_dir()?;
+        pg_initdb(&bin, &dir)?;
         let port = free_port()?;
-        let mut ctl = pg_command(&bin, "pg_ctl");
-        ctl.arg("-D")
-            .arg(&data)
-            .arg("-l")
-            .arg(dir.join("log"))
-            .arg("-o")
-            .arg(format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
-                dir.display()
-            ))
-            .args(["-w", "start"]);
-        run(ctl, "pg_ctl start")?;
-        // The watchdog outlives a panicking or killed test process and
-        // cleans up after it.
-        let stop = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
-             {runas}{ctl} -D {data} stop -m immediate >/dev/null 2>&1; rm -rf {dir}",
-            pid = std::process::id(),
-            runas = if is_root() {
-                "runuser -u postgres -- "
-            } else {
-                ""
-            },
-            ctl = bin.join("pg_ctl").display(),
-            data = data.display(),
-            dir = dir.display(),
-        );
-        Command::new("setsid")
-            .args(["sh", "-c", &stop])
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .context("starting the PostgreSQL watchdog")?;
+        pg_start(
+            &bin,
+            &dir,
+            port,
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        )?;
         Ok(PgCluster { port, dir, bin })
     }
 
@@ -174,6 +195,82 @@ impl PgCluster {
             .context("connecting to the test cluster")?;
         conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
         Ok(self.url(&name))
+    }
+}
+
+/// A PostgreSQL primary with a hot standby that streams from it
+/// synchronously (`synchronous_standby_names = '*'`: a commit returns once
+/// the standby has it), the setup the README documents for control-plane
+/// HA. Servers connect with both addresses and
+/// `target_session_attrs=read-write`, so after a promotion they find the
+/// new primary by themselves.
+pub struct PgPair {
+    pub primary: PgCluster,
+    pub standby: PgCluster,
+}
+
+impl PgPair {
+    pub fn start() -> Result<PgPair> {
+        let bin = pg_bindir()?;
+        let dir = pg_dir()?;
+        pg_initdb(&bin, &dir)?;
+        let port = free_port()?;
+        pg_start(
+            &bin,
+            &dir,
+            port,
+            "-c wal_level=replica -c max_wal_senders=4 -c synchronous_commit=on \
+             -c synchronous_standby_names='*'",
+        )?;
+        let primary = PgCluster {
+            port,
+            dir,
+            bin: bin.clone(),
+        };
+        let sdir = pg_dir()?;
+        let mut backup = pg_command(&bin, "pg_basebackup");
+        backup
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "postgres"])
+            .arg("-D")
+            .arg(sdir.join("data"))
+            .args(["-X", "stream", "-R", "--no-sync"]);
+        run(backup, "pg_basebackup of the standby")?;
+        let sport = free_port()?;
+        pg_start(&bin, &sdir, sport, "-c hot_standby=on")?;
+        Ok(PgPair {
+            primary,
+            standby: PgCluster {
+                port: sport,
+                dir: sdir,
+                bin,
+            },
+        })
+    }
+
+    /// A database's URL naming both servers: whichever is the primary.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/{database}?target_session_attrs=read-write",
+            self.primary.port, self.standby.port
+        )
+    }
+
+    /// Stop the primary at once, as a crash would.
+    pub fn kill_primary(&self) -> Result<()> {
+        let mut ctl = pg_command(&self.primary.bin, "pg_ctl");
+        ctl.arg("-D")
+            .arg(self.primary.dir.join("data"))
+            .args(["stop", "-m", "immediate"]);
+        run(ctl, "pg_ctl stop of the primary")
+    }
+
+    /// Make the standby the primary.
+    pub fn promote_standby(&self) -> Result<()> {
+        let mut ctl = pg_command(&self.standby.bin, "pg_ctl");
+        ctl.arg("-D")
+            .arg(self.standby.dir.join("data"))
+            .args(["-w", "promote"]);
+        run(ctl, "pg_ctl promote of the standby")
     }
 }
 
@@ -436,7 +533,7 @@ impl TestServer {
             );
         }
         tweak(&mut config);
-        if backend == Backend::Postgres {
+        if backend == Backend::Postgres && config.database.is_none() {
             config.database =
                 Some(tokio::task::spawn_blocking(|| shared_cluster().create_database()).await??);
         }
