@@ -184,6 +184,12 @@ impl Server {
         );
         join_replicas(&app, &addr.to_string(), &internal_url).await?;
         let caches_task = tokio::spawn(app.clone().watch_caches());
+        let beats_task = tokio::spawn(
+            app.clone().watch_beats(
+                std::time::Duration::from_secs_f64(config.host_detection_seconds / 8.0)
+                    .min(std::time::Duration::from_secs(1)),
+            ),
+        );
         let replica_task = tokio::spawn(
             app.clone()
                 .serve_as_replica(addr.to_string(), internal_url.clone()),
@@ -223,6 +229,7 @@ impl Server {
             storage_watcher.abort();
             replica_task.abort();
             caches_task.abort();
+            beats_task.abort();
             // Host sessions are endless streams: end them, and give the
             // gRPC server a moment to close before it is dropped.
             sessions.close_all();

@@ -195,6 +195,19 @@ impl App {
         Ok(out)
     }
 
+    /// Write the times of heartbeats that said nothing new, every `every`
+    /// (a twentieth of the detection time, at most a quarter second, so
+    /// the detector reads them at most that much late): one transaction
+    /// per replica, whatever the number of hosts.
+    pub async fn watch_beats(self, every: Duration) {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(e) = self.sessions.flush_beats().await {
+                tracing::warn!(error = %e.message, "cannot record heartbeats");
+            }
+        }
+    }
+
     /// Drop the token cache whenever another replica revokes a token:
     /// its generation is read five times a second.
     pub async fn watch_caches(self) {

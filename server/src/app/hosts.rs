@@ -314,6 +314,50 @@ pub fn authenticate_host(conn: &mut DbConn, secret: &str) -> Result<HostRow, Hos
         .ok_or_else(|| HostRefusal::Unknown("unknown host credential".into()))
 }
 
+/// Whether a heartbeat says something the database must hear now: the
+/// host is coming back from `suspect` or `down`, or its capacity or portal
+/// changed (free storage by 1% of the whole or more). A heartbeat that says
+/// nothing new is only counted in memory, and its time written in a batch
+/// with the others' (`beats_seen`): no write transaction per host per beat.
+pub fn heartbeat_is_news(
+    conn: &mut DbConn,
+    host_id: &str,
+    capacity: &Capacity,
+    iscsi_port: u32,
+) -> Result<bool, HostRefusal> {
+    validate_capacity(capacity)?;
+    let row: HostRow = hosts::table
+        .find(host_id)
+        .select(HostRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| HostRefusal::Denied("this host was removed".into()))?;
+    let free_moved = (row.storage_free_bytes - capacity.storage_free_bytes as i64).unsigned_abs()
+        >= capacity.storage_bytes / 100;
+    Ok(matches!(row.state, HostState::Suspect | HostState::Down)
+        || row.time_heartbeat.is_none()
+        || row.cpus != capacity.cpus as i32
+        || row.memory_mib != capacity.memory_mib as i64
+        || row.storage_bytes != capacity.storage_bytes as i64
+        || row.iscsi_port as u32 != iscsi_port
+        || free_moved)
+}
+
+/// Record that each of `hosts` sent a heartbeat at `at` or later (one
+/// statement per thousand hosts; a newer time already there stays).
+pub fn beats_seen(conn: &mut DbConn, hosts: &[HostId], at: i64) -> ApiResult<()> {
+    for chunk in hosts.chunks(1000) {
+        diesel::update(
+            hosts::table
+                .filter(hosts::id.eq_any(chunk))
+                .filter(hosts::time_heartbeat.lt(at)),
+        )
+        .set(hosts::time_heartbeat.eq(at))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Record a heartbeat: capacity, portal, and `down` hosts come back.
 pub fn heartbeat(
     conn: &mut DbConn,

@@ -39,6 +39,10 @@ use crate::storage::Storage;
 /// How long a command waits for a host that is between sessions.
 pub const RECONNECT_GRACE: Duration = Duration::from_secs(5);
 
+/// Heartbeat times are written to this grain (microseconds), so a flush
+/// is a few statements.
+const BEAT_GRAIN: i64 = 50_000;
+
 /// How long the server waits for a host to carry out one command.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -82,6 +86,9 @@ pub struct Sessions {
     peering: std::sync::OnceLock<Peering>,
     /// A channel to each peer replica, by replica id.
     peers: std::sync::Mutex<HashMap<String, ReplicaClient<tonic::transport::Channel>>>,
+    /// Hosts whose heartbeats said nothing new since the last flush, with
+    /// the time of the latest (`flush_beats` writes them).
+    beats: std::sync::Mutex<HashMap<HostId, i64>>,
     /// The Ceph cluster, if any: it gives each host the cephx user its
     /// commands for replicated drives need.
     storage: Option<Arc<dyn Storage>>,
@@ -213,6 +220,39 @@ impl Sessions {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// A heartbeat that said nothing new, at `at`: written with the others
+    /// at the next flush.
+    fn beat(&self, host: &HostId, at: i64) {
+        self.beats.lock().expect("beats").insert(host.clone(), at);
+    }
+
+    /// Write the times of the heartbeats counted since the last flush, in
+    /// one transaction: hosts are grouped by their latest beat's time,
+    /// rounded down to 50 ms, one statement per group (a
+    /// handful, whatever the number of hosts).
+    pub async fn flush_beats(&self) -> Result<usize, ApiError> {
+        let beats: Vec<(HostId, i64)> = self.beats.lock().expect("beats").drain().collect();
+        let Some(db) = &self.db else {
+            return Ok(0);
+        };
+        if beats.is_empty() {
+            return Ok(0);
+        }
+        let n = beats.len();
+        let mut groups: HashMap<i64, Vec<HostId>> = HashMap::new();
+        for (host, at) in beats {
+            groups.entry(at - at % BEAT_GRAIN).or_default().push(host);
+        }
+        db.write(move |c| {
+            for (at, hosts) in &groups {
+                fleet::beats_seen(c, hosts, *at)?;
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(n)
     }
 
     /// Drop session `epoch` of the host, unless a newer one replaced it.
@@ -666,28 +706,40 @@ async fn on_heartbeat(
     let capacity = capacity(hb.capacity).map_err(refusal_status)?;
     let inventory =
         Inventory::from_report(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
-    let host_id = host.id.clone();
     let port = hb.iscsi_port;
-    // One transaction: record the heartbeat, then plan what to reconcile;
-    // with nothing left to, a host fenced from the storage can be let back.
-    let (plan, unfence) = db
-        .write(
-            move |c| match fleet::heartbeat(c, &host_id, capacity, port) {
-                Ok(_) => {
-                    let plan = reconcile::plan_reconciliation(c, &host_id, &inventory, arrived)?;
-                    let unfence = if plan.is_empty() {
-                        failover::ready_to_unfence(c, &host_id)?
-                    } else {
-                        None
-                    };
-                    Ok(Ok((plan, unfence)))
-                }
+    // One read: is there news, and what is there to reconcile. A
+    // heartbeat with nothing new is written with the others' later.
+    let (id, inv) = (host.id.clone(), inventory.clone());
+    let read = db
+        .read(
+            move |c| match fleet::heartbeat_is_news(c, &id, &capacity, port) {
+                Ok(false) => plan_unfence(c, &id, &inv, arrived).map(|p| Ok(Some(p))),
+                Ok(true) => Ok(Ok(None)),
                 Err(refused) => Ok(Err(refused)),
             },
         )
         .await
         .map_err(|e| Status::internal(e.message))?
         .map_err(refusal_status)?;
+    let (plan, unfence) = match read {
+        Some(planned) => {
+            sessions.beat(&host.id, arrived);
+            planned
+        }
+        None => {
+            // News: one transaction records the heartbeat, then plans
+            // what to reconcile; with nothing left to, a host fenced from
+            // the storage can be let back.
+            let id = host.id.clone();
+            db.write(move |c| match fleet::heartbeat(c, &id, capacity, port) {
+                Ok(_) => plan_unfence(c, &id, &inventory, arrived).map(Ok),
+                Err(refused) => Ok(Err(refused)),
+            })
+            .await
+            .map_err(|e| Status::internal(e.message))?
+            .map_err(refusal_status)?
+        }
+    };
     if let Some(address) = unfence {
         sessions.unfence(db, &host.id, address);
     }
@@ -704,6 +756,25 @@ async fn on_heartbeat(
         });
     }
     Ok(())
+}
+
+/// What to reconcile on a host after its heartbeat, and, with nothing to,
+/// the address to lift its storage fence from if it is fenced.
+type Planned = (Vec<(String, Cmd)>, Option<String>);
+
+fn plan_unfence(
+    c: &mut overcast_db::DbConn,
+    host_id: &HostId,
+    inventory: &Inventory,
+    arrived: i64,
+) -> overcast_types::ApiResult<Planned> {
+    let plan = reconcile::plan_reconciliation(c, host_id, inventory, arrived)?;
+    let unfence = if plan.is_empty() {
+        failover::ready_to_unfence(c, host_id)?
+    } else {
+        None
+    };
+    Ok((plan, unfence))
 }
 
 /// Read a chunk of the instance's serial log from its host.

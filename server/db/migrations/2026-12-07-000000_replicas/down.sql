@@ -1,3 +1,4 @@
+DROP INDEX hosts_heartbeat;
 DROP TABLE caches;
 DROP INDEX workflows_running_owner;
 ALTER TABLE workflows DROP COLUMN generation;

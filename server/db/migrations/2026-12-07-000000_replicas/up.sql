@@ -45,3 +45,6 @@ CREATE TABLE caches (
     generation BIGINT NOT NULL
 );
 INSERT INTO caches (name, generation) VALUES ('tokens', 0);
+
+-- The down-host detector reads only hosts silent for a while.
+CREATE INDEX hosts_heartbeat ON hosts (time_heartbeat);
