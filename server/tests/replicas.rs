@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use overcast_server::{Config, Server};
-use overcast_testkit::{Api, Backend, Hosts, TempDir, TestServer};
+use overcast_testkit::{Api, Backend, Hosts, ReplicaProcess, TempDir, TestServer};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -187,88 +187,13 @@ async fn a_second_server_on_one_sqlite_file_is_refused() {
     again.stop().await.unwrap();
 }
 
-/// An `overcast-server` process, one replica of the control plane, its
-/// output in a file.
-struct Process {
-    child: std::process::Child,
-    api: Api,
-    internal: std::net::SocketAddr,
-    data: TempDir,
-}
-
-impl Process {
-    /// Start a replica on `database` and wait until it serves; `token` is
-    /// the operator token (the first replica writes it).
-    fn start(database: &str, token: Option<&str>) -> Process {
-        let data = TempDir::new("overcast-replica-process").unwrap();
-        let (port, internal) = (
-            overcast_testkit::free_port().unwrap(),
-            overcast_testkit::free_port().unwrap(),
-        );
-        let log = std::fs::File::create(data.0.join("server.log")).unwrap();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_overcast-server"))
-            .arg("--data-dir")
-            .arg(&data.0)
-            .args(["--database", database])
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args(["--internal-listen", &format!("127.0.0.1:{internal}")])
-            .args([
-                "--replica-lease-seconds",
-                "2",
-                "--host-detection-seconds",
-                "2",
-            ])
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("the server binary starts");
-        let started = std::time::Instant::now();
-        while !std::fs::read_to_string(data.0.join("server.log"))
-            .unwrap_or_default()
-            .contains("Internal API:")
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "replica did not start: {}",
-                std::fs::read_to_string(data.0.join("server.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let token = match token {
-            Some(t) => t.to_string(),
-            None => std::fs::read_to_string(data.0.join("operator.token"))
-                .unwrap()
-                .trim()
-                .to_string(),
-        };
-        Process {
-            child,
-            api: Api::new(format!("http://127.0.0.1:{port}"), token).unwrap(),
-            internal: format!("127.0.0.1:{internal}").parse().unwrap(),
-            data,
-        }
-    }
-
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.data.0.join("server.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The replica (by index) the directory says holds `host`'s session, or
 /// that holds singleton `lease`.
-async fn holder(db: &overcast_db::Database, procs: &[Process], sql_id: Holder) -> Option<usize> {
+async fn holder(
+    db: &overcast_db::Database,
+    procs: &[ReplicaProcess],
+    sql_id: Holder,
+) -> Option<usize> {
     use diesel::prelude::*;
     use overcast_db::schema::{host_sessions, leases, replicas};
     let replica: Option<String> = db
@@ -321,12 +246,19 @@ async fn killing_a_replica_loses_nothing_and_runs_nothing_twice() {
             .unwrap()
             .unwrap()
     };
-    let first = Process::start(&database, None);
+    // Short lease and detection, so the test takes seconds.
+    let fast = [
+        "--replica-lease-seconds",
+        "2",
+        "--host-detection-seconds",
+        "2",
+    ];
+    let first = ReplicaProcess::start(&database, None, &fast);
     let token = first.api.operator_token.clone();
     let mut procs = vec![
         first,
-        Process::start(&database, Some(&token)),
-        Process::start(&database, Some(&token)),
+        ReplicaProcess::start(&database, Some(&token), &fast),
+        ReplicaProcess::start(&database, Some(&token), &fast),
     ];
     let ca = std::fs::read_to_string(procs[0].data.0.join("cluster-ca.pem")).unwrap();
     let api = procs[1].api.clone();

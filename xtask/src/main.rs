@@ -56,7 +56,8 @@ enum Task {
     },
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
-        /// Which benchmark: `api`, `iscsi`, `provision`, `terraform`, `failover` or `storage`.
+        /// Which benchmark: `api`, `iscsi`, `provision`, `terraform`, `failover`, `storage` or
+        /// `fleet`.
         which: String,
     },
 }
@@ -562,7 +563,7 @@ fn main() -> Result<()> {
             let mut hostd = cargo();
             hostd.args(["build", "--release", "-p", "overcast-hostd"]);
             run(hostd)?;
-            if which == "failover" || which == "storage" {
+            if ["failover", "storage", "fleet"].contains(&which.as_str()) {
                 // The cluster runs the server as a process of its own.
                 let mut server = cargo();
                 server.args(["build", "--release", "-p", "overcast-server"]);

@@ -326,6 +326,77 @@ pub struct TestServer {
     _data: TempDir,
 }
 
+/// An `overcast-server` process (the binary next to the running one), one
+/// replica of the control plane, its output in a file.
+pub struct ReplicaProcess {
+    pub child: std::process::Child,
+    pub api: Api,
+    pub internal: std::net::SocketAddr,
+    pub data: TempDir,
+}
+
+impl ReplicaProcess {
+    /// Start a replica on `database` and wait until it serves; `token` is
+    /// the operator token (the first replica writes it).
+    pub fn start(database: &str, token: Option<&str>, args: &[&str]) -> ReplicaProcess {
+        let data = TempDir::new("overcast-replica-process").unwrap();
+        let (port, internal) = (free_port().unwrap(), free_port().unwrap());
+        let log = std::fs::File::create(data.0.join("server.log")).unwrap();
+        let child = std::process::Command::new(cluster::bin_dir().join("overcast-server"))
+            .arg("--data-dir")
+            .arg(&data.0)
+            .args(["--database", database])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--internal-listen", &format!("127.0.0.1:{internal}")])
+            .args(args)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("the server binary starts");
+        let started = std::time::Instant::now();
+        while !std::fs::read_to_string(data.0.join("server.log"))
+            .unwrap_or_default()
+            .contains("Internal API:")
+        {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "replica did not start: {}",
+                std::fs::read_to_string(data.0.join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let token = match token {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(data.0.join("operator.token"))
+                .unwrap()
+                .trim()
+                .to_string(),
+        };
+        ReplicaProcess {
+            child,
+            api: Api::new(format!("http://127.0.0.1:{port}"), token).unwrap(),
+            internal: format!("127.0.0.1:{internal}").parse().unwrap(),
+            data,
+        }
+    }
+
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data.0.join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for ReplicaProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A further replica of a test server's control plane.
 pub struct Replica {
     pub server: Server,

@@ -16,6 +16,7 @@ use anyhow::{Context, Result, bail};
 use overcast_testkit::{Api as Api2, Backend, Config, PgCluster, Server, TempDir};
 
 mod failover;
+mod fleet;
 mod provision;
 mod storage;
 mod terraform;
@@ -454,9 +455,10 @@ fn main() -> Result<()> {
         "terraform" => terraform::bench(&rt),
         "failover" => failover::bench(&rt),
         "storage" => storage::bench(&rt),
+        "fleet" => fleet::bench(&rt),
         other => bail!(
             "unknown benchmark `{other}`; available: api, iscsi, provision, terraform, failover, \
-             storage"
+             storage, fleet"
         ),
     }
 }

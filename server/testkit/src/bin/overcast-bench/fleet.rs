@@ -1,0 +1,146 @@
+//! `overcast-bench fleet`: simulated hosts heartbeating every second into
+//! three `overcast-server` replicas on one PostgreSQL, the host count
+//! raised step by step: each replica's CPU, and the database's write
+//! transactions and updated rows per second per thousand hosts. Target: a
+//! replica under half a core at 10,000 hosts.
+//!
+//! The simulated hosts run in this process, on the same two cores as the
+//! replicas and PostgreSQL: the figures are each process's own CPU.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use diesel::prelude::*;
+use overcast_testkit::sim::{SimConfig, SimHost};
+use overcast_testkit::{ReplicaProcess, shared_cluster};
+use serde_json::json;
+
+/// Host counts measured, cumulatively.
+const STEPS: [usize; 4] = [1_000, 2_500, 5_000, 10_000];
+/// Enrollments in flight at once.
+const ENROLLING: usize = 32;
+const MEASURE: Duration = Duration::from_secs(20);
+
+/// CPU seconds a process has used (user + system).
+fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let after = stat.rsplit_once(')').context("a /proc stat line")?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
+    Ok(ticks / 100.0)
+}
+
+/// The database's committed transactions and rows inserted or updated.
+fn db_counters(url: &str) -> Result<(i64, i64)> {
+    #[derive(QueryableByName)]
+    struct Counters {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        commits: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        rows: i64,
+    }
+    let mut c = diesel::PgConnection::establish(url)?;
+    let n: Counters = diesel::sql_query(
+        "SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) \
+         AS commits, \
+         (SELECT COALESCE(SUM(n_tup_upd + n_tup_ins), 0)::BIGINT FROM pg_stat_user_tables) AS rows",
+    )
+    .get_result(&mut c)?;
+    Ok((n.commits, n.rows))
+}
+
+pub fn bench(rt: &tokio::runtime::Runtime) -> Result<()> {
+    let database = shared_cluster().create_database()?;
+    let first = ReplicaProcess::start(&database, None, &[]);
+    let token = first.api.operator_token.clone();
+    let replicas = [
+        first,
+        ReplicaProcess::start(&database, Some(&token), &[]),
+        ReplicaProcess::start(&database, Some(&token), &[]),
+    ];
+    let ca = std::fs::read_to_string(replicas[0].data.0.join("cluster-ca.pem"))?;
+    let internals: Vec<_> = replicas.iter().map(|r| r.internal).collect();
+    let api = replicas[0].api.clone();
+    println!(
+        "== {} replicas, simulated hosts heartbeating every second ==",
+        replicas.len()
+    );
+    println!(
+        "{:>7}  {:>22}  {:>12}  {:>18}  {:>18}",
+        "hosts", "replica CPU (cores)", "enrolled in", "commits/s /1000", "rows/s /1000"
+    );
+    rt.block_on(async {
+        let mut sims: Vec<SimHost> = Vec::new();
+        let mut worst_at_10k = None;
+        for target in STEPS {
+            let started = Instant::now();
+            while sims.len() < target {
+                let batch = (target - sims.len()).min(ENROLLING);
+                let base = sims.len();
+                let joins = (0..batch).map(|k| {
+                    let (api, token, ca, internals) =
+                        (api.clone(), token.clone(), ca.clone(), internals.clone());
+                    async move {
+                        let i = base + k;
+                        let name = format!("fleet-{i}");
+                        let enrollment = api
+                            .create("/v1/host-enrollments", &token, json!({"description": name}))
+                            .await;
+                        let mut config = SimConfig::new(&name);
+                        config.heartbeat = Duration::from_secs(1);
+                        let home = internals[i % internals.len()];
+                        config.also = internals.iter().copied().filter(|a| *a != home).collect();
+                        SimHost::start(
+                            home,
+                            &ca,
+                            enrollment["token"].as_str().unwrap_or_default(),
+                            config,
+                        )
+                        .await
+                    }
+                });
+                for sim in futures::future::join_all(joins).await {
+                    sims.push(sim?);
+                }
+            }
+            let enrolled = started.elapsed();
+            // Let every host settle into its beat.
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            let before: Vec<f64> = replicas
+                .iter()
+                .map(|r| cpu_seconds(r.child.id()))
+                .collect::<Result<_>>()?;
+            let (c0, r0) = db_counters(&database)?;
+            let t0 = Instant::now();
+            tokio::time::sleep(MEASURE).await;
+            let elapsed = t0.elapsed().as_secs_f64();
+            let (c1, r1) = db_counters(&database)?;
+            let cores: Vec<f64> = replicas
+                .iter()
+                .zip(&before)
+                .map(|(r, b)| Ok((cpu_seconds(r.child.id())? - b) / elapsed))
+                .collect::<Result<_>>()?;
+            let per_k = |d: i64| d as f64 / elapsed / (target as f64 / 1000.0);
+            let shown: Vec<String> = cores.iter().map(|c| format!("{c:.2}")).collect();
+            println!(
+                "{target:>7}  {:>22}  {:>11.1}s  {:>18.1}  {:>18.1}",
+                shown.join(" "),
+                enrolled.as_secs_f64(),
+                per_k(c1 - c0),
+                per_k(r1 - r0)
+            );
+            if target == 10_000 {
+                worst_at_10k = cores.iter().copied().reduce(f64::max);
+            }
+        }
+        if let Some(worst) = worst_at_10k {
+            println!(
+                "busiest replica at 10,000 hosts: {worst:.2} cores (target < 0.5): {}",
+                super::verdict(worst < 0.5)
+            );
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(())
+}
