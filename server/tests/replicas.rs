@@ -64,26 +64,20 @@ async fn every_replica_serves_every_request() {
     // One idempotency key sent to two replicas makes one drive.
     let body = json!({"name": "data", "size_bytes": 1 << 26});
     let key = [("idempotency-key", "one-drive")];
-    let first = t
-        .api
-        .call(
-            reqwest::Method::POST,
-            "/v1/drives?project=main",
-            Some(&a.rw),
-            Some(&body),
-            &key,
-        )
-        .await;
-    let second = b
-        .api
-        .call(
-            reqwest::Method::POST,
-            "/v1/drives?project=main",
-            Some(&a.rw),
-            Some(&body),
-            &key,
-        )
-        .await;
+    let mut replies = Vec::new();
+    for api in [&t.api, &b.api] {
+        replies.push(
+            api.call(
+                reqwest::Method::POST,
+                "/v1/drives?project=main",
+                Some(&a.rw),
+                Some(&body),
+                &key,
+            )
+            .await,
+        );
+    }
+    let (first, second) = (&replies[0], &replies[1]);
     assert!(first.status.is_success(), "{}", first.body);
     assert_eq!(first.status, second.status, "{}", second.body);
     assert_eq!(first.body["id"], second.body["id"]);

@@ -170,16 +170,17 @@ impl PgCluster {
     /// initdb a new cluster in a temporary directory and start it on a free
     /// port, tuned for tests (no fsync: a crash of the machine loses it).
     pub fn start() -> Result<PgCluster> {
+        Self::start_with("-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    }
+
+    /// initdb a new cluster and start it on a free port with `settings`
+    /// (`-c` options).
+    fn start_with(settings: &str) -> Result<PgCluster> {
         let bin = pg_bindir()?;
         let dir = pg_dir()?;
         pg_initdb(&bin, &dir)?;
         let port = free_port()?;
-        pg_start(
-            &bin,
-            &dir,
-            port,
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-        )?;
+        pg_start(&bin, &dir, port, settings)?;
         Ok(PgCluster { port, dir, bin })
     }
 
@@ -211,22 +212,11 @@ pub struct PgPair {
 
 impl PgPair {
     pub fn start() -> Result<PgPair> {
-        let bin = pg_bindir()?;
-        let dir = pg_dir()?;
-        pg_initdb(&bin, &dir)?;
-        let port = free_port()?;
-        pg_start(
-            &bin,
-            &dir,
-            port,
+        let primary = PgCluster::start_with(
             "-c wal_level=replica -c max_wal_senders=4 -c synchronous_commit=on \
              -c synchronous_standby_names='*'",
         )?;
-        let primary = PgCluster {
-            port,
-            dir,
-            bin: bin.clone(),
-        };
+        let (bin, port) = (primary.bin.clone(), primary.port);
         let sdir = pg_dir()?;
         let mut backup = pg_command(&bin, "pg_basebackup");
         backup
