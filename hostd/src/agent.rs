@@ -354,8 +354,8 @@ pub async fn run(
                     tracing::info!(%server, error = %format!("{e:#}"), "session lost; redialling");
                 }
             }
-            // With several replicas, the next one is tried at once; the
-            // backoff grows only once a whole round failed.
+            // With several replicas, the pause before the next one is the
+            // backoff divided among them.
             tokio::time::sleep(backoff / settings.servers.len() as u32).await;
             backoff = (backoff * 2).min(Duration::from_secs(2));
         }

@@ -173,6 +173,12 @@ impl Server {
         let advertised = config.advertise_address.unwrap_or_else(|| {
             let ip = internal_addr.ip();
             if ip.is_unspecified() {
+                if app.db.backend() == overcast_db::Backend::Postgres {
+                    tracing::warn!(
+                        "--internal-listen is unspecified and no --advertise-address given: \
+                         other replicas will try to relay to 127.0.0.1"
+                    );
+                }
                 std::net::Ipv4Addr::LOCALHOST.into()
             } else {
                 ip
@@ -186,8 +192,8 @@ impl Server {
         let caches_task = tokio::spawn(app.clone().watch_caches());
         let beats_task = tokio::spawn(
             app.clone().watch_beats(
-                std::time::Duration::from_secs_f64(config.host_detection_seconds / 8.0)
-                    .min(std::time::Duration::from_secs(1)),
+                std::time::Duration::from_secs_f64(config.host_detection_seconds / 20.0)
+                    .min(std::time::Duration::from_millis(250)),
             ),
         );
         let replica_task = tokio::spawn(
@@ -233,6 +239,11 @@ impl Server {
             // Host sessions are endless streams: end them, and give the
             // gRPC server a moment to close before it is dropped.
             sessions.close_all();
+            // Steps under way finish before the others may take over.
+            retiring
+                .workflows
+                .drain(std::time::Duration::from_secs(10))
+                .await;
             retiring.retire().await;
             let abort = internal_task.abort_handle();
             if tokio::time::timeout(std::time::Duration::from_secs(2), internal_task)
@@ -274,9 +285,6 @@ impl Server {
     }
 }
 
-/// `overcast-server admin operator-token`: mint an operator token in the
-/// database and write it 0600 to `<data-dir>/operator.token`. The token is
-/// kept only if the file was written; the audit log records it.
 /// Record this server as a replica of the control plane. Several replicas
 /// need PostgreSQL: on SQLite, a live replica other than this one is a
 /// second server on the same file, and this one refuses to start (after
@@ -309,14 +317,19 @@ async fn join_replicas(app: &App, name: &str, url: &str) -> anyhow::Result<()> {
     }
     let (id, n, u) = (app.replica.id.clone(), name.to_string(), url.to_string());
     let micros = lease.as_micros() as i64;
+    let started = tokio::time::Instant::now();
     app.db
         .write(move |c| app::replicas::renew(c, &id, &n, &u, micros))
         .await
         .map_err(|e| anyhow::anyhow!("registering this replica: {e}"))?;
+    app.workflows.renewed(started + lease - lease / 5);
     tracing::info!(replica = %app.replica.id, %url, "joined the control plane");
     Ok(())
 }
 
+/// `overcast-server admin operator-token`: mint an operator token in the
+/// database and write it 0600 to `<data-dir>/operator.token`. The token is
+/// kept only if the file was written; the audit log records it.
 pub async fn admin_operator_token(config: &Config) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;

@@ -126,6 +126,7 @@ impl App {
             match renewed {
                 Ok(held) => {
                     let until = started + lease - lease / 5;
+                    self.workflows.renewed(until);
                     let mut map = self.replica.held.lock().expect("held");
                     for singleton in SINGLETONS {
                         if held.contains(&singleton) {
@@ -143,6 +144,13 @@ impl App {
             if turn % 4 == 3 {
                 if let Err(e) = self.workflows.take_over_orphans().await {
                     tracing::warn!(error = %e.message, "cannot look for orphaned workflows");
+                }
+                match self.sessions.reassert_directory().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(mended = n, "session directory mended"),
+                    Err(e) => {
+                        tracing::warn!(error = %e.message, "cannot mend the session directory")
+                    }
                 }
                 let long = micros * 20;
                 if let Err(e) = self

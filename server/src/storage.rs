@@ -385,7 +385,9 @@ impl Ceph {
             .await
         {
             Ok(ids) => ids,
-            Err(StorageError::Permanent(m)) if m.contains("does not exist") || not_found(&m) => {
+            // No CRUSH host of that name (an external cluster). Not
+            // `not_found`: a missing librados or ceph.conf says that too.
+            Err(StorageError::Permanent(m)) if m.contains("does not exist") => {
                 return Ok(());
             }
             Err(e) => return Err(e),

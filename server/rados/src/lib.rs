@@ -148,6 +148,7 @@ pub struct Rados {
     keyring: Option<PathBuf>,
     api: Mutex<Option<Arc<Api>>>,
     session: Mutex<Option<Arc<Session>>>,
+    connecting: std::sync::atomic::AtomicBool,
 }
 
 impl Rados {
@@ -158,6 +159,7 @@ impl Rados {
             keyring,
             api: Mutex::default(),
             session: Mutex::default(),
+            connecting: Default::default(),
         }
     }
 
@@ -232,22 +234,33 @@ impl Rados {
         Err(RadosError::new(-rc, &format!("ceph {prefix}: {status}")))
     }
 
-    /// The open session, or a new one.
+    /// The open session, or a new one. One thread connects at a time,
+    /// outside the lock; the others fail at once rather than queue behind a
+    /// connection that may take `client_mount_timeout`.
     fn session(&self) -> Result<Arc<Session>, RadosError> {
-        let mut slot = self.session.lock().expect("rados session lock");
-        if let Some(session) = &*slot {
+        use std::sync::atomic::Ordering;
+        if let Some(session) = &*self.session.lock().expect("rados session lock") {
             return Ok(session.clone());
         }
-        let api = {
-            let mut api = self.api.lock().expect("rados library lock");
-            match &*api {
-                Some(loaded) => loaded.clone(),
-                None => api.insert(Arc::new(Api::load()?)).clone(),
-            }
-        };
-        let session = Arc::new(self.connect(api)?);
-        *slot = Some(session.clone());
+        if self.connecting.swap(true, Ordering::SeqCst) {
+            return Err(RadosError::new(
+                libc::EAGAIN,
+                "ceph: still connecting to the monitors",
+            ));
+        }
+        let connected = self.load().and_then(|api| self.connect(api));
+        self.connecting.store(false, Ordering::SeqCst);
+        let session = Arc::new(connected?);
+        *self.session.lock().expect("rados session lock") = Some(session.clone());
         Ok(session)
+    }
+
+    fn load(&self) -> Result<Arc<Api>, RadosError> {
+        let mut api = self.api.lock().expect("rados library lock");
+        Ok(match &*api {
+            Some(loaded) => loaded.clone(),
+            None => api.insert(Arc::new(Api::load()?)).clone(),
+        })
     }
 
     fn connect(&self, api: Arc<Api>) -> Result<Session, RadosError> {

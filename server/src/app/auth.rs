@@ -113,9 +113,18 @@ struct Verified {
 #[derive(Default)]
 pub struct TokenCache {
     entries: RwLock<HashMap<String, Verified>>,
+    /// Raised by every `clear`: a lookup that began before a clear does
+    /// not put what it read (the revocation may have committed after its
+    /// read).
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 impl TokenCache {
+    /// The epoch to pass to `put` for a lookup beginning now.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     pub fn get(&self, hash: &str) -> Option<Actor> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         let v = entries.get(hash)?;
@@ -123,8 +132,13 @@ impl TokenCache {
         fresh.then(|| v.actor.clone())
     }
 
-    pub fn put(&self, hash: String, actor: Actor, expires: Option<i64>) {
+    /// Cache a lookup that began at `epoch`, unless the cache was cleared
+    /// since.
+    pub fn put(&self, hash: String, actor: Actor, expires: Option<i64>, epoch: u64) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if self.epoch() != epoch {
+            return;
+        }
         if entries.len() >= TOKEN_CACHE_MAX {
             entries.clear();
         }
@@ -140,10 +154,9 @@ impl TokenCache {
 
     /// Forget every cached token: called after anything that revokes tokens.
     pub fn clear(&self) {
-        self.entries
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        entries.clear();
     }
 }
 

@@ -336,16 +336,24 @@ pub fn heartbeat_is_news(
         >= capacity.storage_bytes / 100;
     Ok(matches!(row.state, HostState::Suspect | HostState::Down)
         || row.time_heartbeat.is_none()
-        || row.cpus != capacity.cpus as i32
-        || row.memory_mib != capacity.memory_mib as i64
-        || row.storage_bytes != capacity.storage_bytes as i64
-        || row.iscsi_port as u32 != iscsi_port
+        || capacity_differs(&row, capacity, iscsi_port)
         || free_moved)
 }
 
+/// Whether the host's recorded size or portal differs from what it says.
+fn capacity_differs(row: &HostRow, capacity: &Capacity, iscsi_port: u32) -> bool {
+    row.cpus != capacity.cpus as i32
+        || row.memory_mib != capacity.memory_mib as i64
+        || row.storage_bytes != capacity.storage_bytes as i64
+        || row.iscsi_port as u32 != iscsi_port
+}
+
 /// Record that each of `hosts` sent a heartbeat at `at` or later (one
-/// statement per thousand hosts; a newer time already there stays).
+/// statement per thousand hosts, in id order; a newer time already there
+/// stays).
 pub fn beats_seen(conn: &mut DbConn, hosts: &[HostId], at: i64) -> ApiResult<()> {
+    let mut hosts = hosts.to_vec();
+    hosts.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     for chunk in hosts.chunks(1000) {
         diesel::update(
             hosts::table
@@ -382,11 +390,7 @@ pub fn heartbeat(
             .ok_or_else(|| HostRefusal::Denied("this host was removed".into()))?;
         let read = row.generation;
         let back = matches!(row.state, HostState::Suspect | HostState::Down);
-        let changed = row.cpus != capacity.cpus as i32
-            || row.memory_mib != capacity.memory_mib as i64
-            || row.storage_bytes != capacity.storage_bytes as i64
-            || row.iscsi_port != i32::from(port)
-            || back;
+        let changed = capacity_differs(&row, &capacity, u32::from(port)) || back;
         row.cpus = capacity.cpus as i32;
         row.memory_mib = capacity.memory_mib as i64;
         row.storage_bytes = capacity.storage_bytes as i64;

@@ -45,9 +45,7 @@ impl Ca {
     /// derived from the CA's private key, which every server reads from the
     /// database and no host ever sees.
     pub fn replica_secret(&self) -> String {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(format!("overcast-replica-relay\n{}", self.key_pem));
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        super::auth::hash_secret(&format!("overcast-replica-relay\n{}", self.key_pem))
     }
 }
 

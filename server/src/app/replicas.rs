@@ -121,6 +121,38 @@ pub fn session_closed(
     Ok(())
 }
 
+/// Make the directory name this replica for each of its sessions, where a
+/// late write of another replica's (or a closing session's delete) left it
+/// saying otherwise. How many entries were mended.
+pub fn reassert_sessions(
+    conn: &mut DbConn,
+    replica: &str,
+    sessions: &[(HostId, i64)],
+) -> ApiResult<usize> {
+    let mut mended = 0;
+    for chunk in sessions.chunks(1000) {
+        let ids: Vec<&HostId> = chunk.iter().map(|(h, _)| h).collect();
+        let recorded: std::collections::HashMap<HostId, (String, i64)> = host_sessions::table
+            .filter(host_sessions::host_id.eq_any(ids))
+            .select((
+                host_sessions::host_id,
+                host_sessions::replica_id,
+                host_sessions::epoch,
+            ))
+            .load::<(HostId, String, i64)>(conn)?
+            .into_iter()
+            .map(|(h, r, e)| (h, (r, e)))
+            .collect();
+        for (host, epoch) in chunk {
+            if recorded.get(host) != Some(&(replica.to_string(), *epoch)) {
+                session_opened(conn, host, replica, *epoch)?;
+                mended += 1;
+            }
+        }
+    }
+    Ok(mended)
+}
+
 /// The live replica holding `host`'s session, if any.
 pub fn session_holder(conn: &mut DbConn, host: &HostId) -> ApiResult<Option<Peer>> {
     let Some(replica) = host_sessions::table
@@ -164,12 +196,15 @@ pub fn acquire(conn: &mut DbConn, name: &str, me: &str, lease: i64) -> ApiResult
     } else {
         return Ok(None);
     };
-    // Compare and swap on the generation: of two replicas taking an
-    // expired lease at once, one wins.
+    // Compare and swap on the row as read: of two replicas taking an
+    // expired lease at once, or one taking it while its holder renews,
+    // one wins.
     let updated = diesel::update(
         leases::table
             .find(name)
-            .filter(leases::generation.eq(generation)),
+            .filter(leases::replica_id.eq(&holder))
+            .filter(leases::generation.eq(generation))
+            .filter(leases::time_expires.eq(expires)),
     )
     .set((
         leases::replica_id.eq(me),

@@ -222,6 +222,27 @@ impl Sessions {
         }
     }
 
+    /// Mend the session directory for this replica's sessions (see
+    /// `replicas::reassert_sessions`).
+    pub async fn reassert_directory(&self) -> Result<usize, ApiError> {
+        let Some(db) = &self.db else {
+            return Ok(0);
+        };
+        let local: Vec<(HostId, i64)> = self
+            .sessions
+            .lock()
+            .expect("sessions")
+            .iter()
+            .map(|(h, s)| (h.clone(), s.epoch as i64))
+            .collect();
+        if local.is_empty() {
+            return Ok(0);
+        }
+        let replica = self.replica.clone();
+        db.write(move |c| replicas::reassert_sessions(c, &replica, &local))
+            .await
+    }
+
     /// A heartbeat that said nothing new, at `at`: written with the others
     /// at the next flush.
     fn beat(&self, host: &HostId, at: i64) {
@@ -245,13 +266,27 @@ impl Sessions {
         for (host, at) in beats {
             groups.entry(at - at % BEAT_GRAIN).or_default().push(host);
         }
-        db.write(move |c| {
-            for (at, hosts) in &groups {
-                fleet::beats_seen(c, hosts, *at)?;
+        let written = db
+            .write({
+                let groups = groups.clone();
+                move |c| {
+                    for (at, hosts) in &groups {
+                        fleet::beats_seen(c, hosts, *at)?;
+                    }
+                    Ok(())
+                }
+            })
+            .await;
+        if let Err(e) = written {
+            // Kept for the next flush, unless a newer beat came meanwhile.
+            let mut beats = self.beats.lock().expect("beats");
+            for (at, hosts) in groups {
+                for host in hosts {
+                    beats.entry(host).or_insert(at);
+                }
             }
-            Ok(())
-        })
-        .await?;
+            return Err(e);
+        }
         Ok(n)
     }
 

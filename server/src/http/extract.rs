@@ -172,9 +172,9 @@ impl FromRequestParts<App> for Ctx {
         let actor = match app.tokens.get(&hash) {
             Some(actor) => actor,
             None => {
-                let key = hash.clone();
+                let (key, epoch) = (hash.clone(), app.tokens.epoch());
                 let (actor, expires) = app.db.read(move |c| auth::token_actor(c, &key)).await?;
-                app.tokens.put(hash, actor.clone(), expires);
+                app.tokens.put(hash, actor.clone(), expires, epoch);
                 actor
             }
         };

@@ -72,6 +72,14 @@ pub struct Engine {
     replica: String,
     /// Workflows this engine is running now.
     active: Arc<Mutex<std::collections::HashSet<WorkflowId>>>,
+    /// Until when this replica's lease is surely its own (renewed by the
+    /// replica loop); no step starts past it, since other replicas may
+    /// take its workflows over then. `None`: not under a lease (an engine
+    /// on its own, as the tests build).
+    lease_until: Arc<Mutex<Option<tokio::time::Instant>>>,
+    /// Set when the server stops: workflows end here at their next turn,
+    /// left running for another replica (or the next start) to take over.
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 enum Failure {
@@ -123,6 +131,8 @@ impl Engine {
             faults: Arc::default(),
             halted: Arc::default(),
             active: Arc::default(),
+            lease_until: Arc::default(),
+            stopping: Arc::default(),
         }
     }
 
@@ -142,6 +152,25 @@ impl Engine {
             return;
         }
         tokio::spawn(self.clone().run(id));
+    }
+
+    /// This replica's lease was renewed: steps may start until `until`.
+    pub fn renewed(&self, until: tokio::time::Instant) {
+        *self.lease_until.lock().expect("lease") = Some(until);
+    }
+
+    /// Stop running workflows here (the server is stopping): each ends at
+    /// its next turn, a step under way finishing first; wait up to `max`
+    /// for them.
+    pub async fn drain(&self, max: Duration) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let deadline = tokio::time::Instant::now() + max;
+        while !self.active.lock().expect("active").is_empty()
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Take over every running workflow no live replica runs: at start
@@ -261,6 +290,16 @@ impl Engine {
         if row.generation != generation {
             tracing::warn!(workflow = %id, owner = ?row.owner, "workflow taken over by another replica; stopping here");
             return Turn::Ended;
+        }
+        if self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+            return Turn::Ended;
+        }
+        let lease_until = *self.lease_until.lock().expect("lease");
+        if lease_until.is_some_and(|until| tokio::time::Instant::now() >= until) {
+            // This replica's lease is in doubt: start nothing until it is
+            // renewed (or the workflow is taken over elsewhere).
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            return Turn::Continue;
         }
         let plan: Plan = match serde_json::from_str(&row.steps) {
             Ok(p) => p,
