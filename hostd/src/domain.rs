@@ -33,7 +33,21 @@ pub struct RbdDisk {
     pub monitors: Vec<(String, u16)>,
     pub user: String,
     pub secret_usage: String,
+    /// The Ceph client settings QEMU's librbd reads ([`CEPH_CLIENT_CONF`]).
+    pub config: PathBuf,
 }
+
+/// The settings of QEMU's Ceph clients on this host. A monitor that stops
+/// answering (its host cut off) is left within seconds, not after Ceph's
+/// default 30 s: until then the client may not learn of the new OSD map
+/// that routes its writes around a lost OSD, and the guest's writes stall.
+pub const CEPH_CLIENT_CONF: &str = "\
+# Written by overcast-hostd: the Ceph client settings of this host's guests.
+[client]
+mon_client_ping_interval = 1
+mon_client_ping_timeout = 3
+mon_client_hunt_interval = 1
+";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Disk {
@@ -136,7 +150,7 @@ impl InstanceSpec {
             "  <on_poweroff>destroy</on_poweroff>\n  <on_crash>destroy</on_crash>\n  <devices>"
         );
         for (i, d) in self.disks.iter().enumerate() {
-            let (protocol, name, hosts, auth) = match d {
+            let (protocol, name, hosts, auth, config) = match d {
                 Disk::Iscsi(d) => (
                     "iscsi",
                     format!("{}/{}", d.iqn, d.lun),
@@ -144,17 +158,26 @@ impl InstanceSpec {
                     d.chap
                         .as_ref()
                         .map(|a| (a.user.as_str(), "iscsi", a.secret_usage.as_str())),
+                    None,
                 ),
                 Disk::Rbd(d) => (
                     "rbd",
                     format!("{}/{}", d.pool, d.image),
                     d.monitors.iter().map(|(h, p)| (h.as_str(), *p)).collect(),
                     Some((d.user.as_str(), "ceph", d.secret_usage.as_str())),
+                    Some(&d.config),
                 ),
             };
             let mut source = String::new();
             for (host, port) in hosts {
                 let _ = writeln!(source, "        <host name='{}' port='{port}'/>", esc(host));
+            }
+            if let Some(config) = config {
+                let _ = writeln!(
+                    source,
+                    "        <config file='{}'/>",
+                    esc(&config.to_string_lossy())
+                );
             }
             if let Some((user, kind, usage)) = auth {
                 let _ = writeln!(
@@ -245,6 +268,7 @@ mod tests {
                     monitors: vec![("10.0.0.1".into(), 6789), ("10.0.0.2".into(), 6789)],
                     user: "overcast-host-1".into(),
                     secret_usage: "overcast-x-ceph".into(),
+                    config: "/var/lib/overcast/ceph-client.conf".into(),
                 }),
             ],
             config_drive: Some("/run/cidata.iso".into()),
@@ -266,7 +290,7 @@ mod tests {
             "the second iSCSI disk has no auth"
         );
         assert!(xml.contains(
-            "<source protocol='rbd' name='overcast-r3/drive-1'>\n        <host name='10.0.0.1' port='6789'/>\n        <host name='10.0.0.2' port='6789'/>\n        <auth username='overcast-host-1'>\n          <secret type='ceph' usage='overcast-x-ceph'/>\n        </auth>\n      </source>\n      <target dev='vdc' bus='virtio'/>"
+            "<source protocol='rbd' name='overcast-r3/drive-1'>\n        <host name='10.0.0.1' port='6789'/>\n        <host name='10.0.0.2' port='6789'/>\n        <config file='/var/lib/overcast/ceph-client.conf'/>\n        <auth username='overcast-host-1'>\n          <secret type='ceph' usage='overcast-x-ceph'/>\n        </auth>\n      </source>\n      <target dev='vdc' bus='virtio'/>"
         ));
         assert!(xml.contains("<target dev='vdd' bus='virtio'/>\n      <readonly/>"));
         assert!(xml.contains("x=&lt;&amp;&gt;"));

@@ -21,6 +21,9 @@ use crate::drives::DriveStore;
 use crate::libvirt::{Libvirt, Secret, ceph_secret_usage, domain_name, secret_usage};
 use crate::tgt::{Chap, drive_iqn};
 
+/// The Ceph client settings of the host's guests, in its state directory.
+const CEPH_CLIENT_FILE: &str = "ceph-client.conf";
+
 /// How a host runs; see `overcast-hostd --help`.
 #[derive(Debug, Clone)]
 pub struct HostSettings {
@@ -182,6 +185,10 @@ impl Host {
         };
         let drives = DriveStore::new(settings.state_dir.join("drives"))?;
         std::fs::create_dir_all(settings.state_dir.join("instances"))?;
+        std::fs::write(
+            settings.state_dir.join(CEPH_CLIENT_FILE),
+            crate::domain::CEPH_CLIENT_CONF,
+        )?;
         let libvirt = Libvirt::connect(&daemons.libvirt_uri)?;
         let generations = Generations::load(settings.state_dir.join("generations.json"))?;
         if let Some(bridge) = &settings.bridge {
@@ -446,6 +453,7 @@ impl Host {
                         monitors,
                         user: ceph.user.clone(),
                         secret_usage: ceph_secret_usage(id),
+                        config: self.settings.state_dir.join(CEPH_CLIENT_FILE),
                     })
                 }
                 None => return Err(Refusal::invalid("a disk needs its source")),

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use overcast_testkit::Api;
 use overcast_testkit::cluster::{Cluster, ClusterConfig};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// `rbd` as the admin; its stdout, or its stderr.
 fn rbd(cluster: &Cluster, args: &[&str]) -> Result<String, String> {
@@ -499,23 +499,55 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     assert!(found >= last, "acknowledged {last}, found only {found}");
     drop(log);
 
-    // Cut host 2's link (it holds a copy, not the instance): the guest's
+    // Cut a copy-holding host's link (not the instance's): the guest's
     // writes stall until its OSD is marked down (by the server, which
     // finds the host down in 5 s, or by Ceph's heartbeat grace, 6 s),
-    // then go on with two copies: no longer than the grace + 2 s.
+    // then go on with two copies: no longer than the grace + 2 s. The host
+    // cut is the one whose OSD is the primary of the object the guest
+    // writes, when that is not the instance's own: its client must then
+    // learn the new map to send its writes elsewhere.
     let console = cluster.hosts[0]
         .state_dir
         .join(format!("instances/{id}/serial.log"));
+    let info: Value = serde_json::from_str(
+        &rbd(
+            &cluster,
+            &[
+                "info",
+                "--format",
+                "json",
+                &format!("overcast-r3/drive-{data_id}"),
+            ],
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let object = format!(
+        "{}.0000000000000000",
+        info["block_name_prefix"].as_str().unwrap()
+    );
+    let map = cluster
+        .ceph(&["osd", "map", "overcast-r3", &object])
+        .unwrap();
+    let primary = map["acting_primary"].to_string();
+    let cut = (1..3)
+        .find(|&i| cluster.osd_id(i).as_deref() == Some(primary.as_str()))
+        .unwrap_or(1);
+    eprintln!(
+        "the guest writes {object}, primary osd.{primary}: cutting host {}",
+        cut + 1
+    );
     wait_acked(api, &id, &t.rw, found + 10).await;
     let cut_at = std::process::Command::new("date")
         .arg("+%T.%N")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
-    cluster.cut(1).unwrap();
+    cluster.cut(cut).unwrap();
     let (stall, after_cut) = longest_stall(&console, Duration::from_secs(20)).await;
     eprintln!(
-        "cut host 2 at {cut_at}: the longest stall of the guest's writes was {:.1} s (grace 6 s)",
+        "cut host {} at {cut_at}: the longest stall of the guest's writes was {:.1} s (grace 6 s)",
+        cut + 1,
         stall.as_secs_f64()
     );
     // Who marked it down when (the server, or Ceph's heartbeats), as the
@@ -531,16 +563,24 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
         let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
         for line in text
             .lines()
-            .filter(|l| l.contains("osd.1 failed") || l.contains("\"prefix\": \"osd down\""))
+            .filter(|l| l.contains(" failed (root=") || l.contains("\"prefix\": \"osd down\""))
         {
             eprintln!("  {name}: {}", line.chars().take(220).collect::<String>());
         }
+    }
+    // And what the server did about it.
+    let server_log = std::fs::read_to_string(cluster.dir.join("server.log")).unwrap_or_default();
+    for line in server_log
+        .lines()
+        .filter(|l| l.contains("OSDs marked down") || l.contains("cannot mark its OSDs"))
+    {
+        eprintln!("  server: {}", line.chars().take(220).collect::<String>());
     }
     assert!(
         stall <= Duration::from_secs(8),
         "writes stalled {stall:?}, more than the grace (6 s) + 2 s"
     );
-    cluster.restore(1).unwrap();
+    cluster.restore(cut).unwrap();
     cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
     let gaps_now = gaps(&std::fs::read_to_string(&console).unwrap());
     assert!(gaps_now.is_empty(), "failed writes: {gaps_now:?}");
@@ -549,10 +589,12 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     // Kill two of the three hosts (not the instance's): one copy is left,
     // fewer than min_size, so no write is acknowledged (it could be lost
     // with the last copy) until one host is back; then the guest goes on.
-    cluster
-        .wait_host_state(1, "active", Duration::from_secs(60))
-        .await
-        .unwrap();
+    for i in [1, 2] {
+        cluster
+            .wait_host_state(i, "active", Duration::from_secs(60))
+            .await
+            .unwrap();
+    }
     cluster.kill(1).unwrap();
     cluster.kill(2).unwrap();
     let killed = Instant::now();
