@@ -46,6 +46,29 @@ pub struct Server {
     pub local_host: Option<allinone::LocalHost>,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// On SQLite, the lock that makes this the file's only server.
+    _sqlite_lock: Option<std::fs::File>,
+}
+
+/// One server per SQLite file: an exclusive lock on `<file>.lock`, taken
+/// before the migrations and released by the kernel however the server
+/// ends. Several servers (replicas) need PostgreSQL.
+fn lock_sqlite(url: &str) -> anyhow::Result<std::fs::File> {
+    let path = format!("{}.lock", url.strip_prefix("sqlite://").unwrap_or(url));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {path}"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another server is running on this SQLite database ({path} is locked): several \
+             servers need PostgreSQL (--database postgres://...)"
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {path}")),
+    }
 }
 
 impl Server {
@@ -71,6 +94,11 @@ impl Server {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let url = config.database_url();
+        // Held until this server is dropped; before the migrations.
+        let sqlite_lock = match overcast_db::Backend::of_url(&url) {
+            overcast_db::Backend::Sqlite => Some(lock_sqlite(&url)?),
+            overcast_db::Backend::Postgres => None,
+        };
         let pool_size = config.db_pool_size;
         let db = tokio::task::spawn_blocking(move || Database::connect(&url, pool_size)).await??;
         if !(config.cpu_allocation_ratio > 0.0 && config.cpu_allocation_ratio <= 64.0) {
@@ -263,6 +291,7 @@ impl Server {
             operator_token_path,
             shutdown: Some(tx),
             task,
+            _sqlite_lock: sqlite_lock,
         })
     }
 
@@ -285,36 +314,9 @@ impl Server {
     }
 }
 
-/// Record this server as a replica of the control plane. Several replicas
-/// need PostgreSQL: on SQLite, a live replica other than this one is a
-/// second server on the same file, and this one refuses to start (after
-/// waiting out the lease of one that stopped without saying so).
+/// Record this server as a replica of the control plane.
 async fn join_replicas(app: &App, name: &str, url: &str) -> anyhow::Result<()> {
     let lease = app.replica.lease;
-    let deadline = tokio::time::Instant::now() + lease + std::time::Duration::from_secs(1);
-    loop {
-        let me = app.replica.id.clone();
-        let others: Vec<(String, String)> = app
-            .db
-            .read(app::replicas::alive)
-            .await
-            .map_err(|e| anyhow::anyhow!("reading the replicas: {e}"))?
-            .into_iter()
-            .filter(|(id, _)| *id != me)
-            .collect();
-        if others.is_empty() || app.db.backend() == overcast_db::Backend::Postgres {
-            break;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            let names: Vec<&str> = others.iter().map(|(_, n)| n.as_str()).collect();
-            anyhow::bail!(
-                "another server ({}) is running on this SQLite database: several servers need \
-                 PostgreSQL (--database postgres://...)",
-                names.join(", ")
-            );
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
     let (id, n, u) = (app.replica.id.clone(), name.to_string(), url.to_string());
     let micros = lease.as_micros() as i64;
     let started = tokio::time::Instant::now();

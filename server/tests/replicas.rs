@@ -81,10 +81,122 @@ async fn every_replica_serves_every_request() {
     assert!(first.status.is_success(), "{}", first.body);
     assert_eq!(first.status, second.status, "{}", second.body);
     assert_eq!(first.body["id"], second.body["id"]);
+    // The same key sent to the three replicas at once: one of them runs
+    // it; the others replay its answer or say it is still in flight, and a
+    // retry afterwards replays it, wherever it lands.
+    for k in 0..8 {
+        let key = format!("race-{k}");
+        let headers = [("idempotency-key", key.as_str())];
+        let body = json!({"name": format!("race-{k}"), "size_bytes": 1 << 26});
+        let (r1, r2, r3) = tokio::join!(
+            t.api.call(
+                reqwest::Method::POST,
+                "/v1/drives?project=main",
+                Some(&a.rw),
+                Some(&body),
+                &headers
+            ),
+            b.api.call(
+                reqwest::Method::POST,
+                "/v1/drives?project=main",
+                Some(&a.rw),
+                Some(&body),
+                &headers
+            ),
+            c.api.call(
+                reqwest::Method::POST,
+                "/v1/drives?project=main",
+                Some(&a.rw),
+                Some(&body),
+                &headers
+            ),
+        );
+        let mut ids = std::collections::HashSet::new();
+        for r in [&r1, &r2, &r3] {
+            if r.status.is_success() {
+                ids.insert(r.body["id"].as_str().unwrap().to_string());
+            } else {
+                assert_eq!(r.status, 409, "{}", r.body);
+                assert_eq!(
+                    r.body["error_code"], "idempotency_key_in_flight",
+                    "{}",
+                    r.body
+                );
+            }
+        }
+        assert!(ids.len() <= 1, "one key, several drives: {ids:?}");
+        let again = apis[k % 3]
+            .call(
+                reqwest::Method::POST,
+                "/v1/drives?project=main",
+                Some(&a.rw),
+                Some(&body),
+                &headers,
+            )
+            .await;
+        assert!(again.status.is_success(), "{}", again.body);
+        let id = again.body["id"].as_str().unwrap().to_string();
+        assert!(ids.is_empty() || ids.contains(&id), "{ids:?} then {id}");
+    }
+
+    // A key claimed by a replica that died before it answered is run again
+    // by the retry, not refused as in flight for a day; one claimed by a
+    // live replica is still in flight.
+    let principal = overcast_server::app::auth::hash_secret(&format!("Bearer {}", a.rw));
+    let body = json!({"name": "orphaned", "size_bytes": 1 << 26});
+    let request_hash = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"/v1/drives?project=main\0");
+        h.update(serde_json::to_vec(&body).unwrap());
+        h.finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    for (key, owner) in [
+        ("orphaned", "a-replica-that-died".to_string()),
+        ("held", b.server.app.replica.id.clone()),
+    ] {
+        let row = overcast_db::models::IdempotencyKeyRow {
+            principal: principal.clone(),
+            idem_key: key.into(),
+            request_hash: request_hash.clone(),
+            status: None,
+            body: None,
+            time_created: overcast_db::now_micros(),
+            replica_id: Some(owner),
+        };
+        t.server
+            .app
+            .db
+            .write(move |c| {
+                use diesel::RunQueryDsl;
+                diesel::insert_into(overcast_db::schema::idempotency_keys::table)
+                    .values(&row)
+                    .execute(c)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+    for (key, expected) in [("orphaned", 201), ("held", 409)] {
+        let r = c
+            .api
+            .call(
+                reqwest::Method::POST,
+                "/v1/drives?project=main",
+                Some(&a.rw),
+                Some(&body),
+                &[("idempotency-key", key)],
+            )
+            .await;
+        assert_eq!(r.status, expected, "key {key}: {}", r.body);
+    }
     let drives = c.api.get("/v1/drives?project=main", &a.rw).await;
     assert_eq!(
         drives.body["items"].as_array().unwrap().len(),
-        1,
+        10,
         "{}",
         drives.body
     );

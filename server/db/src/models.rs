@@ -263,6 +263,9 @@ pub struct IdempotencyKeyRow {
     pub status: Option<i32>,
     pub body: Option<String>,
     pub time_created: i64,
+    /// The replica that claimed the key (none: claimed by a release that
+    /// did not record it).
+    pub replica_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

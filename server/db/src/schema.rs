@@ -253,6 +253,7 @@ diesel::table! {
         status -> Nullable<Integer>,
         body -> Nullable<Text>,
         time_created -> BigInt,
+        replica_id -> Nullable<Text>,
     }
 }
 

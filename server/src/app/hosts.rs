@@ -340,6 +340,36 @@ pub fn heartbeat_is_news(
         || free_moved)
 }
 
+/// Whether two heartbeats say the same about the host's capacity: the same
+/// size and portal, free storage within 1% of the whole.
+pub fn same_capacity(a: (&Capacity, u32), b: (&Capacity, u32)) -> bool {
+    let ((a, pa), (b, pb)) = (a, b);
+    a.cpus == b.cpus
+        && a.memory_mib == b.memory_mib
+        && a.storage_bytes == b.storage_bytes
+        && pa == pb
+        && a.storage_free_bytes.abs_diff(b.storage_free_bytes) < b.storage_bytes / 100
+}
+
+/// Of `hosts`, those not `active` or `draining` (found `suspect` or `down`,
+/// or removed): their next heartbeat is news.
+pub fn not_serving(conn: &mut DbConn, hosts: &[HostId]) -> ApiResult<Vec<HostId>> {
+    let mut serving = std::collections::HashSet::new();
+    for chunk in hosts.chunks(1000) {
+        let ids: Vec<HostId> = hosts::table
+            .filter(hosts::id.eq_any(chunk))
+            .filter(hosts::state.eq_any([HostState::Active, HostState::Draining]))
+            .select(hosts::id)
+            .load(conn)?;
+        serving.extend(ids);
+    }
+    Ok(hosts
+        .iter()
+        .filter(|h| !serving.contains(*h))
+        .cloned()
+        .collect())
+}
+
 /// Whether the host's recorded size or portal differs from what it says.
 fn capacity_differs(row: &HostRow, capacity: &Capacity, iscsi_port: u32) -> bool {
     row.cpus != capacity.cpus as i32

@@ -16,7 +16,7 @@ use super::commands::{ensure_drive_command, ensure_instance_command, set_instanc
 use super::hosts::HostRefusal;
 
 /// A heartbeat's inventory, ids checked.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Inventory {
     /// Instance id -> running.
     pub domains: HashMap<String, bool>,

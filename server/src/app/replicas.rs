@@ -60,6 +60,16 @@ pub fn alive(conn: &mut DbConn) -> ApiResult<Vec<(String, String)>> {
         .load(conn)?)
 }
 
+/// Whether replica `id` holds an unexpired lease.
+pub fn is_alive(conn: &mut DbConn, id: &str) -> ApiResult<bool> {
+    Ok(replicas::table
+        .find(id)
+        .filter(replicas::time_expires.gt(now_micros()))
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
 /// Forget replicas whose lease ran out more than `after` microseconds ago
 /// (their host sessions went with them).
 pub fn forget_dead(conn: &mut DbConn, after: i64) -> ApiResult<usize> {

@@ -89,6 +89,10 @@ pub struct Sessions {
     /// Hosts whose heartbeats said nothing new since the last flush, with
     /// the time of the latest (`flush_beats` writes them).
     beats: std::sync::Mutex<HashMap<HostId, i64>>,
+    /// Hosts whose beats were written but whose row says they are not
+    /// serving (found `suspect` or `down` meanwhile, or removed): their
+    /// next heartbeat goes the whole way, as news.
+    stale: std::sync::Mutex<std::collections::HashSet<HostId>>,
     /// The Ceph cluster, if any: it gives each host the cephx user its
     /// commands for replicated drives need.
     storage: Option<Arc<dyn Storage>>,
@@ -270,13 +274,21 @@ impl Sessions {
             .write({
                 let groups = groups.clone();
                 move |c| {
+                    let mut stale = Vec::new();
                     for (at, hosts) in &groups {
                         fleet::beats_seen(c, hosts, *at)?;
+                        stale.extend(fleet::not_serving(c, hosts)?);
                     }
-                    Ok(())
+                    Ok(stale)
                 }
             })
             .await;
+        if let Ok(stale) = &written {
+            self.stale
+                .lock()
+                .expect("stale")
+                .extend(stale.iter().cloned());
+        }
         if let Err(e) = written {
             // Kept for the next flush, unless a newer beat came meanwhile.
             let mut beats = self.beats.lock().expect("beats");
@@ -682,11 +694,12 @@ impl HostAgent for AgentService {
         let detection_ms = u32::try_from(self.detection.as_millis()).unwrap_or(u32::MAX);
         let mut inbound = request.into_inner();
         tokio::spawn(async move {
+            let mut planned = None;
             let outcome: Result<(), Status> = async {
                 while let Some(msg) = inbound.message().await? {
                     match msg.body {
                         Some(Body::Heartbeat(hb)) => {
-                            on_heartbeat(&db, &sessions, &host, hb).await?;
+                            on_heartbeat(&db, &sessions, &host, hb, &mut planned).await?;
                             let ack = ServerMessage {
                                 command_id: 0,
                                 command: None,
@@ -731,23 +744,52 @@ impl HostAgent for AgentService {
     }
 }
 
+/// How often a session plans reconciliation while its host reports the
+/// same inventory and there was nothing to do: the database side may have
+/// drifted (a row settled, a workflow ended). Any change in the inventory
+/// is planned at once, and so is a session's first heartbeat.
+const REPLAN_EVERY: Duration = Duration::from_secs(5);
+
+/// What a session's host last said when the database agreed and there was
+/// nothing to reconcile: its inventory, capacity and portal, and when.
+type Quiet = Option<(Inventory, Capacity, u32, tokio::time::Instant)>;
+
 async fn on_heartbeat(
     db: &Database,
     sessions: &Arc<Sessions>,
     host: &HostRow,
     hb: api::Heartbeat,
+    quiet: &mut Quiet,
 ) -> Result<(), Status> {
     let arrived = overcast_db::now_micros();
     let capacity = capacity(hb.capacity).map_err(refusal_status)?;
     let inventory =
         Inventory::from_report(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
     let port = hb.iscsi_port;
+    // Nothing to plan if the host says what it said when there was nothing
+    // to do, a moment ago.
+    let skip = quiet
+        .as_ref()
+        .is_some_and(|(last, _, _, at)| *last == inventory && at.elapsed() < REPLAN_EVERY);
+    // Nor anything to read, if its capacity is what the database had then
+    // and no flush since found it not serving: the beat is only counted.
+    let stale = sessions.stale.lock().expect("stale").remove(&host.id);
+    if skip
+        && !stale
+        && quiet
+            .as_ref()
+            .is_some_and(|(_, c, p, _)| fleet::same_capacity((&capacity, port), (c, *p)))
+    {
+        sessions.beat(&host.id, arrived);
+        return Ok(());
+    }
     // One read: is there news, and what is there to reconcile. A
     // heartbeat with nothing new is written with the others' later.
     let (id, inv) = (host.id.clone(), inventory.clone());
     let read = db
         .read(
             move |c| match fleet::heartbeat_is_news(c, &id, &capacity, port) {
+                Ok(false) if skip => Ok(Ok(Some((Vec::new(), None)))),
                 Ok(false) => plan_unfence(c, &id, &inv, arrived).map(|p| Ok(Some(p))),
                 Ok(true) => Ok(Ok(None)),
                 Err(refused) => Ok(Err(refused)),
@@ -765,9 +807,9 @@ async fn on_heartbeat(
             // News: one transaction records the heartbeat, then plans
             // what to reconcile; with nothing left to, a host fenced from
             // the storage can be let back.
-            let id = host.id.clone();
+            let (id, inv) = (host.id.clone(), inventory.clone());
             db.write(move |c| match fleet::heartbeat(c, &id, capacity, port) {
-                Ok(_) => plan_unfence(c, &id, &inventory, arrived).map(Ok),
+                Ok(_) => plan_unfence(c, &id, &inv, arrived).map(Ok),
                 Err(refused) => Ok(Err(refused)),
             })
             .await
@@ -775,6 +817,15 @@ async fn on_heartbeat(
             .map_err(refusal_status)?
         }
     };
+    match quiet {
+        // Nothing was planned: only the capacity the database agreed with
+        // is new.
+        Some((_, c, p, _)) if skip => (*c, *p) = (capacity, port),
+        _ => {
+            *quiet = (plan.is_empty() && unfence.is_none())
+                .then(|| (inventory, capacity, port, tokio::time::Instant::now()));
+        }
+    }
     if let Some(address) = unfence {
         sessions.unfence(db, &host.id, address);
     }

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::extract::{MAX_BODY_BYTES, too_large};
 use crate::app::auth::hash_secret;
+use crate::app::replicas;
 use crate::state::App;
 use overcast_db::models::IdempotencyKeyRow;
 use overcast_db::now_micros;
@@ -82,6 +83,7 @@ async fn run(
 
     let claim = {
         let (principal, key, request_hash) = (principal.clone(), key.clone(), request_hash.clone());
+        let me = app.replica.id.clone();
         app.db
             .write(move |conn| {
                 let now = now_micros();
@@ -105,7 +107,12 @@ async fn run(
                         body: Some(body),
                         ..
                     }) => Ok(Claim::Replay(status, body)),
-                    Some(_) => Err(in_flight()),
+                    Some(row) => match row.replica_id {
+                        Some(owner) if !replicas::is_alive(conn, &owner)? => {
+                            take_over(conn, &row.principal, &row.idem_key, &owner, &me)
+                        }
+                        _ => Err(in_flight()),
+                    },
                     None => {
                         diesel::insert_into(idempotency_keys::table)
                             .values(&IdempotencyKeyRow {
@@ -115,6 +122,7 @@ async fn run(
                                 status: None,
                                 body: None,
                                 time_created: now,
+                                replica_id: Some(me),
                             })
                             .execute(conn)
                             .map_err(|e| match ApiError::from(e) {
@@ -172,6 +180,40 @@ async fn run(
         })
         .await?;
     Ok(Response::from_parts(resp_parts, Body::from(resp_bytes)))
+}
+
+/// Take over a claim whose replica died before it stored a response: the
+/// request runs again here (compare-and-swap on the owner, so one retry
+/// wins). The dead replica may have committed the change and died before
+/// storing its response; that window, between the handler's commit and the
+/// store just after, is the one case the retry repeats a change.
+fn take_over(
+    conn: &mut overcast_db::DbConn,
+    principal: &str,
+    key: &str,
+    dead: &str,
+    me: &str,
+) -> ApiResult<Claim> {
+    let taken = diesel::update(
+        idempotency_keys::table
+            .find((principal, key))
+            .filter(idempotency_keys::replica_id.eq(dead))
+            .filter(idempotency_keys::status.is_null()),
+    )
+    .set((
+        idempotency_keys::replica_id.eq(me),
+        idempotency_keys::time_created.eq(now_micros()),
+    ))
+    .execute(conn)?;
+    if taken == 1 {
+        tracing::warn!(
+            dead,
+            "an idempotency key claimed by a dead replica is run again"
+        );
+        Ok(Claim::New)
+    } else {
+        Err(in_flight())
+    }
 }
 
 fn in_flight() -> ApiError {
