@@ -375,8 +375,17 @@ pub fn views(
     conn: &mut DbConn,
     rows: Vec<DriveRow>,
 ) -> ApiResult<Vec<overcast_types::views::Drive>> {
-    let ids: Vec<DriveId> = rows.iter().map(|r| r.id.clone()).collect();
-    let sizes = super::snapshots::sizes(conn, &ids)?;
+    // Only replicated drives have snapshots (a local one's are refused).
+    let ids: Vec<DriveId> = rows
+        .iter()
+        .filter(|r| r.storage_class == StorageClass::Replicated)
+        .map(|r| r.id.clone())
+        .collect();
+    let sizes = if ids.is_empty() {
+        Default::default()
+    } else {
+        super::snapshots::sizes(conn, &ids)?
+    };
     Ok(rows
         .into_iter()
         .map(|row| {

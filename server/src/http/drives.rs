@@ -25,7 +25,12 @@ pub fn routes() -> OpenApiRouter<App> {
 /// The drives' views: snapshots counted in (`app`), and a replicated
 /// drive's replication as the storage cluster was last read.
 pub(super) async fn views(app: &App, rows: Vec<DriveRow>) -> ApiResult<Vec<Drive>> {
-    let mut views = app.db.read(move |c| app::drives::views(c, rows)).await?;
+    let views = app.db.read(move |c| app::drives::views(c, rows)).await?;
+    Ok(with_health(app, views))
+}
+
+/// Each replicated drive's `replication`: its pool's health, as last read.
+fn with_health(app: &App, mut views: Vec<Drive>) -> Vec<Drive> {
     if let Some((health, at)) = app.storage_health() {
         for view in &mut views {
             if view.storage_class != StorageClass::Replicated {
@@ -44,7 +49,7 @@ pub(super) async fn views(app: &App, rows: Vec<DriveRow>) -> ApiResult<Vec<Drive
                 });
         }
     }
-    Ok(views)
+    views
 }
 
 async fn view(app: &App, row: DriveRow) -> ApiResult<Drive> {
@@ -127,15 +132,16 @@ async fn drive_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let row = app
+    // One trip to the database: the row and what its view needs.
+    let (generation, views) = app
         .db
-        .read(move |c| app::drives::lookup_drive(c, &ctx.actor, &sel, &scope))
+        .read(move |c| {
+            let row = app::drives::lookup_drive(c, &ctx.actor, &sel, &scope)?;
+            Ok((row.generation, app::drives::views(c, vec![row])?))
+        })
         .await?;
-    Ok(tagged(
-        StatusCode::OK,
-        row.generation,
-        view(&app, row).await?,
-    ))
+    let view = with_health(&app, views).remove(0);
+    Ok(tagged(StatusCode::OK, generation, view))
 }
 
 /// Update a drive
