@@ -86,33 +86,11 @@ async fn every_replica_serves_every_request() {
     // retry afterwards replays it, wherever it lands.
     for k in 0..8 {
         let key = format!("race-{k}");
-        let headers = [("idempotency-key", key.as_str())];
         let body = json!({"name": format!("race-{k}"), "size_bytes": 1 << 26});
-        let (r1, r2, r3) = tokio::join!(
-            t.api.call(
-                reqwest::Method::POST,
-                "/v1/drives?project=main",
-                Some(&a.rw),
-                Some(&body),
-                &headers
-            ),
-            b.api.call(
-                reqwest::Method::POST,
-                "/v1/drives?project=main",
-                Some(&a.rw),
-                Some(&body),
-                &headers
-            ),
-            c.api.call(
-                reqwest::Method::POST,
-                "/v1/drives?project=main",
-                Some(&a.rw),
-                Some(&body),
-                &headers
-            ),
-        );
+        let replies =
+            futures::future::join_all(apis.map(|api| post_drive(api, &a.rw, &body, &key))).await;
         let mut ids = std::collections::HashSet::new();
-        for r in [&r1, &r2, &r3] {
+        for r in &replies {
             if r.status.is_success() {
                 ids.insert(r.body["id"].as_str().unwrap().to_string());
             } else {
@@ -125,15 +103,7 @@ async fn every_replica_serves_every_request() {
             }
         }
         assert!(ids.len() <= 1, "one key, several drives: {ids:?}");
-        let again = apis[k % 3]
-            .call(
-                reqwest::Method::POST,
-                "/v1/drives?project=main",
-                Some(&a.rw),
-                Some(&body),
-                &headers,
-            )
-            .await;
+        let again = post_drive(apis[k % 3], &a.rw, &body, &key).await;
         assert!(again.status.is_success(), "{}", again.body);
         let id = again.body["id"].as_str().unwrap().to_string();
         assert!(ids.is_empty() || ids.contains(&id), "{ids:?} then {id}");
@@ -181,16 +151,7 @@ async fn every_replica_serves_every_request() {
             .unwrap();
     }
     for (key, expected) in [("orphaned", 201), ("held", 409)] {
-        let r = c
-            .api
-            .call(
-                reqwest::Method::POST,
-                "/v1/drives?project=main",
-                Some(&a.rw),
-                Some(&body),
-                &[("idempotency-key", key)],
-            )
-            .await;
+        let r = post_drive(&c.api, &a.rw, &body, key).await;
         assert_eq!(r.status, expected, "key {key}: {}", r.body);
     }
     let drives = c.api.get("/v1/drives?project=main", &a.rw).await;
@@ -291,6 +252,23 @@ async fn a_second_server_on_one_sqlite_file_is_refused() {
     // Once the first has stopped, a server starts on the file again.
     let again = Server::start(config("127.0.0.1:0")).await.unwrap();
     again.stop().await.unwrap();
+}
+
+/// POST a drive with an idempotency key.
+async fn post_drive(
+    api: &Api,
+    token: &str,
+    body: &serde_json::Value,
+    key: &str,
+) -> overcast_testkit::Reply {
+    api.call(
+        reqwest::Method::POST,
+        "/v1/drives?project=main",
+        Some(token),
+        Some(body),
+        &[("idempotency-key", key)],
+    )
+    .await
 }
 
 /// The replica (by index) the directory says holds `host`'s session, or
