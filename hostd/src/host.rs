@@ -185,10 +185,11 @@ impl Host {
         };
         let drives = DriveStore::new(settings.state_dir.join("drives"))?;
         std::fs::create_dir_all(settings.state_dir.join("instances"))?;
-        std::fs::write(
-            settings.state_dir.join(CEPH_CLIENT_FILE),
-            crate::domain::CEPH_CLIENT_CONF,
-        )?;
+        // Whole or not at all: a QEMU starting now may be reading it.
+        let conf = settings.state_dir.join(CEPH_CLIENT_FILE);
+        let partial = conf.with_extension("conf.partial");
+        std::fs::write(&partial, crate::domain::CEPH_CLIENT_CONF)?;
+        std::fs::rename(&partial, &conf)?;
         let libvirt = Libvirt::connect(&daemons.libvirt_uri)?;
         let generations = Generations::load(settings.state_dir.join("generations.json"))?;
         if let Some(bridge) = &settings.bridge {

@@ -307,6 +307,7 @@ impl Sessions {
         let mut map = self.sessions.lock().expect("sessions");
         if map.get(host_id).is_some_and(|s| s.epoch == epoch) {
             map.remove(host_id);
+            self.stale.lock().expect("stale").remove(host_id);
         }
     }
 
@@ -691,15 +692,18 @@ impl HostAgent for AgentService {
         tracing::info!(host = %host.name, "host session open");
         let db = self.db.clone();
         let sessions = self.sessions.clone();
-        let detection_ms = u32::try_from(self.detection.as_millis()).unwrap_or(u32::MAX);
+        let detection = self.detection;
+        let detection_ms = u32::try_from(detection.as_millis()).unwrap_or(u32::MAX);
         let mut inbound = request.into_inner();
         tokio::spawn(async move {
             let mut planned = None;
+            let mut last_beat = None;
             let outcome: Result<(), Status> = async {
                 while let Some(msg) = inbound.message().await? {
                     match msg.body {
                         Some(Body::Heartbeat(hb)) => {
-                            on_heartbeat(&db, &sessions, &host, hb, &mut planned).await?;
+                            let beat = Beat { quiet: &mut planned, last: &mut last_beat, detection };
+                            on_heartbeat(&db, &sessions, &host, hb, beat).await?;
                             let ack = ServerMessage {
                                 command_id: 0,
                                 command: None,
@@ -754,14 +758,32 @@ const REPLAN_EVERY: Duration = Duration::from_secs(5);
 /// nothing to reconcile: its inventory, capacity and portal, and when.
 type Quiet = Option<(Inventory, Capacity, u32, tokio::time::Instant)>;
 
+/// What a session remembers from one heartbeat to the next.
+struct Beat<'a> {
+    quiet: &'a mut Quiet,
+    /// When the previous heartbeat arrived.
+    last: &'a mut Option<tokio::time::Instant>,
+    detection: Duration,
+}
+
 async fn on_heartbeat(
     db: &Database,
     sessions: &Arc<Sessions>,
     host: &HostRow,
     hb: api::Heartbeat,
-    quiet: &mut Quiet,
+    beat: Beat<'_>,
 ) -> Result<(), Status> {
+    let Beat {
+        quiet,
+        last,
+        detection,
+    } = beat;
     let arrived = overcast_db::now_micros();
+    // After a gap of a quarter of the detection time the database may
+    // have found the host `suspect`: this heartbeat reads its row (and
+    // brings it back at once), whatever it says.
+    let now = tokio::time::Instant::now();
+    let gap = last.replace(now).is_none_or(|l| now - l >= detection / 4);
     let capacity = capacity(hb.capacity).map_err(refusal_status)?;
     let inventory =
         Inventory::from_report(hb.inventory.unwrap_or_default()).map_err(refusal_status)?;
@@ -776,6 +798,7 @@ async fn on_heartbeat(
     let stale = sessions.stale.lock().expect("stale").remove(&host.id);
     if skip
         && !stale
+        && !gap
         && quiet
             .as_ref()
             .is_some_and(|(_, c, p, _)| fleet::same_capacity((&capacity, port), (c, *p)))

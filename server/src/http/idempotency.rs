@@ -108,7 +108,10 @@ async fn run(
                         ..
                     }) => Ok(Claim::Replay(status, body)),
                     Some(row) => match row.replica_id {
-                        Some(owner) if !replicas::is_alive(conn, &owner)? => {
+                        Some(owner)
+                            if row.time_created < now - ABANDONED_AFTER_MICROS
+                                && !replicas::is_alive(conn, &owner)? =>
+                        {
                             take_over(conn, &row.principal, &row.idem_key, &owner, &me)
                         }
                         _ => Err(in_flight()),
@@ -159,9 +162,14 @@ async fn run(
         .await
         .map_err(ApiError::internal)?;
     let stored = String::from_utf8(resp_bytes.to_vec()).ok();
+    let me = app.replica.id.clone();
     app.db
         .write(move |conn| {
-            let row = idempotency_keys::table.find((&principal, &key));
+            // Only while the claim is still this replica's: one taken over
+            // meanwhile is the new owner's to answer.
+            let row = idempotency_keys::table
+                .find((&principal, &key))
+                .filter(idempotency_keys::replica_id.eq(me));
             match stored {
                 // Server failures are not remembered: the client may retry.
                 Some(body) if !status.is_server_error() => {
@@ -182,11 +190,17 @@ async fn run(
     Ok(Response::from_parts(resp_parts, Body::from(resp_bytes)))
 }
 
+/// A claim is abandoned once its replica's lease has run out and it is at
+/// least this old: a replica whose lease lapsed under load but which still
+/// runs the request has had time to answer.
+const ABANDONED_AFTER_MICROS: i64 = 10_000_000;
+
 /// Take over a claim whose replica died before it stored a response: the
 /// request runs again here (compare-and-swap on the owner, so one retry
-/// wins). The dead replica may have committed the change and died before
-/// storing its response; that window, between the handler's commit and the
-/// store just after, is the one case the retry repeats a change.
+/// wins; the old owner's late store or delete then changes nothing). The
+/// dead replica may have committed the change and died before storing its
+/// response; that window, between the handler's commit and the store just
+/// after, is the one case the retry repeats a change.
 fn take_over(
     conn: &mut overcast_db::DbConn,
     principal: &str,
