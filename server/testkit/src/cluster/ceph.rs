@@ -84,7 +84,12 @@ impl Cluster {
         // survivor's next tick, up to a second), the monitors commit the
         // map that marks it down within 0.1 s of deciding (not a batch a
         // second later), and recovery does not sleep between ops on these
-        // disks, which report themselves rotational.
+        // disks, which report themselves rotational. The monitors' stores
+        // sit on the build machine's shared disk, whose free space is not
+        // the scenario's to judge: Ceph's default warns below 30% free
+        // (MON_DISK_LOW turns health to `warn`, which a CI machine with
+        // 9% free did) and stops a monitor below 5%; here a warning comes
+        // below 1% and nothing stops.
         let conf = format!(
             "[global]
 fsid = {fsid}
@@ -101,7 +106,8 @@ osd_pool_default_min_size = 2
 osd_pool_default_pg_autoscale_mode = off
 osd_crush_chooseleaf_type = 1
 mon_allow_pool_delete = true
-mon_data_avail_warn = 10
+mon_data_avail_warn = 1
+mon_data_avail_crit = 0
 mon_warn_on_pool_no_redundancy = false
 osd_heartbeat_grace = 6
 mon_osd_adjust_heartbeat_grace = false
