@@ -106,9 +106,7 @@ impl Server {
         }
         let app = App::new(
             db,
-            app::placement::PlacementPolicy {
-                cpu_allocation_ratio: config.cpu_allocation_ratio,
-            },
+            app::placement::PlacementPolicy::new(config.cpu_allocation_ratio),
             storage,
             state::Replica::new(std::time::Duration::from_secs_f64(
                 config.replica_lease_seconds,

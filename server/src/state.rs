@@ -90,7 +90,12 @@ impl App {
         ));
         Self {
             replica: Arc::new(replica),
-            workflows: Engine::new(db.clone(), sessions.clone(), placement, storage.clone()),
+            workflows: Engine::new(
+                db.clone(),
+                sessions.clone(),
+                placement.clone(),
+                storage.clone(),
+            ),
             db,
             tokens: Arc::default(),
             sessions,

@@ -201,6 +201,55 @@ async fn every_replica_serves_every_request() {
         revoked.elapsed().as_secs_f64() * 1000.0
     );
 
+    // Concurrent creates through the three replicas never overcommit a
+    // host: each simulated host has 64 GiB, so 6 instances of 10 GiB fit
+    // on each and 12 of the 24 sent at once are placed, the rest told 507.
+    let creates = (0..24).map(|i| {
+        let api = apis[i % 3];
+        let rw = a.rw.clone();
+        async move {
+            let body = json!({"name": format!("big-{i}"), "vcpus": 1, "memory_mib": 10240,
+                              "image": "tiny"});
+            api.call(
+                reqwest::Method::POST,
+                "/v1/instances?project=main",
+                Some(&rw),
+                Some(&body),
+                &[],
+            )
+            .await
+        }
+    });
+    let replies = futures::future::join_all(creates).await;
+    let mut placed = 0;
+    for r in &replies {
+        if r.status.is_success() {
+            placed += 1;
+        } else {
+            assert_eq!(r.status, 507, "{}", r.body);
+            assert_eq!(r.body["error_code"], "insufficient_capacity", "{}", r.body);
+        }
+    }
+    let per_host: Vec<(Option<String>, i64)> = t
+        .server
+        .app
+        .db
+        .read(|c| {
+            use diesel::prelude::*;
+            use overcast_db::schema::instances;
+            Ok(instances::table
+                .group_by(instances::host_id)
+                .select((instances::host_id, diesel::dsl::count_star()))
+                .load::<(Option<String>, i64)>(c)?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(placed, 12, "placed {placed} of 24: {per_host:?}");
+    assert!(
+        per_host.iter().all(|(_, n)| *n == 6),
+        "instances per host: {per_host:?}"
+    );
+
     // Exactly one replica holds each singleton.
     let holders: Vec<bool> = [&t.server, &b.server, &c.server]
         .iter()

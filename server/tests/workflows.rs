@@ -576,7 +576,7 @@ async fn a_killed_engine_resumes_after_each_step_and_finishes() {
             let engine = Engine::new(
                 t.server.app.db.clone(),
                 t.server.app.sessions.clone(),
-                t.server.app.placement,
+                t.server.app.placement.clone(),
                 t.server.app.storage.clone(),
             );
             // The engine that ran it is gone, as its replica would be.

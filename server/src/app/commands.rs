@@ -232,7 +232,7 @@ pub fn command(conn: &mut DbConn, step: &Step) -> ApiResult<Option<Command>> {
 }
 
 /// Apply a step that only changes the database.
-pub fn apply_effect(conn: &mut DbConn, step: &Step, policy: PlacementPolicy) -> ApiResult<()> {
+pub fn apply_effect(conn: &mut DbConn, step: &Step, policy: &PlacementPolicy) -> ApiResult<()> {
     match step {
         Step::DriveReady { drive } => {
             let attached: Option<Option<InstanceId>> = drives::table

@@ -82,7 +82,7 @@ pub fn insert_drive(
     let host = match storage_class {
         StorageClass::Local => Some(super::placement::place_drive(
             conn,
-            ctx.placement,
+            &ctx.placement,
             size_bytes as i64,
             &avoid_drives,
             &avoid_instances,

@@ -381,7 +381,7 @@ pub fn unplace(conn: &mut DbConn, id: &InstanceId) -> ApiResult<()> {
 /// unless it has one (a step run twice).
 pub fn place(
     conn: &mut DbConn,
-    policy: PlacementPolicy,
+    policy: &PlacementPolicy,
     id: &InstanceId,
     lost: Option<&HostId>,
 ) -> ApiResult<()> {

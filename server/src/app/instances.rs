@@ -293,7 +293,7 @@ pub fn instance_create(
                 .map_err(|e| e.with_field("boot_drive"))?;
             row.host_id = Some(super::placement::place_instance(
                 conn,
-                ctx.placement,
+                &ctx.placement,
                 &row,
                 boot.host_id.as_ref(),
                 None,
@@ -303,7 +303,7 @@ pub fn instance_create(
         (None, Some(image)) => {
             row.host_id = Some(super::placement::place_instance(
                 conn,
-                ctx.placement,
+                &ctx.placement,
                 &row,
                 None,
                 None,
@@ -518,7 +518,7 @@ pub fn instance_action(
     if row.host_id.is_none() {
         row.host_id = Some(super::placement::place_instance(
             conn,
-            ctx.placement,
+            &ctx.placement,
             &row,
             None,
             None,
@@ -573,7 +573,7 @@ pub fn instance_resize(
     if let Some(host) = &row.host_id {
         super::placement::fits_after_resize(
             conn,
-            ctx.placement,
+            &ctx.placement,
             host,
             &old,
             row.vcpus,

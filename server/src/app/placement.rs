@@ -1,74 +1,433 @@
 //! Placement: which host takes a new drive or instance, from what the hosts
 //! have and what is already placed on them. 507 when nothing fits, naming
 //! what ran out.
+//!
+//! Each replica keeps a view of every active host's free capacity, read
+//! whole from the database at most once a second and adjusted by its own
+//! placements. A choice made from the view is then checked against the
+//! database under a per-host lock (a transaction-scoped advisory lock on
+//! PostgreSQL; SQLite's single writer already takes turns), so two creates,
+//! on one replica or two, never overcommit a host. A host that turns out
+//! fuller than the view said is corrected in it and the next candidate is
+//! tried; a 507 is only ever answered from a view read in the request's
+//! own transaction. Among many hosts that fit, the choice is random within
+//! the roomiest 64th (at most 32 hosts), so concurrent creates spread out
+//! instead of queueing on one host's lock; with 64 fitting hosts or fewer
+//! the roomiest wins, as before.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
 use overcast_db::models::*;
 use overcast_db::schema::*;
 use overcast_db::{DbConn, json_ids};
 use overcast_types::ids::*;
-use overcast_types::states::HostState;
 use overcast_types::{ApiError, ApiResult};
+use rand::Rng;
 
-/// How placement counts capacity.
-#[derive(Debug, Clone, Copy)]
+/// How long a view read from the database is used before it is read again.
+const VIEW_TTL: Duration = Duration::from_secs(1);
+/// Candidates from a view that may be stale, before it is read afresh.
+const TRIES: usize = 8;
+/// The share of fitting hosts chosen among at random (1/SPREAD of them)...
+const SPREAD: usize = 64;
+/// ...and at most this many.
+const MAX_SPREAD: usize = 32;
+/// The first key of the per-host advisory locks (the second is the hash of
+/// the host's id).
+const LOCK_CLASS: i32 = 0xca57;
+
+/// How placement counts capacity, and this replica's view of what each
+/// active host has free (shared by every clone).
+#[derive(Debug, Clone)]
 pub struct PlacementPolicy {
     /// vCPUs placed per host CPU.
     pub cpu_allocation_ratio: f64,
+    view: Arc<Mutex<View>>,
 }
 
-impl Default for PlacementPolicy {
-    fn default() -> Self {
+impl PlacementPolicy {
+    pub fn new(cpu_allocation_ratio: f64) -> Self {
         Self {
-            cpu_allocation_ratio: 4.0,
+            cpu_allocation_ratio,
+            view: Arc::default(),
         }
     }
 }
 
-/// A host that can take new work, with what it has left.
-#[derive(Debug, Clone)]
-struct Candidate {
-    host: HostRow,
-    free_vcpus: f64,
-    free_memory_mib: i64,
-    free_storage: i64,
+impl Default for PlacementPolicy {
+    fn default() -> Self {
+        Self::new(4.0)
+    }
 }
 
-fn candidates(conn: &mut DbConn, policy: PlacementPolicy) -> ApiResult<Vec<Candidate>> {
-    // Suspect and down hosts are not `active`.
-    let hosts: Vec<HostRow> = hosts::table
-        .filter(hosts::state.eq(HostState::Active))
-        .order(hosts::name.asc())
-        .select(HostRow::as_select())
-        .load(conn)?;
-    let mut out = Vec::new();
-    for host in hosts {
-        let placed: Vec<(i32, i64)> = instances::table
-            .filter(instances::host_id.eq(&host.id))
-            .select((instances::vcpus, instances::memory_mib))
-            .load(conn)?;
-        let vcpus: i64 = placed.iter().map(|(v, _)| i64::from(*v)).sum();
-        let memory: i64 = placed.iter().map(|(_, m)| *m).sum();
-        let storage: i64 = drives::table
-            .filter(drives::host_id.eq(&host.id))
-            .select(drives::size_bytes)
-            .load::<i64>(conn)?
-            .into_iter()
-            .sum();
-        out.push(Candidate {
-            free_vcpus: f64::from(host.cpus) * policy.cpu_allocation_ratio - vcpus as f64,
-            free_memory_mib: host.memory_mib - memory,
-            free_storage: host.storage_bytes - storage,
-            host,
-        });
-    }
-    Ok(out)
+/// What one host has left.
+#[derive(Debug, Clone)]
+struct Free {
+    id: HostId,
+    /// Still active (false once found otherwise).
+    up: bool,
+    vcpus: f64,
+    memory_mib: i64,
+    storage: i64,
 }
+
+/// Active hosts in name order, with an index by id.
+#[derive(Debug, Default)]
+struct View {
+    loaded: Option<Instant>,
+    loading: bool,
+    hosts: Vec<Free>,
+    index: HashMap<HostId, usize>,
+}
+
+impl View {
+    fn set(&mut self, free: Free) {
+        if let Some(&i) = self.index.get(&free.id) {
+            self.hosts[i] = free;
+        }
+    }
+
+    /// A host no longer active: it stays in the list (keeping the index
+    /// true), out of the running.
+    fn drop_host(&mut self, id: &HostId) {
+        if let Some(&i) = self.index.get(id) {
+            self.hosts[i].up = false;
+        }
+    }
+}
+
+/// What is being placed.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    Instance { vcpus: i32, memory_mib: i64 },
+    Drive { bytes: i64 },
+}
+
+impl Need {
+    fn fits(self, f: &Free) -> bool {
+        f.up && match self {
+            Need::Instance { vcpus, memory_mib } => {
+                f.vcpus >= f64::from(vcpus) && f.memory_mib >= memory_mib
+            }
+            Need::Drive { bytes } => f.storage >= bytes,
+        }
+    }
+
+    /// What ranks the hosts that fit: the most of it wins.
+    fn room(self, f: &Free) -> i64 {
+        match self {
+            Need::Instance { .. } => f.memory_mib,
+            Need::Drive { .. } => f.storage,
+        }
+    }
+
+    fn take(self, f: &mut Free) {
+        match self {
+            Need::Instance { vcpus, memory_mib } => {
+                f.vcpus -= f64::from(vcpus);
+                f.memory_mib -= memory_mib;
+            }
+            Need::Drive { bytes } => f.storage -= bytes,
+        }
+    }
+
+    /// The 507 for a view in which nothing allowed fits.
+    fn shortfall(self, view: &View, avoid: &HashSet<HostId>, excluded_by: &str) -> ApiError {
+        let up: Vec<&Free> = view.hosts.iter().filter(|f| f.up).collect();
+        let what = match self {
+            Need::Instance { .. } => "run the instance",
+            Need::Drive { .. } => "hold the drive",
+        };
+        if up.is_empty() {
+            return insufficient(format!("no host is up to {what}"));
+        }
+        let allowed: Vec<&Free> = up.into_iter().filter(|f| !avoid.contains(&f.id)).collect();
+        if allowed.is_empty() {
+            return insufficient(format!(
+                "every host that is up is excluded by {excluded_by}"
+            ));
+        }
+        match self {
+            Need::Instance { vcpus, memory_mib } => {
+                let cpu_fit: Vec<&&Free> = allowed
+                    .iter()
+                    .filter(|f| f.vcpus >= f64::from(vcpus))
+                    .collect();
+                if cpu_fit.is_empty() {
+                    return insufficient(format!(
+                        "vCPUs ran out: the instance needs {vcpus}, no host has that many free"
+                    ));
+                }
+                let most = cpu_fit.iter().map(|f| f.memory_mib).max().unwrap_or(0);
+                insufficient(format!(
+                    "memory ran out: the instance needs {memory_mib} MiB, the host with the most \
+                     has {most} MiB free"
+                ))
+            }
+            Need::Drive { bytes } => {
+                let most = allowed.iter().map(|f| f.storage).max().unwrap_or(0);
+                insufficient(format!(
+                    "storage ran out: the drive needs {bytes} bytes, the roomiest host has {most} \
+                     unallocated"
+                ))
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct FreeRow {
+    #[diesel(sql_type = Text)]
+    id: HostId,
+    #[diesel(sql_type = Integer)]
+    cpus: i32,
+    #[diesel(sql_type = BigInt)]
+    memory_mib: i64,
+    #[diesel(sql_type = BigInt)]
+    storage_bytes: i64,
+    #[diesel(sql_type = BigInt)]
+    used_vcpus: i64,
+    #[diesel(sql_type = BigInt)]
+    used_memory_mib: i64,
+    #[diesel(sql_type = BigInt)]
+    used_storage: i64,
+}
+
+impl FreeRow {
+    fn free(self, policy: &PlacementPolicy) -> Free {
+        Free {
+            up: true,
+            vcpus: f64::from(self.cpus) * policy.cpu_allocation_ratio - self.used_vcpus as f64,
+            memory_mib: self.memory_mib - self.used_memory_mib,
+            storage: self.storage_bytes - self.used_storage,
+            id: self.id,
+        }
+    }
+}
+
+/// Every active host with what is placed on it, in name order (suspect and
+/// down hosts are not `active`). Allocations count whatever state the
+/// instance is in: a stopped instance keeps its place.
+const ALL_FREE: &str = "SELECT h.id AS id, h.cpus AS cpus, h.memory_mib AS memory_mib, \
+     h.storage_bytes AS storage_bytes, \
+     CAST(COALESCE(i.vcpus, 0) AS BIGINT) AS used_vcpus, \
+     CAST(COALESCE(i.memory_mib, 0) AS BIGINT) AS used_memory_mib, \
+     CAST(COALESCE(d.bytes, 0) AS BIGINT) AS used_storage \
+     FROM hosts h \
+     LEFT JOIN (SELECT host_id, SUM(vcpus) AS vcpus, SUM(memory_mib) AS memory_mib \
+                FROM instances WHERE host_id IS NOT NULL GROUP BY host_id) i ON i.host_id = h.id \
+     LEFT JOIN (SELECT host_id, SUM(size_bytes) AS bytes \
+                FROM drives WHERE host_id IS NOT NULL GROUP BY host_id) d ON d.host_id = h.id \
+     WHERE h.state = 'active' ORDER BY h.name";
+
+/// One host, if active, with what is placed on it (through the host
+/// indexes of `instances` and `drives`).
+const ONE_FREE: &str = "SELECT h.id AS id, h.cpus AS cpus, h.memory_mib AS memory_mib, \
+     h.storage_bytes AS storage_bytes, \
+     CAST(COALESCE((SELECT SUM(vcpus) FROM instances WHERE host_id = h.id), 0) AS BIGINT) \
+       AS used_vcpus, \
+     CAST(COALESCE((SELECT SUM(memory_mib) FROM instances WHERE host_id = h.id), 0) AS BIGINT) \
+       AS used_memory_mib, \
+     CAST(COALESCE((SELECT SUM(size_bytes) FROM drives WHERE host_id = h.id), 0) AS BIGINT) \
+       AS used_storage \
+     FROM hosts h WHERE h.id = $1 AND h.state = 'active'";
 
 fn insufficient(what: String) -> ApiError {
     ApiError::insufficient("insufficient_capacity", what)
+}
+
+impl PlacementPolicy {
+    fn view(&self) -> std::sync::MutexGuard<'_, View> {
+        self.view.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Read the whole view from the database now.
+    fn reload(&self, conn: &mut DbConn) -> ApiResult<()> {
+        let rows: Vec<FreeRow> = diesel::sql_query(ALL_FREE).load(conn)?;
+        let hosts: Vec<Free> = rows.into_iter().map(|r| r.free(self)).collect();
+        let index = hosts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.clone(), i))
+            .collect();
+        let mut view = self.view();
+        (view.hosts, view.index) = (hosts, index);
+        view.loaded = Some(Instant::now());
+        view.loading = false;
+        Ok(())
+    }
+
+    /// Read the view again if it is older than [`VIEW_TTL`] and no other
+    /// request is already reading it (that one's result is waited for only
+    /// if there is no view at all yet).
+    fn refresh(&self, conn: &mut DbConn) -> ApiResult<()> {
+        {
+            let mut view = self.view();
+            let fresh = view.loaded.is_some_and(|t| t.elapsed() < VIEW_TTL);
+            if fresh || (view.loading && view.loaded.is_some()) {
+                return Ok(());
+            }
+            view.loading = true;
+        }
+        let read = self.reload(conn);
+        if read.is_err() {
+            self.view().loading = false;
+        }
+        read
+    }
+
+    /// One host's free capacity from the database, under its lock.
+    fn truth(&self, conn: &mut DbConn, id: &HostId) -> ApiResult<Option<Free>> {
+        let row: Option<FreeRow> = diesel::sql_query(ONE_FREE)
+            .bind::<Text, _>(id)
+            .get_result(conn)
+            .optional()?;
+        Ok(row.map(|r| r.free(self)))
+    }
+
+    /// Choose from the view: `prefer` if it fits, else the roomiest (or
+    /// one at random among the roomiest when many fit).
+    fn choose(
+        &self,
+        need: Need,
+        avoid: &HashSet<HostId>,
+        tried: &HashSet<HostId>,
+        prefer: Option<&HostId>,
+    ) -> Option<HostId> {
+        let view = self.view();
+        let ok = |f: &Free| need.fits(f) && !avoid.contains(&f.id) && !tried.contains(&f.id);
+        if let Some(p) = prefer
+            && view.index.get(p).is_some_and(|&i| ok(&view.hosts[i]))
+        {
+            return Some(p.clone());
+        }
+        let mut fitting: Vec<&Free> = view.hosts.iter().filter(|f| ok(f)).collect();
+        let k = fitting.len().div_ceil(SPREAD).min(MAX_SPREAD);
+        if k <= 1 {
+            // The last of the roomiest in name order, as `max_by_key` picks.
+            return fitting
+                .into_iter()
+                .max_by_key(|f| need.room(f))
+                .map(|f| f.id.clone());
+        }
+        fitting.select_nth_unstable_by_key(k - 1, |f| std::cmp::Reverse(need.room(f)));
+        let pick = rand::rng().random_range(0..k);
+        Some(fitting[pick].id.clone())
+    }
+
+    /// Place `need`: the view's choice, checked against the database under
+    /// the host's lock; after [`TRIES`] misses, or when the view has no
+    /// candidate, the view is read afresh in this transaction and only it
+    /// can answer 507.
+    fn place(
+        &self,
+        conn: &mut DbConn,
+        need: Need,
+        avoid: &HashSet<HostId>,
+        prefer: Option<&HostId>,
+        excluded_by: &str,
+    ) -> ApiResult<HostId> {
+        self.refresh(conn)?;
+        let mut tried = HashSet::new();
+        let mut fresh = false;
+        let mut busy_with_lock_held = false;
+        loop {
+            let mut misses = 0;
+            while fresh || misses < TRIES {
+                let Some(pick) = self.choose(need, avoid, &tried, prefer) else {
+                    break;
+                };
+                tried.insert(pick.clone());
+                misses += 1;
+                match lock_host(conn, &pick, fresh)? {
+                    Locked::Yes => {}
+                    Locked::Busy => continue,
+                    Locked::BusyWhileHolding => {
+                        busy_with_lock_held = true;
+                        continue;
+                    }
+                }
+                let Some(mut free) = self.truth(conn, &pick)? else {
+                    self.view().drop_host(&pick);
+                    continue;
+                };
+                let fits = need.fits(&free);
+                if fits {
+                    need.take(&mut free);
+                }
+                self.view().set(free);
+                if fits {
+                    return Ok(pick);
+                }
+            }
+            if fresh {
+                if busy_with_lock_held {
+                    return Err(ApiError::conflict(
+                        "busy",
+                        "the hosts with room are being placed on by other requests; retry",
+                    ));
+                }
+                return Err(need.shortfall(&self.view(), avoid, excluded_by));
+            }
+            self.reload(conn)?;
+            tried.clear();
+            fresh = true;
+        }
+    }
+}
+
+enum Locked {
+    Yes,
+    /// Another transaction holds it (only when not waiting).
+    Busy,
+    /// Another transaction holds it, and this one already holds another
+    /// host's lock, so waiting could deadlock.
+    BusyWhileHolding,
+}
+
+/// Take `host`'s placement lock for the rest of the transaction. Without
+/// `wait`, a lock held elsewhere is `Busy`; with it, the lock is waited for
+/// unless this transaction already holds another host's.
+fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<Locked> {
+    #[derive(QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        got: bool,
+    }
+    if !matches!(conn, DbConn::Pg(_)) {
+        // SQLite's writers take turns (`Database::write`).
+        return Ok(Locked::Yes);
+    }
+    let tried: Got = diesel::sql_query(format!(
+        "SELECT pg_try_advisory_xact_lock({LOCK_CLASS}, hashtext($1)) AS got"
+    ))
+    .bind::<Text, _>(host)
+    .get_result(conn)?;
+    if tried.got {
+        return Ok(Locked::Yes);
+    }
+    if !wait {
+        return Ok(Locked::Busy);
+    }
+    let holding: Got = diesel::sql_query(format!(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+         AND pid = pg_backend_pid() AND classid = {LOCK_CLASS} AND objsubid = 2 AND granted) \
+         AS got"
+    ))
+    .get_result(conn)?;
+    if holding.got {
+        return Ok(Locked::BusyWhileHolding);
+    }
+    diesel::sql_query(format!(
+        "SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext($1))"
+    ))
+    .bind::<Text, _>(host)
+    .execute(conn)?;
+    Ok(Locked::Yes)
 }
 
 /// Hosts that hold any of `drive_ids` or run any of `instance_ids`.
@@ -77,21 +436,27 @@ fn hosts_of(
     drive_ids: &[DriveId],
     instance_ids: &[InstanceId],
 ) -> ApiResult<HashSet<HostId>> {
-    let mut set: HashSet<HostId> = drives::table
-        .filter(drives::id.eq_any(drive_ids))
-        .select(drives::host_id)
-        .load::<Option<HostId>>(conn)?
-        .into_iter()
-        .flatten()
-        .collect();
-    set.extend(
-        instances::table
-            .filter(instances::id.eq_any(instance_ids))
-            .select(instances::host_id)
-            .load::<Option<HostId>>(conn)?
-            .into_iter()
-            .flatten(),
-    );
+    let mut set = HashSet::new();
+    if !drive_ids.is_empty() {
+        set.extend(
+            drives::table
+                .filter(drives::id.eq_any(drive_ids))
+                .select(drives::host_id)
+                .load::<Option<HostId>>(conn)?
+                .into_iter()
+                .flatten(),
+        );
+    }
+    if !instance_ids.is_empty() {
+        set.extend(
+            instances::table
+                .filter(instances::id.eq_any(instance_ids))
+                .select(instances::host_id)
+                .load::<Option<HostId>>(conn)?
+                .into_iter()
+                .flatten(),
+        );
+    }
     Ok(set)
 }
 
@@ -100,34 +465,20 @@ fn hosts_of(
 /// room left wins (`prefer` first, if it fits). 507 when none fits, saying what ran out.
 pub fn place_drive(
     conn: &mut DbConn,
-    policy: PlacementPolicy,
+    policy: &PlacementPolicy,
     size_bytes: i64,
     avoid_drives: &[DriveId],
     avoid_instances: &[InstanceId],
     prefer: Option<&HostId>,
 ) -> ApiResult<HostId> {
     let avoid = hosts_of(conn, avoid_drives, avoid_instances)?;
-    let all = candidates(conn, policy)?;
-    if all.is_empty() {
-        return Err(insufficient("no host is up to hold the drive".into()));
-    }
-    let allowed: Vec<&Candidate> = all.iter().filter(|c| !avoid.contains(&c.host.id)).collect();
-    if allowed.is_empty() {
-        return Err(insufficient(
-            "every host that is up is excluded by the avoid hints".into(),
-        ));
-    }
-    allowed
-        .iter()
-        .filter(|c| c.free_storage >= size_bytes)
-        .max_by_key(|c| (prefer == Some(&c.host.id), c.free_storage))
-        .map(|c| c.host.id.clone())
-        .ok_or_else(|| {
-            let most = allowed.iter().map(|c| c.free_storage).max().unwrap_or(0);
-            insufficient(format!(
-                "storage ran out: the drive needs {size_bytes} bytes, the roomiest host has {most} unallocated"
-            ))
-        })
+    policy.place(
+        conn,
+        Need::Drive { bytes: size_bytes },
+        &avoid,
+        prefer,
+        "the avoid hints",
+    )
 }
 
 /// Choose a host for an instance: free vCPUs and memory, not the host of
@@ -136,7 +487,7 @@ pub fn place_drive(
 /// when none fits.
 pub fn place_instance(
     conn: &mut DbConn,
-    policy: PlacementPolicy,
+    policy: &PlacementPolicy,
     instance: &InstanceRow,
     boot_drive_host: Option<&HostId>,
     avoid_host: Option<&HostId>,
@@ -147,70 +498,154 @@ pub fn place_instance(
         &json_ids::<InstanceId>(&instance.avoid_instances),
     )?;
     avoid.extend(avoid_host.cloned());
-    let all = candidates(conn, policy)?;
-    if all.is_empty() {
-        return Err(insufficient("no host is up to run the instance".into()));
-    }
-    let allowed: Vec<&Candidate> = all.iter().filter(|c| !avoid.contains(&c.host.id)).collect();
-    if allowed.is_empty() {
-        return Err(insufficient(
-            "every host that is up is excluded by avoid_instances".into(),
-        ));
-    }
-    let cpu_fit: Vec<&&Candidate> = allowed
-        .iter()
-        .filter(|c| c.free_vcpus >= f64::from(instance.vcpus))
-        .collect();
-    if cpu_fit.is_empty() {
-        return Err(insufficient(format!(
-            "vCPUs ran out: the instance needs {}, no host has that many free",
-            instance.vcpus
-        )));
-    }
-    cpu_fit
-        .iter()
-        .filter(|c| c.free_memory_mib >= instance.memory_mib)
-        .max_by_key(|c| {
-            (
-                boot_drive_host == Some(&c.host.id),
-                c.free_memory_mib,
-            )
-        })
-        .map(|c| c.host.id.clone())
-        .ok_or_else(|| {
-            let most = cpu_fit.iter().map(|c| c.free_memory_mib).max().unwrap_or(0);
-            insufficient(format!(
-                "memory ran out: the instance needs {} MiB, the host with the most has {most} MiB free",
-                instance.memory_mib
-            ))
-        })
+    policy.place(
+        conn,
+        Need::Instance {
+            vcpus: instance.vcpus,
+            memory_mib: instance.memory_mib,
+        },
+        &avoid,
+        boot_drive_host,
+        "avoid_instances",
+    )
 }
 
 /// Whether `host_id` still fits the instance after a resize (its own
-/// current allocation excluded).
+/// current allocation excluded), checked under the host's lock.
 pub fn fits_after_resize(
     conn: &mut DbConn,
-    policy: PlacementPolicy,
+    policy: &PlacementPolicy,
     host_id: &HostId,
     old: &InstanceRow,
     vcpus: i32,
     memory_mib: i64,
 ) -> ApiResult<()> {
-    let Some(c) = candidates(conn, policy)?
-        .into_iter()
-        .find(|c| &c.host.id == host_id)
-    else {
+    if let Locked::BusyWhileHolding = lock_host(conn, host_id, true)? {
+        return Err(ApiError::conflict(
+            "busy",
+            "the instance's host is being placed on by another request; retry",
+        ));
+    }
+    let Some(free) = policy.truth(conn, host_id)? else {
         return Err(insufficient("the instance's host is not up".into()));
     };
-    if c.free_vcpus + f64::from(old.vcpus) < f64::from(vcpus) {
+    if free.vcpus + f64::from(old.vcpus) < f64::from(vcpus) {
         return Err(insufficient(format!(
             "vCPUs ran out on the instance's host: {vcpus} do not fit"
         )));
     }
-    if c.free_memory_mib + old.memory_mib < memory_mib {
+    if free.memory_mib + old.memory_mib < memory_mib {
         return Err(insufficient(format!(
             "memory ran out on the instance's host: {memory_mib} MiB do not fit"
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(hosts: &[(&str, f64, i64, i64)]) -> PlacementPolicy {
+        let policy = PlacementPolicy::default();
+        {
+            let mut v = policy.view();
+            v.hosts = hosts
+                .iter()
+                .map(|&(_, vcpus, memory_mib, storage)| Free {
+                    id: HostId::new(),
+                    up: true,
+                    vcpus,
+                    memory_mib,
+                    storage,
+                })
+                .collect();
+            v.index = v
+                .hosts
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.id.clone(), i))
+                .collect();
+            v.loaded = Some(Instant::now());
+        }
+        policy
+    }
+
+    fn id(policy: &PlacementPolicy, i: usize) -> HostId {
+        policy.view().hosts[i].id.clone()
+    }
+
+    const VM: Need = Need::Instance {
+        vcpus: 2,
+        memory_mib: 1024,
+    };
+
+    #[test]
+    fn few_hosts_the_roomiest_wins_and_prefer_goes_first() {
+        let p = view(&[
+            ("a", 8.0, 4096, 0),
+            ("b", 8.0, 8192, 0),
+            ("c", 1.0, 65536, 0),
+        ]);
+        let none = HashSet::new();
+        // c has the most memory but too few vCPUs.
+        assert_eq!(p.choose(VM, &none, &none, None), Some(id(&p, 1)));
+        assert_eq!(
+            p.choose(VM, &none, &none, Some(&id(&p, 0))),
+            Some(id(&p, 0))
+        );
+        // A preferred host that does not fit is passed over.
+        assert_eq!(
+            p.choose(VM, &none, &none, Some(&id(&p, 2))),
+            Some(id(&p, 1))
+        );
+        let avoid: HashSet<HostId> = [id(&p, 1)].into();
+        assert_eq!(p.choose(VM, &avoid, &none, None), Some(id(&p, 0)));
+        let all: HashSet<HostId> = [id(&p, 0), id(&p, 1)].into();
+        assert_eq!(p.choose(VM, &none, &all, None), None);
+    }
+
+    #[test]
+    fn many_hosts_spread_over_the_roomiest() {
+        let hosts: Vec<(&str, f64, i64, i64)> =
+            (0..1000).map(|i| ("h", 64.0, 1024 * i, 0)).collect();
+        let p = view(&hosts);
+        let none = HashSet::new();
+        let mut seen = HashSet::new();
+        for _ in 0..400 {
+            let pick = p.choose(VM, &none, &none, None).unwrap();
+            let i = p.view().index[&pick];
+            // 999 fit (all but the first), so the pick is among the 16 roomiest.
+            assert!(i >= 1000 - 16, "picked host {i}");
+            seen.insert(i);
+        }
+        assert!(seen.len() > 8, "only {} hosts picked", seen.len());
+    }
+
+    #[test]
+    fn the_507_says_what_ran_out() {
+        let p = view(&[("a", 1.0, 4096, 10), ("b", 8.0, 512, 20)]);
+        let none = HashSet::new();
+        let msg = |need: Need, avoid: &HashSet<HostId>| {
+            need.shortfall(&p.view(), avoid, "the hints").message
+        };
+        assert!(
+            msg(VM, &none).contains("memory ran out"),
+            "{}",
+            msg(VM, &none)
+        );
+        let big = Need::Instance {
+            vcpus: 16,
+            memory_mib: 1,
+        };
+        assert!(msg(big, &none).contains("vCPUs ran out"));
+        assert!(msg(Need::Drive { bytes: 30 }, &none).contains("roomiest host has 20"));
+        let both: HashSet<HostId> = [id(&p, 0), id(&p, 1)].into();
+        assert!(msg(VM, &both).contains("excluded by the hints"));
+        for i in 0..2 {
+            let gone = id(&p, i);
+            p.view().drop_host(&gone);
+        }
+        assert!(msg(VM, &none).contains("no host is up"));
+    }
 }

@@ -186,7 +186,7 @@ impl FromRequestParts<App> for Ctx {
         Ok(Ctx {
             actor,
             request_id: current_request_id(),
-            placement: app.placement,
+            placement: app.placement.clone(),
             replicated_storage: app.storage.is_some(),
         })
     }

@@ -427,14 +427,14 @@ impl Engine {
         twice: bool,
         advance: impl FnOnce(&mut WorkflowRow) + Send + 'static,
     ) -> Result<(), Failure> {
-        let (mut row, step, policy) = (row.clone(), step.clone(), self.policy);
+        let (mut row, step, policy) = (row.clone(), step.clone(), self.policy.clone());
         advance(&mut row);
         row.time_modified = now_micros();
         self.db
             .write(move |c| {
-                commands::apply_effect(c, &step, policy)?;
+                commands::apply_effect(c, &step, &policy)?;
                 if twice {
-                    commands::apply_effect(c, &step, policy)?;
+                    commands::apply_effect(c, &step, &policy)?;
                 }
                 save(c, &row)
             })
@@ -505,9 +505,9 @@ impl Engine {
                 }
             }
         } else {
-            let policy = self.policy;
+            let policy = self.policy.clone();
             self.db
-                .write(move |c| commands::apply_effect(c, &step, policy))
+                .write(move |c| commands::apply_effect(c, &step, &policy))
                 .await?;
         }
         Ok(())

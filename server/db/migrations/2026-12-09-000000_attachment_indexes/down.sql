@@ -1,0 +1,2 @@
+DROP INDEX ip_addresses_instance;
+DROP INDEX drives_instance;
