@@ -56,8 +56,8 @@ enum Task {
     },
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
-        /// Which benchmark: `api`, `iscsi`, `provision`, `terraform`, `failover`, `storage` or
-        /// `fleet`.
+        /// Which benchmark: `api`, `iscsi`, `provision`, `terraform`, `failover`, `storage`,
+        /// `fleet` or `placement`.
         which: String,
     },
 }
@@ -563,7 +563,7 @@ fn main() -> Result<()> {
             let mut hostd = cargo();
             hostd.args(["build", "--release", "-p", "overcast-hostd"]);
             run(hostd)?;
-            if ["failover", "storage", "fleet"].contains(&which.as_str()) {
+            if ["failover", "storage", "fleet", "placement"].contains(&which.as_str()) {
                 // The cluster runs the server as a process of its own.
                 let mut server = cargo();
                 server.args(["build", "--release", "-p", "overcast-server"]);

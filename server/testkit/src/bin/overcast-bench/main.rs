@@ -7,7 +7,9 @@
 //! `failover` (a host killed to its HA instance's readiness elsewhere,
 //! beside a raw boot of the same domain) and `storage` (writes to local and
 //! replicated drives beside the raw disk, clone against copy, recovery, and
-//! failover on replicated drives).
+//! failover on replicated drives), `fleet` (heartbeats of simulated hosts
+//! into three replicas) and `placement` (placement and lists at 10,000
+//! hosts and 100,000 instances).
 
 use std::process::Command;
 use std::time::Duration;
@@ -17,6 +19,7 @@ use overcast_testkit::{Api as Api2, Backend, Config, PgCluster, Server, TempDir}
 
 mod failover;
 mod fleet;
+mod placement;
 mod provision;
 mod storage;
 mod terraform;
@@ -456,9 +459,10 @@ fn main() -> Result<()> {
         "failover" => failover::bench(&rt),
         "storage" => storage::bench(&rt),
         "fleet" => fleet::bench(&rt),
+        "placement" => placement::bench(&rt),
         other => bail!(
             "unknown benchmark `{other}`; available: api, iscsi, provision, terraform, failover, \
-             storage, fleet"
+             storage, fleet, placement"
         ),
     }
 }
