@@ -289,10 +289,13 @@ async fn place_many(
     account: &AccountId,
 ) -> Result<(usize, Vec<Duration>, f64)> {
     let url = database.to_string();
-    let db = tokio::task::spawn_blocking(move || {
-        Database::connect(&url, overcast_db::default_pool_size())
-    })
-    .await??;
+    // The pool a server would have (`--db-pool-size`, or its environment
+    // variable, as the list's server reads it).
+    let pool = std::env::var("OVERCAST_DB_POOL_SIZE")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(overcast_db::default_pool_size);
+    let db = tokio::task::spawn_blocking(move || Database::connect(&url, pool)).await??;
     let policy = PlacementPolicy::default();
     let place = |name: String| {
         let (policy, vm) = (
