@@ -57,7 +57,7 @@ enum Task {
     /// Benchmarks, compared side by side with a baseline on this machine.
     Bench {
         /// Which benchmark: `api`, `iscsi`, `provision`, `terraform`, `failover`, `storage`,
-        /// `fleet` or `placement`.
+        /// `fleet` (with `replica-failover` first), `replica-failover` or `placement`.
         which: String,
     },
 }
@@ -563,7 +563,15 @@ fn main() -> Result<()> {
             let mut hostd = cargo();
             hostd.args(["build", "--release", "-p", "overcast-hostd"]);
             run(hostd)?;
-            if ["failover", "storage", "fleet", "placement"].contains(&which.as_str()) {
+            if [
+                "failover",
+                "storage",
+                "fleet",
+                "replica-failover",
+                "placement",
+            ]
+            .contains(&which.as_str())
+            {
                 // The cluster runs the server as a process of its own.
                 let mut server = cargo();
                 server.args(["build", "--release", "-p", "overcast-server"]);

@@ -7,8 +7,9 @@
 //! `failover` (a host killed to its HA instance's readiness elsewhere,
 //! beside a raw boot of the same domain) and `storage` (writes to local and
 //! replicated drives beside the raw disk, clone against copy, recovery, and
-//! failover on replicated drives), `fleet` (heartbeats of simulated hosts
-//! into three replicas) and `placement` (placement and lists at 10,000
+//! failover on replicated drives), `fleet` (a replica killed under a
+//! host's session, then heartbeats of simulated hosts into three replicas;
+//! the first part alone is `replica-failover`) and `placement` (placement and lists at 10,000
 //! hosts and 100,000 instances).
 
 use std::process::Command;
@@ -21,6 +22,7 @@ mod failover;
 mod fleet;
 mod placement;
 mod provision;
+mod replica_failover;
 mod storage;
 mod terraform;
 use serde_json::{Value, json};
@@ -458,11 +460,12 @@ fn main() -> Result<()> {
         "terraform" => terraform::bench(&rt),
         "failover" => failover::bench(&rt),
         "storage" => storage::bench(&rt),
-        "fleet" => fleet::bench(&rt),
+        "fleet" => replica_failover::bench(&rt).and_then(|()| fleet::bench(&rt)),
+        "replica-failover" => replica_failover::bench(&rt),
         "placement" => placement::bench(&rt),
         other => bail!(
             "unknown benchmark `{other}`; available: api, iscsi, provision, terraform, failover, \
-             storage, fleet, placement"
+             storage, fleet, replica-failover, placement"
         ),
     }
 }
