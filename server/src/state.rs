@@ -261,41 +261,17 @@ impl App {
         let Some(storage) = self.storage.clone() else {
             return;
         };
-        let mut last: Option<ClusterHealth> = None;
         loop {
             let read = tokio::time::timeout(Duration::from_secs(30), storage.health()).await;
             match read {
                 Ok(Ok(now)) => {
-                    let changes = storage_changes(last.as_ref(), &now);
-                    if !changes.is_empty() && self.replica.holds(STORAGE_EVENTS) {
-                        let recorded = self
-                            .db
-                            .write(move |c| {
-                                for (kind, name, action, message) in changes {
-                                    let id = crate::storage::pool_id(&name).to_string();
-                                    crate::app::record_system_event(
-                                        c,
-                                        action,
-                                        crate::app::Subject {
-                                            resource_type: kind,
-                                            id: &id,
-                                            name: &name,
-                                            account_id: None,
-                                            partner_id: None,
-                                        },
-                                        message,
-                                    )?;
-                                }
-                                Ok(())
-                            })
-                            .await;
-                        if let Err(e) = recorded {
-                            tracing::warn!(error = %e.message, "cannot record storage events");
-                        }
+                    if self.replica.holds(STORAGE_EVENTS)
+                        && let Err(e) = self.record_storage_changes(now.clone()).await
+                    {
+                        tracing::warn!(error = %e.message, "cannot record storage events");
                     }
                     *self.storage_health.write().expect("storage health") =
-                        Some((now.clone(), overcast_db::now_micros()));
-                    last = Some(now);
+                        Some((now, overcast_db::now_micros()));
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "cannot read the storage cluster's health");
@@ -308,6 +284,42 @@ impl App {
             }
             tokio::time::sleep(interval).await;
         }
+    }
+
+    /// Record what changed in `now` since the events last recorded: the
+    /// baseline is the log, not this replica's previous reading, so a change
+    /// another replica saw while it held `storage-events` but did not record
+    /// before it died is recorded by the next holder, and a restart records
+    /// nothing twice.
+    async fn record_storage_changes(&self, now: ClusterHealth) -> ApiResult<()> {
+        let seen = now.clone();
+        let changes = self
+            .db
+            .read(move |c| Ok(storage_changes(Some(&recorded_health(c, &seen)?), &seen)))
+            .await?;
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.db
+            .write(move |c| {
+                for (kind, name, action, message) in changes {
+                    let id = crate::storage::pool_id(&name).to_string();
+                    crate::app::record_system_event(
+                        c,
+                        action,
+                        crate::app::Subject {
+                            resource_type: kind,
+                            id: &id,
+                            name: &name,
+                            account_id: None,
+                            partner_id: None,
+                        },
+                        message,
+                    )?;
+                }
+                Ok(())
+            })
+            .await
     }
 
     /// Watch the hosts' heartbeats four times a second: silent hosts become
@@ -395,6 +407,46 @@ impl App {
         }
         launched.value
     }
+}
+
+/// The storage cluster as its events last recorded it: Ceph's verdict (the
+/// first word of the last `storage.health` message) and each pool's state
+/// (the last `storage_pool.<state>`); healthy where nothing was recorded.
+/// The rest is `now`'s.
+fn recorded_health(
+    conn: &mut overcast_db::DbConn,
+    now: &ClusterHealth,
+) -> ApiResult<ClusterHealth> {
+    use diesel::prelude::*;
+    use overcast_db::schema::events;
+    use overcast_types::views::ReplicationState;
+    let mut latest = |name: &str| -> ApiResult<Option<(String, Option<String>)>> {
+        Ok(events::table
+            .filter(events::resource_id.eq(crate::storage::pool_id(name).to_string()))
+            .order(events::id.desc())
+            .select((events::action, events::message))
+            .first(conn)
+            .optional()?)
+    };
+    let mut last = now.clone();
+    last.status = latest("ceph")?
+        .and_then(|(_, m)| Some(m?.split_whitespace().next()?.to_string()))
+        .unwrap_or_else(|| "HEALTH_OK".to_string());
+    for pool in &mut last.pools {
+        pool.state = latest(&pool.name)?
+            .and_then(|(action, _)| {
+                let state = action.strip_prefix("storage_pool.")?.to_string();
+                [
+                    ReplicationState::Healthy,
+                    ReplicationState::Degraded,
+                    ReplicationState::Recovering,
+                ]
+                .into_iter()
+                .find(|s| s.as_str() == state)
+            })
+            .unwrap_or(ReplicationState::Healthy);
+    }
+    Ok(last)
 }
 
 /// The events a new reading of the storage cluster calls for: each pool

@@ -1863,6 +1863,47 @@ async fn snapshots_and_replication(backend: Backend) {
         ],
         "{events}"
     );
+    // Changes are counted from the log, not from this replica's last
+    // reading: a `degraded` that another replica recorded before it died
+    // (written here directly) while this one read the pool as healthy all
+    // along is followed by `healthy`, which the next holder records.
+    let id = pool_id.to_string();
+    t.server
+        .app
+        .db
+        .write(move |c| {
+            overcast_server::app::record_system_event(
+                c,
+                "degraded",
+                overcast_server::app::Subject {
+                    resource_type: "storage_pool",
+                    id: &id,
+                    name: "overcast-r3",
+                    account_id: None,
+                    partner_id: None,
+                },
+                "recorded by a replica that died".into(),
+            )
+        })
+        .await
+        .unwrap();
+    wait_for(|| async {
+        let events = t
+            .get(
+                &format!("/v1/events?resource_id={pool_id}"),
+                &t.operator_token,
+            )
+            .await
+            .body;
+        let actions: Vec<String> = events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_string())
+            .collect();
+        (actions.len() == 5).then(|| assert_eq!(actions[4], "storage_pool.healthy", "{events}"))
+    })
+    .await;
 
     // Snapshot deletion: gone from the API and the storage.
     for name in ["s1", "c1"] {
