@@ -1158,6 +1158,52 @@ async fn idempotency_keys(backend: Backend) {
             .iter()
             .all(|r| r.status == 201 || r.code() == "idempotency_key_in_flight")
     );
+
+    // A client that gives up mid-request does not leave its key in flight:
+    // the request runs to its end (here the host takes 600 ms to make the
+    // drive, the client waits 200 ms) and the retry replays its answer.
+    for sim in &t.sims {
+        sim.set_behavior(
+            overcast_testkit::sim::CommandKind::EnsureDrive,
+            overcast_testkit::sim::Behavior::Delay(std::time::Duration::from_millis(600)),
+        );
+    }
+    let body = json!({"name": "gave-up", "size_bytes": 1048576});
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let cut = impatient
+        .post(format!("{}/v1/drives?project=main", t.base))
+        .bearer_auth(&a.rw)
+        .header("idempotency-key", "gave-up")
+        .json(&body)
+        .send()
+        .await;
+    assert!(cut.is_err(), "the client was meant to give up: {cut:?}");
+    let started = std::time::Instant::now();
+    let replayed = loop {
+        let r = t
+            .call(
+                Method::POST,
+                "/v1/drives?project=main",
+                Some(&a.rw),
+                Some(&body),
+                &[("idempotency-key", "gave-up")],
+            )
+            .await;
+        if r.code() != "idempotency_key_in_flight" {
+            break r;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "the key is still in flight 5 s after its client gave up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(replayed.status, 201, "{}", replayed.body);
+    assert_eq!(replayed.headers["idempotent-replayed"], "true");
+    assert_eq!(replayed.body["state"], "available", "{}", replayed.body);
 }
 
 async fn concurrent_updates_one_winner(backend: Backend) {

@@ -1,6 +1,8 @@
 //! `Idempotency-Key` on POST: the first response to a key is stored; the
 //! same key with the same request replays it, with a different request is a
-//! 422, and while the first is still running is a 409.
+//! 422, and while the first is still running is a 409. A request with a
+//! key runs to its end even if its client goes away, so the retry finds
+//! its answer.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -153,6 +155,30 @@ async fn run(
         return Ok(response);
     }
 
+    // The request runs to its end and its answer is stored even if the
+    // client goes away meanwhile (dropping this future): otherwise the
+    // claim would stay in flight, and the retry be refused, for a day.
+    // It keeps the request's id and span.
+    let request_id = overcast_types::error::current_request_id();
+    let run = overcast_types::error::REQUEST_ID
+        .scope(request_id, answer(app, principal, key, parts, bytes, next));
+    tokio::spawn(tracing::Instrument::instrument(
+        run,
+        tracing::Span::current(),
+    ))
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Run the claimed request and store its answer for the key.
+async fn answer(
+    app: App,
+    principal: String,
+    key: String,
+    parts: axum::http::request::Parts,
+    bytes: axum::body::Bytes,
+    next: Next,
+) -> ApiResult<Response> {
     let response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
