@@ -486,7 +486,13 @@ impl Cluster {
                 return Ok(());
             }
             if started.elapsed() > Duration::from_secs(30) {
-                bail!("the server did not answer in 30 s (see server.log)");
+                let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(30).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                bail!(
+                    "the server did not answer in 30 s; the end of its log:\n{}",
+                    tail.join("\n")
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
