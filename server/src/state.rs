@@ -293,15 +293,33 @@ impl App {
     /// nothing twice.
     async fn record_storage_changes(&self, now: ClusterHealth) -> ApiResult<()> {
         let seen = now.clone();
-        let changes = self
+        let changed = self
             .db
-            .read(move |c| Ok(storage_changes(Some(&recorded_health(c, &seen)?), &seen)))
+            .read(
+                move |c| Ok(!storage_changes(Some(&recorded_health(c, &seen)?), &seen).is_empty()),
+            )
             .await?;
-        if changes.is_empty() {
+        if !changed {
             return Ok(());
         }
+        let me = self.replica.id.clone();
         self.db
             .write(move |c| {
+                // Again, with the lease checked in the same transaction: a
+                // replica that lost it meanwhile records nothing.
+                use diesel::prelude::*;
+                use overcast_db::schema::leases;
+                let held = leases::table
+                    .filter(leases::name.eq(STORAGE_EVENTS))
+                    .filter(leases::replica_id.eq(&me))
+                    .filter(leases::time_expires.gt(overcast_db::now_micros()))
+                    .count()
+                    .get_result::<i64>(c)?
+                    > 0;
+                if !held {
+                    return Ok(());
+                }
+                let changes = storage_changes(Some(&recorded_health(c, &now)?), &now);
                 for (kind, name, action, message) in changes {
                     let id = crate::storage::pool_id(&name).to_string();
                     crate::app::record_system_event(

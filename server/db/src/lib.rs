@@ -47,18 +47,23 @@ impl Backend {
 }
 
 #[derive(Debug)]
-struct SqlitePragmas;
+struct SessionSettings;
 
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        if let DbConn::Sqlite(c) = conn {
-            c.batch_execute(
+        match conn {
+            DbConn::Sqlite(c) => c.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
                  PRAGMA synchronous = NORMAL;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+            ),
+            // What placement's per-host locks rely on (each statement reads
+            // what was committed when it began), whatever the database's
+            // default.
+            DbConn::Pg(c) => c.batch_execute(
+                "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED",
+            ),
         }
-        Ok(())
+        .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -112,7 +117,7 @@ impl Database {
         let pool = Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(10))
-            .connection_customizer(Box::new(SqlitePragmas))
+            .connection_customizer(Box::new(SessionSettings))
             .build(ConnectionManager::<DbConn>::new(url))?;
         Ok(Self {
             pool,

@@ -240,13 +240,46 @@ fn insufficient(what: String) -> ApiError {
     ApiError::insufficient("insufficient_capacity", what)
 }
 
+impl View {
+    /// Choose: `prefer` if it fits, else the roomiest (or one at random
+    /// among the roomiest when many fit).
+    fn choose(
+        &self,
+        need: Need,
+        avoid: &HashSet<HostId>,
+        tried: &HashSet<HostId>,
+        prefer: Option<&HostId>,
+    ) -> Option<HostId> {
+        let ok = |f: &Free| need.fits(f) && !avoid.contains(&f.id) && !tried.contains(&f.id);
+        if let Some(p) = prefer
+            && self.index.get(p).is_some_and(|&i| ok(&self.hosts[i]))
+        {
+            return Some(p.clone());
+        }
+        let mut fitting: Vec<&Free> = self.hosts.iter().filter(|f| ok(f)).collect();
+        let k = fitting.len().div_ceil(SPREAD).min(MAX_SPREAD);
+        if k <= 1 {
+            // The last of the roomiest in name order, as `max_by_key` picks.
+            return fitting
+                .into_iter()
+                .max_by_key(|f| need.room(f))
+                .map(|f| f.id.clone());
+        }
+        fitting.select_nth_unstable_by_key(k - 1, |f| std::cmp::Reverse(need.room(f)));
+        let pick = rand::rng().random_range(0..k);
+        Some(fitting[pick].id.clone())
+    }
+}
+
 impl PlacementPolicy {
     fn view(&self) -> std::sync::MutexGuard<'_, View> {
         self.view.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Read the whole view from the database now.
-    fn reload(&self, conn: &mut DbConn) -> ApiResult<()> {
+    /// Read the whole view from the database now, and make it the shared
+    /// one unless a read begun later already is.
+    fn reload(&self, conn: &mut DbConn) -> ApiResult<View> {
+        let began = Instant::now();
         let rows: Vec<FreeRow> = diesel::sql_query(ALL_FREE).load(conn)?;
         let hosts: Vec<Free> = rows.into_iter().map(|r| r.free(self)).collect();
         let index = hosts
@@ -254,11 +287,20 @@ impl PlacementPolicy {
             .enumerate()
             .map(|(i, f)| (f.id.clone(), i))
             .collect();
+        let fresh = View {
+            loaded: Some(began),
+            loading: false,
+            hosts,
+            index,
+        };
         let mut view = self.view();
-        (view.hosts, view.index) = (hosts, index);
-        view.loaded = Some(Instant::now());
+        if view.loaded.is_none_or(|t| t < began) {
+            view.loaded = fresh.loaded;
+            view.hosts = fresh.hosts.clone();
+            view.index = fresh.index.clone();
+        }
         view.loading = false;
-        Ok(())
+        Ok(fresh)
     }
 
     /// Read the view again if it is older than [`VIEW_TTL`] and no other
@@ -273,14 +315,18 @@ impl PlacementPolicy {
             }
             view.loading = true;
         }
-        let read = self.reload(conn);
-        if read.is_err() {
-            self.view().loading = false;
+        match self.reload(conn) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                self.view().loading = false;
+                Err(e)
+            }
         }
-        read
     }
 
-    /// One host's free capacity from the database, under its lock.
+    /// One host's free capacity from the database (under its lock, taken
+    /// by an earlier statement: each statement reads what was committed
+    /// when it began).
     fn truth(&self, conn: &mut DbConn, id: &HostId) -> ApiResult<Option<Free>> {
         let row: Option<FreeRow> = diesel::sql_query(ONE_FREE)
             .bind::<Text, _>(id)
@@ -289,40 +335,11 @@ impl PlacementPolicy {
         Ok(row.map(|r| r.free(self)))
     }
 
-    /// Choose from the view: `prefer` if it fits, else the roomiest (or
-    /// one at random among the roomiest when many fit).
-    fn choose(
-        &self,
-        need: Need,
-        avoid: &HashSet<HostId>,
-        tried: &HashSet<HostId>,
-        prefer: Option<&HostId>,
-    ) -> Option<HostId> {
-        let view = self.view();
-        let ok = |f: &Free| need.fits(f) && !avoid.contains(&f.id) && !tried.contains(&f.id);
-        if let Some(p) = prefer
-            && view.index.get(p).is_some_and(|&i| ok(&view.hosts[i]))
-        {
-            return Some(p.clone());
-        }
-        let mut fitting: Vec<&Free> = view.hosts.iter().filter(|f| ok(f)).collect();
-        let k = fitting.len().div_ceil(SPREAD).min(MAX_SPREAD);
-        if k <= 1 {
-            // The last of the roomiest in name order, as `max_by_key` picks.
-            return fitting
-                .into_iter()
-                .max_by_key(|f| need.room(f))
-                .map(|f| f.id.clone());
-        }
-        fitting.select_nth_unstable_by_key(k - 1, |f| std::cmp::Reverse(need.room(f)));
-        let pick = rand::rng().random_range(0..k);
-        Some(fitting[pick].id.clone())
-    }
-
-    /// Place `need`: the view's choice, checked against the database under
-    /// the host's lock; after [`TRIES`] misses, or when the view has no
-    /// candidate, the view is read afresh in this transaction and only it
-    /// can answer 507.
+    /// Place `need`: the shared view's choice, checked against the database
+    /// under the host's lock; after [`TRIES`] misses, or when the view has
+    /// no candidate, the view is read afresh in this transaction, and that
+    /// read alone (not the shared view, which other requests change) is
+    /// chosen from and can answer 507.
     fn place(
         &self,
         conn: &mut DbConn,
@@ -333,66 +350,56 @@ impl PlacementPolicy {
     ) -> ApiResult<HostId> {
         self.refresh(conn)?;
         let mut tried = HashSet::new();
-        let mut fresh = false;
-        let mut busy_with_lock_held = false;
-        loop {
-            let mut misses = 0;
-            while fresh || misses < TRIES {
-                let Some(pick) = self.choose(need, avoid, &tried, prefer) else {
-                    break;
-                };
-                tried.insert(pick.clone());
-                misses += 1;
-                match lock_host(conn, &pick, fresh)? {
-                    Locked::Yes => {}
-                    Locked::Busy => continue,
-                    Locked::BusyWhileHolding => {
-                        busy_with_lock_held = true;
-                        continue;
-                    }
-                }
-                let Some(mut free) = self.truth(conn, &pick)? else {
-                    self.view().drop_host(&pick);
-                    continue;
-                };
-                let fits = need.fits(&free);
-                if fits {
-                    need.take(&mut free);
-                }
-                self.view().set(free);
-                if fits {
-                    return Ok(pick);
-                }
+        for _ in 0..TRIES {
+            let Some(pick) = self.view().choose(need, avoid, &tried, prefer) else {
+                break;
+            };
+            tried.insert(pick.clone());
+            if !lock_host(conn, &pick, false)? {
+                continue;
             }
-            if fresh {
-                if busy_with_lock_held {
-                    return Err(ApiError::conflict(
-                        "busy",
-                        "the hosts with room are being placed on by other requests; retry",
-                    ));
-                }
-                return Err(need.shortfall(&self.view(), avoid, excluded_by));
+            match self.truth(conn, &pick)? {
+                Some(free) if need.fits(&free) => return Ok(self.taken(need, free)),
+                Some(free) => self.view().set(free),
+                None => self.view().drop_host(&pick),
             }
-            self.reload(conn)?;
-            tried.clear();
-            fresh = true;
         }
+        let mut mine = self.reload(conn)?;
+        tried.clear();
+        while let Some(pick) = mine.choose(need, avoid, &tried, prefer) {
+            tried.insert(pick.clone());
+            lock_host(conn, &pick, true)?;
+            match self.truth(conn, &pick)? {
+                Some(free) if need.fits(&free) => return Ok(self.taken(need, free)),
+                Some(free) => {
+                    mine.set(free.clone());
+                    self.view().set(free);
+                }
+                None => {
+                    mine.drop_host(&pick);
+                    self.view().drop_host(&pick);
+                }
+            }
+        }
+        Err(need.shortfall(&mine, avoid, excluded_by))
+    }
+
+    /// `need` placed on the host with `free`: the shared view learns what
+    /// is left there.
+    fn taken(&self, need: Need, mut free: Free) -> HostId {
+        need.take(&mut free);
+        let id = free.id.clone();
+        self.view().set(free);
+        id
     }
 }
 
-enum Locked {
-    Yes,
-    /// Another transaction holds it (only when not waiting).
-    Busy,
-    /// Another transaction holds it, and this one already holds another
-    /// host's lock, so waiting could deadlock.
-    BusyWhileHolding,
-}
-
-/// Take `host`'s placement lock for the rest of the transaction. Without
-/// `wait`, a lock held elsewhere is `Busy`; with it, the lock is waited for
-/// unless this transaction already holds another host's.
-fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<Locked> {
+/// Take `host`'s placement lock for the rest of the transaction: whether it
+/// was taken. Without `wait`, a lock held elsewhere is not waited for. A
+/// transaction already holding another host's lock may wait in a cycle with
+/// another; PostgreSQL breaks it (`deadlock_timeout`, 1 s by default) by
+/// failing one, which is answered 409 `busy` (retry).
+fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<bool> {
     #[derive(QueryableByName)]
     struct Got {
         #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -400,34 +407,33 @@ fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<Locked> 
     }
     if !matches!(conn, DbConn::Pg(_)) {
         // SQLite's writers take turns (`Database::write`).
-        return Ok(Locked::Yes);
-    }
-    let tried: Got = diesel::sql_query(format!(
-        "SELECT pg_try_advisory_xact_lock({LOCK_CLASS}, hashtext($1)) AS got"
-    ))
-    .bind::<Text, _>(host)
-    .get_result(conn)?;
-    if tried.got {
-        return Ok(Locked::Yes);
+        return Ok(true);
     }
     if !wait {
-        return Ok(Locked::Busy);
+        let tried: Got = diesel::sql_query(format!(
+            "SELECT pg_try_advisory_xact_lock({LOCK_CLASS}, hashtext($1)) AS got"
+        ))
+        .bind::<Text, _>(host)
+        .get_result(conn)?;
+        return Ok(tried.got);
     }
-    let holding: Got = diesel::sql_query(format!(
-        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
-         AND pid = pg_backend_pid() AND classid = {LOCK_CLASS} AND objsubid = 2 AND granted) \
-         AS got"
-    ))
-    .get_result(conn)?;
-    if holding.got {
-        return Ok(Locked::BusyWhileHolding);
-    }
-    diesel::sql_query(format!(
+    match diesel::sql_query(format!(
         "SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext($1))"
     ))
     .bind::<Text, _>(host)
-    .execute(conn)?;
-    Ok(Locked::Yes)
+    .execute(conn)
+    {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(_, info))
+            if info.message().contains("deadlock detected") =>
+        {
+            Err(ApiError::conflict(
+                "busy",
+                "another request was placing on the same hosts; retry",
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Hosts that hold any of `drive_ids` or run any of `instance_ids`.
@@ -520,12 +526,7 @@ pub fn fits_after_resize(
     vcpus: i32,
     memory_mib: i64,
 ) -> ApiResult<()> {
-    if let Locked::BusyWhileHolding = lock_host(conn, host_id, true)? {
-        return Err(ApiError::conflict(
-            "busy",
-            "the instance's host is being placed on by another request; retry",
-        ));
-    }
+    lock_host(conn, host_id, true)?;
     let Some(free) = policy.truth(conn, host_id)? else {
         return Err(insufficient("the instance's host is not up".into()));
     };
@@ -587,22 +588,18 @@ mod tests {
             ("b", 8.0, 8192, 0),
             ("c", 1.0, 65536, 0),
         ]);
+        let (a, b, c) = (id(&p, 0), id(&p, 1), id(&p, 2));
         let none = HashSet::new();
+        let v = p.view();
         // c has the most memory but too few vCPUs.
-        assert_eq!(p.choose(VM, &none, &none, None), Some(id(&p, 1)));
-        assert_eq!(
-            p.choose(VM, &none, &none, Some(&id(&p, 0))),
-            Some(id(&p, 0))
-        );
+        assert_eq!(v.choose(VM, &none, &none, None), Some(b.clone()));
+        assert_eq!(v.choose(VM, &none, &none, Some(&a)), Some(a.clone()));
         // A preferred host that does not fit is passed over.
-        assert_eq!(
-            p.choose(VM, &none, &none, Some(&id(&p, 2))),
-            Some(id(&p, 1))
-        );
-        let avoid: HashSet<HostId> = [id(&p, 1)].into();
-        assert_eq!(p.choose(VM, &avoid, &none, None), Some(id(&p, 0)));
-        let all: HashSet<HostId> = [id(&p, 0), id(&p, 1)].into();
-        assert_eq!(p.choose(VM, &none, &all, None), None);
+        assert_eq!(v.choose(VM, &none, &none, Some(&c)), Some(b.clone()));
+        let avoid: HashSet<HostId> = [b.clone()].into();
+        assert_eq!(v.choose(VM, &avoid, &none, None), Some(a.clone()));
+        let all: HashSet<HostId> = [a, b].into();
+        assert_eq!(v.choose(VM, &none, &all, None), None);
     }
 
     #[test]
@@ -611,10 +608,11 @@ mod tests {
             (0..1000).map(|i| ("h", 64.0, 1024 * i, 0)).collect();
         let p = view(&hosts);
         let none = HashSet::new();
+        let v = p.view();
         let mut seen = HashSet::new();
         for _ in 0..400 {
-            let pick = p.choose(VM, &none, &none, None).unwrap();
-            let i = p.view().index[&pick];
+            let pick = v.choose(VM, &none, &none, None).unwrap();
+            let i = v.index[&pick];
             // 999 fit (all but the first), so the pick is among the 16 roomiest.
             assert!(i >= 1000 - 16, "picked host {i}");
             seen.insert(i);

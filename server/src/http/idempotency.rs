@@ -83,6 +83,33 @@ async fn run(
     hasher.update(&bytes);
     let request_hash = hex(&hasher.finalize());
 
+    // From here on the request runs to its end, claim, handler and stored
+    // answer, even if the client goes away meanwhile (dropping this
+    // future): otherwise a claim could be left in flight, and the retry be
+    // refused, for a day. It keeps the request's id and span.
+    let request_id = overcast_types::error::current_request_id();
+    let run = overcast_types::error::REQUEST_ID.scope(
+        request_id,
+        claim_and_answer(app, principal, key, request_hash, parts, bytes, next),
+    );
+    tokio::spawn(tracing::Instrument::instrument(
+        run,
+        tracing::Span::current(),
+    ))
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Claim the key, then replay its stored answer or run the request.
+async fn claim_and_answer(
+    app: App,
+    principal: String,
+    key: String,
+    request_hash: String,
+    parts: axum::http::request::Parts,
+    bytes: axum::body::Bytes,
+    next: Next,
+) -> ApiResult<Response> {
     let claim = {
         let (principal, key, request_hash) = (principal.clone(), key.clone(), request_hash.clone());
         let me = app.replica.id.clone();
@@ -155,19 +182,7 @@ async fn run(
         return Ok(response);
     }
 
-    // The request runs to its end and its answer is stored even if the
-    // client goes away meanwhile (dropping this future): otherwise the
-    // claim would stay in flight, and the retry be refused, for a day.
-    // It keeps the request's id and span.
-    let request_id = overcast_types::error::current_request_id();
-    let run = overcast_types::error::REQUEST_ID
-        .scope(request_id, answer(app, principal, key, parts, bytes, next));
-    tokio::spawn(tracing::Instrument::instrument(
-        run,
-        tracing::Span::current(),
-    ))
-    .await
-    .map_err(ApiError::internal)?
+    answer(app, principal, key, parts, bytes, next).await
 }
 
 /// Run the claimed request and store its answer for the key.
@@ -179,9 +194,16 @@ async fn answer(
     bytes: axum::body::Bytes,
     next: Next,
 ) -> ApiResult<Response> {
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    // A handler that panics stored nothing: its claim goes, so the retry
+    // runs again instead of being refused for a day.
+    let ran = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(
+        next.run(Request::from_parts(parts, Body::from(bytes))),
+    ))
+    .await;
+    let response = match ran {
+        Ok(response) => response,
+        Err(_) => ApiError::internal("the request's handler failed").into_response(),
+    };
     let status = response.status();
     let (resp_parts, resp_body) = response.into_parts();
     let resp_bytes = axum::body::to_bytes(resp_body, usize::MAX)
