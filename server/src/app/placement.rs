@@ -355,33 +355,59 @@ impl PlacementPolicy {
                 break;
             };
             tried.insert(pick.clone());
-            if !lock_host(conn, &pick, false)? {
-                continue;
-            }
-            match self.truth(conn, &pick)? {
-                Some(free) if need.fits(&free) => return Ok(self.taken(need, free)),
-                Some(free) => self.view().set(free),
-                None => self.view().drop_host(&pick),
+            match self.attempt(conn, need, &pick, false)? {
+                Attempt::Fits(free) => return Ok(self.taken(need, free)),
+                Attempt::Busy => {}
+                Attempt::Full(free) => self.view().set(free),
+                Attempt::Gone => self.view().drop_host(&pick),
             }
         }
         let mut mine = self.reload(conn)?;
         tried.clear();
         while let Some(pick) = mine.choose(need, avoid, &tried, prefer) {
             tried.insert(pick.clone());
-            lock_host(conn, &pick, true)?;
-            match self.truth(conn, &pick)? {
-                Some(free) if need.fits(&free) => return Ok(self.taken(need, free)),
-                Some(free) => {
+            match self.attempt(conn, need, &pick, true)? {
+                Attempt::Fits(free) => return Ok(self.taken(need, free)),
+                Attempt::Busy => {}
+                Attempt::Full(free) => {
                     mine.set(free.clone());
                     self.view().set(free);
                 }
-                None => {
+                Attempt::Gone => {
                     mine.drop_host(&pick);
                     self.view().drop_host(&pick);
                 }
             }
         }
         Err(need.shortfall(&mine, avoid, excluded_by))
+    }
+
+    /// Lock `host` and read what it has, in a savepoint: kept if `need`
+    /// fits, rolled back otherwise, which releases the lock (a transaction
+    /// then never holds the lock of a host it did not place on, so two
+    /// placements cannot wait for each other's).
+    fn attempt(
+        &self,
+        conn: &mut DbConn,
+        need: Need,
+        host: &HostId,
+        wait: bool,
+    ) -> ApiResult<Attempt> {
+        let tried = conn.transaction(|c| {
+            if !lock_host(c, host, wait)? {
+                return Err(Miss::Is(Attempt::Busy));
+            }
+            match self.truth(c, host)? {
+                Some(free) if need.fits(&free) => Ok(Attempt::Fits(free)),
+                Some(free) => Err(Miss::Is(Attempt::Full(free))),
+                None => Err(Miss::Is(Attempt::Gone)),
+            }
+        });
+        match tried {
+            Ok(fits) => Ok(fits),
+            Err(Miss::Is(miss)) => Ok(miss),
+            Err(Miss::Failed(e)) => Err(e),
+        }
     }
 
     /// `need` placed on the host with `free`: the shared view learns what
@@ -394,11 +420,41 @@ impl PlacementPolicy {
     }
 }
 
+/// What one attempt on a host found.
+enum Attempt {
+    Fits(Free),
+    /// Its lock is held elsewhere (only when not waiting).
+    Busy,
+    /// Fuller than the view said: what it has.
+    Full(Free),
+    /// No longer active.
+    Gone,
+}
+
+/// Why an attempt's savepoint is rolled back.
+enum Miss {
+    Is(Attempt),
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for Miss {
+    fn from(e: diesel::result::Error) -> Self {
+        Miss::Failed(e.into())
+    }
+}
+
+impl From<ApiError> for Miss {
+    fn from(e: ApiError) -> Self {
+        Miss::Failed(e)
+    }
+}
+
 /// Take `host`'s placement lock for the rest of the transaction: whether it
 /// was taken. Without `wait`, a lock held elsewhere is not waited for. A
-/// transaction already holding another host's lock may wait in a cycle with
-/// another; PostgreSQL breaks it (`deadlock_timeout`, 1 s by default) by
-/// failing one, which is answered 409 `busy` (retry).
+/// transaction holds only the locks of hosts it placed on, so a cycle of
+/// waits needs one request placing on two hosts (an instance and, where its
+/// host has no room, its drive); PostgreSQL breaks it (`deadlock_timeout`,
+/// 1 s by default) by failing one, which is answered 409 `busy` (retry).
 fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<bool> {
     #[derive(QueryableByName)]
     struct Got {
