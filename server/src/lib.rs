@@ -13,6 +13,7 @@ pub mod app;
 pub mod config;
 pub mod hosts;
 pub mod http;
+pub mod logging;
 pub mod state;
 pub mod storage;
 pub mod workflow;

@@ -4,20 +4,12 @@ use std::io::IsTerminal;
 
 use clap::Parser;
 use overcast_server::{Admin, Command, Config, Server};
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let filter = EnvFilter::try_from_env("OVERCAST_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // Colour only on a terminal: not in files, pipes or the journal.
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stdout().is_terminal());
-    if std::env::var("OVERCAST_LOG_FORMAT").as_deref() == Ok("json") {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
+    let ansi = std::io::stdout().is_terminal();
+    let _log = overcast_server::logging::init(std::io::stdout(), ansi);
     let config = Config::parse();
     if let Some(Command::Admin(Admin::OperatorToken)) = &config.command {
         let path = overcast_server::admin_operator_token(&config).await?;

@@ -60,8 +60,22 @@ impl Replica {
     }
 }
 
+/// The server's shared state, behind one reference count: axum clones the
+/// state for every extractor and middleware of every request, and one
+/// atomic increment is what that should cost.
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<Shared>);
+
+impl std::ops::Deref for App {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`App`] shares.
+pub struct Shared {
     pub db: Database,
     pub tokens: Arc<TokenCache>,
     /// Connected hosts.
@@ -88,7 +102,7 @@ impl App {
             db.clone(),
             replica.id.clone(),
         ));
-        Self {
+        Self(Arc::new(Shared {
             replica: Arc::new(replica),
             workflows: Engine::new(
                 db.clone(),
@@ -102,7 +116,7 @@ impl App {
             placement,
             storage,
             storage_health: Arc::default(),
-        }
+        }))
     }
 
     /// Keep this replica alive in the database (`name` and `url` are what

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -49,9 +49,9 @@ impl Backend {
 #[derive(Debug)]
 struct SessionSettings;
 
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SessionSettings {
-    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        match conn {
+impl CustomizeConnection<Pooled, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, conn: &mut Pooled) -> Result<(), diesel::r2d2::Error> {
+        match &mut conn.conn {
             DbConn::Sqlite(c) => c.batch_execute(
                 "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
                  PRAGMA synchronous = NORMAL;",
@@ -67,6 +67,36 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SessionSettings {
     }
 }
 
+/// A pooled connection, and whether work on it found it dead.
+struct Pooled {
+    conn: DbConn,
+    lost: bool,
+}
+
+/// diesel's connection manager, which also drops the connections found
+/// dead. The pool does not test a connection before handing it out (a
+/// `SELECT 1` was a second round trip for every one-query read); a dead
+/// one is found by the work that uses it instead: a read is retried on
+/// another connection, and a write tests its connection first.
+struct Manager(ConnectionManager<DbConn>);
+
+impl ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        self.0.connect().map(|conn| Pooled { conn, lost: false })
+    }
+
+    fn is_valid(&self, c: &mut Pooled) -> Result<(), Self::Error> {
+        self.0.is_valid(&mut c.conn)
+    }
+
+    fn has_broken(&self, c: &mut Pooled) -> bool {
+        c.lost || self.0.has_broken(&mut c.conn)
+    }
+}
+
 /// A pool of connections plus, for SQLite, the lock that makes writers take
 /// turns (SQLite has one writer at a time; taking turns here avoids
 /// `SQLITE_BUSY` on lock upgrades inside transactions).
@@ -77,7 +107,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SessionSettings {
 /// gave a p99 of ~1 s under load where the semaphore gives ~6 ms.
 #[derive(Clone)]
 pub struct Database {
-    pool: Pool<ConnectionManager<DbConn>>,
+    pool: Pool<Manager>,
     backend: Backend,
     sqlite_writer: Arc<Mutex<()>>,
     permits: Arc<tokio::sync::Semaphore>,
@@ -117,8 +147,9 @@ impl Database {
         let pool = Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(10))
+            .test_on_check_out(false)
             .connection_customizer(Box::new(SessionSettings))
-            .build(ConnectionManager::<DbConn>::new(url))?;
+            .build(Manager(ConnectionManager::new(url)))?;
         Ok(Self {
             pool,
             backend,
@@ -157,10 +188,12 @@ impl Database {
     }
 
     /// Run read-only work on a pooled connection, off the async threads.
+    /// Work that finds its connection dead runs again on another (every
+    /// pooled connection may be dead after the database restarted).
     pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        F: Fn(&mut DbConn) -> ApiResult<T> + Send + 'static,
     {
         let pool = self.pool.clone();
         let permit = self
@@ -171,8 +204,20 @@ impl Database {
             .map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let mut conn = pool.get().map_err(pool_error)?;
-            f(&mut conn)
+            let mut tries = pool.max_size() + 1;
+            loop {
+                let mut pooled = pool.get().map_err(pool_error)?;
+                match f(&mut pooled.conn) {
+                    Err(e) if e.is_connection_lost() => {
+                        pooled.lost = true;
+                        tries -= 1;
+                        if tries == 0 {
+                            return Err(e);
+                        }
+                    }
+                    done => return done,
+                }
+            }
         })
         .await
         .map_err(ApiError::internal)?
@@ -197,8 +242,14 @@ impl Database {
             let _turn = lock
                 .as_ref()
                 .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            let mut conn = pool.get().map_err(pool_error)?;
-            conn.transaction(|c| f(c))
+            let mut pooled = writable(&pool)?;
+            let done = pooled.conn.transaction(|c| f(c));
+            if let Err(e) = &done
+                && e.is_connection_lost()
+            {
+                pooled.lost = true;
+            }
+            done
         })
         .await
         .map_err(ApiError::internal)?
@@ -208,6 +259,24 @@ impl Database {
 /// Microseconds since the Unix epoch, the unit every time column uses.
 pub fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
+}
+
+/// A connection for a write, tested first: a write that failed on a dead
+/// connection may or may not have committed, so it is not run again, and
+/// it should not start on a connection already dead.
+fn writable(pool: &Pool<Manager>) -> ApiResult<diesel::r2d2::PooledConnection<Manager>> {
+    let mut tries = pool.max_size() + 1;
+    loop {
+        let mut pooled = pool.get().map_err(pool_error)?;
+        if matches!(pooled.conn, DbConn::Sqlite(_)) || pooled.conn.ping().is_ok() {
+            return Ok(pooled);
+        }
+        pooled.lost = true;
+        tries -= 1;
+        if tries == 0 {
+            return Err(ApiError::internal("no live database connection"));
+        }
+    }
 }
 
 fn pool_error(err: diesel::r2d2::PoolError) -> ApiError {

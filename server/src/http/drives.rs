@@ -25,7 +25,10 @@ pub fn routes() -> OpenApiRouter<App> {
 /// The drives' views: snapshots counted in (`app`), and a replicated
 /// drive's replication as the storage cluster was last read.
 pub(super) async fn views(app: &App, rows: Vec<DriveRow>) -> ApiResult<Vec<Drive>> {
-    let views = app.db.read(move |c| app::drives::views(c, rows)).await?;
+    let views = app
+        .db
+        .read(move |c| app::drives::views(c, rows.clone()))
+        .await?;
     Ok(with_health(app, views))
 }
 

@@ -494,7 +494,7 @@ impl Engine {
                     Err(CallError::Unreachable(m)) => {
                         let down = self
                             .db
-                            .read(move |c| commands::down_host(c, &host, subject))
+                            .read(move |c| commands::down_host(c, &host, subject.clone()))
                             .await?;
                         return Err(match down {
                             Some(why) => Failure::Permanent(format!("{why} ({m})")),

@@ -45,6 +45,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     internal: Option<String>,
+    /// The database connection the work ran on was found dead.
+    connection_lost: bool,
 }
 
 impl std::fmt::Display for ApiError {
@@ -63,6 +65,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             internal: None,
+            connection_lost: false,
         }
     }
 
@@ -128,7 +131,15 @@ impl ApiError {
             message: "internal error; quote the request id when reporting it".into(),
             field: None,
             internal: Some(cause.to_string()),
+            connection_lost: false,
         }
+    }
+
+    /// Whether this failed because the database connection was dead (the
+    /// database restarted or failed over). A read that failed so can be
+    /// run again on another connection.
+    pub fn is_connection_lost(&self) -> bool {
+        self.connection_lost
     }
 
     /// Internal detail for the log, never shown to clients.
@@ -222,6 +233,13 @@ impl From<diesel::result::Error> for ApiError {
                 "concurrent_modification",
                 "the resource was modified concurrently; retry",
             ),
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => Self {
+                connection_lost: true,
+                ..Self::internal(err)
+            },
             _ => Self::internal(err),
         }
     }

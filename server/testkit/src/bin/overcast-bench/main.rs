@@ -449,6 +449,10 @@ fn bench_iscsi() -> Result<()> {
 
 fn main() -> Result<()> {
     let which = std::env::args().nth(1).unwrap_or_default();
+    // The servers started in this process log as `overcast-server` does, a
+    // line per request (their cost is part of what is measured), to a file.
+    let log = std::env::temp_dir().join("overcast-bench.log");
+    let _log = overcast_server::logging::init(std::fs::File::create(&log)?, false);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
