@@ -86,3 +86,63 @@ async fn a_promoted_standby_carries_on_with_every_acknowledged_write() {
     assert_eq!(r.status, 200, "{}", r.body);
     t.stop().await;
 }
+
+/// Every pooled connection dies at once, as when PostgreSQL restarts: the
+/// pool does not test connections before handing them out, so the next
+/// read and the next write meet dead ones, and are answered all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_that_died_under_the_pool_cost_no_request_an_error() {
+    let t = TestServer::start(Backend::Postgres).await.unwrap();
+    let a = t.tenant("acme").await;
+    let d = t
+        .create(
+            "/v1/drives?project=main",
+            &a.rw,
+            json!({"name": "before", "size_bytes": 1 << 20}),
+        )
+        .await;
+    let url = t.database.clone().expect("a PostgreSQL database");
+    let killed = tokio::task::spawn_blocking(move || {
+        #[derive(QueryableByName)]
+        struct Killed {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut c = diesel::PgConnection::establish(&url).unwrap();
+        let k: Killed = diesel::sql_query(
+            "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .get_result(&mut c)
+        .unwrap();
+        k.n
+    })
+    .await
+    .unwrap();
+    assert!(
+        killed >= 8,
+        "the server's pool of 8 was not all there: {killed}"
+    );
+    let id = d["id"].as_str().unwrap();
+    for _ in 0..3 {
+        let r = t.get(&format!("/v1/drives/{id}"), &a.rw).await;
+        assert_eq!(
+            r.status, 200,
+            "a read after the connections died: {}",
+            r.body
+        );
+    }
+    let r = t
+        .post(
+            "/v1/drives?project=main",
+            &a.rw,
+            json!({"name": "after", "size_bytes": 1 << 20}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 201,
+        "a write after the connections died: {}",
+        r.body
+    );
+    t.stop().await;
+}

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Pool, R2D2Connection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
@@ -77,7 +77,7 @@ struct Pooled {
 /// dead. The pool does not test a connection before handing it out (a
 /// `SELECT 1` was a second round trip for every one-query read); a dead
 /// one is found by the work that uses it instead: a read is retried on
-/// another connection, and a write tests its connection first.
+/// another connection, and so is a write whose `BEGIN` found it dead.
 struct Manager(ConnectionManager<DbConn>);
 
 impl ManageConnection for Manager {
@@ -242,8 +242,8 @@ impl Database {
             let _turn = lock
                 .as_ref()
                 .map(|l| l.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            let mut pooled = writable(&pool)?;
-            let done = pooled.conn.transaction(|c| f(c));
+            let mut pooled = begun(&pool)?;
+            let done = run_and_end(&mut pooled.conn, f);
             if let Err(e) = &done
                 && e.is_connection_lost()
             {
@@ -261,21 +261,43 @@ pub fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
-/// A connection for a write, tested first: a write that failed on a dead
-/// connection may or may not have committed, so it is not run again, and
-/// it should not start on a connection already dead.
-fn writable(pool: &Pool<Manager>) -> ApiResult<diesel::r2d2::PooledConnection<Manager>> {
+/// A connection with a transaction begun on it. A connection found dead
+/// by its `BEGIN` (nothing ran on it) is dropped and the next one tried;
+/// after the database restarted, every pooled one may be. Once begun, a
+/// write that loses its connection is not run again: it may or may not
+/// have committed.
+fn begun(pool: &Pool<Manager>) -> ApiResult<diesel::r2d2::PooledConnection<Manager>> {
+    use diesel::connection::TransactionManager;
     let mut tries = pool.max_size() + 1;
     loop {
         let mut pooled = pool.get().map_err(pool_error)?;
-        if matches!(pooled.conn, DbConn::Sqlite(_)) || pooled.conn.ping().is_ok() {
-            return Ok(pooled);
+        let e = match Transactions::begin_transaction(&mut pooled.conn) {
+            Ok(()) => return Ok(pooled),
+            Err(e) => ApiError::from(e),
+        };
+        tries -= 1;
+        if !e.is_connection_lost() || tries == 0 {
+            return Err(e);
         }
         pooled.lost = true;
-        tries -= 1;
-        if tries == 0 {
-            return Err(ApiError::internal("no live database connection"));
-        }
+    }
+}
+
+type Transactions = <DbConn as Connection>::TransactionManager;
+
+/// Run `f` in the transaction begun on `conn`: commit what it did, or roll
+/// it back if it failed (what diesel's `Connection::transaction` does
+/// after its `BEGIN`).
+fn run_and_end<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> ApiResult<T>) -> ApiResult<T> {
+    use diesel::connection::TransactionManager;
+    match f(conn) {
+        Ok(value) => Transactions::commit_transaction(conn)
+            .map(|()| value)
+            .map_err(ApiError::from),
+        Err(e) => match Transactions::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(e),
+            Err(rollback) => Err(rollback.into()),
+        },
     }
 }
 
