@@ -2,8 +2,8 @@
 //! output is not a terminal, and the offline recovery of the operator
 //! token (`admin operator-token`) after the last one was revoked.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use overcast_testkit::{Api, TempDir, free_port};
@@ -11,9 +11,13 @@ use reqwest::StatusCode;
 
 const BIN: &str = env!("CARGO_BIN_EXE_overcast-server");
 
+/// What [`serve`] gives: the process, its API address, what it printed up
+/// to its banner, and the rest of its standard output.
+type Served = (std::process::Child, String, String, BufReader<ChildStdout>);
+
 /// Start the binary on `data`, wait until it serves, and return it with
 /// its API address and everything it printed so far.
-fn serve(data: &std::path::Path) -> (std::process::Child, String, String) {
+fn serve(data: &std::path::Path) -> Served {
     let port = free_port().unwrap();
     let internal = free_port().unwrap();
     let mut child = Command::new(BIN)
@@ -26,12 +30,16 @@ fn serve(data: &std::path::Path) -> (std::process::Child, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the server binary starts");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
     let started = Instant::now();
-    for line in stdout.lines() {
-        let line = line.unwrap();
-        printed.push_str(&line);
+    loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let line = line.trim_end();
+        printed.push_str(line);
         printed.push('\n');
         if line.starts_with("Internal API:") {
             break;
@@ -41,7 +49,7 @@ fn serve(data: &std::path::Path) -> (std::process::Child, String, String) {
             "the server did not start: {printed}"
         );
     }
-    (child, format!("http://127.0.0.1:{port}"), printed)
+    (child, format!("http://127.0.0.1:{port}"), printed, stdout)
 }
 
 fn stop(mut child: std::process::Child) {
@@ -54,8 +62,11 @@ fn stop(mut child: std::process::Child) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_have_no_colour_codes_off_a_terminal() {
     let data = TempDir::new("overcast-bin").unwrap();
-    let (child, _, printed) = serve(&data.0);
+    let (child, _, mut printed, mut rest) = serve(&data.0);
     stop(child);
+    // The log is written by a thread of its own: its lines may come after
+    // the banner.
+    rest.read_to_string(&mut printed).unwrap();
     assert!(
         printed.contains("serving the Overcast API"),
         "the log line is there: {printed}"
@@ -69,7 +80,7 @@ async fn logs_have_no_colour_codes_off_a_terminal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_operator_token_is_kept_and_can_be_recovered_offline() {
     let data = TempDir::new("overcast-bin").unwrap();
-    let (child, base, _) = serve(&data.0);
+    let (child, base, _, _) = serve(&data.0);
     let token = std::fs::read_to_string(data.0.join("operator.token"))
         .unwrap()
         .trim()
@@ -140,7 +151,7 @@ async fn the_last_operator_token_is_kept_and_can_be_recovered_offline() {
         std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    let (child, base, _) = serve(&data.0);
+    let (child, base, _, _) = serve(&data.0);
     let api = Api::new(base, recovered.clone()).unwrap();
     assert_eq!(api.get("/v1/tokens", &recovered).await.status, 200);
     // The recovery is in the audit log.

@@ -11,6 +11,11 @@ use diesel::prelude::*;
 use overcast_testkit::{Backend, Hosts, PgPair, TestServer};
 use serde_json::json;
 
+/// The body of a 1 MiB drive's create.
+fn drive(name: &str) -> serde_json::Value {
+    json!({"name": name, "size_bytes": 1 << 20})
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_promoted_standby_carries_on_with_every_acknowledged_write() {
     let pair = tokio::task::spawn_blocking(PgPair::start)
@@ -38,11 +43,7 @@ async fn a_promoted_standby_carries_on_with_every_acknowledged_write() {
     let mut acknowledged = Vec::new();
     for i in 0..20 {
         let d = t
-            .create(
-                "/v1/drives?project=main",
-                &a.rw,
-                json!({"name": format!("d{i}"), "size_bytes": 1 << 20}),
-            )
+            .create("/v1/drives?project=main", &a.rw, drive(&format!("d{i}")))
             .await;
         acknowledged.push(d["id"].as_str().unwrap().to_string());
     }
@@ -54,11 +55,7 @@ async fn a_promoted_standby_carries_on_with_every_acknowledged_write() {
     // The server finds the new primary by itself; writes resume.
     let resumed = loop {
         let r = t
-            .post(
-                "/v1/drives?project=main",
-                &a.rw,
-                json!({"name": "after", "size_bytes": 1 << 20}),
-            )
+            .post("/v1/drives?project=main", &a.rw, drive("after"))
             .await;
         if r.status == 201 {
             break killed.elapsed();
@@ -95,11 +92,7 @@ async fn connections_that_died_under_the_pool_cost_no_request_an_error() {
     let t = TestServer::start(Backend::Postgres).await.unwrap();
     let a = t.tenant("acme").await;
     let d = t
-        .create(
-            "/v1/drives?project=main",
-            &a.rw,
-            json!({"name": "before", "size_bytes": 1 << 20}),
-        )
+        .create("/v1/drives?project=main", &a.rw, drive("before"))
         .await;
     let url = t.database.clone().expect("a PostgreSQL database");
     let killed = tokio::task::spawn_blocking(move || {
@@ -133,11 +126,7 @@ async fn connections_that_died_under_the_pool_cost_no_request_an_error() {
         );
     }
     let r = t
-        .post(
-            "/v1/drives?project=main",
-            &a.rw,
-            json!({"name": "after", "size_bytes": 1 << 20}),
-        )
+        .post("/v1/drives?project=main", &a.rw, drive("after"))
         .await;
     assert_eq!(
         r.status, 201,

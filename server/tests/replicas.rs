@@ -485,7 +485,7 @@ async fn killing_a_replica_loses_nothing_and_runs_nothing_twice() {
         let id = id.clone();
         db.read(move |c| {
             Ok(workflows::table
-                .filter(workflows::subject_id.eq(id))
+                .filter(workflows::subject_id.eq(&id))
                 .select((workflows::kind, workflows::state))
                 .load::<(String, String)>(c)?)
         })
@@ -602,7 +602,7 @@ async fn killing_a_replica_loses_nothing_and_runs_nothing_twice() {
         use overcast_db::schema::workflows;
         db.read(move |c| {
             Ok(workflows::table
-                .filter(workflows::subject_id.eq(ha_id))
+                .filter(workflows::subject_id.eq(&ha_id))
                 .filter(workflows::kind.eq("instance_failover"))
                 .count()
                 .get_result(c)?)
