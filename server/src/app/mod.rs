@@ -159,9 +159,13 @@ pub fn resolve_project(
             .first(conn)
             .optional()?,
         NameOrId::Name(name) => {
-            let account = resolve_account(conn, actor, account)?;
+            // An account token's own account needs no lookup.
+            let account_id = match (account, &actor.account_id) {
+                (None, Some(own)) => own.clone(),
+                _ => resolve_account(conn, actor, account)?.id,
+            };
             projects::table
-                .filter(projects::account_id.eq(&account.id))
+                .filter(projects::account_id.eq(&account_id))
                 .filter(projects::name.eq(name))
                 .select(ProjectRow::as_select())
                 .first(conn)
