@@ -204,20 +204,7 @@ impl Database {
             .map_err(ApiError::internal)?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let mut tries = pool.max_size() + 1;
-            loop {
-                let mut pooled = pool.get().map_err(pool_error)?;
-                match f(&mut pooled.conn) {
-                    Err(e) if e.is_connection_lost() => {
-                        pooled.lost = true;
-                        tries -= 1;
-                        if tries == 0 {
-                            return Err(e);
-                        }
-                    }
-                    done => return done,
-                }
-            }
+            on_live(&pool, |c| f(c)).map(|(value, _)| value)
         })
         .await
         .map_err(ApiError::internal)?
@@ -261,26 +248,36 @@ pub fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
 }
 
-/// A connection with a transaction begun on it. A connection found dead
-/// by its `BEGIN` (nothing ran on it) is dropped and the next one tried;
-/// after the database restarted, every pooled one may be. Once begun, a
-/// write that loses its connection is not run again: it may or may not
-/// have committed.
-fn begun(pool: &Pool<Manager>) -> ApiResult<diesel::r2d2::PooledConnection<Manager>> {
-    use diesel::connection::TransactionManager;
+/// Run `f` on a pooled connection, and again on the next while it finds
+/// its connection dead (a dead one leaves the pool; after the database
+/// restarted, every pooled one may be): what it gave, and the connection.
+fn on_live<T>(
+    pool: &Pool<Manager>,
+    mut f: impl FnMut(&mut DbConn) -> ApiResult<T>,
+) -> ApiResult<(T, diesel::r2d2::PooledConnection<Manager>)> {
     let mut tries = pool.max_size() + 1;
     loop {
         let mut pooled = pool.get().map_err(pool_error)?;
-        let e = match Transactions::begin_transaction(&mut pooled.conn) {
-            Ok(()) => return Ok(pooled),
-            Err(e) => ApiError::from(e),
-        };
-        tries -= 1;
-        if !e.is_connection_lost() || tries == 0 {
-            return Err(e);
+        match f(&mut pooled.conn) {
+            Ok(value) => return Ok((value, pooled)),
+            Err(e) => {
+                tries -= 1;
+                if !e.is_connection_lost() || tries == 0 {
+                    pooled.lost = e.is_connection_lost();
+                    return Err(e);
+                }
+                pooled.lost = true;
+            }
         }
-        pooled.lost = true;
     }
+}
+
+/// A connection with a transaction begun on it. One whose `BEGIN` finds it
+/// dead (nothing ran on it) is replaced. Once begun, a write that loses
+/// its connection is not run again: it may or may not have committed.
+fn begun(pool: &Pool<Manager>) -> ApiResult<diesel::r2d2::PooledConnection<Manager>> {
+    use diesel::connection::TransactionManager;
+    on_live(pool, |c| Ok(Transactions::begin_transaction(c)?)).map(|((), pooled)| pooled)
 }
 
 type Transactions = <DbConn as Connection>::TransactionManager;
