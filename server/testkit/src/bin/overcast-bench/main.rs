@@ -20,6 +20,7 @@ use overcast_testkit::{Api as Api2, Backend, Config, PgCluster, Server, TempDir}
 
 mod failover;
 mod fleet;
+mod floor;
 mod placement;
 mod provision;
 mod replica_failover;
@@ -101,6 +102,11 @@ end
 /// Load `url` with wrk: `CLIENTS` connections on 2 threads for `PHASE`
 /// after a warm-up run.
 fn wrk(api: &Api, method: &str, path: &str) -> Result<Figures> {
+    wrk_at(&api.base, &api.token, method, path)
+}
+
+/// [`wrk`] against any base URL, with `token` as the bearer.
+fn wrk_at(base: &str, token: &str, method: &str, path: &str) -> Result<Figures> {
     let script = std::env::temp_dir().join(format!("overcast-bench-{}.lua", std::process::id()));
     // wrk takes the method from the script.
     std::fs::write(&script, format!("wrk.method = \"{method}\"\n{WRK_SCRIPT}"))?;
@@ -111,9 +117,9 @@ fn wrk(api: &Api, method: &str, path: &str) -> Result<Figures> {
             .arg(format!("{}s", duration.as_secs()))
             .arg("-s")
             .arg(&script)
-            .args(["-H", &format!("Authorization: Bearer {}", api.token)])
+            .args(["-H", &format!("Authorization: Bearer {token}")])
             .args(["-H", "Content-Type: application/json"])
-            .arg(format!("{}{path}", api.base))
+            .arg(format!("{base}{path}"))
             .output()
             .context("running wrk (run `cargo xtask setup`)")?;
         if !out.status.success() {
@@ -278,6 +284,20 @@ fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
     ];
     let select_tps = pgbench_tps(&cluster, &[&run[..], &["-S"]].concat())?;
     let update_tps = pgbench_tps(&cluster, &[&run[..], &["-N"]].concat())?;
+    println!("floors: axum with tokio-postgres, and with diesel/r2d2...");
+    let mut floors = Vec::new();
+    for (label, start) in [
+        (
+            "floor: axum + tokio-postgres",
+            floor::start_async as fn(&str) -> Result<floor::Floor>,
+        ),
+        ("floor: axum + diesel/r2d2 (sync)", floor::start_sync),
+    ] {
+        let server = start(&cluster.url("bench"))?;
+        let figures = wrk_at(&server.base, "-", "GET", "/")?;
+        server.stop();
+        floors.push((label, figures));
+    }
 
     let mut results = Vec::new();
     for backend in [Backend::Postgres, Backend::Sqlite] {
@@ -324,6 +344,9 @@ fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
         "{:<36} {:>10.0} tps",
         "pgbench -N (simple update)", update_tps
     );
+    for (label, figures) in &floors {
+        row(label, figures);
+    }
     for (label, get, create) in &results {
         row(&format!("GET /v1/drives/{{id}} [{label}]"), get);
         row(&format!("POST /v1/projects [{label}]"), create);
@@ -332,6 +355,12 @@ fn bench_api(rt: &tokio::runtime::Runtime) -> Result<()> {
     let get_ratio = get.rps / select_tps;
     let create_ratio = create.rps / update_tps;
     println!();
+    println!(
+        "floors / pgbench -S         = {:.2}x async, {:.2}x sync; GET-by-id / async floor = {:.2}x",
+        floors[0].1.rps / select_tps,
+        floors[1].1.rps / select_tps,
+        get.rps / floors[0].1.rps
+    );
     println!(
         "GET-by-id / pgbench -S      = {get_ratio:.2}x (target >= 0.5x), p99 {:.2} ms (target < 10 ms): {}",
         get.p99_ms,
