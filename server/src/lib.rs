@@ -252,11 +252,14 @@ impl Server {
         let sessions = app.sessions.clone();
         let retiring = app.clone();
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
+            let served = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
             let _ = internal_tx.send(());
             watcher.abort();
             storage_watcher.abort();
@@ -345,7 +348,8 @@ pub async fn admin_operator_token(config: &Config) -> anyhow::Result<PathBuf> {
         )?;
         let ctx = app::Ctx {
             actor: app::Actor {
-                token_id: id.clone(),
+                token_id: Some(id.clone()),
+                user: None,
                 scope: overcast_types::TokenScope::Operator,
                 partner_id: None,
                 account_id: None,

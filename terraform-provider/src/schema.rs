@@ -708,7 +708,13 @@ fn derive_data_sources(spec: &OpenAPI) -> BTreeMap<String, DataSource> {
         let Some(id) = get.operation_id.as_deref() else {
             continue;
         };
-        let Some(view) = response_schema(spec, get) else {
+        // The provider holds a token: reads only a login session can make
+        // (its own sessions) are not for it.
+        let token_may = get
+            .security
+            .as_ref()
+            .is_none_or(|s| s.is_empty() || s.iter().any(|r| r.contains_key("bearer")));
+        let Some(view) = response_schema(spec, get).filter(|_| token_may) else {
             continue;
         };
         let scopes = scope_params(get);

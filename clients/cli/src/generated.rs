@@ -52,6 +52,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::InstanceSerial => Self::cli_instance_serial(),
             CliCommand::InstanceStart => Self::cli_instance_start(),
             CliCommand::InstanceStop => Self::cli_instance_stop(),
+            CliCommand::InvitationAccept => Self::cli_invitation_accept(),
             CliCommand::IpAddressList => Self::cli_ip_address_list(),
             CliCommand::IpAddressCreate => Self::cli_ip_address_create(),
             CliCommand::IpAddressGet => Self::cli_ip_address_get(),
@@ -61,6 +62,9 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::IpPoolCreate => Self::cli_ip_pool_create(),
             CliCommand::IpPoolGet => Self::cli_ip_pool_get(),
             CliCommand::IpPoolDelete => Self::cli_ip_pool_delete(),
+            CliCommand::SessionLogin => Self::cli_session_login(),
+            CliCommand::SessionLogout => Self::cli_session_logout(),
+            CliCommand::MeGet => Self::cli_me_get(),
             CliCommand::PartnerList => Self::cli_partner_list(),
             CliCommand::PartnerCreate => Self::cli_partner_create(),
             CliCommand::PartnerGet => Self::cli_partner_get(),
@@ -71,6 +75,8 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::ProjectGet => Self::cli_project_get(),
             CliCommand::ProjectUpdate => Self::cli_project_update(),
             CliCommand::ProjectDelete => Self::cli_project_delete(),
+            CliCommand::SessionList => Self::cli_session_list(),
+            CliCommand::SessionRevoke => Self::cli_session_revoke(),
             CliCommand::SnapshotList => Self::cli_snapshot_list(),
             CliCommand::SnapshotCreate => Self::cli_snapshot_create(),
             CliCommand::SnapshotGet => Self::cli_snapshot_get(),
@@ -88,6 +94,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::UserCreate => Self::cli_user_create(),
             CliCommand::UserGet => Self::cli_user_get(),
             CliCommand::UserDelete => Self::cli_user_delete(),
+            CliCommand::InvitationCreate => Self::cli_invitation_create(),
         }
     }
     pub fn cli_healthz() -> ::clap::Command {
@@ -1765,6 +1772,50 @@ impl<T: CliConfig> Cli<T> {
             )
             .about("Stop an instance\n\nAllowed while running, starting or rebooting.")
     }
+    pub fn cli_invitation_accept() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::InvitationAcceptIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("password")
+                    .long("password")
+                    .value_parser(::clap::value_parser!(types::InvitationAcceptPassword))
+                    .required_unless_present("json-body")
+                    .help("At least 10 characters, at most 1,024 bytes."),
+            )
+            .arg(
+                ::clap::Arg::new("secret")
+                    .long("secret")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Accept an invitation\n\nSet a password with an invitation or reset link's secret. Needs no\ncredentials: the secret is one. The link then stops working.",
+            )
+    }
     pub fn cli_ip_address_list() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
@@ -2092,6 +2143,72 @@ impl<T: CliConfig> Cli<T> {
             )
             .about("Delete an IP pool\n\nThe pool must have no allocated addresses.")
     }
+    pub fn cli_session_login() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("email")
+                    .long("email")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body"),
+            )
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::SessionLoginIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("password")
+                    .long("password")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body"),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Log in\n\nWith an e-mail and a password. The answer sets the `overcast_session`\ncookie (HttpOnly, SameSite=Lax) and carries the CSRF token that changes\nmade with the cookie must send. A wrong e-mail and a wrong password get\nthe same 401; repeated failures, per e-mail and per client address, get\na 429 with `Retry-After`.",
+            )
+    }
+    pub fn cli_session_logout() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::SessionLogoutIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .about(
+                "Log out\n\nEnds the session of the request's cookie and deletes the cookie.",
+            )
+    }
+    pub fn cli_me_get() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "Fetch the caller\n\nWho the request acts as: its scope, its account or partner, and its\nuser when it carries a session.",
+            )
+    }
     pub fn cli_partner_list() -> ::clap::Command {
         ::clap::Command::new("")
             .arg(
@@ -2387,6 +2504,32 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "Delete a project\n\nThe project must hold no instances, drives or IP addresses.",
+            )
+    }
+    pub fn cli_session_list() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("limit")
+                    .long("limit")
+                    .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
+                    .required(false)
+                    .help("Items per page, 1 to 1000 (default 100)."),
+            )
+            .about(
+                "List your sessions\n\nThe live login sessions of the logged-in user, oldest first.",
+            )
+    }
+    pub fn cli_session_revoke() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("session")
+                    .long("session")
+                    .value_parser(::clap::value_parser!(::uuid::Uuid))
+                    .required(true)
+                    .help("Id of the session"),
+            )
+            .about(
+                "End one of your sessions\n\nLogs that session out at once (another browser, say).",
             )
     }
     pub fn cli_snapshot_list() -> ::clap::Command {
@@ -2916,6 +3059,24 @@ impl<T: CliConfig> Cli<T> {
                     .required_unless_present("json-body"),
             )
             .arg(
+                ::clap::Arg::new("role")
+                    .long("role")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::UserCreateRole::AccountAdmin.to_string(),
+                                types::UserCreateRole::AccountMember.to_string(),
+                                types::UserCreateRole::AccountReadOnly.to_string(),
+                            ]),
+                            |s| types::UserCreateRole::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help(
+                        "What a user of an account may do once logged in: the same powers as\ntoken scopes, so one authorization covers both. A new user is an\n`account_member` unless told otherwise.",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("json-body")
                     .long("json-body")
                     .value_name("JSON-FILE")
@@ -2970,6 +3131,39 @@ impl<T: CliConfig> Cli<T> {
                     .help("Name or id of the user"),
             )
             .about("Delete a user")
+    }
+    pub fn cli_invitation_create() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(types::InvitationCreateAccount))
+                    .required(false)
+                    .help(
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::InvitationCreateIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("user")
+                    .long("user")
+                    .value_parser(::clap::value_parser!(types::InvitationCreateUser))
+                    .required(true)
+                    .help("Name or id of the user"),
+            )
+            .about(
+                "Create an invitation link\n\nA one-use link that lets the user set a password: an invitation when\nthe user has none, a reset when they have one (using it ends their\nsessions). There is no outgoing e-mail: pass the link on. A new link\nreplaces the user's unused one. Needs an account admin.",
+            )
     }
     pub async fn execute(
         &self,
@@ -3026,6 +3220,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::InstanceSerial => self.execute_instance_serial(matches).await,
             CliCommand::InstanceStart => self.execute_instance_start(matches).await,
             CliCommand::InstanceStop => self.execute_instance_stop(matches).await,
+            CliCommand::InvitationAccept => self.execute_invitation_accept(matches).await,
             CliCommand::IpAddressList => self.execute_ip_address_list(matches).await,
             CliCommand::IpAddressCreate => self.execute_ip_address_create(matches).await,
             CliCommand::IpAddressGet => self.execute_ip_address_get(matches).await,
@@ -3037,6 +3232,9 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::IpPoolCreate => self.execute_ip_pool_create(matches).await,
             CliCommand::IpPoolGet => self.execute_ip_pool_get(matches).await,
             CliCommand::IpPoolDelete => self.execute_ip_pool_delete(matches).await,
+            CliCommand::SessionLogin => self.execute_session_login(matches).await,
+            CliCommand::SessionLogout => self.execute_session_logout(matches).await,
+            CliCommand::MeGet => self.execute_me_get(matches).await,
             CliCommand::PartnerList => self.execute_partner_list(matches).await,
             CliCommand::PartnerCreate => self.execute_partner_create(matches).await,
             CliCommand::PartnerGet => self.execute_partner_get(matches).await,
@@ -3047,6 +3245,8 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::ProjectGet => self.execute_project_get(matches).await,
             CliCommand::ProjectUpdate => self.execute_project_update(matches).await,
             CliCommand::ProjectDelete => self.execute_project_delete(matches).await,
+            CliCommand::SessionList => self.execute_session_list(matches).await,
+            CliCommand::SessionRevoke => self.execute_session_revoke(matches).await,
             CliCommand::SnapshotList => self.execute_snapshot_list(matches).await,
             CliCommand::SnapshotCreate => self.execute_snapshot_create(matches).await,
             CliCommand::SnapshotGet => self.execute_snapshot_get(matches).await,
@@ -3066,6 +3266,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::UserCreate => self.execute_user_create(matches).await,
             CliCommand::UserGet => self.execute_user_get(matches).await,
             CliCommand::UserDelete => self.execute_user_delete(matches).await,
+            CliCommand::InvitationCreate => self.execute_invitation_create(matches).await,
         }
     }
     pub async fn execute_healthz(
@@ -4470,6 +4671,44 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_invitation_accept(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.invitation_accept();
+        if let Some(value) = matches
+            .get_one::<types::InvitationAcceptIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<types::InvitationAcceptPassword>("password")
+        {
+            request = request.body_map(|body| { body.password(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("secret") {
+            request = request.body_map(|body| { body.secret(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::InvitationAccept>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_invitation_accept(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
     pub async fn execute_ip_address_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -4791,6 +5030,83 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_session_login(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.session_login();
+        if let Some(value) = matches.get_one::<::std::string::String>("email") {
+            request = request.body_map(|body| { body.email(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::SessionLoginIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("password") {
+            request = request.body_map(|body| { body.password(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::LoginRequest>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_session_login(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_session_logout(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.session_logout();
+        if let Some(value) = matches
+            .get_one::<types::SessionLogoutIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        self.config.execute_session_logout(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_me_get(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.me_get();
+        self.config.execute_me_get(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
     pub async fn execute_partner_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -5096,6 +5412,59 @@ impl<T: CliConfig> Cli<T> {
             request = request.project(value.clone());
         }
         self.config.execute_project_delete(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_session_list(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.session_list();
+        if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
+            request = request.limit(value.clone());
+        }
+        self.config.execute_session_list(matches, &mut request)?;
+        self.config.list_start::<types::SessionPage>();
+        let mut stream = futures::StreamExt::take(
+            request.stream(),
+            matches
+                .get_one::<std::num::NonZeroU32>("limit")
+                .map_or(usize::MAX, |x| x.get() as usize),
+        );
+        loop {
+            match futures::TryStreamExt::try_next(&mut stream).await {
+                Err(r) => {
+                    self.config.list_end_error(&r);
+                    return Err(anyhow::Error::new(r));
+                }
+                Ok(None) => {
+                    self.config.list_end_success::<types::SessionPage>();
+                    return Ok(());
+                }
+                Ok(Some(value)) => {
+                    self.config.list_item(&value);
+                }
+            }
+        }
+    }
+    pub async fn execute_session_revoke(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.session_revoke();
+        if let Some(value) = matches.get_one::<::uuid::Uuid>("session") {
+            request = request.session(value.clone());
+        }
+        self.config.execute_session_revoke(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -5611,6 +5980,9 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<types::UserCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
         }
+        if let Some(value) = matches.get_one::<types::UserCreateRole>("role") {
+            request = request.body_map(|body| { body.role(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
@@ -5671,6 +6043,36 @@ impl<T: CliConfig> Cli<T> {
         match result {
             Ok(r) => {
                 self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_invitation_create(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.invitation_create();
+        if let Some(value) = matches.get_one::<types::InvitationCreateAccount>("account")
+        {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<types::InvitationCreateIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::InvitationCreateUser>("user") {
+            request = request.user(value.clone());
+        }
+        self.config.execute_invitation_create(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
                 Ok(())
             }
             Err(r) => {
@@ -5973,6 +6375,13 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_invitation_accept(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::InvitationAccept,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_ip_address_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -6033,6 +6442,27 @@ pub trait CliConfig {
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::IpPoolDelete,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_session_login(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SessionLogin,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_session_logout(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SessionLogout,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_me_get(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::MeGet,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -6103,6 +6533,20 @@ pub trait CliConfig {
         &self,
         matches: &::clap::ArgMatches,
         request: &mut builder::ProjectDelete,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_session_list(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SessionList,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_session_revoke(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::SessionRevoke,
     ) -> anyhow::Result<()> {
         Ok(())
     }
@@ -6225,6 +6669,13 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_invitation_create(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::InvitationCreate,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 #[derive(Copy, Clone, Debug)]
 pub enum CliCommand {
@@ -6267,6 +6718,7 @@ pub enum CliCommand {
     InstanceSerial,
     InstanceStart,
     InstanceStop,
+    InvitationAccept,
     IpAddressList,
     IpAddressCreate,
     IpAddressGet,
@@ -6276,6 +6728,9 @@ pub enum CliCommand {
     IpPoolCreate,
     IpPoolGet,
     IpPoolDelete,
+    SessionLogin,
+    SessionLogout,
+    MeGet,
     PartnerList,
     PartnerCreate,
     PartnerGet,
@@ -6286,6 +6741,8 @@ pub enum CliCommand {
     ProjectGet,
     ProjectUpdate,
     ProjectDelete,
+    SessionList,
+    SessionRevoke,
     SnapshotList,
     SnapshotCreate,
     SnapshotGet,
@@ -6303,6 +6760,7 @@ pub enum CliCommand {
     UserCreate,
     UserGet,
     UserDelete,
+    InvitationCreate,
 }
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
@@ -6323,21 +6781,24 @@ impl CliCommand {
             CliCommand::InstanceIpDetach, CliCommand::InstanceReboot,
             CliCommand::InstanceResize, CliCommand::InstanceSerial,
             CliCommand::InstanceStart, CliCommand::InstanceStop,
-            CliCommand::IpAddressList, CliCommand::IpAddressCreate,
-            CliCommand::IpAddressGet, CliCommand::IpAddressUpdate,
-            CliCommand::IpAddressRelease, CliCommand::IpPoolList,
-            CliCommand::IpPoolCreate, CliCommand::IpPoolGet, CliCommand::IpPoolDelete,
-            CliCommand::PartnerList, CliCommand::PartnerCreate, CliCommand::PartnerGet,
-            CliCommand::PartnerUpdate, CliCommand::PartnerDelete,
-            CliCommand::ProjectList, CliCommand::ProjectCreate, CliCommand::ProjectGet,
-            CliCommand::ProjectUpdate, CliCommand::ProjectDelete,
-            CliCommand::SnapshotList, CliCommand::SnapshotCreate,
-            CliCommand::SnapshotGet, CliCommand::SnapshotDelete,
-            CliCommand::SnapshotImageCreate, CliCommand::SshKeyList,
-            CliCommand::SshKeyCreate, CliCommand::SshKeyGet, CliCommand::SshKeyDelete,
-            CliCommand::StorageStatus, CliCommand::TokenList, CliCommand::TokenCreate,
-            CliCommand::TokenRevoke, CliCommand::UserList, CliCommand::UserCreate,
-            CliCommand::UserGet, CliCommand::UserDelete,
+            CliCommand::InvitationAccept, CliCommand::IpAddressList,
+            CliCommand::IpAddressCreate, CliCommand::IpAddressGet,
+            CliCommand::IpAddressUpdate, CliCommand::IpAddressRelease,
+            CliCommand::IpPoolList, CliCommand::IpPoolCreate, CliCommand::IpPoolGet,
+            CliCommand::IpPoolDelete, CliCommand::SessionLogin,
+            CliCommand::SessionLogout, CliCommand::MeGet, CliCommand::PartnerList,
+            CliCommand::PartnerCreate, CliCommand::PartnerGet, CliCommand::PartnerUpdate,
+            CliCommand::PartnerDelete, CliCommand::ProjectList,
+            CliCommand::ProjectCreate, CliCommand::ProjectGet, CliCommand::ProjectUpdate,
+            CliCommand::ProjectDelete, CliCommand::SessionList,
+            CliCommand::SessionRevoke, CliCommand::SnapshotList,
+            CliCommand::SnapshotCreate, CliCommand::SnapshotGet,
+            CliCommand::SnapshotDelete, CliCommand::SnapshotImageCreate,
+            CliCommand::SshKeyList, CliCommand::SshKeyCreate, CliCommand::SshKeyGet,
+            CliCommand::SshKeyDelete, CliCommand::StorageStatus, CliCommand::TokenList,
+            CliCommand::TokenCreate, CliCommand::TokenRevoke, CliCommand::UserList,
+            CliCommand::UserCreate, CliCommand::UserGet, CliCommand::UserDelete,
+            CliCommand::InvitationCreate,
         ]
             .into_iter()
     }
@@ -6382,6 +6843,7 @@ impl CliCommand {
             CliCommand::InstanceSerial => "instance_serial",
             CliCommand::InstanceStart => "instance_start",
             CliCommand::InstanceStop => "instance_stop",
+            CliCommand::InvitationAccept => "invitation_accept",
             CliCommand::IpAddressList => "ip_address_list",
             CliCommand::IpAddressCreate => "ip_address_create",
             CliCommand::IpAddressGet => "ip_address_get",
@@ -6391,6 +6853,9 @@ impl CliCommand {
             CliCommand::IpPoolCreate => "ip_pool_create",
             CliCommand::IpPoolGet => "ip_pool_get",
             CliCommand::IpPoolDelete => "ip_pool_delete",
+            CliCommand::SessionLogin => "session_login",
+            CliCommand::SessionLogout => "session_logout",
+            CliCommand::MeGet => "me_get",
             CliCommand::PartnerList => "partner_list",
             CliCommand::PartnerCreate => "partner_create",
             CliCommand::PartnerGet => "partner_get",
@@ -6401,6 +6866,8 @@ impl CliCommand {
             CliCommand::ProjectGet => "project_get",
             CliCommand::ProjectUpdate => "project_update",
             CliCommand::ProjectDelete => "project_delete",
+            CliCommand::SessionList => "session_list",
+            CliCommand::SessionRevoke => "session_revoke",
             CliCommand::SnapshotList => "snapshot_list",
             CliCommand::SnapshotCreate => "snapshot_create",
             CliCommand::SnapshotGet => "snapshot_get",
@@ -6418,6 +6885,7 @@ impl CliCommand {
             CliCommand::UserCreate => "user_create",
             CliCommand::UserGet => "user_get",
             CliCommand::UserDelete => "user_delete",
+            CliCommand::InvitationCreate => "invitation_create",
         }
     }
 }

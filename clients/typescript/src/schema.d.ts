@@ -566,6 +566,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an invitation
+         * @description Set a password with an invitation or reset link's secret. Needs no
+         *     credentials: the secret is one. The link then stops working.
+         */
+        post: operations["invitation_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ip-addresses": {
         parameters: {
             query?: never;
@@ -646,6 +667,71 @@ export interface paths {
          * @description The pool must have no allocated addresses.
          */
         delete: operations["ip_pool_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in
+         * @description With an e-mail and a password. The answer sets the `overcast_session`
+         *     cookie (HttpOnly, SameSite=Lax) and carries the CSRF token that changes
+         *     made with the cookie must send. A wrong e-mail and a wrong password get
+         *     the same 401; repeated failures, per e-mail and per client address, get
+         *     a 429 with `Retry-After`.
+         */
+        post: operations["session_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log out
+         * @description Ends the session of the request's cookie and deletes the cookie.
+         */
+        post: operations["session_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch the caller
+         * @description Who the request acts as: its scope, its account or partner, and its
+         *     user when it carries a session.
+         */
+        get: operations["me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -735,6 +821,46 @@ export interface paths {
          * @description The project must hold no instances, drives or IP addresses.
          */
         delete: operations["project_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your sessions
+         * @description The live login sessions of the logged-in user, oldest first.
+         */
+        get: operations["session_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions/{session}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of your sessions
+         * @description Logs that session out at once (another browser, say).
+         */
+        delete: operations["session_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -940,6 +1066,29 @@ export interface paths {
         post?: never;
         /** Delete a user */
         delete: operations["user_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{user}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an invitation link
+         * @description A one-use link that lets the user set a password: an invitation when
+         *     the user has none, a reset when they have one (using it ends their
+         *     sessions). There is no outgoing e-mail: pass the link on. A new link
+         *     replaces the user's unused one. Needs an account admin.
+         */
+        post: operations["invitation_create"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1252,6 +1401,12 @@ export interface components {
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
              */
             actor_token_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The logged-in user behind the change, when it was made with a session.
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+             */
+            actor_user_id?: string | null;
             /**
              * Format: uuid
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
@@ -1687,6 +1842,54 @@ export interface components {
             /** @example web-1 */
             name?: string | null;
         };
+        /**
+         * @description A one-use link that lets a user set a password: an invitation for a
+         *     user without one, a reset for a user with one. Its secret is shown once,
+         *     here; pass the link on to the user.
+         */
+        Invitation: {
+            /**
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70
+             */
+            id: string;
+            /**
+             * @description `invitation` (the user has no password yet) or `reset`.
+             * @example invitation
+             */
+            kind: string;
+            /**
+             * @description The secret to send with `POST /v1/invitations/accept`.
+             * @example oc_inv_Qm9vbXN0aWNrLWV4YW1wbGUtc2VjcmV0LXZhbHVl
+             */
+            secret: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-10T17:30:00Z
+             */
+            time_expires: string;
+            /**
+             * @description The console's page for this link, on the host name it was asked for on.
+             * @example https://cloud.example.com/invitation#oc_inv_Qm9vbXN0aWNrLWV4YW1wbGUtc2VjcmV0LXZhbHVl
+             */
+            url: string;
+            /**
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6e
+             */
+            user_id: string;
+        };
+        /** @description Set a password with the secret of an invitation or reset link. */
+        InvitationAccept: {
+            /**
+             * Format: password
+             * @description At least 10 characters, at most 1,024 bytes.
+             * @example correct horse battery staple
+             */
+            password: string;
+            /** @example oc_inv_Qm9vbXN0aWNrLWV4YW1wbGUtc2VjcmV0LXZhbHVl */
+            secret: string;
+        };
         /** @description An IP address allocated to a project. */
         IpAddress: components["schemas"]["Identity"] & {
             /** @example 203.0.113.10 */
@@ -1780,6 +1983,48 @@ export interface components {
         Liveness: {
             /** @example ok */
             status: string;
+        };
+        /**
+         * @description A new login session: the session, its user, and the token to send in
+         *     `X-CSRF-Token` with every change made with its cookie.
+         */
+        Login: {
+            /** @example Y3NyZi10b2tlbi1leGFtcGxlLXZhbHVlLTEyMzQ1Ng */
+            csrf_token: string;
+            session: components["schemas"]["Session"];
+            user: components["schemas"]["User"];
+        };
+        /** @description Log in with an e-mail and a password. */
+        LoginRequest: {
+            /** @example alice@acme.example */
+            email: string;
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            password: string;
+        };
+        /** @description Who the request acts as: a token or a logged-in user, and its powers. */
+        Me: {
+            /**
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+             */
+            account_id?: string | null;
+            /**
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c
+             */
+            partner_id?: string | null;
+            scope: components["schemas"]["TokenScope"];
+            /**
+             * Format: uuid
+             * @description The token, when the request carries one.
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
+             */
+            token_id?: string | null;
+            /** @description The user, when the request carries a session cookie (absent for a token). */
+            user?: components["schemas"]["User"];
         };
         /** @description A white-label reseller. */
         Partner: components["schemas"]["Identity"] & {
@@ -1908,6 +2153,57 @@ export interface components {
              * @example 4096
              */
             size: number;
+        };
+        /**
+         * @description A login session. Its secret travels only in the `overcast_session`
+         *     cookie; requests that change something with that cookie also send
+         *     `csrf_token` in the `X-CSRF-Token` header.
+         */
+        Session: {
+            /**
+             * @description The address the session logged in from.
+             * @example 203.0.113.7
+             */
+            client: string;
+            /** @description Whether this is the session the request was made with. */
+            current: boolean;
+            /**
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a71
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T17:30:00Z
+             */
+            time_created: string;
+            /**
+             * Format: date-time
+             * @description When the session ends whatever its use (the idle expiry comes sooner
+             *     when it is not used).
+             * @example 2026-12-08T05:30:00Z
+             */
+            time_expires: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-07T17:42:00Z
+             */
+            time_last_used: string;
+            /** @example Mozilla/5.0 (X11; Linux x86_64) */
+            user_agent: string;
+            /**
+             * Format: uuid
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6e
+             */
+            user_id: string;
+        };
+        SessionPage: {
+            items: components["schemas"]["Session"][];
+            /**
+             * @description Pass as `page_token` to get the next page; absent on the last page.
+             * @example eyJ2IjoxLCJhZnRlciI6IndlYiJ9
+             */
+            next_page?: string | null;
         };
         /** @description A point-in-time copy of a replicated drive. */
         Snapshot: components["schemas"]["Identity"] & {
@@ -2219,6 +2515,9 @@ export interface components {
             account_id: string;
             /** @example alice@acme.example */
             email: string;
+            /** @description Whether the user has set a password (and so can log in). */
+            password_set: boolean;
+            role: components["schemas"]["UserRole"];
         };
         /** @description Create a user of an account. */
         UserCreate: {
@@ -2228,6 +2527,14 @@ export interface components {
             email: string;
             /** @example alice */
             name: string;
+            /**
+             * @description What a user of an account may do once logged in: the same powers as
+             *     token scopes, so one authorization covers both. A new user is an
+             *     `account_member` unless told otherwise.
+             * @example account_member
+             * @enum {string}
+             */
+            role?: "account_admin" | "account_member" | "account_read_only";
         };
         UserPage: {
             items: components["schemas"]["User"][];
@@ -2237,6 +2544,14 @@ export interface components {
              */
             next_page?: string | null;
         };
+        /**
+         * @description What a user of an account may do once logged in: the same powers as
+         *     token scopes, so one authorization covers both. A new user is an
+         *     `account_member` unless told otherwise.
+         * @example account_member
+         * @enum {string}
+         */
+        UserRole: "account_admin" | "account_member" | "account_read_only";
     };
     responses: {
         /** @description The request is malformed or invalid; `field` names the culprit */
@@ -2410,7 +2725,26 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description No valid bearer token */
+        /** @description Too many failed attempts; wait for `Retry-After` seconds */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error_code": "toomanyrequests",
+                 *       "message": "Too many failed attempts; wait for `Retry-After` seconds",
+                 *       "request_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70",
+                 *       "status": 429,
+                 *       "title": "Too many failed attempts",
+                 *       "type": "https://overcast.dev/errors/toomanyrequests"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description No valid bearer token or session cookie */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
@@ -2419,10 +2753,10 @@ export interface components {
                 /**
                  * @example {
                  *       "error_code": "unauthorized",
-                 *       "message": "No valid bearer token",
+                 *       "message": "No valid bearer token or session cookie",
                  *       "request_id": "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70",
                  *       "status": 401,
-                 *       "title": "No valid bearer token",
+                 *       "title": "No valid bearer token or session cookie",
                  *       "type": "https://overcast.dev/errors/unauthorized"
                  *     }
                  */
@@ -4170,6 +4504,43 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    invitation_accept: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAccept"];
+            };
+        };
+        responses: {
+            /** @description The password is set; log in with it */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     ip_address_list: {
         parameters: {
             query?: {
@@ -4538,6 +4909,106 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    session_login: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Logged in; the session cookie is set */
+            200: {
+                headers: {
+                    /** @description overcast_session=...; Path=/; HttpOnly; SameSite=Lax */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    session_logout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Logged out; the cookie is deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
         };
     };
@@ -4917,6 +5388,69 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    session_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Items per page, 1 to 1000 (default 100).
+                 * @example 100
+                 */
+                limit?: number;
+                /** @description The `next_page` of the previous page, as returned; any other value is a 400. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    session_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Id of the session
+                 * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a71
+                 */
+                session: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -5618,6 +6152,54 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    invitation_create: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+            };
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /**
+                 * @description Name or id of the user
+                 * @example alice
+                 */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link; its secret is shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
         };
     };

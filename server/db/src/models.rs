@@ -1,12 +1,12 @@
 //! Database rows: one struct per table, separate from wire views. Ids and
 //! states are typed columns (stored as TEXT on both backends).
 use diesel::prelude::*;
-use overcast_types::TokenScope;
 use overcast_types::ids::*;
 use overcast_types::params::{Architecture, BootMode, HaPolicy, StorageClass};
 use overcast_types::states::{
     DriveState, HostState, InstanceState, SnapshotState, WorkflowDirection, WorkflowState,
 };
+use overcast_types::{TokenScope, UserRole};
 
 use crate::schema::*;
 
@@ -50,6 +50,9 @@ pub struct UserRow {
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
+    pub role: UserRole,
+    /// An argon2id PHC string; none until the user sets a password.
+    pub password_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -252,6 +255,8 @@ pub struct EventRow {
     pub resource_name: String,
     /// Why a change failed (`<type>.failed` events only).
     pub message: Option<String>,
+    /// The logged-in user behind the change, when a session made it.
+    pub actor_user_id: Option<UserId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -302,6 +307,7 @@ pub struct WorkflowRow {
     /// generation of that claim.
     pub owner: Option<String>,
     pub generation: i64,
+    pub actor_user_id: Option<UserId>,
 }
 
 /// The `scope` of a system-wide image; otherwise it is the owning account's id.
@@ -321,4 +327,32 @@ pub struct ClusterCaRow {
     pub cert_pem: String,
     pub key_pem: String,
     pub time_created: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = user_sessions, treat_none_as_null = true)]
+pub struct SessionRow {
+    pub id: SessionId,
+    pub user_id: UserId,
+    /// SHA-256 of the cookie's secret; the secret is never stored.
+    pub secret_hash: String,
+    pub csrf_token: String,
+    pub client: String,
+    pub user_agent: String,
+    pub time_created: i64,
+    pub time_last_used: i64,
+    pub time_expires: i64,
+    pub time_revoked: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = user_invitations, treat_none_as_null = true)]
+pub struct InvitationRow {
+    pub id: InvitationId,
+    pub user_id: UserId,
+    pub kind: String,
+    pub secret_hash: String,
+    pub time_created: i64,
+    pub time_expires: i64,
+    pub time_used: Option<i64>,
 }

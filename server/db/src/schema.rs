@@ -39,6 +39,43 @@ diesel::table! {
         time_created -> BigInt,
         time_modified -> BigInt,
         generation -> BigInt,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    user_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        secret_hash -> Text,
+        csrf_token -> Text,
+        client -> Text,
+        user_agent -> Text,
+        time_created -> BigInt,
+        time_last_used -> BigInt,
+        time_expires -> BigInt,
+        time_revoked -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    user_invitations (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        secret_hash -> Text,
+        time_created -> BigInt,
+        time_expires -> BigInt,
+        time_used -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    login_failures (subject) {
+        subject -> Text,
+        failures -> Integer,
+        window_start -> BigInt,
     }
 }
 
@@ -242,6 +279,7 @@ diesel::table! {
         resource_id -> Text,
         resource_name -> Text,
         message -> Nullable<Text>,
+        actor_user_id -> Nullable<Text>,
     }
 }
 
@@ -286,6 +324,7 @@ diesel::table! {
         actor_scope -> Nullable<Text>,
         owner -> Nullable<Text>,
         generation -> BigInt,
+        actor_user_id -> Nullable<Text>,
     }
 }
 
@@ -324,6 +363,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(user_sessions -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     cluster_ca,
     caches,
@@ -335,6 +376,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     partners,
     accounts,
     users,
+    user_sessions,
+    user_invitations,
+    login_failures,
     tokens,
     projects,
     ssh_keys,

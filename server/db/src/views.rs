@@ -118,6 +118,8 @@ impl From<UserRow> for User {
             ),
             account_id: r.account_id.uuid(),
             email: r.email,
+            role: r.role,
+            password_set: r.password_hash.is_some(),
         }
     }
 }
@@ -304,6 +306,7 @@ impl From<EventRow> for Event {
             time: time(r.time_created),
             request_id: r.request_id,
             actor_token_id: r.actor_token_id.map(|t| t.uuid()),
+            actor_user_id: r.actor_user_id.map(|u| u.uuid()),
             actor_scope: r.actor_scope,
             account_id: r.account_id.as_ref().map(Into::into),
             action: r.action,

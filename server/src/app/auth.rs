@@ -8,21 +8,44 @@ use diesel::prelude::*;
 use overcast_db::models::{AccountRow, TokenRow};
 use overcast_db::schema::{accounts, tokens};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::ids::{AccountId, PartnerId, TokenId};
-use overcast_types::{ApiError, ApiResult, TokenScope};
+use overcast_types::ids::{AccountId, PartnerId, SessionId, TokenId, UserId};
+use overcast_types::{ApiError, ApiResult, TokenScope, UserRole};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 /// The authenticated principal of a request.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub token_id: TokenId,
+    /// The token, for a request with a bearer token.
+    pub token_id: Option<TokenId>,
+    /// The user and session, for a request with a session cookie.
+    pub user: Option<SessionUser>,
     pub scope: TokenScope,
     pub partner_id: Option<PartnerId>,
     pub account_id: Option<AccountId>,
 }
 
+/// The logged-in user behind a request.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub role: UserRole,
+}
+
 impl Actor {
+    /// Whether this actor may manage the people of an account: its users,
+    /// their invitations, and API tokens. Every token that can write may;
+    /// a logged-in user needs the `account_admin` role.
+    pub fn require_people_admin(&self) -> ApiResult<()> {
+        match &self.user {
+            Some(u) if u.role != UserRole::AccountAdmin => Err(ApiError::forbidden(
+                "managing users and tokens needs the account_admin role",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub fn is_operator(&self) -> bool {
         self.scope == TokenScope::Operator
     }
@@ -187,7 +210,8 @@ pub fn token_actor(conn: &mut DbConn, hash: &str) -> ApiResult<(Actor, Option<i6
         Some(t) if t.time_revoked.is_none() && t.time_expires.is_none_or(|e| e > now) => Ok((
             Actor {
                 scope: t.scope,
-                token_id: t.id,
+                token_id: Some(t.id),
+                user: None,
                 partner_id: t.partner_id,
                 account_id: t.account_id,
             },

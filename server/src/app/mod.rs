@@ -9,7 +9,8 @@
 //! One file per resource family: `tenancy` (partners, accounts, users,
 //! tokens, projects, SSH keys, events), `images`, `ips` (pools and
 //! addresses), `hosts` (enrollment, credentials, heartbeats), `placement`,
-//! `drives`, `snapshots`, `instances`; `plans` (workflow plans as data), `commands`
+//! `drives`, `snapshots`, `instances`; `people` (passwords, invitations,
+//! login sessions); `plans` (workflow plans as data), `commands`
 //! (host commands and step effects), `reconcile` (inventories).
 
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod hosts;
 pub mod images;
 pub mod instances;
 pub mod ips;
+pub mod people;
 pub mod pki;
 pub mod placement;
 pub mod plans;
@@ -32,7 +34,7 @@ use diesel::prelude::*;
 use overcast_db::models::{AccountRow, EventRow, ProjectRow};
 use overcast_db::schema::{accounts, events, projects};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::ids::{AccountId, EventId, PartnerId, TokenId, WorkflowId};
+use overcast_types::ids::{AccountId, EventId, PartnerId, TokenId, UserId, WorkflowId};
 use overcast_types::params::IdentityUpdate;
 pub use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
@@ -66,8 +68,14 @@ pub fn record_event(
     action: &str,
     subject: Subject<'_>,
 ) -> ApiResult<()> {
-    let actor = Some((ctx.actor.token_id.clone(), ctx.actor.scope));
-    append_event(conn, &ctx.request_id, actor, action, subject, None)
+    append_event(
+        conn,
+        &ctx.request_id,
+        Some(EventActor::of(&ctx.actor)),
+        action,
+        subject,
+        None,
+    )
 }
 
 /// Append something Overcast did on its own (no token behind it) to the
@@ -81,24 +89,46 @@ pub fn record_system_event(
     append_event(conn, "", None, action, subject, Some(message))
 }
 
+/// Who an event names as its actor: the token or the logged-in user, and
+/// the scope it acted with.
+pub struct EventActor {
+    pub token_id: Option<TokenId>,
+    pub user_id: Option<UserId>,
+    pub scope: TokenScope,
+}
+
+impl EventActor {
+    pub fn of(actor: &Actor) -> Self {
+        Self {
+            token_id: actor.token_id.clone(),
+            user_id: actor.user.as_ref().map(|u| u.user_id.clone()),
+            scope: actor.scope,
+        }
+    }
+}
+
 /// Append `<resource_type>.<action>` about `subject` to the audit log, by
-/// the request and token given (none for the system's own doing).
+/// the request and actor given (none for the system's own doing).
 pub fn append_event(
     conn: &mut DbConn,
     request_id: &str,
-    actor: Option<(TokenId, TokenScope)>,
+    actor: Option<EventActor>,
     action: &str,
     subject: Subject<'_>,
     message: Option<String>,
 ) -> ApiResult<()> {
     // An account's events are found through the account (its partner can
     // be looked up when listing), so recording costs no extra query.
-    let (actor_token_id, actor_scope) = actor.unzip();
+    let (actor_token_id, actor_user_id, actor_scope) = match actor {
+        Some(a) => (a.token_id, a.user_id, Some(a.scope)),
+        None => (None, None, None),
+    };
     let row = EventRow {
         id: EventId::new(),
         time_created: now_micros(),
         request_id: request_id.to_string(),
         actor_token_id,
+        actor_user_id,
         actor_scope,
         partner_id: subject.partner_id,
         account_id: subject.account_id,

@@ -314,7 +314,8 @@ fn insert_for(
         time_created: now,
         time_modified: now,
         request_id: ctx.map(|c| c.request_id.clone()).unwrap_or_default(),
-        actor_token_id: ctx.map(|c| c.actor.token_id.clone()),
+        actor_token_id: ctx.and_then(|c| c.actor.token_id.clone()),
+        actor_user_id: ctx.and_then(|c| c.actor.user.as_ref().map(|u| u.user_id.clone())),
         actor_scope: ctx.map(|c| c.actor.scope),
         owner: None,
         generation: 0,
@@ -366,7 +367,11 @@ pub fn record_failure(conn: &mut DbConn, row: &WorkflowRow) -> ApiResult<()> {
     super::append_event(
         conn,
         &row.request_id,
-        row.actor_token_id.clone().zip(row.actor_scope),
+        row.actor_scope.map(|scope| super::EventActor {
+            token_id: row.actor_token_id.clone(),
+            user_id: row.actor_user_id.clone(),
+            scope,
+        }),
         "failed",
         super::Subject {
             resource_type,

@@ -350,6 +350,11 @@ pub fn account_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult
         ));
     }
     diesel::delete(ssh_keys::table.filter(ssh_keys::account_id.eq(&row.id))).execute(conn)?;
+    let people: Vec<UserId> = users::table
+        .filter(users::account_id.eq(&row.id))
+        .select(users::id)
+        .load(conn)?;
+    super::people::forget_user(conn, &people)?;
     diesel::delete(users::table.filter(users::account_id.eq(&row.id))).execute(conn)?;
     diesel::delete(tokens::table.filter(tokens::account_id.eq(&row.id))).execute(conn)?;
     diesel::delete(images::table.filter(images::scope.eq(&row.id))).execute(conn)?;
@@ -367,6 +372,7 @@ pub fn user_create(
     validate_name("name", &p.name)?;
     validate_description(&p.description)?;
     validate_email("email", &p.email)?;
+    ctx.actor.require_people_admin()?;
     let account = resolve_account(conn, &ctx.actor, account)?;
     let now = now_micros();
     let row = UserRow {
@@ -378,6 +384,8 @@ pub fn user_create(
         time_created: now,
         time_modified: now,
         generation: 1,
+        role: p.role,
+        password_hash: None,
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -407,7 +415,9 @@ pub fn user_delete(
     sel: &NameOrId,
     account: Option<&NameOrId>,
 ) -> ApiResult<()> {
+    ctx.actor.require_people_admin()?;
     let row = lookup_user(conn, &ctx.actor, sel, account)?;
+    super::people::forget_user(conn, std::slice::from_ref(&row.id))?;
     diesel::delete(users::table.find(&row.id)).execute(conn)?;
     record_event(
         conn,
@@ -490,6 +500,7 @@ fn keep_an_operator_token(conn: &mut DbConn, token: &TokenRow) -> ApiResult<()> 
 pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<NewToken> {
     validate_description(&p.description)?;
     let actor = &ctx.actor;
+    actor.require_people_admin()?;
     let (partner_id, account_id) = match p.scope {
         TokenScope::Operator => {
             actor.require_operator()?;
@@ -598,6 +609,7 @@ pub fn token_list(
 
 /// Revoke a token. It stops working at once.
 pub fn token_revoke(conn: &mut DbConn, ctx: &Ctx, id: &str) -> ApiResult<()> {
+    ctx.actor.require_people_admin()?;
     let row: Option<TokenRow> = tokens::table
         .find(id)
         .filter(tokens::time_revoked.is_null())

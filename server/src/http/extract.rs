@@ -10,7 +10,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::app::{Ctx, ProjectScope, auth};
+use crate::app::{Ctx, ProjectScope, auth, people};
 use crate::state::App;
 use overcast_types::ApiError;
 use overcast_types::error::current_request_id;
@@ -160,6 +160,94 @@ impl<S: Send + Sync> FromRequestParts<S> for Selector {
     }
 }
 
+/// The value of the cookie `name` in a request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim_matches('"'))
+}
+
+/// The credential a request carries, for keying what is remembered per
+/// caller (idempotency): its `Authorization` header, or its session cookie.
+pub fn credential(headers: &axum::http::HeaderMap) -> Option<String> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION) {
+        return Some(auth.to_str().unwrap_or_default().to_string());
+    }
+    cookie(headers, people::SESSION_COOKIE).map(|s| format!("cookie {s}"))
+}
+
+/// The client's address, as the socket saw it.
+pub fn client_address(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Refuse a change made with a session cookie unless it comes from a page
+/// of this origin (`Origin`) and carries the session's CSRF token.
+fn check_csrf(parts: &Parts, csrf_token: &str) -> Result<(), ApiError> {
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let origin = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    let same_origin = origin.is_some_and(|o| {
+        o.strip_prefix("https://")
+            .or_else(|| o.strip_prefix("http://"))
+            .is_some_and(|h| !host.is_empty() && h == host)
+    });
+    if !same_origin {
+        return Err(ApiError::forbidden(
+            "a change made with a session cookie must come from the console's own origin \
+             (the Origin header must name this host)",
+        ));
+    }
+    let sent = parts
+        .headers
+        .get(people::CSRF_HEADER)
+        .map(HeaderValue::as_bytes)
+        .unwrap_or_default();
+    use subtle::ConstantTimeEq;
+    if sent.is_empty() || !bool::from(sent.ct_eq(csrf_token.as_bytes())) {
+        return Err(ApiError::forbidden(
+            "a change made with a session cookie needs the session's csrf_token in X-CSRF-Token",
+        ));
+    }
+    Ok(())
+}
+
+/// The actor of a request that carries a session cookie and no token.
+async fn session_actor(parts: &Parts, app: &App, secret: &str) -> Result<auth::Actor, ApiError> {
+    let hash = auth::hash_secret(secret);
+    let live = app
+        .db
+        .read(move |c| people::session_actor(c, &hash))
+        .await?;
+    check_csrf(parts, &live.csrf_token)?;
+    if live.stale
+        && let Some(user) = live.actor.user.clone()
+    {
+        app.db
+            .write(move |c| people::session_touch(c, &user.session_id))
+            .await?;
+    }
+    Ok(live.actor)
+}
+
 impl FromRequestParts<App> for Ctx {
     type Rejection = ApiError;
 
@@ -168,6 +256,12 @@ impl FromRequestParts<App> for Ctx {
             .headers
             .get(header::AUTHORIZATION)
             .map(|v| v.to_str().unwrap_or("invalid"));
+        if authorization.is_none()
+            && let Some(secret) = cookie(&parts.headers, people::SESSION_COOKIE)
+        {
+            let actor = session_actor(parts, app, secret).await?;
+            return ctx_for(parts, app, actor);
+        }
         let hash = auth::bearer_hash(authorization)?;
         let actor = match app.tokens.get(&hash) {
             Some(actor) => actor,
@@ -178,18 +272,22 @@ impl FromRequestParts<App> for Ctx {
                 actor
             }
         };
-        if actor.is_read_only() && !matches!(parts.method, Method::GET | Method::HEAD) {
-            return Err(ApiError::forbidden(
-                "this token is read-only; use a read-write token to make changes",
-            ));
-        }
-        Ok(Ctx {
-            actor,
-            request_id: current_request_id(),
-            placement: app.placement.clone(),
-            replicated_storage: app.storage.is_some(),
-        })
+        ctx_for(parts, app, actor)
     }
+}
+
+fn ctx_for(parts: &Parts, app: &App, actor: auth::Actor) -> Result<Ctx, ApiError> {
+    if actor.is_read_only() && !matches!(parts.method, Method::GET | Method::HEAD) {
+        return Err(ApiError::forbidden(
+            "this token or role is read-only; changes need a read-write one",
+        ));
+    }
+    Ok(Ctx {
+        actor,
+        request_id: current_request_id(),
+        placement: app.placement.clone(),
+        replicated_storage: app.storage.is_some(),
+    })
 }
 
 /// The generation named by `If-Match`, if the header is present.

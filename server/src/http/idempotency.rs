@@ -44,7 +44,7 @@ pub async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Re
         return next.run(req).await;
     };
     // Without credentials the handler answers 401; nothing to remember.
-    let Some(auth) = req.headers().get(header::AUTHORIZATION).cloned() else {
+    let Some(auth) = super::extract::credential(req.headers()) else {
         return next.run(req).await;
     };
     match run(app, key, auth, req, next).await {
@@ -56,7 +56,7 @@ pub async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Re
 async fn run(
     app: App,
     key: HeaderValue,
-    auth: HeaderValue,
+    auth: String,
     req: Request,
     next: Next,
 ) -> ApiResult<Response> {
@@ -72,7 +72,7 @@ async fn run(
             .with_field("Idempotency-Key")
         })?
         .to_string();
-    let principal = hash_secret(auth.to_str().unwrap_or_default());
+    let principal = hash_secret(&auth);
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await

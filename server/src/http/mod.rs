@@ -10,6 +10,7 @@ mod images;
 mod instances;
 mod ips;
 pub mod metrics;
+mod people;
 mod snapshots;
 mod spec;
 mod storage;
@@ -42,6 +43,7 @@ fn api_router() -> OpenApiRouter<App> {
     OpenApiRouter::with_openapi(spec::base())
         .merge(system::routes())
         .merge(tenancy::routes())
+        .merge(people::routes())
         .merge(hosts::routes())
         .merge(ips::pool_routes())
         .merge(images::routes())

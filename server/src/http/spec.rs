@@ -6,7 +6,9 @@
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::schema::ArrayItems;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{
     ContentBuilder, HttpMethod, KnownFormat, ObjectBuilder, OpenApi, Ref, RefOr, Required, Schema,
     SchemaFormat, Type,
@@ -34,6 +36,7 @@ use overcast_types::ErrorBody;
         (name = "partners", description = "White-label resellers and their brands"),
         (name = "accounts", description = "Customers"),
         (name = "users", description = "People with access to an account"),
+        (name = "sessions", description = "Logging in and out, login sessions, and invitation links"),
         (name = "tokens", description = "Scoped API tokens"),
         (name = "projects", description = "Groups of resources inside an account"),
         (name = "ssh-keys", description = "SSH public keys installed into instances"),
@@ -61,7 +64,11 @@ const ERRORS: &[(&str, &str, &str)] = &[
         "BadRequest",
         "The request is malformed or invalid; `field` names the culprit",
     ),
-    ("401", "Unauthorized", "No valid bearer token"),
+    (
+        "401",
+        "Unauthorized",
+        "No valid bearer token or session cookie",
+    ),
     (
         "403",
         "Forbidden",
@@ -94,6 +101,11 @@ const ERRORS: &[(&str, &str, &str)] = &[
         "The `Idempotency-Key` was used for a different request",
     ),
     (
+        "429",
+        "TooManyRequests",
+        "Too many failed attempts; wait for `Retry-After` seconds",
+    ),
+    (
         "500",
         "InternalError",
         "A server fault; quote the request id",
@@ -109,6 +121,12 @@ const ERRORS: &[(&str, &str, &str)] = &[
         "Not enough capacity to satisfy the request (the message says what ran out)",
     ),
 ];
+
+/// Operations outside the `system` tag that need no credentials (they
+/// take a password or a link's secret instead).
+const UNAUTHENTICATED: &[&str] = &["session_login", "invitation_accept"];
+/// Operations on the login session itself, which a token does not have.
+const SESSION_ONLY: &[&str] = &["session_logout", "session_list", "session_revoke"];
 
 fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
     let mut codes = vec!["400", "401", "403", "404", "500"];
@@ -135,6 +153,9 @@ fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
     }
     if operation_id == "instance_serial" {
         codes.extend(["409", "503"]);
+    }
+    if operation_id == "session_login" {
+        codes.push("429");
     }
     codes
 }
@@ -250,6 +271,7 @@ fn each_operation(doc: &mut OpenApi, mut f: impl FnMut(&str, &HttpMethod, &mut O
 /// here. `api-spec` tests that every create field carries the extension.
 const INLINED_FIELD_MUTABILITY: &[(&str, &str, &str)] = &[
     ("TokenCreate", "scope", "replace"),
+    ("UserCreate", "role", "replace"),
     ("ImageCreate", "architecture", "replace"),
     ("ImageCreate", "boot_mode", "replace"),
     ("InstanceCreate", "ha_policy", "live"),
@@ -352,6 +374,17 @@ pub fn finish(doc: &mut OpenApi) {
                 .build(),
         )),
     );
+    components.security_schemes.insert(
+        "session".into(),
+        RefOr::T(SecurityScheme::ApiKey(ApiKey::Cookie(
+            ApiKeyValue::with_description(
+                "overcast_session",
+                "A login session's cookie, set by `POST /v1/login`. Requests that change \
+             something with it must also send `Origin` (this host) and the session's \
+             `csrf_token` in `X-CSRF-Token`.",
+            ),
+        ))),
+    );
     for (status, name, description) in ERRORS {
         let example = serde_json::json!({
             "type": format!("https://overcast.dev/errors/{}", name.to_lowercase()),
@@ -377,7 +410,11 @@ pub fn finish(doc: &mut OpenApi) {
             ),
         );
     }
-    let bearer = vec![SecurityRequirement::new("bearer", Vec::<String>::new())];
+    // Either credential: a token, or a login session's cookie.
+    let credentials = vec![
+        SecurityRequirement::new("bearer", Vec::<String>::new()),
+        SecurityRequirement::new("session", Vec::<String>::new()),
+    ];
     each_operation(doc, |_, method, op| {
         let id = op.operation_id.clone().unwrap_or_default();
         let is_system = op
@@ -388,7 +425,13 @@ pub fn finish(doc: &mut OpenApi) {
             op.security = Some(Vec::new());
             return;
         }
-        op.security = Some(bearer.clone());
+        op.security = Some(if UNAUTHENTICATED.contains(&id.as_str()) {
+            Vec::new()
+        } else if SESSION_ONLY.contains(&id.as_str()) {
+            credentials[1..].to_vec()
+        } else {
+            credentials.clone()
+        });
         for code in errors_for(method, &id) {
             let name = ERRORS
                 .iter()

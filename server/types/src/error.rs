@@ -47,6 +47,8 @@ pub struct ApiError {
     internal: Option<String>,
     /// The database connection the work ran on was found dead.
     connection_lost: bool,
+    /// Seconds to wait before trying again (`Retry-After`), for 429s.
+    pub retry_after: Option<u64>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -66,6 +68,7 @@ impl ApiError {
             field: None,
             internal: None,
             connection_lost: false,
+            retry_after: None,
         }
     }
 
@@ -119,6 +122,17 @@ impl ApiError {
         Self::new(StatusCode::INSUFFICIENT_STORAGE, code, what)
     }
 
+    /// 429: too many attempts; try again after `retry_after_secs`.
+    pub fn too_many_requests(
+        code: &'static str,
+        message: impl Into<String>,
+        retry_after_secs: u64,
+    ) -> Self {
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, code, message);
+        e.retry_after = Some(retry_after_secs.max(1));
+        e
+    }
+
     /// 503: a dependency (a host) cannot be reached now; retrying may help.
     pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
@@ -132,6 +146,7 @@ impl ApiError {
             field: None,
             internal: Some(cause.to_string()),
             connection_lost: false,
+            retry_after: None,
         }
     }
 
@@ -203,6 +218,11 @@ mod http_response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
+            if let Some(secs) = self.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
             if self.status == StatusCode::PAYLOAD_TOO_LARGE {
                 // The rest of the body is not read, so the connection cannot
                 // carry another request; say so rather than let a client reuse it.

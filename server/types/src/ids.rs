@@ -154,6 +154,12 @@ typed_id!(
     /// An API token.
     TokenId, "token");
 typed_id!(
+    /// A login session of a user.
+    SessionId, "session");
+typed_id!(
+    /// A one-use link that sets a user's password.
+    InvitationId, "invitation");
+typed_id!(
     /// A project.
     ProjectId, "project");
 typed_id!(

@@ -20,5 +20,5 @@ pub mod views;
 
 pub use error::{ApiError, ApiResult, ErrorBody};
 pub use page::{Page, PageRequest};
-pub use scope::TokenScope;
+pub use scope::{TokenScope, UserRole};
 pub use select::{NameOrId, validate_description, validate_name};

@@ -204,6 +204,38 @@ pub struct UserCreate {
     pub description: String,
     #[schema(example = "alice@acme.example", extensions(("x-overcast-mutability" = json!("live"))))]
     pub email: String,
+    #[serde(default = "default_role")]
+    #[schema(inline, example = "account_member")]
+    pub role: crate::UserRole,
+}
+
+fn default_role() -> crate::UserRole {
+    crate::UserRole::AccountMember
+}
+
+/// The shortest and longest passwords taken, in characters and bytes.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_BYTES: usize = 1024;
+
+/// Set a password with the secret of an invitation or reset link.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationAccept {
+    #[schema(example = "oc_inv_Qm9vbXN0aWNrLWV4YW1wbGUtc2VjcmV0LXZhbHVl")]
+    pub secret: String,
+    /// At least 10 characters, at most 1,024 bytes.
+    #[schema(example = "correct horse battery staple", min_length = 10, max_length = 1024, format = Password)]
+    pub password: String,
+}
+
+/// Log in with an e-mail and a password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "alice@acme.example")]
+    pub email: String,
+    #[schema(example = "correct horse battery staple", format = Password)]
+    pub password: String,
 }
 
 /// Create an API token. Its secret is shown once, in the response.

@@ -32,10 +32,47 @@ text_enum!(TokenScope {
     AccountReadOnly => "account_read_only",
 });
 
+/// What a user of an account may do once logged in: the same powers as
+/// token scopes, so one authorization covers both. A new user is an
+/// `account_member` unless told otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "account_member")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+pub enum UserRole {
+    /// Everything in the account, and its people: users, invitations, tokens.
+    AccountAdmin,
+    /// Everything in the account but its people.
+    AccountMember,
+    /// Reads everything in the account and changes nothing.
+    AccountReadOnly,
+}
+
+text_enum!(UserRole {
+    AccountAdmin => "account_admin",
+    AccountMember => "account_member",
+    AccountReadOnly => "account_read_only",
+});
+
+impl UserRole {
+    /// The token scope whose powers this role has.
+    pub fn scope(self) -> TokenScope {
+        match self {
+            UserRole::AccountAdmin | UserRole::AccountMember => TokenScope::AccountReadWrite,
+            UserRole::AccountReadOnly => TokenScope::AccountReadOnly,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn stored_names_are_the_wire_names() {
         crate::text_enum::assert_names_match_serde(super::TokenScope::ALL);
+        crate::text_enum::assert_names_match_serde(super::UserRole::ALL);
     }
 }

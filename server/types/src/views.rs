@@ -77,6 +77,9 @@ pub struct User {
     pub account_id: uuid::Uuid,
     #[schema(example = "alice@acme.example")]
     pub email: String,
+    pub role: crate::UserRole,
+    /// Whether the user has set a password (and so can log in).
+    pub password_set: bool,
 }
 
 page_type!(UserPage, User);
@@ -454,6 +457,8 @@ pub struct Event {
     /// itself (a host found down, an instance restarted elsewhere).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_token_id: Option<uuid::Uuid>,
+    /// The logged-in user behind the change, when it was made with a session.
+    pub actor_user_id: Option<uuid::Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_scope: Option<TokenScope>,
     pub account_id: Option<uuid::Uuid>,
@@ -473,3 +478,81 @@ pub struct Event {
 }
 
 page_type!(EventPage, Event);
+
+/// A one-use link that lets a user set a password: an invitation for a
+/// user without one, a reset for a user with one. Its secret is shown once,
+/// here; pass the link on to the user.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Invitation {
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70")]
+    pub id: uuid::Uuid,
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6e")]
+    pub user_id: uuid::Uuid,
+    /// `invitation` (the user has no password yet) or `reset`.
+    #[schema(example = "invitation")]
+    pub kind: String,
+    /// The secret to send with `POST /v1/invitations/accept`.
+    #[schema(example = "oc_inv_Qm9vbXN0aWNrLWV4YW1wbGUtc2VjcmV0LXZhbHVl")]
+    pub secret: String,
+    /// The console's page for this link, on the host name it was asked for on.
+    #[schema(
+        example = "https://cloud.example.com/invitation#oc_inv_Qm9vbXN0aWNrLWV4YW1wbGUtc2VjcmV0LXZhbHVl"
+    )]
+    pub url: String,
+    #[schema(example = "2026-12-10T17:30:00Z")]
+    pub time_expires: DateTime<Utc>,
+}
+
+/// A login session. Its secret travels only in the `overcast_session`
+/// cookie; requests that change something with that cookie also send
+/// `csrf_token` in the `X-CSRF-Token` header.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a71")]
+    pub id: uuid::Uuid,
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6e")]
+    pub user_id: uuid::Uuid,
+    /// The address the session logged in from.
+    #[schema(example = "203.0.113.7")]
+    pub client: String,
+    #[schema(example = "Mozilla/5.0 (X11; Linux x86_64)")]
+    pub user_agent: String,
+    #[schema(example = "2026-12-07T17:30:00Z")]
+    pub time_created: DateTime<Utc>,
+    #[schema(example = "2026-12-07T17:42:00Z")]
+    pub time_last_used: DateTime<Utc>,
+    /// When the session ends whatever its use (the idle expiry comes sooner
+    /// when it is not used).
+    #[schema(example = "2026-12-08T05:30:00Z")]
+    pub time_expires: DateTime<Utc>,
+    /// Whether this is the session the request was made with.
+    pub current: bool,
+}
+
+page_type!(SessionPage, Session);
+
+/// A new login session: the session, its user, and the token to send in
+/// `X-CSRF-Token` with every change made with its cookie.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Login {
+    pub session: Session,
+    pub user: User,
+    #[schema(example = "Y3NyZi10b2tlbi1leGFtcGxlLXZhbHVlLTEyMzQ1Ng")]
+    pub csrf_token: String,
+}
+
+/// Who the request acts as: a token or a logged-in user, and its powers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub scope: TokenScope,
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c")]
+    pub partner_id: Option<uuid::Uuid>,
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
+    pub account_id: Option<uuid::Uuid>,
+    /// The token, when the request carries one.
+    pub token_id: Option<uuid::Uuid>,
+    /// The user, when the request carries a session cookie (absent for a token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub user: Option<User>,
+}

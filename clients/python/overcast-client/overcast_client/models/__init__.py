@@ -42,6 +42,8 @@ from .instance_resize import InstanceResize
 from .instance_state import InstanceState
 from .instance_update import InstanceUpdate
 from .instance_update_ha_policy_type_0 import InstanceUpdateHaPolicyType0
+from .invitation import Invitation
+from .invitation_accept import InvitationAccept
 from .ip_address import IpAddress
 from .ip_address_create import IpAddressCreate
 from .ip_address_page import IpAddressPage
@@ -50,6 +52,9 @@ from .ip_pool import IpPool
 from .ip_pool_create import IpPoolCreate
 from .ip_pool_page import IpPoolPage
 from .liveness import Liveness
+from .login import Login
+from .login_request import LoginRequest
+from .me import Me
 from .openapi_document_response_200 import OpenapiDocumentResponse200
 from .partner import Partner
 from .partner_create import PartnerCreate
@@ -62,6 +67,8 @@ from .project_page import ProjectPage
 from .replication import Replication
 from .replication_state import ReplicationState
 from .serial_output import SerialOutput
+from .session import Session
+from .session_page import SessionPage
 from .snapshot import Snapshot
 from .snapshot_create import SnapshotCreate
 from .snapshot_image_create import SnapshotImageCreate
@@ -82,7 +89,9 @@ from .token_page import TokenPage
 from .token_scope import TokenScope
 from .user import User
 from .user_create import UserCreate
+from .user_create_role import UserCreateRole
 from .user_page import UserPage
+from .user_role import UserRole
 
 __all__ = (
     "Account",
@@ -127,6 +136,8 @@ __all__ = (
     "InstanceState",
     "InstanceUpdate",
     "InstanceUpdateHaPolicyType0",
+    "Invitation",
+    "InvitationAccept",
     "IpAddress",
     "IpAddressCreate",
     "IpAddressPage",
@@ -135,6 +146,9 @@ __all__ = (
     "IpPoolCreate",
     "IpPoolPage",
     "Liveness",
+    "Login",
+    "LoginRequest",
+    "Me",
     "OpenapiDocumentResponse200",
     "Partner",
     "PartnerCreate",
@@ -147,6 +161,8 @@ __all__ = (
     "Replication",
     "ReplicationState",
     "SerialOutput",
+    "Session",
+    "SessionPage",
     "Snapshot",
     "SnapshotCreate",
     "SnapshotImageCreate",
@@ -167,5 +183,7 @@ __all__ = (
     "TokenScope",
     "User",
     "UserCreate",
+    "UserCreateRole",
     "UserPage",
+    "UserRole",
 )

@@ -30,6 +30,8 @@ class Event:
         actor_scope (None | TokenScope | Unset):
         actor_token_id (None | Unset | UUID): The token that made the change; absent on what Overcast did
             itself (a host found down, an instance restarted elsewhere). Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        actor_user_id (None | Unset | UUID): The logged-in user behind the change, when it was made with a session.
+            Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         message (None | str | Unset): Why a change failed, on `<resource_type>.failed` events: the
             operation and the host's own reason. Absent on other events. Example: drive_create: the disk is full.
     """
@@ -44,6 +46,7 @@ class Event:
     account_id: None | Unset | UUID = UNSET
     actor_scope: None | TokenScope | Unset = UNSET
     actor_token_id: None | Unset | UUID = UNSET
+    actor_user_id: None | Unset | UUID = UNSET
     message: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -86,6 +89,14 @@ class Event:
         else:
             actor_token_id = self.actor_token_id
 
+        actor_user_id: None | str | Unset
+        if isinstance(self.actor_user_id, Unset):
+            actor_user_id = UNSET
+        elif isinstance(self.actor_user_id, UUID):
+            actor_user_id = str(self.actor_user_id)
+        else:
+            actor_user_id = self.actor_user_id
+
         message: None | str | Unset
         if isinstance(self.message, Unset):
             message = UNSET
@@ -111,6 +122,8 @@ class Event:
             field_dict["actor_scope"] = actor_scope
         if actor_token_id is not UNSET:
             field_dict["actor_token_id"] = actor_token_id
+        if actor_user_id is not UNSET:
+            field_dict["actor_user_id"] = actor_user_id
         if message is not UNSET:
             field_dict["message"] = message
 
@@ -184,6 +197,23 @@ class Event:
 
         actor_token_id = _parse_actor_token_id(d.pop("actor_token_id", UNSET))
 
+        def _parse_actor_user_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                actor_user_id_type_0 = UUID(data)
+
+                return actor_user_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        actor_user_id = _parse_actor_user_id(d.pop("actor_user_id", UNSET))
+
         def _parse_message(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -204,6 +234,7 @@ class Event:
             account_id=account_id,
             actor_scope=actor_scope,
             actor_token_id=actor_token_id,
+            actor_user_id=actor_user_id,
             message=message,
         )
 

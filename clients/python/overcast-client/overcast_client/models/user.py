@@ -8,6 +8,8 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.user_role import UserRole
+
 T = TypeVar("T", bound="User")
 
 
@@ -23,6 +25,10 @@ class User:
         time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         account_id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         email (str):  Example: alice@acme.example.
+        password_set (bool): Whether the user has set a password (and so can log in).
+        role (UserRole): What a user of an account may do once logged in: the same powers as
+            token scopes, so one authorization covers both. A new user is an
+            `account_member` unless told otherwise. Example: account_member.
     """
 
     description: str
@@ -32,6 +38,8 @@ class User:
     time_modified: datetime.datetime
     account_id: UUID
     email: str
+    password_set: bool
+    role: UserRole
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +57,10 @@ class User:
 
         email = self.email
 
+        password_set = self.password_set
+
+        role = self.role.value
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -60,6 +72,8 @@ class User:
                 "time_modified": time_modified,
                 "account_id": account_id,
                 "email": email,
+                "password_set": password_set,
+                "role": role,
             }
         )
 
@@ -82,6 +96,10 @@ class User:
 
         email = d.pop("email")
 
+        password_set = d.pop("password_set")
+
+        role = UserRole(d.pop("role"))
+
         user = cls(
             description=description,
             id=id,
@@ -90,6 +108,8 @@ class User:
             time_modified=time_modified,
             account_id=account_id,
             email=email,
+            password_set=password_set,
+            role=role,
         )
 
         user.additional_properties = d

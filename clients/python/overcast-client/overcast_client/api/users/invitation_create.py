@@ -1,0 +1,257 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.invitation import Invitation
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    user: str,
+    *,
+    account: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    params: dict[str, Any] = {}
+
+    params["account"] = account
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/users/{user}/invitations".format(
+            user=quote(str(user), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | Invitation | None:
+    if response.status_code == 201:
+        response_201 = Invitation.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorBody.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorBody.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = ErrorBody.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | Invitation]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    user: str,
+    *,
+    client: AuthenticatedClient,
+    account: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorBody | Invitation]:
+    """Create an invitation link
+
+     A one-use link that lets the user set a password: an invitation when
+    the user has none, a reset when they have one (using it ends their
+    sessions). There is no outgoing e-mail: pass the link on. A new link
+    replaces the user's unused one. Needs an account admin.
+
+    Args:
+        user (str):
+        account (str | Unset):
+        idempotency_key (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | Invitation]
+    """
+
+    kwargs = _get_kwargs(
+        user=user,
+        account=account,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    user: str,
+    *,
+    client: AuthenticatedClient,
+    account: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorBody | Invitation | None:
+    """Create an invitation link
+
+     A one-use link that lets the user set a password: an invitation when
+    the user has none, a reset when they have one (using it ends their
+    sessions). There is no outgoing e-mail: pass the link on. A new link
+    replaces the user's unused one. Needs an account admin.
+
+    Args:
+        user (str):
+        account (str | Unset):
+        idempotency_key (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | Invitation
+    """
+
+    return sync_detailed(
+        user=user,
+        client=client,
+        account=account,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    user: str,
+    *,
+    client: AuthenticatedClient,
+    account: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ErrorBody | Invitation]:
+    """Create an invitation link
+
+     A one-use link that lets the user set a password: an invitation when
+    the user has none, a reset when they have one (using it ends their
+    sessions). There is no outgoing e-mail: pass the link on. A new link
+    replaces the user's unused one. Needs an account admin.
+
+    Args:
+        user (str):
+        account (str | Unset):
+        idempotency_key (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | Invitation]
+    """
+
+    kwargs = _get_kwargs(
+        user=user,
+        account=account,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    user: str,
+    *,
+    client: AuthenticatedClient,
+    account: str | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> ErrorBody | Invitation | None:
+    """Create an invitation link
+
+     A one-use link that lets the user set a password: an invitation when
+    the user has none, a reset when they have one (using it ends their
+    sessions). There is no outgoing e-mail: pass the link on. A new link
+    replaces the user's unused one. Needs an account admin.
+
+    Args:
+        user (str):
+        account (str | Unset):
+        idempotency_key (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | Invitation
+    """
+
+    return (
+        await asyncio_detailed(
+            user=user,
+            client=client,
+            account=account,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

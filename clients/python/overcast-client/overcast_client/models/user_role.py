@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class UserRole(StrEnum):
+    ACCOUNT_ADMIN = "account_admin"
+    ACCOUNT_MEMBER = "account_member"
+    ACCOUNT_READ_ONLY = "account_read_only"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,408 @@
+//! People who log in, against a real server on SQLite and on a PostgreSQL
+//! the tests start: invitation links, passwords, login sessions in a
+//! cookie, the CSRF defence on changes made with that cookie, roles, and
+//! the rate limit on failed logins.
+
+use overcast_testkit::{Backend, Reply, TestServer};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(super::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    invitation_login_and_cookie_sessions,
+    failed_logins_are_rate_limited,
+);
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A logged-in browser: its cookie and CSRF token.
+struct Browser {
+    cookie: String,
+    csrf: String,
+    session_id: String,
+}
+
+impl Browser {
+    async fn call(&self, t: &TestServer, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let origin = t.base.clone();
+        let headers = [
+            ("cookie", self.cookie.as_str()),
+            ("origin", origin.as_str()),
+            ("x-csrf-token", self.csrf.as_str()),
+        ];
+        t.call(method, path, None, body.as_ref(), &headers).await
+    }
+}
+
+async fn login(t: &TestServer, email: &str, password: &str) -> Reply {
+    let body = json!({ "email": email, "password": password });
+    t.call(Method::POST, "/v1/login", None, Some(&body), &[])
+        .await
+}
+
+async fn logged_in(t: &TestServer, email: &str, password: &str) -> Browser {
+    let r = login(t, email, password).await;
+    assert_eq!(r.status, StatusCode::OK, "login: {}", r.body);
+    let set = r.headers["set-cookie"].to_str().unwrap().to_string();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(attribute), "{attribute} missing from {set}");
+    }
+    let cookie = set.split(';').next().unwrap().to_string();
+    assert!(cookie.starts_with("overcast_session=oc_ses_"), "{cookie}");
+    Browser {
+        cookie,
+        csrf: r.body["csrf_token"].as_str().unwrap().to_string(),
+        session_id: r.body["session"]["id"].as_str().unwrap().to_string(),
+    }
+}
+
+/// Invite `user` with `token`, and set `password` through the link.
+async fn invite_and_accept(t: &TestServer, token: &str, user: &str, password: &str) -> Value {
+    let inv = t
+        .create(&format!("/v1/users/{user}/invitations"), token, json!({}))
+        .await;
+    let secret = inv["secret"].as_str().unwrap();
+    let url = inv["url"].as_str().unwrap();
+    assert_eq!(url, format!("{}/invitation#{secret}", t.base));
+    let r = t
+        .call(
+            Method::POST,
+            "/v1/invitations/accept",
+            None,
+            Some(&json!({ "secret": secret, "password": password })),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "accept: {}", r.body);
+    inv
+}
+
+async fn invitation_login_and_cookie_sessions(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let acme = t.tenant("acme").await;
+    let other = t.tenant("other").await;
+    let alice = t
+        .create(
+            "/v1/users",
+            &acme.rw,
+            json!({ "name": "alice", "email": "Alice@acme.example" }),
+        )
+        .await;
+    assert_eq!(alice["role"], "account_member");
+    assert_eq!(alice["password_set"], false);
+
+    // No password yet: no login, and the same answer as an unknown e-mail.
+    let before = login(&t, "alice@acme.example", PASSWORD).await;
+    let unknown = login(&t, "nobody@acme.example", PASSWORD).await;
+    assert_eq!(before.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(before.body["message"], unknown.body["message"]);
+
+    // The link: a short password is refused and leaves it usable; it works once.
+    let inv = t
+        .create("/v1/users/alice/invitations", &acme.rw, json!({}))
+        .await;
+    assert_eq!(inv["kind"], "invitation");
+    let secret = inv["secret"].as_str().unwrap();
+    let accept = |password: &'static str| {
+        let body = json!({ "secret": secret, "password": password });
+        let t = &t;
+        async move {
+            t.call(
+                Method::POST,
+                "/v1/invitations/accept",
+                None,
+                Some(&body),
+                &[],
+            )
+            .await
+        }
+    };
+    let short = accept("short").await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST, "{}", short.body);
+    assert_eq!(short.body["field"], "password");
+    assert_eq!(accept(PASSWORD).await.status, StatusCode::NO_CONTENT);
+    let again = accept(PASSWORD).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(again.body["error_code"], "invalid_invitation");
+    let user = t.get("/v1/users/alice", &acme.rw).await;
+    assert_eq!(user.body["password_set"], true);
+
+    // Wrong password and unknown e-mail answer alike; the e-mail's case does not matter.
+    let wrong = login(&t, "alice@acme.example", "not the password at all").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body["message"], unknown.body["message"]);
+    let b = logged_in(&t, "ALICE@acme.example", PASSWORD).await;
+
+    // The cookie acts as the user, with the member role's powers.
+    let me = b.call(&t, Method::GET, "/v1/me", None).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.body["user"]["name"], "alice");
+    assert_eq!(me.body["scope"], "account_read_write");
+    assert_eq!(me.body["account_id"], acme.account_id.as_str());
+    let projects = b.call(&t, Method::GET, "/v1/projects", None).await;
+    assert_eq!(projects.body["items"][0]["name"], "main");
+    // Another account's project is not there, by id either.
+    let theirs = format!("/v1/projects/{}", other.project_id);
+    assert_eq!(
+        b.call(&t, Method::GET, &theirs, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // CSRF: a change with the cookie needs this origin and the token.
+    let new_project = json!({ "name": "web" });
+    let bare = t
+        .call(
+            Method::POST,
+            "/v1/projects",
+            None,
+            Some(&new_project),
+            &[("cookie", &b.cookie), ("x-csrf-token", &b.csrf)],
+        )
+        .await;
+    assert_eq!(
+        bare.status,
+        StatusCode::FORBIDDEN,
+        "no Origin: {}",
+        bare.body
+    );
+    let cross = t
+        .call(
+            Method::POST,
+            "/v1/projects",
+            None,
+            Some(&new_project),
+            &[
+                ("cookie", &b.cookie),
+                ("origin", "https://evil.example"),
+                ("x-csrf-token", &b.csrf),
+            ],
+        )
+        .await;
+    assert_eq!(
+        cross.status,
+        StatusCode::FORBIDDEN,
+        "cross-origin: {}",
+        cross.body
+    );
+    let no_token = t
+        .call(
+            Method::POST,
+            "/v1/projects",
+            None,
+            Some(&new_project),
+            &[("cookie", &b.cookie), ("origin", &t.base)],
+        )
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN, "{}", no_token.body);
+    let made = b
+        .call(&t, Method::POST, "/v1/projects", Some(new_project))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    // The audit log names the user behind the change.
+    let events = t
+        .get(
+            &format!(
+                "/v1/events?resource_id={}",
+                made.body["id"].as_str().unwrap()
+            ),
+            &acme.rw,
+        )
+        .await;
+    assert_eq!(events.body["items"][0]["actor_user_id"], alice["id"]);
+
+    // A member does not manage people.
+    for (path, body) in [
+        (
+            "/v1/users",
+            json!({ "name": "mallory", "email": "m@acme.example" }),
+        ),
+        ("/v1/tokens", json!({ "scope": "account_read_write" })),
+    ] {
+        let r = b.call(&t, Method::POST, path, Some(body)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}: {}", r.body);
+    }
+
+    // Sessions: listed, one ended from another, logout kills the cookie.
+    let b2 = logged_in(&t, "alice@acme.example", PASSWORD).await;
+    let list = b.call(&t, Method::GET, "/v1/sessions", None).await;
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{}", list.body);
+    let current: Vec<&Value> = items.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["id"], b.session_id.as_str());
+    let end = b
+        .call(
+            &t,
+            Method::DELETE,
+            &format!("/v1/sessions/{}", b2.session_id),
+            None,
+        )
+        .await;
+    assert_eq!(end.status, StatusCode::NO_CONTENT, "{}", end.body);
+    assert_eq!(
+        b2.call(&t, Method::GET, "/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let out = b.call(&t, Method::POST, "/v1/logout", None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
+    assert!(
+        out.headers["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        b.call(&t, Method::GET, "/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A token has no session to list or end.
+    let r = t.get("/v1/sessions", &acme.rw).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+
+    // A reset link replaces the password and ends the user's sessions.
+    let b3 = logged_in(&t, "alice@acme.example", PASSWORD).await;
+    let reset = invite_and_accept(&t, &acme.rw, "alice", "a brand new passphrase").await;
+    assert_eq!(reset["kind"], "reset");
+    assert_eq!(
+        b3.call(&t, Method::GET, "/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&t, "alice@acme.example", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    logged_in(&t, "alice@acme.example", "a brand new passphrase").await;
+
+    // A read-only user reads and changes nothing, even with the CSRF token.
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({ "name": "bob", "email": "bob@acme.example", "role": "account_read_only" }),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "bob", PASSWORD).await;
+    let bob = logged_in(&t, "bob@acme.example", PASSWORD).await;
+    assert_eq!(
+        bob.call(&t, Method::GET, "/v1/projects", None).await.status,
+        StatusCode::OK
+    );
+    let r = bob
+        .call(
+            &t,
+            Method::POST,
+            "/v1/projects",
+            Some(json!({ "name": "nope" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // An admin user manages people.
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({ "name": "ada", "email": "ada@acme.example", "role": "account_admin" }),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "ada", PASSWORD).await;
+    let ada = logged_in(&t, "ada@acme.example", PASSWORD).await;
+    let r = ada
+        .call(
+            &t,
+            Method::POST,
+            "/v1/users",
+            Some(json!({ "name": "cy", "email": "cy@acme.example" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    // Two users who can log in never share an e-mail.
+    t.create(
+        "/v1/users",
+        &other.rw,
+        json!({ "name": "alice", "email": "alice@ACME.example" }),
+    )
+    .await;
+    let inv = t
+        .create("/v1/users/alice/invitations", &other.rw, json!({}))
+        .await;
+    let r = t
+        .call(
+            Method::POST,
+            "/v1/invitations/accept",
+            None,
+            Some(&json!({ "secret": inv["secret"], "password": PASSWORD })),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error_code"], "email_taken");
+
+    // Deleting a user ends its sessions.
+    let r = ada.call(&t, Method::DELETE, "/v1/users/bob", None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(
+        bob.call(&t, Method::GET, "/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn failed_logins_are_rate_limited(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let acme = t.tenant("acme").await;
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({ "name": "alice", "email": "alice@acme.example" }),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    for i in 0..5 {
+        let r = login(&t, "alice@acme.example", "not the password at all").await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {i}: {}",
+            r.body
+        );
+    }
+    // Locked: even the right password is refused until the window ends.
+    let r = login(&t, "alice@acme.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.body["error_code"], "too_many_logins");
+    let wait: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 800 && wait <= 900, "Retry-After {wait}");
+    // An e-mail nobody has is limited the same way (no hint it is unknown).
+    for _ in 0..5 {
+        let r = login(&t, "ghost@acme.example", PASSWORD).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = login(&t, "ghost@acme.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Past 20 failures from one address, every e-mail is refused from it.
+    for i in 0..10 {
+        let r = login(&t, &format!("n{i}@acme.example"), PASSWORD).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = login(&t, "n-last@acme.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
