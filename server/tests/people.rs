@@ -31,6 +31,7 @@ macro_rules! on_both_backends {
 on_both_backends!(
     invitation_login_and_cookie_sessions,
     failed_logins_are_rate_limited,
+    brands_follow_the_host_name,
 );
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -405,4 +406,137 @@ async fn failed_logins_are_rate_limited(backend: Backend) {
     }
     let r = login(&t, "n-last@acme.example", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
+async fn brand_on(t: &TestServer, host: &str) -> Reply {
+    t.call(Method::GET, "/v1/brand", None, None, &[("host", host)])
+        .await
+}
+
+async fn brands_follow_the_host_name(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let op = t.operator_token.clone();
+    // A fresh install shows Overcast's brand, to anyone, on any host.
+    let plain = brand_on(&t, "127.0.0.1").await;
+    assert_eq!(plain.status, StatusCode::OK, "{}", plain.body);
+    assert_eq!(plain.body["brand"]["display_name"], "Overcast");
+    assert_eq!(plain.body["partner_id"], Value::Null);
+    assert_eq!(plain.body["warnings"], json!([]));
+    assert!(
+        plain.headers["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+
+    let brand = json!({
+        "display_name": "CloudCo",
+        "logo_url": "https://cloudco.example/logo.svg",
+        "favicon_url": "https://cloudco.example/favicon.png",
+        "primary_color": "#a0c4ff",
+        "accent_color": "#0f766e",
+        "support_email": "help@cloudco.example",
+        "support_phone": "+61 2 5550 1234",
+        "footer_links": [{ "label": "Terms", "url": "https://cloudco.example/terms" }],
+        "navigation": "top",
+        "hidden_sections": ["events"],
+    });
+    let cloudco = t
+        .create(
+            "/v1/partners",
+            &op,
+            json!({ "name": "cloudco", "brand": brand, "host_names": ["Cloud.CloudCo.example"] }),
+        )
+        .await;
+    assert_eq!(cloudco["host_names"], json!(["cloud.cloudco.example"]));
+    assert_eq!(cloudco["brand"]["navigation"], "top");
+    assert_eq!(cloudco["brand"]["footer_links"][0]["label"], "Terms");
+    let warnings = cloudco["brand_warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().contains("primary_color"));
+
+    // A host name has one partner; bad ones are refused whole.
+    let again = t
+        .post(
+            "/v1/partners",
+            &op,
+            json!({ "name": "rival", "brand": brand, "host_names": ["cloud.cloudco.example"] }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.body["error_code"], "host_name_taken");
+    assert_eq!(
+        t.get("/v1/partners/rival", &op).await.status,
+        StatusCode::NOT_FOUND
+    );
+    for bad in ["https://x.example", "x.example:8080", "-x.example", ""] {
+        let r = t
+            .post(
+                "/v1/partners",
+                &op,
+                json!({ "name": "bad", "brand": brand, "host_names": [bad] }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert_eq!(r.body["field"], "host_names[0]");
+    }
+    let mut phone = brand.clone();
+    phone["support_phone"] = json!("call us");
+    let r = t
+        .post(
+            "/v1/partners",
+            &op,
+            json!({ "name": "bad", "brand": phone }),
+        )
+        .await;
+    assert_eq!(r.body["field"], "brand.support_phone", "{}", r.body);
+
+    // The partner's host name shows its brand, with or without a port.
+    for host in ["cloud.cloudco.example", "cloud.cloudco.example:8080"] {
+        let r = brand_on(&t, host).await;
+        assert_eq!(r.body["brand"]["display_name"], "CloudCo", "{host}");
+        assert_eq!(r.body["partner_id"], cloudco["id"]);
+        assert_eq!(r.body["warnings"].as_array().unwrap().len(), 1);
+    }
+
+    // The operator's brand: set by operators only, shown elsewhere.
+    let acme = t.tenant("acme").await;
+    let mut own = brand.clone();
+    own["display_name"] = json!("OpCloud");
+    own["primary_color"] = json!("#1d4ed8");
+    assert_eq!(
+        t.put("/v1/brand", &acme.rw, own.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let set = t.put("/v1/brand", &op, own.clone()).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.headers["etag"], "\"1\"");
+    let stale = t
+        .call(
+            Method::PUT,
+            "/v1/brand",
+            Some(&op),
+            Some(&own),
+            &[("if-match", "\"0\"")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(
+        brand_on(&t, "127.0.0.1").await.body["brand"]["display_name"],
+        "OpCloud"
+    );
+    assert_eq!(
+        brand_on(&t, "cloud.cloudco.example").await.body["brand"]["display_name"],
+        "CloudCo"
+    );
+
+    // Releasing the host name hands it back to the operator's brand.
+    let r = t
+        .put("/v1/partners/cloudco", &op, json!({ "host_names": [] }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        brand_on(&t, "cloud.cloudco.example").await.body["brand"]["display_name"],
+        "OpCloud"
+    );
 }

@@ -22,6 +22,8 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::AccountGet => Self::cli_account_get(),
             CliCommand::AccountUpdate => Self::cli_account_update(),
             CliCommand::AccountDelete => Self::cli_account_delete(),
+            CliCommand::BrandGet => Self::cli_brand_get(),
+            CliCommand::BrandUpdate => Self::cli_brand_update(),
             CliCommand::DriveList => Self::cli_drive_list(),
             CliCommand::DriveCreate => Self::cli_drive_create(),
             CliCommand::DriveGet => Self::cli_drive_get(),
@@ -253,6 +255,109 @@ impl<T: CliConfig> Cli<T> {
             )
             .about(
                 "Delete an account\n\nOperators and the owning partner's admins. The account must have no projects;\nits users, tokens, SSH keys and images go with it.",
+            )
+    }
+    pub fn cli_brand_get() -> ::clap::Command {
+        ::clap::Command::new("")
+            .about(
+                "Fetch the brand for this host\n\nNeeds no credentials: a console calls it before anyone logs in, to\nshow the right brand from the first paint. The brand is the partner's\nthat lists the request's `Host` among its `host_names`, or else the\noperator's own.",
+            )
+    }
+    pub fn cli_brand_update() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("accent-color")
+                    .long("accent-color")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("`#rrggbb`."),
+            )
+            .arg(
+                ::clap::Arg::new("display-name")
+                    .long("display-name")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("Shown in the control panel's title bar."),
+            )
+            .arg(
+                ::clap::Arg::new("favicon-url")
+                    .long("favicon-url")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("The browser tab's icon."),
+            )
+            .arg(
+                ::clap::Arg::new("if-match")
+                    .long("if-match")
+                    .value_parser(::clap::value_parser!(types::BrandUpdateIfMatch))
+                    .required(false)
+                    .help(
+                        "The `ETag` of the read this update is based on; a mismatch is a 412.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("logo-url")
+                    .long("logo-url")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false),
+            )
+            .arg(
+                ::clap::Arg::new("navigation")
+                    .long("navigation")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::BrandNavigation::Side.to_string(),
+                                types::BrandNavigation::Top.to_string(),
+                            ]),
+                            |s| types::BrandNavigation::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help("Where the console puts its navigation."),
+            )
+            .arg(
+                ::clap::Arg::new("primary-color")
+                    .long("primary-color")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body")
+                    .help("`#rrggbb`."),
+            )
+            .arg(
+                ::clap::Arg::new("support-email")
+                    .long("support-email")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false),
+            )
+            .arg(
+                ::clap::Arg::new("support-phone")
+                    .long("support-phone")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help("As people dial it; digits, spaces and `+()-.` only."),
+            )
+            .arg(
+                ::clap::Arg::new("support-url")
+                    .long("support-url")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Set the operator's brand\n\nWhat the console shows on every host name no partner holds. Operators only.",
             )
     }
     pub fn cli_drive_list() -> ::clap::Command {
@@ -3180,6 +3285,8 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::AccountGet => self.execute_account_get(matches).await,
             CliCommand::AccountUpdate => self.execute_account_update(matches).await,
             CliCommand::AccountDelete => self.execute_account_delete(matches).await,
+            CliCommand::BrandGet => self.execute_brand_get(matches).await,
+            CliCommand::BrandUpdate => self.execute_brand_update(matches).await,
             CliCommand::DriveList => self.execute_drive_list(matches).await,
             CliCommand::DriveCreate => self.execute_drive_create(matches).await,
             CliCommand::DriveGet => self.execute_drive_get(matches).await,
@@ -3484,6 +3591,79 @@ impl<T: CliConfig> Cli<T> {
         match result {
             Ok(r) => {
                 self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_brand_get(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.brand_get();
+        self.config.execute_brand_get(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_brand_update(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.brand_update();
+        if let Some(value) = matches.get_one::<::std::string::String>("accent-color") {
+            request = request.body_map(|body| { body.accent_color(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("display-name") {
+            request = request.body_map(|body| { body.display_name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("favicon-url") {
+            request = request.body_map(|body| { body.favicon_url(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<types::BrandUpdateIfMatch>("if-match") {
+            request = request.if_match(value.clone());
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("logo-url") {
+            request = request.body_map(|body| { body.logo_url(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<types::BrandNavigation>("navigation") {
+            request = request.body_map(|body| { body.navigation(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("primary-color") {
+            request = request.body_map(|body| { body.primary_color(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("support-email") {
+            request = request.body_map(|body| { body.support_email(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("support-phone") {
+            request = request.body_map(|body| { body.support_phone(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("support-url") {
+            request = request.body_map(|body| { body.support_url(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::Brand>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_brand_update(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
                 Ok(())
             }
             Err(r) => {
@@ -6165,6 +6345,20 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_brand_get(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::BrandGet,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_brand_update(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::BrandUpdate,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_drive_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -6688,6 +6882,8 @@ pub enum CliCommand {
     AccountGet,
     AccountUpdate,
     AccountDelete,
+    BrandGet,
+    BrandUpdate,
     DriveList,
     DriveCreate,
     DriveGet,
@@ -6768,30 +6964,30 @@ impl CliCommand {
             CliCommand::Healthz, CliCommand::Livez, CliCommand::Metrics,
             CliCommand::OpenapiDocument, CliCommand::AccountList,
             CliCommand::AccountCreate, CliCommand::AccountGet, CliCommand::AccountUpdate,
-            CliCommand::AccountDelete, CliCommand::DriveList, CliCommand::DriveCreate,
-            CliCommand::DriveGet, CliCommand::DriveUpdate, CliCommand::DriveDelete,
-            CliCommand::DriveRollback, CliCommand::EventList,
-            CliCommand::HostEnrollmentCreate, CliCommand::HostList, CliCommand::HostGet,
-            CliCommand::HostUpdate, CliCommand::HostDelete, CliCommand::ImageList,
-            CliCommand::ImageCreate, CliCommand::ImageGet, CliCommand::ImageDelete,
-            CliCommand::InstanceList, CliCommand::InstanceCreate,
-            CliCommand::InstanceGet, CliCommand::InstanceUpdate,
-            CliCommand::InstanceDelete, CliCommand::InstanceDriveAttach,
-            CliCommand::InstanceDriveDetach, CliCommand::InstanceIpAttach,
-            CliCommand::InstanceIpDetach, CliCommand::InstanceReboot,
-            CliCommand::InstanceResize, CliCommand::InstanceSerial,
-            CliCommand::InstanceStart, CliCommand::InstanceStop,
-            CliCommand::InvitationAccept, CliCommand::IpAddressList,
-            CliCommand::IpAddressCreate, CliCommand::IpAddressGet,
-            CliCommand::IpAddressUpdate, CliCommand::IpAddressRelease,
-            CliCommand::IpPoolList, CliCommand::IpPoolCreate, CliCommand::IpPoolGet,
-            CliCommand::IpPoolDelete, CliCommand::SessionLogin,
-            CliCommand::SessionLogout, CliCommand::MeGet, CliCommand::PartnerList,
-            CliCommand::PartnerCreate, CliCommand::PartnerGet, CliCommand::PartnerUpdate,
-            CliCommand::PartnerDelete, CliCommand::ProjectList,
-            CliCommand::ProjectCreate, CliCommand::ProjectGet, CliCommand::ProjectUpdate,
-            CliCommand::ProjectDelete, CliCommand::SessionList,
-            CliCommand::SessionRevoke, CliCommand::SnapshotList,
+            CliCommand::AccountDelete, CliCommand::BrandGet, CliCommand::BrandUpdate,
+            CliCommand::DriveList, CliCommand::DriveCreate, CliCommand::DriveGet,
+            CliCommand::DriveUpdate, CliCommand::DriveDelete, CliCommand::DriveRollback,
+            CliCommand::EventList, CliCommand::HostEnrollmentCreate,
+            CliCommand::HostList, CliCommand::HostGet, CliCommand::HostUpdate,
+            CliCommand::HostDelete, CliCommand::ImageList, CliCommand::ImageCreate,
+            CliCommand::ImageGet, CliCommand::ImageDelete, CliCommand::InstanceList,
+            CliCommand::InstanceCreate, CliCommand::InstanceGet,
+            CliCommand::InstanceUpdate, CliCommand::InstanceDelete,
+            CliCommand::InstanceDriveAttach, CliCommand::InstanceDriveDetach,
+            CliCommand::InstanceIpAttach, CliCommand::InstanceIpDetach,
+            CliCommand::InstanceReboot, CliCommand::InstanceResize,
+            CliCommand::InstanceSerial, CliCommand::InstanceStart,
+            CliCommand::InstanceStop, CliCommand::InvitationAccept,
+            CliCommand::IpAddressList, CliCommand::IpAddressCreate,
+            CliCommand::IpAddressGet, CliCommand::IpAddressUpdate,
+            CliCommand::IpAddressRelease, CliCommand::IpPoolList,
+            CliCommand::IpPoolCreate, CliCommand::IpPoolGet, CliCommand::IpPoolDelete,
+            CliCommand::SessionLogin, CliCommand::SessionLogout, CliCommand::MeGet,
+            CliCommand::PartnerList, CliCommand::PartnerCreate, CliCommand::PartnerGet,
+            CliCommand::PartnerUpdate, CliCommand::PartnerDelete,
+            CliCommand::ProjectList, CliCommand::ProjectCreate, CliCommand::ProjectGet,
+            CliCommand::ProjectUpdate, CliCommand::ProjectDelete,
+            CliCommand::SessionList, CliCommand::SessionRevoke, CliCommand::SnapshotList,
             CliCommand::SnapshotCreate, CliCommand::SnapshotGet,
             CliCommand::SnapshotDelete, CliCommand::SnapshotImageCreate,
             CliCommand::SshKeyList, CliCommand::SshKeyCreate, CliCommand::SshKeyGet,
@@ -6813,6 +7009,8 @@ impl CliCommand {
             CliCommand::AccountGet => "account_get",
             CliCommand::AccountUpdate => "account_update",
             CliCommand::AccountDelete => "account_delete",
+            CliCommand::BrandGet => "brand_get",
+            CliCommand::BrandUpdate => "brand_update",
             CliCommand::DriveList => "drive_list",
             CliCommand::DriveCreate => "drive_create",
             CliCommand::DriveGet => "drive_get",

@@ -727,18 +727,289 @@ operators omit it for a direct customer.*/
         pub accent_color: ::std::string::String,
         ///Shown in the control panel's title bar.
         pub display_name: ::std::string::String,
+        ///The browser tab's icon.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub favicon_url: ::std::option::Option<::std::string::String>,
+        ///Links in the console's footer (at most 10).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub footer_links: ::std::vec::Vec<BrandLink>,
+        ///Console sections this brand's customers do not see.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub hidden_sections: ::std::vec::Vec<BrandHiddenSectionsItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_url: ::std::option::Option<::std::string::String>,
+        ///Where the console puts its navigation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub navigation: ::std::option::Option<BrandNavigation>,
         ///`#rrggbb`.
         pub primary_color: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_email: ::std::option::Option<::std::string::String>,
+        ///As people dial it; digits, spaces and `+()-.` only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub support_phone: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_url: ::std::option::Option<::std::string::String>,
     }
     impl Brand {
         pub fn builder() -> builder::Brand {
             Default::default()
+        }
+    }
+    ///A section of the console's customer navigation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum BrandHiddenSectionsItem {
+        #[serde(rename = "dashboard")]
+        Dashboard,
+        #[serde(rename = "instances")]
+        Instances,
+        #[serde(rename = "drives")]
+        Drives,
+        #[serde(rename = "ip_addresses")]
+        IpAddresses,
+        #[serde(rename = "ssh_keys")]
+        SshKeys,
+        #[serde(rename = "projects")]
+        Projects,
+        #[serde(rename = "users")]
+        Users,
+        #[serde(rename = "tokens")]
+        Tokens,
+        #[serde(rename = "events")]
+        Events,
+    }
+    impl ::std::fmt::Display for BrandHiddenSectionsItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Dashboard => f.write_str("dashboard"),
+                Self::Instances => f.write_str("instances"),
+                Self::Drives => f.write_str("drives"),
+                Self::IpAddresses => f.write_str("ip_addresses"),
+                Self::SshKeys => f.write_str("ssh_keys"),
+                Self::Projects => f.write_str("projects"),
+                Self::Users => f.write_str("users"),
+                Self::Tokens => f.write_str("tokens"),
+                Self::Events => f.write_str("events"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for BrandHiddenSectionsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "dashboard" => Ok(Self::Dashboard),
+                "instances" => Ok(Self::Instances),
+                "drives" => Ok(Self::Drives),
+                "ip_addresses" => Ok(Self::IpAddresses),
+                "ssh_keys" => Ok(Self::SshKeys),
+                "projects" => Ok(Self::Projects),
+                "users" => Ok(Self::Users),
+                "tokens" => Ok(Self::Tokens),
+                "events" => Ok(Self::Events),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BrandHiddenSectionsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for BrandHiddenSectionsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    /**The brand a console shows on the host it was opened on: a partner's,
+or the operator's own.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct BrandInfo {
+        pub brand: Brand,
+        ///The partner whose brand this is; absent for the operator's.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner_id: ::std::option::Option<::uuid::Uuid>,
+        pub warnings: ::std::vec::Vec<::std::string::String>,
+    }
+    impl BrandInfo {
+        pub fn builder() -> builder::BrandInfo {
+            Default::default()
+        }
+    }
+    ///A link in the console's footer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct BrandLink {
+        ///1 to 60 characters.
+        pub label: ::std::string::String,
+        pub url: ::std::string::String,
+    }
+    impl BrandLink {
+        pub fn builder() -> builder::BrandLink {
+            Default::default()
+        }
+    }
+    ///Where the console puts its navigation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum BrandNavigation {
+        #[serde(rename = "side")]
+        Side,
+        #[serde(rename = "top")]
+        Top,
+    }
+    impl ::std::fmt::Display for BrandNavigation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Side => f.write_str("side"),
+                Self::Top => f.write_str("top"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for BrandNavigation {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "side" => Ok(Self::Side),
+                "top" => Ok(Self::Top),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BrandNavigation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for BrandNavigation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`BrandUpdateIfMatch`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct BrandUpdateIfMatch(::std::string::String);
+    impl ::std::ops::Deref for BrandUpdateIfMatch {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<BrandUpdateIfMatch> for ::std::string::String {
+        fn from(value: BrandUpdateIfMatch) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for BrandUpdateIfMatch {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(\\*|(W/)?\"[0-9]{1,18}\")$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^(\\*|(W/)?\"[0-9]{1,18}\")$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for BrandUpdateIfMatch {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for BrandUpdateIfMatch {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for BrandUpdateIfMatch {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///A virtual drive.
@@ -12004,7 +12275,10 @@ here; pass the link on to the user.*/
     )]
     pub struct Partner {
         pub brand: Brand,
+        ///What in the brand falls short of WCAG AA contrast (empty when nothing).
+        pub brand_warnings: ::std::vec::Vec<::std::string::String>,
         pub description: ::std::string::String,
+        pub host_names: ::std::vec::Vec<::std::string::String>,
         pub id: ::uuid::Uuid,
         pub name: ::std::string::String,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -12029,6 +12303,10 @@ here; pass the link on to the user.*/
         pub brand: PartnerCreateBrand,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<PartnerCreateDescription>,
+        /**Host names the partner's customers open the console on (at most
+20; lowercase, no port). No two partners share one.*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub host_names: ::std::vec::Vec<::std::string::String>,
         pub name: PartnerCreateName,
     }
     impl PartnerCreate {
@@ -12051,18 +12329,175 @@ here; pass the link on to the user.*/
         pub accent_color: ::std::string::String,
         ///Shown in the control panel's title bar.
         pub display_name: ::std::string::String,
+        ///The browser tab's icon.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub favicon_url: ::std::option::Option<::std::string::String>,
+        ///Links in the console's footer (at most 10).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub footer_links: ::std::vec::Vec<BrandLink>,
+        ///Console sections this brand's customers do not see.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub hidden_sections: ::std::vec::Vec<PartnerCreateBrandHiddenSectionsItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_url: ::std::option::Option<::std::string::String>,
+        ///Where the console puts its navigation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub navigation: ::std::option::Option<PartnerCreateBrandNavigation>,
         ///`#rrggbb`.
         pub primary_color: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_email: ::std::option::Option<::std::string::String>,
+        ///As people dial it; digits, spaces and `+()-.` only.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub support_phone: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_url: ::std::option::Option<::std::string::String>,
     }
     impl PartnerCreateBrand {
         pub fn builder() -> builder::PartnerCreateBrand {
             Default::default()
+        }
+    }
+    ///A section of the console's customer navigation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum PartnerCreateBrandHiddenSectionsItem {
+        #[serde(rename = "dashboard")]
+        Dashboard,
+        #[serde(rename = "instances")]
+        Instances,
+        #[serde(rename = "drives")]
+        Drives,
+        #[serde(rename = "ip_addresses")]
+        IpAddresses,
+        #[serde(rename = "ssh_keys")]
+        SshKeys,
+        #[serde(rename = "projects")]
+        Projects,
+        #[serde(rename = "users")]
+        Users,
+        #[serde(rename = "tokens")]
+        Tokens,
+        #[serde(rename = "events")]
+        Events,
+    }
+    impl ::std::fmt::Display for PartnerCreateBrandHiddenSectionsItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Dashboard => f.write_str("dashboard"),
+                Self::Instances => f.write_str("instances"),
+                Self::Drives => f.write_str("drives"),
+                Self::IpAddresses => f.write_str("ip_addresses"),
+                Self::SshKeys => f.write_str("ssh_keys"),
+                Self::Projects => f.write_str("projects"),
+                Self::Users => f.write_str("users"),
+                Self::Tokens => f.write_str("tokens"),
+                Self::Events => f.write_str("events"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PartnerCreateBrandHiddenSectionsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "dashboard" => Ok(Self::Dashboard),
+                "instances" => Ok(Self::Instances),
+                "drives" => Ok(Self::Drives),
+                "ip_addresses" => Ok(Self::IpAddresses),
+                "ssh_keys" => Ok(Self::SshKeys),
+                "projects" => Ok(Self::Projects),
+                "users" => Ok(Self::Users),
+                "tokens" => Ok(Self::Tokens),
+                "events" => Ok(Self::Events),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PartnerCreateBrandHiddenSectionsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PartnerCreateBrandHiddenSectionsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Where the console puts its navigation.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum PartnerCreateBrandNavigation {
+        #[serde(rename = "side")]
+        Side,
+        #[serde(rename = "top")]
+        Top,
+    }
+    impl ::std::fmt::Display for PartnerCreateBrandNavigation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Side => f.write_str("side"),
+                Self::Top => f.write_str("top"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PartnerCreateBrandNavigation {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "side" => Ok(Self::Side),
+                "top" => Ok(Self::Top),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PartnerCreateBrandNavigation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PartnerCreateBrandNavigation {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`PartnerCreateDescription`
@@ -12471,6 +12906,9 @@ here; pass the link on to the user.*/
         pub brand: ::std::option::Option<Brand>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<PartnerUpdateDescription>,
+        ///Replaces the host names when present.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub host_names: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<PartnerUpdateName>,
     }
@@ -18259,8 +18697,24 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::string::String,
                 ::std::string::String,
             >,
+            favicon_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            footer_links: ::std::result::Result<
+                ::std::vec::Vec<super::BrandLink>,
+                ::std::string::String,
+            >,
+            hidden_sections: ::std::result::Result<
+                ::std::vec::Vec<super::BrandHiddenSectionsItem>,
+                ::std::string::String,
+            >,
             logo_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            navigation: ::std::result::Result<
+                ::std::option::Option<super::BrandNavigation>,
                 ::std::string::String,
             >,
             primary_color: ::std::result::Result<
@@ -18268,6 +18722,10 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::string::String,
             >,
             support_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            support_phone: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -18281,11 +18739,16 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     accent_color: Err("no value supplied for accent_color".to_string()),
                     display_name: Err("no value supplied for display_name".to_string()),
+                    favicon_url: Ok(Default::default()),
+                    footer_links: Ok(Default::default()),
+                    hidden_sections: Ok(Default::default()),
                     logo_url: Ok(Default::default()),
+                    navigation: Ok(Default::default()),
                     primary_color: Err(
                         "no value supplied for primary_color".to_string(),
                     ),
                     support_email: Ok(Default::default()),
+                    support_phone: Ok(Default::default()),
                     support_url: Ok(Default::default()),
                 }
             }
@@ -18315,6 +18778,46 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn favicon_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.favicon_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for favicon_url: {e}")
+                    });
+                self
+            }
+            pub fn footer_links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::BrandLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.footer_links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for footer_links: {e}")
+                    });
+                self
+            }
+            pub fn hidden_sections<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::BrandHiddenSectionsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden_sections = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for hidden_sections: {e}"
+                        )
+                    });
+                self
+            }
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18324,6 +18827,20 @@ token scopes, so one authorization covers both. A new user is an
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for logo_url: {e}")
+                    });
+                self
+            }
+            pub fn navigation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::BrandNavigation>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.navigation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for navigation: {e}")
                     });
                 self
             }
@@ -18351,6 +18868,18 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn support_phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for support_phone: {e}")
+                    });
+                self
+            }
             pub fn support_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -18372,9 +18901,14 @@ token scopes, so one authorization covers both. A new user is an
                 Ok(Self {
                     accent_color: value.accent_color?,
                     display_name: value.display_name?,
+                    favicon_url: value.favicon_url?,
+                    footer_links: value.footer_links?,
+                    hidden_sections: value.hidden_sections?,
                     logo_url: value.logo_url?,
+                    navigation: value.navigation?,
                     primary_color: value.primary_color?,
                     support_email: value.support_email?,
+                    support_phone: value.support_phone?,
                     support_url: value.support_url?,
                 })
             }
@@ -18384,10 +18918,153 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     accent_color: Ok(value.accent_color),
                     display_name: Ok(value.display_name),
+                    favicon_url: Ok(value.favicon_url),
+                    footer_links: Ok(value.footer_links),
+                    hidden_sections: Ok(value.hidden_sections),
                     logo_url: Ok(value.logo_url),
+                    navigation: Ok(value.navigation),
                     primary_color: Ok(value.primary_color),
                     support_email: Ok(value.support_email),
+                    support_phone: Ok(value.support_phone),
                     support_url: Ok(value.support_url),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BrandInfo {
+            brand: ::std::result::Result<super::Brand, ::std::string::String>,
+            partner_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
+            warnings: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BrandInfo {
+            fn default() -> Self {
+                Self {
+                    brand: Err("no value supplied for brand".to_string()),
+                    partner_id: Ok(Default::default()),
+                    warnings: Err("no value supplied for warnings".to_string()),
+                }
+            }
+        }
+        impl BrandInfo {
+            pub fn brand<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Brand>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.brand = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for brand: {e}")
+                    });
+                self
+            }
+            pub fn partner_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.partner_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner_id: {e}")
+                    });
+                self
+            }
+            pub fn warnings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.warnings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for warnings: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BrandInfo> for super::BrandInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BrandInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    brand: value.brand?,
+                    partner_id: value.partner_id?,
+                    warnings: value.warnings?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BrandInfo> for BrandInfo {
+            fn from(value: super::BrandInfo) -> Self {
+                Self {
+                    brand: Ok(value.brand),
+                    partner_id: Ok(value.partner_id),
+                    warnings: Ok(value.warnings),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct BrandLink {
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            url: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for BrandLink {
+            fn default() -> Self {
+                Self {
+                    label: Err("no value supplied for label".to_string()),
+                    url: Err("no value supplied for url".to_string()),
+                }
+            }
+        }
+        impl BrandLink {
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BrandLink> for super::BrandLink {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BrandLink,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    label: value.label?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::BrandLink> for BrandLink {
+            fn from(value: super::BrandLink) -> Self {
+                Self {
+                    label: Ok(value.label),
+                    url: Ok(value.url),
                 }
             }
         }
@@ -23095,8 +23772,16 @@ token scopes, so one authorization covers both. A new user is an
         #[derive(Clone, Debug)]
         pub struct Partner {
             brand: ::std::result::Result<super::Brand, ::std::string::String>,
+            brand_warnings: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::string::String,
+                ::std::string::String,
+            >,
+            host_names: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
@@ -23114,7 +23799,11 @@ token scopes, so one authorization covers both. A new user is an
             fn default() -> Self {
                 Self {
                     brand: Err("no value supplied for brand".to_string()),
+                    brand_warnings: Err(
+                        "no value supplied for brand_warnings".to_string(),
+                    ),
                     description: Err("no value supplied for description".to_string()),
+                    host_names: Err("no value supplied for host_names".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     time_created: Err("no value supplied for time_created".to_string()),
@@ -23135,6 +23824,20 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn brand_warnings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.brand_warnings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for brand_warnings: {e}"
+                        )
+                    });
+                self
+            }
             pub fn description<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -23144,6 +23847,18 @@ token scopes, so one authorization covers both. A new user is an
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn host_names<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host_names = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host_names: {e}")
                     });
                 self
             }
@@ -23201,7 +23916,9 @@ token scopes, so one authorization covers both. A new user is an
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     brand: value.brand?,
+                    brand_warnings: value.brand_warnings?,
                     description: value.description?,
+                    host_names: value.host_names?,
                     id: value.id?,
                     name: value.name?,
                     time_created: value.time_created?,
@@ -23213,7 +23930,9 @@ token scopes, so one authorization covers both. A new user is an
             fn from(value: super::Partner) -> Self {
                 Self {
                     brand: Ok(value.brand),
+                    brand_warnings: Ok(value.brand_warnings),
                     description: Ok(value.description),
+                    host_names: Ok(value.host_names),
                     id: Ok(value.id),
                     name: Ok(value.name),
                     time_created: Ok(value.time_created),
@@ -23231,6 +23950,10 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::option::Option<super::PartnerCreateDescription>,
                 ::std::string::String,
             >,
+            host_names: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<super::PartnerCreateName, ::std::string::String>,
         }
         impl ::std::default::Default for PartnerCreate {
@@ -23238,6 +23961,7 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     brand: Err("no value supplied for brand".to_string()),
                     description: Ok(Default::default()),
+                    host_names: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                 }
             }
@@ -23269,6 +23993,18 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn host_names<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host_names = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host_names: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PartnerCreateName>,
@@ -23290,6 +24026,7 @@ token scopes, so one authorization covers both. A new user is an
                 Ok(Self {
                     brand: value.brand?,
                     description: value.description?,
+                    host_names: value.host_names?,
                     name: value.name?,
                 })
             }
@@ -23299,6 +24036,7 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     brand: Ok(value.brand),
                     description: Ok(value.description),
+                    host_names: Ok(value.host_names),
                     name: Ok(value.name),
                 }
             }
@@ -23313,8 +24051,24 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::string::String,
                 ::std::string::String,
             >,
+            favicon_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            footer_links: ::std::result::Result<
+                ::std::vec::Vec<super::BrandLink>,
+                ::std::string::String,
+            >,
+            hidden_sections: ::std::result::Result<
+                ::std::vec::Vec<super::PartnerCreateBrandHiddenSectionsItem>,
+                ::std::string::String,
+            >,
             logo_url: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            navigation: ::std::result::Result<
+                ::std::option::Option<super::PartnerCreateBrandNavigation>,
                 ::std::string::String,
             >,
             primary_color: ::std::result::Result<
@@ -23322,6 +24076,10 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::string::String,
             >,
             support_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            support_phone: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
@@ -23335,11 +24093,16 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     accent_color: Err("no value supplied for accent_color".to_string()),
                     display_name: Err("no value supplied for display_name".to_string()),
+                    favicon_url: Ok(Default::default()),
+                    footer_links: Ok(Default::default()),
+                    hidden_sections: Ok(Default::default()),
                     logo_url: Ok(Default::default()),
+                    navigation: Ok(Default::default()),
                     primary_color: Err(
                         "no value supplied for primary_color".to_string(),
                     ),
                     support_email: Ok(Default::default()),
+                    support_phone: Ok(Default::default()),
                     support_url: Ok(Default::default()),
                 }
             }
@@ -23369,6 +24132,46 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn favicon_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.favicon_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for favicon_url: {e}")
+                    });
+                self
+            }
+            pub fn footer_links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::BrandLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.footer_links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for footer_links: {e}")
+                    });
+                self
+            }
+            pub fn hidden_sections<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::PartnerCreateBrandHiddenSectionsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hidden_sections = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for hidden_sections: {e}"
+                        )
+                    });
+                self
+            }
             pub fn logo_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23378,6 +24181,20 @@ token scopes, so one authorization covers both. A new user is an
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for logo_url: {e}")
+                    });
+                self
+            }
+            pub fn navigation<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PartnerCreateBrandNavigation>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.navigation = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for navigation: {e}")
                     });
                 self
             }
@@ -23405,6 +24222,18 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn support_phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for support_phone: {e}")
+                    });
+                self
+            }
             pub fn support_url<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -23426,9 +24255,14 @@ token scopes, so one authorization covers both. A new user is an
                 Ok(Self {
                     accent_color: value.accent_color?,
                     display_name: value.display_name?,
+                    favicon_url: value.favicon_url?,
+                    footer_links: value.footer_links?,
+                    hidden_sections: value.hidden_sections?,
                     logo_url: value.logo_url?,
+                    navigation: value.navigation?,
                     primary_color: value.primary_color?,
                     support_email: value.support_email?,
+                    support_phone: value.support_phone?,
                     support_url: value.support_url?,
                 })
             }
@@ -23438,9 +24272,14 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     accent_color: Ok(value.accent_color),
                     display_name: Ok(value.display_name),
+                    favicon_url: Ok(value.favicon_url),
+                    footer_links: Ok(value.footer_links),
+                    hidden_sections: Ok(value.hidden_sections),
                     logo_url: Ok(value.logo_url),
+                    navigation: Ok(value.navigation),
                     primary_color: Ok(value.primary_color),
                     support_email: Ok(value.support_email),
+                    support_phone: Ok(value.support_phone),
                     support_url: Ok(value.support_url),
                 }
             }
@@ -23519,6 +24358,10 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::option::Option<super::PartnerUpdateDescription>,
                 ::std::string::String,
             >,
+            host_names: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<super::PartnerUpdateName>,
                 ::std::string::String,
@@ -23529,6 +24372,7 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     brand: Ok(Default::default()),
                     description: Ok(Default::default()),
+                    host_names: Ok(Default::default()),
                     name: Ok(Default::default()),
                 }
             }
@@ -23560,6 +24404,20 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn host_names<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host_names = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host_names: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -23583,6 +24441,7 @@ token scopes, so one authorization covers both. A new user is an
                 Ok(Self {
                     brand: value.brand?,
                     description: value.description?,
+                    host_names: value.host_names?,
                     name: value.name?,
                 })
             }
@@ -23592,6 +24451,7 @@ token scopes, so one authorization covers both. A new user is an
                 Self {
                     brand: Ok(value.brand),
                     description: Ok(value.description),
+                    host_names: Ok(value.host_names),
                     name: Ok(value.name),
                 }
             }
@@ -26470,6 +27330,42 @@ let response = client.account_delete()
     pub fn account_delete(&self) -> builder::AccountDelete<'_> {
         builder::AccountDelete::new(self)
     }
+    /**Fetch the brand for this host
+
+Needs no credentials: a console calls it before anyone logs in, to
+show the right brand from the first paint. The brand is the partner's
+that lists the request's `Host` among its `host_names`, or else the
+operator's own.
+
+Sends a `GET` request to `/v1/brand`
+
+```ignore
+let response = client.brand_get()
+    .send()
+    .await;
+```*/
+    pub fn brand_get(&self) -> builder::BrandGet<'_> {
+        builder::BrandGet::new(self)
+    }
+    /**Set the operator's brand
+
+What the console shows on every host name no partner holds. Operators only.
+
+Sends a `PUT` request to `/v1/brand`
+
+Arguments:
+- `if_match`: The `ETag` of the read this update is based on; a mismatch is a 412.
+- `body`
+```ignore
+let response = client.brand_update()
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn brand_update(&self) -> builder::BrandUpdate<'_> {
+        builder::BrandUpdate::new(self)
+    }
     /**List drives in a project
 
 Sends a `GET` request to `/v1/drives`
@@ -28909,6 +29805,244 @@ pub mod builder {
                     )
                 }
                 409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::brand_get`]
+
+[`Client::brand_get`]: super::Client::brand_get*/
+    #[derive(Debug, Clone)]
+    pub struct BrandGet<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> BrandGet<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/brand`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BrandInfo>, Error<types::ErrorBody>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/brand", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "brand_get",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::brand_update`]
+
+[`Client::brand_update`]: super::Client::brand_update*/
+    #[derive(Debug, Clone)]
+    pub struct BrandUpdate<'a> {
+        client: &'a super::Client,
+        if_match: Result<Option<types::BrandUpdateIfMatch>, String>,
+        body: Result<types::builder::Brand, String>,
+    }
+    impl<'a> BrandUpdate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                if_match: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn if_match<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BrandUpdateIfMatch>,
+        {
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `BrandUpdateIfMatch` for if_match failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Brand>,
+            <V as std::convert::TryInto<types::Brand>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `Brand` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::Brand) -> types::builder::Brand,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/brand`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BrandInfo>, Error<types::ErrorBody>> {
+            let Self { client, if_match, body } = self;
+            let if_match = if_match.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::Brand::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/brand", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = if_match {
+                header_map.append("If-Match", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "brand_update",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                412u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -134,6 +134,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/brand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fetch the brand for this host
+         * @description Needs no credentials: a console calls it before anyone logs in, to
+         *     show the right brand from the first paint. The brand is the partner's
+         *     that lists the request's `Host` among its `host_names`, or else the
+         *     operator's own.
+         */
+        get: operations["brand_get"];
+        /**
+         * Set the operator's brand
+         * @description What the console shows on every host name no partner holds. Operators only.
+         */
+        put: operations["brand_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/drives": {
         parameters: {
             query?: never;
@@ -1152,8 +1179,28 @@ export interface components {
              * @example CloudCo
              */
             display_name: string;
+            /**
+             * @description The browser tab's icon.
+             * @example https://cloudco.example/favicon.png
+             */
+            favicon_url?: string | null;
+            /** @description Links in the console's footer (at most 10). */
+            footer_links?: components["schemas"]["BrandLink"][];
+            /**
+             * @description Console sections this brand's customers do not see.
+             * @example [
+             *       "events"
+             *     ]
+             */
+            hidden_sections?: ("dashboard" | "instances" | "drives" | "ip_addresses" | "ssh_keys" | "projects" | "users" | "tokens" | "events")[];
             /** @example https://cloudco.example/logo.svg */
             logo_url?: string | null;
+            /**
+             * @description Where the console puts its navigation.
+             * @example side
+             * @enum {string}
+             */
+            navigation?: "side" | "top";
             /**
              * @description `#rrggbb`.
              * @example #1a73e8
@@ -1161,8 +1208,38 @@ export interface components {
             primary_color: string;
             /** @example support@cloudco.example */
             support_email?: string | null;
+            /**
+             * @description As people dial it; digits, spaces and `+()-.` only.
+             * @example +61 2 5550 1234
+             */
+            support_phone?: string | null;
             /** @example https://cloudco.example/support */
             support_url?: string | null;
+        };
+        /**
+         * @description The brand a console shows on the host it was opened on: a partner's,
+         *     or the operator's own.
+         */
+        BrandInfo: {
+            brand: components["schemas"]["Brand"];
+            /**
+             * Format: uuid
+             * @description The partner whose brand this is; absent for the operator's.
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c
+             */
+            partner_id?: string | null;
+            /** @example [] */
+            warnings: string[];
+        };
+        /** @description A link in the console's footer. */
+        BrandLink: {
+            /**
+             * @description 1 to 60 characters.
+             * @example Terms of service
+             */
+            label: string;
+            /** @example https://cloudco.example/terms */
+            url: string;
         };
         /** @description A virtual drive. */
         Drive: components["schemas"]["Identity"] & {
@@ -2029,6 +2106,19 @@ export interface components {
         /** @description A white-label reseller. */
         Partner: components["schemas"]["Identity"] & {
             brand: components["schemas"]["Brand"];
+            /**
+             * @description What in the brand falls short of WCAG AA contrast (empty when nothing).
+             * @example [
+             *       "primary_color #a0c4ff has a contrast of 1.9:1 with white text; WCAG AA needs 4.5:1"
+             *     ]
+             */
+            brand_warnings: string[];
+            /**
+             * @example [
+             *       "cloud.cloudco.example"
+             *     ]
+             */
+            host_names: string[];
         };
         /** @description Create a partner (white-label reseller). */
         PartnerCreate: {
@@ -2044,8 +2134,28 @@ export interface components {
                  * @example CloudCo
                  */
                 display_name: string;
+                /**
+                 * @description The browser tab's icon.
+                 * @example https://cloudco.example/favicon.png
+                 */
+                favicon_url?: string | null;
+                /** @description Links in the console's footer (at most 10). */
+                footer_links?: components["schemas"]["BrandLink"][];
+                /**
+                 * @description Console sections this brand's customers do not see.
+                 * @example [
+                 *       "events"
+                 *     ]
+                 */
+                hidden_sections?: ("dashboard" | "instances" | "drives" | "ip_addresses" | "ssh_keys" | "projects" | "users" | "tokens" | "events")[];
                 /** @example https://cloudco.example/logo.svg */
                 logo_url?: string | null;
+                /**
+                 * @description Where the console puts its navigation.
+                 * @example side
+                 * @enum {string}
+                 */
+                navigation?: "side" | "top";
                 /**
                  * @description `#rrggbb`.
                  * @example #1a73e8
@@ -2053,11 +2163,24 @@ export interface components {
                 primary_color: string;
                 /** @example support@cloudco.example */
                 support_email?: string | null;
+                /**
+                 * @description As people dial it; digits, spaces and `+()-.` only.
+                 * @example +61 2 5550 1234
+                 */
+                support_phone?: string | null;
                 /** @example https://cloudco.example/support */
                 support_url?: string | null;
             };
             /** @example Reseller for the APAC region */
             description?: string;
+            /**
+             * @description Host names the partner's customers open the console on (at most
+             *     20; lowercase, no port). No two partners share one.
+             * @example [
+             *       "cloud.cloudco.example"
+             *     ]
+             */
+            host_names?: string[];
             /** @example cloudco */
             name: string;
         };
@@ -2074,6 +2197,13 @@ export interface components {
             brand?: components["schemas"]["Brand"] | null;
             /** @example Reseller for the APAC region */
             description?: string | null;
+            /**
+             * @description Replaces the host names when present.
+             * @example [
+             *       "cloud.cloudco.example"
+             *     ]
+             */
+            host_names?: string[] | null;
             /** @example cloudco */
             name?: string | null;
         };
@@ -3079,6 +3209,70 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    brand_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The brand */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    brand_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the read this update is based on; a mismatch is a 412.
+                 * @example "3"
+                 */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Brand"];
+            };
+        };
+        responses: {
+            /** @description The operator's brand */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
         };
     };

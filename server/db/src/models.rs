@@ -25,6 +25,16 @@ pub struct PartnerRow {
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
+    pub favicon_url: Option<String>,
+    pub support_phone: Option<String>,
+    /// JSON: `[{"label", "url"}]`.
+    pub footer_links: String,
+    pub navigation: String,
+    /// JSON: the console sections not shown.
+    pub hidden_sections: String,
+    /// JSON: the host names its customers use (`partner_host_names` keeps
+    /// them unique and finds a partner by one).
+    pub host_names: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

@@ -14,6 +14,27 @@ diesel::table! {
         time_created -> BigInt,
         time_modified -> BigInt,
         generation -> BigInt,
+        favicon_url -> Nullable<Text>,
+        support_phone -> Nullable<Text>,
+        footer_links -> Text,
+        navigation -> Text,
+        hidden_sections -> Text,
+        host_names -> Text,
+    }
+}
+
+diesel::table! {
+    partner_host_names (host_name) {
+        host_name -> Text,
+        partner_id -> Text,
+    }
+}
+
+diesel::table! {
+    operator_brand (id) {
+        id -> Integer,
+        brand -> Text,
+        generation -> BigInt,
     }
 }
 
@@ -374,6 +395,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     host_enrollments,
     workflows,
     partners,
+    partner_host_names,
+    operator_brand,
     accounts,
     users,
     user_sessions,

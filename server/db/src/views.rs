@@ -79,6 +79,8 @@ impl From<PartnerRow> for Partner {
                 r.time_created,
                 r.time_modified,
             ),
+            brand_warnings: Vec::new(),
+            host_names: serde_json::from_str(&r.host_names).unwrap_or_default(),
             brand: Brand {
                 display_name: r.display_name,
                 logo_url: r.logo_url,
@@ -86,8 +88,14 @@ impl From<PartnerRow> for Partner {
                 accent_color: r.accent_color,
                 support_url: r.support_url,
                 support_email: r.support_email,
+                favicon_url: r.favicon_url,
+                support_phone: r.support_phone,
+                footer_links: serde_json::from_str(&r.footer_links).unwrap_or_default(),
+                navigation: r.navigation.parse().unwrap_or_default(),
+                hidden_sections: serde_json::from_str(&r.hidden_sections).unwrap_or_default(),
             },
         }
+        .with_warnings()
     }
 }
 

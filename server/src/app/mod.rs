@@ -14,6 +14,7 @@
 //! (host commands and step effects), `reconcile` (inventories).
 
 pub mod auth;
+pub mod brands;
 pub mod commands;
 pub mod drives;
 pub mod failover;

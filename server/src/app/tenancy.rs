@@ -1,13 +1,11 @@
 //! Partners, accounts, users, API tokens, projects, SSH keys and the audit log.
 
-use std::sync::LazyLock;
-
 use base64::Engine;
 use diesel::prelude::*;
-use regex::Regex;
 use sha2::{Digest, Sha256};
 
 use super::auth::generate_secret;
+use super::brands;
 use overcast_db::models::*;
 use overcast_db::schema::*;
 use overcast_db::{DbConn, list_by_name, now_micros, save_row};
@@ -20,8 +18,8 @@ use super::{
     validate_description, validate_name,
 };
 use overcast_types::params::{
-    AccountCreate, Brand, IdentityUpdate, PartnerCreate, PartnerUpdate, ProjectCreate,
-    SshKeyCreate, TokenCreate, UserCreate,
+    AccountCreate, IdentityUpdate, PartnerCreate, PartnerUpdate, ProjectCreate, SshKeyCreate,
+    TokenCreate, UserCreate,
 };
 
 global_lookup!(lookup_partner, partners, PartnerRow, "partner");
@@ -39,10 +37,7 @@ list_by_name!(
 list_by_name!(list_ssh_keys_in, ssh_keys, SshKeyRow, account_id, AccountId);
 list_by_name!(list_users_in, users, UserRow, account_id, AccountId);
 
-static COLOR_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^#[0-9a-fA-F]{6}$").expect("valid regex"));
-
-fn validate_url(field: &str, url: &str) -> ApiResult<()> {
+pub(super) fn validate_url(field: &str, url: &str) -> ApiResult<()> {
     if (url.starts_with("https://") || url.starts_with("http://"))
         && url.len() <= 2048
         && !url.contains(char::is_whitespace)
@@ -56,7 +51,7 @@ fn validate_url(field: &str, url: &str) -> ApiResult<()> {
     }
 }
 
-fn validate_email(field: &str, email: &str) -> ApiResult<()> {
+pub(super) fn validate_email(field: &str, email: &str) -> ApiResult<()> {
     let ok = email.len() <= 254
         && email
             .split_once('@')
@@ -66,42 +61,6 @@ fn validate_email(field: &str, email: &str) -> ApiResult<()> {
     } else {
         Err(ApiError::invalid(field, "must be an e-mail address"))
     }
-}
-
-fn validate_brand(brand: &Brand) -> ApiResult<()> {
-    if brand.display_name.trim().is_empty() || brand.display_name.chars().count() > 100 {
-        return Err(ApiError::invalid(
-            "brand.display_name",
-            "must be 1 to 100 characters",
-        ));
-    }
-    for (field, color) in [
-        ("brand.primary_color", &brand.primary_color),
-        ("brand.accent_color", &brand.accent_color),
-    ] {
-        if !COLOR_RE.is_match(color) {
-            return Err(ApiError::invalid(field, "must be a colour as #rrggbb"));
-        }
-    }
-    if let Some(url) = &brand.logo_url {
-        validate_url("brand.logo_url", url)?;
-    }
-    if let Some(url) = &brand.support_url {
-        validate_url("brand.support_url", url)?;
-    }
-    if let Some(email) = &brand.support_email {
-        validate_email("brand.support_email", email)?;
-    }
-    Ok(())
-}
-
-fn set_brand(row: &mut PartnerRow, brand: Brand) {
-    row.display_name = brand.display_name;
-    row.logo_url = brand.logo_url;
-    row.primary_color = brand.primary_color;
-    row.accent_color = brand.accent_color;
-    row.support_url = brand.support_url;
-    row.support_email = brand.support_email;
 }
 
 fn partner_subject(row: &PartnerRow) -> Subject<'_> {
@@ -129,7 +88,7 @@ pub fn partner_create(conn: &mut DbConn, ctx: &Ctx, p: PartnerCreate) -> ApiResu
     ctx.actor.require_operator()?;
     validate_name("name", &p.name)?;
     validate_description(&p.description)?;
-    validate_brand(&p.brand)?;
+    brands::validate_brand(&p.brand)?;
     let now = now_micros();
     let mut row = PartnerRow {
         id: PartnerId::new(),
@@ -144,11 +103,20 @@ pub fn partner_create(conn: &mut DbConn, ctx: &Ctx, p: PartnerCreate) -> ApiResu
         time_created: now,
         time_modified: now,
         generation: 1,
+        favicon_url: None,
+        support_phone: None,
+        footer_links: String::new(),
+        navigation: String::new(),
+        hidden_sections: String::new(),
+        host_names: String::new(),
     };
-    set_brand(&mut row, p.brand);
+    brands::set_brand(&mut row, p.brand);
+    let host_names = brands::validate_host_names(p.host_names)?;
+    row.host_names = brands::host_names_json(&host_names);
     diesel::insert_into(partners::table)
         .values(&row)
         .execute(conn)?;
+    brands::claim_host_names(conn, &row.id, &host_names)?;
     record_event(conn, ctx, "create", partner_subject(&row))?;
     Ok(row)
 }
@@ -203,8 +171,13 @@ pub fn partner_update(
         },
     )?;
     if let Some(brand) = p.brand {
-        validate_brand(&brand)?;
-        set_brand(&mut row, brand);
+        brands::validate_brand(&brand)?;
+        brands::set_brand(&mut row, brand);
+    }
+    if let Some(names) = p.host_names {
+        let names = brands::validate_host_names(names)?;
+        row.host_names = brands::host_names_json(&names);
+        brands::claim_host_names(conn, &row.id, &names)?;
     }
     save_row!(conn, partners, row)?;
     record_event(conn, ctx, "update", partner_subject(&row))?;
@@ -225,6 +198,7 @@ pub fn partner_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult
         ));
     }
     diesel::delete(tokens::table.filter(tokens::partner_id.eq(&row.id))).execute(conn)?;
+    brands::claim_host_names(conn, &row.id, &[])?;
     diesel::delete(partners::table.find(&row.id)).execute(conn)?;
     record_event(conn, ctx, "delete", partner_subject(&row))?;
     Ok(())

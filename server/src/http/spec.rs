@@ -124,7 +124,7 @@ const ERRORS: &[(&str, &str, &str)] = &[
 
 /// Operations outside the `system` tag that need no credentials (they
 /// take a password or a link's secret instead).
-const UNAUTHENTICATED: &[&str] = &["session_login", "invitation_accept"];
+const UNAUTHENTICATED: &[&str] = &["session_login", "invitation_accept", "brand_get"];
 /// Operations on the login session itself, which a token does not have.
 const SESSION_ONLY: &[&str] = &["session_logout", "session_list", "session_revoke"];
 

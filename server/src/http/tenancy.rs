@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -10,7 +10,7 @@ use super::extract::{
     AccountPath, ApiJson, ApiQuery, IfMatch, PartnerPath, ProjectPath, Selector, SshKeyPath,
     UserPath, page, selector, tagged,
 };
-use crate::app::{Ctx, tenancy};
+use crate::app::{Ctx, brands, tenancy};
 use crate::state::App;
 use overcast_types::ApiResult;
 use overcast_types::params::*;
@@ -20,6 +20,7 @@ pub fn routes() -> OpenApiRouter<App> {
     OpenApiRouter::new()
         .routes(routes!(partner_list, partner_create))
         .routes(routes!(partner_get, partner_update, partner_delete))
+        .routes(routes!(brand_get, brand_update))
         .routes(routes!(account_list, account_create))
         .routes(routes!(account_get, account_update, account_delete))
         .routes(routes!(user_list, user_create))
@@ -109,6 +110,62 @@ async fn partner_update(
         .write(move |c| tenancy::partner_update(c, &ctx, &sel, body, if_match))
         .await?;
     Ok(tagged(StatusCode::OK, row.generation, Partner::from(row)))
+}
+
+/// Fetch the brand for this host
+///
+/// Needs no credentials: a console calls it before anyone logs in, to
+/// show the right brand from the first paint. The brand is the partner's
+/// that lists the request's `Host` among its `host_names`, or else the
+/// operator's own.
+#[utoipa::path(get, path = "/v1/brand", operation_id = "brand_get", tag = "partners",
+    responses((status = 200, description = "The brand", body = BrandInfo)))]
+async fn brand_get(State(app): State<App>, headers: axum::http::HeaderMap) -> ApiResult<Response> {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let info = app
+        .db
+        .read(move |c| brands::brand_for_host(c, &host))
+        .await?;
+    let mut response = axum::Json(info).into_response();
+    // Brands change rarely; a minute of caching spares a query per page load.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=60"),
+    );
+    response.headers_mut().insert(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("Host"),
+    );
+    Ok(response)
+}
+
+/// Set the operator's brand
+///
+/// What the console shows on every host name no partner holds. Operators only.
+#[utoipa::path(put, path = "/v1/brand", operation_id = "brand_update", tag = "partners",
+    request_body = Brand,
+    responses((status = 200, description = "The operator's brand", body = BrandInfo)),
+    extensions(("x-overcast-role" = json!("operator"))))]
+async fn brand_update(
+    State(app): State<App>,
+    ctx: Ctx,
+    IfMatch(if_match): IfMatch,
+    ApiJson(body): ApiJson<Brand>,
+) -> ApiResult<Response> {
+    let (brand, generation) = app
+        .db
+        .write(move |c| brands::operator_brand_update(c, &ctx, body.clone(), if_match))
+        .await?;
+    let info = BrandInfo {
+        partner_id: None,
+        warnings: brand.contrast_warnings(),
+        brand,
+    };
+    Ok(tagged(StatusCode::OK, generation, info))
 }
 
 /// Delete a partner

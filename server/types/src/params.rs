@@ -134,6 +134,11 @@ pub struct PartnerCreate {
     pub description: String,
     #[schema(inline)]
     pub brand: Brand,
+    /// Host names the partner's customers open the console on (at most
+    /// 20; lowercase, no port). No two partners share one.
+    #[serde(default)]
+    #[schema(example = json!(["cloud.cloudco.example"]), extensions(("x-overcast-mutability" = json!("live"))))]
+    pub host_names: Vec<String>,
 }
 
 /// How a partner's control panel looks and where its customers get help.
@@ -155,6 +160,128 @@ pub struct Brand {
     pub support_url: Option<String>,
     #[schema(example = "support@cloudco.example", extensions(("x-overcast-mutability" = json!("live"))))]
     pub support_email: Option<String>,
+    /// The browser tab's icon.
+    #[schema(example = "https://cloudco.example/favicon.png", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub favicon_url: Option<String>,
+    /// As people dial it; digits, spaces and `+()-.` only.
+    #[schema(example = "+61 2 5550 1234", extensions(("x-overcast-mutability" = json!("live"))))]
+    pub support_phone: Option<String>,
+    /// Links in the console's footer (at most 10).
+    #[serde(default)]
+    #[schema(extensions(("x-overcast-mutability" = json!("live"))))]
+    pub footer_links: Vec<BrandLink>,
+    #[serde(default)]
+    #[schema(inline)]
+    pub navigation: Navigation,
+    /// Console sections this brand's customers do not see.
+    #[serde(default)]
+    #[schema(inline, extensions(("x-overcast-mutability" = json!("live"))))]
+    pub hidden_sections: Vec<ConsoleSection>,
+}
+
+text_enum!(Navigation {
+    Side => "side",
+    Top => "top",
+});
+
+text_enum!(ConsoleSection {
+    Dashboard => "dashboard",
+    Instances => "instances",
+    Drives => "drives",
+    IpAddresses => "ip_addresses",
+    SshKeys => "ssh_keys",
+    Projects => "projects",
+    Users => "users",
+    Tokens => "tokens",
+    Events => "events",
+});
+
+/// WCAG 2's relative luminance of a `#rrggbb` colour (none if malformed).
+fn luminance(color: &str) -> Option<f64> {
+    let hex = color.strip_prefix('#').filter(|h| h.len() == 6)?;
+    let channel = |i: usize| -> Option<f64> {
+        let c = f64::from(u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()?) / 255.0;
+        Some(if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
+}
+
+/// WCAG 2's contrast ratio of two `#rrggbb` colours (1 to 21).
+pub fn contrast_ratio(a: &str, b: &str) -> Option<f64> {
+    let (la, lb) = (luminance(a)?, luminance(b)?);
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    Some((hi + 0.05) / (lo + 0.05))
+}
+
+impl Brand {
+    /// What falls short of WCAG AA: the primary colour carries white text
+    /// (buttons, the navigation bar), so it needs 4.5:1 against white; the
+    /// accent marks controls and focus on white, so it needs 3:1 (AA for
+    /// non-text contrast).
+    pub fn contrast_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (field, color, needed, against) in [
+            ("primary_color", &self.primary_color, 4.5, "white text"),
+            (
+                "accent_color",
+                &self.accent_color,
+                3.0,
+                "a white background",
+            ),
+        ] {
+            if let Some(ratio) = contrast_ratio(color, "#ffffff")
+                && ratio < needed
+            {
+                out.push(format!(
+                    "{field} {color} has a contrast of {ratio:.1}:1 with {against}; WCAG AA needs {needed}:1"
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// A link in the console's footer.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrandLink {
+    /// 1 to 60 characters.
+    #[schema(example = "Terms of service")]
+    pub label: String,
+    #[schema(example = "https://cloudco.example/terms")]
+    pub url: String,
+}
+
+/// Where the console puts its navigation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "side")]
+pub enum Navigation {
+    /// A bar down the left side.
+    #[default]
+    Side,
+    /// A bar across the top.
+    Top,
+}
+
+/// A section of the console's customer navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "events")]
+pub enum ConsoleSection {
+    Dashboard,
+    Instances,
+    Drives,
+    IpAddresses,
+    SshKeys,
+    Projects,
+    Users,
+    Tokens,
+    Events,
 }
 
 /// Change a partner. Absent fields stay as they are.
@@ -166,6 +293,9 @@ pub struct PartnerUpdate {
     #[schema(example = "Reseller for the APAC region")]
     pub description: Option<String>,
     pub brand: Option<Brand>,
+    /// Replaces the host names when present.
+    #[schema(example = json!(["cloud.cloudco.example"]))]
+    pub host_names: Option<Vec<String>>,
 }
 
 /// Create an account (a customer).
@@ -673,5 +803,52 @@ mod tests {
         crate::text_enum::assert_names_match_serde(Architecture::ALL);
         crate::text_enum::assert_names_match_serde(HaPolicy::ALL);
         crate::text_enum::assert_names_match_serde(StorageClass::ALL);
+    }
+}
+
+#[cfg(test)]
+mod brand_tests {
+    use super::*;
+
+    #[test]
+    fn contrast_follows_wcag() {
+        // The extremes, and WCAG's own worked figure for #777 on white (4.48:1).
+        assert!((contrast_ratio("#000000", "#ffffff").unwrap() - 21.0).abs() < 1e-9);
+        assert!((contrast_ratio("#ffffff", "#ffffff").unwrap() - 1.0).abs() < 1e-9);
+        let grey = contrast_ratio("#777777", "#ffffff").unwrap();
+        assert!((grey - 4.48).abs() < 0.01, "{grey}");
+        assert_eq!(contrast_ratio("#12345", "#ffffff"), None);
+    }
+
+    #[test]
+    fn a_pale_primary_gets_a_warning() {
+        let mut brand = Brand {
+            display_name: "CloudCo".into(),
+            logo_url: None,
+            primary_color: "#1a56db".into(),
+            accent_color: "#c2410c".into(),
+            support_url: None,
+            support_email: None,
+            favicon_url: None,
+            support_phone: None,
+            footer_links: Vec::new(),
+            navigation: Navigation::Side,
+            hidden_sections: Vec::new(),
+        };
+        assert!(brand.contrast_warnings().is_empty());
+        brand.primary_color = "#a0c4ff".into();
+        brand.accent_color = "#fde68a".into();
+        let warnings = brand.contrast_warnings();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("primary_color #a0c4ff"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn stored_names_are_the_wire_names() {
+        crate::text_enum::assert_names_match_serde(Navigation::ALL);
+        crate::text_enum::assert_names_match_serde(ConsoleSection::ALL);
     }
 }

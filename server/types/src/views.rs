@@ -53,6 +53,31 @@ pub struct Partner {
     #[serde(flatten)]
     pub identity: Identity,
     pub brand: Brand,
+    #[schema(example = json!(["cloud.cloudco.example"]))]
+    pub host_names: Vec<String>,
+    /// What in the brand falls short of WCAG AA contrast (empty when nothing).
+    #[schema(example = json!(["primary_color #a0c4ff has a contrast of 1.9:1 with white text; WCAG AA needs 4.5:1"]))]
+    pub brand_warnings: Vec<String>,
+}
+
+impl Partner {
+    /// Fill `brand_warnings` from the brand.
+    pub fn with_warnings(mut self) -> Self {
+        self.brand_warnings = self.brand.contrast_warnings();
+        self
+    }
+}
+
+/// The brand a console shows on the host it was opened on: a partner's,
+/// or the operator's own.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BrandInfo {
+    /// The partner whose brand this is; absent for the operator's.
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c")]
+    pub partner_id: Option<uuid::Uuid>,
+    pub brand: Brand,
+    #[schema(example = json!([]))]
+    pub warnings: Vec<String>,
 }
 
 page_type!(PartnerPage, Partner);

@@ -6,6 +6,10 @@ from .account_page import AccountPage
 from .architecture import Architecture
 from .boot_mode import BootMode
 from .brand import Brand
+from .brand_hidden_sections_item import BrandHiddenSectionsItem
+from .brand_info import BrandInfo
+from .brand_link import BrandLink
+from .brand_navigation import BrandNavigation
 from .drive import Drive
 from .drive_attachment import DriveAttachment
 from .drive_create import DriveCreate
@@ -59,6 +63,8 @@ from .openapi_document_response_200 import OpenapiDocumentResponse200
 from .partner import Partner
 from .partner_create import PartnerCreate
 from .partner_create_brand import PartnerCreateBrand
+from .partner_create_brand_hidden_sections_item import PartnerCreateBrandHiddenSectionsItem
+from .partner_create_brand_navigation import PartnerCreateBrandNavigation
 from .partner_page import PartnerPage
 from .partner_update import PartnerUpdate
 from .project import Project
@@ -100,6 +106,10 @@ __all__ = (
     "Architecture",
     "BootMode",
     "Brand",
+    "BrandHiddenSectionsItem",
+    "BrandInfo",
+    "BrandLink",
+    "BrandNavigation",
     "Drive",
     "DriveAttachment",
     "DriveCreate",
@@ -153,6 +163,8 @@ __all__ = (
     "Partner",
     "PartnerCreate",
     "PartnerCreateBrand",
+    "PartnerCreateBrandHiddenSectionsItem",
+    "PartnerCreateBrandNavigation",
     "PartnerPage",
     "PartnerUpdate",
     "Project",

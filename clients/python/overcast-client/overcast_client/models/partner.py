@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -26,6 +26,9 @@ class Partner:
         time_created (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         brand (Brand): How a partner's control panel looks and where its customers get help.
+        brand_warnings (list[str]): What in the brand falls short of WCAG AA contrast (empty when nothing). Example:
+            ['primary_color #a0c4ff has a contrast of 1.9:1 with white text; WCAG AA needs 4.5:1'].
+        host_names (list[str]):  Example: ['cloud.cloudco.example'].
     """
 
     description: str
@@ -34,6 +37,8 @@ class Partner:
     time_created: datetime.datetime
     time_modified: datetime.datetime
     brand: Brand
+    brand_warnings: list[str]
+    host_names: list[str]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -49,6 +54,10 @@ class Partner:
 
         brand = self.brand.to_dict()
 
+        brand_warnings = self.brand_warnings
+
+        host_names = self.host_names
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -59,6 +68,8 @@ class Partner:
                 "time_created": time_created,
                 "time_modified": time_modified,
                 "brand": brand,
+                "brand_warnings": brand_warnings,
+                "host_names": host_names,
             }
         )
 
@@ -81,6 +92,10 @@ class Partner:
 
         brand = Brand.from_dict(d.pop("brand"))
 
+        brand_warnings = cast(list[str], d.pop("brand_warnings"))
+
+        host_names = cast(list[str], d.pop("host_names"))
+
         partner = cls(
             description=description,
             id=id,
@@ -88,6 +103,8 @@ class Partner:
             time_created=time_created,
             time_modified=time_modified,
             brand=brand,
+            brand_warnings=brand_warnings,
+            host_names=host_names,
         )
 
         partner.additional_properties = d

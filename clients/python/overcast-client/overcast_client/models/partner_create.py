@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
@@ -22,11 +22,14 @@ class PartnerCreate:
         brand (PartnerCreateBrand): How a partner's control panel looks and where its customers get help.
         name (str):  Example: cloudco.
         description (str | Unset):  Example: Reseller for the APAC region.
+        host_names (list[str] | Unset): Host names the partner's customers open the console on (at most
+            20; lowercase, no port). No two partners share one. Example: ['cloud.cloudco.example'].
     """
 
     brand: PartnerCreateBrand
     name: str
     description: str | Unset = UNSET
+    host_names: list[str] | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         brand = self.brand.to_dict()
@@ -34,6 +37,10 @@ class PartnerCreate:
         name = self.name
 
         description = self.description
+
+        host_names: list[str] | Unset = UNSET
+        if not isinstance(self.host_names, Unset):
+            host_names = self.host_names
 
         field_dict: dict[str, Any] = {}
 
@@ -45,6 +52,8 @@ class PartnerCreate:
         )
         if description is not UNSET:
             field_dict["description"] = description
+        if host_names is not UNSET:
+            field_dict["host_names"] = host_names
 
         return field_dict
 
@@ -59,10 +68,13 @@ class PartnerCreate:
 
         description = d.pop("description", UNSET)
 
+        host_names = cast(list[str], d.pop("host_names", UNSET))
+
         partner_create = cls(
             brand=brand,
             name=name,
             description=description,
+            host_names=host_names,
         )
 
         return partner_create

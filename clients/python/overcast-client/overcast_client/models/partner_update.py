@@ -21,11 +21,13 @@ class PartnerUpdate:
     Attributes:
         brand (Brand | None | Unset):
         description (None | str | Unset):  Example: Reseller for the APAC region.
+        host_names (list[str] | None | Unset): Replaces the host names when present. Example: ['cloud.cloudco.example'].
         name (None | str | Unset):  Example: cloudco.
     """
 
     brand: Brand | None | Unset = UNSET
     description: None | str | Unset = UNSET
+    host_names: list[str] | None | Unset = UNSET
     name: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +47,15 @@ class PartnerUpdate:
         else:
             description = self.description
 
+        host_names: list[str] | None | Unset
+        if isinstance(self.host_names, Unset):
+            host_names = UNSET
+        elif isinstance(self.host_names, list):
+            host_names = self.host_names
+
+        else:
+            host_names = self.host_names
+
         name: None | str | Unset
         if isinstance(self.name, Unset):
             name = UNSET
@@ -58,6 +69,8 @@ class PartnerUpdate:
             field_dict["brand"] = brand
         if description is not UNSET:
             field_dict["description"] = description
+        if host_names is not UNSET:
+            field_dict["host_names"] = host_names
         if name is not UNSET:
             field_dict["name"] = name
 
@@ -95,6 +108,23 @@ class PartnerUpdate:
 
         description = _parse_description(d.pop("description", UNSET))
 
+        def _parse_host_names(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                host_names_type_0 = cast(list[str], data)
+
+                return host_names_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        host_names = _parse_host_names(d.pop("host_names", UNSET))
+
         def _parse_name(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -107,6 +137,7 @@ class PartnerUpdate:
         partner_update = cls(
             brand=brand,
             description=description,
+            host_names=host_names,
             name=name,
         )
 

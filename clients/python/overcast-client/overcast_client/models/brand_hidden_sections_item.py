@@ -1,0 +1,16 @@
+from enum import StrEnum
+
+
+class BrandHiddenSectionsItem(StrEnum):
+    DASHBOARD = "dashboard"
+    DRIVES = "drives"
+    EVENTS = "events"
+    INSTANCES = "instances"
+    IP_ADDRESSES = "ip_addresses"
+    PROJECTS = "projects"
+    SSH_KEYS = "ssh_keys"
+    TOKENS = "tokens"
+    USERS = "users"
+
+    def __str__(self) -> str:
+        return str(self.value)
