@@ -68,6 +68,10 @@ pub struct Config {
     /// All-in-one: where the system image bundles are (`tiny`, `debian-12`).
     #[arg(long, env = "OVERCAST_IMAGES_DIR", default_value = "target/images")]
     pub images_dir: PathBuf,
+    /// The built web console (`clients/console/dist`), served at `/`.
+    /// Without it, `/` answers 404 and the API and `/docs` are unchanged.
+    #[arg(long, env = "OVERCAST_CONSOLE_DIR")]
+    pub console_dir: Option<PathBuf>,
     /// All-in-one: the local host's accelerator (`auto`, `kvm` or `tcg`).
     #[arg(long, env = "OVERCAST_ACCELERATOR", default_value = "auto")]
     pub accelerator: String,
@@ -158,6 +162,7 @@ impl Config {
             cpu_allocation_ratio: 4.0,
             all_in_one: false,
             images_dir: "target/images".into(),
+            console_dir: None,
             accelerator: "auto".into(),
             ceph_conf: None,
             ceph_user: "admin".into(),

@@ -248,7 +248,7 @@ impl Server {
         } else {
             None
         };
-        let router = http::router(app.clone());
+        let router = http::router(app.clone(), config.console_dir.clone());
         let sessions = app.sessions.clone();
         let retiring = app.clone();
         let task = tokio::spawn(async move {

@@ -160,6 +160,10 @@ async fn invitation_login_and_cookie_sessions(backend: Backend) {
     assert_eq!(me.body["user"]["name"], "alice");
     assert_eq!(me.body["scope"], "account_read_write");
     assert_eq!(me.body["account_id"], acme.account_id.as_str());
+    assert_eq!(me.body["csrf_token"], b.csrf.as_str());
+    let by_token = t.get("/v1/me", &acme.rw).await;
+    assert_eq!(by_token.body["user"], Value::Null, "{}", by_token.body);
+    assert_eq!(by_token.body["csrf_token"], Value::Null);
     let projects = b.call(&t, Method::GET, "/v1/projects", None).await;
     assert_eq!(projects.body["items"][0]["name"], "main");
     // Another account's project is not there, by id either.

@@ -21,7 +21,8 @@ enum Task {
     /// Install the Debian packages the build and the tests need (idempotent).
     Setup,
     /// Run the all-in-one cloud on embedded defaults: the server on SQLite in
-    /// ./overcast-data, one local host, and the system images.
+    /// ./overcast-data, one local host, the system images, and the web
+    /// console at http://127.0.0.1:8080/ (built once, then cached).
     Run {
         /// Extra arguments for overcast-server (see `overcast-server --help`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -29,7 +30,8 @@ enum Task {
     },
     /// Every check and test: formatting, clippy, spec and client drift, the
     /// spec linter, unit and integration tests on SQLite and on a PostgreSQL
-    /// the tests start, and the SDKs' tests against a live server.
+    /// the tests start, the SDKs' tests against a live server, and the web
+    /// console's test in Chromium.
     Test,
     /// Regenerate api-spec/openapi.json and api-spec/openapi-3.0.json.
     Openapi {
@@ -115,6 +117,10 @@ const PACKAGES: &[(&str, &str)] = &[
     (
         "e2fsprogs",
         "mkfs.ext4 -d: the debian-12 disk image without mounting",
+    ),
+    (
+        "chromium",
+        "the browser the console's tests drive (through playwright-core)",
     ),
 ];
 
@@ -308,6 +314,52 @@ fn npm_ci(dir: &str) -> Result<()> {
     Ok(())
 }
 
+/// The newest modification time of the files under `path`.
+fn newest(path: &std::path::Path) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return newest;
+    };
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
+            newest = newest.max(self::newest(&entry.path()));
+        }
+    } else if let Ok(t) = meta.modified() {
+        newest = t;
+    }
+    newest
+}
+
+/// Build the web console (`clients/console/dist`) on the TypeScript SDK,
+/// unless the build is newer than everything it is built from.
+fn build_console() -> Result<PathBuf> {
+    let sdk = root().join("clients/typescript");
+    let console = root().join("clients/console");
+    let built = console.join("dist/index.html");
+    npm_ci("clients/typescript")?;
+    npm_ci("clients/console")?;
+    let sources = [
+        sdk.join("src"),
+        sdk.join("package-lock.json"),
+        console.join("src"),
+        console.join("index.html"),
+        console.join("package-lock.json"),
+        console.join("vite.config.ts"),
+    ];
+    let stale = sources.iter().map(|p| newest(p)).max()
+        > std::fs::metadata(&built).and_then(|m| m.modified()).ok();
+    if stale {
+        for dir in [&sdk, &console] {
+            let mut npm = Command::new("npm");
+            npm.current_dir(dir).args(["run", "build"]);
+            run(npm)?;
+        }
+    } else {
+        eprintln!("console: clients/console/dist is up to date");
+    }
+    Ok(console.join("dist"))
+}
+
 /// Run a generator; any warning it prints fails the run.
 fn generator(mut cmd: Command) -> Result<()> {
     eprintln!("+ {cmd:?}");
@@ -469,7 +521,14 @@ fn foreign_tests() -> Result<()> {
     let mut npm = Command::new("npm");
     npm.current_dir(root().join("clients/typescript"))
         .arg("test");
-    run(npm)
+    run(npm)?;
+    // The console in Chromium against a live all-in-one server.
+    build_console()?;
+    let mut console = Command::new("npm");
+    console
+        .current_dir(root().join("clients/console"))
+        .arg("test");
+    run(console)
 }
 
 fn main() -> Result<()> {
@@ -488,12 +547,15 @@ fn main() -> Result<()> {
                 "overcast-hostd",
             ]);
             run(build)?;
+            let console = build_console()?;
             // The all-in-one cloud: the server, a local hostd with its own
-            // libvirtd and tgtd, and the system images.
+            // libvirtd and tgtd, the system images, and the console at `/`.
             let mut c = Command::new(root().join("target/release/overcast-server"));
             c.arg("--all-in-one")
                 .arg("--images-dir")
                 .arg(root().join("target/images"))
+                .arg("--console-dir")
+                .arg(console)
                 .args(args);
             run(c)
         }

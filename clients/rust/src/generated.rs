@@ -12249,6 +12249,10 @@ here; pass the link on to the user.*/
     pub struct Me {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::uuid::Uuid>,
+        /**The session's CSRF token, for a request made with a session cookie:
+a console that reloads reads it here.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub csrf_token: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub partner_id: ::std::option::Option<::uuid::Uuid>,
         pub scope: TokenScope,
@@ -23657,6 +23661,10 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            csrf_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             partner_id: ::std::result::Result<
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
@@ -23675,6 +23683,7 @@ token scopes, so one authorization covers both. A new user is an
             fn default() -> Self {
                 Self {
                     account_id: Ok(Default::default()),
+                    csrf_token: Ok(Default::default()),
                     partner_id: Ok(Default::default()),
                     scope: Err("no value supplied for scope".to_string()),
                     token_id: Ok(Default::default()),
@@ -23692,6 +23701,18 @@ token scopes, so one authorization covers both. A new user is an
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn csrf_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.csrf_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for csrf_token: {e}")
                     });
                 self
             }
@@ -23751,6 +23772,7 @@ token scopes, so one authorization covers both. A new user is an
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account_id: value.account_id?,
+                    csrf_token: value.csrf_token?,
                     partner_id: value.partner_id?,
                     scope: value.scope?,
                     token_id: value.token_id?,
@@ -23762,6 +23784,7 @@ token scopes, so one authorization covers both. A new user is an
             fn from(value: super::Me) -> Self {
                 Self {
                     account_id: Ok(value.account_id),
+                    csrf_token: Ok(value.csrf_token),
                     partner_id: Ok(value.partner_id),
                     scope: Ok(value.scope),
                     token_id: Ok(value.token_id),

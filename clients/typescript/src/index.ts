@@ -43,6 +43,26 @@ export function createOvercastClient(baseUrl: string, token: string): OvercastCl
   return client;
 }
 
+/**
+ * A client for a browser logged in with `POST /v1/login`: the session
+ * cookie goes with every request, and changes carry the session's CSRF
+ * token (`csrfToken()` returns the current one, from the login or `/v1/me`).
+ */
+export function createSessionClient(baseUrl: string, csrfToken: () => string | undefined): OvercastClient {
+  const client = createClient<paths>({ baseUrl, credentials: "same-origin" });
+  const csrf: Middleware = {
+    onRequest({ request }) {
+      const token = csrfToken();
+      if (token && !["GET", "HEAD", "OPTIONS"].includes(request.method)) {
+        request.headers.set("X-CSRF-Token", token);
+      }
+      return request;
+    },
+  };
+  client.use(csrf);
+  return client;
+}
+
 /** Unwrap an openapi-fetch result: the data, or an `OvercastError`. */
 export async function ok<T>(
   result: Promise<{ data?: T; error?: unknown; response: Response }>,

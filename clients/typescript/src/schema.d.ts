@@ -2089,6 +2089,12 @@ export interface components {
              */
             account_id?: string | null;
             /**
+             * @description The session's CSRF token, for a request made with a session cookie:
+             *     a console that reloads reads it here.
+             * @example Y3NyZi10b2tlbi1leGFtcGxlLXZhbHVlLTEyMzQ1Ng
+             */
+            csrf_token?: string;
+            /**
              * Format: uuid
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c
              */

@@ -31,6 +31,8 @@ pub struct SessionUser {
     pub user_id: UserId,
     pub session_id: SessionId,
     pub role: UserRole,
+    /// What changes made with the session's cookie must send.
+    pub csrf_token: String,
 }
 
 impl Actor {

@@ -377,6 +377,7 @@ pub fn session_actor(conn: &mut DbConn, hash: &str) -> ApiResult<LiveSession> {
                         user_id: u.id,
                         session_id: s.id,
                         role: u.role,
+                        csrf_token: s.csrf_token.clone(),
                     }),
                 },
                 csrf_token: s.csrf_token,

@@ -2,6 +2,7 @@
 //! is generated from the same route registrations (a route can only be added
 //! through `OpenApiRouter::routes`, so none goes undocumented).
 
+mod console;
 mod drives;
 pub mod extract;
 mod hosts;
@@ -64,14 +65,13 @@ pub fn openapi() -> &'static OpenApi {
     })
 }
 
-/// The whole HTTP service, buildable without a socket.
-pub fn router(app: App) -> Router {
+/// The whole HTTP service, buildable without a socket; with
+/// `console`, the built web console is served at `/`.
+pub fn router(app: App, console: Option<std::path::PathBuf>) -> Router {
     let metrics = std::sync::Arc::new(metrics::HttpMetrics::default());
     let (api, _) = api_router().split_for_parts();
     api.merge(SwaggerUi::new("/docs").config(Config::new(["/openapi.json"])))
-        .fallback(|| async {
-            ApiError::new(StatusCode::NOT_FOUND, "no_such_route", "no such route")
-        })
+        .fallback(move |req: Request| console::serve(console.clone(), req))
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,

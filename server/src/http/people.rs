@@ -195,6 +195,7 @@ async fn me_get(State(app): State<App>, ctx: Ctx) -> ApiResult<axum::Json<Me>> {
         account_id: actor.account_id.as_ref().map(Into::into),
         token_id: actor.token_id.as_ref().map(Into::into),
         user: user.map(User::from),
+        csrf_token: actor.user.as_ref().map(|u| u.csrf_token.clone()),
     }))
 }
 

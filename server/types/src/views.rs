@@ -580,4 +580,12 @@ pub struct Me {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     pub user: Option<User>,
+    /// The session's CSRF token, for a request made with a session cookie:
+    /// a console that reloads reads it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        nullable = false,
+        example = "Y3NyZi10b2tlbi1leGFtcGxlLXZhbHVlLTEyMzQ1Ng"
+    )]
+    pub csrf_token: Option<String>,
 }

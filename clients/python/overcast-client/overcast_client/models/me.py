@@ -24,6 +24,8 @@ class Me:
     Attributes:
         scope (TokenScope): What a token may do. Example: account_read_write.
         account_id (None | Unset | UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
+        csrf_token (str | Unset): The session's CSRF token, for a request made with a session cookie:
+            a console that reloads reads it here. Example: Y3NyZi10b2tlbi1leGFtcGxlLXZhbHVlLTEyMzQ1Ng.
         partner_id (None | Unset | UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c.
         token_id (None | Unset | UUID): The token, when the request carries one. Example:
             0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
@@ -32,6 +34,7 @@ class Me:
 
     scope: TokenScope
     account_id: None | Unset | UUID = UNSET
+    csrf_token: str | Unset = UNSET
     partner_id: None | Unset | UUID = UNSET
     token_id: None | Unset | UUID = UNSET
     user: User | Unset = UNSET
@@ -47,6 +50,8 @@ class Me:
             account_id = str(self.account_id)
         else:
             account_id = self.account_id
+
+        csrf_token = self.csrf_token
 
         partner_id: None | str | Unset
         if isinstance(self.partner_id, Unset):
@@ -77,6 +82,8 @@ class Me:
         )
         if account_id is not UNSET:
             field_dict["account_id"] = account_id
+        if csrf_token is not UNSET:
+            field_dict["csrf_token"] = csrf_token
         if partner_id is not UNSET:
             field_dict["partner_id"] = partner_id
         if token_id is not UNSET:
@@ -109,6 +116,8 @@ class Me:
             return cast(None | Unset | UUID, data)
 
         account_id = _parse_account_id(d.pop("account_id", UNSET))
+
+        csrf_token = d.pop("csrf_token", UNSET)
 
         def _parse_partner_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -154,6 +163,7 @@ class Me:
         me = cls(
             scope=scope,
             account_id=account_id,
+            csrf_token=csrf_token,
             partner_id=partner_id,
             token_id=token_id,
             user=user,

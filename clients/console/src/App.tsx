@@ -1,0 +1,99 @@
+// The console's shell: who is logged in, the brand's layout, and the pages.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Link, Navigate, NavLink, Route, Routes, useNavigate } from "react-router";
+import { api, describe, mayBeLoggedIn, ok, OvercastError, setCsrfToken, type Schemas } from "./api";
+import type { Brand } from "./brand";
+import { Login, AcceptInvitation } from "./pages/Login";
+import { Instances, InstanceDetail, NewInstance } from "./pages/Instances";
+
+export type Me = Schemas["Me"];
+
+/** The caller, or null when nobody is logged in. */
+function useMe() {
+  return useQuery({
+    queryKey: ["me"],
+    queryFn: async (): Promise<Me | null> => {
+      if (!mayBeLoggedIn()) return null;
+      try {
+        const me = await ok(api.GET("/v1/me"));
+        setCsrfToken(me.csrf_token ?? undefined);
+        return me;
+      } catch (e) {
+        if (e instanceof OvercastError && e.status === 401) {
+          setCsrfToken(undefined);
+          return null;
+        }
+        throw e;
+      }
+    },
+  });
+}
+
+export function App({ brand }: { brand: Brand }) {
+  const me = useMe();
+  if (me.isPending) return <p className="loading">Loading…</p>;
+  if (me.isError) return <p role="alert">{describe(me.error)}</p>;
+  return (
+    <Routes>
+      <Route path="/login" element={me.data ? <Navigate to="/" replace /> : <Login brand={brand} />} />
+      <Route path="/invitation" element={<AcceptInvitation brand={brand} />} />
+      <Route path="/*" element={me.data ? <Shell brand={brand} me={me.data} /> : <Navigate to="/login" replace />} />
+    </Routes>
+  );
+}
+
+function Shell({ brand, me }: { brand: Brand; me: Me }) {
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const hidden = new Set(brand.hidden_sections ?? []);
+  const logout = async () => {
+    await ok(api.POST("/v1/logout"));
+    setCsrfToken(undefined);
+    // Nobody is logged in now: drop what the session could see.
+    queries.setQueryData(["me"], null);
+    queries.removeQueries({ predicate: (q) => q.queryKey[0] !== "me" });
+    navigate("/login");
+  };
+  return (
+    <div className={`shell nav-${brand.navigation ?? "side"}`}>
+      <header className="masthead">
+        <Link to="/" className="brand">
+          {brand.logo_url ? <img src={brand.logo_url} alt="" className="logo" /> : null}
+          <span>{brand.display_name}</span>
+        </Link>
+        <span className="who">{me.user?.email}</span>
+        <button type="button" onClick={() => void logout()}>
+          Log out
+        </button>
+      </header>
+      <nav aria-label="Sections">
+        <ul>
+          {hidden.has("instances") ? null : (
+            <li>
+              <NavLink to="/instances">Instances</NavLink>
+            </li>
+          )}
+        </ul>
+      </nav>
+      <main>
+        <Routes>
+          <Route index element={<Navigate to="/instances" replace />} />
+          <Route path="instances" element={<Instances />} />
+          <Route path="instances/new" element={<NewInstance />} />
+          <Route path="instances/:id" element={<InstanceDetail />} />
+          <Route path="*" element={<p>There is no such page.</p>} />
+        </Routes>
+      </main>
+      <footer>
+        {(brand.footer_links ?? []).map((l) => (
+          <a key={l.url} href={l.url}>
+            {l.label}
+          </a>
+        ))}
+        {brand.support_url ? <a href={brand.support_url}>Support</a> : null}
+        {brand.support_email ? <a href={`mailto:${brand.support_email}`}>{brand.support_email}</a> : null}
+        {brand.support_phone ? <span>{brand.support_phone}</span> : null}
+      </footer>
+    </div>
+  );
+}
