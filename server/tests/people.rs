@@ -7,26 +7,7 @@ use overcast_testkit::{Backend, Reply, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
+use overcast_testkit::on_both_backends;
 
 on_both_backends!(
     invitation_login_and_cookie_sessions,

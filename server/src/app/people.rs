@@ -269,38 +269,43 @@ pub fn check_failures(conn: &mut DbConn, subjects: &[(String, i32)]) -> ApiResul
     Ok(())
 }
 
-/// Count a failed login against every subject.
+/// Count a failed login against every subject: one more in its window,
+/// or the first of a new one. Each step is one statement, so concurrent
+/// failures (on any replica) are all counted; a first failure that meets
+/// another's insert counts itself in that row.
 pub fn record_failure(conn: &mut DbConn, subjects: &[(String, i32)]) -> ApiResult<()> {
+    use diesel::result::{DatabaseErrorKind, Error};
     let now = now_micros();
+    let window_open = login_failures::window_start.gt(now - FAILURE_WINDOW_SECS * MICROS);
+    let one_more = login_failures::failures.eq(login_failures::failures + 1);
     for (subject, _) in subjects {
-        let row: Option<(i32, i64)> = login_failures::table
-            .find(subject)
-            .select((login_failures::failures, login_failures::window_start))
-            .first(conn)
-            .optional()?;
-        match row {
-            Some((_, start)) if start + FAILURE_WINDOW_SECS * MICROS > now => {
-                diesel::update(login_failures::table.find(subject))
-                    .set(login_failures::failures.eq(login_failures::failures + 1))
-                    .execute(conn)?;
+        let row = login_failures::table.find(subject);
+        if diesel::update(row.filter(window_open))
+            .set(one_more)
+            .execute(conn)?
+            == 1
+        {
+            continue;
+        }
+        let restart = (
+            login_failures::failures.eq(1),
+            login_failures::window_start.eq(now),
+        );
+        if diesel::update(row).set(restart).execute(conn)? == 1 {
+            continue;
+        }
+        // A savepoint, so that losing the race leaves the transaction usable.
+        let inserted = conn.transaction(|c| {
+            diesel::insert_into(login_failures::table)
+                .values((login_failures::subject.eq(subject), restart.0, restart.1))
+                .execute(c)
+        });
+        match inserted {
+            Ok(_) => {}
+            Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                diesel::update(row).set(one_more).execute(conn)?;
             }
-            Some(_) => {
-                diesel::update(login_failures::table.find(subject))
-                    .set((
-                        login_failures::failures.eq(1),
-                        login_failures::window_start.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(login_failures::table)
-                    .values((
-                        login_failures::subject.eq(subject),
-                        login_failures::failures.eq(1),
-                        login_failures::window_start.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(())

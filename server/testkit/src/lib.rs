@@ -994,3 +994,28 @@ pub struct Tenant {
     pub ro: String,
     pub project_id: String,
 }
+
+/// Run each named `async fn(Backend)` of a test file as two tests, one on
+/// SQLite (`sqlite::<name>`) and one on a PostgreSQL the test starts
+/// (`postgres::<name>`).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
