@@ -314,7 +314,7 @@ impl<T: CliConfig> Cli<T> {
                         ),
                     )
                     .required(false)
-                    .help("Where the console puts its navigation."),
+                    .help("Where the console's navigation goes (`side` when absent)."),
             )
             .arg(
                 ::clap::Arg::new("primary-color")

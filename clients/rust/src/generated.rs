@@ -730,15 +730,17 @@ operators omit it for a direct customer.*/
         ///The browser tab's icon.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub favicon_url: ::std::option::Option<::std::string::String>,
-        ///Links in the console's footer (at most 10).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub footer_links: ::std::vec::Vec<BrandLink>,
-        ///Console sections this brand's customers do not see.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub hidden_sections: ::std::vec::Vec<BrandHiddenSectionsItem>,
+        ///Links in the console's footer (at most 10; none when absent).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub footer_links: ::std::option::Option<::std::vec::Vec<BrandLink>>,
+        ///Console sections this brand's customers do not see (none when absent).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hidden_sections: ::std::option::Option<
+            ::std::vec::Vec<BrandHiddenSectionsItem>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_url: ::std::option::Option<::std::string::String>,
-        ///Where the console puts its navigation.
+        ///Where the console's navigation goes (`side` when absent).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub navigation: ::std::option::Option<BrandNavigation>,
         ///`#rrggbb`.
@@ -882,7 +884,7 @@ or the operator's own.*/
             Default::default()
         }
     }
-    ///Where the console puts its navigation.
+    ///Where the console's navigation goes (`side` when absent).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -12336,15 +12338,17 @@ a console that reloads reads it here.*/
         ///The browser tab's icon.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub favicon_url: ::std::option::Option<::std::string::String>,
-        ///Links in the console's footer (at most 10).
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub footer_links: ::std::vec::Vec<BrandLink>,
-        ///Console sections this brand's customers do not see.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub hidden_sections: ::std::vec::Vec<PartnerCreateBrandHiddenSectionsItem>,
+        ///Links in the console's footer (at most 10; none when absent).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub footer_links: ::std::option::Option<::std::vec::Vec<BrandLink>>,
+        ///Console sections this brand's customers do not see (none when absent).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hidden_sections: ::std::option::Option<
+            ::std::vec::Vec<PartnerCreateBrandHiddenSectionsItem>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub logo_url: ::std::option::Option<::std::string::String>,
-        ///Where the console puts its navigation.
+        ///Where the console's navigation goes (`side` when absent).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub navigation: ::std::option::Option<PartnerCreateBrandNavigation>,
         ///`#rrggbb`.
@@ -12447,7 +12451,7 @@ a console that reloads reads it here.*/
             value.parse()
         }
     }
-    ///Where the console puts its navigation.
+    ///Where the console's navigation goes (`side` when absent).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -18706,11 +18710,11 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::string::String,
             >,
             footer_links: ::std::result::Result<
-                ::std::vec::Vec<super::BrandLink>,
+                ::std::option::Option<::std::vec::Vec<super::BrandLink>>,
                 ::std::string::String,
             >,
             hidden_sections: ::std::result::Result<
-                ::std::vec::Vec<super::BrandHiddenSectionsItem>,
+                ::std::option::Option<::std::vec::Vec<super::BrandHiddenSectionsItem>>,
                 ::std::string::String,
             >,
             logo_url: ::std::result::Result<
@@ -18796,7 +18800,9 @@ token scopes, so one authorization covers both. A new user is an
             }
             pub fn footer_links<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BrandLink>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::BrandLink>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.footer_links = value
@@ -18809,7 +18815,9 @@ token scopes, so one authorization covers both. A new user is an
             pub fn hidden_sections<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::BrandHiddenSectionsItem>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::BrandHiddenSectionsItem>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -24079,11 +24087,13 @@ token scopes, so one authorization covers both. A new user is an
                 ::std::string::String,
             >,
             footer_links: ::std::result::Result<
-                ::std::vec::Vec<super::BrandLink>,
+                ::std::option::Option<::std::vec::Vec<super::BrandLink>>,
                 ::std::string::String,
             >,
             hidden_sections: ::std::result::Result<
-                ::std::vec::Vec<super::PartnerCreateBrandHiddenSectionsItem>,
+                ::std::option::Option<
+                    ::std::vec::Vec<super::PartnerCreateBrandHiddenSectionsItem>,
+                >,
                 ::std::string::String,
             >,
             logo_url: ::std::result::Result<
@@ -24169,7 +24179,9 @@ token scopes, so one authorization covers both. A new user is an
             }
             pub fn footer_links<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::BrandLink>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::BrandLink>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.footer_links = value
@@ -24182,7 +24194,9 @@ token scopes, so one authorization covers both. A new user is an
             pub fn hidden_sections<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<super::PartnerCreateBrandHiddenSectionsItem>,
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::PartnerCreateBrandHiddenSectionsItem>,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {

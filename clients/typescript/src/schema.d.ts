@@ -1184,23 +1184,19 @@ export interface components {
              * @example https://cloudco.example/favicon.png
              */
             favicon_url?: string | null;
-            /** @description Links in the console's footer (at most 10). */
-            footer_links?: components["schemas"]["BrandLink"][];
+            /** @description Links in the console's footer (at most 10; none when absent). */
+            footer_links?: components["schemas"]["BrandLink"][] | null;
             /**
-             * @description Console sections this brand's customers do not see.
+             * @description Console sections this brand's customers do not see (none when absent).
              * @example [
              *       "events"
              *     ]
              */
-            hidden_sections?: ("dashboard" | "instances" | "drives" | "ip_addresses" | "ssh_keys" | "projects" | "users" | "tokens" | "events")[];
+            hidden_sections?: ("dashboard" | "instances" | "drives" | "ip_addresses" | "ssh_keys" | "projects" | "users" | "tokens" | "events")[] | null;
             /** @example https://cloudco.example/logo.svg */
             logo_url?: string | null;
-            /**
-             * @description Where the console puts its navigation.
-             * @example side
-             * @enum {string}
-             */
-            navigation?: "side" | "top";
+            /** @description Where the console's navigation goes (`side` when absent). */
+            navigation?: ("side" | "top") | null;
             /**
              * @description `#rrggbb`.
              * @example #1a73e8
@@ -2145,23 +2141,19 @@ export interface components {
                  * @example https://cloudco.example/favicon.png
                  */
                 favicon_url?: string | null;
-                /** @description Links in the console's footer (at most 10). */
-                footer_links?: components["schemas"]["BrandLink"][];
+                /** @description Links in the console's footer (at most 10; none when absent). */
+                footer_links?: components["schemas"]["BrandLink"][] | null;
                 /**
-                 * @description Console sections this brand's customers do not see.
+                 * @description Console sections this brand's customers do not see (none when absent).
                  * @example [
                  *       "events"
                  *     ]
                  */
-                hidden_sections?: ("dashboard" | "instances" | "drives" | "ip_addresses" | "ssh_keys" | "projects" | "users" | "tokens" | "events")[];
+                hidden_sections?: ("dashboard" | "instances" | "drives" | "ip_addresses" | "ssh_keys" | "projects" | "users" | "tokens" | "events")[] | null;
                 /** @example https://cloudco.example/logo.svg */
                 logo_url?: string | null;
-                /**
-                 * @description Where the console puts its navigation.
-                 * @example side
-                 * @enum {string}
-                 */
-                navigation?: "side" | "top";
+                /** @description Where the console's navigation goes (`side` when absent). */
+                navigation?: ("side" | "top") | null;
                 /**
                  * @description `#rrggbb`.
                  * @example #1a73e8

@@ -91,7 +91,7 @@ impl From<PartnerRow> for Partner {
                 favicon_url: r.favicon_url,
                 support_phone: r.support_phone,
                 footer_links: serde_json::from_str(&r.footer_links).unwrap_or_default(),
-                navigation: r.navigation.parse().unwrap_or_default(),
+                navigation: r.navigation.parse().ok(),
                 hidden_sections: serde_json::from_str(&r.hidden_sections).unwrap_or_default(),
             },
         }

@@ -8,7 +8,7 @@ use overcast_db::DbConn;
 use overcast_db::models::PartnerRow;
 use overcast_db::schema::{operator_brand, partner_host_names, partners};
 use overcast_types::ids::PartnerId;
-use overcast_types::params::{Brand, Navigation};
+use overcast_types::params::Brand;
 use overcast_types::views::{BrandInfo, Partner};
 use overcast_types::{ApiError, ApiResult};
 use regex::Regex;
@@ -65,13 +65,14 @@ pub fn validate_brand(brand: &Brand) -> ApiResult<()> {
             "must be a phone number: digits, spaces and +()-. (3 to 32 characters)",
         ));
     }
-    if brand.footer_links.len() > MAX_FOOTER_LINKS {
+    let links = brand.footer_links.as_deref().unwrap_or_default();
+    if links.len() > MAX_FOOTER_LINKS {
         return Err(ApiError::invalid(
             "brand.footer_links",
             format!("at most {MAX_FOOTER_LINKS} links"),
         ));
     }
-    for (i, link) in brand.footer_links.iter().enumerate() {
+    for (i, link) in links.iter().enumerate() {
         let n = link.label.trim().chars().count();
         if n == 0 || link.label.chars().count() > 60 {
             return Err(ApiError::invalid(
@@ -94,10 +95,18 @@ pub fn set_brand(row: &mut PartnerRow, brand: Brand) {
     row.support_email = brand.support_email;
     row.favicon_url = brand.favicon_url;
     row.support_phone = brand.support_phone;
-    row.footer_links = serde_json::to_string(&brand.footer_links).unwrap_or_else(|_| "[]".into());
-    row.navigation = brand.navigation.as_str().into();
-    row.hidden_sections =
-        serde_json::to_string(&brand.hidden_sections).unwrap_or_else(|_| "[]".into());
+    // Absent stays absent (JSON `null`, an empty navigation), so a
+    // configuration that leaves them out reads back as it was written.
+    row.footer_links = json_or_null(&brand.footer_links);
+    row.navigation = brand
+        .navigation
+        .map(|n| n.as_str().into())
+        .unwrap_or_default();
+    row.hidden_sections = json_or_null(&brand.hidden_sections);
+}
+
+fn json_or_null<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".into())
 }
 
 /// Check host names (DNS names, no port), lowercased and without repeats.
@@ -168,9 +177,9 @@ fn default_brand() -> Brand {
         support_email: None,
         favicon_url: None,
         support_phone: None,
-        footer_links: Vec::new(),
-        navigation: Navigation::Side,
-        hidden_sections: Vec::new(),
+        footer_links: None,
+        navigation: None,
+        hidden_sections: None,
     }
 }
 

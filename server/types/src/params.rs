@@ -166,17 +166,15 @@ pub struct Brand {
     /// As people dial it; digits, spaces and `+()-.` only.
     #[schema(example = "+61 2 5550 1234", extensions(("x-overcast-mutability" = json!("live"))))]
     pub support_phone: Option<String>,
-    /// Links in the console's footer (at most 10).
-    #[serde(default)]
+    /// Links in the console's footer (at most 10; none when absent).
     #[schema(extensions(("x-overcast-mutability" = json!("live"))))]
-    pub footer_links: Vec<BrandLink>,
-    #[serde(default)]
+    pub footer_links: Option<Vec<BrandLink>>,
+    /// Where the console's navigation goes (`side` when absent).
     #[schema(inline)]
-    pub navigation: Navigation,
-    /// Console sections this brand's customers do not see.
-    #[serde(default)]
+    pub navigation: Option<Navigation>,
+    /// Console sections this brand's customers do not see (none when absent).
     #[schema(inline, extensions(("x-overcast-mutability" = json!("live"))))]
-    pub hidden_sections: Vec<ConsoleSection>,
+    pub hidden_sections: Option<Vec<ConsoleSection>>,
 }
 
 text_enum!(Navigation {
@@ -831,9 +829,9 @@ mod brand_tests {
             support_email: None,
             favicon_url: None,
             support_phone: None,
-            footer_links: Vec::new(),
-            navigation: Navigation::Side,
-            hidden_sections: Vec::new(),
+            footer_links: None,
+            navigation: None,
+            hidden_sections: None,
         };
         assert!(brand.contrast_warnings().is_empty());
         brand.primary_color = "#a0c4ff".into();

@@ -4,9 +4,10 @@
 -- has a brand of its own (one row).
 ALTER TABLE partners ADD COLUMN favicon_url TEXT;
 ALTER TABLE partners ADD COLUMN support_phone TEXT;
-ALTER TABLE partners ADD COLUMN footer_links TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE partners ADD COLUMN navigation TEXT NOT NULL DEFAULT 'side';
-ALTER TABLE partners ADD COLUMN hidden_sections TEXT NOT NULL DEFAULT '[]';
+-- Unset stays unset: JSON null for the lists, '' for the navigation.
+ALTER TABLE partners ADD COLUMN footer_links TEXT NOT NULL DEFAULT 'null';
+ALTER TABLE partners ADD COLUMN navigation TEXT NOT NULL DEFAULT '';
+ALTER TABLE partners ADD COLUMN hidden_sections TEXT NOT NULL DEFAULT 'null';
 ALTER TABLE partners ADD COLUMN host_names TEXT NOT NULL DEFAULT '[]';
 CREATE TABLE partner_host_names (
     host_name TEXT PRIMARY KEY,

@@ -6,10 +6,10 @@ from .account_page import AccountPage
 from .architecture import Architecture
 from .boot_mode import BootMode
 from .brand import Brand
-from .brand_hidden_sections_item import BrandHiddenSectionsItem
+from .brand_hidden_sections_type_0_item import BrandHiddenSectionsType0Item
 from .brand_info import BrandInfo
 from .brand_link import BrandLink
-from .brand_navigation import BrandNavigation
+from .brand_navigation_type_0 import BrandNavigationType0
 from .drive import Drive
 from .drive_attachment import DriveAttachment
 from .drive_create import DriveCreate
@@ -63,8 +63,8 @@ from .openapi_document_response_200 import OpenapiDocumentResponse200
 from .partner import Partner
 from .partner_create import PartnerCreate
 from .partner_create_brand import PartnerCreateBrand
-from .partner_create_brand_hidden_sections_item import PartnerCreateBrandHiddenSectionsItem
-from .partner_create_brand_navigation import PartnerCreateBrandNavigation
+from .partner_create_brand_hidden_sections_type_0_item import PartnerCreateBrandHiddenSectionsType0Item
+from .partner_create_brand_navigation_type_0 import PartnerCreateBrandNavigationType0
 from .partner_page import PartnerPage
 from .partner_update import PartnerUpdate
 from .project import Project
@@ -106,10 +106,10 @@ __all__ = (
     "Architecture",
     "BootMode",
     "Brand",
-    "BrandHiddenSectionsItem",
+    "BrandHiddenSectionsType0Item",
     "BrandInfo",
     "BrandLink",
-    "BrandNavigation",
+    "BrandNavigationType0",
     "Drive",
     "DriveAttachment",
     "DriveCreate",
@@ -163,8 +163,8 @@ __all__ = (
     "Partner",
     "PartnerCreate",
     "PartnerCreateBrand",
-    "PartnerCreateBrandHiddenSectionsItem",
-    "PartnerCreateBrandNavigation",
+    "PartnerCreateBrandHiddenSectionsType0Item",
+    "PartnerCreateBrandNavigationType0",
     "PartnerPage",
     "PartnerUpdate",
     "Project",

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.brand_hidden_sections_item import BrandHiddenSectionsItem
-from ..models.brand_navigation import BrandNavigation
+from ..models.brand_hidden_sections_type_0_item import BrandHiddenSectionsType0Item
+from ..models.brand_navigation_type_0 import BrandNavigationType0
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,11 +25,11 @@ class Brand:
         display_name (str): Shown in the control panel's title bar. Example: CloudCo.
         primary_color (str): `#rrggbb`. Example: #1a73e8.
         favicon_url (None | str | Unset): The browser tab's icon. Example: https://cloudco.example/favicon.png.
-        footer_links (list[BrandLink] | Unset): Links in the console's footer (at most 10).
-        hidden_sections (list[BrandHiddenSectionsItem] | Unset): Console sections this brand's customers do not see.
-            Example: ['events'].
+        footer_links (list[BrandLink] | None | Unset): Links in the console's footer (at most 10; none when absent).
+        hidden_sections (list[BrandHiddenSectionsType0Item] | None | Unset): Console sections this brand's customers do
+            not see (none when absent). Example: ['events'].
         logo_url (None | str | Unset):  Example: https://cloudco.example/logo.svg.
-        navigation (BrandNavigation | Unset): Where the console puts its navigation. Example: side.
+        navigation (BrandNavigationType0 | None | Unset): Where the console's navigation goes (`side` when absent).
         support_email (None | str | Unset):  Example: support@cloudco.example.
         support_phone (None | str | Unset): As people dial it; digits, spaces and `+()-.` only. Example: +61 2 5550
             1234.
@@ -40,10 +40,10 @@ class Brand:
     display_name: str
     primary_color: str
     favicon_url: None | str | Unset = UNSET
-    footer_links: list[BrandLink] | Unset = UNSET
-    hidden_sections: list[BrandHiddenSectionsItem] | Unset = UNSET
+    footer_links: list[BrandLink] | None | Unset = UNSET
+    hidden_sections: list[BrandHiddenSectionsType0Item] | None | Unset = UNSET
     logo_url: None | str | Unset = UNSET
-    navigation: BrandNavigation | Unset = UNSET
+    navigation: BrandNavigationType0 | None | Unset = UNSET
     support_email: None | str | Unset = UNSET
     support_phone: None | str | Unset = UNSET
     support_url: None | str | Unset = UNSET
@@ -61,19 +61,29 @@ class Brand:
         else:
             favicon_url = self.favicon_url
 
-        footer_links: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.footer_links, Unset):
+        footer_links: list[dict[str, Any]] | None | Unset
+        if isinstance(self.footer_links, Unset):
+            footer_links = UNSET
+        elif isinstance(self.footer_links, list):
             footer_links = []
-            for footer_links_item_data in self.footer_links:
-                footer_links_item = footer_links_item_data.to_dict()
-                footer_links.append(footer_links_item)
+            for footer_links_type_0_item_data in self.footer_links:
+                footer_links_type_0_item = footer_links_type_0_item_data.to_dict()
+                footer_links.append(footer_links_type_0_item)
 
-        hidden_sections: list[str] | Unset = UNSET
-        if not isinstance(self.hidden_sections, Unset):
+        else:
+            footer_links = self.footer_links
+
+        hidden_sections: list[str] | None | Unset
+        if isinstance(self.hidden_sections, Unset):
+            hidden_sections = UNSET
+        elif isinstance(self.hidden_sections, list):
             hidden_sections = []
-            for hidden_sections_item_data in self.hidden_sections:
-                hidden_sections_item = hidden_sections_item_data.value
-                hidden_sections.append(hidden_sections_item)
+            for hidden_sections_type_0_item_data in self.hidden_sections:
+                hidden_sections_type_0_item = hidden_sections_type_0_item_data.value
+                hidden_sections.append(hidden_sections_type_0_item)
+
+        else:
+            hidden_sections = self.hidden_sections
 
         logo_url: None | str | Unset
         if isinstance(self.logo_url, Unset):
@@ -81,9 +91,13 @@ class Brand:
         else:
             logo_url = self.logo_url
 
-        navigation: str | Unset = UNSET
-        if not isinstance(self.navigation, Unset):
+        navigation: None | str | Unset
+        if isinstance(self.navigation, Unset):
+            navigation = UNSET
+        elif isinstance(self.navigation, BrandNavigationType0):
             navigation = self.navigation.value
+        else:
+            navigation = self.navigation
 
         support_email: None | str | Unset
         if isinstance(self.support_email, Unset):
@@ -151,23 +165,49 @@ class Brand:
 
         favicon_url = _parse_favicon_url(d.pop("favicon_url", UNSET))
 
-        _footer_links = d.pop("footer_links", UNSET)
-        footer_links: list[BrandLink] | Unset = UNSET
-        if _footer_links is not UNSET:
-            footer_links = []
-            for footer_links_item_data in _footer_links:
-                footer_links_item = BrandLink.from_dict(footer_links_item_data)
+        def _parse_footer_links(data: object) -> list[BrandLink] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                footer_links_type_0 = []
+                _footer_links_type_0 = data
+                for footer_links_type_0_item_data in _footer_links_type_0:
+                    footer_links_type_0_item = BrandLink.from_dict(footer_links_type_0_item_data)
 
-                footer_links.append(footer_links_item)
+                    footer_links_type_0.append(footer_links_type_0_item)
 
-        _hidden_sections = d.pop("hidden_sections", UNSET)
-        hidden_sections: list[BrandHiddenSectionsItem] | Unset = UNSET
-        if _hidden_sections is not UNSET:
-            hidden_sections = []
-            for hidden_sections_item_data in _hidden_sections:
-                hidden_sections_item = BrandHiddenSectionsItem(hidden_sections_item_data)
+                return footer_links_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[BrandLink] | None | Unset, data)
 
-                hidden_sections.append(hidden_sections_item)
+        footer_links = _parse_footer_links(d.pop("footer_links", UNSET))
+
+        def _parse_hidden_sections(data: object) -> list[BrandHiddenSectionsType0Item] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                hidden_sections_type_0 = []
+                _hidden_sections_type_0 = data
+                for hidden_sections_type_0_item_data in _hidden_sections_type_0:
+                    hidden_sections_type_0_item = BrandHiddenSectionsType0Item(hidden_sections_type_0_item_data)
+
+                    hidden_sections_type_0.append(hidden_sections_type_0_item)
+
+                return hidden_sections_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[BrandHiddenSectionsType0Item] | None | Unset, data)
+
+        hidden_sections = _parse_hidden_sections(d.pop("hidden_sections", UNSET))
 
         def _parse_logo_url(data: object) -> None | str | Unset:
             if data is None:
@@ -178,12 +218,22 @@ class Brand:
 
         logo_url = _parse_logo_url(d.pop("logo_url", UNSET))
 
-        _navigation = d.pop("navigation", UNSET)
-        navigation: BrandNavigation | Unset
-        if isinstance(_navigation, Unset):
-            navigation = UNSET
-        else:
-            navigation = BrandNavigation(_navigation)
+        def _parse_navigation(data: object) -> BrandNavigationType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                navigation_type_0 = BrandNavigationType0(data)
+
+                return navigation_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BrandNavigationType0 | None | Unset, data)
+
+        navigation = _parse_navigation(d.pop("navigation", UNSET))
 
         def _parse_support_email(data: object) -> None | str | Unset:
             if data is None:

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class BrandHiddenSectionsItem(StrEnum):
+class PartnerCreateBrandHiddenSectionsType0Item(StrEnum):
     DASHBOARD = "dashboard"
     DRIVES = "drives"
     EVENTS = "events"

@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class BrandNavigation(StrEnum):
+class PartnerCreateBrandNavigationType0(StrEnum):
     SIDE = "side"
     TOP = "top"
 

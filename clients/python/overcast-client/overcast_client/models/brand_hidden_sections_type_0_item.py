@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class PartnerCreateBrandHiddenSectionsItem(StrEnum):
+class BrandHiddenSectionsType0Item(StrEnum):
     DASHBOARD = "dashboard"
     DRIVES = "drives"
     EVENTS = "events"

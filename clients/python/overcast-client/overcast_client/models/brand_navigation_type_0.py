@@ -1,7 +1,7 @@
 from enum import StrEnum
 
 
-class PartnerCreateBrandNavigation(StrEnum):
+class BrandNavigationType0(StrEnum):
     SIDE = "side"
     TOP = "top"
 
