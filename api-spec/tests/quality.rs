@@ -119,8 +119,21 @@ fn every_operation_is_complete() {
                         problems.push(format!("{id}: no {code} response"));
                     }
                 }
-                if op["security"] != serde_json::json!([{"bearer": []}]) {
-                    problems.push(format!("{id}: not secured by the bearer scheme"));
+                // A token or a login session's cookie, except where the
+                // caller has neither yet (a password or a link's secret is
+                // the credential) and on the login session itself.
+                let expected = match id {
+                    "session_login" | "invitation_accept" | "brand_get" => serde_json::json!([]),
+                    "session_list" | "session_logout" | "session_revoke" => {
+                        serde_json::json!([{"session": []}])
+                    }
+                    _ => serde_json::json!([{"bearer": []}, {"session": []}]),
+                };
+                if op["security"] != expected {
+                    problems.push(format!(
+                        "{id}: secured by {} rather than {expected}",
+                        op["security"]
+                    ));
                 }
             }
             let params: Vec<&str> = op["parameters"]

@@ -272,6 +272,7 @@ fn each_operation(doc: &mut OpenApi, mut f: impl FnMut(&str, &HttpMethod, &mut O
 const INLINED_FIELD_MUTABILITY: &[(&str, &str, &str)] = &[
     ("TokenCreate", "scope", "replace"),
     ("UserCreate", "role", "replace"),
+    ("PartnerCreate", "host_names", "live"),
     ("ImageCreate", "architecture", "replace"),
     ("ImageCreate", "boot_mode", "replace"),
     ("InstanceCreate", "ha_policy", "live"),
