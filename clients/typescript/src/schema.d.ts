@@ -2293,7 +2293,10 @@ export interface components {
              * @example 203.0.113.7
              */
             client: string;
-            /** @description Whether this is the session the request was made with. */
+            /**
+             * @description Whether this is the session the request was made with.
+             * @example true
+             */
             current: boolean;
             /**
              * Format: uuid
@@ -2643,7 +2646,10 @@ export interface components {
             account_id: string;
             /** @example alice@acme.example */
             email: string;
-            /** @description Whether the user has set a password (and so can log in). */
+            /**
+             * @description Whether the user has set a password (and so can log in).
+             * @example true
+             */
             password_set: boolean;
             role: components["schemas"]["UserRole"];
         };

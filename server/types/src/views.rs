@@ -104,6 +104,7 @@ pub struct User {
     pub email: String,
     pub role: crate::UserRole,
     /// Whether the user has set a password (and so can log in).
+    #[schema(example = true)]
     pub password_set: bool,
 }
 
@@ -551,6 +552,7 @@ pub struct Session {
     #[schema(example = "2026-12-08T05:30:00Z")]
     pub time_expires: DateTime<Utc>,
     /// Whether this is the session the request was made with.
+    #[schema(example = true)]
     pub current: bool,
 }
 

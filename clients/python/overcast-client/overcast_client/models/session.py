@@ -19,7 +19,7 @@ class Session:
 
         Attributes:
             client (str): The address the session logged in from. Example: 203.0.113.7.
-            current (bool): Whether this is the session the request was made with.
+            current (bool): Whether this is the session the request was made with. Example: True.
             id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a71.
             time_created (datetime.datetime):  Example: 2026-12-07T17:30:00Z.
             time_expires (datetime.datetime): When the session ends whatever its use (the idle expiry comes sooner

@@ -25,7 +25,7 @@ class User:
         time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         account_id (UUID):  Example: 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         email (str):  Example: alice@acme.example.
-        password_set (bool): Whether the user has set a password (and so can log in).
+        password_set (bool): Whether the user has set a password (and so can log in). Example: True.
         role (UserRole): What a user of an account may do once logged in: the same powers as
             token scopes, so one authorization covers both. A new user is an
             `account_member` unless told otherwise. Example: account_member.
