@@ -357,6 +357,35 @@ async fn tenancy_and_tokens(backend: Backend) {
         "an account sees only its own events"
     );
 
+    // Filtered by action and by kind of resource, and newest first across
+    // pages.
+    let only = t.get("/v1/events?action=project.update", &ro).await;
+    let only = only.body["items"].as_array().unwrap();
+    assert_eq!(only.len(), 1, "{only:?}");
+    assert_eq!(only[0]["action"], "project.update");
+    let tokens = t.get("/v1/events?resource_type=token", &ro).await;
+    let tokens = tokens.body["items"].as_array().unwrap();
+    assert!(tokens.len() >= 2, "{tokens:?}");
+    assert!(tokens.iter().all(|e| e["resource_type"] == "token"));
+    let oldest_first: Vec<&str> = items.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    let mut newest_first = Vec::new();
+    let mut url = "/v1/events?order=newest_first&limit=2".to_string();
+    loop {
+        let page = t.get(&url, &ro).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for e in page.body["items"].as_array().unwrap() {
+            newest_first.push(e["id"].as_str().unwrap().to_string());
+        }
+        match page.body["next_page"].as_str() {
+            Some(token) => url = format!("/v1/events?limit=2&page_token={token}"),
+            None => break,
+        }
+    }
+    let reversed: Vec<&str> = oldest_first.iter().rev().copied().collect();
+    assert_eq!(newest_first, reversed);
+    let r = t.get("/v1/events?order=sideways", &ro).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
     // A partner admin sees the events of its accounts, not of others.
     let events = t.get("/v1/events?limit=1000", &padmin).await;
     let seen: Vec<(String, String)> = events.body["items"]

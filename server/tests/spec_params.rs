@@ -28,6 +28,13 @@ fn values(schema: &Value, rng: &mut StdRng) -> Vec<String> {
                 .map(ToString::to_string)
                 .collect()
         }
+        // An enum allows its members and nothing else.
+        _ if schema["enum"].is_array() => schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ if schema["format"] == "uuid" => {
             (0..4).map(|_| uuid::Uuid::new_v4().to_string()).collect()
         }

@@ -345,6 +345,8 @@ fn build_console() -> Result<PathBuf> {
         console.join("index.html"),
         console.join("package-lock.json"),
         console.join("vite.config.ts"),
+        // The forms' limits and mutability come from the spec at build time.
+        root().join("api-spec/openapi.json"),
     ];
     let stale = sources.iter().map(|p| newest(p)).max()
         > std::fs::metadata(&built).and_then(|m| m.modified()).ok();

@@ -709,11 +709,35 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .arg(
+                ::clap::Arg::new("action")
+                    .long("action")
+                    .value_parser(::clap::value_parser!(types::EventListAction))
+                    .required(false)
+                    .help(
+                        "Only the events of this action (`instance.create`, `drive.delete`, ...).",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("limit")
                     .long("limit")
                     .value_parser(::clap::value_parser!(::std::num::NonZeroU32))
                     .required(false)
                     .help("Items per page, 1 to 1000 (default 100)."),
+            )
+            .arg(
+                ::clap::Arg::new("order")
+                    .long("order")
+                    .value_parser(
+                        ::clap::builder::TypedValueParser::map(
+                            ::clap::builder::PossibleValuesParser::new([
+                                types::EventListOrder::OldestFirst.to_string(),
+                                types::EventListOrder::NewestFirst.to_string(),
+                            ]),
+                            |s| types::EventListOrder::try_from(s).unwrap(),
+                        ),
+                    )
+                    .required(false)
+                    .help("`oldest_first` (the default) or `newest_first`."),
             )
             .arg(
                 ::clap::Arg::new("resource-id")
@@ -722,8 +746,17 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help("Only the events about this resource."),
             )
+            .arg(
+                ::clap::Arg::new("resource-type")
+                    .long("resource-type")
+                    .value_parser(::clap::value_parser!(types::EventListResourceType))
+                    .required(false)
+                    .help(
+                        "Only the events about this kind of resource, as events name it\n(`instance`, `drive`, `user`, ...).",
+                    ),
+            )
             .about(
-                "List audit events\n\nEvery mutation, oldest first: who (token), what, when, and the request id.\nTenants see the events of their own accounts.",
+                "List audit events\n\nEvery mutation: who (token or user), what, when, and the request id,\noldest first unless `order=newest_first`, filtered by resource, kind of\nresource or action. Tenants see the events of their own accounts.",
             )
     }
     pub fn cli_host_enrollment_create() -> ::clap::Command {
@@ -3923,11 +3956,22 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<types::EventListAccount>("account") {
             request = request.account(value.clone());
         }
+        if let Some(value) = matches.get_one::<types::EventListAction>("action") {
+            request = request.action(value.clone());
+        }
         if let Some(value) = matches.get_one::<::std::num::NonZeroU32>("limit") {
             request = request.limit(value.clone());
         }
+        if let Some(value) = matches.get_one::<types::EventListOrder>("order") {
+            request = request.order(value.clone());
+        }
         if let Some(value) = matches.get_one::<::uuid::Uuid>("resource-id") {
             request = request.resource_id(value.clone());
+        }
+        if let Some(value) = matches
+            .get_one::<types::EventListResourceType>("resource-type")
+        {
+            request = request.resource_type(value.clone());
         }
         self.config.execute_event_list(matches, &mut request)?;
         self.config.list_start::<types::EventPage>();

@@ -1,12 +1,32 @@
 // The console's shell: who is logged in, the brand's layout, and the pages.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, Navigate, NavLink, Route, Routes, useNavigate } from "react-router";
-import { api, describe, mayBeLoggedIn, ok, OvercastError, setCsrfToken, type Schemas } from "./api";
+import { api, describe, mayBeLoggedIn, ok, OvercastError, setCsrfToken } from "./api";
 import type { Brand } from "./brand";
 import { Login, AcceptInvitation } from "./pages/Login";
-import { Instances, InstanceDetail, NewInstance } from "./pages/Instances";
+import { ComposeInstance, Instances, InstanceDetail, NewInstance } from "./pages/Instances";
+import { Dashboard } from "./pages/Dashboard";
+import { DriveDetail, Drives, NewDrive } from "./pages/Drives";
+import { IpAddresses } from "./pages/IpAddresses";
+import { SshKeys } from "./pages/SshKeys";
+import { Projects } from "./pages/Projects";
+import { Tokens, Users } from "./pages/People";
+import { Events } from "./pages/Events";
+import { ProjectPicker, ProjectProvider } from "./project";
+import type { Me } from "./me";
 
-export type Me = Schemas["Me"];
+/** The customer's sections, in the navigation's order. */
+const SECTIONS: { key: NonNullable<Brand["hidden_sections"]>[number]; path: string; title: string }[] = [
+  { key: "dashboard", path: "/dashboard", title: "Dashboard" },
+  { key: "instances", path: "/instances", title: "Instances" },
+  { key: "drives", path: "/drives", title: "Drives" },
+  { key: "ip_addresses", path: "/ip-addresses", title: "IP addresses" },
+  { key: "ssh_keys", path: "/ssh-keys", title: "SSH keys" },
+  { key: "projects", path: "/projects", title: "Projects" },
+  { key: "users", path: "/users", title: "Users" },
+  { key: "tokens", path: "/tokens", title: "API tokens" },
+  { key: "events", path: "/events", title: "Audit log" },
+];
 
 /** The caller, or null when nobody is logged in. */
 function useMe() {
@@ -37,7 +57,18 @@ export function App({ brand }: { brand: Brand }) {
     <Routes>
       <Route path="/login" element={me.data ? <Navigate to="/" replace /> : <Login brand={brand} />} />
       <Route path="/invitation" element={<AcceptInvitation brand={brand} />} />
-      <Route path="/*" element={me.data ? <Shell brand={brand} me={me.data} /> : <Navigate to="/login" replace />} />
+      <Route
+        path="/*"
+        element={
+          me.data ? (
+            <ProjectProvider>
+              <Shell brand={brand} me={me.data} />
+            </ProjectProvider>
+          ) : (
+            <Navigate to="/login" replace />
+          )
+        }
+      />
     </Routes>
   );
 }
@@ -61,6 +92,7 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
           {brand.logo_url ? <img src={brand.logo_url} alt="" className="logo" /> : null}
           <span>{brand.display_name}</span>
         </Link>
+        <ProjectPicker />
         <span className="who">{me.user?.email}</span>
         <button type="button" onClick={() => void logout()}>
           Log out
@@ -68,19 +100,30 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
       </header>
       <nav aria-label="Sections">
         <ul>
-          {hidden.has("instances") ? null : (
-            <li>
-              <NavLink to="/instances">Instances</NavLink>
+          {SECTIONS.filter((s) => !hidden.has(s.key)).map((s) => (
+            <li key={s.key}>
+              <NavLink to={s.path}>{s.title}</NavLink>
             </li>
-          )}
+          ))}
         </ul>
       </nav>
       <main>
         <Routes>
-          <Route index element={<Navigate to="/instances" replace />} />
+          <Route index element={<Navigate to={hidden.has("dashboard") ? "/instances" : "/dashboard"} replace />} />
+          <Route path="dashboard" element={<Dashboard />} />
           <Route path="instances" element={<Instances />} />
           <Route path="instances/new" element={<NewInstance />} />
+          <Route path="instances/compose" element={<ComposeInstance />} />
           <Route path="instances/:id" element={<InstanceDetail />} />
+          <Route path="drives" element={<Drives />} />
+          <Route path="drives/new" element={<NewDrive />} />
+          <Route path="drives/:id" element={<DriveDetail />} />
+          <Route path="ip-addresses" element={<IpAddresses />} />
+          <Route path="ssh-keys" element={<SshKeys />} />
+          <Route path="projects" element={<Projects />} />
+          <Route path="users" element={<Users />} />
+          <Route path="tokens" element={<Tokens />} />
+          <Route path="events" element={<Events />} />
           <Route path="*" element={<p>There is no such page.</p>} />
         </Routes>
       </main>

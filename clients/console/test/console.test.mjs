@@ -1,74 +1,47 @@
 // The console in a real Chromium (Debian's, driven by playwright-core)
 // against a live all-in-one server with a real local host: an invited
 // customer sets a password, signs in, creates an instance with the quick
-// form, watches it run and print OVERCAST-READY, stops, starts and
-// deletes it. axe-core checks every page; screenshots are kept in
-// target/console-screenshots.
+// form, watches it run and print OVERCAST-READY, stops, resizes, starts
+// and deletes it; composes one from a drive and an address made inline and
+// attaches a second drive while it is stopped; uses every other page. A
+// second customer sees none of it. The cookie is refused cross-origin and
+// dies at logout; bad passwords are rate-limited. axe-core checks every
+// page; screenshots are kept in target/console-screenshots.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import {
+  accessible, binDir, call as callAt, customerAccount, dist, launchChromium, PASSWORD, prerequisites, reported, root,
+  shots, signIn, startServer, stopServer, watchProblems,
+} from "./harness.mjs";
 
-const root = new URL("../../../", import.meta.url).pathname;
-const bin = process.env.OVERCAST_SERVER_BIN ?? join(root, "target/debug/overcast-server");
-const dist = new URL("../dist", import.meta.url).pathname;
-const shots = join(root, "target/console-screenshots");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-let server, dataDir, base, operator, browser;
+let server, serverLog, dataDir, base, operator, browser;
 
 before(async () => {
-  assert.ok(existsSync(join(dist, "index.html")), `no built console in ${dist}: run npm run build`);
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run cargo xtask setup`);
-  mkdirSync(shots, { recursive: true });
+  prerequisites();
   dataDir = mkdtempSync(join(tmpdir(), "overcast-console-"));
-  server = spawn(bin, ["--listen", "127.0.0.1:0", "--internal-listen", "127.0.0.1:0", "--data-dir", dataDir,
-    "--all-in-one", "--accelerator", "tcg", "--images-dir", join(root, "target/images"), "--console-dir", dist],
-    { stdio: ["ignore", "pipe", "inherit"] });
-  server.on("error", (e) => { throw new Error(`cannot start ${bin}: ${e}`); });
-  base = await new Promise((resolve, reject) => {
-    let out = "";
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/Overcast API:\s+(http:\/\/\S+)\/v1/);
-      if (m) resolve(m[1]);
-    });
-    server.on("exit", (code) => reject(new Error(`${bin} exited with ${code}`)));
-  });
+  ({ proc: server, base, log: serverLog } = await startServer("overcast-server", ["--listen", "127.0.0.1:0", "--internal-listen",
+    "127.0.0.1:0", "--data-dir", dataDir, "--all-in-one", "--accelerator", "tcg", "--images-dir",
+    join(root, "target/images"), "--console-dir", dist]));
   operator = readFileSync(join(dataDir, "operator.token"), "utf8").trim();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
   await browser?.close();
-  if (server) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill();
-    await exited;
-  }
-  spawnSync(bin.replace(/overcast-server$/, "overcast-hostd"), ["teardown", "--state-dir", join(dataDir, "host")]);
+  await stopServer(server);
+  spawnSync(join(binDir, "overcast-hostd"), ["teardown", "--state-dir", join(dataDir, "host")]);
+  // The daemons' logs stay with the screenshots, for a failure's report.
+  if (serverLog) writeFileSync(join(shots, "overcast-server.log"), serverLog());
+  const hostLog = join(dataDir, "host", "hostd.log");
+  if (existsSync(hostLog)) copyFileSync(hostLog, join(shots, "hostd.log"));
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function call(method, path, token, body) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const call = (method, path, token, body) => callAt(base, method, path, token, body);
 
 async function waitForHost() {
   const deadline = Date.now() + 60_000;
@@ -79,23 +52,12 @@ async function waitForHost() {
   throw new Error("the local host did not come up");
 }
 
-/** axe-core on the page as it is: no serious or critical violation. */
-async function accessible(page, name) {
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), [], `${name}: axe`);
-}
-
 test("an invited customer runs an instance from the console", { timeout: 600_000 }, async () => {
   await waitForHost();
-  const account = await call("POST", "/v1/accounts", operator, { name: "acme" });
-  const admin = await call("POST", "/v1/tokens", operator, { scope: "account_read_write", account: account.id });
-  await call("POST", "/v1/projects", admin.secret, { name: "main" });
-  await call("POST", "/v1/users", admin.secret, { name: "alice", email: "alice@acme.example", role: "account_admin" });
-  const invitation = await call("POST", "/v1/users/alice/invitations", admin.secret, {});
+  await call("POST", "/v1/ip-pools", operator, {
+    name: "public", first_address: "203.0.113.10", last_address: "203.0.113.250", prefix_len: 24, gateway: "203.0.113.1",
+  });
+  const { admin, invitation } = await customerAccount(base, operator, "acme", "alice@acme.example");
   assert.ok(invitation.url.startsWith(`${base}/invitation#`), invitation.url);
 
   // The console's page comes with its security headers.
@@ -114,48 +76,102 @@ test("an invited customer runs an instance from the console", { timeout: 600_000
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
-  page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
-  try {
-    await customer(page, context, invitation, admin, problems);
-  } catch (e) {
-    // What the customer saw when it failed, for the report.
-    await page.screenshot({ path: join(shots, "failure.png"), fullPage: true });
-    const text = await page.locator("body").innerText();
-    throw new Error(`${e.message}\nthe page said: ${text.slice(0, 1500)}\nthe browser said: ${problems.join("\n")}`);
-  }
+  const problems = watchProblems(page);
+  const composed = await reported(page, problems, "failure", () => customer(page, context, invitation, admin, problems));
   await context.close();
+
+  // A second customer, side by side: nothing of acme's shows, by
+  // navigation or by typed address.
+  const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const bob = await other.newPage();
+  // The typed addresses below are meant to 404; anything else is a fault.
+  const bobProblems = watchProblems(bob, (text) => /status of 404/.test(text));
+  await reported(bob, bobProblems, "failure-isolation", () => isolation(bob, composed));
+  assert.deepEqual(bobProblems, [], "the browser console stays free of errors");
+  await other.close();
+
+  // Repeated bad passwords are refused for a while, whatever the password.
+  let last;
+  for (let i = 0; i < 6; i++) {
+    last = await fetch(`${base}/v1/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Origin: base },
+      body: JSON.stringify({ email: "alice@acme.example", password: `wrong password ${i}` }),
+    });
+  }
+  assert.equal(last.status, 429, await last.text());
+  assert.ok(Number(last.headers.get("retry-after")) > 0, "Retry-After is given");
 });
 
-async function customer(page, context, invitation, admin, problems) {
+async function isolation(page, composed) {
+  const { admin, invitation } = await customerAccount(base, operator, "globex", "bob@globex.example");
+  await call("POST", "/v1/invitations/accept", admin.secret, { secret: invitation.secret, password: PASSWORD });
+  await page.goto(`${base}/login`);
+  await signIn(page, "bob@globex.example");
+  await nav(page, "Instances");
+  await page.getByText("No instances yet.").waitFor();
+  await nav(page, "Drives");
+  await page.getByText("No drives yet.").waitFor();
+  await nav(page, "Users");
+  await page.getByRole("cell", { name: "bob@globex.example" }).waitFor();
+  assert.equal(await page.getByText("alice@acme.example").count(), 0);
+  for (const path of [`/instances/${composed.id}`, `/drives/${composed.drive_ids[0]}`]) {
+    await page.goto(base + path);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /request /);
+    assert.equal(await page.getByText("db-").count(), 0, `${path} shows nothing of acme's`);
+  }
+  await page.screenshot({ path: join(shots, "isolation.png"), fullPage: true });
+}
 
+const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f alice@laptop";
+
+async function nav(page, name) {
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name, exact: true }).click();
+  await page.getByRole("heading", { level: 1 }).first().waitFor();
+}
+
+async function until(what, check, ms = 120_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function customer(page, context, invitation, admin, problems) {
   await page.goto(invitation.url);
   await page.getByRole("heading", { name: "Choose a password" }).waitFor();
   await accessible(page, "invitation");
-  await page.getByLabel(/New password/).fill("correct horse battery staple");
+  await page.getByLabel(/New password/).fill(PASSWORD);
   await page.getByRole("button", { name: "Set password" }).click();
   await page.getByRole("button", { name: "Go to sign in" }).click();
-
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   assert.equal(await page.title(), "Overcast");
   await accessible(page, "sign-in");
-  await page.getByLabel("E-mail").fill("alice@acme.example");
-  await page.getByLabel("Password").fill("correct horse battery staple");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page, "alice@acme.example");
+  await accessible(page, "dashboard-empty");
 
-  await page.getByRole("heading", { name: "Instances" }).waitFor();
+  await nav(page, "Instances");
   await page.getByText("No instances yet.").waitFor();
   await accessible(page, "instances-empty");
   await page.getByRole("link", { name: "Create instance" }).click();
   await page.getByRole("heading", { name: "Create an instance" }).waitFor();
+  // The form checks what the API checks, from the spec.
+  await page.getByLabel("Name").fill("Web 1");
+  await page.getByText("Lower-case letters, digits and dashes").waitFor();
   await page.getByLabel("Name").fill("web-1");
   await page.getByLabel("Template").selectOption("tiny");
+  await page.getByLabel("Memory (MiB)").fill("64");
+  await page.getByText("At least 128 MiB.").waitFor();
   await page.getByLabel("Memory (MiB)").fill("256");
   await page.getByLabel("vCPUs").fill("1");
   await page.getByLabel("Disk size (GiB)").fill("1");
   await accessible(page, "create-instance");
-  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("button", { name: "Create", exact: true }).click();
 
   // The detail page follows the instance to `running` and its console to READY.
   await page.getByRole("heading", { name: "web-1" }).waitFor();
@@ -164,35 +180,165 @@ async function customer(page, context, invitation, admin, problems) {
   await page.locator(".serial").filter({ hasText: "OVERCAST-READY" }).waitFor({ timeout: 300_000 });
   await accessible(page, "instance-running");
 
-  await page.getByRole("button", { name: "Stop" }).click();
-  await state.filter({ hasText: "stopped" }).waitFor({ timeout: 120_000 });
-  await page.getByRole("button", { name: "Start" }).click();
-  await state.filter({ hasText: "running" }).waitFor({ timeout: 300_000 });
-  // A running instance cannot be deleted, and the page says why.
+  // A resize waits for a stop, and the page says so.
+  const memory = page.getByLabel("Memory (MiB)");
+  assert.equal(await memory.isDisabled(), true);
+  await page.getByText("Stop the instance to change this.").first().waitFor();
+  // So does a delete.
   assert.equal(await page.getByRole("button", { name: "Delete" }).isDisabled(), true);
   await page.getByText("Stop the instance to delete it.").waitFor();
   await page.getByRole("button", { name: "Stop" }).click();
   await state.filter({ hasText: "stopped" }).waitFor({ timeout: 120_000 });
-
+  await until("the size fields to open", async () => !(await memory.isDisabled()), 10_000);
+  await memory.fill("384");
+  await page.getByLabel("vCPUs").fill("2");
+  await page.getByRole("button", { name: "Resize" }).click();
+  await page.locator("dd").filter({ hasText: "384 MiB" }).waitFor();
+  const resized = await call("GET", "/v1/instances/web-1?project=main", admin.secret);
+  assert.equal(resized.memory_mib, 384);
+  assert.equal(resized.vcpus, 2);
+  await page.getByRole("button", { name: "Start" }).click();
+  await state.filter({ hasText: "running" }).waitFor({ timeout: 300_000 });
+  await page.getByRole("button", { name: "Stop" }).click();
+  await state.filter({ hasText: "stopped" }).waitFor({ timeout: 120_000 });
   await page.getByRole("button", { name: "Delete" }).click();
   await page.getByRole("button", { name: "Yes, delete" }).click();
   await page.getByRole("heading", { name: "Instances" }).waitFor();
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const left = await call("GET", "/v1/instances?project=main", admin.secret);
-    if (left.items.length === 0) break;
-    assert.ok(Date.now() < deadline, `the instance was not deleted: ${JSON.stringify(left.items)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await until("the instance to go", async () =>
+    (await call("GET", "/v1/instances?project=main", admin.secret)).items.length === 0);
   await page.getByText("No instances yet.").waitFor({ timeout: 30_000 });
 
-  // Logging out ends the session: the cookie no longer works.
+  const composed = await compose(page, admin);
+  await otherPages(page);
+  await responsive(page, composed);
+
+  // The cookie works only from the console's own origin, with its token.
   const cookie = (await context.cookies()).find((c) => c.name === "overcast_session");
   assert.ok(cookie?.httpOnly, "the session cookie is HttpOnly");
+  const forged = await fetch(`${base}/v1/projects`, {
+    method: "POST",
+    headers: { Cookie: `overcast_session=${cookie.value}`, Origin: "http://evil.example", "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "forged" }),
+  });
+  assert.equal(forged.status, 403, await forged.text());
+  // Logging out ends the session: the cookie no longer works.
   await page.getByRole("button", { name: "Log out" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   const after = await fetch(`${base}/v1/me`, { headers: { Cookie: `overcast_session=${cookie.value}` } });
   assert.equal(after.status, 401);
 
   assert.deepEqual(problems, [], "the browser console stays free of errors");
+  return composed;
+}
+
+/** The advanced form: a drive and an address made inline, composed, a second drive attached while stopped. */
+async function compose(page, admin) {
+  await page.getByRole("link", { name: "Compose instance" }).click();
+  await page.getByRole("heading", { name: "Compose an instance" }).waitFor();
+  const form = page.locator("form").first();
+  await page.getByText("Make a new drive").click();
+  const driveForm = page.locator("details").filter({ hasText: "Make a new drive" });
+  for (const [name, image] of [["db-boot", "tiny"], ["db-data", ""]]) {
+    await driveForm.getByLabel("Name").fill(name);
+    await driveForm.getByLabel("Copy of image").selectOption(image);
+    await driveForm.getByRole("button", { name: "Create drive" }).click();
+    await form.getByLabel("Boot drive").locator("option", { hasText: name }).waitFor({ state: "attached", timeout: 120_000 });
+  }
+  await page.getByText("Allocate a new IP address").click();
+  const ipForm = page.locator("details").filter({ hasText: "Allocate a new IP address" });
+  await ipForm.getByLabel("Name").fill("db-ip");
+  await ipForm.getByLabel("Pool").selectOption("public");
+  await ipForm.getByRole("button", { name: "Allocate address" }).click();
+  await form.getByLabel(/db-ip/).waitFor();
+  await accessible(page, "compose-instance");
+  await form.getByLabel("Name").fill("db-1");
+  await form.getByLabel("Boot drive").selectOption("db-boot");
+  await form.getByLabel(/db-ip/).check();
+  await form.getByLabel("Start it once made").uncheck();
+  await form.getByRole("button", { name: "Create", exact: true }).click();
+  await page.getByRole("heading", { name: "db-1" }).waitFor();
+  await page.locator(".badge").first().filter({ hasText: "stopped" }).waitFor({ timeout: 120_000 });
+  await page.getByLabel("Attach a drive").selectOption("db-data");
+  await page.getByRole("button", { name: "Attach", exact: true }).click();
+  await page.getByRole("button", { name: "Detach db-data" }).waitFor();
+  await accessible(page, "instance-composed");
+  const db = await call("GET", "/v1/instances/db-1?project=main", admin.secret);
+  assert.equal(db.drive_ids.length, 2, JSON.stringify(db));
+  assert.equal(db.ip_address_ids.length, 1, JSON.stringify(db));
+  return db;
+}
+
+/** The other customer pages: each one used once, checked by axe, kept as a screenshot. */
+async function otherPages(page) {
+  await nav(page, "Drives");
+  await page.getByRole("link", { name: "db-data" }).click();
+  await page.getByRole("heading", { name: "db-data" }).waitFor();
+  await page.getByLabel("Size (grow only) (GiB)").fill("2");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator("dd").filter({ hasText: "2 GiB" }).waitFor({ timeout: 60_000 });
+  await accessible(page, "drive");
+  await nav(page, "Drives");
+  await accessible(page, "drives");
+
+  await nav(page, "IP addresses");
+  await page.getByText("203.0.113.").first().waitFor();
+  await accessible(page, "ip-addresses");
+
+  await nav(page, "SSH keys");
+  await page.getByLabel("Name").fill("laptop");
+  await page.getByLabel("Public key").fill(SSH_KEY);
+  await page.getByRole("button", { name: "Add key" }).click();
+  await page.getByRole("cell", { name: "laptop" }).waitFor();
+  await accessible(page, "ssh-keys");
+
+  await nav(page, "Projects");
+  await page.getByLabel("Name").fill("staging");
+  await page.getByRole("button", { name: "Create project" }).click();
+  await page.getByRole("cell", { name: "staging" }).waitFor();
+  await accessible(page, "projects");
+  await page.getByRole("button", { name: "Work in main" }).click();
+
+  await nav(page, "Users");
+  await page.getByLabel("Name").fill("carol");
+  await page.getByLabel("E-mail").fill("carol@acme.example");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await page.getByRole("button", { name: "Invitation link for carol" }).click();
+  await page.getByText(`${base}/invitation#`).waitFor();
+  await accessible(page, "users");
+
+  await nav(page, "API tokens");
+  await page.getByLabel("Description").fill("ci");
+  await page.getByLabel("Scope").selectOption("account_read_only");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const secret = await page.getByLabel("New token secret").innerText();
+  assert.equal((await call("GET", "/v1/me", secret)).scope, "account_read_only");
+  await page.getByRole("cell", { name: "this one" }).waitFor();
+  await accessible(page, "tokens");
+
+  await nav(page, "Audit log");
+  await page.getByLabel("Kind of resource").selectOption("instance");
+  await page.getByLabel("Action").fill("instance.create");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await until("the filtered log", async () => {
+    const actions = await page.locator("tbody tr td:nth-child(2)").allInnerTexts();
+    return actions.length === 2 && actions.every((a) => a === "instance.create");
+  }, 10_000);
+  await accessible(page, "audit-log");
+
+  await nav(page, "Dashboard");
+  await page.getByText("1 instances").waitFor();
+  await accessible(page, "dashboard");
+}
+
+/** From 360 px up, nothing is wider than the screen. */
+async function responsive(page, composed) {
+  await page.setViewportSize({ width: 360, height: 780 });
+  for (const [path, name] of [["/instances", "mobile-instances"], [`/instances/${composed.id}`, "mobile-instance"], ["/drives/new", "mobile-new-drive"]]) {
+    await page.goto(base + path);
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `${path} is ${width} px wide at 360 px`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
 }

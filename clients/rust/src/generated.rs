@@ -3272,6 +3272,190 @@ operation and the host's own reason. Absent on other events.*/
                 })
         }
     }
+    ///`EventListAction`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct EventListAction(::std::string::String);
+    impl ::std::ops::Deref for EventListAction {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EventListAction> for ::std::string::String {
+        fn from(value: EventListAction) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EventListAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventListAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventListAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventListAction {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The order of the audit log.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum EventListOrder {
+        #[serde(rename = "oldest_first")]
+        OldestFirst,
+        #[serde(rename = "newest_first")]
+        NewestFirst,
+    }
+    impl ::std::fmt::Display for EventListOrder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::OldestFirst => f.write_str("oldest_first"),
+                Self::NewestFirst => f.write_str("newest_first"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EventListOrder {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "oldest_first" => Ok(Self::OldestFirst),
+                "newest_first" => Ok(Self::NewestFirst),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventListOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventListOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EventListResourceType`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct EventListResourceType(::std::string::String);
+    impl ::std::ops::Deref for EventListResourceType {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EventListResourceType> for ::std::string::String {
+        fn from(value: EventListResourceType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EventListResourceType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EventListResourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EventListResourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventListResourceType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`EventPage`
     #[derive(
         ::serde::Deserialize,
@@ -27547,23 +27731,31 @@ let response = client.drive_rollback()
     }
     /**List audit events
 
-Every mutation, oldest first: who (token), what, when, and the request id.
-Tenants see the events of their own accounts.
+Every mutation: who (token or user), what, when, and the request id,
+oldest first unless `order=newest_first`, filtered by resource, kind of
+resource or action. Tenants see the events of their own accounts.
 
 Sends a `GET` request to `/v1/events`
 
 Arguments:
 - `account`: Name or id of the account. Account tokens default to their own;
 operators see every event without it.
+- `action`: Only the events of this action (`instance.create`, `drive.delete`, ...).
 - `limit`: Items per page, 1 to 1000 (default 100).
+- `order`: `oldest_first` (the default) or `newest_first`.
 - `page_token`: The `next_page` of the previous page, as returned; any other value is a 400.
 - `resource_id`: Only the events about this resource.
+- `resource_type`: Only the events about this kind of resource, as events name it
+(`instance`, `drive`, `user`, ...).
 ```ignore
 let response = client.event_list()
     .account(account)
+    .action(action)
     .limit(limit)
+    .order(order)
     .page_token(page_token)
     .resource_id(resource_id)
+    .resource_type(resource_type)
     .send()
     .await;
 ```*/
@@ -31190,18 +31382,24 @@ pub mod builder {
     pub struct EventList<'a> {
         client: &'a super::Client,
         account: Result<Option<types::EventListAccount>, String>,
+        action: Result<Option<types::EventListAction>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
+        order: Result<Option<types::EventListOrder>, String>,
         page_token: Result<Option<::std::string::String>, String>,
         resource_id: Result<Option<::uuid::Uuid>, String>,
+        resource_type: Result<Option<types::EventListResourceType>, String>,
     }
     impl<'a> EventList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 account: Ok(None),
+                action: Ok(None),
                 limit: Ok(None),
+                order: Ok(None),
                 page_token: Ok(None),
                 resource_id: Ok(None),
+                resource_type: Ok(None),
             }
         }
         pub fn account<V>(mut self, value: V) -> Self
@@ -31216,6 +31414,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn action<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EventListAction>,
+        {
+            self.action = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EventListAction` for action failed".to_string()
+                });
+            self
+        }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
@@ -31226,6 +31436,18 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: num :: NonZeroU32` for limit failed"
                         .to_string()
+                });
+            self
+        }
+        pub fn order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EventListOrder>,
+        {
+            self.order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EventListOrder` for order failed".to_string()
                 });
             self
         }
@@ -31254,15 +31476,40 @@ pub mod builder {
                 });
             self
         }
+        pub fn resource_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EventListResourceType>,
+        {
+            self.resource_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EventListResourceType` for resource_type failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/v1/events`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::EventPage>, Error<types::ErrorBody>> {
-            let Self { client, account, limit, page_token, resource_id } = self;
+            let Self {
+                client,
+                account,
+                action,
+                limit,
+                order,
+                page_token,
+                resource_id,
+                resource_type,
+            } = self;
             let account = account.map_err(Error::InvalidRequest)?;
+            let action = action.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
+            let order = order.map_err(Error::InvalidRequest)?;
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let resource_id = resource_id.map_err(Error::InvalidRequest)?;
+            let resource_type = resource_type.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/events", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -31281,9 +31528,14 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("account", &account))
+                .query(&progenitor_client::QueryParam::new("action", &action))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("order", &order))
                 .query(&progenitor_client::QueryParam::new("page_token", &page_token))
                 .query(&progenitor_client::QueryParam::new("resource_id", &resource_id))
+                .query(
+                    &progenitor_client::QueryParam::new("resource_type", &resource_type),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -31344,8 +31596,11 @@ pub mod builder {
             use ::futures::TryStreamExt;
             let next = Self {
                 account: Ok(None),
+                action: Ok(None),
+                order: Ok(None),
                 page_token: Ok(None),
                 resource_id: Ok(None),
+                resource_type: Ok(None),
                 ..self.clone()
             };
             self.send()

@@ -238,8 +238,9 @@ export interface paths {
         };
         /**
          * List audit events
-         * @description Every mutation, oldest first: who (token), what, when, and the request id.
-         *     Tenants see the events of their own accounts.
+         * @description Every mutation: who (token or user), what, when, and the request id,
+         *     oldest first unless `order=newest_first`, filtered by resource, kind of
+         *     resource or action. Tenants see the events of their own accounts.
          */
         get: operations["event_list"];
         put?: never;
@@ -3589,6 +3590,22 @@ export interface operations {
                  * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70
                  */
                 resource_id?: string;
+                /**
+                 * @description Only the events about this kind of resource, as events name it
+                 *     (`instance`, `drive`, `user`, ...).
+                 * @example instance
+                 */
+                resource_type?: string;
+                /**
+                 * @description Only the events of this action (`instance.create`, `drive.delete`, ...).
+                 * @example instance.delete
+                 */
+                action?: string;
+                /**
+                 * @description `oldest_first` (the default) or `newest_first`.
+                 * @example newest_first
+                 */
+                order?: "oldest_first" | "newest_first";
                 /**
                  * @description Items per page, 1 to 1000 (default 100).
                  * @example 100

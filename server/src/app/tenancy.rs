@@ -825,18 +825,27 @@ pub fn ssh_key_delete(
     Ok(())
 }
 
+/// Which events of the audit log to list, and in which order.
+#[derive(Debug, Default)]
+pub struct EventFilter {
+    pub resource_id: Option<String>,
+    pub resource_type: Option<String>,
+    pub action: Option<String>,
+    pub newest_first: bool,
+}
+
 /// The audit log the actor may read: one account's, or everything under the
-/// actor's own level. Oldest first.
+/// actor's own level, filtered. Event ids grow with time, so they order the
+/// log and its pages.
 pub fn event_list(
     conn: &mut DbConn,
     actor: &Actor,
     account: Option<&NameOrId>,
-    resource_id: Option<&str>,
+    filter: &EventFilter,
     page: &PageRequest,
 ) -> ApiResult<Page<EventRow>> {
     let mut query = events::table
         .select(EventRow::as_select())
-        .order(events::id.asc())
         .limit(page.fetch())
         .into_boxed();
     if account.is_some() || actor.account_id.is_some() {
@@ -857,11 +866,20 @@ pub fn event_list(
                 .or(events::account_id.eq_any(partner_accounts.nullable())),
         );
     }
-    if let Some(resource_id) = resource_id {
-        query = query.filter(events::resource_id.eq(resource_id.to_string()));
+    if let Some(resource_id) = &filter.resource_id {
+        query = query.filter(events::resource_id.eq(resource_id));
     }
-    if let Some(after) = &page.after {
-        query = query.filter(events::id.gt(after));
+    if let Some(resource_type) = &filter.resource_type {
+        query = query.filter(events::resource_type.eq(resource_type));
     }
+    if let Some(action) = &filter.action {
+        query = query.filter(events::action.eq(action));
+    }
+    query = match (&page.after, filter.newest_first) {
+        (None, false) => query.order(events::id.asc()),
+        (None, true) => query.order(events::id.desc()),
+        (Some(after), false) => query.filter(events::id.gt(after)).order(events::id.asc()),
+        (Some(after), true) => query.filter(events::id.lt(after)).order(events::id.desc()),
+    };
     Ok(page.finish(query.load(conn)?, |r| r.id.to_string()))
 }

@@ -601,8 +601,9 @@ async fn ssh_key_delete(
 
 /// List audit events
 ///
-/// Every mutation, oldest first: who (token), what, when, and the request id.
-/// Tenants see the events of their own accounts.
+/// Every mutation: who (token or user), what, when, and the request id,
+/// oldest first unless `order=newest_first`, filtered by resource, kind of
+/// resource or action. Tenants see the events of their own accounts.
 #[utoipa::path(get, path = "/v1/events", operation_id = "event_list", tag = "events",
     params(EventListParams), responses((status = 200, description = "A page of events", body = EventPage)))]
 async fn event_list(
@@ -617,14 +618,21 @@ async fn event_list(
         &[
             ("account", q.account.as_deref()),
             ("resource_id", resource.as_deref()),
+            ("resource_type", q.resource_type.as_deref()),
+            ("action", q.action.as_deref()),
+            ("order", q.order.map(EventOrder::as_str)),
         ],
     )?;
     let account = selector("account", page.param("account"))?;
+    let filter = tenancy::EventFilter {
+        resource_id: page.param("resource_id").map(str::to_owned),
+        resource_type: page.param("resource_type").map(str::to_owned),
+        action: page.param("action").map(str::to_owned),
+        newest_first: page.param("order") == Some(EventOrder::NewestFirst.as_str()),
+    };
     let rows = app
         .db
-        .read(move |c| {
-            tenancy::event_list(c, &ctx.actor, account.as_ref(), resource.as_deref(), &page)
-        })
+        .read(move |c| tenancy::event_list(c, &ctx.actor, account.as_ref(), &filter, &page))
         .await?;
     Ok(axum::Json(rows.map(Event::from).into()))
 }

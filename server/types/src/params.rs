@@ -63,11 +63,41 @@ pub struct EventListParams {
     /// Only the events about this resource.
     #[param(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a70")]
     pub resource_id: Option<uuid::Uuid>,
+    /// Only the events about this kind of resource, as events name it
+    /// (`instance`, `drive`, `user`, ...).
+    #[param(example = "instance", max_length = 64)]
+    pub resource_type: Option<String>,
+    /// Only the events of this action (`instance.create`, `drive.delete`, ...).
+    #[param(example = "instance.delete", max_length = 64)]
+    pub action: Option<String>,
+    /// `oldest_first` (the default) or `newest_first`.
+    #[param(inline, example = "newest_first")]
+    pub order: Option<EventOrder>,
     /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000, example = 100)]
     pub limit: Option<u32>,
     /// The `next_page` of the previous page, as returned; any other value is a 400.
     pub page_token: Option<String>,
+}
+
+/// The order of the audit log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(example = "newest_first")]
+pub enum EventOrder {
+    #[default]
+    OldestFirst,
+    NewestFirst,
+}
+
+impl EventOrder {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventOrder::OldestFirst => "oldest_first",
+            EventOrder::NewestFirst => "newest_first",
+        }
+    }
 }
 
 /// Which project a project-scoped request addresses.

@@ -1,166 +1,167 @@
-// Instances: the list (states that update), the quick create form, and a
-// detail page with its actions and a live serial console.
-import { useEffect, useRef, useState, type FormEvent } from "react";
+// Instances: the list (states that update), the quick and advanced create
+// forms, and a detail page with its drives, addresses, keys, events,
+// actions, changes and a live serial console.
+import { useEffect, useRef, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
-import { api, describe, ok, type Schemas } from "../api";
+import { api, ok, type Schemas } from "../api";
+import { NeedsProject, useProject } from "../project";
+import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages, type Choice } from "../ui";
+import { lockedBecause, body as bodySpec } from "../spec";
+import { DriveCreateForm, useDrives, useImages } from "./Drives";
+import { IpCreateForm, useIpAddresses } from "./IpAddresses";
+import { useSshKeys } from "./SshKeys";
+import { EventTable, useEvents } from "./Events";
 
 type Instance = Schemas["Instance"];
 const SETTLED = new Set(["running", "stopped", "failed"]);
+const GIB = { label: "GiB", factor: 2 ** 30 };
+const MIB = { label: "MiB", factor: 1 };
 
-/** The projects the caller sees, and the one chosen (kept across visits). */
-function useProject() {
-  const projects = useQuery({
-    queryKey: ["projects"],
-    queryFn: () => ok(api.GET("/v1/projects", { params: { query: { limit: 1000 } } })),
-  });
-  const [chosen, setChosen] = useState(() => localStorage.getItem("overcast.project") ?? "");
-  const items = projects.data?.items ?? [];
-  const project = items.find((p) => p.id === chosen) ?? items[0];
-  const choose = (id: string) => {
-    localStorage.setItem("overcast.project", id);
-    setChosen(id);
-  };
-  return { projects, items, project, choose };
-}
-
-function StateBadge({ state }: { state: string }) {
-  return <span className={`badge state-${state}`}>{state}</span>;
-}
-
-function ErrorNote({ error }: { error: unknown }) {
-  return error ? <p role="alert">{describe(error)}</p> : null;
+export function useInstances(project: string) {
+  return usePages<Instance>(
+    ["instances", project],
+    (page_token) => ok(api.GET("/v1/instances", { params: { query: { project, limit: 100, page_token } } })),
+    // States change on their own while work runs: keep them fresh.
+    { refetchInterval: (items) => (items.some((i) => !SETTLED.has(i.state)) ? 1000 : 5000) },
+  );
 }
 
 export function Instances() {
-  const { projects, items, project, choose } = useProject();
-  const list = useQuery({
-    queryKey: ["instances", project?.id],
-    enabled: !!project,
-    queryFn: () => ok(api.GET("/v1/instances", { params: { query: { project: project!.id, limit: 100 } } })),
-    // States change on their own while work runs: keep them fresh.
-    refetchInterval: (q) => (q.state.data?.items.some((i) => !SETTLED.has(i.state)) ? 1000 : 5000),
-  });
   return (
     <section aria-labelledby="instances-title">
       <div className="title-row">
         <h1 id="instances-title">Instances</h1>
-        {project ? (
+        <span>
           <Link className="button" to="/instances/new">
             Create instance
+          </Link>{" "}
+          <Link className="button secondary" to="/instances/compose">
+            Compose instance
           </Link>
-        ) : null}
+        </span>
       </div>
-      <ErrorNote error={projects.error ?? list.error} />
-      {items.length > 1 ? (
-        <p>
-          <label htmlFor="project">Project </label>
-          <select id="project" value={project?.id} onChange={(e) => choose(e.target.value)}>
-            {items.map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </p>
-      ) : null}
-      {projects.data && !project ? <p>This account has no project yet.</p> : null}
-      {list.data ? (
-        list.data.items.length === 0 ? (
-          <p>No instances yet.</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">State</th>
-                <th scope="col">vCPUs</th>
-                <th scope="col">Memory</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((i) => (
-                <tr key={i.id}>
-                  <td>
-                    <Link to={`/instances/${i.id}`}>{i.name}</Link>
-                  </td>
-                  <td>
-                    <StateBadge state={i.state} />
-                  </td>
-                  <td>{i.vcpus}</td>
-                  <td>{i.memory_mib} MiB</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )
-      ) : null}
+      <NeedsProject>{(p) => <InstanceTable project={p.id} />}</NeedsProject>
     </section>
   );
 }
 
-export function NewInstance() {
-  const { project } = useProject();
+function InstanceTable({ project }: { project: string }) {
+  const pages = useInstances(project);
+  return (
+    <PagedTable
+      pages={pages}
+      caption="Instances"
+      empty="No instances yet."
+      columns={[
+        { header: "Name", cell: (i) => <Link to={`/instances/${i.id}`}>{i.name}</Link> },
+        { header: "State", cell: (i) => <StateBadge state={i.state} /> },
+        { header: "vCPUs", cell: (i) => i.vcpus },
+        { header: "Memory", cell: (i) => `${i.memory_mib} MiB` },
+      ]}
+    />
+  );
+}
+
+function useCreateInstance(project: string | undefined) {
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const images = useQuery({
-    queryKey: ["images"],
-    queryFn: () => ok(api.GET("/v1/images", { params: { query: { limit: 1000 } } })),
-  });
-  const [name, setName] = useState("");
-  const [image, setImage] = useState("");
-  const [memory, setMemory] = useState(256);
-  const [vcpus, setVcpus] = useState(1);
-  const [diskGib, setDiskGib] = useState(1);
-  const create = useMutation({
-    mutationFn: () =>
-      ok(
-        api.POST("/v1/instances", {
-          params: { query: { project: project!.id } },
-          body: {
-            name,
-            image: image || images.data?.items[0]?.name,
-            memory_mib: memory,
-            vcpus,
-            boot_drive_size_bytes: diskGib * 2 ** 30,
-          },
-        }),
-      ),
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) =>
+      ok(api.POST("/v1/instances", { params: { query: { project: project! } }, body: body as Schemas["InstanceCreate"] })),
     onSuccess: async (i: Instance) => {
       await queries.invalidateQueries({ queryKey: ["instances"] });
+      await queries.invalidateQueries({ queryKey: ["drives"] });
+      await queries.invalidateQueries({ queryKey: ["ip-addresses"] });
       navigate(`/instances/${i.id}`);
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate();
-  };
+}
+
+/** The quick form: a template and a size, and it runs. */
+export function NewInstance() {
+  const { project } = useProject();
+  const images = useImages();
+  const create = useCreateInstance(project?.id);
+  const first = images.data?.items[0];
   return (
     <section aria-labelledby="new-title">
       <h1 id="new-title">Create an instance</h1>
-      <form onSubmit={submit} className="form">
-        <label htmlFor="name">Name</label>
-        <input id="name" required pattern="[a-z]([a-z0-9\-]{0,61}[a-z0-9])?" maxLength={63} value={name} onChange={(e) => setName(e.target.value)} />
-        <label htmlFor="image">Template</label>
-        <select id="image" value={image} onChange={(e) => setImage(e.target.value)}>
-          {(images.data?.items ?? []).map((i) => (
-            <option key={i.id} value={i.name}>
-              {i.name}
-            </option>
-          ))}
-        </select>
-        <label htmlFor="memory">Memory (MiB)</label>
-        <input id="memory" type="number" min={64} step={64} required value={memory} onChange={(e) => setMemory(Number(e.target.value))} />
-        <label htmlFor="vcpus">vCPUs</label>
-        <input id="vcpus" type="number" min={1} max={64} required value={vcpus} onChange={(e) => setVcpus(Number(e.target.value))} />
-        <label htmlFor="disk">Disk size (GiB)</label>
-        <input id="disk" type="number" min={1} required value={diskGib} onChange={(e) => setDiskGib(Number(e.target.value))} />
-        <ErrorNote error={images.error ?? create.error} />
-        <button type="submit" disabled={create.isPending || !project}>
-          {create.isPending ? "Creating…" : "Create"}
-        </button>
-      </form>
+      <p>
+        From a template, with a new boot drive. To build one from drives and addresses you have, <Link to="/instances/compose">compose it</Link>.
+      </p>
+      {first ? (
+        <SpecForm
+          schema="InstanceCreate"
+          fields={["name", "image", "memory_mib", "vcpus", "boot_drive_size_bytes"]}
+          options={{
+            image: { label: "Template", choices: images.data!.items.map((i) => ({ value: i.name, label: i.name })), initial: first.name },
+            memory_mib: { label: "Memory", unit: MIB, initial: "256" },
+            vcpus: { label: "vCPUs", initial: "1" },
+            boot_drive_size_bytes: { label: "Disk size", unit: GIB, initial: String(Math.max(1, first.min_size_bytes / 2 ** 30)) },
+          }}
+          submitLabel="Create"
+          busy={create.isPending || !project}
+          error={create.error}
+          onSubmit={(body) => create.mutate(body)}
+        />
+      ) : (
+        <ErrorNote error={images.error} />
+      )}
     </section>
+  );
+}
+
+/** The advanced form: compose from drives and addresses, made here if need be. */
+export function ComposeInstance() {
+  return (
+    <section aria-labelledby="compose-title">
+      <h1 id="compose-title">Compose an instance</h1>
+      <NeedsProject>{(p) => <ComposeForm project={p.id} />}</NeedsProject>
+    </section>
+  );
+}
+
+function ComposeForm({ project }: { project: string }) {
+  const drives = useDrives(project);
+  const ips = useIpAddresses(project);
+  const keys = useSshKeys();
+  const create = useCreateInstance(project);
+  const free: Choice[] = (drives.items ?? [])
+    .filter((d) => d.state === "available" && !d.instance_id)
+    .map((d) => ({ value: d.name, label: `${d.name} (${bytes(d.size_bytes)})` }));
+  const freeIps: Choice[] = (ips.items ?? []).filter((ip) => !ip.instance_id).map((ip) => ({ value: ip.name, label: `${ip.name} (${ip.address})` }));
+  const keyChoices: Choice[] = (keys.items ?? []).map((k) => ({ value: k.name, label: k.name }));
+  return (
+    <>
+      <SpecForm
+        schema="InstanceCreate"
+        fields={["name", "boot_drive", "drives", "ip_addresses", "ssh_keys", "memory_mib", "vcpus", "ha_policy", "user_data", "start"]}
+        options={{
+          boot_drive: { label: "Boot drive", choices: free },
+          drives: { label: "More drives", choices: free },
+          ip_addresses: { label: "IP addresses", choices: freeIps },
+          ssh_keys: { label: "SSH keys", choices: keyChoices },
+          memory_mib: { label: "Memory", unit: MIB, initial: "256" },
+          vcpus: { label: "vCPUs", initial: "1" },
+          ha_policy: { label: "When its host fails" },
+          user_data: { label: "User data (cloud-init)", multiline: true },
+          start: { label: "Start it once made", initial: true },
+        }}
+        submitLabel="Create"
+        busy={create.isPending}
+        error={drives.error ?? ips.error ?? keys.error ?? create.error}
+        onSubmit={(body) => create.mutate(body)}
+      />
+      <details>
+        <summary>Make a new drive</summary>
+        <DriveCreateForm project={project} onCreated={() => undefined} />
+      </details>
+      <details>
+        <summary>Allocate a new IP address</summary>
+        <IpCreateForm project={project} />
+      </details>
+    </>
   );
 }
 
@@ -194,7 +195,7 @@ function SerialConsole({ id, live }: { id: string; live: boolean }) {
     <section aria-labelledby="serial-title">
       <h2 id="serial-title">Serial console</h2>
       <ErrorNote error={error} />
-      <pre className="serial" tabIndex={0} aria-label="Serial console output" aria-live="off">
+      <pre className="serial" role="log" tabIndex={0} aria-label="Serial console output" aria-live="off">
         {text}
       </pre>
     </section>
@@ -205,12 +206,15 @@ export function InstanceDetail() {
   const { id = "" } = useParams();
   const navigate = useNavigate();
   const queries = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const instance = useQuery({
     queryKey: ["instance", id],
     queryFn: () => ok(api.GET("/v1/instances/{instance}", { params: { path: { instance: id } } })),
     refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) ? 5000 : 1000),
   });
+  const refresh = async () => {
+    await queries.invalidateQueries({ queryKey: ["instance", id] });
+    await queries.invalidateQueries({ queryKey: ["instances"] });
+  };
   const act = useMutation({
     mutationFn: async (action: "start" | "stop" | "reboot" | "delete") => {
       const path = { params: { path: { instance: id } } };
@@ -224,33 +228,45 @@ export function InstanceDetail() {
         // It is going: leave its page rather than ask for it again.
         navigate("/instances");
         queries.removeQueries({ queryKey: ["instance", id] });
+        await queries.invalidateQueries({ queryKey: ["instances"] });
       } else {
-        await queries.invalidateQueries({ queryKey: ["instance", id] });
+        await refresh();
       }
-      await queries.invalidateQueries({ queryKey: ["instances"] });
     },
+  });
+  const update = useMutation({
+    mutationFn: (body: Record<string, unknown>) =>
+      ok(api.PUT("/v1/instances/{instance}", { params: { path: { instance: id } }, body: body as Schemas["InstanceUpdate"] })),
+    onSuccess: refresh,
+  });
+  const resize = useMutation({
+    mutationFn: (body: Record<string, unknown>) =>
+      ok(api.POST("/v1/instances/{instance}/resize", { params: { path: { instance: id } }, body: body as Schemas["InstanceResize"] })),
+    onSuccess: refresh,
   });
   const i = instance.data;
   if (instance.error) return <ErrorNote error={instance.error} />;
   if (!i) return <p>Loading…</p>;
   // The API deletes only instances that do not run.
   const deletable = i.state === "stopped" || i.state === "failed";
+  const running = i.state !== "stopped";
   return (
     <section aria-labelledby="instance-title">
       <h1 id="instance-title">{i.name}</h1>
       <p>
         State: <StateBadge state={i.state} />
-        {SETTLED.has(i.state) ? null : <span className="progress" role="status"> working…</span>}
+        {SETTLED.has(i.state) ? null : (
+          <span className="progress" role="status">
+            {" "}
+            working…
+          </span>
+        )}
       </p>
       <dl>
         <dt>vCPUs</dt>
         <dd>{i.vcpus}</dd>
         <dt>Memory</dt>
         <dd>{i.memory_mib} MiB</dd>
-        <dt>Drives</dt>
-        <dd>{i.drive_ids.length}</dd>
-        <dt>IP addresses</dt>
-        <dd>{i.ip_address_ids.length}</dd>
         <dt>HA policy</dt>
         <dd>{i.ha_policy}</dd>
       </dl>
@@ -264,35 +280,193 @@ export function InstanceDetail() {
         <button type="button" disabled={i.state !== "running" || act.isPending} onClick={() => act.mutate("reboot")}>
           Reboot
         </button>
-        {deletable ? null : (
-          <span id="delete-why" className="hint">
-            Stop the instance to delete it.
-          </span>
-        )}
-        {confirming ? (
-          <span role="group" aria-label="Confirm deletion">
-            Delete {i.name} and its boot drive?{" "}
-            <button type="button" className="danger" onClick={() => act.mutate("delete")}>
-              Yes, delete
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </span>
-        ) : (
-          <button
-            type="button"
-            className="danger"
-            disabled={!deletable || act.isPending}
-            aria-describedby={deletable ? undefined : "delete-why"}
-            onClick={() => setConfirming(true)}
-          >
-            Delete
-          </button>
-        )}
+        <ConfirmButton
+          label="Delete"
+          question={`Delete ${i.name}${i.drive_ids.length ? " (a boot drive made with it goes too)" : ""}?`}
+          disabled={!deletable || act.isPending}
+          why="Stop the instance to delete it."
+          onConfirm={() => act.mutate("delete")}
+        />
       </div>
       <ErrorNote error={act.error} />
+      <Attachments instance={i} running={running} />
+      <h2>Size</h2>
+      <SpecForm
+        key={`size-${i.time_modified}-${running}`}
+        schema="InstanceResize"
+        lockedBy="InstanceCreate"
+        running={running}
+        fields={["memory_mib", "vcpus"]}
+        options={{
+          memory_mib: { label: "Memory", unit: MIB, initial: String(i.memory_mib) },
+          vcpus: { label: "vCPUs", initial: String(i.vcpus) },
+        }}
+        submitLabel="Resize"
+        busy={resize.isPending}
+        error={resize.error}
+        onSubmit={(body) => resize.mutate(body)}
+      />
+      <h2>Settings</h2>
+      <SpecForm
+        key={`settings-${i.time_modified}`}
+        schema="InstanceUpdate"
+        lockedBy="InstanceCreate"
+        running={running}
+        fields={["name", "description", "ha_policy"]}
+        options={{
+          name: { initial: i.name },
+          description: { initial: i.description },
+          ha_policy: { label: "When its host fails", initial: i.ha_policy },
+        }}
+        submitLabel="Save"
+        busy={update.isPending}
+        error={update.error}
+        onSubmit={(body) => update.mutate(body)}
+      />
       <SerialConsole id={i.id} live={i.state !== "stopped"} />
+      <InstanceEvents id={i.id} />
+    </section>
+  );
+}
+
+/** The instance's drives, addresses and keys; attach and detach while stopped. */
+function Attachments({ instance, running }: { instance: Instance; running: boolean }) {
+  const queries = useQueryClient();
+  const drives = useDrives(instance.project_id);
+  const ips = useIpAddresses(instance.project_id);
+  const keys = useSshKeys();
+  const [drive, setDrive] = useState("");
+  const [ip, setIp] = useState("");
+  const change = useMutation({
+    mutationFn: async ({ what, how, name }: { what: "drive" | "ip"; how: "attach" | "detach"; name: string }) => {
+      const path = { params: { path: { instance: instance.id } } };
+      if (what === "drive") {
+        const url = how === "attach" ? "/v1/instances/{instance}/drives/attach" : "/v1/instances/{instance}/drives/detach";
+        return ok(api.POST(url, { ...path, body: { drive: name } }));
+      }
+      const url = how === "attach" ? "/v1/instances/{instance}/ip-addresses/attach" : "/v1/instances/{instance}/ip-addresses/detach";
+      return ok(api.POST(url, { ...path, body: { ip_address: name } }));
+    },
+    onSuccess: async () => {
+      setDrive("");
+      setIp("");
+      await queries.invalidateQueries({ queryKey: ["instance", instance.id] });
+      await queries.invalidateQueries({ queryKey: ["drives"] });
+      await queries.invalidateQueries({ queryKey: ["ip-addresses"] });
+    },
+  });
+  const create = bodySpec("InstanceCreate").properties;
+  const driveLock = lockedBecause(create.drives?.mutability, running);
+  const ipLock = lockedBecause(create.ip_addresses?.mutability, running);
+  const mine = (drives.items ?? []).filter((d) => d.instance_id === instance.id);
+  const freeDrives = (drives.items ?? []).filter((d) => d.state === "available" && !d.instance_id);
+  const myIps = (ips.items ?? []).filter((a) => a.instance_id === instance.id);
+  const freeIps = (ips.items ?? []).filter((a) => !a.instance_id);
+  const myKeys = (keys.items ?? []).filter((k) => instance.ssh_key_ids.includes(k.id));
+  return (
+    <>
+      <h2>Drives</h2>
+      {driveLock ? <p className="hint" id="drive-lock">{driveLock}</p> : null}
+      <ul className="attached">
+        {mine.map((d) => (
+          <li key={d.id}>
+            <Link to={`/drives/${d.id}`}>{d.name}</Link> {bytes(d.size_bytes)}, {d.storage_class}
+            {d.slot === 0 ? " (boot)" : ""}{" "}
+            {d.slot === 0 ? null : (
+              <button
+                type="button"
+                disabled={!!driveLock || change.isPending}
+                aria-describedby={driveLock ? "drive-lock" : undefined}
+                onClick={() => change.mutate({ what: "drive", how: "detach", name: d.name })}
+              >
+                Detach {d.name}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <AttachPicker
+        id="attach-drive"
+        label="Attach a drive"
+        choices={freeDrives.map((d) => ({ value: d.name, label: `${d.name} (${bytes(d.size_bytes)})` }))}
+        value={drive}
+        onChange={setDrive}
+        lock={driveLock}
+        lockId="drive-lock"
+        busy={change.isPending}
+        onAttach={() => change.mutate({ what: "drive", how: "attach", name: drive })}
+      />
+      <h2>IP addresses</h2>
+      {ipLock ? <p className="hint" id="ip-lock">{ipLock}</p> : null}
+      <ul className="attached">
+        {myIps.map((a) => (
+          <li key={a.id}>
+            <code>{a.address}</code> ({a.name}){" "}
+            <button
+              type="button"
+              disabled={!!ipLock || change.isPending}
+              aria-describedby={ipLock ? "ip-lock" : undefined}
+              onClick={() => change.mutate({ what: "ip", how: "detach", name: a.name })}
+            >
+              Detach {a.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <AttachPicker
+        id="attach-ip"
+        label="Attach an address"
+        choices={freeIps.map((a) => ({ value: a.name, label: `${a.name} (${a.address})` }))}
+        value={ip}
+        onChange={setIp}
+        lock={ipLock}
+        lockId="ip-lock"
+        busy={change.isPending}
+        onAttach={() => change.mutate({ what: "ip", how: "attach", name: ip })}
+      />
+      <ErrorNote error={change.error ?? drives.error ?? ips.error} />
+      <h2>SSH keys</h2>
+      <p>{myKeys.length ? myKeys.map((k) => k.name).join(", ") : "None."}</p>
+    </>
+  );
+}
+
+function AttachPicker(props: {
+  id: string;
+  label: string;
+  choices: Choice[];
+  value: string;
+  onChange: (v: string) => void;
+  lock: string | undefined;
+  lockId: string;
+  busy: boolean;
+  onAttach: () => void;
+}) {
+  if (props.choices.length === 0) return null;
+  return (
+    <p className="attach">
+      <label htmlFor={props.id}>{props.label}</label>{" "}
+      <select id={props.id} value={props.value} disabled={!!props.lock} aria-describedby={props.lock ? props.lockId : undefined} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">Choose…</option>
+        {props.choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>{" "}
+      <button type="button" disabled={!!props.lock || !props.value || props.busy} onClick={props.onAttach}>
+        Attach
+      </button>
+    </p>
+  );
+}
+
+function InstanceEvents({ id }: { id: string }) {
+  const pages = useEvents({ resource_id: id }, 20);
+  return (
+    <section aria-labelledby="instance-events">
+      <h2 id="instance-events">Events</h2>
+      <EventTable pages={pages} caption="Events of this instance" />
     </section>
   );
 }

@@ -20,6 +20,7 @@ from .drive_state import DriveState
 from .drive_update import DriveUpdate
 from .error_body import ErrorBody
 from .event import Event
+from .event_list_order import EventListOrder
 from .event_page import EventPage
 from .ha_policy import HaPolicy
 from .health import Health
@@ -120,6 +121,7 @@ __all__ = (
     "DriveUpdate",
     "ErrorBody",
     "Event",
+    "EventListOrder",
     "EventPage",
     "HaPolicy",
     "Health",

@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.event_list_order import EventListOrder
 from ...models.event_page import EventPage
 from ...types import UNSET, Response, Unset
 
@@ -15,6 +16,9 @@ def _get_kwargs(
     *,
     account: str | Unset = UNSET,
     resource_id: UUID | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    order: EventListOrder | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -27,6 +31,16 @@ def _get_kwargs(
     if not isinstance(resource_id, Unset):
         json_resource_id = str(resource_id)
     params["resource_id"] = json_resource_id
+
+    params["resource_type"] = resource_type
+
+    params["action"] = action
+
+    json_order: str | Unset = UNSET
+    if not isinstance(order, Unset):
+        json_order = order.value
+
+    params["order"] = json_order
 
     params["limit"] = limit
 
@@ -96,17 +110,24 @@ def sync_detailed(
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
     resource_id: UUID | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    order: EventListOrder | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> Response[ErrorBody | EventPage]:
     """List audit events
 
-     Every mutation, oldest first: who (token), what, when, and the request id.
-    Tenants see the events of their own accounts.
+     Every mutation: who (token or user), what, when, and the request id,
+    oldest first unless `order=newest_first`, filtered by resource, kind of
+    resource or action. Tenants see the events of their own accounts.
 
     Args:
         account (str | Unset):
         resource_id (UUID | Unset):
+        resource_type (str | Unset):
+        action (str | Unset):
+        order (EventListOrder | Unset): The order of the audit log. Example: newest_first.
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -121,6 +142,9 @@ def sync_detailed(
     kwargs = _get_kwargs(
         account=account,
         resource_id=resource_id,
+        resource_type=resource_type,
+        action=action,
+        order=order,
         limit=limit,
         page_token=page_token,
     )
@@ -137,17 +161,24 @@ def sync(
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
     resource_id: UUID | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    order: EventListOrder | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> ErrorBody | EventPage | None:
     """List audit events
 
-     Every mutation, oldest first: who (token), what, when, and the request id.
-    Tenants see the events of their own accounts.
+     Every mutation: who (token or user), what, when, and the request id,
+    oldest first unless `order=newest_first`, filtered by resource, kind of
+    resource or action. Tenants see the events of their own accounts.
 
     Args:
         account (str | Unset):
         resource_id (UUID | Unset):
+        resource_type (str | Unset):
+        action (str | Unset):
+        order (EventListOrder | Unset): The order of the audit log. Example: newest_first.
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -163,6 +194,9 @@ def sync(
         client=client,
         account=account,
         resource_id=resource_id,
+        resource_type=resource_type,
+        action=action,
+        order=order,
         limit=limit,
         page_token=page_token,
     ).parsed
@@ -173,17 +207,24 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
     resource_id: UUID | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    order: EventListOrder | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> Response[ErrorBody | EventPage]:
     """List audit events
 
-     Every mutation, oldest first: who (token), what, when, and the request id.
-    Tenants see the events of their own accounts.
+     Every mutation: who (token or user), what, when, and the request id,
+    oldest first unless `order=newest_first`, filtered by resource, kind of
+    resource or action. Tenants see the events of their own accounts.
 
     Args:
         account (str | Unset):
         resource_id (UUID | Unset):
+        resource_type (str | Unset):
+        action (str | Unset):
+        order (EventListOrder | Unset): The order of the audit log. Example: newest_first.
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -198,6 +239,9 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         account=account,
         resource_id=resource_id,
+        resource_type=resource_type,
+        action=action,
+        order=order,
         limit=limit,
         page_token=page_token,
     )
@@ -212,17 +256,24 @@ async def asyncio(
     client: AuthenticatedClient,
     account: str | Unset = UNSET,
     resource_id: UUID | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    action: str | Unset = UNSET,
+    order: EventListOrder | Unset = UNSET,
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> ErrorBody | EventPage | None:
     """List audit events
 
-     Every mutation, oldest first: who (token), what, when, and the request id.
-    Tenants see the events of their own accounts.
+     Every mutation: who (token or user), what, when, and the request id,
+    oldest first unless `order=newest_first`, filtered by resource, kind of
+    resource or action. Tenants see the events of their own accounts.
 
     Args:
         account (str | Unset):
         resource_id (UUID | Unset):
+        resource_type (str | Unset):
+        action (str | Unset):
+        order (EventListOrder | Unset): The order of the audit log. Example: newest_first.
         limit (int | Unset):
         page_token (str | Unset):
 
@@ -239,6 +290,9 @@ async def asyncio(
             client=client,
             account=account,
             resource_id=resource_id,
+            resource_type=resource_type,
+            action=action,
+            order=order,
             limit=limit,
             page_token=page_token,
         )

@@ -1,0 +1,131 @@
+// What the console's browser tests share: where things are, starting a
+// server process and Chromium, calling the API, and the axe check.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const root = new URL("../../../", import.meta.url).pathname;
+export const dist = new URL("../dist", import.meta.url).pathname;
+export const shots = join(root, "target/console-screenshots");
+export const binDir = process.env.OVERCAST_BIN_DIR ?? join(root, "target/debug");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+export const PASSWORD = "correct horse battery staple";
+
+/** What every browser test needs before it starts. */
+export function prerequisites() {
+  assert.ok(existsSync(join(dist, "index.html")), `no built console in ${dist}: run npm run build`);
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run cargo xtask setup`);
+  mkdirSync(shots, { recursive: true });
+}
+
+/**
+ * Start one of the project's binaries; resolves once it prints its API's
+ * base URL, with its standard output, and everything it printed, so far.
+ */
+export async function startServer(name, args) {
+  const bin = join(binDir, name);
+  assert.ok(existsSync(bin), `no ${bin}: run cargo build --workspace --all-targets`);
+  const proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let log = "";
+  proc.stderr.on("data", (chunk) => {
+    log += chunk;
+  });
+  // The log comes out on standard output; keep reading, or the server blocks.
+  const base = await new Promise((resolve, reject) => {
+    let found = false;
+    proc.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = !found && out.match(/Overcast API:\s+(http:\/\/\S+)\/v1/);
+      if (m) {
+        found = true;
+        resolve(m[1]);
+      }
+    });
+    proc.on("error", (e) => reject(new Error(`cannot start ${bin}: ${e}`)));
+    proc.on("exit", (code) => reject(new Error(`${bin} exited with ${code}`)));
+  });
+  return { proc, base, output: () => out, log: () => out + log };
+}
+
+export async function stopServer(proc) {
+  if (!proc || proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once("exit", resolve));
+  proc.kill();
+  await exited;
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** An API call with a bearer token that must succeed; its JSON body. */
+export async function call(base, method, path, token, body) {
+  const r = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.ok(r.ok, `${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** An account with a project `main` and an admin user who has a password. */
+export async function customerAccount(base, operator, name, email) {
+  const account = await call(base, "POST", "/v1/accounts", operator, { name });
+  const admin = await call(base, "POST", "/v1/tokens", operator, { scope: "account_read_write", account: account.id });
+  await call(base, "POST", "/v1/projects", admin.secret, { name: "main" });
+  const user = email.split("@")[0];
+  await call(base, "POST", "/v1/users", admin.secret, { name: user, email, role: "account_admin" });
+  const invitation = await call(base, "POST", `/v1/users/${user}/invitations`, admin.secret, {});
+  return { account, admin, invitation };
+}
+
+export async function signIn(page, email) {
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+}
+
+/** A screenshot, then axe-core on the page as it is: no serious or critical violation. */
+export async function accessible(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  // Evaluated over the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), [], `${name}: axe`);
+}
+
+/** Errors the page logs or throws, collected for a final check. */
+export function watchProblems(page, allowed = () => false) {
+  const problems = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !allowed(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
+  return problems;
+}
+
+/** Run one part of a test; on failure, say what the page and the browser said. */
+export async function reported(page, problems, shot, run) {
+  try {
+    return await run();
+  } catch (e) {
+    await page.screenshot({ path: join(shots, `${shot}.png`), fullPage: true });
+    const text = await page.locator("body").innerText().catch(() => "");
+    throw new Error(`${e.message}\nthe page said: ${text.slice(0, 1500)}\nthe browser said: ${problems.join("\n")}`);
+  }
+}

@@ -1,0 +1,48 @@
+//! `overcast-sim`: a server on SQLite with simulated hosts big enough for
+//! thousands of instances, for tests outside Rust that need a fleet
+//! without QEMU (the console's 1,000-instance measurement). Prints the
+//! same `Overcast API:` line as `overcast-server`, then the operator
+//! token, and runs until SIGTERM or SIGINT, then cleans up after itself.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use overcast_testkit::{Backend, Hosts, TestServer, sim::SimConfig};
+use tokio::signal::unix::{SignalKind, signal};
+
+const USAGE: &str = "usage: overcast-sim [--hosts N] [--console-dir DIR]";
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let mut hosts = 4;
+    let mut console_dir: Option<PathBuf> = None;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--hosts" => hosts = it.next().context(USAGE)?.parse().context(USAGE)?,
+            "--console-dir" => console_dir = Some(it.next().context(USAGE)?.into()),
+            _ => bail!("{USAGE}"),
+        }
+    }
+    let mut t = TestServer::start_configured(Backend::Sqlite, Hosts::Simulated(1), |c| {
+        c.console_dir = console_dir;
+    })
+    .await?;
+    for i in 1..=hosts {
+        let mut config = SimConfig::new(&format!("big-{i}"));
+        config.cpus = 256;
+        config.memory_mib = 1 << 20;
+        t.add_sim_host(config).await?;
+    }
+    println!("Overcast API: {}/v1", t.api.base);
+    println!("operator token: {}", t.api.operator_token);
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    drop(t);
+    Ok(())
+}
