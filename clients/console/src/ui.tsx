@@ -110,6 +110,8 @@ export interface FieldOptions {
   choices?: Choice[];
   multiline?: boolean;
   initial?: string | boolean | string[];
+  /** Said under the field instead of the spec's description. */
+  hint?: string;
 }
 
 type Value = string | boolean | string[];
@@ -197,16 +199,17 @@ export function SpecForm({
         const text = `${o.label ?? defaultLabel(f)}${o.unit ? ` (${o.unit.label})` : ""}`;
         const required = spec.required.includes(f);
         const why = locks[f];
+        const hint = o.hint ?? (o.choices ? undefined : field.description);
         const shownProblem = checked || values[f] !== (o.initial ?? "") ? problems[f] : undefined;
-        const describedBy = [why && `${inputId}-why`, shownProblem && `${inputId}-problem`, field.description && `${inputId}-hint`]
+        const describedBy = [why && `${inputId}-why`, shownProblem && `${inputId}-problem`, hint && `${inputId}-hint`]
           .filter(Boolean)
           .join(" ") || undefined;
         const set = (v: Value) => setValues((old) => ({ ...old, [f]: v }));
         const notes = (
           <>
-            {field.description && !o.choices ? (
+            {hint ? (
               <small id={`${inputId}-hint`} className="hint">
-                {field.description}
+                {hint}
               </small>
             ) : null}
             {why ? (

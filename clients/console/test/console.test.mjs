@@ -14,8 +14,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  accessible, binDir, call as callAt, customerAccount, dist, launchChromium, PASSWORD, prerequisites, reported, root,
-  shots, signIn, startServer, stopServer, watchProblems,
+  accessible, binDir, call as callAt, customerAccount, dist, launchChromium, PASSWORD, pixelAt, prerequisites, reported,
+  root, shots, signIn, startServer, stopServer, watchProblems,
 } from "./harness.mjs";
 
 let server, serverLog, dataDir, base, operator, browser;
@@ -64,6 +64,8 @@ test("an invited customer runs an instance from the console", { timeout: 600_000
   const index = await fetch(`${base}/instances`);
   assert.equal(index.status, 200);
   assert.match(index.headers.get("content-security-policy"), /script-src 'self'/);
+  // Loopback is a trustworthy origin, where browsers honour the opener policy.
+  assert.equal(index.headers.get("cross-origin-opener-policy"), "same-origin");
   const html = await index.text();
   assert.match(html, /<div id="root">/);
   const script = html.match(/src="(\/assets\/[^"]+\.js)"/)[1];
@@ -101,6 +103,53 @@ test("an invited customer runs an instance from the console", { timeout: 600_000
   }
   assert.equal(last.status, 429, await last.text());
   assert.ok(Number(last.headers.get("retry-after")) > 0, "Retry-After is given");
+});
+
+test("a partner's customers see the partner's brand on its host name", { timeout: 120_000 }, async () => {
+  const PRIMARY = "#0b6e4f";
+  const LOGO = "https://cdn.cloudco.test/logo.svg";
+  await call("POST", "/v1/partners", operator, {
+    name: "cloudco",
+    host_names: ["cloud.cloudco.test"],
+    brand: { display_name: "CloudCo", primary_color: PRIMARY, accent_color: "#6b21a8", logo_url: LOGO, support_email: "help@cloudco.test" },
+  });
+  const partner = await call("POST", "/v1/tokens", operator, { scope: "partner_admin", partner: "cloudco" });
+  const account = await call("POST", "/v1/accounts", partner.secret, { name: "tenant" });
+  const admin = await call("POST", "/v1/tokens", partner.secret, { scope: "account_read_write", account: account.id });
+  await call("POST", "/v1/projects", admin.secret, { name: "main" });
+  await call("POST", "/v1/users", admin.secret, { name: "eve", email: "eve@tenant.test", role: "account_admin" });
+  const invitation = await call("POST", "/v1/users/eve/invitations", admin.secret, {});
+  await call("POST", "/v1/invitations/accept", admin.secret, { secret: invitation.secret, password: PASSWORD });
+
+  // The partner's host name reaches this server (see launchChromium).
+  const home = `http://cloud.cloudco.test:${new URL(base).port}`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // The partner's own CDN, which this machine cannot reach, serves its logo.
+  await context.route(LOGO, (route) => route.fulfill({
+    contentType: "image/svg+xml",
+    body: '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#6b21a8"/></svg>',
+  }));
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  await reported(page, problems, "failure-partner", async () => {
+    await page.goto(`${home}/login`);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    assert.equal(await page.title(), "CloudCo");
+    await page.getByText("CloudCo").first().waitFor();
+    assert.ok(await page.locator("img.logo").evaluate((img) => img.complete && img.naturalWidth === 64), "the logo shows");
+    assert.doesNotMatch(await page.content(), /overcast/i, "the sign-in page names only the partner");
+    await accessible(page, "partner-sign-in");
+    await signIn(page, "eve@tenant.test");
+    await page.getByText("help@cloudco.test").waitFor();
+    assert.doesNotMatch(await page.content(), /overcast/i, "the console names only the partner");
+    // The brand's colour where it is painted: a button's padding.
+    const button = await page.getByRole("button", { name: "Log out" }).boundingBox();
+    const shot = await page.screenshot();
+    assert.equal(pixelAt(shot, Math.round(button.x + 4), Math.round(button.y + button.height / 2)), PRIMARY);
+    await accessible(page, "partner-dashboard");
+  });
+  assert.deepEqual(problems, [], "the browser console stays free of errors");
+  await context.close();
 });
 
 async function isolation(page, composed) {
@@ -326,7 +375,7 @@ async function otherPages(page) {
   await accessible(page, "audit-log");
 
   await nav(page, "Dashboard");
-  await page.getByText("1 instances").waitFor();
+  await page.getByText("1 instance", { exact: true }).waitFor();
   await accessible(page, "dashboard");
 }
 

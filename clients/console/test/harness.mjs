@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { inflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const root = new URL("../../../", import.meta.url).pathname;
@@ -64,7 +65,9 @@ export function launchChromium() {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+      "--disable-component-update", "--disable-sync",
+      // Partners' host names (`*.test`) reach the local server, as their DNS would.
+      "--host-resolver-rules=MAP *.test 127.0.0.1"],
   });
 }
 
@@ -128,4 +131,52 @@ export async function reported(page, problems, shot, run) {
     const text = await page.locator("body").innerText().catch(() => "");
     throw new Error(`${e.message}\nthe page said: ${text.slice(0, 1500)}\nthe browser said: ${problems.join("\n")}`);
   }
+}
+
+/**
+ * The colour of one pixel of a PNG screenshot, as `#rrggbb`: enough of PNG
+ * (8-bit RGB or RGBA, not interlaced, as Chromium writes them) to check a
+ * brand's colour where it is painted.
+ */
+export function pixelAt(png, x, y) {
+  assert.equal(png.toString("latin1", 1, 4), "PNG", "not a PNG");
+  let offset = 8;
+  let width, height, channels;
+  const data = [];
+  while (offset < png.length) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString("latin1", offset + 4, offset + 8);
+    const body = png.subarray(offset + 8, offset + 8 + length);
+    if (type === "IHDR") {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      assert.equal(body[8], 8, "only 8-bit PNGs");
+      assert.equal(body[12], 0, "only non-interlaced PNGs");
+      channels = { 2: 3, 6: 4 }[body[9]];
+      assert.ok(channels, `colour type ${body[9]}`);
+    } else if (type === "IDAT") data.push(body);
+    offset += 12 + length;
+  }
+  assert.ok(x < width && y < height, `(${x}, ${y}) is outside ${width}x${height}`);
+  const raw = inflateSync(Buffer.concat(data));
+  const stride = width * channels;
+  let previous = Buffer.alloc(stride);
+  let row;
+  for (let r = 0; r <= y; r++) {
+    const filter = raw[r * (stride + 1)];
+    const line = raw.subarray(r * (stride + 1) + 1, (r + 1) * (stride + 1));
+    row = Buffer.alloc(stride);
+    for (let i = 0; i < stride; i++) {
+      const a = i >= channels ? row[i - channels] : 0;
+      const b = previous[i];
+      const c = i >= channels ? previous[i - channels] : 0;
+      const p = a + b - c;
+      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const predictor = [0, a, b, (a + b) >> 1, paeth][filter];
+      row[i] = (line[i] + predictor) & 0xff;
+    }
+    previous = row;
+  }
+  const at = x * channels;
+  return "#" + [row[at], row[at + 1], row[at + 2]].map((v) => v.toString(16).padStart(2, "0")).join("");
 }

@@ -20,6 +20,28 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' https: data:; connect-src 'self'; font-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Whether the browser will honour Cross-Origin-Opener-Policy for this
+/// request: only on a trustworthy origin (HTTPS, as a TLS proxy in front
+/// reports it, or loopback). Elsewhere browsers ignore it with an error in
+/// the console, so it is not sent.
+fn trustworthy(req: &Request) -> bool {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    if header("x-forwarded-proto") == "https" {
+        return true;
+    }
+    let host = header("host");
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    matches!(name, "localhost" | "[::1]") || name.starts_with("127.")
+}
+
 fn no_route() -> Response {
     ApiError::new(StatusCode::NOT_FOUND, "no_such_route", "no such route").into_response()
 }
@@ -28,6 +50,7 @@ fn no_route() -> Response {
 /// `index.html`, or the API's 404 (for `/v1/...`, or with no console).
 pub async fn serve(console: Option<PathBuf>, req: Request) -> Response {
     let path = req.uri().path();
+    let isolate = trustworthy(&req);
     let Some(dir) = console.filter(|_| !(path == "/v1" || path.starts_with("/v1/"))) else {
         return no_route();
     };
@@ -44,12 +67,14 @@ pub async fn serve(console: Option<PathBuf>, req: Request) -> Response {
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            "same-origin",
-        ),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    if isolate {
+        headers.insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        );
     }
     // Hashed assets never change; anything else is checked each time.
     let immutable = hashed && response.status().is_success();

@@ -21,7 +21,7 @@ function InstanceStates({ project }: { project: string }) {
       <p>
         <Link to="/instances">
           {list.data.items.length}
-          {list.data.next_page ? "+" : ""} instances
+          {list.data.next_page ? "+" : ""} {list.data.items.length === 1 && !list.data.next_page ? "instance" : "instances"}
         </Link>
       </p>
       <ul className="counts">

@@ -196,7 +196,7 @@ function SerialConsole({ id, live }: { id: string; live: boolean }) {
       <h2 id="serial-title">Serial console</h2>
       <ErrorNote error={error} />
       <pre className="serial" role="log" tabIndex={0} aria-label="Serial console output" aria-live="off">
-        {text}
+        {text || "No output yet."}
       </pre>
     </section>
   );

@@ -156,7 +156,11 @@ export function Tokens() {
             fields={["description", "scope", "expires_in_seconds"]}
             options={{
               scope: scopes ? { choices: scopes.map((s) => ({ value: s, label: s.replace(/_/g, " ") })) } : {},
-              expires_in_seconds: { label: "Expires in", unit: { label: "days", factor: 86_400 } },
+              expires_in_seconds: {
+                label: "Expires in",
+                unit: { label: "days", factor: 86_400 },
+                hint: "Leave empty for a token that does not expire.",
+              },
             }}
             submitLabel="Create token"
             busy={create.isPending}
