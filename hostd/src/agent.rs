@@ -420,9 +420,23 @@ async fn session(
     let beats = {
         let (host, tx, every) = (host.clone(), tx.clone(), settings.heartbeat);
         tokio::spawn(async move {
+            // Beats keep their rhythm however long the inventory takes (a
+            // busy libvirtd or tgtd under load): the next one is due one
+            // period after the last one began, not after it ended, so the
+            // server's silence detection sees the period, not the sum.
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tokio::time::sleep(every).await;
-                match heartbeat(&host).await {
+                ticks.tick().await;
+                let began = Instant::now();
+                let beat = heartbeat(&host).await;
+                if began.elapsed() > every {
+                    tracing::warn!(
+                        took_ms = began.elapsed().as_millis() as u64,
+                        "taking the inventory for a heartbeat took longer than the heartbeat period"
+                    );
+                }
+                match beat {
                     Ok(m) => {
                         if tx.send(m).await.is_err() {
                             return;
