@@ -1,7 +1,7 @@
 //! People who log in, against a real server on SQLite and on a PostgreSQL
 //! the tests start: invitation links, passwords, login sessions in a
 //! cookie, the CSRF defence on changes made with that cookie, roles, and
-//! the rate limit on failed logins.
+//! the rate limit on failed logins; partner and operator staff.
 
 use overcast_testkit::{Backend, Reply, TestServer};
 use reqwest::{Method, StatusCode};
@@ -11,6 +11,7 @@ use overcast_testkit::on_both_backends;
 
 on_both_backends!(
     invitation_login_and_cookie_sessions,
+    staff_log_in_as_partner_admins_and_operators,
     failed_logins_are_rate_limited,
     brands_follow_the_host_name,
 );
@@ -524,4 +525,198 @@ async fn brands_follow_the_host_name(backend: Backend) {
         brand_on(&t, "cloud.cloudco.example").await.body["brand"]["display_name"],
         "OpCloud"
     );
+}
+
+async fn staff_log_in_as_partner_admins_and_operators(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let op = t.operator_token.clone();
+    let brand =
+        json!({"display_name": "CloudCo", "primary_color": "#0b6e4f", "accent_color": "#6b21a8"});
+    let cloudco = t
+        .create(
+            "/v1/partners",
+            &op,
+            json!({"name": "cloudco", "brand": brand}),
+        )
+        .await;
+
+    // The operator makes its own staff and a partner's admin.
+    let olga = t
+        .create(
+            "/v1/users",
+            &op,
+            json!({"name": "olga", "email": "olga@operator.example", "role": "operator"}),
+        )
+        .await;
+    assert!(
+        olga["account_id"].is_null() && olga["partner_id"].is_null(),
+        "{olga}"
+    );
+    let pat = t
+        .create(
+            "/v1/users",
+            &op,
+            json!({"name": "pat", "email": "pat@cloudco.example", "role": "partner_admin", "partner": "cloudco"}),
+        )
+        .await;
+    assert_eq!(pat["partner_id"], cloudco["id"]);
+    // A partner admin needs a partner; only a partner admin has one.
+    let r = t
+        .post(
+            "/v1/users",
+            &op,
+            json!({"name": "x", "email": "x@example.com", "role": "partner_admin"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::BAD_REQUEST, "invalid_request"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body["field"], "partner");
+    let staff = t.get("/v1/users", &op).await;
+    let names: Vec<&str> = staff.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["olga", "pat"]);
+    invite_and_accept(&t, &op, "olga", PASSWORD).await;
+    invite_and_accept(&t, &op, pat["id"].as_str().unwrap(), PASSWORD).await;
+
+    // Logged in, the operator's staff have the operator's powers.
+    let olga = logged_in(&t, "olga@operator.example", PASSWORD).await;
+    let me = olga.call(&t, Method::GET, "/v1/me", None).await;
+    assert_eq!(
+        (me.body["scope"].as_str(), me.body["user"]["role"].as_str()),
+        (Some("operator"), Some("operator"))
+    );
+    assert_eq!(
+        olga.call(&t, Method::GET, "/v1/hosts", None).await.status,
+        StatusCode::OK
+    );
+    let direct = olga
+        .call(
+            &t,
+            Method::POST,
+            "/v1/accounts",
+            Some(json!({"name": "direct"})),
+        )
+        .await;
+    assert_eq!(direct.status, StatusCode::CREATED, "{}", direct.body);
+
+    // A partner's admin has its partner's, and sees no other staff.
+    let pat = logged_in(&t, "pat@cloudco.example", PASSWORD).await;
+    let me = pat.call(&t, Method::GET, "/v1/me", None).await;
+    assert_eq!(me.body["scope"], "partner_admin");
+    assert_eq!(me.body["partner_id"], cloudco["id"]);
+    assert_eq!(
+        pat.call(&t, Method::GET, "/v1/hosts", None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let tenant = pat
+        .call(
+            &t,
+            Method::POST,
+            "/v1/accounts",
+            Some(json!({"name": "tenant"})),
+        )
+        .await;
+    assert_eq!(tenant.status, StatusCode::CREATED, "{}", tenant.body);
+    assert_eq!(tenant.body["partner_id"], cloudco["id"]);
+    let accounts = pat.call(&t, Method::GET, "/v1/accounts", None).await;
+    let names: Vec<&str> = accounts.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["tenant"]);
+    let quinn = pat
+        .call(
+            &t,
+            Method::POST,
+            "/v1/users",
+            Some(
+                json!({"name": "quinn", "email": "quinn@cloudco.example", "role": "partner_admin"}),
+            ),
+        )
+        .await;
+    assert_eq!(quinn.status, StatusCode::CREATED, "{}", quinn.body);
+    assert_eq!(quinn.body["partner_id"], cloudco["id"]);
+    let r = pat
+        .call(
+            &t,
+            Method::POST,
+            "/v1/users",
+            Some(json!({"name": "evil", "email": "evil@cloudco.example", "role": "operator"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let staff = pat.call(&t, Method::GET, "/v1/users", None).await;
+    let names: Vec<&str> = staff.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["pat", "quinn"]);
+    let olga_id = me_id(&t, &olga).await;
+    for path in ["/v1/users/olga".to_string(), format!("/v1/users/{olga_id}")] {
+        let r = pat.call(&t, Method::GET, &path, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+    }
+    let r = pat
+        .call(
+            &t,
+            Method::PUT,
+            "/v1/partners/cloudco",
+            Some(json!({"brand": {"display_name": "CloudCo Cloud", "primary_color": "#0b6e4f", "accent_color": "#6b21a8"}})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // An account's admin makes no staff.
+    let tenant_rw = t
+        .create(
+            "/v1/tokens",
+            &op,
+            json!({"scope": "account_read_write", "account": "tenant"}),
+        )
+        .await;
+    let tenant_rw = tenant_rw["secret"].as_str().unwrap();
+    for role in ["partner_admin", "operator"] {
+        let r = t
+            .post(
+                "/v1/users",
+                tenant_rw,
+                json!({"name": "sneaky", "email": "sneaky@tenant.example", "role": role}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}: {}", r.body);
+    }
+
+    // A partner that goes takes its staff and their sessions with it.
+    assert_eq!(
+        t.delete("/v1/accounts/tenant", &op).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let r = t.delete("/v1/partners/cloudco", &op).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = pat.call(&t, Method::GET, "/v1/me", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let staff = t.get("/v1/users", &op).await;
+    assert_eq!(
+        staff.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        staff.body
+    );
+}
+
+async fn me_id(t: &TestServer, who: &Browser) -> String {
+    let me = who.call(t, Method::GET, "/v1/me", None).await;
+    me.body["user"]["id"].as_str().unwrap().to_string()
 }

@@ -3156,7 +3156,9 @@ impl<T: CliConfig> Cli<T> {
                     .required(false)
                     .help("Items per page, 1 to 1000 (default 100)."),
             )
-            .about("List users of an account")
+            .about(
+                "List users\n\nThe users of an account. Staff (operator and partner admin tokens and\nlogins) naming no account get the staff they may see instead: a\npartner's admins, or for the operator every partner admin and operator.",
+            )
     }
     pub fn cli_user_create() -> ::clap::Command {
         ::clap::Command::new("")
@@ -3197,6 +3199,15 @@ impl<T: CliConfig> Cli<T> {
                     .required_unless_present("json-body"),
             )
             .arg(
+                ::clap::Arg::new("partner")
+                    .long("partner")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "Name or id of the partner, for `partner_admin` (a partner admin's\nown by default).",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("role")
                     .long("role")
                     .value_parser(
@@ -3205,13 +3216,15 @@ impl<T: CliConfig> Cli<T> {
                                 types::UserCreateRole::AccountAdmin.to_string(),
                                 types::UserCreateRole::AccountMember.to_string(),
                                 types::UserCreateRole::AccountReadOnly.to_string(),
+                                types::UserCreateRole::PartnerAdmin.to_string(),
+                                types::UserCreateRole::Operator.to_string(),
                             ]),
                             |s| types::UserCreateRole::try_from(s).unwrap(),
                         ),
                     )
                     .required(false)
                     .help(
-                        "What a user of an account may do once logged in: the same powers as\ntoken scopes, so one authorization covers both. A new user is an\n`account_member` unless told otherwise.",
+                        "What a user may do once logged in: the same powers as token scopes, so\none authorization covers both. The account roles belong to an account's\nusers; `partner_admin` to a partner's staff, `operator` to the\noperator's. A new user is an `account_member` unless told otherwise.",
                     ),
             )
             .arg(
@@ -6203,6 +6216,9 @@ impl<T: CliConfig> Cli<T> {
         }
         if let Some(value) = matches.get_one::<types::UserCreateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("partner") {
+            request = request.body_map(|body| { body.partner(value.clone()) });
         }
         if let Some(value) = matches.get_one::<types::UserCreateRole>("role") {
             request = request.body_map(|body| { body.role(value.clone()) });

@@ -17723,11 +17723,16 @@ placement.*/
         schemars::JsonSchema
     )]
     pub struct User {
-        pub account_id: ::uuid::Uuid,
+        ///The account of an account's user; absent for staff.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_id: ::std::option::Option<::uuid::Uuid>,
         pub description: ::std::string::String,
         pub email: ::std::string::String,
         pub id: ::uuid::Uuid,
         pub name: ::std::string::String,
+        ///The partner of a `partner_admin`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner_id: ::std::option::Option<::uuid::Uuid>,
         ///Whether the user has set a password (and so can log in).
         pub password_set: bool,
         pub role: UserRole,
@@ -17739,7 +17744,9 @@ placement.*/
             Default::default()
         }
     }
-    ///Create a user of an account.
+    /**Create a user: of an account (the account roles, `?account=` as for
+other account resources), of a partner (`partner_admin`, with
+`partner`), or of the operator (`operator`).*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -17754,9 +17761,14 @@ placement.*/
         pub description: ::std::option::Option<UserCreateDescription>,
         pub email: ::std::string::String,
         pub name: UserCreateName,
-        /**What a user of an account may do once logged in: the same powers as
-token scopes, so one authorization covers both. A new user is an
-`account_member` unless told otherwise.*/
+        /**Name or id of the partner, for `partner_admin` (a partner admin's
+own by default).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub partner: ::std::option::Option<::std::string::String>,
+        /**What a user may do once logged in: the same powers as token scopes, so
+one authorization covers both. The account roles belong to an account's
+users; `partner_admin` to a partner's staff, `operator` to the
+operator's. A new user is an `account_member` unless told otherwise.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<UserCreateRole>,
     }
@@ -18055,9 +18067,10 @@ token scopes, so one authorization covers both. A new user is an
                 })
         }
     }
-    /**What a user of an account may do once logged in: the same powers as
-token scopes, so one authorization covers both. A new user is an
-`account_member` unless told otherwise.*/
+    /**What a user may do once logged in: the same powers as token scopes, so
+one authorization covers both. The account roles belong to an account's
+users; `partner_admin` to a partner's staff, `operator` to the
+operator's. A new user is an `account_member` unless told otherwise.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -18078,6 +18091,10 @@ token scopes, so one authorization covers both. A new user is an
         AccountMember,
         #[serde(rename = "account_read_only")]
         AccountReadOnly,
+        #[serde(rename = "partner_admin")]
+        PartnerAdmin,
+        #[serde(rename = "operator")]
+        Operator,
     }
     impl ::std::fmt::Display for UserCreateRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18085,6 +18102,8 @@ token scopes, so one authorization covers both. A new user is an
                 Self::AccountAdmin => f.write_str("account_admin"),
                 Self::AccountMember => f.write_str("account_member"),
                 Self::AccountReadOnly => f.write_str("account_read_only"),
+                Self::PartnerAdmin => f.write_str("partner_admin"),
+                Self::Operator => f.write_str("operator"),
             }
         }
     }
@@ -18097,6 +18116,8 @@ token scopes, so one authorization covers both. A new user is an
                 "account_admin" => Ok(Self::AccountAdmin),
                 "account_member" => Ok(Self::AccountMember),
                 "account_read_only" => Ok(Self::AccountReadOnly),
+                "partner_admin" => Ok(Self::PartnerAdmin),
+                "operator" => Ok(Self::Operator),
                 _ => Err("invalid value".into()),
             }
         }
@@ -18537,9 +18558,10 @@ token scopes, so one authorization covers both. A new user is an
             Default::default()
         }
     }
-    /**What a user of an account may do once logged in: the same powers as
-token scopes, so one authorization covers both. A new user is an
-`account_member` unless told otherwise.*/
+    /**What a user may do once logged in: the same powers as token scopes, so
+one authorization covers both. The account roles belong to an account's
+users; `partner_admin` to a partner's staff, `operator` to the
+operator's. A new user is an `account_member` unless told otherwise.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -18560,6 +18582,10 @@ token scopes, so one authorization covers both. A new user is an
         AccountMember,
         #[serde(rename = "account_read_only")]
         AccountReadOnly,
+        #[serde(rename = "partner_admin")]
+        PartnerAdmin,
+        #[serde(rename = "operator")]
+        Operator,
     }
     impl ::std::fmt::Display for UserRole {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18567,6 +18593,8 @@ token scopes, so one authorization covers both. A new user is an
                 Self::AccountAdmin => f.write_str("account_admin"),
                 Self::AccountMember => f.write_str("account_member"),
                 Self::AccountReadOnly => f.write_str("account_read_only"),
+                Self::PartnerAdmin => f.write_str("partner_admin"),
+                Self::Operator => f.write_str("operator"),
             }
         }
     }
@@ -18579,6 +18607,8 @@ token scopes, so one authorization covers both. A new user is an
                 "account_admin" => Ok(Self::AccountAdmin),
                 "account_member" => Ok(Self::AccountMember),
                 "account_read_only" => Ok(Self::AccountReadOnly),
+                "partner_admin" => Ok(Self::PartnerAdmin),
+                "operator" => Ok(Self::Operator),
                 _ => Err("invalid value".into()),
             }
         }
@@ -26973,7 +27003,10 @@ token scopes, so one authorization covers both. A new user is an
         }
         #[derive(Clone, Debug)]
         pub struct User {
-            account_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            account_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -26981,6 +27014,10 @@ token scopes, so one authorization covers both. A new user is an
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            partner_id: ::std::result::Result<
+                ::std::option::Option<::uuid::Uuid>,
+                ::std::string::String,
+            >,
             password_set: ::std::result::Result<bool, ::std::string::String>,
             role: ::std::result::Result<super::UserRole, ::std::string::String>,
             time_created: ::std::result::Result<
@@ -26995,11 +27032,12 @@ token scopes, so one authorization covers both. A new user is an
         impl ::std::default::Default for User {
             fn default() -> Self {
                 Self {
-                    account_id: Err("no value supplied for account_id".to_string()),
+                    account_id: Ok(Default::default()),
                     description: Err("no value supplied for description".to_string()),
                     email: Err("no value supplied for email".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
+                    partner_id: Ok(Default::default()),
                     password_set: Err("no value supplied for password_set".to_string()),
                     role: Err("no value supplied for role".to_string()),
                     time_created: Err("no value supplied for time_created".to_string()),
@@ -27010,7 +27048,7 @@ token scopes, so one authorization covers both. A new user is an
         impl User {
             pub fn account_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.account_id = value
@@ -27063,6 +27101,18 @@ token scopes, so one authorization covers both. A new user is an
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn partner_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::uuid::Uuid>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.partner_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner_id: {e}")
                     });
                 self
             }
@@ -27126,6 +27176,7 @@ token scopes, so one authorization covers both. A new user is an
                     email: value.email?,
                     id: value.id?,
                     name: value.name?,
+                    partner_id: value.partner_id?,
                     password_set: value.password_set?,
                     role: value.role?,
                     time_created: value.time_created?,
@@ -27141,6 +27192,7 @@ token scopes, so one authorization covers both. A new user is an
                     email: Ok(value.email),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    partner_id: Ok(value.partner_id),
                     password_set: Ok(value.password_set),
                     role: Ok(value.role),
                     time_created: Ok(value.time_created),
@@ -27156,6 +27208,10 @@ token scopes, so one authorization covers both. A new user is an
             >,
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<super::UserCreateName, ::std::string::String>,
+            partner: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             role: ::std::result::Result<
                 ::std::option::Option<super::UserCreateRole>,
                 ::std::string::String,
@@ -27167,6 +27223,7 @@ token scopes, so one authorization covers both. A new user is an
                     description: Ok(Default::default()),
                     email: Err("no value supplied for email".to_string()),
                     name: Err("no value supplied for name".to_string()),
+                    partner: Ok(Default::default()),
                     role: Ok(Default::default()),
                 }
             }
@@ -27210,6 +27267,18 @@ token scopes, so one authorization covers both. A new user is an
                     });
                 self
             }
+            pub fn partner<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.partner = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for partner: {e}")
+                    });
+                self
+            }
             pub fn role<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::UserCreateRole>>,
@@ -27232,6 +27301,7 @@ token scopes, so one authorization covers both. A new user is an
                     description: value.description?,
                     email: value.email?,
                     name: value.name?,
+                    partner: value.partner?,
                     role: value.role?,
                 })
             }
@@ -27242,6 +27312,7 @@ token scopes, so one authorization covers both. A new user is an
                     description: Ok(value.description),
                     email: Ok(value.email),
                     name: Ok(value.name),
+                    partner: Ok(value.partner),
                     role: Ok(value.role),
                 }
             }
@@ -29037,7 +29108,11 @@ let response = client.token_revoke()
     pub fn token_revoke(&self) -> builder::TokenRevoke<'_> {
         builder::TokenRevoke::new(self)
     }
-    /**List users of an account
+    /**List users
+
+The users of an account. Staff (operator and partner admin tokens and
+logins) naming no account get the staff they may see instead: a
+partner's admins, or for the operator every partner admin and operator.
 
 Sends a `GET` request to `/v1/users`
 

@@ -1070,7 +1070,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users of an account */
+        /**
+         * List users
+         * @description The users of an account. Staff (operator and partner admin tokens and
+         *     logins) naming no account get the staff they may see instead: a
+         *     partner's admins, or for the operator every partner admin and operator.
+         */
         get: operations["user_list"];
         put?: never;
         /** Create a user */
@@ -2642,11 +2647,18 @@ export interface components {
         User: components["schemas"]["Identity"] & {
             /**
              * Format: uuid
+             * @description The account of an account's user; absent for staff.
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b
              */
-            account_id: string;
+            account_id?: string | null;
             /** @example alice@acme.example */
             email: string;
+            /**
+             * Format: uuid
+             * @description The partner of a `partner_admin`.
+             * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c
+             */
+            partner_id?: string | null;
             /**
              * @description Whether the user has set a password (and so can log in).
              * @example true
@@ -2654,7 +2666,11 @@ export interface components {
             password_set: boolean;
             role: components["schemas"]["UserRole"];
         };
-        /** @description Create a user of an account. */
+        /**
+         * @description Create a user: of an account (the account roles, `?account=` as for
+         *     other account resources), of a partner (`partner_admin`, with
+         *     `partner`), or of the operator (`operator`).
+         */
         UserCreate: {
             /** @example Site reliability */
             description?: string;
@@ -2663,13 +2679,20 @@ export interface components {
             /** @example alice */
             name: string;
             /**
-             * @description What a user of an account may do once logged in: the same powers as
-             *     token scopes, so one authorization covers both. A new user is an
-             *     `account_member` unless told otherwise.
+             * @description Name or id of the partner, for `partner_admin` (a partner admin's
+             *     own by default).
+             * @example cloudco
+             */
+            partner?: string | null;
+            /**
+             * @description What a user may do once logged in: the same powers as token scopes, so
+             *     one authorization covers both. The account roles belong to an account's
+             *     users; `partner_admin` to a partner's staff, `operator` to the
+             *     operator's. A new user is an `account_member` unless told otherwise.
              * @example account_member
              * @enum {string}
              */
-            role?: "account_admin" | "account_member" | "account_read_only";
+            role?: "account_admin" | "account_member" | "account_read_only" | "partner_admin" | "operator";
         };
         UserPage: {
             items: components["schemas"]["User"][];
@@ -2680,13 +2703,14 @@ export interface components {
             next_page?: string | null;
         };
         /**
-         * @description What a user of an account may do once logged in: the same powers as
-         *     token scopes, so one authorization covers both. A new user is an
-         *     `account_member` unless told otherwise.
+         * @description What a user may do once logged in: the same powers as token scopes, so
+         *     one authorization covers both. The account roles belong to an account's
+         *     users; `partner_admin` to a partner's staff, `operator` to the
+         *     operator's. A new user is an `account_member` unless told otherwise.
          * @example account_member
          * @enum {string}
          */
-        UserRole: "account_admin" | "account_member" | "account_read_only";
+        UserRole: "account_admin" | "account_member" | "account_read_only" | "partner_admin" | "operator";
     };
     responses: {
         /** @description The request is malformed or invalid; `field` names the culprit */

@@ -53,7 +53,8 @@ pub struct AccountRow {
 #[diesel(table_name = users, treat_none_as_null = true)]
 pub struct UserRow {
     pub id: UserId,
-    pub account_id: AccountId,
+    /// The account of an account's user; none for partner and operator staff.
+    pub account_id: Option<AccountId>,
     pub name: String,
     pub description: String,
     pub email: String,
@@ -63,6 +64,8 @@ pub struct UserRow {
     pub role: UserRole,
     /// An argon2id PHC string; none until the user sets a password.
     pub password_hash: Option<String>,
+    /// The partner of a `partner_admin`.
+    pub partner_id: Option<PartnerId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

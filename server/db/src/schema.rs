@@ -53,7 +53,7 @@ diesel::table! {
 diesel::table! {
     users (id) {
         id -> Text,
-        account_id -> Text,
+        account_id -> Nullable<Text>,
         name -> Text,
         description -> Text,
         email -> Text,
@@ -62,6 +62,7 @@ diesel::table! {
         generation -> BigInt,
         role -> Text,
         password_hash -> Nullable<Text>,
+        partner_id -> Nullable<Text>,
     }
 }
 

@@ -41,9 +41,11 @@ impl Actor {
     /// a logged-in user needs the `account_admin` role.
     pub fn require_people_admin(&self) -> ApiResult<()> {
         match &self.user {
-            Some(u) if u.role != UserRole::AccountAdmin => Err(ApiError::forbidden(
-                "managing users and tokens needs the account_admin role",
-            )),
+            Some(u) if u.role == UserRole::AccountMember || u.role == UserRole::AccountReadOnly => {
+                Err(ApiError::forbidden(
+                    "managing users and tokens needs the account_admin role",
+                ))
+            }
             _ => Ok(()),
         }
     }

@@ -17,7 +17,7 @@ use overcast_types::params::{PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS};
 use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
 use super::auth::{Actor, SessionUser, hash_secret};
-use super::{Ctx, record_event, subject, tenancy};
+use super::{Ctx, record_event, tenancy};
 
 /// The cookie that carries a session's secret.
 pub const SESSION_COOKIE: &str = "overcast_session";
@@ -148,12 +148,7 @@ pub fn invitation_create(
     diesel::insert_into(user_invitations::table)
         .values(&row)
         .execute(conn)?;
-    record_event(
-        conn,
-        ctx,
-        "invite",
-        subject("user", &user.id, &user.name, &user.account_id),
-    )?;
+    record_event(conn, ctx, "invite", tenancy::user_subject(&user))?;
     Ok((row, secret))
 }
 
@@ -376,8 +371,8 @@ pub fn session_actor(conn: &mut DbConn, hash: &str) -> ApiResult<LiveSession> {
                 actor: Actor {
                     token_id: None,
                     scope: u.role.scope(),
-                    partner_id: None,
-                    account_id: Some(u.account_id),
+                    partner_id: u.partner_id,
+                    account_id: u.account_id,
                     user: Some(SessionUser {
                         user_id: u.id,
                         session_id: s.id,

@@ -10,7 +10,7 @@ use overcast_db::models::*;
 use overcast_db::schema::*;
 use overcast_db::{DbConn, list_by_name, now_micros, save_row};
 use overcast_types::ids::*;
-use overcast_types::{ApiError, ApiResult};
+use overcast_types::{ApiError, ApiResult, UserRole};
 
 use super::{
     Actor, Ctx, NameOrId, Page, PageRequest, Subject, TokenScope, account_scoped_lookup,
@@ -26,7 +26,6 @@ global_lookup!(lookup_partner, partners, PartnerRow, "partner");
 global_lookup!(lookup_account_row, accounts, AccountRow, "account");
 account_scoped_lookup!(lookup_project, projects, ProjectRow, "project");
 account_scoped_lookup!(lookup_ssh_key, ssh_keys, SshKeyRow, "ssh key");
-account_scoped_lookup!(lookup_user, users, UserRow, "user");
 list_by_name!(
     list_projects_in,
     projects,
@@ -198,6 +197,13 @@ pub fn partner_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult
         ));
     }
     diesel::delete(tokens::table.filter(tokens::partner_id.eq(&row.id))).execute(conn)?;
+    // Its staff go with it, and their sessions and links.
+    let staff: Vec<UserId> = users::table
+        .filter(users::partner_id.eq(&row.id))
+        .select(users::id)
+        .load(conn)?;
+    super::people::forget_user(conn, &staff)?;
+    diesel::delete(users::table.filter(users::partner_id.eq(&row.id))).execute(conn)?;
     brands::claim_host_names(conn, &row.id, &[])?;
     diesel::delete(partners::table.find(&row.id)).execute(conn)?;
     record_event(conn, ctx, "delete", partner_subject(&row))?;
@@ -337,6 +343,24 @@ pub fn account_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult
     Ok(())
 }
 
+/// The audit log's subject for a user: under its account, its partner, or
+/// the operator.
+pub(super) fn user_subject(row: &UserRow) -> Subject<'_> {
+    Subject {
+        resource_type: "user",
+        id: &row.id,
+        name: &row.name,
+        account_id: row.account_id.clone(),
+        partner_id: row.partner_id.clone(),
+    }
+}
+
+/// Whether the request addresses staff (partner or operator users) rather
+/// than an account's: a staff token or login that names no account.
+fn addresses_staff(actor: &Actor, account: Option<&NameOrId>) -> bool {
+    account.is_none() && actor.account_id.is_none()
+}
+
 pub fn user_create(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -346,12 +370,48 @@ pub fn user_create(
     validate_name("name", &p.name)?;
     validate_description(&p.description)?;
     validate_email("email", &p.email)?;
-    ctx.actor.require_people_admin()?;
-    let account = resolve_account(conn, &ctx.actor, account)?;
+    let actor = &ctx.actor;
+    actor.require_people_admin()?;
+    let (account_id, partner_id) = match p.role {
+        UserRole::Operator => {
+            actor.require_operator()?;
+            (None, None)
+        }
+        UserRole::PartnerAdmin => {
+            if !matches!(actor.scope, TokenScope::Operator | TokenScope::PartnerAdmin) {
+                return Err(ApiError::forbidden(
+                    "only the operator and partner admins make partner admins",
+                ));
+            }
+            let partner = match (&p.partner, &actor.partner_id) {
+                (Some(sel), _) => NameOrId::parse("partner", sel)?,
+                (None, Some(own)) => NameOrId::id(own),
+                (None, None) => {
+                    return Err(ApiError::invalid(
+                        "partner",
+                        "a partner_admin belongs to a partner: give `partner`",
+                    ));
+                }
+            };
+            let row = partner_get(conn, actor, &partner).map_err(|e| e.with_field("partner"))?;
+            (None, Some(row.id))
+        }
+        UserRole::AccountAdmin | UserRole::AccountMember | UserRole::AccountReadOnly => {
+            // The account first: one the caller cannot see is a 404 whatever the body.
+            let account = resolve_account(conn, actor, account)?;
+            if p.partner.is_some() {
+                return Err(ApiError::invalid(
+                    "partner",
+                    "only a partner_admin belongs to a partner",
+                ));
+            }
+            (Some(account.id), None)
+        }
+    };
     let now = now_micros();
     let row = UserRow {
         id: UserId::new(),
-        account_id: account.id,
+        account_id,
         name: p.name,
         description: p.description,
         email: p.email,
@@ -360,27 +420,107 @@ pub fn user_create(
         generation: 1,
         role: p.role,
         password_hash: None,
+        partner_id,
     };
     diesel::insert_into(users::table)
         .values(&row)
         .execute(conn)?;
-    record_event(
-        conn,
-        ctx,
-        "create",
-        subject("user", &row.id, &row.name, &row.account_id),
-    )?;
+    record_event(conn, ctx, "create", user_subject(&row))?;
     Ok(row)
 }
 
+/// A user the actor may see, by id or name: an account's (found as other
+/// account resources are), or staff: a partner admin sees its partner's,
+/// the operator everyone. Staff are named within their owner (the caller's
+/// partner, or the operator).
+pub fn lookup_user(
+    conn: &mut DbConn,
+    actor: &Actor,
+    sel: &NameOrId,
+    account: Option<&NameOrId>,
+) -> ApiResult<UserRow> {
+    let row: Option<UserRow> = match sel {
+        NameOrId::Id(id) => users::table
+            .find(id)
+            .select(UserRow::as_select())
+            .first(conn)
+            .optional()?,
+        NameOrId::Name(name) if addresses_staff(actor, account) => {
+            let query = users::table
+                .filter(users::account_id.is_null())
+                .filter(users::name.eq(name))
+                .select(UserRow::as_select())
+                .into_boxed();
+            let query = match (&actor.scope, &actor.partner_id) {
+                (TokenScope::PartnerAdmin, Some(own)) => query.filter(users::partner_id.eq(own)),
+                _ => query.filter(users::partner_id.is_null()),
+            };
+            query.first(conn).optional()?
+        }
+        NameOrId::Name(name) => {
+            let account = resolve_account(conn, actor, account)?;
+            users::table
+                .filter(users::account_id.eq(&account.id))
+                .filter(users::name.eq(name))
+                .select(UserRow::as_select())
+                .first(conn)
+                .optional()?
+        }
+    };
+    let visible = match &row {
+        None => false,
+        Some(r) => match (&r.account_id, &r.partner_id) {
+            (Some(of), _) => {
+                // An id from another account than the one named is not there.
+                let named = match (account, sel) {
+                    (Some(named), NameOrId::Id(_)) => {
+                        resolve_account(conn, actor, Some(named))?.id == *of
+                    }
+                    _ => true,
+                };
+                named && actor.sees_account_id(conn, of)?
+            }
+            (None, Some(partner)) => {
+                actor.is_operator()
+                    || (actor.scope == TokenScope::PartnerAdmin
+                        && actor.partner_id.as_ref() == Some(partner))
+            }
+            (None, None) => actor.is_operator(),
+        },
+    };
+    match row {
+        Some(r) if visible => Ok(r),
+        _ => Err(ApiError::not_found("user", sel)),
+    }
+}
+
+/// The users of an account; or, for a staff caller naming no account, the
+/// staff it may see (a partner's admins; for the operator, all staff).
 pub fn user_list(
     conn: &mut DbConn,
     actor: &Actor,
     account: Option<&NameOrId>,
     page: &PageRequest,
 ) -> ApiResult<Page<UserRow>> {
-    let account = resolve_account(conn, actor, account)?;
-    list_users_in(conn, &account.id, page)
+    if !addresses_staff(actor, account) {
+        let account = resolve_account(conn, actor, account)?;
+        return list_users_in(conn, &account.id, page);
+    }
+    let mut query = users::table
+        .filter(users::account_id.is_null())
+        .select(UserRow::as_select())
+        .order(users::name.asc())
+        .limit(page.fetch())
+        .into_boxed();
+    match (&actor.scope, &actor.partner_id) {
+        (TokenScope::Operator, _) => {}
+        (TokenScope::PartnerAdmin, Some(own)) => query = query.filter(users::partner_id.eq(own)),
+        _ => return Err(ApiError::forbidden("only staff list staff")),
+    }
+    if let Some(after) = &page.after {
+        query = query.filter(users::name.gt(after));
+    }
+    Ok(page.finish(query.load(conn)?, |r| r.name.clone()))
 }
 
 pub fn user_delete(
@@ -393,12 +533,7 @@ pub fn user_delete(
     let row = lookup_user(conn, &ctx.actor, sel, account)?;
     super::people::forget_user(conn, std::slice::from_ref(&row.id))?;
     diesel::delete(users::table.find(&row.id)).execute(conn)?;
-    record_event(
-        conn,
-        ctx,
-        "delete",
-        subject("user", &row.id, &row.name, &row.account_id),
-    )?;
+    record_event(conn, ctx, "delete", user_subject(&row))?;
     Ok(())
 }
 

@@ -277,7 +277,11 @@ async fn account_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// List users of an account
+/// List users
+///
+/// The users of an account. Staff (operator and partner admin tokens and
+/// logins) naming no account get the staff they may see instead: a
+/// partner's admins, or for the operator every partner admin and operator.
 #[utoipa::path(get, path = "/v1/users", operation_id = "user_list", tag = "users",
     params(AccountListParams), responses((status = 200, description = "A page of users", body = UserPage)))]
 async fn user_list(

@@ -351,7 +351,9 @@ pub struct IdentityUpdate {
     pub description: Option<String>,
 }
 
-/// Create a user of an account.
+/// Create a user: of an account (the account roles, `?account=` as for
+/// other account resources), of a partner (`partner_admin`, with
+/// `partner`), or of the operator (`operator`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
@@ -365,6 +367,10 @@ pub struct UserCreate {
     #[serde(default = "default_role")]
     #[schema(inline, example = "account_member")]
     pub role: crate::UserRole,
+    /// Name or id of the partner, for `partner_admin` (a partner admin's
+    /// own by default).
+    #[schema(example = "cloudco", extensions(("x-overcast-mutability" = json!("replace"))))]
+    pub partner: Option<String>,
 }
 
 fn default_role() -> crate::UserRole {

@@ -32,9 +32,10 @@ text_enum!(TokenScope {
     AccountReadOnly => "account_read_only",
 });
 
-/// What a user of an account may do once logged in: the same powers as
-/// token scopes, so one authorization covers both. A new user is an
-/// `account_member` unless told otherwise.
+/// What a user may do once logged in: the same powers as token scopes, so
+/// one authorization covers both. The account roles belong to an account's
+/// users; `partner_admin` to a partner's staff, `operator` to the
+/// operator's. A new user is an `account_member` unless told otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 #[schema(example = "account_member")]
@@ -50,12 +51,18 @@ pub enum UserRole {
     AccountMember,
     /// Reads everything in the account and changes nothing.
     AccountReadOnly,
+    /// Staff of a partner: its accounts, their people, and its brand.
+    PartnerAdmin,
+    /// Staff of the operator: the whole cloud.
+    Operator,
 }
 
 text_enum!(UserRole {
     AccountAdmin => "account_admin",
     AccountMember => "account_member",
     AccountReadOnly => "account_read_only",
+    PartnerAdmin => "partner_admin",
+    Operator => "operator",
 });
 
 impl UserRole {
@@ -64,7 +71,17 @@ impl UserRole {
         match self {
             UserRole::AccountAdmin | UserRole::AccountMember => TokenScope::AccountReadWrite,
             UserRole::AccountReadOnly => TokenScope::AccountReadOnly,
+            UserRole::PartnerAdmin => TokenScope::PartnerAdmin,
+            UserRole::Operator => TokenScope::Operator,
         }
+    }
+
+    /// Whether the role belongs to an account's user (not to staff).
+    pub fn of_account(self) -> bool {
+        matches!(
+            self,
+            UserRole::AccountAdmin | UserRole::AccountMember | UserRole::AccountReadOnly
+        )
     }
 }
 

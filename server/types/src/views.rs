@@ -99,7 +99,12 @@ page_type!(AccountPage, Account);
 pub struct User {
     #[serde(flatten)]
     pub identity: Identity,
-    pub account_id: uuid::Uuid,
+    /// The account of an account's user; absent for staff.
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b")]
+    pub account_id: Option<uuid::Uuid>,
+    /// The partner of a `partner_admin`.
+    #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c")]
+    pub partner_id: Option<uuid::Uuid>,
     #[schema(example = "alice@acme.example")]
     pub email: String,
     pub role: crate::UserRole,

@@ -119,7 +119,9 @@ def sync_detailed(
     Args:
         account (str | Unset):
         idempotency_key (str | Unset):
-        body (UserCreate): Create a user of an account.
+        body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
+            other account resources), of a partner (`partner_admin`, with
+            `partner`), or of the operator (`operator`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +156,9 @@ def sync(
     Args:
         account (str | Unset):
         idempotency_key (str | Unset):
-        body (UserCreate): Create a user of an account.
+        body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
+            other account resources), of a partner (`partner_admin`, with
+            `partner`), or of the operator (`operator`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +188,9 @@ async def asyncio_detailed(
     Args:
         account (str | Unset):
         idempotency_key (str | Unset):
-        body (UserCreate): Create a user of an account.
+        body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
+            other account resources), of a partner (`partner_admin`, with
+            `partner`), or of the operator (`operator`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +223,9 @@ async def asyncio(
     Args:
         account (str | Unset):
         idempotency_key (str | Unset):
-        body (UserCreate): Create a user of an account.
+        body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
+            other account resources), of a partner (`partner_admin`, with
+            `partner`), or of the operator (`operator`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -91,7 +91,11 @@ def sync_detailed(
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> Response[ErrorBody | UserPage]:
-    """List users of an account
+    """List users
+
+     The users of an account. Staff (operator and partner admin tokens and
+    logins) naming no account get the staff they may see instead: a
+    partner's admins, or for the operator every partner admin and operator.
 
     Args:
         account (str | Unset):
@@ -126,7 +130,11 @@ def sync(
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> ErrorBody | UserPage | None:
-    """List users of an account
+    """List users
+
+     The users of an account. Staff (operator and partner admin tokens and
+    logins) naming no account get the staff they may see instead: a
+    partner's admins, or for the operator every partner admin and operator.
 
     Args:
         account (str | Unset):
@@ -156,7 +164,11 @@ async def asyncio_detailed(
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> Response[ErrorBody | UserPage]:
-    """List users of an account
+    """List users
+
+     The users of an account. Staff (operator and partner admin tokens and
+    logins) naming no account get the staff they may see instead: a
+    partner's admins, or for the operator every partner admin and operator.
 
     Args:
         account (str | Unset):
@@ -189,7 +201,11 @@ async def asyncio(
     limit: int | Unset = UNSET,
     page_token: str | Unset = UNSET,
 ) -> ErrorBody | UserPage | None:
-    """List users of an account
+    """List users
+
+     The users of an account. Staff (operator and partner admin tokens and
+    logins) naming no account get the staff they may see instead: a
+    partner's admins, or for the operator every partner admin and operator.
 
     Args:
         account (str | Unset):
