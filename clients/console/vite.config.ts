@@ -20,7 +20,7 @@ function field(spec: Json, raw: Json): Json {
     if (s[key] !== undefined) out[key] = s[key];
   }
   const description = raw.description ?? s.description;
-  if (description && !s.enum) out.description = description.split("\n\n")[0].replace(/\n/g, " ");
+  if (description && !s.enum) out.description = description.split("\n\n")[0].replace(/\n/g, " ").replace(/`/g, "");
   if (type === "array") out.items = field(spec, s.items ?? {});
   return out;
 }

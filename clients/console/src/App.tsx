@@ -12,8 +12,11 @@ import { SshKeys } from "./pages/SshKeys";
 import { Projects } from "./pages/Projects";
 import { Tokens, Users } from "./pages/People";
 import { Events } from "./pages/Events";
+import { Accounts, AccountDetail } from "./pages/Accounts";
+import { OwnBrand, PartnerBrandPage } from "./pages/BrandEditor";
+import { Hosts, Images, IpPools, Partners } from "./pages/Fleet";
 import { ProjectPicker, ProjectProvider } from "./project";
-import type { Me } from "./me";
+import { isStaff, type Me } from "./me";
 
 /** The customer's sections, in the navigation's order. */
 const SECTIONS: { key: NonNullable<Brand["hidden_sections"]>[number]; path: string; title: string }[] = [
@@ -26,6 +29,28 @@ const SECTIONS: { key: NonNullable<Brand["hidden_sections"]>[number]; path: stri
   { key: "users", path: "/users", title: "Users" },
   { key: "tokens", path: "/tokens", title: "API tokens" },
   { key: "events", path: "/events", title: "Audit log" },
+];
+
+/** What partner admins run: their accounts, their people, their brand. */
+const PARTNER_SECTIONS = [
+  { path: "/accounts", title: "Accounts" },
+  { path: "/staff", title: "Staff" },
+  { path: "/brand", title: "Brand" },
+  { path: "/tokens", title: "API tokens" },
+  { path: "/events", title: "Audit log" },
+];
+
+/** What the operator runs: the fleet and everyone on it. */
+const OPERATOR_SECTIONS = [
+  { path: "/hosts", title: "Hosts" },
+  { path: "/ip-pools", title: "IP pools" },
+  { path: "/images", title: "Images" },
+  { path: "/partners", title: "Partners" },
+  { path: "/accounts", title: "Accounts" },
+  { path: "/staff", title: "Staff" },
+  { path: "/brand", title: "Brand" },
+  { path: "/tokens", title: "API tokens" },
+  { path: "/events", title: "Audit log" },
 ];
 
 /** The caller, or null when nobody is logged in. */
@@ -61,7 +86,7 @@ export function App({ brand }: { brand: Brand }) {
         path="/*"
         element={
           me.data ? (
-            <ProjectProvider>
+            <ProjectProvider enabled={!isStaff(me.data)}>
               <Shell brand={brand} me={me.data} />
             </ProjectProvider>
           ) : (
@@ -77,6 +102,11 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
   const queries = useQueryClient();
   const navigate = useNavigate();
   const hidden = new Set(brand.hidden_sections ?? []);
+  const sections = isStaff(me)
+    ? me.scope === "operator"
+      ? OPERATOR_SECTIONS
+      : PARTNER_SECTIONS
+    : SECTIONS.filter((s) => !hidden.has(s.key));
   const logout = async () => {
     await ok(api.POST("/v1/logout"));
     setCsrfToken(undefined);
@@ -92,7 +122,7 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
           {brand.logo_url ? <img src={brand.logo_url} alt="" className="logo" /> : null}
           <span>{brand.display_name}</span>
         </Link>
-        <ProjectPicker />
+        {isStaff(me) ? null : <ProjectPicker />}
         <span className="who">{me.user?.email}</span>
         <button type="button" onClick={() => void logout()}>
           Log out
@@ -100,8 +130,8 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
       </header>
       <nav aria-label="Sections">
         <ul>
-          {SECTIONS.filter((s) => !hidden.has(s.key)).map((s) => (
-            <li key={s.key}>
+          {sections.map((s) => (
+            <li key={s.path}>
               <NavLink to={s.path}>{s.title}</NavLink>
             </li>
           ))}
@@ -109,7 +139,7 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
       </nav>
       <main>
         <Routes>
-          <Route index element={<Navigate to={hidden.has("dashboard") ? "/instances" : "/dashboard"} replace />} />
+          <Route index element={<Navigate to={sections[0]?.path ?? "/tokens"} replace />} />
           <Route path="dashboard" element={<Dashboard />} />
           <Route path="instances" element={<Instances />} />
           <Route path="instances/new" element={<NewInstance />} />
@@ -124,6 +154,15 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
           <Route path="users" element={<Users />} />
           <Route path="tokens" element={<Tokens />} />
           <Route path="events" element={<Events />} />
+          <Route path="accounts" element={<Accounts />} />
+          <Route path="accounts/:id" element={<AccountDetail />} />
+          <Route path="staff" element={<Users title="Staff" />} />
+          <Route path="brand" element={<OwnBrand />} />
+          <Route path="partners/:id/brand" element={<PartnerBrandPage />} />
+          <Route path="hosts" element={<Hosts />} />
+          <Route path="ip-pools" element={<IpPools />} />
+          <Route path="images" element={<Images />} />
+          <Route path="partners" element={<Partners />} />
           <Route path="*" element={<p>There is no such page.</p>} />
         </Routes>
       </main>

@@ -12,7 +12,12 @@ export function useCurrentUser(): Me {
 
 /** Whether the caller may manage the account's users, invitations and tokens. */
 export function isPeopleAdmin(me: Me): boolean {
-  return me.user ? me.user.role === "account_admin" : me.scope !== "account_read_only";
+  return me.user ? me.user.role !== "account_member" && me.user.role !== "account_read_only" : me.scope !== "account_read_only";
+}
+
+/** Partner or operator staff, who run accounts rather than instances. */
+export function isStaff(me: Me): boolean {
+  return me.scope === "operator" || me.scope === "partner_admin";
 }
 
 export function canWrite(me: Me): boolean {

@@ -16,9 +16,11 @@ interface ProjectChoice {
 const Context = createContext<ProjectChoice | null>(null);
 const KEY = "overcast.project";
 
-export function ProjectProvider({ children }: { children: ReactNode }) {
+/** `enabled`: whether the caller works in projects (staff do not). */
+export function ProjectProvider({ enabled, children }: { enabled: boolean; children: ReactNode }) {
   const list = useQuery({
     queryKey: ["projects", "all"],
+    enabled,
     queryFn: () => ok(api.GET("/v1/projects", { params: { query: { limit: 1000 } } })),
   });
   const [chosen, setChosen] = useState(() => localStorage.getItem(KEY) ?? "");

@@ -112,6 +112,8 @@ export interface FieldOptions {
   initial?: string | boolean | string[];
   /** Said under the field instead of the spec's description. */
   hint?: string;
+  /** The input's type, where the spec's says too little (`color`). */
+  inputType?: string;
 }
 
 type Value = string | boolean | string[];
@@ -134,6 +136,7 @@ export function SpecForm({
   busy,
   error,
   onSubmit,
+  onChange,
   children,
 }: {
   schema: string;
@@ -145,6 +148,8 @@ export function SpecForm({
   busy: boolean;
   error: unknown;
   onSubmit: (body: Record<string, unknown>) => void;
+  /** Told the body as it would be sent, at every keystroke (for previews). */
+  onChange?: (body: Record<string, unknown>) => void;
   children?: ReactNode;
 }) {
   const spec = bodySpec(schema);
@@ -154,7 +159,9 @@ export function SpecForm({
     Object.fromEntries(
       fields.map((f) => {
         const o = options[f];
-        const initial = o?.initial ?? (spec.properties[f]?.type === "boolean" ? false : spec.properties[f]?.type === "array" ? [] : "");
+        const field = spec.properties[f];
+        const picked = field?.type === "array" && (o?.choices || field.items?.enum);
+        const initial = o?.initial ?? (field?.type === "boolean" ? false : picked ? [] : "");
         return [f, initial];
       }),
     ),
@@ -171,10 +178,7 @@ export function SpecForm({
       return [f, problem(field, v, spec.required.includes(f), options[f]?.unit)];
     }),
   );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setChecked(true);
-    if (Object.values(problems).some(Boolean)) return;
+  const bodyOf = (values: Record<string, Value>) => {
     const out: Record<string, unknown> = {};
     for (const f of fields) {
       const v = values[f];
@@ -183,11 +187,21 @@ export function SpecForm({
       if (typeof v === "boolean") out[f] = v;
       else if (Array.isArray(v)) {
         if (v.length) out[f] = v;
+      } else if (field.type === "array") {
+        // A list typed as text: comma-separated.
+        const items = v.split(",").map((x) => x.trim()).filter(Boolean);
+        if (items.length) out[f] = items;
       } else if (v !== "") {
         out[f] = field.type === "integer" || field.type === "number" ? Number(v) * (options[f]?.unit?.factor ?? 1) : v;
       }
     }
-    onSubmit(out);
+    return out;
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setChecked(true);
+    if (Object.values(problems).some(Boolean)) return;
+    onSubmit(bodyOf(values));
   };
   return (
     <form onSubmit={submit} className="form" noValidate>
@@ -204,7 +218,11 @@ export function SpecForm({
         const describedBy = [why && `${inputId}-why`, shownProblem && `${inputId}-problem`, hint && `${inputId}-hint`]
           .filter(Boolean)
           .join(" ") || undefined;
-        const set = (v: Value) => setValues((old) => ({ ...old, [f]: v }));
+        const set = (v: Value) => {
+          const next = { ...values, [f]: v };
+          setValues(next);
+          onChange?.(bodyOf(next));
+        };
         const notes = (
           <>
             {hint ? (
@@ -224,13 +242,14 @@ export function SpecForm({
             ) : null}
           </>
         );
-        if (field.type === "array") {
+        const listChoices = o.choices ?? field.items?.enum?.map((v) => ({ value: v, label: v.replace(/_/g, " ") }));
+        if (field.type === "array" && listChoices) {
           const chosen = values[f] as string[];
           return (
             <fieldset key={f} disabled={!!why} aria-describedby={describedBy}>
               <legend>{text}</legend>
-              {(o.choices ?? []).length === 0 ? <p className="hint">None to choose from.</p> : null}
-              {(o.choices ?? []).map((c) => (
+              {listChoices.length === 0 ? <p className="hint">None to choose from.</p> : null}
+              {listChoices.map((c) => (
                 <label key={c.value} className="check">
                   <input
                     type="checkbox"
@@ -290,7 +309,7 @@ export function SpecForm({
           input = (
             <input
               {...common}
-              type={numeric ? "number" : field.format === "email" || f === "email" ? "email" : "text"}
+              type={o.inputType ?? (numeric ? "number" : field.format === "email" || f === "email" ? "email" : "text")}
               inputMode={numeric ? "numeric" : undefined}
               onChange={(e) => set(e.target.value)}
             />

@@ -152,6 +152,119 @@ test("a partner's customers see the partner's brand on its host name", { timeout
   await context.close();
 });
 
+test("operator and partner staff run the cloud from the console", { timeout: 180_000 }, async () => {
+  await waitForHost();
+  await call("POST", "/v1/users", operator, { name: "olga", email: "olga@operator.example", role: "operator" });
+  const invitation = await call("POST", "/v1/users/olga/invitations", operator, {});
+  await call("POST", "/v1/invitations/accept", operator, { secret: invitation.secret, password: PASSWORD });
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  const rita = await reported(page, problems, "failure-operator", () => operatorPages(page));
+  assert.deepEqual(problems, [], "the browser console stays free of errors");
+  await context.close();
+
+  // The partner's admin, on the partner's host name, under its brand.
+  await call("POST", "/v1/invitations/accept", operator, { secret: rita.split("#")[1], password: PASSWORD });
+  const partnerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const partnerPage = await partnerContext.newPage();
+  const partnerProblems = watchProblems(partnerPage);
+  await reported(partnerPage, partnerProblems, "failure-partner-admin", () => partnerPages(partnerPage));
+  assert.deepEqual(partnerProblems, [], "the browser console stays free of errors");
+  await partnerContext.close();
+});
+
+async function operatorPages(page) {
+  await page.goto(`${base}/login`);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.getByLabel("E-mail").fill("olga@operator.example");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Hosts" }).waitFor();
+  await page.getByRole("cell", { name: "active" }).first().waitFor();
+  assert.ok(await page.getByRole("meter").count() >= 1, "hosts show their storage use");
+  await accessible(page, "operator-hosts");
+
+  await nav(page, "IP pools");
+  await page.getByLabel("Name", { exact: true }).fill("staff-pool");
+  await page.getByLabel("First address").fill("198.51.100.10");
+  await page.getByLabel("Last address").fill("198.51.100.20");
+  await page.getByLabel("Prefix length").fill("24");
+  await page.getByLabel("Gateway").fill("198.51.100.1");
+  await page.getByRole("button", { name: "Create pool" }).click();
+  await page.getByRole("cell", { name: "staff-pool" }).waitFor();
+  await accessible(page, "operator-ip-pools");
+
+  await nav(page, "Images");
+  await page.getByRole("cell", { name: "tiny", exact: true }).waitFor();
+  await accessible(page, "operator-images");
+
+  await nav(page, "Partners");
+  await page.getByLabel("Name", { exact: true }).fill("resell");
+  await page.getByLabel("Host names").fill("console.resell.test");
+  await page.getByRole("button", { name: "Add partner" }).click();
+  await page.getByRole("link", { name: "Brand of resell" }).click();
+  await page.getByRole("heading", { name: "Brand of resell" }).waitFor();
+  await page.getByLabel("Display name").fill("Resell Cloud");
+  await page.getByLabel("Primary colour").fill("#7c2d12");
+  // The preview follows the form as it is typed.
+  await page.locator(".preview").getByText("Resell Cloud").waitFor();
+  assert.equal(await page.locator(".preview-button").evaluate((el) => getComputedStyle(el).backgroundColor), "rgb(124, 45, 18)");
+  await accessible(page, "operator-brand-editor");
+  await page.getByRole("button", { name: "Save brand" }).click();
+  await until("the brand to be saved", async () => (await call("GET", "/v1/partners/resell", operator)).brand.primary_color === "#7c2d12", 10_000);
+
+  await nav(page, "Accounts");
+  await page.getByLabel("Name", { exact: true }).fill("shop");
+  await page.getByLabel(/Partner/).selectOption("resell");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "shop", exact: true }).waitFor();
+  await page.getByLabel("Name", { exact: true }).fill("sam");
+  await page.getByLabel("E-mail").fill("sam@shop.example");
+  await page.getByLabel("Role").selectOption("account_admin");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await page.getByRole("button", { name: "Invitation link for sam" }).click();
+  await page.getByText(`${base}/invitation#`).waitFor();
+  await accessible(page, "operator-account");
+
+  await nav(page, "Staff");
+  await page.getByLabel("Name", { exact: true }).fill("rita");
+  await page.getByLabel("E-mail").fill("rita@resell.example");
+  await page.getByLabel("Role").selectOption("partner_admin");
+  await page.getByLabel(/Partner/).selectOption("resell");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await page.getByRole("button", { name: "Invitation link for rita" }).click();
+  const link = await page.locator(".secret code").innerText();
+  await accessible(page, "operator-staff");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  return link;
+}
+
+async function partnerPages(page) {
+  const home = `http://console.resell.test:${new URL(base).port}`;
+  await page.goto(`${home}/login`);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  assert.equal(await page.title(), "Resell Cloud");
+  await page.getByLabel("E-mail").fill("rita@resell.example");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Accounts" }).waitFor();
+  await page.getByRole("link", { name: "shop" }).waitFor();
+  assert.equal(await page.getByRole("link", { name: "acme" }).count(), 0, "only the partner's accounts");
+  assert.equal(await page.getByRole("link", { name: "Hosts" }).count(), 0, "no operator pages");
+  await accessible(page, "partner-accounts");
+  await nav(page, "Brand");
+  await page.getByRole("heading", { name: "Brand of resell" }).waitFor();
+  assert.equal(await page.getByLabel("Display name").inputValue(), "Resell Cloud");
+  await accessible(page, "partner-brand");
+  await nav(page, "Staff");
+  await page.getByRole("cell", { name: "rita", exact: true }).waitFor();
+  assert.equal(await page.getByText("olga").count(), 0, "no operator staff");
+  await accessible(page, "partner-staff");
+}
+
 async function isolation(page, composed) {
   const { admin, invitation } = await customerAccount(base, operator, "globex", "bob@globex.example");
   await call("POST", "/v1/invitations/accept", admin.secret, { secret: invitation.secret, password: PASSWORD });

@@ -1,5 +1,6 @@
 // Drives: blank or from an image, grown, renamed and deleted. Attaching and
 // detaching happen on the instance's page, while it is stopped.
+import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../api";
@@ -103,9 +104,11 @@ export function DriveDetail() {
   const { id = "" } = useParams();
   const navigate = useNavigate();
   const queries = useQueryClient();
+  const [leaving, setLeaving] = useState(false);
   const drive = useQuery({
     queryKey: ["drive", id],
-    queryFn: () => ok(api.GET("/v1/drives/{drive}", { params: { path: { drive: id } } })),
+    enabled: !leaving,
+    queryFn: ({ signal }) => ok(api.GET("/v1/drives/{drive}", { params: { path: { drive: id } }, signal })),
     refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) ? false : 1000),
   });
   const update = useMutation({
@@ -114,6 +117,11 @@ export function DriveDetail() {
     onSuccess: () => queries.invalidateQueries({ queryKey: ["drive", id] }),
   });
   const remove = useMutation({
+    onMutate: async () => {
+      setLeaving(true);
+      await queries.cancelQueries({ queryKey: ["drive", id] });
+    },
+    onError: () => setLeaving(false),
     mutationFn: () => ok(api.DELETE("/v1/drives/{drive}", { params: { path: { drive: id } } })),
     onSuccess: async () => {
       queries.removeQueries({ queryKey: ["drive", id] });

@@ -206,9 +206,13 @@ export function InstanceDetail() {
   const { id = "" } = useParams();
   const navigate = useNavigate();
   const queries = useQueryClient();
+  // Once it is being deleted, the page stops asking for it (a read after
+  // the delete would be a 404).
+  const [leaving, setLeaving] = useState(false);
   const instance = useQuery({
     queryKey: ["instance", id],
-    queryFn: () => ok(api.GET("/v1/instances/{instance}", { params: { path: { instance: id } } })),
+    enabled: !leaving,
+    queryFn: ({ signal }) => ok(api.GET("/v1/instances/{instance}", { params: { path: { instance: id } }, signal })),
     refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) ? 5000 : 1000),
   });
   const refresh = async () => {
@@ -216,6 +220,13 @@ export function InstanceDetail() {
     await queries.invalidateQueries({ queryKey: ["instances"] });
   };
   const act = useMutation({
+    onMutate: async (action) => {
+      if (action === "delete") {
+        setLeaving(true);
+        await queries.cancelQueries({ queryKey: ["instance", id] });
+      }
+    },
+    onError: () => setLeaving(false),
     mutationFn: async (action: "start" | "stop" | "reboot" | "delete") => {
       const path = { params: { path: { instance: id } } };
       if (action === "delete") return ok(api.DELETE("/v1/instances/{instance}", path));

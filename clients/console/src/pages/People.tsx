@@ -1,9 +1,9 @@
 // The account's people: users and their invitation or reset links, API
 // tokens (the secret is shown once), and the caller's own sessions.
 import { useState } from "react";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ok, type Schemas } from "../api";
-import { isPeopleAdmin, useCurrentUser } from "../me";
+import { isPeopleAdmin, isStaff, useCurrentUser } from "../me";
 import { ConfirmButton, ErrorNote, PagedTable, SpecForm, usePages } from "../ui";
 
 function OneTimeSecret({ title, value, note }: { title: string; value: string; note: string }) {
@@ -19,17 +19,33 @@ function OneTimeSecret({ title, value, note }: { title: string; value: string; n
   );
 }
 
-export function Users() {
+/**
+ * Users: of the caller's account, of the `account` given (staff looking at
+ * a customer's), or, for staff naming no account, the staff they see.
+ */
+export function Users({ account, title = "Users" }: { account?: string; title?: string }) {
   const me = useCurrentUser();
   const admin = isPeopleAdmin(me);
   const queries = useQueryClient();
-  const pages = usePages<Schemas["User"]>(["users"], (page_token) =>
-    ok(api.GET("/v1/users", { params: { query: { limit: 100, page_token } } })),
+  const pages = usePages<Schemas["User"]>(["users", account], (page_token) =>
+    ok(api.GET("/v1/users", { params: { query: { account, limit: 100, page_token } } })),
   );
+  const staff = isStaff(me) && !account;
+  const roles: string[] = staff
+    ? me.scope === "operator"
+      ? ["operator", "partner_admin"]
+      : ["partner_admin"]
+    : ["account_admin", "account_member", "account_read_only"];
+  const partners = useQuery({
+    queryKey: ["partners", "all"],
+    enabled: staff && me.scope === "operator",
+    queryFn: () => ok(api.GET("/v1/partners", { params: { query: { limit: 1000 } } })),
+  });
   const refresh = () => queries.invalidateQueries({ queryKey: ["users"] });
   const [link, setLink] = useState<Schemas["Invitation"]>();
   const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) => ok(api.POST("/v1/users", { body: body as Schemas["UserCreate"] })),
+    mutationFn: (body: Record<string, unknown>) =>
+      ok(api.POST("/v1/users", { params: { query: { account } }, body: body as Schemas["UserCreate"] })),
     onSuccess: refresh,
   });
   const invite = useMutation({
@@ -42,7 +58,7 @@ export function Users() {
   });
   return (
     <section aria-labelledby="users-title">
-      <h1 id="users-title">Users</h1>
+      {account ? <h2 id="users-title">{title}</h2> : <h1 id="users-title">{title}</h1>}
       {link ? (
         <OneTimeSecret
           title={link.kind === "reset" ? "Password reset link" : "Invitation link"}
@@ -81,12 +97,19 @@ export function Users() {
       <ErrorNote error={invite.error ?? remove.error} />
       {admin ? (
         <>
-          <h2>Add a user</h2>
+          {account ? <h3>Add a user</h3> : <h2>Add a user</h2>}
           <SpecForm
             key={pages.items?.length}
             schema="UserCreate"
-            fields={["name", "email", "role", "description"]}
-            options={{ email: { label: "E-mail" } }}
+            fields={staff && me.scope === "operator" ? ["name", "email", "role", "partner", "description"] : ["name", "email", "role", "description"]}
+            options={{
+              email: { label: "E-mail" },
+              role: { choices: roles.map((r) => ({ value: r, label: r.replace(/_/g, " ") })), initial: roles[roles.length - 1] },
+              partner: {
+                label: "Partner (for a partner admin)",
+                choices: (partners.data?.items ?? []).map((p) => ({ value: p.name, label: p.name })),
+              },
+            }}
             submitLabel="Add user"
             busy={create.isPending}
             error={create.error}
@@ -118,8 +141,8 @@ export function Tokens() {
     mutationFn: (token: string) => ok(api.DELETE("/v1/tokens/{token}", { params: { path: { token } } })),
     onSuccess: refresh,
   });
-  // An account's people make tokens for their own account only.
-  const scopes = me.account_id ? ["account_read_write", "account_read_only"] : undefined;
+  // People make tokens of their own level: an account's, or their own staff scope.
+  const scopes = me.account_id ? ["account_read_write", "account_read_only"] : [me.scope];
   return (
     <section aria-labelledby="tokens-title">
       <h1 id="tokens-title">API tokens</h1>
@@ -155,7 +178,7 @@ export function Tokens() {
             schema="TokenCreate"
             fields={["description", "scope", "expires_in_seconds"]}
             options={{
-              scope: scopes ? { choices: scopes.map((s) => ({ value: s, label: s.replace(/_/g, " ") })) } : {},
+              scope: { choices: scopes.map((s) => ({ value: s, label: s.replace(/_/g, " ") })) },
               expires_in_seconds: {
                 label: "Expires in",
                 unit: { label: "days", factor: 86_400 },

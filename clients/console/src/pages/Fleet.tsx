@@ -1,0 +1,218 @@
+// The operator's pages: hosts (capacity, state, drain), IP pools, images
+// and partners.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router";
+import { api, ok, type Schemas } from "../api";
+import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
+
+function Bar({ used, total, label }: { used: number; total: number; label: string }) {
+  const share = total > 0 ? Math.min(1, used / total) : 0;
+  return (
+    <span className="bar-cell">
+      <meter min={0} max={1} value={share} aria-label={label} />
+      <small>{Math.round(share * 100)}%</small>
+    </span>
+  );
+}
+
+export function Hosts() {
+  const queries = useQueryClient();
+  const pages = usePages<Schemas["Host"]>(
+    ["hosts"],
+    (page_token) => ok(api.GET("/v1/hosts", { params: { query: { limit: 100, page_token } } })),
+    { refetchInterval: () => 5000 },
+  );
+  const setState = useMutation({
+    mutationFn: ({ id, state }: { id: string; state: "active" | "draining" }) =>
+      ok(api.PUT("/v1/hosts/{host}", { params: { path: { host: id } }, body: { state } })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["hosts"] }),
+  });
+  return (
+    <section aria-labelledby="hosts-title">
+      <h1 id="hosts-title">Hosts</h1>
+      <PagedTable
+        pages={pages}
+        caption="Hosts"
+        empty="No hosts yet: enroll one with a host enrollment."
+        columns={[
+          { header: "Name", cell: (h) => h.name },
+          { header: "State", cell: (h) => <StateBadge state={h.state} /> },
+          { header: "Address", cell: (h) => <code>{h.address}</code> },
+          { header: "CPUs", cell: (h) => h.cpus },
+          { header: "Memory", cell: (h) => `${Math.round(h.memory_mib / 1024)} GiB` },
+          {
+            header: "Storage used",
+            cell: (h) => (
+              <>
+                <Bar used={h.storage_bytes - h.storage_free_bytes} total={h.storage_bytes} label={`Storage used on ${h.name}`} />{" "}
+                <small>of {bytes(h.storage_bytes)}</small>
+              </>
+            ),
+          },
+          {
+            header: "Actions",
+            cell: (h) =>
+              h.state === "active" ? (
+                <button type="button" onClick={() => setState.mutate({ id: h.id, state: "draining" })}>
+                  Drain {h.name}
+                </button>
+              ) : h.state === "draining" ? (
+                <button type="button" onClick={() => setState.mutate({ id: h.id, state: "active" })}>
+                  Activate {h.name}
+                </button>
+              ) : null,
+          },
+        ]}
+      />
+      <ErrorNote error={setState.error} />
+    </section>
+  );
+}
+
+export function IpPools() {
+  const queries = useQueryClient();
+  const pages = usePages<Schemas["IpPool"]>(["ip-pools", "pages"], (page_token) =>
+    ok(api.GET("/v1/ip-pools", { params: { query: { limit: 100, page_token } } })),
+  );
+  const refresh = () => queries.invalidateQueries({ queryKey: ["ip-pools"] });
+  const create = useMutation({
+    mutationFn: (body: Record<string, unknown>) => ok(api.POST("/v1/ip-pools", { body: body as Schemas["IpPoolCreate"] })),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE("/v1/ip-pools/{pool}", { params: { path: { pool: id } } })),
+    onSuccess: refresh,
+  });
+  return (
+    <section aria-labelledby="pools-title">
+      <h1 id="pools-title">IP pools</h1>
+      <PagedTable
+        pages={pages}
+        caption="IP pools"
+        empty="No IP pools yet."
+        columns={[
+          { header: "Name", cell: (p) => p.name },
+          { header: "Range", cell: (p) => <code>{`${p.first_address}–${p.last_address}/${p.prefix_len}`}</code> },
+          { header: "Gateway", cell: (p) => <code>{p.gateway}</code> },
+          { header: "Actions", cell: (p) => <ConfirmButton label="Delete" question={`Delete the pool ${p.name}?`} onConfirm={() => remove.mutate(p.id)} /> },
+        ]}
+      />
+      <ErrorNote error={remove.error} />
+      <h2>Create a pool</h2>
+      <SpecForm
+        key={pages.items?.length}
+        schema="IpPoolCreate"
+        fields={["name", "first_address", "last_address", "prefix_len", "gateway", "description"]}
+        options={{ prefix_len: { label: "Prefix length" } }}
+        submitLabel="Create pool"
+        busy={create.isPending}
+        error={create.error}
+        onSubmit={(body) => create.mutate(body)}
+      />
+    </section>
+  );
+}
+
+export function Images() {
+  const queries = useQueryClient();
+  const pages = usePages<Schemas["Image"]>(["images", "pages"], (page_token) =>
+    ok(api.GET("/v1/images", { params: { query: { limit: 100, page_token } } })),
+  );
+  const refresh = () => queries.invalidateQueries({ queryKey: ["images"] });
+  const create = useMutation({
+    mutationFn: (body: Record<string, unknown>) => ok(api.POST("/v1/images", { body: body as Schemas["ImageCreate"] })),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE("/v1/images/{image}", { params: { path: { image: id } } })),
+    onSuccess: refresh,
+  });
+  return (
+    <section aria-labelledby="images-title">
+      <h1 id="images-title">Images</h1>
+      <PagedTable
+        pages={pages}
+        caption="Images"
+        empty="No images yet."
+        columns={[
+          { header: "Name", cell: (i) => i.name },
+          { header: "OS", cell: (i) => i.os_family },
+          { header: "Boot", cell: (i) => `${i.architecture}, ${i.boot_mode}` },
+          { header: "Minimum size", cell: (i) => bytes(i.min_size_bytes) },
+          { header: "Actions", cell: (i) => <ConfirmButton label="Delete" question={`Delete the image ${i.name}?`} onConfirm={() => remove.mutate(i.id)} /> },
+        ]}
+      />
+      <ErrorNote error={remove.error} />
+      <h2>Register an image</h2>
+      <SpecForm
+        key={pages.items?.length}
+        schema="ImageCreate"
+        fields={["name", "source_url", "os_family", "architecture", "boot_mode", "min_size_bytes", "system", "description"]}
+        options={{
+          source_url: { label: "Source URL" },
+          os_family: { label: "OS family" },
+          boot_mode: { label: "Boot mode" },
+          min_size_bytes: { label: "Minimum size", unit: { label: "GiB", factor: 2 ** 30 } },
+          system: { label: "Offered to every account" },
+        }}
+        submitLabel="Register image"
+        busy={create.isPending}
+        error={create.error}
+        onSubmit={(body) => create.mutate(body)}
+      />
+    </section>
+  );
+}
+
+export function Partners() {
+  const queries = useQueryClient();
+  const pages = usePages<Schemas["Partner"]>(["partners", "pages"], (page_token) =>
+    ok(api.GET("/v1/partners", { params: { query: { limit: 100, page_token } } })),
+  );
+  const refresh = () => queries.invalidateQueries({ queryKey: ["partners"] });
+  const create = useMutation({
+    // A new partner starts with its name as its brand; its brand page refines it.
+    mutationFn: (body: Record<string, unknown>) =>
+      ok(
+        api.POST("/v1/partners", {
+          body: {
+            ...(body as Omit<Schemas["PartnerCreate"], "brand">),
+            brand: { display_name: String(body.name), primary_color: "#1d4ed8", accent_color: "#0f766e" },
+          },
+        }),
+      ),
+    onSuccess: refresh,
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE("/v1/partners/{partner}", { params: { path: { partner: id } } })),
+    onSuccess: refresh,
+  });
+  return (
+    <section aria-labelledby="partners-title">
+      <h1 id="partners-title">Partners</h1>
+      <PagedTable
+        pages={pages}
+        caption="Partners"
+        empty="No partners yet."
+        columns={[
+          { header: "Name", cell: (p) => p.name },
+          { header: "Host names", cell: (p) => p.host_names.join(", ") || "none" },
+          { header: "Brand", cell: (p) => <Link to={`/partners/${p.id}/brand`}>Brand of {p.name}</Link> },
+          { header: "Actions", cell: (p) => <ConfirmButton label="Delete" question={`Delete the partner ${p.name} and its staff?`} onConfirm={() => remove.mutate(p.id)} /> },
+        ]}
+      />
+      <ErrorNote error={remove.error} />
+      <h2>Add a partner</h2>
+      <SpecForm
+        key={pages.items?.length}
+        schema="PartnerCreate"
+        fields={["name", "host_names", "description"]}
+        options={{ host_names: { label: "Host names", hint: "The domains its customers use, separated by commas." } }}
+        submitLabel="Add partner"
+        busy={create.isPending}
+        error={create.error}
+        onSubmit={(body) => create.mutate(body)}
+      />
+    </section>
+  );
+}
