@@ -12,6 +12,7 @@ use overcast_testkit::on_both_backends;
 on_both_backends!(
     invitation_login_and_cookie_sessions,
     staff_log_in_as_partner_admins_and_operators,
+    suspended_accounts_are_refused,
     failed_logins_are_rate_limited,
     brands_follow_the_host_name,
 );
@@ -719,4 +720,81 @@ async fn staff_log_in_as_partner_admins_and_operators(backend: Backend) {
 async fn me_id(t: &TestServer, who: &Browser) -> String {
     let me = who.call(t, Method::GET, "/v1/me", None).await;
     me.body["user"]["id"].as_str().unwrap().to_string()
+}
+
+async fn suspended_accounts_are_refused(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let op = t.operator_token.clone();
+    let acme = t.tenant("acme").await;
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({"name": "alice", "email": "alice@acme.example", "role": "account_admin"}),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let alice = logged_in(&t, "alice@acme.example", PASSWORD).await;
+    assert_eq!(t.get("/v1/projects", &acme.rw).await.status, StatusCode::OK);
+
+    // Only its partner or the operator suspends an account.
+    let r = t
+        .put("/v1/accounts/acme", &acme.rw, json!({"suspended": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = t
+        .put("/v1/accounts/acme", &op, json!({"suspended": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["suspended"], true);
+
+    // At once, its tokens (cached or not) and its logins are refused.
+    for token in [&acme.rw, &acme.ro] {
+        let r = t.get("/v1/projects", token).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::FORBIDDEN, "account_suspended"),
+            "{}",
+            r.body
+        );
+    }
+    let r = alice.call(&t, Method::GET, "/v1/me", None).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "account_suspended"),
+        "{}",
+        r.body
+    );
+    let other = t.tenant("other").await;
+    assert_eq!(
+        t.get("/v1/projects", &other.rw).await.status,
+        StatusCode::OK
+    );
+
+    let r = t
+        .put("/v1/accounts/acme", &op, json!({"suspended": false}))
+        .await;
+    assert_eq!(
+        (r.status, &r.body["suspended"]),
+        (StatusCode::OK, &json!(false)),
+        "{}",
+        r.body
+    );
+    assert_eq!(t.get("/v1/projects", &acme.rw).await.status, StatusCode::OK);
+    assert_eq!(
+        alice.call(&t, Method::GET, "/v1/me", None).await.status,
+        StatusCode::OK
+    );
+    let events = t
+        .get("/v1/events?resource_type=account&limit=1000", &op)
+        .await;
+    let actions: Vec<&str> = events.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"account.suspend") && actions.contains(&"account.resume"),
+        "{actions:?}"
+    );
 }

@@ -208,9 +208,7 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("description")
                     .long("description")
-                    .value_parser(
-                        ::clap::value_parser!(types::IdentityUpdateDescription),
-                    )
+                    .value_parser(::clap::value_parser!(types::AccountUpdateDescription))
                     .required(false),
             )
             .arg(
@@ -225,8 +223,17 @@ impl<T: CliConfig> Cli<T> {
             .arg(
                 ::clap::Arg::new("name")
                     .long("name")
-                    .value_parser(::clap::value_parser!(types::IdentityUpdateName))
+                    .value_parser(::clap::value_parser!(types::AccountUpdateName))
                     .required(false),
+            )
+            .arg(
+                ::clap::Arg::new("suspended")
+                    .long("suspended")
+                    .value_parser(::clap::value_parser!(bool))
+                    .required(false)
+                    .help(
+                        "Suspend (`true`) or resume (`false`) the account: its partner's\nadmins and the operator only.",
+                    ),
             )
             .arg(
                 ::clap::Arg::new("json-body")
@@ -242,7 +249,9 @@ impl<T: CliConfig> Cli<T> {
                     .action(::clap::ArgAction::SetTrue)
                     .help("XXX"),
             )
-            .about("Update an account")
+            .about(
+                "Update an account\n\nRename it, describe it, or (its partner's admins and the operator)\nsuspend or resume it.",
+            )
     }
     pub fn cli_account_delete() -> ::clap::Command {
         ::clap::Command::new("")
@@ -3594,20 +3603,23 @@ impl<T: CliConfig> Cli<T> {
             request = request.account(value.clone());
         }
         if let Some(value) = matches
-            .get_one::<types::IdentityUpdateDescription>("description")
+            .get_one::<types::AccountUpdateDescription>("description")
         {
             request = request.body_map(|body| { body.description(value.clone()) });
         }
         if let Some(value) = matches.get_one::<types::AccountUpdateIfMatch>("if-match") {
             request = request.if_match(value.clone());
         }
-        if let Some(value) = matches.get_one::<types::IdentityUpdateName>("name") {
+        if let Some(value) = matches.get_one::<types::AccountUpdateName>("name") {
             request = request.body_map(|body| { body.name(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<bool>("suspended") {
+            request = request.body_map(|body| { body.suspended(value.clone()) });
         }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::IdentityUpdate>(&body_txt)
+            let body_value = serde_json::from_str::<types::AccountUpdate>(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }

@@ -255,6 +255,17 @@ async function partnerPages(page) {
   assert.equal(await page.getByRole("link", { name: "acme" }).count(), 0, "only the partner's accounts");
   assert.equal(await page.getByRole("link", { name: "Hosts" }).count(), 0, "no operator pages");
   await accessible(page, "partner-accounts");
+  // The partner suspends its customer and resumes it.
+  await page.getByRole("link", { name: "shop" }).click();
+  await page.getByRole("heading", { name: "shop", exact: true }).waitFor();
+  await page.getByRole("button", { name: "Suspend account" }).click();
+  await page.getByRole("button", { name: "Yes, suspend account" }).click();
+  await page.getByRole("button", { name: "Resume account" }).waitFor();
+  assert.equal((await call("GET", "/v1/accounts/shop", operator)).suspended, true);
+  await accessible(page, "partner-account-suspended");
+  await page.getByRole("button", { name: "Resume account" }).click();
+  await page.getByRole("button", { name: "Suspend account" }).waitFor();
+  assert.equal((await call("GET", "/v1/accounts/shop", operator)).suspended, false);
   await nav(page, "Brand");
   await page.getByRole("heading", { name: "Brand of resell" }).waitFor();
   assert.equal(await page.getByLabel("Display name").inputValue(), "Resell Cloud");

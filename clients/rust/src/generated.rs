@@ -24,6 +24,9 @@ pub mod types {
         ///The owning partner; absent for the operator's direct customers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub partner_id: ::std::option::Option<::uuid::Uuid>,
+        /**A suspended account's tokens and logins are refused (403
+`account_suspended`); what it runs keeps running.*/
+        pub suspended: bool,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
     }
@@ -446,6 +449,32 @@ operators omit it for a direct customer.*/
             Default::default()
         }
     }
+    ///Change an account. Absent fields stay as they are.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct AccountUpdate {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<AccountUpdateDescription>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<AccountUpdateName>,
+        /**Suspend (`true`) or resume (`false`) the account: its partner's
+admins and the operator only.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub suspended: ::std::option::Option<bool>,
+    }
+    impl AccountUpdate {
+        pub fn builder() -> builder::AccountUpdate {
+            Default::default()
+        }
+    }
     ///`AccountUpdateAccount`
     #[derive(
         ::serde::Serialize,
@@ -526,6 +555,70 @@ operators omit it for a direct customer.*/
                 })
         }
     }
+    ///`AccountUpdateDescription`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct AccountUpdateDescription(::std::string::String);
+    impl ::std::ops::Deref for AccountUpdateDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AccountUpdateDescription> for ::std::string::String {
+        fn from(value: AccountUpdateDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AccountUpdateDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AccountUpdateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AccountUpdateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdateDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`AccountUpdateIfMatch`
     #[derive(
         ::serde::Serialize,
@@ -589,6 +682,80 @@ operators omit it for a direct customer.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for AccountUpdateIfMatch {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`AccountUpdateName`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct AccountUpdateName(::std::string::String);
+    impl ::std::ops::Deref for AccountUpdateName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AccountUpdateName> for ::std::string::String {
+        fn from(value: AccountUpdateName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AccountUpdateName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AccountUpdateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AccountUpdateName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AccountUpdateName {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -18643,6 +18810,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            suspended: ::std::result::Result<bool, ::std::string::String>,
             time_created: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -18659,6 +18827,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     partner_id: Ok(Default::default()),
+                    suspended: Err("no value supplied for suspended".to_string()),
                     time_created: Err("no value supplied for time_created".to_string()),
                     time_modified: Err("no value supplied for time_modified".to_string()),
                 }
@@ -18711,6 +18880,18 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     });
                 self
             }
+            pub fn suspended<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suspended = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for suspended: {e}")
+                    });
+                self
+            }
             pub fn time_created<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -18746,6 +18927,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     id: value.id?,
                     name: value.name?,
                     partner_id: value.partner_id?,
+                    suspended: value.suspended?,
                     time_created: value.time_created?,
                     time_modified: value.time_modified?,
                 })
@@ -18758,6 +18940,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     id: Ok(value.id),
                     name: Ok(value.name),
                     partner_id: Ok(value.partner_id),
+                    suspended: Ok(value.suspended),
                     time_created: Ok(value.time_created),
                     time_modified: Ok(value.time_modified),
                 }
@@ -18906,6 +19089,93 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                 Self {
                     items: Ok(value.items),
                     next_page: Ok(value.next_page),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountUpdate {
+            description: ::std::result::Result<
+                ::std::option::Option<super::AccountUpdateDescription>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<super::AccountUpdateName>,
+                ::std::string::String,
+            >,
+            suspended: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountUpdate {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    suspended: Ok(Default::default()),
+                }
+            }
+        }
+        impl AccountUpdate {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AccountUpdateDescription>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AccountUpdateName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn suspended<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.suspended = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for suspended: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountUpdate> for super::AccountUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    name: value.name?,
+                    suspended: value.suspended?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountUpdate> for AccountUpdate {
+            fn from(value: super::AccountUpdate) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    name: Ok(value.name),
+                    suspended: Ok(value.suspended),
                 }
             }
         }
@@ -27587,6 +27857,9 @@ let response = client.account_get()
     }
     /**Update an account
 
+Rename it, describe it, or (its partner's admins and the operator)
+suspend or resume it.
+
 Sends a `PUT` request to `/v1/accounts/{account}`
 
 Arguments:
@@ -29848,7 +30121,7 @@ pub mod builder {
         client: &'a super::Client,
         account: Result<types::AccountUpdateAccount, String>,
         if_match: Result<Option<types::AccountUpdateIfMatch>, String>,
-        body: Result<types::builder::IdentityUpdate, String>,
+        body: Result<types::builder::AccountUpdate, String>,
     }
     impl<'a> AccountUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -29885,24 +30158,22 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::IdentityUpdate>,
-            <V as std::convert::TryInto<
-                types::IdentityUpdate,
-            >>::Error: std::fmt::Display,
+            V: std::convert::TryInto<types::AccountUpdate>,
+            <V as std::convert::TryInto<types::AccountUpdate>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `IdentityUpdate` for body failed: {}", s)
+                    format!("conversion to `AccountUpdate` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::IdentityUpdate,
-            ) -> types::builder::IdentityUpdate,
+                types::builder::AccountUpdate,
+            ) -> types::builder::AccountUpdate,
         {
             self.body = self.body.map(f);
             self
@@ -29916,7 +30187,7 @@ pub mod builder {
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::IdentityUpdate::try_from(v).map_err(|e| e.to_string())
+                    types::AccountUpdate::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(

@@ -120,7 +120,11 @@ export interface paths {
         };
         /** Fetch an account */
         get: operations["account_get"];
-        /** Update an account */
+        /**
+         * Update an account
+         * @description Rename it, describe it, or (its partner's admins and the operator)
+         *     suspend or resume it.
+         */
         put: operations["account_update"];
         post?: never;
         /**
@@ -1139,6 +1143,12 @@ export interface components {
              * @example 0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c
              */
             partner_id?: string | null;
+            /**
+             * @description A suspended account's tokens and logins are refused (403
+             *     `account_suspended`); what it runs keeps running.
+             * @example false
+             */
+            suspended: boolean;
         };
         /** @description Create an account (a customer). */
         AccountCreate: {
@@ -1160,6 +1170,19 @@ export interface components {
              * @example eyJ2IjoxLCJhZnRlciI6IndlYiJ9
              */
             next_page?: string | null;
+        };
+        /** @description Change an account. Absent fields stay as they are. */
+        AccountUpdate: {
+            /** @example A better description */
+            description?: string | null;
+            /** @example new-name */
+            name?: string | null;
+            /**
+             * @description Suspend (`true`) or resume (`false`) the account: its partner's
+             *     admins and the operator only.
+             * @example false
+             */
+            suspended?: boolean | null;
         };
         /**
          * @description CPU architecture of an image.
@@ -3187,7 +3210,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["IdentityUpdate"];
+                "application/json": components["schemas"]["AccountUpdate"];
             };
         };
         responses: {

@@ -47,6 +47,8 @@ pub struct AccountRow {
     pub time_created: i64,
     pub time_modified: i64,
     pub generation: i64,
+    /// When it was suspended; none while it is not.
+    pub time_suspended: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

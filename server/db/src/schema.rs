@@ -47,6 +47,7 @@ diesel::table! {
         time_created -> BigInt,
         time_modified -> BigInt,
         generation -> BigInt,
+        time_suspended -> Nullable<BigInt>,
     }
 }
 

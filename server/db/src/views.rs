@@ -110,6 +110,7 @@ impl From<AccountRow> for Account {
                 r.time_modified,
             ),
             partner_id: r.partner_id.as_ref().map(Into::into),
+            suspended: r.time_suspended.is_some(),
         }
     }
 }

@@ -211,16 +211,21 @@ pub fn token_actor(conn: &mut DbConn, hash: &str) -> ApiResult<(Actor, Option<i6
         .optional()?;
     let now = now_micros();
     match row {
-        Some(t) if t.time_revoked.is_none() && t.time_expires.is_none_or(|e| e > now) => Ok((
-            Actor {
-                scope: t.scope,
-                token_id: Some(t.id),
-                user: None,
-                partner_id: t.partner_id,
-                account_id: t.account_id,
-            },
-            t.time_expires,
-        )),
+        Some(t) if t.time_revoked.is_none() && t.time_expires.is_none_or(|e| e > now) => {
+            if let Some(account) = &t.account_id {
+                super::tenancy::check_not_suspended(conn, account)?;
+            }
+            Ok((
+                Actor {
+                    scope: t.scope,
+                    token_id: Some(t.id),
+                    user: None,
+                    partner_id: t.partner_id,
+                    account_id: t.account_id,
+                },
+                t.time_expires,
+            ))
+        }
         _ => Err(ApiError::unauthorized(
             "the token is unknown, revoked or expired",
         )),

@@ -367,6 +367,9 @@ pub fn session_actor(conn: &mut DbConn, hash: &str) -> ApiResult<LiveSession> {
                 && s.time_expires > now
                 && s.time_last_used + SESSION_IDLE_SECS * MICROS > now =>
         {
+            if let Some(account) = &u.account_id {
+                tenancy::check_not_suspended(conn, account)?;
+            }
             Ok(LiveSession {
                 actor: Actor {
                     token_id: None,

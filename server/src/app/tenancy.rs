@@ -18,8 +18,8 @@ use super::{
     validate_description, validate_name,
 };
 use overcast_types::params::{
-    AccountCreate, IdentityUpdate, PartnerCreate, PartnerUpdate, ProjectCreate, SshKeyCreate,
-    TokenCreate, UserCreate,
+    AccountCreate, AccountUpdate, IdentityUpdate, PartnerCreate, PartnerUpdate, ProjectCreate,
+    SshKeyCreate, TokenCreate, UserCreate,
 };
 
 global_lookup!(lookup_partner, partners, PartnerRow, "partner");
@@ -255,6 +255,7 @@ pub fn account_create(conn: &mut DbConn, ctx: &Ctx, p: AccountCreate) -> ApiResu
         time_created: now,
         time_modified: now,
         generation: 1,
+        time_suspended: None,
     };
     diesel::insert_into(accounts::table)
         .values(&row)
@@ -298,15 +299,50 @@ pub fn account_update(
     conn: &mut DbConn,
     ctx: &Ctx,
     sel: &NameOrId,
-    p: IdentityUpdate,
+    p: AccountUpdate,
     if_match: Option<i64>,
 ) -> ApiResult<AccountRow> {
     let mut row = account_get(conn, &ctx.actor, sel)?;
     check_generation(if_match, row.generation)?;
-    apply_identity(&mut row.name, &mut row.description, p)?;
+    let was_suspended = row.time_suspended.is_some();
+    // Saying what already is changes nothing and needs no power.
+    if let Some(suspended) = p.suspended.filter(|&s| s != was_suspended) {
+        if !matches!(
+            ctx.actor.scope,
+            TokenScope::Operator | TokenScope::PartnerAdmin
+        ) {
+            return Err(ApiError::forbidden(
+                "accounts are suspended and resumed by the operator or their partner",
+            ));
+        }
+        row.time_suspended = suspended.then(now_micros);
+    }
+    let identity = IdentityUpdate {
+        name: p.name,
+        description: p.description,
+    };
+    apply_identity(&mut row.name, &mut row.description, identity)?;
     save_row!(conn, accounts, row)?;
-    record_event(conn, ctx, "update", account_subject(&row))?;
+    let action = match (was_suspended, row.time_suspended.is_some()) {
+        (false, true) => "suspend",
+        (true, false) => "resume",
+        _ => "update",
+    };
+    record_event(conn, ctx, action, account_subject(&row))?;
     Ok(row)
+}
+
+/// Refuse an account's tokens and logins while it is suspended.
+pub fn check_not_suspended(conn: &mut DbConn, account: &AccountId) -> ApiResult<()> {
+    let suspended: Option<Option<i64>> = accounts::table
+        .find(account)
+        .select(accounts::time_suspended)
+        .first(conn)
+        .optional()?;
+    match suspended {
+        Some(Some(_)) => Err(ApiError::account_suspended()),
+        _ => Ok(()),
+    }
 }
 
 pub fn account_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()> {

@@ -242,20 +242,23 @@ async fn account_get(
 }
 
 /// Update an account
+///
+/// Rename it, describe it, or (its partner's admins and the operator)
+/// suspend or resume it.
 #[utoipa::path(put, path = "/v1/accounts/{account}", operation_id = "account_update", tag = "accounts",
     params(AccountPath),
-    request_body = IdentityUpdate,
+    request_body = AccountUpdate,
     responses((status = 200, description = "The updated account", body = Account)))]
 async fn account_update(
     State(app): State<App>,
     ctx: Ctx,
     Selector(sel): Selector,
     IfMatch(if_match): IfMatch,
-    ApiJson(body): ApiJson<IdentityUpdate>,
+    ApiJson(body): ApiJson<AccountUpdate>,
 ) -> ApiResult<Response> {
+    // A suspension takes effect on cached tokens too, on every replica.
     let row = app
-        .db
-        .write(move |c| tenancy::account_update(c, &ctx, &sel, body, if_match))
+        .write_revoking(move |c| tenancy::account_update(c, &ctx, &sel, body, if_match))
         .await?;
     Ok(tagged(StatusCode::OK, row.generation, Account::from(row)))
 }

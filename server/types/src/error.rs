@@ -93,6 +93,15 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
+    /// A 403 for everything a suspended account's credentials ask.
+    pub fn account_suspended() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "account_suspended",
+            "the account is suspended; its partner or the operator can resume it",
+        )
+    }
+
     pub fn not_found(kind: &str, key: impl std::fmt::Display) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

@@ -351,6 +351,20 @@ pub struct IdentityUpdate {
     pub description: Option<String>,
 }
 
+/// Change an account. Absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountUpdate {
+    #[schema(example = "new-name")]
+    pub name: Option<String>,
+    #[schema(example = "A better description")]
+    pub description: Option<String>,
+    /// Suspend (`true`) or resume (`false`) the account: its partner's
+    /// admins and the operator only.
+    #[schema(example = false)]
+    pub suspended: Option<bool>,
+}
+
 /// Create a user: of an account (the account roles, `?account=` as for
 /// other account resources), of a partner (`partner_admin`, with
 /// `partner`), or of the operator (`operator`).

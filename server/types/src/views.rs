@@ -90,6 +90,10 @@ pub struct Account {
     /// The owning partner; absent for the operator's direct customers.
     #[schema(example = "0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c")]
     pub partner_id: Option<uuid::Uuid>,
+    /// A suspended account's tokens and logins are refused (403
+    /// `account_suspended`); what it runs keeps running.
+    #[schema(example = false)]
+    pub suspended: bool,
 }
 
 page_type!(AccountPage, Account);

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { useCurrentUser } from "../me";
-import { ConfirmButton, ErrorNote, PagedTable, SpecForm, usePages } from "../ui";
+import { ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
 import { Users } from "./People";
 
 export function usePartners(enabled: boolean) {
@@ -42,6 +42,7 @@ export function Accounts() {
         empty="No accounts yet."
         columns={[
           { header: "Name", cell: (a) => <Link to={`/accounts/${a.id}`}>{a.name}</Link> },
+          { header: "State", cell: (a) => <StateBadge state={a.suspended ? "suspended" : "active"} /> },
           ...(operator ? [{ header: "Partner", cell: (a: Schemas["Account"]) => (a.partner_id ? partnerName.get(a.partner_id) ?? "…" : "direct") }] : []),
           { header: "Description", cell: (a) => a.description },
         ]}
@@ -85,6 +86,14 @@ export function AccountDetail() {
       navigate("/accounts");
     },
   });
+  const suspend = useMutation({
+    mutationFn: (suspended: boolean) =>
+      ok(api.PUT("/v1/accounts/{account}", { params: { path: { account: id } }, body: { suspended } })),
+    onSuccess: async () => {
+      await queries.invalidateQueries({ queryKey: ["account", id] });
+      await queries.invalidateQueries({ queryKey: ["accounts"] });
+    },
+  });
   const a = account.data;
   if (account.error) return <ErrorNote error={account.error} />;
   if (!a) return <p>Loading…</p>;
@@ -92,6 +101,23 @@ export function AccountDetail() {
     <section aria-labelledby="account-title">
       <h1 id="account-title">{a.name}</h1>
       {a.description ? <p>{a.description}</p> : null}
+      <p>
+        State: <StateBadge state={a.suspended ? "suspended" : "active"} />
+      </p>
+      <div className="actions">
+        {a.suspended ? (
+          <button type="button" disabled={suspend.isPending} onClick={() => suspend.mutate(false)}>
+            Resume account
+          </button>
+        ) : (
+          <ConfirmButton
+            label="Suspend account"
+            question={`Suspend ${a.name}? Its people and tokens are refused until it is resumed; its instances keep running.`}
+            onConfirm={() => suspend.mutate(true)}
+          />
+        )}
+      </div>
+      <ErrorNote error={suspend.error} />
       <Users account={a.id} title={`Users of ${a.name}`} />
       <h2>Delete</h2>
       <div className="actions">

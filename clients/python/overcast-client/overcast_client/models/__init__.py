@@ -3,6 +3,7 @@
 from .account import Account
 from .account_create import AccountCreate
 from .account_page import AccountPage
+from .account_update import AccountUpdate
 from .architecture import Architecture
 from .boot_mode import BootMode
 from .brand import Brand
@@ -104,6 +105,7 @@ __all__ = (
     "Account",
     "AccountCreate",
     "AccountPage",
+    "AccountUpdate",
     "Architecture",
     "BootMode",
     "Brand",

@@ -23,6 +23,8 @@ class Account:
         name (str):  Example: web.
         time_created (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
         time_modified (datetime.datetime):  Example: 2026-11-24T17:30:00Z.
+        suspended (bool): A suspended account's tokens and logins are refused (403
+            `account_suspended`); what it runs keeps running. Example: False.
         partner_id (None | Unset | UUID): The owning partner; absent for the operator's direct customers. Example:
             0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6c.
     """
@@ -32,6 +34,7 @@ class Account:
     name: str
     time_created: datetime.datetime
     time_modified: datetime.datetime
+    suspended: bool
     partner_id: None | Unset | UUID = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -45,6 +48,8 @@ class Account:
         time_created = self.time_created.isoformat()
 
         time_modified = self.time_modified.isoformat()
+
+        suspended = self.suspended
 
         partner_id: None | str | Unset
         if isinstance(self.partner_id, Unset):
@@ -63,6 +68,7 @@ class Account:
                 "name": name,
                 "time_created": time_created,
                 "time_modified": time_modified,
+                "suspended": suspended,
             }
         )
         if partner_id is not UNSET:
@@ -82,6 +88,8 @@ class Account:
         time_created = datetime.datetime.fromisoformat(d.pop("time_created"))
 
         time_modified = datetime.datetime.fromisoformat(d.pop("time_modified"))
+
+        suspended = d.pop("suspended")
 
         def _parse_partner_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -106,6 +114,7 @@ class Account:
             name=name,
             time_created=time_created,
             time_modified=time_modified,
+            suspended=suspended,
             partner_id=partner_id,
         )
 

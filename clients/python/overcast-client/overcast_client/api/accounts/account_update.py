@@ -7,15 +7,15 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.account import Account
+from ...models.account_update import AccountUpdate
 from ...models.error_body import ErrorBody
-from ...models.identity_update import IdentityUpdate
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     account: str,
     *,
-    body: IdentityUpdate,
+    body: AccountUpdate,
     if_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -107,16 +107,18 @@ def sync_detailed(
     account: str,
     *,
     client: AuthenticatedClient,
-    body: IdentityUpdate,
+    body: AccountUpdate,
     if_match: str | Unset = UNSET,
 ) -> Response[Account | ErrorBody]:
     """Update an account
 
+     Rename it, describe it, or (its partner's admins and the operator)
+    suspend or resume it.
+
     Args:
         account (str):
         if_match (str | Unset):
-        body (IdentityUpdate): Change a resource's name and description. Absent fields stay as
-            they are.
+        body (AccountUpdate): Change an account. Absent fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,16 +145,18 @@ def sync(
     account: str,
     *,
     client: AuthenticatedClient,
-    body: IdentityUpdate,
+    body: AccountUpdate,
     if_match: str | Unset = UNSET,
 ) -> Account | ErrorBody | None:
     """Update an account
 
+     Rename it, describe it, or (its partner's admins and the operator)
+    suspend or resume it.
+
     Args:
         account (str):
         if_match (str | Unset):
-        body (IdentityUpdate): Change a resource's name and description. Absent fields stay as
-            they are.
+        body (AccountUpdate): Change an account. Absent fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,16 +178,18 @@ async def asyncio_detailed(
     account: str,
     *,
     client: AuthenticatedClient,
-    body: IdentityUpdate,
+    body: AccountUpdate,
     if_match: str | Unset = UNSET,
 ) -> Response[Account | ErrorBody]:
     """Update an account
 
+     Rename it, describe it, or (its partner's admins and the operator)
+    suspend or resume it.
+
     Args:
         account (str):
         if_match (str | Unset):
-        body (IdentityUpdate): Change a resource's name and description. Absent fields stay as
-            they are.
+        body (AccountUpdate): Change an account. Absent fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -208,16 +214,18 @@ async def asyncio(
     account: str,
     *,
     client: AuthenticatedClient,
-    body: IdentityUpdate,
+    body: AccountUpdate,
     if_match: str | Unset = UNSET,
 ) -> Account | ErrorBody | None:
     """Update an account
 
+     Rename it, describe it, or (its partner's admins and the operator)
+    suspend or resume it.
+
     Args:
         account (str):
         if_match (str | Unset):
-        body (IdentityUpdate): Change a resource's name and description. Absent fields stay as
-            they are.
+        body (AccountUpdate): Change an account. Absent fields stay as they are.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
