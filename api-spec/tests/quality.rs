@@ -124,7 +124,8 @@ fn every_operation_is_complete() {
                 // the credential) and on the login session itself.
                 let expected = match id {
                     "session_login" | "invitation_accept" | "brand_get" => serde_json::json!([]),
-                    "session_list" | "session_logout" | "session_revoke" => {
+                    "session_list" | "session_logout" | "session_revoke" | "totp_enroll"
+                    | "totp_confirm" | "totp_disable" => {
                         serde_json::json!([{"session": []}])
                     }
                     _ => serde_json::json!([{"bearer": []}, {"session": []}]),

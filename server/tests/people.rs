@@ -13,6 +13,7 @@ on_both_backends!(
     invitation_login_and_cookie_sessions,
     staff_log_in_as_partner_admins_and_operators,
     suspended_accounts_are_refused,
+    a_second_factor_guards_the_login,
     failed_logins_are_rate_limited,
     brands_follow_the_host_name,
 );
@@ -797,4 +798,144 @@ async fn suspended_accounts_are_refused(backend: Backend) {
         actions.contains(&"account.suspend") && actions.contains(&"account.resume"),
         "{actions:?}"
     );
+}
+
+/// The code an authenticator app shows `steps` steps of 30 s from now.
+fn totp_code(secret: &str, steps: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .unwrap();
+    let t = totp_rs::TOTP::new_unchecked(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        String::new(),
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    t.generate((now + steps * 30) as u64)
+}
+
+async fn login_with(t: &TestServer, extra: Value) -> Reply {
+    let mut body = json!({ "email": "alice@acme.example", "password": PASSWORD });
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    t.call(Method::POST, "/v1/login", None, Some(&body), &[])
+        .await
+}
+
+async fn a_second_factor_guards_the_login(backend: Backend) {
+    let t = TestServer::start(backend).await.unwrap();
+    let acme = t.tenant("acme").await;
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({"name": "alice", "email": "alice@acme.example", "role": "account_admin"}),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let alice = logged_in(&t, "alice@acme.example", PASSWORD).await;
+
+    // A second factor belongs to a person, not to a token.
+    let r = t.post("/v1/me/totp", &acme.rw, json!({})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::BAD_REQUEST, "not_a_session"),
+        "{}",
+        r.body
+    );
+    let r = alice.call(&t, Method::POST, "/v1/me/totp", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let secret = r.body["secret"].as_str().unwrap().to_string();
+    let url = r.body["otpauth_url"].as_str().unwrap();
+    assert!(
+        url.starts_with("otpauth://totp/")
+            && url.contains(&secret)
+            && url.contains("issuer=Overcast"),
+        "{url}"
+    );
+    // Until a code confirms it, logins are as before.
+    assert_eq!(login_with(&t, json!({})).await.status, StatusCode::OK);
+    let code = totp_code(&secret, 0);
+    let wrong = format!(
+        "{:06}",
+        (code.parse::<u32>().unwrap() + 500_000) % 1_000_000
+    );
+    let r = alice
+        .call(
+            &t,
+            Method::POST,
+            "/v1/me/totp/confirm",
+            Some(json!({"code": wrong})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("code")),
+        "{}",
+        r.body
+    );
+    let r = alice
+        .call(
+            &t,
+            Method::POST,
+            "/v1/me/totp/confirm",
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let recovery: Vec<String> = r.body["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(recovery.len(), 10);
+    let me = alice.call(&t, Method::GET, "/v1/me", None).await;
+    assert_eq!(me.body["user"]["totp_enabled"], true);
+
+    // Now the password alone is not enough, and a code works once.
+    let r = login_with(&t, json!({})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "totp_required"),
+        "{}",
+        r.body
+    );
+    assert!(r.headers.get("set-cookie").is_none());
+    let r = login_with(&t, json!({"totp_code": code})).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNAUTHORIZED, "wrong_second_factor"),
+        "replayed: {}",
+        r.body
+    );
+    let r = login_with(&t, json!({"totp_code": totp_code(&secret, 1)})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A recovery code stands in for the app, once, however it is typed.
+    let typed = recovery[0].to_uppercase().replace('-', " ");
+    assert_eq!(
+        login_with(&t, json!({"recovery_code": typed})).await.status,
+        StatusCode::OK
+    );
+    let r = login_with(&t, json!({"recovery_code": recovery[0]})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+
+    // Turned off with a recovery code, the password is enough again.
+    let r = alice
+        .call(
+            &t,
+            Method::POST,
+            "/v1/me/totp/disable",
+            Some(json!({"code": recovery[1]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(login_with(&t, json!({})).await.status, StatusCode::OK);
 }

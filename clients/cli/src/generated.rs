@@ -67,6 +67,9 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::SessionLogin => Self::cli_session_login(),
             CliCommand::SessionLogout => Self::cli_session_logout(),
             CliCommand::MeGet => Self::cli_me_get(),
+            CliCommand::TotpEnroll => Self::cli_totp_enroll(),
+            CliCommand::TotpConfirm => Self::cli_totp_confirm(),
+            CliCommand::TotpDisable => Self::cli_totp_disable(),
             CliCommand::PartnerList => Self::cli_partner_list(),
             CliCommand::PartnerCreate => Self::cli_partner_create(),
             CliCommand::PartnerGet => Self::cli_partner_get(),
@@ -2316,6 +2319,24 @@ impl<T: CliConfig> Cli<T> {
                     .required_unless_present("json-body"),
             )
             .arg(
+                ::clap::Arg::new("recovery-code")
+                    .long("recovery-code")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "One of the user's recovery codes, instead of `totp_code`; each works once.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("totp-code")
+                    .long("totp-code")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required(false)
+                    .help(
+                        "The code from the user's authenticator app, when the user has a\nsecond factor (without one, such a login answers 401 `totp_required`).",
+                    ),
+            )
+            .arg(
                 ::clap::Arg::new("json-body")
                     .long("json-body")
                     .value_name("JSON-FILE")
@@ -2354,6 +2375,95 @@ impl<T: CliConfig> Cli<T> {
         ::clap::Command::new("")
             .about(
                 "Fetch the caller\n\nWho the request acts as: its scope, its account or partner, and its\nuser when it carries a session.",
+            )
+    }
+    pub fn cli_totp_enroll() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(::clap::value_parser!(types::TotpEnrollIdempotencyKey))
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .about(
+                "Set up a second factor\n\nA new TOTP secret for the logged-in user, and its `otpauth://` URL\n(named after the brand of the host asked on). Nothing changes for logins\nuntil a code from it is confirmed. 409 while a second factor is on.",
+            )
+    }
+    pub fn cli_totp_confirm() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("code")
+                    .long("code")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body"),
+            )
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::TotpConfirmIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Turn the second factor on\n\nConfirms the secret from `POST /v1/me/totp` with a code the app shows.\nFrom then on a login needs a code too. The answer holds ten recovery\ncodes, shown this once.",
+            )
+    }
+    pub fn cli_totp_disable() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("code")
+                    .long("code")
+                    .value_parser(::clap::value_parser!(::std::string::String))
+                    .required_unless_present("json-body"),
+            )
+            .arg(
+                ::clap::Arg::new("idempotency-key")
+                    .long("idempotency-key")
+                    .value_parser(
+                        ::clap::value_parser!(types::TotpDisableIdempotencyKey),
+                    )
+                    .required(false)
+                    .help(
+                        "Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("JSON-FILE")
+                    .required(false)
+                    .value_parser(::clap::value_parser!(std::path::PathBuf))
+                    .help("Path to a file that contains the full json body."),
+            )
+            .arg(
+                ::clap::Arg::new("json-body-template")
+                    .long("json-body-template")
+                    .action(::clap::ArgAction::SetTrue)
+                    .help("XXX"),
+            )
+            .about(
+                "Turn the second factor off\n\nWith a current code or a recovery code.",
             )
     }
     pub fn cli_partner_list() -> ::clap::Command {
@@ -3397,6 +3507,9 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::SessionLogin => self.execute_session_login(matches).await,
             CliCommand::SessionLogout => self.execute_session_logout(matches).await,
             CliCommand::MeGet => self.execute_me_get(matches).await,
+            CliCommand::TotpEnroll => self.execute_totp_enroll(matches).await,
+            CliCommand::TotpConfirm => self.execute_totp_confirm(matches).await,
+            CliCommand::TotpDisable => self.execute_totp_disable(matches).await,
             CliCommand::PartnerList => self.execute_partner_list(matches).await,
             CliCommand::PartnerCreate => self.execute_partner_create(matches).await,
             CliCommand::PartnerGet => self.execute_partner_get(matches).await,
@@ -5295,6 +5408,12 @@ impl<T: CliConfig> Cli<T> {
         if let Some(value) = matches.get_one::<::std::string::String>("password") {
             request = request.body_map(|body| { body.password(value.clone()) });
         }
+        if let Some(value) = matches.get_one::<::std::string::String>("recovery-code") {
+            request = request.body_map(|body| { body.recovery_code(value.clone()) });
+        }
+        if let Some(value) = matches.get_one::<::std::string::String>("totp-code") {
+            request = request.body_map(|body| { body.totp_code(value.clone()) });
+        }
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = std::fs::read_to_string(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
@@ -5348,6 +5467,95 @@ impl<T: CliConfig> Cli<T> {
         match result {
             Ok(r) => {
                 self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_totp_enroll(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.totp_enroll();
+        if let Some(value) = matches
+            .get_one::<types::TotpEnrollIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        self.config.execute_totp_enroll(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_totp_confirm(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.totp_confirm();
+        if let Some(value) = matches.get_one::<::std::string::String>("code") {
+            request = request.body_map(|body| { body.code(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::TotpConfirmIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::TotpCode>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_totp_confirm(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
+    pub async fn execute_totp_disable(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.totp_disable();
+        if let Some(value) = matches.get_one::<::std::string::String>("code") {
+            request = request.body_map(|body| { body.code(value.clone()) });
+        }
+        if let Some(value) = matches
+            .get_one::<types::TotpDisableIdempotencyKey>("idempotency-key")
+        {
+            request = request.idempotency_key(value.clone());
+        }
+        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+            let body_txt = std::fs::read_to_string(value)
+                .with_context(|| format!("failed to read {}", value.display()))?;
+            let body_value = serde_json::from_str::<types::TotpCode>(&body_txt)
+                .with_context(|| format!("failed to parse {}", value.display()))?;
+            request = request.body(body_value);
+        }
+        self.config.execute_totp_disable(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
                 Ok(())
             }
             Err(r) => {
@@ -6732,6 +6940,27 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_totp_enroll(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::TotpEnroll,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_totp_confirm(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::TotpConfirm,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
+    fn execute_totp_disable(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::TotpDisable,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
     fn execute_partner_list(
         &self,
         matches: &::clap::ArgMatches,
@@ -6999,6 +7228,9 @@ pub enum CliCommand {
     SessionLogin,
     SessionLogout,
     MeGet,
+    TotpEnroll,
+    TotpConfirm,
+    TotpDisable,
     PartnerList,
     PartnerCreate,
     PartnerGet,
@@ -7055,6 +7287,7 @@ impl CliCommand {
             CliCommand::IpAddressRelease, CliCommand::IpPoolList,
             CliCommand::IpPoolCreate, CliCommand::IpPoolGet, CliCommand::IpPoolDelete,
             CliCommand::SessionLogin, CliCommand::SessionLogout, CliCommand::MeGet,
+            CliCommand::TotpEnroll, CliCommand::TotpConfirm, CliCommand::TotpDisable,
             CliCommand::PartnerList, CliCommand::PartnerCreate, CliCommand::PartnerGet,
             CliCommand::PartnerUpdate, CliCommand::PartnerDelete,
             CliCommand::ProjectList, CliCommand::ProjectCreate, CliCommand::ProjectGet,
@@ -7126,6 +7359,9 @@ impl CliCommand {
             CliCommand::SessionLogin => "session_login",
             CliCommand::SessionLogout => "session_logout",
             CliCommand::MeGet => "me_get",
+            CliCommand::TotpEnroll => "totp_enroll",
+            CliCommand::TotpConfirm => "totp_confirm",
+            CliCommand::TotpDisable => "totp_disable",
             CliCommand::PartnerList => "partner_list",
             CliCommand::PartnerCreate => "partner_create",
             CliCommand::PartnerGet => "partner_get",

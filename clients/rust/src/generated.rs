@@ -12584,6 +12584,13 @@ here; pass the link on to the user.*/
     pub struct LoginRequest {
         pub email: ::std::string::String,
         pub password: ::std::string::String,
+        ///One of the user's recovery codes, instead of `totp_code`; each works once.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recovery_code: ::std::option::Option<::std::string::String>,
+        /**The code from the user's authenticator app, when the user has a
+second factor (without one, such a login answers 401 `totp_required`).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub totp_code: ::std::option::Option<::std::string::String>,
     }
     impl LoginRequest {
         pub fn builder() -> builder::LoginRequest {
@@ -14552,6 +14559,23 @@ a console that reloads reads it here.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///One-use codes that stand in for the authenticator app, shown this once.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct RecoveryCodes {
+        pub codes: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RecoveryCodes {
+        pub fn builder() -> builder::RecoveryCodes {
+            Default::default()
         }
     }
     /**How a replicated drive's copies stand. The figures are those of the
@@ -17880,6 +17904,262 @@ placement.*/
             value.parse()
         }
     }
+    /**A code that proves the second factor: from the authenticator app, or
+(to turn it off) a recovery code.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct TotpCode {
+        pub code: ::std::string::String,
+    }
+    impl TotpCode {
+        pub fn builder() -> builder::TotpCode {
+            Default::default()
+        }
+    }
+    ///`TotpConfirmIdempotencyKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct TotpConfirmIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for TotpConfirmIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TotpConfirmIdempotencyKey> for ::std::string::String {
+        fn from(value: TotpConfirmIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TotpConfirmIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]([ -~]*[!-~])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[!-~]([ -~]*[!-~])?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TotpConfirmIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TotpConfirmIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TotpConfirmIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`TotpDisableIdempotencyKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct TotpDisableIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for TotpDisableIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TotpDisableIdempotencyKey> for ::std::string::String {
+        fn from(value: TotpDisableIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TotpDisableIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]([ -~]*[!-~])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[!-~]([ -~]*[!-~])?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TotpDisableIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TotpDisableIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TotpDisableIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`TotpEnrollIdempotencyKey`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct TotpEnrollIdempotencyKey(::std::string::String);
+    impl ::std::ops::Deref for TotpEnrollIdempotencyKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TotpEnrollIdempotencyKey> for ::std::string::String {
+        fn from(value: TotpEnrollIdempotencyKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TotpEnrollIdempotencyKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[!-~]([ -~]*[!-~])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[!-~]([ -~]*[!-~])?$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TotpEnrollIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TotpEnrollIdempotencyKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TotpEnrollIdempotencyKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**A second factor being set up: give the secret (or its URL, as a QR code)
+to an authenticator app, then confirm with a code it shows.*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq,
+        schemars::JsonSchema
+    )]
+    pub struct TotpEnrollment {
+        ///The `otpauth://` URL authenticator apps read.
+        pub otpauth_url: ::std::string::String,
+        ///The TOTP secret, base32.
+        pub secret: ::std::string::String,
+    }
+    impl TotpEnrollment {
+        pub fn builder() -> builder::TotpEnrollment {
+            Default::default()
+        }
+    }
     ///A person with access to an account.
     #[derive(
         ::serde::Deserialize,
@@ -17905,6 +18185,9 @@ placement.*/
         pub role: UserRole,
         pub time_created: ::chrono::DateTime<::chrono::offset::Utc>,
         pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
+        /**Whether logging in also needs a code from an authenticator app (or
+a recovery code).*/
+        pub totp_enabled: bool,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -24093,12 +24376,22 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                 ::std::string::String,
                 ::std::string::String,
             >,
+            recovery_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            totp_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LoginRequest {
             fn default() -> Self {
                 Self {
                     email: Err("no value supplied for email".to_string()),
                     password: Err("no value supplied for password".to_string()),
+                    recovery_code: Ok(Default::default()),
+                    totp_code: Ok(Default::default()),
                 }
             }
         }
@@ -24127,6 +24420,30 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     });
                 self
             }
+            pub fn recovery_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recovery_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recovery_code: {e}")
+                    });
+                self
+            }
+            pub fn totp_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.totp_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for totp_code: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<LoginRequest> for super::LoginRequest {
             type Error = super::error::ConversionError;
@@ -24136,6 +24453,8 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                 Ok(Self {
                     email: value.email?,
                     password: value.password?,
+                    recovery_code: value.recovery_code?,
+                    totp_code: value.totp_code?,
                 })
             }
         }
@@ -24144,6 +24463,8 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                 Self {
                     email: Ok(value.email),
                     password: Ok(value.password),
+                    recovery_code: Ok(value.recovery_code),
+                    totp_code: Ok(value.totp_code),
                 }
             }
         }
@@ -25231,6 +25552,47 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     items: Ok(value.items),
                     next_page: Ok(value.next_page),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RecoveryCodes {
+            codes: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RecoveryCodes {
+            fn default() -> Self {
+                Self {
+                    codes: Err("no value supplied for codes".to_string()),
+                }
+            }
+        }
+        impl RecoveryCodes {
+            pub fn codes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.codes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for codes: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RecoveryCodes> for super::RecoveryCodes {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RecoveryCodes,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { codes: value.codes? })
+            }
+        }
+        impl ::std::convert::From<super::RecoveryCodes> for RecoveryCodes {
+            fn from(value: super::RecoveryCodes) -> Self {
+                Self { codes: Ok(value.codes) }
             }
         }
         #[derive(Clone, Debug)]
@@ -27272,6 +27634,105 @@ operator's. A new user is an `account_member` unless told otherwise.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct TotpCode {
+            code: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TotpCode {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                }
+            }
+        }
+        impl TotpCode {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TotpCode> for super::TotpCode {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TotpCode,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { code: value.code? })
+            }
+        }
+        impl ::std::convert::From<super::TotpCode> for TotpCode {
+            fn from(value: super::TotpCode) -> Self {
+                Self { code: Ok(value.code) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TotpEnrollment {
+            otpauth_url: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            secret: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TotpEnrollment {
+            fn default() -> Self {
+                Self {
+                    otpauth_url: Err("no value supplied for otpauth_url".to_string()),
+                    secret: Err("no value supplied for secret".to_string()),
+                }
+            }
+        }
+        impl TotpEnrollment {
+            pub fn otpauth_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.otpauth_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for otpauth_url: {e}")
+                    });
+                self
+            }
+            pub fn secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TotpEnrollment> for super::TotpEnrollment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TotpEnrollment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    otpauth_url: value.otpauth_url?,
+                    secret: value.secret?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TotpEnrollment> for TotpEnrollment {
+            fn from(value: super::TotpEnrollment) -> Self {
+                Self {
+                    otpauth_url: Ok(value.otpauth_url),
+                    secret: Ok(value.secret),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct User {
             account_id: ::std::result::Result<
                 ::std::option::Option<::uuid::Uuid>,
@@ -27298,6 +27759,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            totp_enabled: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
@@ -27311,7 +27773,10 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     password_set: Err("no value supplied for password_set".to_string()),
                     role: Err("no value supplied for role".to_string()),
                     time_created: Err("no value supplied for time_created".to_string()),
-                    time_modified: Err("no value supplied for time_modified".to_string()),
+                    time_modified: Err(
+                        "no value supplied for time_modified".to_string(),
+                    ),
+                    totp_enabled: Err("no value supplied for totp_enabled".to_string()),
                 }
             }
         }
@@ -27434,6 +27899,18 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     });
                 self
             }
+            pub fn totp_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.totp_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for totp_enabled: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<User> for super::User {
             type Error = super::error::ConversionError;
@@ -27451,6 +27928,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     role: value.role?,
                     time_created: value.time_created?,
                     time_modified: value.time_modified?,
+                    totp_enabled: value.totp_enabled?,
                 })
             }
         }
@@ -27467,6 +27945,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     role: Ok(value.role),
                     time_created: Ok(value.time_created),
                     time_modified: Ok(value.time_modified),
+                    totp_enabled: Ok(value.totp_enabled),
                 }
             }
         }
@@ -28884,6 +29363,65 @@ let response = client.me_get()
 ```*/
     pub fn me_get(&self) -> builder::MeGet<'_> {
         builder::MeGet::new(self)
+    }
+    /**Set up a second factor
+
+A new TOTP secret for the logged-in user, and its `otpauth://` URL
+(named after the brand of the host asked on). Nothing changes for logins
+until a code from it is confirmed. 409 while a second factor is on.
+
+Sends a `POST` request to `/v1/me/totp`
+
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+```ignore
+let response = client.totp_enroll()
+    .idempotency_key(idempotency_key)
+    .send()
+    .await;
+```*/
+    pub fn totp_enroll(&self) -> builder::TotpEnroll<'_> {
+        builder::TotpEnroll::new(self)
+    }
+    /**Turn the second factor on
+
+Confirms the secret from `POST /v1/me/totp` with a code the app shows.
+From then on a login needs a code too. The answer holds ten recovery
+codes, shown this once.
+
+Sends a `POST` request to `/v1/me/totp/confirm`
+
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.totp_confirm()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn totp_confirm(&self) -> builder::TotpConfirm<'_> {
+        builder::TotpConfirm::new(self)
+    }
+    /**Turn the second factor off
+
+With a current code or a recovery code.
+
+Sends a `POST` request to `/v1/me/totp/disable`
+
+Arguments:
+- `idempotency_key`: Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+- `body`
+```ignore
+let response = client.totp_disable()
+    .idempotency_key(idempotency_key)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn totp_disable(&self) -> builder::TotpDisable<'_> {
+        builder::TotpDisable::new(self)
     }
     /**List partners
 
@@ -38002,6 +38540,448 @@ pub mod builder {
                     )
                 }
                 404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::totp_enroll`]
+
+[`Client::totp_enroll`]: super::Client::totp_enroll*/
+    #[derive(Debug, Clone)]
+    pub struct TotpEnroll<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::TotpEnrollIdempotencyKey>, String>,
+    }
+    impl<'a> TotpEnroll<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TotpEnrollIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `TotpEnrollIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/me/totp`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TotpEnrollment>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/me/totp", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "totp_enroll",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::totp_confirm`]
+
+[`Client::totp_confirm`]: super::Client::totp_confirm*/
+    #[derive(Debug, Clone)]
+    pub struct TotpConfirm<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::TotpConfirmIdempotencyKey>, String>,
+        body: Result<types::builder::TotpCode, String>,
+    }
+    impl<'a> TotpConfirm<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TotpConfirmIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `TotpConfirmIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TotpCode>,
+            <V as std::convert::TryInto<types::TotpCode>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `TotpCode` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::TotpCode) -> types::builder::TotpCode,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/me/totp/confirm`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RecoveryCodes>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::TotpCode::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/me/totp/confirm", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "totp_confirm",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::totp_disable`]
+
+[`Client::totp_disable`]: super::Client::totp_disable*/
+    #[derive(Debug, Clone)]
+    pub struct TotpDisable<'a> {
+        client: &'a super::Client,
+        idempotency_key: Result<Option<types::TotpDisableIdempotencyKey>, String>,
+        body: Result<types::builder::TotpCode, String>,
+    }
+    impl<'a> TotpDisable<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                idempotency_key: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TotpDisableIdempotencyKey>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `TotpDisableIdempotencyKey` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TotpCode>,
+            <V as std::convert::TryInto<types::TotpCode>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `TotpCode` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::TotpCode) -> types::builder::TotpCode,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/me/totp/disable`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::TotpCode::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/me/totp/disable", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "totp_disable",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                415u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

@@ -769,6 +769,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set up a second factor
+         * @description A new TOTP secret for the logged-in user, and its `otpauth://` URL
+         *     (named after the brand of the host asked on). Nothing changes for logins
+         *     until a code from it is confirmed. 409 while a second factor is on.
+         */
+        post: operations["totp_enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn the second factor on
+         * @description Confirms the secret from `POST /v1/me/totp` with a code the app shows.
+         *     From then on a login needs a code too. The answer holds ten recovery
+         *     codes, shown this once.
+         */
+        post: operations["totp_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn the second factor off
+         * @description With a current code or a recovery code.
+         */
+        post: operations["totp_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/partners": {
         parameters: {
             query?: never;
@@ -2105,6 +2169,17 @@ export interface components {
              * @example correct horse battery staple
              */
             password: string;
+            /**
+             * @description One of the user's recovery codes, instead of `totp_code`; each works once.
+             * @example k7m2p-x9qrt
+             */
+            recovery_code?: string | null;
+            /**
+             * @description The code from the user's authenticator app, when the user has a
+             *     second factor (without one, such a login answers 401 `totp_required`).
+             * @example 492039
+             */
+            totp_code?: string | null;
         };
         /** @description Who the request acts as: a token or a logged-in user, and its powers. */
         Me: {
@@ -2256,6 +2331,16 @@ export interface components {
              * @example eyJ2IjoxLCJhZnRlciI6IndlYiJ9
              */
             next_page?: string | null;
+        };
+        /** @description One-use codes that stand in for the authenticator app, shown this once. */
+        RecoveryCodes: {
+            /**
+             * @example [
+             *       "k7m2p-x9qrt",
+             *       "b3hjw-4tz8n"
+             *     ]
+             */
+            codes: string[];
         };
         /**
          * @description How a replicated drive's copies stand. The figures are those of the
@@ -2666,6 +2751,30 @@ export interface components {
          * @enum {string}
          */
         TokenScope: "operator" | "partner_admin" | "account_read_write" | "account_read_only";
+        /**
+         * @description A code that proves the second factor: from the authenticator app, or
+         *     (to turn it off) a recovery code.
+         */
+        TotpCode: {
+            /** @example 492039 */
+            code: string;
+        };
+        /**
+         * @description A second factor being set up: give the secret (or its URL, as a QR code)
+         *     to an authenticator app, then confirm with a code it shows.
+         */
+        TotpEnrollment: {
+            /**
+             * @description The `otpauth://` URL authenticator apps read.
+             * @example otpauth://totp/Overcast:alice%40acme.example?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Overcast
+             */
+            otpauth_url: string;
+            /**
+             * @description The TOTP secret, base32.
+             * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+             */
+            secret: string;
+        };
         /** @description A person with access to an account. */
         User: components["schemas"]["Identity"] & {
             /**
@@ -2688,6 +2797,12 @@ export interface components {
              */
             password_set: boolean;
             role: components["schemas"]["UserRole"];
+            /**
+             * @description Whether logging in also needs a code from an authenticator app (or
+             *     a recovery code).
+             * @example false
+             */
+            totp_enabled: boolean;
         };
         /**
          * @description Create a user: of an account (the account roles, `?account=` as for
@@ -5271,6 +5386,117 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    totp_enroll: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to give an authenticator app */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrollment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    totp_confirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description The recovery codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    totp_disable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes the POST safe to retry: the same key and body replay the first response for 24 hours; the same key with another body is a 422.
+                 * @example 6f1c1f0e-create-drive-data
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description Off: logins need the password only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
             500: components["responses"]["InternalError"];
         };
     };

@@ -68,6 +68,13 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     /// The partner of a `partner_admin`.
     pub partner_id: Option<PartnerId>,
+    /// The TOTP secret (base32) once a code confirmed it: logins then need
+    /// a code or a recovery code.
+    pub totp_secret: Option<String>,
+    /// A TOTP secret handed out and not yet confirmed.
+    pub totp_pending: Option<String>,
+    /// The last time step a code was accepted in: a code works once.
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]

@@ -64,6 +64,9 @@ diesel::table! {
         role -> Text,
         password_hash -> Nullable<Text>,
         partner_id -> Nullable<Text>,
+        totp_secret -> Nullable<Text>,
+        totp_pending -> Nullable<Text>,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -90,6 +93,14 @@ diesel::table! {
         secret_hash -> Text,
         time_created -> BigInt,
         time_expires -> BigInt,
+        time_used -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    user_recovery_codes (code_hash) {
+        code_hash -> Text,
+        user_id -> Text,
         time_used -> Nullable<BigInt>,
     }
 }
@@ -403,6 +414,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     user_sessions,
     user_invitations,
+    user_recovery_codes,
     login_failures,
     tokens,
     projects,

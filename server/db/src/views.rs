@@ -130,6 +130,7 @@ impl From<UserRow> for User {
             email: r.email,
             role: r.role,
             password_set: r.password_hash.is_some(),
+            totp_enabled: r.totp_secret.is_some(),
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod placement;
 pub mod plans;
 pub mod reconcile;
 pub mod replicas;
+pub mod second_factor;
 pub mod snapshots;
 pub mod tenancy;
 

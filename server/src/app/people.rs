@@ -10,7 +10,9 @@
 
 use diesel::prelude::*;
 use overcast_db::models::{InvitationRow, SessionRow, UserRow};
-use overcast_db::schema::{login_failures, user_invitations, user_sessions, users};
+use overcast_db::schema::{
+    login_failures, user_invitations, user_recovery_codes, user_sessions, users,
+};
 use overcast_db::{DbConn, now_micros};
 use overcast_types::ids::{InvitationId, SessionId, UserId};
 use overcast_types::params::{PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS};
@@ -475,6 +477,8 @@ fn end_sessions(conn: &mut DbConn, user: &UserId, now: i64) -> ApiResult<()> {
 /// Remove the sessions and links of users about to be deleted.
 pub fn forget_user(conn: &mut DbConn, ids: &[UserId]) -> ApiResult<()> {
     diesel::delete(user_sessions::table.filter(user_sessions::user_id.eq_any(ids)))
+        .execute(conn)?;
+    diesel::delete(user_recovery_codes::table.filter(user_recovery_codes::user_id.eq_any(ids)))
         .execute(conn)?;
     diesel::delete(user_invitations::table.filter(user_invitations::user_id.eq_any(ids)))
         .execute(conn)?;

@@ -457,6 +457,9 @@ pub fn user_create(
         role: p.role,
         password_hash: None,
         partner_id,
+        totp_secret: None,
+        totp_pending: None,
+        totp_last_step: None,
     };
     diesel::insert_into(users::table)
         .values(&row)

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery, Selector, UserPath, client_address, page, selector};
-use crate::app::{Ctx, people};
+use crate::app::{Ctx, brands, people, second_factor};
 use crate::state::App;
 use overcast_db::models::SessionRow;
 use overcast_types::params::*;
@@ -25,6 +25,9 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(session_revoke))
         .routes(routes!(invitation_create))
         .routes(routes!(invitation_accept))
+        .routes(routes!(totp_enroll))
+        .routes(routes!(totp_confirm))
+        .routes(routes!(totp_disable))
 }
 
 /// Where a request comes from: its address, browser, and the origin it
@@ -133,11 +136,30 @@ async fn session_login(
             .await?;
         return Err(people::wrong_login());
     };
+    if user.totp_secret.is_some() && body.totp_code.is_none() && body.recovery_code.is_none() {
+        return Err(ApiError::unauthorized_as(
+            "totp_required",
+            "this user has a second factor: send totp_code (or a recovery_code) with the password",
+        ));
+    }
     let (address, agent) = (client.address.clone(), client.user_agent.clone());
+    let (code, recovery) = (body.totp_code, body.recovery_code);
     let new = app
         .db
-        .write(move |c| people::session_create(c, user.clone(), &address, &agent))
+        .write(move |c| {
+            if !second_factor::check(c, &user, code.as_deref(), recovery.as_deref())? {
+                people::record_failure(c, &subjects)?;
+                return Ok(None);
+            }
+            people::session_create(c, user.clone(), &address, &agent).map(Some)
+        })
         .await?;
+    let Some(new) = new else {
+        return Err(ApiError::unauthorized_as(
+            "wrong_second_factor",
+            "the code is not right, or was used already",
+        ));
+    };
     let cookie = client.cookie(Some(&new.secret));
     let login = Login {
         session: session_view(new.row.clone(), Some(new.row.id.as_str())),
@@ -161,6 +183,68 @@ async fn session_logout(State(app): State<App>, ctx: Ctx, client: Client) -> Api
         .headers_mut()
         .insert(header::SET_COOKIE, client.cookie(None));
     Ok(response)
+}
+
+/// Set up a second factor
+///
+/// A new TOTP secret for the logged-in user, and its `otpauth://` URL
+/// (named after the brand of the host asked on). Nothing changes for logins
+/// until a code from it is confirmed. 409 while a second factor is on.
+#[utoipa::path(post, path = "/v1/me/totp", operation_id = "totp_enroll", tag = "sessions",
+    responses((status = 200, description = "The secret to give an authenticator app", body = TotpEnrollment)))]
+async fn totp_enroll(
+    State(app): State<App>,
+    ctx: Ctx,
+    client: Client,
+) -> ApiResult<axum::Json<TotpEnrollment>> {
+    let (secret, otpauth_url) = app
+        .db
+        .write(move |c| {
+            let issuer = brands::brand_for_host(c, &client.host)?.brand.display_name;
+            second_factor::enroll(c, &ctx.actor, &issuer)
+        })
+        .await?;
+    Ok(axum::Json(TotpEnrollment {
+        secret,
+        otpauth_url,
+    }))
+}
+
+/// Turn the second factor on
+///
+/// Confirms the secret from `POST /v1/me/totp` with a code the app shows.
+/// From then on a login needs a code too. The answer holds ten recovery
+/// codes, shown this once.
+#[utoipa::path(post, path = "/v1/me/totp/confirm", operation_id = "totp_confirm", tag = "sessions",
+    request_body = TotpCode,
+    responses((status = 200, description = "The recovery codes", body = RecoveryCodes)))]
+async fn totp_confirm(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<TotpCode>,
+) -> ApiResult<axum::Json<RecoveryCodes>> {
+    let codes = app
+        .db
+        .write(move |c| second_factor::confirm(c, &ctx.actor, &body.code))
+        .await?;
+    Ok(axum::Json(RecoveryCodes { codes }))
+}
+
+/// Turn the second factor off
+///
+/// With a current code or a recovery code.
+#[utoipa::path(post, path = "/v1/me/totp/disable", operation_id = "totp_disable", tag = "sessions",
+    request_body = TotpCode,
+    responses((status = 204, description = "Off: logins need the password only")))]
+async fn totp_disable(
+    State(app): State<App>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<TotpCode>,
+) -> ApiResult<StatusCode> {
+    app.db
+        .write(move |c| second_factor::disable(c, &ctx.actor, &body.code))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Fetch the caller

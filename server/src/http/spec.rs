@@ -126,7 +126,14 @@ const ERRORS: &[(&str, &str, &str)] = &[
 /// take a password or a link's secret instead).
 const UNAUTHENTICATED: &[&str] = &["session_login", "invitation_accept", "brand_get"];
 /// Operations on the login session itself, which a token does not have.
-const SESSION_ONLY: &[&str] = &["session_logout", "session_list", "session_revoke"];
+const SESSION_ONLY: &[&str] = &[
+    "session_logout",
+    "session_list",
+    "session_revoke",
+    "totp_enroll",
+    "totp_confirm",
+    "totp_disable",
+];
 
 fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
     let mut codes = vec!["400", "401", "403", "404", "500"];

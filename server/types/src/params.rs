@@ -414,6 +414,22 @@ pub struct LoginRequest {
     pub email: String,
     #[schema(example = "correct horse battery staple", format = Password)]
     pub password: String,
+    /// The code from the user's authenticator app, when the user has a
+    /// second factor (without one, such a login answers 401 `totp_required`).
+    #[schema(example = "492039")]
+    pub totp_code: Option<String>,
+    /// One of the user's recovery codes, instead of `totp_code`; each works once.
+    #[schema(example = "k7m2p-x9qrt")]
+    pub recovery_code: Option<String>,
+}
+
+/// A code that proves the second factor: from the authenticator app, or
+/// (to turn it off) a recovery code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    #[schema(example = "492039")]
+    pub code: String,
 }
 
 /// Create an API token. Its secret is shown once, in the response.

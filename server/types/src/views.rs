@@ -115,9 +115,34 @@ pub struct User {
     /// Whether the user has set a password (and so can log in).
     #[schema(example = true)]
     pub password_set: bool,
+    /// Whether logging in also needs a code from an authenticator app (or
+    /// a recovery code).
+    #[schema(example = false)]
+    pub totp_enabled: bool,
 }
 
 page_type!(UserPage, User);
+
+/// A second factor being set up: give the secret (or its URL, as a QR code)
+/// to an authenticator app, then confirm with a code it shows.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TotpEnrollment {
+    /// The TOTP secret, base32.
+    #[schema(example = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")]
+    pub secret: String,
+    /// The `otpauth://` URL authenticator apps read.
+    #[schema(
+        example = "otpauth://totp/Overcast:alice%40acme.example?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Overcast"
+    )]
+    pub otpauth_url: String,
+}
+
+/// One-use codes that stand in for the authenticator app, shown this once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryCodes {
+    #[schema(example = json!(["k7m2p-x9qrt", "b3hjw-4tz8n"]))]
+    pub codes: Vec<String>,
+}
 
 /// An API token, without its secret.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

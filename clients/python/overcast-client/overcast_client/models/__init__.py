@@ -72,6 +72,7 @@ from .partner_update import PartnerUpdate
 from .project import Project
 from .project_create import ProjectCreate
 from .project_page import ProjectPage
+from .recovery_codes import RecoveryCodes
 from .replication import Replication
 from .replication_state import ReplicationState
 from .serial_output import SerialOutput
@@ -95,6 +96,8 @@ from .token_create_scope import TokenCreateScope
 from .token_created import TokenCreated
 from .token_page import TokenPage
 from .token_scope import TokenScope
+from .totp_code import TotpCode
+from .totp_enrollment import TotpEnrollment
 from .user import User
 from .user_create import UserCreate
 from .user_create_role import UserCreateRole
@@ -174,6 +177,7 @@ __all__ = (
     "Project",
     "ProjectCreate",
     "ProjectPage",
+    "RecoveryCodes",
     "Replication",
     "ReplicationState",
     "SerialOutput",
@@ -197,6 +201,8 @@ __all__ = (
     "TokenCreateScope",
     "TokenPage",
     "TokenScope",
+    "TotpCode",
+    "TotpEnrollment",
     "User",
     "UserCreate",
     "UserCreateRole",

@@ -30,6 +30,8 @@ class User:
             one authorization covers both. The account roles belong to an account's
             users; `partner_admin` to a partner's staff, `operator` to the
             operator's. A new user is an `account_member` unless told otherwise. Example: account_member.
+        totp_enabled (bool): Whether logging in also needs a code from an authenticator app (or
+            a recovery code). Example: False.
         account_id (None | Unset | UUID): The account of an account's user; absent for staff. Example:
             0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b.
         partner_id (None | Unset | UUID): The partner of a `partner_admin`. Example:
@@ -44,6 +46,7 @@ class User:
     email: str
     password_set: bool
     role: UserRole
+    totp_enabled: bool
     account_id: None | Unset | UUID = UNSET
     partner_id: None | Unset | UUID = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -64,6 +67,8 @@ class User:
         password_set = self.password_set
 
         role = self.role.value
+
+        totp_enabled = self.totp_enabled
 
         account_id: None | str | Unset
         if isinstance(self.account_id, Unset):
@@ -93,6 +98,7 @@ class User:
                 "email": email,
                 "password_set": password_set,
                 "role": role,
+                "totp_enabled": totp_enabled,
             }
         )
         if account_id is not UNSET:
@@ -120,6 +126,8 @@ class User:
         password_set = d.pop("password_set")
 
         role = UserRole(d.pop("role"))
+
+        totp_enabled = d.pop("totp_enabled")
 
         def _parse_account_id(data: object) -> None | Unset | UUID:
             if data is None:
@@ -164,6 +172,7 @@ class User:
             email=email,
             password_set=password_set,
             role=role,
+            totp_enabled=totp_enabled,
             account_id=account_id,
             partner_id=partner_id,
         )
