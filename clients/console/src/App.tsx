@@ -15,6 +15,7 @@ import { Events } from "./pages/Events";
 import { Accounts, AccountDetail } from "./pages/Accounts";
 import { OwnBrand, PartnerBrandPage } from "./pages/BrandEditor";
 import { Hosts, Images, IpPools, Partners } from "./pages/Fleet";
+import { Security } from "./pages/Security";
 import { ProjectPicker, ProjectProvider } from "./project";
 import { isStaff, type Me } from "./me";
 
@@ -30,6 +31,9 @@ const SECTIONS: { key: NonNullable<Brand["hidden_sections"]>[number]; path: stri
   { key: "tokens", path: "/tokens", title: "API tokens" },
   { key: "events", path: "/events", title: "Audit log" },
 ];
+
+/** Everyone's own: the second factor. */
+const OWN_SECTIONS = [{ path: "/security", title: "Security" }];
 
 /** What partner admins run: their accounts, their people, their brand. */
 const PARTNER_SECTIONS = [
@@ -107,6 +111,7 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
       ? OPERATOR_SECTIONS
       : PARTNER_SECTIONS
     : SECTIONS.filter((s) => !hidden.has(s.key));
+  const everything = [...sections, ...(me.user ? OWN_SECTIONS : [])];
   const logout = async () => {
     await ok(api.POST("/v1/logout"));
     setCsrfToken(undefined);
@@ -130,7 +135,7 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
       </header>
       <nav aria-label="Sections">
         <ul>
-          {sections.map((s) => (
+          {everything.map((s) => (
             <li key={s.path}>
               <NavLink to={s.path}>{s.title}</NavLink>
             </li>
@@ -163,6 +168,7 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
           <Route path="ip-pools" element={<IpPools />} />
           <Route path="images" element={<Images />} />
           <Route path="partners" element={<Partners />} />
+          <Route path="security" element={<Security />} />
           <Route path="*" element={<p>There is no such page.</p>} />
         </Routes>
       </main>

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   accessible, binDir, call as callAt, customerAccount, dist, launchChromium, PASSWORD, pixelAt, prerequisites, reported,
-  root, shots, signIn, startServer, stopServer, watchProblems,
+  root, shots, signIn, startServer, stopServer, totp, watchProblems,
 } from "./harness.mjs";
 
 let server, serverLog, dataDir, base, operator, browser;
@@ -78,7 +78,8 @@ test("an invited customer runs an instance from the console", { timeout: 600_000
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const problems = watchProblems(page);
+  // Signing in with a second factor starts with a 401 that asks for the code.
+  const problems = watchProblems(page, (text, url) => /status of 401/.test(text) && url.endsWith("/v1/login"));
   const composed = await reported(page, problems, "failure", () => customer(page, context, invitation, admin, problems));
   await context.close();
 
@@ -383,6 +384,7 @@ async function customer(page, context, invitation, admin, problems) {
 
   const composed = await compose(page, admin);
   await otherPages(page);
+  const secret = await secondFactor(page);
   await responsive(page, composed);
 
   // The cookie works only from the console's own origin, with its token.
@@ -399,6 +401,18 @@ async function customer(page, context, invitation, admin, problems) {
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   const after = await fetch(`${base}/v1/me`, { headers: { Cookie: `overcast_session=${cookie.value}` } });
   assert.equal(after.status, 401);
+
+  // Signing in now takes a code from the app as well (the next step's: the
+  // current one was spent turning it on).
+  await page.getByLabel("E-mail").fill("alice@acme.example");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Authentication code").fill(totp(secret, 1));
+  await accessible(page, "sign-in-second-factor");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
 
   assert.deepEqual(problems, [], "the browser console stays free of errors");
   return composed;
@@ -501,6 +515,21 @@ async function otherPages(page) {
   await nav(page, "Dashboard");
   await page.getByText("1 instance", { exact: true }).waitFor();
   await accessible(page, "dashboard");
+}
+
+/** The second factor, turned on from the Security page; its secret. */
+async function secondFactor(page) {
+  await nav(page, "Security");
+  await page.getByRole("button", { name: "Set up a second factor" }).click();
+  const secret = (await page.getByLabel("Secret key").innerText()).replace(/\s/g, "");
+  assert.match(await page.getByRole("link", { name: "Open in an authenticator app" }).getAttribute("href"), /^otpauth:\/\/totp\//);
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByRole("list", { name: "Recovery codes" }).waitFor();
+  assert.equal(await page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem").count(), 10);
+  await page.getByText("Status: on").waitFor();
+  await accessible(page, "security");
+  return secret;
 }
 
 /** From 360 px up, nothing is wider than the screen. */

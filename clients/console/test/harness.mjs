@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { inflateSync } from "node:zlib";
+import { createHmac } from "node:crypto";
 import { chromium } from "playwright-core";
 
 export const root = new URL("../../../", import.meta.url).pathname;
@@ -112,11 +113,17 @@ export async function accessible(page, name) {
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), [], `${name}: axe`);
 }
 
-/** Errors the page logs or throws, collected for a final check. */
+/**
+ * Errors the page logs or throws, collected for a final check; `allowed`
+ * (given the message's text and the URL it is about) lets through the ones
+ * a step means to cause.
+ */
 export function watchProblems(page, allowed = () => false) {
   const problems = [];
   page.on("console", (m) => {
-    if (m.type() === "error" && !allowed(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === "error" && !allowed(m.text(), m.location()?.url ?? "")) {
+      problems.push(`console: ${m.text()} (${m.location()?.url ?? ""})`);
+    }
   });
   page.on("pageerror", (e) => problems.push(`page: ${e.message}`));
   return problems;
@@ -179,4 +186,16 @@ export function pixelAt(png, x, y) {
   }
   const at = x * channels;
   return "#" + [row[at], row[at + 1], row[at + 2]].map((v) => v.toString(16).padStart(2, "0")).join("");
+}
+
+/** The code an authenticator app shows for a base32 TOTP secret, `steps` steps of 30 s from now (RFC 6238). */
+export function totp(secret, steps = 0) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const bits = [...secret.replace(/[\s=]/g, "").toUpperCase()].map((c) => alphabet.indexOf(c).toString(2).padStart(5, "0")).join("");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + steps));
+  const mac = createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
-import { api, describe, ok, setCsrfToken } from "../api";
+import { api, describe, ok, OvercastError, setCsrfToken } from "../api";
 import type { Brand } from "../brand";
 
 function Card({ brand, title, children }: { brand: Brand; title: string; children: React.ReactNode }) {
@@ -25,17 +25,23 @@ export function Login({ brand }: { brand: Brand }) {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // The second step, for a user with a second factor: a code from the app,
+  // or a recovery code.
+  const [second, setSecond] = useState<"totp" | "recovery">();
+  const [code, setCode] = useState("");
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const login = await ok(api.POST("/v1/login", { body: { email, password } }));
+      const factor = second === "totp" ? { totp_code: code } : second === "recovery" ? { recovery_code: code } : {};
+      const login = await ok(api.POST("/v1/login", { body: { email, password, ...factor } }));
       setCsrfToken(login.csrf_token);
       await queries.invalidateQueries({ queryKey: ["me"] });
       navigate("/");
     } catch (err) {
-      setError(describe(err));
+      if (err instanceof OvercastError && err.errorCode === "totp_required") setSecond("totp");
+      else setError(describe(err));
     } finally {
       setBusy(false);
     }
@@ -47,6 +53,27 @@ export function Login({ brand }: { brand: Brand }) {
         <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <label htmlFor="password">Password</label>
         <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        {second ? (
+          <>
+            <label htmlFor="code">{second === "totp" ? "Authentication code" : "Recovery code"}</label>
+            <input
+              id="code"
+              autoComplete="one-time-code"
+              inputMode={second === "totp" ? "numeric" : "text"}
+              required
+              autoFocus
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              aria-describedby="code-hint"
+            />
+            <small id="code-hint" className="hint">
+              {second === "totp" ? "From your authenticator app." : "One of the codes you kept when you turned the second factor on."}
+            </small>
+            <button type="button" className="link" onClick={() => setSecond(second === "totp" ? "recovery" : "totp")}>
+              {second === "totp" ? "Use a recovery code instead" : "Use the authenticator app instead"}
+            </button>
+          </>
+        ) : null}
         {error ? <p role="alert">{error}</p> : null}
         <button type="submit" disabled={busy}>
           Sign in
