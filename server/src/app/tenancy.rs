@@ -379,6 +379,22 @@ pub fn account_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult
     Ok(())
 }
 
+/// The partner a partner admin (user or token) is made for: the one named,
+/// or the caller's own; `missing` says why one is needed when neither is.
+fn partner_for(
+    conn: &mut DbConn,
+    actor: &Actor,
+    named: Option<&str>,
+    missing: &str,
+) -> ApiResult<PartnerRow> {
+    let partner = match (named, &actor.partner_id) {
+        (Some(sel), _) => NameOrId::parse("partner", sel)?,
+        (None, Some(own)) => NameOrId::id(own),
+        (None, None) => return Err(ApiError::invalid("partner", missing.to_string())),
+    };
+    partner_get(conn, actor, &partner).map_err(|e| e.with_field("partner"))
+}
+
 /// The audit log's subject for a user: under its account, its partner, or
 /// the operator.
 pub(super) fn user_subject(row: &UserRow) -> Subject<'_> {
@@ -419,17 +435,12 @@ pub fn user_create(
                     "only the operator and partner admins make partner admins",
                 ));
             }
-            let partner = match (&p.partner, &actor.partner_id) {
-                (Some(sel), _) => NameOrId::parse("partner", sel)?,
-                (None, Some(own)) => NameOrId::id(own),
-                (None, None) => {
-                    return Err(ApiError::invalid(
-                        "partner",
-                        "a partner_admin belongs to a partner: give `partner`",
-                    ));
-                }
-            };
-            let row = partner_get(conn, actor, &partner).map_err(|e| e.with_field("partner"))?;
+            let row = partner_for(
+                conn,
+                actor,
+                p.partner.as_deref(),
+                "a partner_admin belongs to a partner: give `partner`",
+            )?;
             (None, Some(row.id))
         }
         UserRole::AccountAdmin | UserRole::AccountMember | UserRole::AccountReadOnly => {
@@ -655,17 +666,12 @@ pub fn token_create(conn: &mut DbConn, ctx: &Ctx, p: TokenCreate) -> ApiResult<N
             (None, None)
         }
         TokenScope::PartnerAdmin => {
-            let partner = match (&p.partner, &actor.partner_id) {
-                (Some(sel), _) => NameOrId::parse("partner", sel)?,
-                (None, Some(own)) => NameOrId::id(own),
-                (None, None) => {
-                    return Err(ApiError::invalid(
-                        "partner",
-                        "a partner_admin token needs a partner",
-                    ));
-                }
-            };
-            let row = partner_get(conn, actor, &partner).map_err(|e| e.with_field("partner"))?;
+            let row = partner_for(
+                conn,
+                actor,
+                p.partner.as_deref(),
+                "a partner_admin token needs a partner",
+            )?;
             if !matches!(actor.scope, TokenScope::Operator | TokenScope::PartnerAdmin) {
                 return Err(ApiError::forbidden(
                     "account tokens cannot create partner tokens",
