@@ -103,7 +103,41 @@ export async function signIn(page, email) {
   await page.getByRole("heading", { name: "Dashboard" }).waitFor();
 }
 
-/** A screenshot, then axe-core on the page as it is: no serious or critical violation. */
+/**
+ * Every control on the page can be reached with the Tab key alone: each
+ * visible link, button, field and focusable region gets focus in turn.
+ */
+async function keyboardReachable(page, name) {
+  const count = await page.evaluate(() => {
+    const controls = [...document.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")].filter(
+      (el) => !el.matches(":disabled") && el.getAttribute("tabindex") !== "-1" && el.getClientRects().length > 0,
+    );
+    controls.forEach((el, i) => el.setAttribute("data-kb", String(i)));
+    return controls.length;
+  });
+  await page.evaluate(() => {
+    // Start from the top of the document.
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+    window.scrollTo(0, 0);
+  });
+  const reached = new Set();
+  for (let i = 0; i < count + 3 && reached.size < count; i++) {
+    await page.keyboard.press("Tab");
+    const at = await page.evaluate(() => document.activeElement?.getAttribute("data-kb"));
+    if (at !== null && at !== undefined) reached.add(at);
+  }
+  const missed = await page.evaluate(
+    (seen) => [...document.querySelectorAll("[data-kb]")].filter((el) => !seen.includes(el.getAttribute("data-kb"))).map((el) => el.outerHTML.slice(0, 120)),
+    [...reached],
+  );
+  await page.evaluate(() => document.querySelectorAll("[data-kb]").forEach((el) => el.removeAttribute("data-kb")));
+  assert.deepEqual(missed, [], `${name}: controls the Tab key does not reach`);
+}
+
+/**
+ * A screenshot, then axe-core on the page as it is (no serious or critical
+ * violation), and every control reachable by keyboard.
+ */
 export async function accessible(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   // Evaluated over the DevTools protocol, which the page's CSP does not govern.
@@ -111,6 +145,7 @@ export async function accessible(page, name) {
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), [], `${name}: axe`);
+  await keyboardReachable(page, name);
 }
 
 /**
