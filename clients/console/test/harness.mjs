@@ -134,9 +134,23 @@ async function keyboardReachable(page, name) {
   assert.deepEqual(missed, [], `${name}: controls the Tab key does not reach`);
 }
 
+/** At 360 px (a small phone), nothing on the page is wider than the screen. */
+async function fitsNarrowScreens(page, name) {
+  const wide = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 780 });
+  try {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 360) await page.screenshot({ path: join(shots, `${name}-360.png`), fullPage: true });
+    assert.ok(width <= 360, `${name}: ${width} px wide at 360 px`);
+  } finally {
+    await page.setViewportSize(wide);
+  }
+}
+
 /**
  * A screenshot, then axe-core on the page as it is (no serious or critical
- * violation), and every control reachable by keyboard.
+ * violation), every control reachable by keyboard, and a layout that fits
+ * 360 px.
  */
 export async function accessible(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
@@ -146,6 +160,7 @@ export async function accessible(page, name) {
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`), [], `${name}: axe`);
   await keyboardReachable(page, name);
+  await fitsNarrowScreens(page, name);
 }
 
 /**
