@@ -6,15 +6,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { useCurrentUser } from "../me";
 import { ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
-import { Users } from "./People";
-
-export function usePartners(enabled: boolean) {
-  return useQuery({
-    queryKey: ["partners", "all"],
-    enabled,
-    queryFn: () => ok(api.GET("/v1/partners", { params: { query: { limit: 1000 } } })),
-  });
-}
+import { usePartners, Users } from "./People";
 
 export function Accounts() {
   const me = useCurrentUser();

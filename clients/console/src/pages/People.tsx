@@ -6,6 +6,15 @@ import { api, ok, type Schemas } from "../api";
 import { isPeopleAdmin, isStaff, useCurrentUser } from "../me";
 import { ConfirmButton, ErrorNote, PagedTable, SpecForm, usePages } from "../ui";
 
+/** Every partner, for choosing one (the operator's forms). */
+export function usePartners(enabled: boolean) {
+  return useQuery({
+    queryKey: ["partners", "all"],
+    enabled,
+    queryFn: () => ok(api.GET("/v1/partners", { params: { query: { limit: 1000 } } })),
+  });
+}
+
 function OneTimeSecret({ title, value, note }: { title: string; value: string; note: string }) {
   return (
     <div className="secret" role="status">
@@ -36,11 +45,7 @@ export function Users({ account, title = "Users" }: { account?: string; title?: 
       ? ["operator", "partner_admin"]
       : ["partner_admin"]
     : ["account_admin", "account_member", "account_read_only"];
-  const partners = useQuery({
-    queryKey: ["partners", "all"],
-    enabled: staff && me.scope === "operator",
-    queryFn: () => ok(api.GET("/v1/partners", { params: { query: { limit: 1000 } } })),
-  });
+  const partners = usePartners(staff && me.scope === "operator");
   const refresh = () => queries.invalidateQueries({ queryKey: ["users"] });
   const [link, setLink] = useState<Schemas["Invitation"]>();
   const create = useMutation({
