@@ -315,6 +315,35 @@ pub struct NewSession {
     pub user: UserRow,
 }
 
+/// The second half of a login whose password was right: the user's second
+/// factor if it has one (401 `totp_required` when none was sent; a wrong
+/// one counts as a failure, 401 `wrong_second_factor`), then the session.
+/// `Ok(Err(..))` is a refusal whose counted failure must still commit.
+pub fn login_second_half(
+    conn: &mut DbConn,
+    user: UserRow,
+    code: Option<&str>,
+    recovery: Option<&str>,
+    subjects: &[(String, i32)],
+    client: &str,
+    user_agent: &str,
+) -> ApiResult<Result<NewSession, ApiError>> {
+    if user.totp_secret.is_some() && code.is_none() && recovery.is_none() {
+        return Ok(Err(ApiError::unauthorized_as(
+            "totp_required",
+            "this user has a second factor: send totp_code (or a recovery_code) with the password",
+        )));
+    }
+    if !super::second_factor::check(conn, &user, code, recovery)? {
+        record_failure(conn, subjects)?;
+        return Ok(Err(ApiError::unauthorized_as(
+            "wrong_second_factor",
+            "the code is not right, or was used already",
+        )));
+    }
+    session_create(conn, user, client, user_agent).map(Ok)
+}
+
 /// Open a session for `user` (whose password was checked), and clear the
 /// failures counted against its e-mail.
 pub fn session_create(

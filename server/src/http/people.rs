@@ -136,30 +136,22 @@ async fn session_login(
             .await?;
         return Err(people::wrong_login());
     };
-    if user.totp_secret.is_some() && body.totp_code.is_none() && body.recovery_code.is_none() {
-        return Err(ApiError::unauthorized_as(
-            "totp_required",
-            "this user has a second factor: send totp_code (or a recovery_code) with the password",
-        ));
-    }
     let (address, agent) = (client.address.clone(), client.user_agent.clone());
     let (code, recovery) = (body.totp_code, body.recovery_code);
     let new = app
         .db
         .write(move |c| {
-            if !second_factor::check(c, &user, code.as_deref(), recovery.as_deref())? {
-                people::record_failure(c, &subjects)?;
-                return Ok(None);
-            }
-            people::session_create(c, user.clone(), &address, &agent).map(Some)
+            people::login_second_half(
+                c,
+                user.clone(),
+                code.as_deref(),
+                recovery.as_deref(),
+                &subjects,
+                &address,
+                &agent,
+            )
         })
-        .await?;
-    let Some(new) = new else {
-        return Err(ApiError::unauthorized_as(
-            "wrong_second_factor",
-            "the code is not right, or was used already",
-        ));
-    };
+        .await??;
     let cookie = client.cookie(Some(&new.secret));
     let login = Login {
         session: session_view(new.row.clone(), Some(new.row.id.as_str())),
