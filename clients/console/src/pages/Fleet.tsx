@@ -100,7 +100,7 @@ export function IpPools() {
       <ErrorNote error={remove.error} />
       <h2>Create a pool</h2>
       <SpecForm
-        key={pages.items?.length}
+        key={create.data?.id ?? "new"}
         schema="IpPoolCreate"
         fields={["name", "first_address", "last_address", "prefix_len", "gateway", "description"]}
         options={{ prefix_len: { label: "Prefix length" } }}
@@ -145,7 +145,7 @@ export function Images() {
       <ErrorNote error={remove.error} />
       <h2>Register an image</h2>
       <SpecForm
-        key={pages.items?.length}
+        key={create.data?.id ?? "new"}
         schema="ImageCreate"
         fields={["name", "source_url", "os_family", "architecture", "boot_mode", "min_size_bytes", "system", "description"]}
         options={{
@@ -204,7 +204,7 @@ export function Partners() {
       <ErrorNote error={remove.error} />
       <h2>Add a partner</h2>
       <SpecForm
-        key={pages.items?.length}
+        key={create.data?.id ?? "new"}
         schema="PartnerCreate"
         fields={["name", "host_names", "description"]}
         options={{ host_names: { label: "Host names", hint: "The domains its customers use, separated by commas." } }}

@@ -104,7 +104,7 @@ export function Users({ account, title = "Users" }: { account?: string; title?: 
         <>
           {account ? <h3>Add a user</h3> : <h2>Add a user</h2>}
           <SpecForm
-            key={pages.items?.length}
+            key={create.data?.id ?? "new"}
             schema="UserCreate"
             fields={staff && me.scope === "operator" ? ["name", "email", "role", "partner", "description"] : ["name", "email", "role", "description"]}
             options={{
@@ -179,7 +179,7 @@ export function Tokens() {
         <>
           <h2>Create a token</h2>
           <SpecForm
-            key={pages.items?.length}
+            key={create.data?.id ?? "new"}
             schema="TokenCreate"
             fields={["description", "scope", "expires_in_seconds"]}
             options={{

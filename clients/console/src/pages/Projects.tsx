@@ -52,7 +52,7 @@ export function Projects() {
       <ErrorNote error={remove.error} />
       <h2>Create a project</h2>
       <SpecForm
-        key={pages.items?.length}
+        key={create.data?.id ?? "new"}
         schema="ProjectCreate"
         fields={["name", "description"]}
         submitLabel="Create project"

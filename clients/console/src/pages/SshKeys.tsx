@@ -40,7 +40,7 @@ export function SshKeys() {
       <ErrorNote error={remove.error} />
       <h2>Add a key</h2>
       <SpecForm
-        key={pages.items?.length}
+        key={add.data?.id ?? "new"}
         schema="SshKeyCreate"
         fields={["name", "public_key", "description"]}
         options={{ public_key: { label: "Public key", multiline: true } }}
