@@ -753,6 +753,44 @@ async fn drives_ips_and_instances(backend: Backend) {
     let h = t.wait_for_host().await.unwrap();
     assert_eq!(h["name"], "sim-1");
     assert!(h["cpus"].as_u64().unwrap() >= 1 && h["memory_mib"].as_u64().unwrap() > 0);
+    // The host shows what is placed on it: a new instance (stopped, so it
+    // keeps its place) adds its vCPUs, memory and boot drive, and its
+    // deletion takes them away again.
+    let used = |h: &Value| {
+        [
+            "vcpus_allocated",
+            "memory_allocated_mib",
+            "storage_allocated_bytes",
+        ]
+        .map(|f| h[f].as_u64().unwrap_or_else(|| panic!("{f} in {h}")))
+    };
+    let before = used(&t.get("/v1/hosts/sim-1", &op).await.body);
+    t.create(
+        &format!("/v1/instances{q}"),
+        &a.rw,
+        json!({"name": "counted", "vcpus": 3, "memory_mib": 768, "image": "tiny",
+               "boot_drive_size_bytes": 134217728, "start": false}),
+    )
+    .await;
+    t.wait_state(&format!("/v1/instances/counted{q}"), &a.rw, "stopped")
+        .await;
+    let listed = t.get("/v1/hosts", &op).await.body;
+    let with = used(&listed["items"][0]);
+    assert_eq!(
+        with,
+        [before[0] + 3, before[1] + 768, before[2] + 134217728],
+        "the listing counts the new instance: {listed}"
+    );
+    assert_eq!(used(&t.get("/v1/hosts/sim-1", &op).await.body), with);
+    assert_eq!(
+        t.delete(&format!("/v1/instances/counted{q}"), &a.rw)
+            .await
+            .status,
+        204
+    );
+    t.wait_gone(&format!("/v1/instances/counted{q}"), &a.rw)
+        .await;
+    assert_eq!(used(&t.get("/v1/hosts/sim-1", &op).await.body), before);
     let e = t
         .create(
             "/v1/host-enrollments",

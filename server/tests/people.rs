@@ -938,4 +938,69 @@ async fn a_second_factor_guards_the_login(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert_eq!(login_with(&t, json!({})).await.status, StatusCode::OK);
+
+    // Alice turns it on again and loses her phone and her codes: an admin
+    // of her account turns it off; a member may not, nor another account.
+    let r = alice.call(&t, Method::POST, "/v1/me/totp", None).await;
+    let secret = r.body["secret"].as_str().unwrap().to_string();
+    let r = alice
+        .call(
+            &t,
+            Method::POST,
+            "/v1/me/totp/confirm",
+            Some(json!({"code": totp_code(&secret, 0)})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        login_with(&t, json!({})).await.code(),
+        "totp_required",
+        "on again"
+    );
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({"name": "bob", "email": "bob@acme.example", "role": "account_member"}),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "bob", PASSWORD).await;
+    let bob = logged_in(&t, "bob@acme.example", PASSWORD).await;
+    let r = bob
+        .call(&t, Method::DELETE, "/v1/users/alice/totp", None)
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::FORBIDDEN, "forbidden"),
+        "{}",
+        r.body
+    );
+    let other = t.tenant("other").await;
+    let r = t.delete("/v1/users/alice/totp", &other.rw).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(
+        login_with(&t, json!({})).await.code(),
+        "totp_required",
+        "still on after refused resets"
+    );
+    let r = t.delete("/v1/users/alice/totp", &acme.rw).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    assert_eq!(login_with(&t, json!({})).await.status, StatusCode::OK);
+    let user = t.get("/v1/users/alice", &acme.rw).await.body;
+    assert_eq!(user["totp_enabled"], false, "{user}");
+    let r = t.delete("/v1/users/alice/totp", &acme.rw).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::CONFLICT, "totp_disabled"),
+        "{}",
+        r.body
+    );
+    let events = t
+        .get("/v1/events?action=user.totp_reset", &acme.rw)
+        .await
+        .body;
+    assert_eq!(
+        events["items"].as_array().map(Vec::len),
+        Some(1),
+        "the reset is in the audit log: {events}"
+    );
 }

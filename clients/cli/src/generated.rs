@@ -100,6 +100,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::UserGet => Self::cli_user_get(),
             CliCommand::UserDelete => Self::cli_user_delete(),
             CliCommand::InvitationCreate => Self::cli_invitation_create(),
+            CliCommand::UserTotpReset => Self::cli_user_totp_reset(),
         }
     }
     pub fn cli_healthz() -> ::clap::Command {
@@ -3435,6 +3436,28 @@ impl<T: CliConfig> Cli<T> {
                 "Create an invitation link\n\nA one-use link that lets the user set a password: an invitation when\nthe user has none, a reset when they have one (using it ends their\nsessions). There is no outgoing e-mail: pass the link on. A new link\nreplaces the user's unused one. Needs an account admin.",
             )
     }
+    pub fn cli_user_totp_reset() -> ::clap::Command {
+        ::clap::Command::new("")
+            .arg(
+                ::clap::Arg::new("account")
+                    .long("account")
+                    .value_parser(::clap::value_parser!(types::UserTotpResetAccount))
+                    .required(false)
+                    .help(
+                        "Name or id of the account. Account tokens default to their own;\noperator and partner tokens must give it (a 400 otherwise).",
+                    ),
+            )
+            .arg(
+                ::clap::Arg::new("user")
+                    .long("user")
+                    .value_parser(::clap::value_parser!(types::UserTotpResetUser))
+                    .required(true)
+                    .help("Name or id of the user"),
+            )
+            .about(
+                "Turn off a user's second factor\n\nFor a user who lost their authenticator and their recovery codes: their\nnext login needs the password only, and they can set a new second\nfactor. Needs an account admin (or the account's partner, or the\noperator); it is recorded in the audit log.",
+            )
+    }
     pub async fn execute(
         &self,
         cmd: CliCommand,
@@ -3542,6 +3565,7 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::UserGet => self.execute_user_get(matches).await,
             CliCommand::UserDelete => self.execute_user_delete(matches).await,
             CliCommand::InvitationCreate => self.execute_invitation_create(matches).await,
+            CliCommand::UserTotpReset => self.execute_user_totp_reset(matches).await,
         }
     }
     pub async fn execute_healthz(
@@ -6541,6 +6565,30 @@ impl<T: CliConfig> Cli<T> {
             }
         }
     }
+    pub async fn execute_user_totp_reset(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
+        let mut request = self.client.user_totp_reset();
+        if let Some(value) = matches.get_one::<types::UserTotpResetAccount>("account") {
+            request = request.account(value.clone());
+        }
+        if let Some(value) = matches.get_one::<types::UserTotpResetUser>("user") {
+            request = request.user(value.clone());
+        }
+        self.config.execute_user_totp_reset(matches, &mut request)?;
+        let result = request.send().await;
+        match result {
+            Ok(r) => {
+                self.config.success_no_item(&r);
+                Ok(())
+            }
+            Err(r) => {
+                self.config.error(&r);
+                Err(anyhow::Error::new(r))
+            }
+        }
+    }
 }
 pub trait CliConfig {
     fn success_item<T>(&self, value: &ResponseValue<T>)
@@ -7171,6 +7219,13 @@ pub trait CliConfig {
     ) -> anyhow::Result<()> {
         Ok(())
     }
+    fn execute_user_totp_reset(
+        &self,
+        matches: &::clap::ArgMatches,
+        request: &mut builder::UserTotpReset,
+    ) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 #[derive(Copy, Clone, Debug)]
 pub enum CliCommand {
@@ -7261,6 +7316,7 @@ pub enum CliCommand {
     UserGet,
     UserDelete,
     InvitationCreate,
+    UserTotpReset,
 }
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
@@ -7299,7 +7355,7 @@ impl CliCommand {
             CliCommand::SshKeyDelete, CliCommand::StorageStatus, CliCommand::TokenList,
             CliCommand::TokenCreate, CliCommand::TokenRevoke, CliCommand::UserList,
             CliCommand::UserCreate, CliCommand::UserGet, CliCommand::UserDelete,
-            CliCommand::InvitationCreate,
+            CliCommand::InvitationCreate, CliCommand::UserTotpReset,
         ]
             .into_iter()
     }
@@ -7392,6 +7448,7 @@ impl CliCommand {
             CliCommand::UserGet => "user_get",
             CliCommand::UserDelete => "user_delete",
             CliCommand::InvitationCreate => "invitation_create",
+            CliCommand::UserTotpReset => "user_totp_reset",
         }
     }
 }

@@ -3734,9 +3734,14 @@ operation and the host's own reason. Absent on other events.*/
         pub id: ::uuid::Uuid,
         ///The TCP port of the host's iSCSI portal.
         pub iscsi_port: i32,
+        ///The memory of the instances placed here, stopped ones included.
+        pub memory_allocated_mib: i64,
         pub memory_mib: i64,
         pub name: ::std::string::String,
         pub state: HostState,
+        /**The sizes of the local drives placed here (sparse files may use
+less; `storage_free_bytes` says what is really free).*/
+        pub storage_allocated_bytes: i64,
         pub storage_bytes: i64,
         ///Free space on the host's storage filesystem, as last reported.
         pub storage_free_bytes: i64,
@@ -3749,6 +3754,9 @@ operation and the host's own reason. Absent on other events.*/
         pub time_modified: ::chrono::DateTime<::chrono::offset::Utc>,
         ///When `state` last changed.
         pub time_state_changed: ::chrono::DateTime<::chrono::offset::Utc>,
+        /**The vCPUs of the instances placed here. Stopped instances count: they
+keep their place. It can pass `cpus` by the CPU allocation ratio.*/
+        pub vcpus_allocated: i32,
     }
     impl Host {
         pub fn builder() -> builder::Host {
@@ -19079,6 +19087,166 @@ operator's. A new user is an `account_member` unless told otherwise.*/
             value.parse()
         }
     }
+    ///`UserTotpResetAccount`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct UserTotpResetAccount(::std::string::String);
+    impl ::std::ops::Deref for UserTotpResetAccount {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserTotpResetAccount> for ::std::string::String {
+        fn from(value: UserTotpResetAccount) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserTotpResetAccount {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserTotpResetAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserTotpResetAccount {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserTotpResetAccount {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`UserTotpResetUser`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct UserTotpResetUser(::std::string::String);
+    impl ::std::ops::Deref for UserTotpResetUser {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserTotpResetUser> for ::std::string::String {
+        fn from(value: UserTotpResetUser) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserTotpResetUser {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^([a-z]([a-z0-9-]{0,61}[a-z0-9])?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserTotpResetUser {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserTotpResetUser {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserTotpResetUser {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
@@ -21225,9 +21393,11 @@ operator's. A new user is an `account_member` unless told otherwise.*/
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             iscsi_port: ::std::result::Result<i32, ::std::string::String>,
+            memory_allocated_mib: ::std::result::Result<i64, ::std::string::String>,
             memory_mib: ::std::result::Result<i64, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             state: ::std::result::Result<super::HostState, ::std::string::String>,
+            storage_allocated_bytes: ::std::result::Result<i64, ::std::string::String>,
             storage_bytes: ::std::result::Result<i64, ::std::string::String>,
             storage_free_bytes: ::std::result::Result<i64, ::std::string::String>,
             time_created: ::std::result::Result<
@@ -21246,6 +21416,7 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            vcpus_allocated: ::std::result::Result<i32, ::std::string::String>,
         }
         impl ::std::default::Default for Host {
             fn default() -> Self {
@@ -21255,9 +21426,15 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     description: Err("no value supplied for description".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     iscsi_port: Err("no value supplied for iscsi_port".to_string()),
+                    memory_allocated_mib: Err(
+                        "no value supplied for memory_allocated_mib".to_string(),
+                    ),
                     memory_mib: Err("no value supplied for memory_mib".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     state: Err("no value supplied for state".to_string()),
+                    storage_allocated_bytes: Err(
+                        "no value supplied for storage_allocated_bytes".to_string(),
+                    ),
                     storage_bytes: Err(
                         "no value supplied for storage_bytes".to_string(),
                     ),
@@ -21271,6 +21448,9 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     ),
                     time_state_changed: Err(
                         "no value supplied for time_state_changed".to_string(),
+                    ),
+                    vcpus_allocated: Err(
+                        "no value supplied for vcpus_allocated".to_string(),
                     ),
                 }
             }
@@ -21334,6 +21514,20 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     });
                 self
             }
+            pub fn memory_allocated_mib<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.memory_allocated_mib = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for memory_allocated_mib: {e}"
+                        )
+                    });
+                self
+            }
             pub fn memory_mib<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -21367,6 +21561,20 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            pub fn storage_allocated_bytes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.storage_allocated_bytes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for storage_allocated_bytes: {e}"
+                        )
                     });
                 self
             }
@@ -21450,6 +21658,20 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     });
                 self
             }
+            pub fn vcpus_allocated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vcpus_allocated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for vcpus_allocated: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Host> for super::Host {
             type Error = super::error::ConversionError;
@@ -21462,15 +21684,18 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     description: value.description?,
                     id: value.id?,
                     iscsi_port: value.iscsi_port?,
+                    memory_allocated_mib: value.memory_allocated_mib?,
                     memory_mib: value.memory_mib?,
                     name: value.name?,
                     state: value.state?,
+                    storage_allocated_bytes: value.storage_allocated_bytes?,
                     storage_bytes: value.storage_bytes?,
                     storage_free_bytes: value.storage_free_bytes?,
                     time_created: value.time_created?,
                     time_heartbeat: value.time_heartbeat?,
                     time_modified: value.time_modified?,
                     time_state_changed: value.time_state_changed?,
+                    vcpus_allocated: value.vcpus_allocated?,
                 })
             }
         }
@@ -21482,15 +21707,18 @@ operator's. A new user is an `account_member` unless told otherwise.*/
                     description: Ok(value.description),
                     id: Ok(value.id),
                     iscsi_port: Ok(value.iscsi_port),
+                    memory_allocated_mib: Ok(value.memory_allocated_mib),
                     memory_mib: Ok(value.memory_mib),
                     name: Ok(value.name),
                     state: Ok(value.state),
+                    storage_allocated_bytes: Ok(value.storage_allocated_bytes),
                     storage_bytes: Ok(value.storage_bytes),
                     storage_free_bytes: Ok(value.storage_free_bytes),
                     time_created: Ok(value.time_created),
                     time_heartbeat: Ok(value.time_heartbeat),
                     time_modified: Ok(value.time_modified),
                     time_state_changed: Ok(value.time_state_changed),
+                    vcpus_allocated: Ok(value.vcpus_allocated),
                 }
             }
         }
@@ -30023,6 +30251,29 @@ let response = client.invitation_create()
 ```*/
     pub fn invitation_create(&self) -> builder::InvitationCreate<'_> {
         builder::InvitationCreate::new(self)
+    }
+    /**Turn off a user's second factor
+
+For a user who lost their authenticator and their recovery codes: their
+next login needs the password only, and they can set a new second
+factor. Needs an account admin (or the account's partner, or the
+operator); it is recorded in the audit log.
+
+Sends a `DELETE` request to `/v1/users/{user}/totp`
+
+Arguments:
+- `user`: Name or id of the user
+- `account`: Name or id of the account. Account tokens default to their own;
+operator and partner tokens must give it (a 400 otherwise).
+```ignore
+let response = client.user_totp_reset()
+    .user(user)
+    .account(account)
+    .send()
+    .await;
+```*/
+    pub fn user_totp_reset(&self) -> builder::UserTotpReset<'_> {
+        builder::UserTotpReset::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -43536,6 +43787,128 @@ pub mod builder {
                     )
                 }
                 422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::user_totp_reset`]
+
+[`Client::user_totp_reset`]: super::Client::user_totp_reset*/
+    #[derive(Debug, Clone)]
+    pub struct UserTotpReset<'a> {
+        client: &'a super::Client,
+        user: Result<types::UserTotpResetUser, String>,
+        account: Result<Option<types::UserTotpResetAccount>, String>,
+    }
+    impl<'a> UserTotpReset<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user: Err("user was not initialized".to_string()),
+                account: Ok(None),
+            }
+        }
+        pub fn user<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserTotpResetUser>,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `UserTotpResetUser` for user failed".to_string()
+                });
+            self
+        }
+        pub fn account<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserTotpResetAccount>,
+        {
+            self.account = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `UserTotpResetAccount` for account failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/users/{user}/totp`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ErrorBody>> {
+            let Self { client, user, account } = self;
+            let user = user.map_err(Error::InvalidRequest)?;
+            let account = account.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/users/{}/totp", client.baseurl, encode_path(& user.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("account", &account))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "user_totp_reset",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

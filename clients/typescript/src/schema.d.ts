@@ -1195,6 +1195,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/{user}/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Turn off a user's second factor
+         * @description For a user who lost their authenticator and their recovery codes: their
+         *     next login needs the password only, and they can set a new second
+         *     factor. Needs an account admin (or the account's partner, or the
+         *     operator); it is recorded in the audit log.
+         */
+        delete: operations["user_totp_reset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1645,10 +1668,23 @@ export interface components {
             iscsi_port: number;
             /**
              * Format: int64
+             * @description The memory of the instances placed here, stopped ones included.
+             * @example 65536
+             */
+            memory_allocated_mib: number;
+            /**
+             * Format: int64
              * @example 131072
              */
             memory_mib: number;
             state: components["schemas"]["HostState"];
+            /**
+             * Format: int64
+             * @description The sizes of the local drives placed here (sparse files may use
+             *     less; `storage_free_bytes` says what is really free).
+             * @example 500000000000
+             */
+            storage_allocated_bytes: number;
             /**
              * Format: int64
              * @example 4000000000000
@@ -1672,6 +1708,13 @@ export interface components {
              * @example 2026-11-24T17:30:00Z
              */
             time_state_changed: string;
+            /**
+             * Format: int32
+             * @description The vCPUs of the instances placed here. Stopped instances count: they
+             *     keep their place. It can pass `cpus` by the CPU allocation ratio.
+             * @example 24
+             */
+            vcpus_allocated: number;
         };
         /** @description A one-use token that enrolls a new host. The token is shown here once. */
         HostEnrollment: {
@@ -6688,6 +6731,43 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    user_totp_reset: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Name or id of the account. Account tokens default to their own;
+                 *     operator and partner tokens must give it (a 400 otherwise).
+                 * @example acme
+                 */
+                account?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Name or id of the user
+                 * @example alice
+                 */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Off: the user logs in with the password only */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
         };
     };

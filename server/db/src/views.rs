@@ -201,26 +201,36 @@ impl From<ImageRow> for Image {
     }
 }
 
-impl From<HostRow> for Host {
-    fn from(r: HostRow) -> Self {
-        Self {
-            identity: identity(
-                &r.id,
-                r.name,
-                r.description,
-                r.time_created,
-                r.time_modified,
-            ),
-            address: r.address,
-            cpus: r.cpus as u32,
-            memory_mib: r.memory_mib as u64,
-            storage_bytes: r.storage_bytes as u64,
-            storage_free_bytes: r.storage_free_bytes as u64,
-            iscsi_port: r.iscsi_port as u16,
-            state: r.state,
-            time_state_changed: time(r.time_state_changed),
-            time_heartbeat: r.time_heartbeat.map(time),
-        }
+/// What is placed on a host: the sums placement counts against it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Allocated {
+    pub vcpus: i64,
+    pub memory_mib: i64,
+    pub storage_bytes: i64,
+}
+
+/// A host as the API shows it, with what is placed on it.
+pub fn host_view(r: HostRow, allocated: Allocated) -> Host {
+    Host {
+        identity: identity(
+            &r.id,
+            r.name,
+            r.description,
+            r.time_created,
+            r.time_modified,
+        ),
+        address: r.address,
+        cpus: r.cpus as u32,
+        memory_mib: r.memory_mib as u64,
+        storage_bytes: r.storage_bytes as u64,
+        storage_free_bytes: r.storage_free_bytes as u64,
+        vcpus_allocated: allocated.vcpus as u32,
+        memory_allocated_mib: allocated.memory_mib as u64,
+        storage_allocated_bytes: allocated.storage_bytes as u64,
+        iscsi_port: r.iscsi_port as u16,
+        state: r.state,
+        time_state_changed: time(r.time_state_changed),
+        time_heartbeat: r.time_heartbeat.map(time),
     }
 }
 

@@ -4,12 +4,14 @@
 use diesel::prelude::*;
 use overcast_db::models::*;
 use overcast_db::schema::*;
+use overcast_db::views::Allocated;
 use overcast_db::{DbConn, now_micros, save_row};
 use overcast_types::ids::*;
 use overcast_types::params::{HostEnrollmentCreate, HostUpdate};
 use overcast_types::states::HostState;
 use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::auth::{generate_secret, hash_secret};
@@ -21,7 +23,11 @@ use super::{
 
 global_lookup!(lookup_host, hosts, HostRow, "host");
 
-pub fn host_list(conn: &mut DbConn, actor: &Actor, page: &PageRequest) -> ApiResult<Page<HostRow>> {
+pub fn host_list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    page: &PageRequest,
+) -> ApiResult<Page<(HostRow, Allocated)>> {
     actor.require_operator()?;
     let mut query = hosts::table
         .select(HostRow::as_select())
@@ -31,12 +37,74 @@ pub fn host_list(conn: &mut DbConn, actor: &Actor, page: &PageRequest) -> ApiRes
     if let Some(after) = &page.after {
         query = query.filter(hosts::name.gt(after));
     }
-    Ok(page.finish(query.load(conn)?, |r| r.name.clone()))
+    let rows: Vec<HostRow> = query.load(conn)?;
+    let mut used = allocated(conn, rows.iter().map(|r| r.id.clone()).collect())?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let a = used.remove(&r.id).unwrap_or_default();
+            (r, a)
+        })
+        .collect();
+    Ok(page.finish(rows, |(r, _)| r.name.clone()))
 }
 
-pub fn host_get(conn: &mut DbConn, actor: &Actor, sel: &NameOrId) -> ApiResult<HostRow> {
+pub fn host_get(
+    conn: &mut DbConn,
+    actor: &Actor,
+    sel: &NameOrId,
+) -> ApiResult<(HostRow, Allocated)> {
+    let row = operator_lookup(conn, actor, sel)?;
+    with_use(conn, row)
+}
+
+fn operator_lookup(conn: &mut DbConn, actor: &Actor, sel: &NameOrId) -> ApiResult<HostRow> {
     actor.require_operator()?;
     lookup_host(conn, sel)
+}
+
+/// A host with what is placed on it, for the operator's view.
+fn with_use(conn: &mut DbConn, row: HostRow) -> ApiResult<(HostRow, Allocated)> {
+    let a = allocated(conn, vec![row.id.clone()])?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok((row, a))
+}
+
+/// What is placed on each of `hosts`: the sums placement counts (see
+/// `placement::ALL_FREE`), in two grouped queries over the host indexes.
+fn allocated(conn: &mut DbConn, hosts: Vec<HostId>) -> ApiResult<HashMap<HostId, Allocated>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let mut out: HashMap<HostId, Allocated> = HashMap::new();
+    let placed: Vec<(Option<HostId>, i64, i64)> = instances::table
+        .filter(instances::host_id.eq_any(&hosts))
+        .group_by(instances::host_id)
+        .select((
+            instances::host_id,
+            sql::<BigInt>("CAST(SUM(vcpus) AS BIGINT)"),
+            sql::<BigInt>("CAST(SUM(memory_mib) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    for (host, vcpus, memory_mib) in placed {
+        let a = out.entry(host.expect("filtered on host")).or_default();
+        a.vcpus = vcpus;
+        a.memory_mib = memory_mib;
+    }
+    let stored: Vec<(Option<HostId>, i64)> = drives::table
+        .filter(drives::host_id.eq_any(&hosts))
+        .group_by(drives::host_id)
+        .select((
+            drives::host_id,
+            sql::<BigInt>("CAST(SUM(size_bytes) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    for (host, bytes) in stored {
+        out.entry(host.expect("filtered on host"))
+            .or_default()
+            .storage_bytes = bytes;
+    }
+    Ok(out)
 }
 
 pub fn host_update(
@@ -45,8 +113,8 @@ pub fn host_update(
     sel: &NameOrId,
     p: HostUpdate,
     if_match: Option<i64>,
-) -> ApiResult<HostRow> {
-    let mut row = host_get(conn, &ctx.actor, sel)?;
+) -> ApiResult<(HostRow, Allocated)> {
+    let mut row = operator_lookup(conn, &ctx.actor, sel)?;
     check_generation(if_match, row.generation)?;
     if let Some(description) = p.description {
         validate_description(&description)?;
@@ -80,11 +148,11 @@ pub fn host_update(
         "update",
         global_subject("host", &row.id, &row.name),
     )?;
-    Ok(row)
+    with_use(conn, row)
 }
 
 pub fn host_delete(conn: &mut DbConn, ctx: &Ctx, sel: &NameOrId) -> ApiResult<()> {
-    let row = host_get(conn, &ctx.actor, sel)?;
+    let row = operator_lookup(conn, &ctx.actor, sel)?;
     let placed: i64 = instances::table
         .filter(instances::host_id.eq(&row.id))
         .count()

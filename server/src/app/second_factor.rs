@@ -8,12 +8,12 @@ use rand::RngCore;
 use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use super::Actor;
 use super::auth::hash_secret;
+use super::{Actor, Ctx, record_event, tenancy};
 use overcast_db::models::UserRow;
 use overcast_db::schema::{user_recovery_codes, users};
 use overcast_db::{DbConn, now_micros};
-use overcast_types::{ApiError, ApiResult};
+use overcast_types::{ApiError, ApiResult, NameOrId};
 
 /// Seconds per code.
 const STEP: u64 = 30;
@@ -134,6 +134,32 @@ pub fn disable(conn: &mut DbConn, actor: &Actor, code: &str) -> ApiResult<()> {
     if !check(conn, &user, Some(code), Some(code))? {
         return Err(invalid_code());
     }
+    turn_off(conn, &user)
+}
+
+/// An admin turns another user's second factor off, for a user who lost
+/// both the authenticator and the recovery codes: their next login needs
+/// the password only, and they can enroll again.
+pub fn reset(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    sel: &NameOrId,
+    account: Option<&NameOrId>,
+) -> ApiResult<()> {
+    ctx.actor.require_people_admin()?;
+    let user = tenancy::lookup_user(conn, &ctx.actor, sel, account)?;
+    if user.totp_secret.is_none() && user.totp_pending.is_none() {
+        return Err(ApiError::conflict(
+            "totp_disabled",
+            format!("user \"{}\" has no second factor", user.name),
+        ));
+    }
+    turn_off(conn, &user)?;
+    record_event(conn, ctx, "totp_reset", tenancy::user_subject(&user))
+}
+
+/// The secret, a pending one and the recovery codes go.
+fn turn_off(conn: &mut DbConn, user: &UserRow) -> ApiResult<()> {
     diesel::update(users::table.find(&user.id))
         .set((
             users::totp_secret.eq(None::<String>),

@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery, HostPath, IfMatch, Selector, page, tagged};
 use crate::app::{self, Ctx};
 use crate::state::App;
+use overcast_db::views::host_view;
 use overcast_types::ApiResult;
 use overcast_types::params::*;
 use overcast_types::views::*;
@@ -34,7 +35,7 @@ async fn host_list(
         .db
         .read(move |c| app::hosts::host_list(c, &ctx.actor, &page))
         .await?;
-    Ok(axum::Json(rows.map(Host::from).into()))
+    Ok(axum::Json(rows.map(|(r, a)| host_view(r, a)).into()))
 }
 
 /// Create a host enrollment token
@@ -74,7 +75,11 @@ async fn host_get(
         .db
         .read(move |c| app::hosts::host_get(c, &ctx.actor, &sel))
         .await?;
-    Ok(tagged(StatusCode::OK, row.generation, Host::from(row)))
+    Ok(tagged(
+        StatusCode::OK,
+        row.0.generation,
+        host_view(row.0, row.1),
+    ))
 }
 
 /// Update a host
@@ -96,7 +101,11 @@ async fn host_update(
         .db
         .write(move |c| app::hosts::host_update(c, &ctx, &sel, body, if_match))
         .await?;
-    Ok(tagged(StatusCode::OK, row.generation, Host::from(row)))
+    Ok(tagged(
+        StatusCode::OK,
+        row.0.generation,
+        host_view(row.0, row.1),
+    ))
 }
 
 /// Remove a host

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<App> {
         .routes(routes!(totp_enroll))
         .routes(routes!(totp_confirm))
         .routes(routes!(totp_disable))
+        .routes(routes!(user_totp_reset))
 }
 
 /// Where a request comes from: its address, browser, and the origin it
@@ -366,6 +367,28 @@ async fn invitation_accept(
     let secret = body.secret;
     app.db
         .write(move |c| people::invitation_accept(c, &secret, hash.clone()))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turn off a user's second factor
+///
+/// For a user who lost their authenticator and their recovery codes: their
+/// next login needs the password only, and they can set a new second
+/// factor. Needs an account admin (or the account's partner, or the
+/// operator); it is recorded in the audit log.
+#[utoipa::path(delete, path = "/v1/users/{user}/totp", operation_id = "user_totp_reset", tag = "users",
+    params(UserPath, AccountSelector),
+    responses((status = 204, description = "Off: the user logs in with the password only")))]
+async fn user_totp_reset(
+    State(app): State<App>,
+    ctx: Ctx,
+    Selector(sel): Selector,
+    ApiQuery(q): ApiQuery<AccountSelector>,
+) -> ApiResult<StatusCode> {
+    let account = selector("account", q.account.as_deref())?;
+    app.db
+        .write(move |c| second_factor::reset(c, &ctx, &sel, account.as_ref()))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -156,6 +156,24 @@ fn cgroup_pids(cgroup: &Path) -> Vec<u32> {
         .collect()
 }
 
+/// Each task of a cgroup with its state letter (`R`, `S`, `D`...) and name,
+/// for an error message.
+fn task_states(cgroup: &Path) -> String {
+    cgroup_pids(cgroup)
+        .iter()
+        .map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // "pid (comm) state ...": the name may hold spaces, so split at
+            // the last parenthesis.
+            let (name, rest) = stat.rsplit_once(')').unwrap_or(("", ""));
+            let name = name.split_once('(').map_or("?", |(_, n)| n);
+            let state = rest.split_whitespace().next().unwrap_or("?");
+            format!("{pid} {name} {state}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Run `f` on a thread inside the network namespace `netns` (a name under
 /// `/run/netns`): what it connects to, it connects to from there.
 pub fn in_netns<T: Send>(netns: &str, f: impl FnOnce() -> T + Send) -> Result<T> {
@@ -688,14 +706,18 @@ impl Cluster {
         self.hosts[i].pids()
     }
 
-    /// Freeze every process of host `i` (cgroup freezer).
+    /// Freeze every process of host `i` (cgroup freezer). A task in
+    /// uninterruptible sleep (an OSD waiting on a slow disk) holds the
+    /// cgroup in `FREEZING` until its I/O ends, so this waits up to 60 s
+    /// and then names the tasks that did not stop.
     pub fn freeze(&self, i: usize) -> Result<()> {
         let cgroup = &self.hosts[i].cgroup;
         std::fs::write(cgroup.join("freezer.state"), "FROZEN")?;
-        wait_until("the host to freeze", Duration::from_secs(10), || {
+        wait_until("the host to freeze", Duration::from_secs(60), || {
             std::fs::read_to_string(cgroup.join("freezer.state"))
                 .is_ok_and(|s| s.trim() == "FROZEN")
         })
+        .with_context(|| format!("tasks not frozen: {}", task_states(cgroup)))
     }
 
     /// Thaw host `i`.
@@ -706,22 +728,41 @@ impl Cluster {
 
     /// Kill every process of host `i` at once, as a power loss would: its
     /// guests die with it; its files stay.
+    ///
+    /// The cgroup is frozen first so that nothing forks or reacts while it
+    /// dies, but the kill does not wait for the freeze to finish: a task in
+    /// uninterruptible sleep takes SIGKILL when its I/O ends. Any task that
+    /// appears meanwhile is killed on the next pass.
     pub fn kill(&self, i: usize) -> Result<()> {
         let cgroup = &self.hosts[i].cgroup;
         if !cgroup.exists() {
             return Ok(());
         }
-        // Frozen first, so nothing forks or reacts while it dies.
-        self.freeze(i)?;
-        for pid in cgroup_pids(cgroup) {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-        }
+        std::fs::write(cgroup.join("freezer.state"), "FROZEN")?;
+        let _ = wait_until("the host to freeze", Duration::from_secs(2), || {
+            std::fs::read_to_string(cgroup.join("freezer.state"))
+                .is_ok_and(|s| s.trim() == "FROZEN")
+        });
+        let kill_all = || {
+            for pid in cgroup_pids(cgroup) {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            }
+        };
+        kill_all();
         self.thaw(i)?;
+        let mut passes = 0u32;
         wait_until(
             "the host's processes to die",
-            Duration::from_secs(20),
-            || cgroup_pids(cgroup).is_empty(),
+            Duration::from_secs(30),
+            || {
+                passes += 1;
+                if passes.is_multiple_of(25) {
+                    kill_all();
+                }
+                cgroup_pids(cgroup).is_empty()
+            },
         )
+        .with_context(|| format!("tasks left: {}", task_states(cgroup)))
     }
 
     /// Cut host `i`'s link: packets are dropped, no connection is reset.

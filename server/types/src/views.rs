@@ -233,6 +233,17 @@ pub struct Host {
     /// Free space on the host's storage filesystem, as last reported.
     #[schema(example = 3500000000000_u64)]
     pub storage_free_bytes: u64,
+    /// The vCPUs of the instances placed here. Stopped instances count: they
+    /// keep their place. It can pass `cpus` by the CPU allocation ratio.
+    #[schema(example = 24)]
+    pub vcpus_allocated: u32,
+    /// The memory of the instances placed here, stopped ones included.
+    #[schema(example = 65536)]
+    pub memory_allocated_mib: u64,
+    /// The sizes of the local drives placed here (sparse files may use
+    /// less; `storage_free_bytes` says what is really free).
+    #[schema(example = 500000000000_u64)]
+    pub storage_allocated_bytes: u64,
     /// The TCP port of the host's iSCSI portal.
     #[schema(example = 3260)]
     pub iscsi_port: u16,

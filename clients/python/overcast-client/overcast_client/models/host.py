@@ -27,11 +27,16 @@ class Host:
         address (str):  Example: 10.0.0.11.
         cpus (int):  Example: 32.
         iscsi_port (int): The TCP port of the host's iSCSI portal. Example: 3260.
+        memory_allocated_mib (int): The memory of the instances placed here, stopped ones included. Example: 65536.
         memory_mib (int):  Example: 131072.
         state (HostState): Lifecycle state of a host. Example: active.
+        storage_allocated_bytes (int): The sizes of the local drives placed here (sparse files may use
+            less; `storage_free_bytes` says what is really free). Example: 500000000000.
         storage_bytes (int):  Example: 4000000000000.
         storage_free_bytes (int): Free space on the host's storage filesystem, as last reported. Example: 3500000000000.
         time_state_changed (datetime.datetime): When `state` last changed. Example: 2026-11-24T17:30:00Z.
+        vcpus_allocated (int): The vCPUs of the instances placed here. Stopped instances count: they
+            keep their place. It can pass `cpus` by the CPU allocation ratio. Example: 24.
         time_heartbeat (datetime.datetime | None | Unset): When the host last reported in. Example:
             2026-11-24T17:30:00Z.
     """
@@ -44,11 +49,14 @@ class Host:
     address: str
     cpus: int
     iscsi_port: int
+    memory_allocated_mib: int
     memory_mib: int
     state: HostState
+    storage_allocated_bytes: int
     storage_bytes: int
     storage_free_bytes: int
     time_state_changed: datetime.datetime
+    vcpus_allocated: int
     time_heartbeat: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -69,15 +77,21 @@ class Host:
 
         iscsi_port = self.iscsi_port
 
+        memory_allocated_mib = self.memory_allocated_mib
+
         memory_mib = self.memory_mib
 
         state = self.state.value
+
+        storage_allocated_bytes = self.storage_allocated_bytes
 
         storage_bytes = self.storage_bytes
 
         storage_free_bytes = self.storage_free_bytes
 
         time_state_changed = self.time_state_changed.isoformat()
+
+        vcpus_allocated = self.vcpus_allocated
 
         time_heartbeat: None | str | Unset
         if isinstance(self.time_heartbeat, Unset):
@@ -99,11 +113,14 @@ class Host:
                 "address": address,
                 "cpus": cpus,
                 "iscsi_port": iscsi_port,
+                "memory_allocated_mib": memory_allocated_mib,
                 "memory_mib": memory_mib,
                 "state": state,
+                "storage_allocated_bytes": storage_allocated_bytes,
                 "storage_bytes": storage_bytes,
                 "storage_free_bytes": storage_free_bytes,
                 "time_state_changed": time_state_changed,
+                "vcpus_allocated": vcpus_allocated,
             }
         )
         if time_heartbeat is not UNSET:
@@ -130,15 +147,21 @@ class Host:
 
         iscsi_port = d.pop("iscsi_port")
 
+        memory_allocated_mib = d.pop("memory_allocated_mib")
+
         memory_mib = d.pop("memory_mib")
 
         state = HostState(d.pop("state"))
+
+        storage_allocated_bytes = d.pop("storage_allocated_bytes")
 
         storage_bytes = d.pop("storage_bytes")
 
         storage_free_bytes = d.pop("storage_free_bytes")
 
         time_state_changed = datetime.datetime.fromisoformat(d.pop("time_state_changed"))
+
+        vcpus_allocated = d.pop("vcpus_allocated")
 
         def _parse_time_heartbeat(data: object) -> datetime.datetime | None | Unset:
             if data is None:
@@ -166,11 +189,14 @@ class Host:
             address=address,
             cpus=cpus,
             iscsi_port=iscsi_port,
+            memory_allocated_mib=memory_allocated_mib,
             memory_mib=memory_mib,
             state=state,
+            storage_allocated_bytes=storage_allocated_bytes,
             storage_bytes=storage_bytes,
             storage_free_bytes=storage_free_bytes,
             time_state_changed=time_state_changed,
+            vcpus_allocated=vcpus_allocated,
             time_heartbeat=time_heartbeat,
         )
 
