@@ -13,9 +13,10 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import jsQR from "jsqr";
 import {
   accessible, binDir, call as callAt, customerAccount, dist, launchChromium, PASSWORD, pixelAt, prerequisites, reported,
-  root, shots, signIn, startServer, stopServer, totp, watchProblems,
+  decodePng, root, shots, signIn, startServer, stopServer, totp, watchProblems,
 } from "./harness.mjs";
 
 let server, serverLog, dataDir, base, operator, browser;
@@ -184,7 +185,20 @@ async function operatorPages(page) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Hosts" }).waitFor();
   await page.getByRole("cell", { name: "active" }).first().waitFor();
-  assert.ok(await page.getByRole("meter").count() >= 1, "hosts show their storage use");
+  // Each host's bars show what the API says is placed on it.
+  for (const h of (await call("GET", "/v1/hosts", operator)).items) {
+    const share = (used, total) => Math.min(1, total > 0 ? used / total : 0);
+    const bars = [
+      [`vCPUs allocated on ${h.name}`, share(h.vcpus_allocated, h.cpus)],
+      [`Memory allocated on ${h.name}`, share(h.memory_allocated_mib, h.memory_mib)],
+      [`Storage used on ${h.name}`, share(h.storage_bytes - h.storage_free_bytes, h.storage_bytes)],
+    ];
+    for (const [name, expected] of bars) {
+      const shown = await page.getByRole("meter", { name }).evaluate((m) => m.value);
+      assert.ok(Math.abs(shown - expected) < 0.02, `${name}: ${shown}, the API says ${expected}`);
+    }
+    await page.getByText(`${h.vcpus_allocated} of ${h.cpus}`, { exact: false }).first().waitFor();
+  }
   await accessible(page, "operator-hosts");
 
   await nav(page, "IP pools");
@@ -228,6 +242,18 @@ async function operatorPages(page) {
   await page.getByRole("button", { name: "Invitation link for sam" }).click();
   await page.getByText(`${base}/invitation#`).waitFor();
   await accessible(page, "operator-account");
+
+  // Alice (of the first test) lost her authenticator: the operator turns
+  // her second factor off from her account's page.
+  const alice = await call("GET", "/v1/users/alice?account=acme", operator);
+  assert.equal(alice.totp_enabled, true, "the customer journey left alice with a second factor");
+  await nav(page, "Accounts");
+  await page.getByRole("link", { name: "acme", exact: true }).click();
+  await page.getByRole("heading", { name: "acme", exact: true }).waitFor();
+  await page.getByRole("button", { name: "Turn off the second factor of alice" }).click();
+  await page.getByRole("button", { name: "Yes, turn off the second factor of alice" }).click();
+  await until("alice's second factor to be off", async () => !(await call("GET", "/v1/users/alice?account=acme", operator)).totp_enabled, 10_000);
+  await page.getByRole("row", { name: /alice@acme\.example/ }).getByRole("cell", { name: "off", exact: true }).waitFor();
 
   await nav(page, "Staff");
   await page.getByLabel("Name", { exact: true }).fill("rita");
@@ -523,7 +549,12 @@ async function secondFactor(page) {
   await nav(page, "Security");
   await page.getByRole("button", { name: "Set up a second factor" }).click();
   const secret = (await page.getByLabel("Secret key").innerText()).replace(/\s/g, "");
-  assert.match(await page.getByRole("link", { name: "Open in an authenticator app" }).getAttribute("href"), /^otpauth:\/\/totp\//);
+  const url = await page.getByRole("link", { name: "Open in an authenticator app" }).getAttribute("href");
+  assert.match(url, /^otpauth:\/\/totp\//);
+  // The QR code, read back from the screen as a phone's camera would, holds that URL.
+  const { width, height, rgba } = decodePng(await page.getByRole("img", { name: "QR code for an authenticator app" }).screenshot());
+  assert.equal(jsQR(rgba, width, height)?.data, url, "the QR code scans to the otpauth URL");
+  await accessible(page, "security-enroll");
   await page.getByLabel("Code from the app").fill(totp(secret));
   await page.getByRole("button", { name: "Turn on" }).click();
   await page.getByRole("list", { name: "Recovery codes" }).waitFor();

@@ -191,11 +191,10 @@ export async function reported(page, problems, shot, run) {
 }
 
 /**
- * The colour of one pixel of a PNG screenshot, as `#rrggbb`: enough of PNG
- * (8-bit RGB or RGBA, not interlaced, as Chromium writes them) to check a
- * brand's colour where it is painted.
+ * A PNG screenshot decoded to RGBA: enough of PNG (8-bit RGB or RGBA, not
+ * interlaced, as Chromium writes them) to check what was painted.
  */
-export function pixelAt(png, x, y) {
+export function decodePng(png) {
   assert.equal(png.toString("latin1", 1, 4), "PNG", "not a PNG");
   let offset = 8;
   let width, height, channels;
@@ -214,15 +213,14 @@ export function pixelAt(png, x, y) {
     } else if (type === "IDAT") data.push(body);
     offset += 12 + length;
   }
-  assert.ok(x < width && y < height, `(${x}, ${y}) is outside ${width}x${height}`);
   const raw = inflateSync(Buffer.concat(data));
   const stride = width * channels;
+  const rgba = new Uint8ClampedArray(width * height * 4);
   let previous = Buffer.alloc(stride);
-  let row;
-  for (let r = 0; r <= y; r++) {
+  for (let r = 0; r < height; r++) {
     const filter = raw[r * (stride + 1)];
     const line = raw.subarray(r * (stride + 1) + 1, (r + 1) * (stride + 1));
-    row = Buffer.alloc(stride);
+    const row = Buffer.alloc(stride);
     for (let i = 0; i < stride; i++) {
       const a = i >= channels ? row[i - channels] : 0;
       const b = previous[i];
@@ -232,10 +230,21 @@ export function pixelAt(png, x, y) {
       const predictor = [0, a, b, (a + b) >> 1, paeth][filter];
       row[i] = (line[i] + predictor) & 0xff;
     }
+    for (let x = 0; x < width; x++) {
+      for (let k = 0; k < 3; k++) rgba[(r * width + x) * 4 + k] = row[x * channels + k];
+      rgba[(r * width + x) * 4 + 3] = channels === 4 ? row[x * channels + 3] : 255;
+    }
     previous = row;
   }
-  const at = x * channels;
-  return "#" + [row[at], row[at + 1], row[at + 2]].map((v) => v.toString(16).padStart(2, "0")).join("");
+  return { width, height, rgba };
+}
+
+/** The colour of one pixel of a PNG screenshot, as `#rrggbb`. */
+export function pixelAt(png, x, y) {
+  const { width, height, rgba } = decodePng(png);
+  assert.ok(x < width && y < height, `(${x}, ${y}) is outside ${width}x${height}`);
+  const at = (y * width + x) * 4;
+  return "#" + [rgba[at], rgba[at + 1], rgba[at + 2]].map((v) => v.toString(16).padStart(2, "0")).join("");
 }
 
 /** The code an authenticator app shows for a base32 TOTP secret, `steps` steps of 30 s from now (RFC 6238). */

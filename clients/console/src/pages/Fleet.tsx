@@ -5,15 +5,21 @@ import { Link } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
 
-function Bar({ used, total, label }: { used: number; total: number; label: string }) {
-  const share = total > 0 ? Math.min(1, used / total) : 0;
+// A capacity bar: `used` of `total`, with the figures in words beside it.
+// Allocations can pass 100% (CPU overcommit); the meter then stays full.
+function Bar({ used, total, label, text }: { used: number; total: number; label: string; text: string }) {
+  const share = total > 0 ? used / total : 0;
   return (
     <span className="bar-cell">
-      <meter min={0} max={1} value={share} aria-label={label} />
-      <small>{Math.round(share * 100)}%</small>
+      <meter min={0} max={1} low={0.75} high={0.9} optimum={0} value={Math.min(1, share)} aria-label={label} />
+      <small>
+        {text} ({Math.round(share * 100)}%)
+      </small>
     </span>
   );
 }
+
+const gib = (mib: number) => `${Math.round((mib / 1024) * 10) / 10} GiB`;
 
 export function Hosts() {
   const queries = useQueryClient();
@@ -38,14 +44,40 @@ export function Hosts() {
           { header: "Name", cell: (h) => h.name },
           { header: "State", cell: (h) => <StateBadge state={h.state} /> },
           { header: "Address", cell: (h) => <code>{h.address}</code> },
-          { header: "CPUs", cell: (h) => h.cpus },
-          { header: "Memory", cell: (h) => `${Math.round(h.memory_mib / 1024)} GiB` },
+          {
+            header: "vCPUs allocated",
+            cell: (h) => (
+              <Bar
+                used={h.vcpus_allocated}
+                total={h.cpus}
+                label={`vCPUs allocated on ${h.name}`}
+                text={`${h.vcpus_allocated} of ${h.cpus}`}
+              />
+            ),
+          },
+          {
+            header: "Memory allocated",
+            cell: (h) => (
+              <Bar
+                used={h.memory_allocated_mib}
+                total={h.memory_mib}
+                label={`Memory allocated on ${h.name}`}
+                text={`${gib(h.memory_allocated_mib)} of ${gib(h.memory_mib)}`}
+              />
+            ),
+          },
           {
             header: "Storage used",
             cell: (h) => (
               <>
-                <Bar used={h.storage_bytes - h.storage_free_bytes} total={h.storage_bytes} label={`Storage used on ${h.name}`} />{" "}
-                <small>of {bytes(h.storage_bytes)}</small>
+                <Bar
+                  used={h.storage_bytes - h.storage_free_bytes}
+                  total={h.storage_bytes}
+                  label={`Storage used on ${h.name}`}
+                  text={`${bytes(h.storage_bytes - h.storage_free_bytes)} of ${bytes(h.storage_bytes)}`}
+                />
+                <br />
+                <small>{bytes(h.storage_allocated_bytes)} allocated to drives</small>
               </>
             ),
           },

@@ -61,6 +61,10 @@ export function Users({ account, title = "Users" }: { account?: string; title?: 
     mutationFn: (user: string) => ok(api.DELETE("/v1/users/{user}", { params: { path: { user } } })),
     onSuccess: refresh,
   });
+  const resetFactor = useMutation({
+    mutationFn: (user: string) => ok(api.DELETE("/v1/users/{user}/totp", { params: { path: { user } } })),
+    onSuccess: refresh,
+  });
   return (
     <section aria-labelledby="users-title">
       {account ? <h2 id="users-title">{title}</h2> : <h1 id="users-title">{title}</h1>}
@@ -80,6 +84,7 @@ export function Users({ account, title = "Users" }: { account?: string; title?: 
           { header: "E-mail", cell: (u) => u.email },
           { header: "Role", cell: (u) => u.role.replace(/_/g, " ") },
           { header: "Password", cell: (u) => (u.password_set ? "set" : "not yet") },
+          { header: "Second factor", cell: (u) => (u.totp_enabled ? "on" : "off") },
           ...(admin
             ? [
                 {
@@ -89,6 +94,13 @@ export function Users({ account, title = "Users" }: { account?: string; title?: 
                       <button type="button" onClick={() => invite.mutate(u.id)}>
                         {u.password_set ? `Reset link for ${u.name}` : `Invitation link for ${u.name}`}
                       </button>{" "}
+                      {u.totp_enabled ? (
+                        <ConfirmButton
+                          label={`Turn off the second factor of ${u.name}`}
+                          question={`${u.name} will log in with the password alone until they set a new one.`}
+                          onConfirm={() => resetFactor.mutate(u.id)}
+                        />
+                      ) : null}{" "}
                       {u.id === me.user?.id ? null : (
                         <ConfirmButton label="Delete" question={`Delete the user ${u.name}?`} onConfirm={() => remove.mutate(u.id)} />
                       )}
@@ -99,7 +111,7 @@ export function Users({ account, title = "Users" }: { account?: string; title?: 
             : []),
         ]}
       />
-      <ErrorNote error={invite.error ?? remove.error} />
+      <ErrorNote error={invite.error ?? remove.error ?? resetFactor.error} />
       {admin ? (
         <>
           {account ? <h3>Add a user</h3> : <h2>Add a user</h2>}

@@ -1,10 +1,42 @@
 // The logged-in person's second factor: set up with an authenticator app
 // (recovery codes shown once), or turned off with a code.
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ok, type Schemas } from "../api";
 import { useCurrentUser } from "../me";
 import { ErrorNote } from "../ui";
+
+/**
+ * A QR code of `text`, for an authenticator app's camera: black modules on
+ * white with the standard four-module quiet zone. The encoder
+ * (`qrcode-generator`) loads with this page only, not with the first load.
+ */
+function QrCode({ text, label }: { text: string; label: string }) {
+  const [path, setPath] = useState<{ d: string; size: number }>();
+  useEffect(() => {
+    let live = true;
+    void import("qrcode-generator").then(({ default: qrcode }) => {
+      const qr = qrcode(0, "M");
+      qr.addData(text);
+      qr.make();
+      const n = qr.getModuleCount();
+      let d = "";
+      for (let row = 0; row < n; row++)
+        for (let col = 0; col < n; col++) if (qr.isDark(row, col)) d += `M${col + 4} ${row + 4}h1v1h-1z`;
+      if (live) setPath({ d, size: n + 8 });
+    });
+    return () => {
+      live = false;
+    };
+  }, [text]);
+  if (!path) return null;
+  return (
+    <svg className="qr" role="img" aria-label={label} viewBox={`0 0 ${path.size} ${path.size}`} shapeRendering="crispEdges">
+      <rect width={path.size} height={path.size} fill="#fff" />
+      <path d={path.d} fill="#000" />
+    </svg>
+  );
+}
 
 function CodeForm({ label, submit, busy, error, onSubmit }: {
   label: string;
@@ -80,7 +112,8 @@ export function Security() {
         </>
       ) : enrollment ? (
         <>
-          <p>Add this key to your authenticator app (or open the link on the device that has it), then type the code it shows.</p>
+          <p>Scan this code with your authenticator app, or add the key by hand (or open the link on the device that has the app), then type the code it shows.</p>
+          <QrCode text={enrollment.otpauth_url} label="QR code for an authenticator app" />
           <p>
             Key: <code aria-label="Secret key">{enrollment.secret.replace(/(.{4})/g, "$1 ").trim()}</code>
           </p>
