@@ -7,6 +7,7 @@ import { Login, AcceptInvitation } from "./pages/Login";
 import { ComposeInstance, Instances, InstanceDetail, NewInstance } from "./pages/Instances";
 import { Dashboard } from "./pages/Dashboard";
 import { DriveDetail, Drives, NewDrive } from "./pages/Drives";
+import { SnapshotDetail } from "./pages/Snapshots";
 import { IpAddresses } from "./pages/IpAddresses";
 import { SshKeys } from "./pages/SshKeys";
 import { Projects } from "./pages/Projects";
@@ -153,6 +154,7 @@ function Shell({ brand, me }: { brand: Brand; me: Me }) {
           <Route path="drives" element={<Drives />} />
           <Route path="drives/new" element={<NewDrive />} />
           <Route path="drives/:id" element={<DriveDetail />} />
+          <Route path="snapshots/:id" element={<SnapshotDetail />} />
           <Route path="ip-addresses" element={<IpAddresses />} />
           <Route path="ssh-keys" element={<SshKeys />} />
           <Route path="projects" element={<Projects />} />

@@ -387,3 +387,49 @@ export function ConfirmButton({
     </>
   );
 }
+
+/**
+ * "Edit" on a row of a list: opens the resource's name and description
+ * (the `IdentityUpdate` body) in place; saving closes it again.
+ */
+export function EditIdentity({
+  item,
+  save,
+}: {
+  item: { id: string; name: string; description: string };
+  save: (body: Record<string, unknown>) => Promise<unknown>;
+}) {
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Edit {item.name}
+      </button>
+    );
+  return (
+    <div role="group" aria-label={`Edit ${item.name}`} className="inline-edit">
+      <SpecForm
+        schema="IdentityUpdate"
+        fields={["name", "description"]}
+        options={{ name: { initial: item.name }, description: { initial: item.description } }}
+        submitLabel="Save"
+        busy={busy}
+        error={error}
+        onSubmit={(body) => {
+          setBusy(true);
+          setError(undefined);
+          save(body)
+            .then(() => setOpen(false))
+            .catch(setError)
+            .finally(() => setBusy(false));
+        }}
+      />
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+

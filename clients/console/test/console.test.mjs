@@ -199,7 +199,15 @@ async function operatorPages(page) {
     }
     await page.getByText(`${h.vcpus_allocated} of ${h.cpus}`, { exact: false }).first().waitFor();
   }
+  // No Ceph in this cloud: the storage panel says so.
+  await page.getByText("This cloud has no Ceph cluster").waitFor();
   await accessible(page, "operator-hosts");
+  // A new host's one-use enrollment token, shown once.
+  await page.getByLabel("Where the host is").fill("rack 9");
+  await page.getByRole("button", { name: "Make enrollment token" }).click();
+  assert.ok((await page.getByLabel("Enrollment token", { exact: true }).innerText()).length > 20, "the token is shown");
+  await page.getByLabel("Host daemon command").waitFor();
+  await accessible(page, "operator-host-enrollment");
 
   await nav(page, "IP pools");
   await page.getByLabel("Name", { exact: true }).fill("staff-pool");
@@ -410,7 +418,7 @@ async function customer(page, context, invitation, admin, problems) {
   await page.getByText("No instances yet.").waitFor({ timeout: 30_000 });
 
   const composed = await compose(page, admin);
-  await otherPages(page);
+  await otherPages(page, admin);
   const secret = await secondFactor(page);
   await responsive(page, composed);
 
@@ -483,19 +491,28 @@ async function compose(page, admin) {
 }
 
 /** The other customer pages: each one used once, checked by axe, kept as a screenshot. */
-async function otherPages(page) {
+async function otherPages(page, admin) {
   await nav(page, "Drives");
   await page.getByRole("link", { name: "db-data" }).click();
   await page.getByRole("heading", { name: "db-data" }).waitFor();
   await page.getByLabel("Size (grow only) (GiB)").fill("2");
   await page.getByRole("button", { name: "Save" }).click();
   await page.locator("dd").filter({ hasText: "2 GiB" }).waitFor({ timeout: 60_000 });
+  // A local drive offers no snapshot form the API would refuse; it says why.
+  await page.getByText("Snapshots need a replicated drive").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Take snapshot" }).count(), 0);
   await accessible(page, "drive");
   await nav(page, "Drives");
   await accessible(page, "drives");
 
   await nav(page, "IP addresses");
   await page.getByText("203.0.113.").first().waitFor();
+  await page.getByRole("button", { name: "Edit db-ip" }).click();
+  await page.getByRole("group", { name: "Edit db-ip" }).getByLabel("Description").fill("the database's address");
+  await accessible(page, "ip-address-edit");
+  await page.getByRole("group", { name: "Edit db-ip" }).getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Edit db-ip" }).waitFor();
+  assert.equal((await call("GET", "/v1/ip-addresses/db-ip?project=main", admin.secret)).description, "the database's address");
   await accessible(page, "ip-addresses");
 
   await nav(page, "SSH keys");
@@ -508,7 +525,11 @@ async function otherPages(page) {
   await nav(page, "Projects");
   await page.getByLabel("Name").fill("staging");
   await page.getByRole("button", { name: "Create project" }).click();
-  await page.getByRole("cell", { name: "staging" }).waitFor();
+  await page.getByRole("cell", { name: "staging", exact: true }).waitFor();
+  await page.getByRole("button", { name: "Edit staging" }).click();
+  await page.getByRole("group", { name: "Edit staging" }).getByLabel("Name").fill("stage");
+  await page.getByRole("group", { name: "Edit staging" }).getByRole("button", { name: "Save" }).click();
+  await page.getByRole("cell", { name: "stage", exact: true }).waitFor();
   await accessible(page, "projects");
   await page.getByRole("button", { name: "Work in main" }).click();
 

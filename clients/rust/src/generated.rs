@@ -3865,9 +3865,8 @@ keep their place. It can pass `cpus` by the CPU allocation ratio.*/
             Default::default()
         }
     }
-    /**Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
-Ask for a one-use token that enrolls a new host (`overcast-hostd run
---enrollment-token-file`).*/
+    /**Ask for a one-use token that enrolls a new host (`overcast-hostd run
+--enrollment-token-file`): the host then reports its own capacity.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

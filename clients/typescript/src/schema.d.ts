@@ -1743,9 +1743,8 @@ export interface components {
             token: string;
         };
         /**
-         * @description Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
-         *     Ask for a one-use token that enrolls a new host (`overcast-hostd run
-         *     --enrollment-token-file`).
+         * @description Ask for a one-use token that enrolls a new host (`overcast-hostd run
+         *     --enrollment-token-file`): the host then reports its own capacity.
          */
         HostEnrollmentCreate: {
             /** @example Rack 4, slot 12 */

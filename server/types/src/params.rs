@@ -544,9 +544,8 @@ pub struct ImageCreate {
     pub system: bool,
 }
 
-/// Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
 /// Ask for a one-use token that enrolls a new host (`overcast-hostd run
-/// --enrollment-token-file`).
+/// --enrollment-token-file`): the host then reports its own capacity.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HostEnrollmentCreate {

@@ -1,4 +1,4 @@
-// Drives: blank or from an image, grown, renamed and deleted. Attaching and
+// Drives: blank or from an image, grown, renamed, snapshotted and deleted. Attaching and
 // detaching happen on the instance's page, while it is stopped.
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -6,6 +6,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { NeedsProject } from "../project";
 import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
+import { DriveSnapshots } from "./Snapshots";
 
 type Drive = Schemas["Drive"];
 const GIB = { label: "GiB", factor: 2 ** 30 };
@@ -171,6 +172,7 @@ export function DriveDetail() {
         error={update.error}
         onSubmit={(body) => update.mutate(body)}
       />
+      <DriveSnapshots drive={d} />
       <h2>Delete</h2>
       <div className="actions">
         <ConfirmButton

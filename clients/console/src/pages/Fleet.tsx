@@ -1,6 +1,7 @@
 // The operator's pages: hosts (capacity, state, drain), IP pools, images
 // and partners.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
@@ -31,6 +32,10 @@ export function Hosts() {
   const setState = useMutation({
     mutationFn: ({ id, state }: { id: string; state: "active" | "draining" }) =>
       ok(api.PUT("/v1/hosts/{host}", { params: { path: { host: id } }, body: { state } })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: ["hosts"] }),
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => ok(api.DELETE("/v1/hosts/{host}", { params: { path: { host: id } } })),
     onSuccess: () => queries.invalidateQueries({ queryKey: ["hosts"] }),
   });
   return (
@@ -89,15 +94,142 @@ export function Hosts() {
                   Drain {h.name}
                 </button>
               ) : h.state === "draining" ? (
-                <button type="button" onClick={() => setState.mutate({ id: h.id, state: "active" })}>
-                  Activate {h.name}
-                </button>
+                <>
+                  <button type="button" onClick={() => setState.mutate({ id: h.id, state: "active" })}>
+                    Activate {h.name}
+                  </button>{" "}
+                  <ConfirmButton
+                    label={`Remove ${h.name}`}
+                    question={`Remove ${h.name} from the fleet? It must hold no instances.`}
+                    onConfirm={() => remove.mutate(h.id)}
+                  />
+                </>
               ) : null,
           },
         ]}
       />
-      <ErrorNote error={setState.error} />
+      <ErrorNote error={setState.error ?? remove.error} />
+      <Enroll />
+      <ReplicatedStorage />
     </section>
+  );
+}
+
+/** A one-use token for a new host, shown once with the command that uses it. */
+function Enroll() {
+  const [enrollment, setEnrollment] = useState<Schemas["HostEnrollment"]>();
+  const create = useMutation({
+    mutationFn: (body: Record<string, unknown>) =>
+      ok(api.POST("/v1/host-enrollments", { body: body as Schemas["HostEnrollmentCreate"] })),
+    onSuccess: setEnrollment,
+  });
+  return (
+    <>
+      <h2>Add a host</h2>
+      <p>Make a one-use enrollment token, then start the host daemon with it on the new host: it reports its own capacity.</p>
+      {enrollment ? (
+        <div className="secret" role="status">
+          <p>
+            <strong>Enrollment token</strong> Shown this once; it works once, until {new Date(enrollment.time_expires).toLocaleString()}.
+          </p>
+          <code tabIndex={0} aria-label="Enrollment token">
+            {enrollment.token}
+          </code>
+          <p>On the new host, put it in a file and run this (the server's internal API listens on port 8081 by default, and cluster-ca.pem is in the server's data directory):</p>
+          <code tabIndex={0} aria-label="Host daemon command">
+            overcast-hostd run --server https://SERVER:8081 --server-ca cluster-ca.pem --name HOST-NAME --address HOST-ADDRESS
+            --enrollment-token-file TOKEN-FILE
+          </code>
+        </div>
+      ) : null}
+      <SpecForm
+        key={enrollment?.id ?? "new"}
+        schema="HostEnrollmentCreate"
+        fields={["description"]}
+        options={{ description: { label: "Where the host is" } }}
+        submitLabel="Make enrollment token"
+        busy={create.isPending}
+        error={create.error}
+        onSubmit={(body) => create.mutate(body)}
+      />
+    </>
+  );
+}
+
+/** The replicated storage cluster (Ceph), as the server last read it. */
+function ReplicatedStorage() {
+  const status = useQuery({
+    queryKey: ["storage"],
+    queryFn: () => ok(api.GET("/v1/system/storage")),
+    refetchInterval: 5000,
+  });
+  const s = status.data;
+  return (
+    <>
+      <h2>Replicated storage</h2>
+      {status.error ? <ErrorNote error={status.error} /> : null}
+      {!s ? (
+        <p>Loading…</p>
+      ) : s.health === "not_configured" ? (
+        <p>
+          <StateBadge state={s.health} /> This cloud has no Ceph cluster: drives are <code>local</code> only. The README says how to add one.
+        </p>
+      ) : (
+        <>
+          <p>
+            Health: <StateBadge state={s.health} />
+            {s.time_observed ? <small> (read {new Date(s.time_observed).toLocaleTimeString()})</small> : null}
+          </p>
+          {s.checks.length ? (
+            <ul aria-label="Ceph health checks">
+              {s.checks.map((c) => (
+                <li key={c}>{c}</li>
+              ))}
+            </ul>
+          ) : null}
+          <dl>
+            <dt>Capacity</dt>
+            <dd>
+              <Bar
+                used={s.used_bytes}
+                total={s.total_bytes}
+                label="Replicated storage used"
+                text={`${bytes(s.used_bytes)} of ${bytes(s.total_bytes)}`}
+              />
+            </dd>
+            <dt>Storage daemons</dt>
+            <dd>
+              {s.osds_up} up, {s.osds_in} in, of {s.osds}
+            </dd>
+            <dt>Drives in a pool that is not healthy</dt>
+            <dd>{s.degraded_drive_count}</dd>
+          </dl>
+          <div className="table-scroll">
+            <table>
+              <caption>Pools</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Copies</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Drives</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.pools.map((p) => (
+                  <tr key={p.replicas}>
+                    <td>{p.replicas}</td>
+                    <td>
+                      <StateBadge state={p.state} />
+                    </td>
+                    <td>{p.drives}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
   );
 }
 

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { NeedsProject } from "../project";
-import { ConfirmButton, ErrorNote, PagedTable, SpecForm, usePages } from "../ui";
+import { ConfirmButton, EditIdentity, ErrorNote, PagedTable, SpecForm, usePages } from "../ui";
 
 type IpAddress = Schemas["IpAddress"];
 
@@ -66,13 +66,26 @@ function IpTable({ project }: { project: string }) {
           {
             header: "Actions",
             cell: (ip) => (
-              <ConfirmButton
-                label="Release"
-                question={`Release ${ip.address}?`}
-                disabled={!!ip.instance_id}
-                why="Detach it first."
-                onConfirm={() => release.mutate(ip.id)}
-              />
+              <>
+                <EditIdentity
+                  item={ip}
+                  save={(body) =>
+                    ok(
+                      api.PUT("/v1/ip-addresses/{ip_address}", {
+                        params: { path: { ip_address: ip.id } },
+                        body: body as Schemas["IdentityUpdate"],
+                      }),
+                    ).then(() => queries.invalidateQueries({ queryKey: ["ip-addresses"] }))
+                  }
+                />{" "}
+                <ConfirmButton
+                  label="Release"
+                  question={`Release ${ip.address}?`}
+                  disabled={!!ip.instance_id}
+                  why="Detach it first."
+                  onConfirm={() => release.mutate(ip.id)}
+                />
+              </>
             ),
           },
         ]}

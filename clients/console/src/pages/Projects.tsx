@@ -2,7 +2,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, ok, type Schemas } from "../api";
 import { useProject } from "../project";
-import { ConfirmButton, ErrorNote, PagedTable, SpecForm, usePages } from "../ui";
+import { ConfirmButton, EditIdentity, ErrorNote, PagedTable, SpecForm, usePages } from "../ui";
 
 export function Projects() {
   const queries = useQueryClient();
@@ -43,6 +43,12 @@ export function Projects() {
                     Work in {p.name}
                   </button>
                 )}{" "}
+                <EditIdentity
+                  item={p}
+                  save={(body) =>
+                    ok(api.PUT("/v1/projects/{project}", { params: { path: { project: p.id } }, body: body as Schemas["IdentityUpdate"] })).then(refresh)
+                  }
+                />{" "}
                 <ConfirmButton label="Delete" question={`Delete the project ${p.name}?`} onConfirm={() => remove.mutate(p.id)} />
               </>
             ),

@@ -12,9 +12,8 @@ T = TypeVar("T", bound="HostEnrollmentCreate")
 
 @_attrs_define
 class HostEnrollmentCreate:
-    """Record a host. Hosts enroll themselves once hostd exists; this records one by hand.
-    Ask for a one-use token that enrolls a new host (`overcast-hostd run
-    --enrollment-token-file`).
+    """Ask for a one-use token that enrolls a new host (`overcast-hostd run
+    --enrollment-token-file`): the host then reports its own capacity.
 
         Attributes:
             description (str | Unset):  Example: Rack 4, slot 12.

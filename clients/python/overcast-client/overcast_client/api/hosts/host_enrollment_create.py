@@ -116,10 +116,9 @@ def sync_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
-            this records one by hand.
-            Ask for a one-use token that enrolls a new host (`overcast-hostd run
-            --enrollment-token-file`).
+        body (HostEnrollmentCreate): Ask for a one-use token that enrolls a new host (`overcast-
+            hostd run
+            --enrollment-token-file`): the host then reports its own capacity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,10 +153,9 @@ def sync(
 
     Args:
         idempotency_key (str | Unset):
-        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
-            this records one by hand.
-            Ask for a one-use token that enrolls a new host (`overcast-hostd run
-            --enrollment-token-file`).
+        body (HostEnrollmentCreate): Ask for a one-use token that enrolls a new host (`overcast-
+            hostd run
+            --enrollment-token-file`): the host then reports its own capacity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -187,10 +185,9 @@ async def asyncio_detailed(
 
     Args:
         idempotency_key (str | Unset):
-        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
-            this records one by hand.
-            Ask for a one-use token that enrolls a new host (`overcast-hostd run
-            --enrollment-token-file`).
+        body (HostEnrollmentCreate): Ask for a one-use token that enrolls a new host (`overcast-
+            hostd run
+            --enrollment-token-file`): the host then reports its own capacity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,10 +220,9 @@ async def asyncio(
 
     Args:
         idempotency_key (str | Unset):
-        body (HostEnrollmentCreate): Record a host. Hosts enroll themselves once hostd exists;
-            this records one by hand.
-            Ask for a one-use token that enrolls a new host (`overcast-hostd run
-            --enrollment-token-file`).
+        body (HostEnrollmentCreate): Ask for a one-use token that enrolls a new host (`overcast-
+            hostd run
+            --enrollment-token-file`): the host then reports its own capacity.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
