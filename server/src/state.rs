@@ -25,9 +25,13 @@ const FENCE_RENEWAL: Duration = Duration::from_secs(60);
 /// mark-downs and the renewal of blocklist entries.
 pub const HOST_WATCH: &str = "host-watch";
 /// Recording the storage cluster's health changes as events (every
-/// replica reads the health; one records it).
+/// replica reads the health; one records it), and removing the Ceph bases
+/// of deleted images.
 pub const STORAGE_EVENTS: &str = "storage-events";
 const SINGLETONS: [&str; 2] = [HOST_WATCH, STORAGE_EVENTS];
+/// The holder of `storage-events` also removes the bases of deleted images,
+/// at one health read in this many (every minute at the default 5 s).
+const SWEEP_EVERY: u64 = 12;
 
 /// This server as one replica of the control plane.
 pub struct Replica {
@@ -275,14 +279,19 @@ impl App {
         let Some(storage) = self.storage.clone() else {
             return;
         };
+        let mut reads: u64 = 0;
         loop {
             let read = tokio::time::timeout(Duration::from_secs(30), storage.health()).await;
+            reads += 1;
             match read {
                 Ok(Ok(now)) => {
                     if self.replica.holds(STORAGE_EVENTS)
                         && let Err(e) = self.record_storage_changes(now.clone()).await
                     {
                         tracing::warn!(error = %e.message, "cannot record storage events");
+                    }
+                    if self.replica.holds(STORAGE_EVENTS) && reads % SWEEP_EVERY == 1 {
+                        self.sweep_image_bases(storage.as_ref()).await;
                     }
                     *self.storage_health.write().expect("storage health") =
                         Some((now, overcast_db::now_micros()));
@@ -297,6 +306,41 @@ impl App {
                 }
             }
             tokio::time::sleep(interval).await;
+        }
+    }
+
+    /// Remove the bases of deleted images. An image's row goes first (its
+    /// deletion is refused while a drive was made from it), so a base whose
+    /// image has no row is garbage; the bases are listed before the rows
+    /// are read, so a base made meanwhile belongs to a row that is read.
+    async fn sweep_image_bases(&self, storage: &dyn Storage) {
+        let bases = match storage.image_bases().await {
+            Ok(bases) => bases,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list image bases");
+                return;
+            }
+        };
+        if bases.is_empty() {
+            return;
+        }
+        let listed = bases.clone();
+        let gone = self
+            .db
+            .read(move |c| crate::app::images::deleted_of(c, &listed))
+            .await;
+        for image in gone.unwrap_or_default() {
+            match storage
+                .apply(&StorageOp::RemoveImageBase {
+                    image: image.clone(),
+                })
+                .await
+            {
+                Ok(()) => tracing::info!(%image, "the base of a deleted image removed"),
+                Err(e) => {
+                    tracing::warn!(%image, error = %e, "cannot remove a deleted image's base")
+                }
+            }
         }
     }
 

@@ -41,6 +41,8 @@ pub trait Storage: Send + Sync {
     async fn host_client(&self, host: &HostId) -> Result<api::CephClient, StorageError>;
     /// How the cluster and Overcast's pools stand now.
     async fn health(&self) -> Result<ClusterHealth, StorageError>;
+    /// The images whose base is in the cluster (see `EnsureImageBase`).
+    async fn image_bases(&self) -> Result<Vec<ImageId>, StorageError>;
 }
 
 /// The storage cluster as last read.
@@ -546,6 +548,23 @@ impl Ceph {
         Ok(Some(snap))
     }
 
+    /// Unprotect the base snapshot (a clone of it makes this fail busy, and
+    /// the base stays), then remove it and the image.
+    async fn remove_base(&self, image: &ImageId) -> Result<(), StorageError> {
+        let volume = Volume {
+            pool: pool_name(IMAGE_POOL_REPLICAS),
+            name: image_volume(image),
+        };
+        let snap = format!("{}@base", volume.spec());
+        match self.run("rbd", &["snap", "unprotect", &snap]).await {
+            Ok(_) => {}
+            // Gone already, or unprotected by an earlier try cut short.
+            Err(StorageError::Permanent(m)) if not_found(&m) || m.contains("(22)") => {}
+            Err(e) => return Err(e),
+        }
+        self.remove_volume(&volume).await
+    }
+
     async fn remove_volume(&self, volume: &Volume) -> Result<(), StorageError> {
         let spec = volume.spec();
         let steps: [&[&str]; 2] = [
@@ -636,6 +655,7 @@ impl Storage for Ceph {
             StorageOp::RemoveSnapshot { snapshot } => self.remove_snapshot(snapshot).await,
             StorageOp::Rollback { snapshot } => self.rollback(snapshot).await,
             StorageOp::EnsureImageBase { base } => self.ensure_base(base).await.map(|_| ()),
+            StorageOp::RemoveImageBase { image } => self.remove_base(image).await,
             StorageOp::Blocklist { address } => self.blocklist(address).await,
             StorageOp::Unblock { address } => self.unblock(address).await,
             StorageOp::BreakLocks { volumes } => {
@@ -681,6 +701,18 @@ impl Storage for Ceph {
 
     /// One `status` from the monitors, and each pool's placement groups
     /// from the manager, the three at once.
+    async fn image_bases(&self) -> Result<Vec<ImageId>, StorageError> {
+        self.ensure_pools().await?;
+        let pool = pool_name(IMAGE_POOL_REPLICAS);
+        let names = self.json("rbd", &["ls", &pool]).await?;
+        Ok(names
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str()?.strip_prefix("image-")?.parse().ok())
+            .collect())
+    }
+
     async fn health(&self) -> Result<ClusterHealth, StorageError> {
         self.ensure_pools().await?;
         let (r2, r3) = (pool_name(2), pool_name(3));

@@ -2015,6 +2015,18 @@ async fn snapshots_and_replication(backend: Backend) {
     let r = t.get(&format!("/v1/snapshots/s1{q}"), &a.rw).await;
     assert_problem(&r, StatusCode::NOT_FOUND, "not_found");
 
+    // A deleted image's base leaves the cluster, once no drive is a clone
+    // of it.
+    assert!(storage.images().contains_key(&golden_base));
+    let r = t.delete("/v1/images/golden", &a.rw).await;
+    assert_problem(&r, StatusCode::CONFLICT, "in_use");
+    let r = t.delete(&format!("/v1/drives/g{q}"), &a.rw).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    t.wait_gone(&format!("/v1/drives/g{q}"), &a.rw).await;
+    let r = t.delete("/v1/images/golden", &a.rw).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    wait_for(|| async { (!storage.images().contains_key(&golden_base)).then_some(()) }).await;
+
     // Without a storage cluster, the operator's status says so.
     let plain = TestServer::start(backend).await.unwrap();
     let st = plain

@@ -971,6 +971,36 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
             "in {pool}: {left}"
         );
     }
+    // Deleting debian-12 takes its base (a protected snapshot) from the
+    // cluster at the next sweep.
+    let debian_base = format!(
+        "image-{}",
+        api.get("/v1/images/debian-12", &api.operator_token)
+            .await
+            .body["id"]
+            .as_str()
+            .unwrap()
+    );
+    assert!(
+        rbd(&cluster, &["ls", "overcast-r3"])
+            .unwrap()
+            .contains(&debian_base)
+    );
+    let r = api
+        .delete("/v1/images/debian-12", &api.operator_token)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let deleted = Instant::now();
+    while rbd(&cluster, &["ls", "overcast-r3"])
+        .unwrap()
+        .contains(&debian_base)
+    {
+        assert!(
+            deleted.elapsed() < Duration::from_secs(90),
+            "{debian_base} is still in overcast-r3 90 s after the image's deletion"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 
     let probe = Cluster::load(&cluster.dir).unwrap();
     cluster.down().unwrap();

@@ -45,6 +45,9 @@ pub enum StorageOp {
     Rollback { snapshot: SnapRef },
     /// Make an image's base exist (see [`ImageBase`]).
     EnsureImageBase { base: ImageBase },
+    /// Remove the base of an image that is deleted: its protected snapshot
+    /// and the image under it (busy, so left, while a clone still has it).
+    RemoveImageBase { image: ImageId },
     /// Blocklist every Ceph client of the host at `address`.
     Blocklist { address: String },
     /// Lift that blocklist entry.

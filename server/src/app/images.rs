@@ -203,6 +203,21 @@ pub fn image_delete(
     Ok(())
 }
 
+/// Which of `listed` no longer have an image row (their bases are garbage).
+pub fn deleted_of(conn: &mut DbConn, listed: &[ImageId]) -> ApiResult<Vec<ImageId>> {
+    let kept: std::collections::HashSet<ImageId> = images::table
+        .filter(images::id.eq_any(listed))
+        .select(images::id)
+        .load::<ImageId>(conn)?
+        .into_iter()
+        .collect();
+    Ok(listed
+        .iter()
+        .filter(|id| !kept.contains(*id))
+        .cloned()
+        .collect())
+}
+
 /// Register (or point at a new build of) a system image bundle: the
 /// all-in-one mode's built-in OS templates.
 pub fn register_system_image(

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use overcast_internal_api::v1 as api;
 use overcast_server::app::commands::{BaseSource, StorageOp, VolumeSource, pool_name};
 use overcast_server::storage::{ClusterHealth, PoolHealth, Storage, StorageError};
-use overcast_types::ids::HostId;
+use overcast_types::ids::{HostId, ImageId};
 use overcast_types::views::ReplicationState;
 
 #[derive(Debug, Default, Clone)]
@@ -229,8 +229,31 @@ impl Storage for SimStorage {
                 self.blocklist.lock().expect("blocklist").remove(address);
                 Ok(())
             }
+            StorageOp::RemoveImageBase { image } => {
+                let spec = format!("{}/image-{image}", pool_name(3));
+                let mut images = self.images.lock().expect("images");
+                let parent = Some(format!("clone:{spec}@base"));
+                if images.values().any(|i| i.origin == parent) {
+                    return Err(StorageError::Transient(format!(
+                        "rbd snap unprotect {spec}@base: (16) Device or resource busy"
+                    )));
+                }
+                images.remove(&spec);
+                Ok(())
+            }
             StorageOp::BreakLocks { .. } | StorageOp::MarkHostDown { .. } => Ok(()),
         }
+    }
+
+    async fn image_bases(&self) -> Result<Vec<ImageId>, StorageError> {
+        let prefix = format!("{}/image-", pool_name(3));
+        Ok(self
+            .images
+            .lock()
+            .expect("images")
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix)?.parse().ok())
+            .collect())
     }
 
     async fn host_client(&self, host: &HostId) -> Result<api::CephClient, StorageError> {
