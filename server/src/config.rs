@@ -82,7 +82,7 @@ pub struct Config {
     pub ceph_conf: Option<PathBuf>,
     /// The cephx user the server acts as: it makes Overcast's pools, the
     /// images and each host's own user, so it needs the caps for that
-    /// (`admin`, or `mon 'allow *' osd 'allow *'`).
+    /// (`admin`, or the user the README's "An existing Ceph cluster" makes).
     #[arg(long, env = "OVERCAST_CEPH_USER", default_value = "admin")]
     pub ceph_user: String,
     /// That user's keyring, if `ceph.conf` does not say where it is.

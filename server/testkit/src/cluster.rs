@@ -435,12 +435,19 @@ impl Cluster {
             command.args(["--host-certificate-seconds", &seconds.to_string()]);
         }
         if self.ceph {
-            // The admin keyring is found through the configuration. The
-            // health is read every 2 s (5 by default), so that a recovery
-            // of a few seconds shows in the drives' views.
+            // Not as the admin: as a user with the caps the README gives
+            // an operator's existing cluster. The health is read every 2 s
+            // (5 by default), so that a recovery of a few seconds shows in
+            // the drives' views.
             command
                 .arg("--ceph-conf")
                 .arg(self.ceph_conf())
+                .args([
+                    "--ceph-user",
+                    ceph::SERVER_USER.trim_start_matches("client."),
+                ])
+                .arg("--ceph-keyring")
+                .arg(self.ceph_server_keyring())
                 .args(["--storage-health-seconds", "2"]);
         }
         let child = command

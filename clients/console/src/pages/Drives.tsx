@@ -153,6 +153,16 @@ export function DriveDetail() {
           {d.storage_class}
           {d.storage_class === "replicated" ? `, ${d.replicas} copies` : ""}
         </dd>
+        {d.replication ? (
+          <>
+            <dt>Replication</dt>
+            <dd>
+              <StateBadge state={d.replication.state} />
+              {d.replication.state === "degraded" ? ` ${Math.round(d.replication.degraded_ratio * 100)}% of copies missing` : null}
+              {d.replication.state === "recovering" ? ` ${Math.round(d.replication.recovery_progress * 100)}% recovered` : null}
+            </dd>
+          </>
+        ) : null}
         <dt>Attached to</dt>
         <dd>{d.instance_id ? <Link to={`/instances/${d.instance_id}`}>an instance</Link> : "nothing"}</dd>
       </dl>

@@ -88,7 +88,11 @@ export function SnapshotDetail() {
   const rollback = useMutation({
     mutationFn: () =>
       ok(api.POST("/v1/drives/{drive}/rollback", { params: { path: { drive: s!.drive_id } }, body: { snapshot: id } })),
-    onSuccess: () => queries.invalidateQueries({ queryKey: ["drive", s!.drive_id] }),
+    // The drive's page shows the rollback's progress until it is available.
+    onSuccess: async () => {
+      await queries.invalidateQueries({ queryKey: ["drive", s!.drive_id] });
+      navigate(`/drives/${s!.drive_id}`);
+    },
   });
   const newDrive = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
@@ -162,7 +166,6 @@ export function SnapshotDetail() {
           onConfirm={() => rollback.mutate()}
         />
       </div>
-      {rollback.isSuccess ? <p role="status">The drive holds the snapshot's data again.</p> : null}
       <ErrorNote error={rollback.error} />
       <h2>New drive from it</h2>
       <SpecForm

@@ -1,13 +1,14 @@
 //! `overcast-sim`: a server on SQLite with simulated hosts big enough for
-//! thousands of instances, for tests outside Rust that need a fleet
-//! without QEMU (the console's 1,000-instance measurement). Prints the
+//! thousands of instances and a simulated storage cluster for `replicated`
+//! drives, for tests outside Rust that need a fleet without QEMU or Ceph
+//! (the console's 1,000-instance measurement, its snapshot pages). Prints the
 //! same `Overcast API:` line as `overcast-server`, then the operator
 //! token, and runs until SIGTERM or SIGINT, then cleans up after itself.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use overcast_testkit::{Backend, Hosts, TestServer, sim::SimConfig};
+use overcast_testkit::{Backend, TestServer, sim::SimConfig};
 use tokio::signal::unix::{SignalKind, signal};
 
 const USAGE: &str = "usage: overcast-sim [--hosts N] [--console-dir DIR]";
@@ -25,8 +26,10 @@ async fn main() -> Result<()> {
             _ => bail!("{USAGE}"),
         }
     }
-    let mut t = TestServer::start_configured(Backend::Sqlite, Hosts::Simulated(1), |c| {
+    let mut t = TestServer::start_with_storage_configured(Backend::Sqlite, 1, |c| {
         c.console_dir = console_dir;
+        // The health at the default pace: the console polls it every 5 s.
+        c.storage_health_seconds = 1.0;
     })
     .await?;
     for i in 1..=hosts {

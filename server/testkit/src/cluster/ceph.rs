@@ -17,6 +17,31 @@ use serde_json::Value;
 
 use super::{Cluster, cgroup_pids, pid_running, run, wait_until};
 
+/// The cephx user the server runs as.
+pub const SERVER_USER: &str = "client.overcast-server";
+
+/// Its caps, as the README gives them to an operator with an existing
+/// cluster: read the maps and status, make and set up Overcast's pools,
+/// blocklist (fencing), mark OSDs down, and make each host's user; RBD on
+/// Overcast's pools alone.
+pub const SERVER_CAPS: [(&str, &str); 3] = [
+    (
+        "mon",
+        "allow r, allow command \"osd pool create\", allow command \"osd pool set\", \
+         allow command \"osd pool application enable\", allow command \"osd blocklist\", \
+         allow command \"osd down\", \
+         allow command \"auth get-or-create-key\" with entity prefix client.overcast-host-",
+    ),
+    (
+        "osd",
+        "profile rbd pool=overcast-r2, profile rbd pool=overcast-r3",
+    ),
+    (
+        "mgr",
+        "allow r, profile rbd pool=overcast-r2, profile rbd pool=overcast-r3",
+    ),
+];
+
 /// Each OSD's BlueStore file (sparse).
 const OSD_BYTES: u64 = 8 << 30;
 
@@ -34,6 +59,13 @@ impl Cluster {
     /// The admin keyring (the harness's and the server's alone).
     pub fn ceph_admin_keyring(&self) -> PathBuf {
         self.ceph_dir().join("ceph.client.admin.keyring")
+    }
+
+    /// The keyring of the server's own cephx user, which holds the caps
+    /// the README lists for an existing cluster ([`SERVER_CAPS`]) and no
+    /// more: the server runs as it, not as the admin.
+    pub fn ceph_server_keyring(&self) -> PathBuf {
+        self.ceph_dir().join("ceph.client.overcast-server.keyring")
     }
 
     /// The hosts that run a monitor.
@@ -308,6 +340,13 @@ bluestore_block_size = {OSD_BYTES}
         }
         self.save()?;
         self.wait_ceph_clean(Duration::from_secs(120))?;
+        let mut args = vec!["auth", "get-or-create", SERVER_USER];
+        for (daemon, caps) in SERVER_CAPS {
+            args.extend([daemon, caps]);
+        }
+        let keyring = self.ceph_server_keyring().display().to_string();
+        args.extend(["-o", &keyring]);
+        self.ceph_text(&args)?;
         eprintln!(
             "ceph: {} monitors, {} OSDs, active+clean in {:.1} s",
             self.mon_hosts().len(),
