@@ -337,8 +337,16 @@ async function isolation(page, composed) {
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f alice@laptop";
 
 async function nav(page, name) {
-  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name, exact: true }).click();
-  await page.getByRole("heading", { level: 1 }).first().waitFor();
+  const link = page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name, exact: true });
+  const path = await link.getAttribute("href");
+  await link.click();
+  // The new page, not the old one's heading: a field typed into before the
+  // route changed would be lost with the old page.
+  // (Each section's page is headed with the section's name: "Brand", or
+  // "Brand of resell" for a partner's admin.)
+  await page.waitForURL((url) => url.pathname === path);
+  const heading = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}( of .+)?$`);
+  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
 }
 
 async function until(what, check, ms = 120_000) {

@@ -44,6 +44,7 @@ test("a customer snapshots a replicated drive, rolls it back, and makes a drive 
     await page.getByRole("link", { name: "Drives" }).click();
     await page.getByRole("link", { name: "Create drive" }).click();
     await page.getByLabel("Name", { exact: true }).fill("data");
+    await page.getByLabel("Copy of image").selectOption("tiny");
     await page.getByLabel("Storage class").selectOption("replicated");
     await page.getByRole("button", { name: "Create drive" }).click();
     await page.getByRole("heading", { name: "data", exact: true }).waitFor();

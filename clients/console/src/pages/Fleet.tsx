@@ -187,16 +187,16 @@ function ReplicatedStorage() {
               ))}
             </ul>
           ) : null}
+          <p>
+            Capacity:{" "}
+            <Bar
+              used={s.used_bytes}
+              total={s.total_bytes}
+              label="Replicated storage used"
+              text={`${bytes(s.used_bytes)} of ${bytes(s.total_bytes)}`}
+            />
+          </p>
           <dl>
-            <dt>Capacity</dt>
-            <dd>
-              <Bar
-                used={s.used_bytes}
-                total={s.total_bytes}
-                label="Replicated storage used"
-                text={`${bytes(s.used_bytes)} of ${bytes(s.total_bytes)}`}
-              />
-            </dd>
             <dt>Storage daemons</dt>
             <dd>
               {s.osds_up} up, {s.osds_in} in, of {s.osds}

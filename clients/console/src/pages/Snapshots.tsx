@@ -11,6 +11,7 @@ import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, useP
 type Drive = Schemas["Drive"];
 type Snapshot = Schemas["Snapshot"];
 const SETTLED = new Set(["available", "failed"]);
+const GIB = { label: "GiB", factor: 2 ** 30 };
 
 /** The snapshots section of a drive's page. */
 export function DriveSnapshots({ drive }: { drive: Drive }) {
@@ -85,6 +86,13 @@ export function SnapshotDetail() {
     refetchInterval: (q) => (q.state.data && SETTLED.has(q.state.data.state) ? false : 1000),
   });
   const s = snapshot.data;
+  // Whether the drive was made from an image: only then can a snapshot of
+  // it become one (the image must say how it boots).
+  const drive = useQuery({
+    queryKey: ["drive", s?.drive_id],
+    enabled: !!s && !leaving,
+    queryFn: ({ signal }) => ok(api.GET("/v1/drives/{drive}", { params: { path: { drive: s!.drive_id } }, signal })),
+  });
   const rollback = useMutation({
     mutationFn: () =>
       ok(api.POST("/v1/drives/{drive}/rollback", { params: { path: { drive: s!.drive_id } }, body: { snapshot: id } })),
@@ -148,7 +156,7 @@ export function SnapshotDetail() {
       <dl>
         <dt>Of drive</dt>
         <dd>
-          <Link to={`/drives/${s.drive_id}`}>the drive</Link>
+          <Link to={`/drives/${s.drive_id}`}>{drive.data?.name ?? "the drive"}</Link>
         </dd>
         <dt>Size</dt>
         <dd>{bytes(s.size_bytes)}</dd>
@@ -170,24 +178,31 @@ export function SnapshotDetail() {
       <h2>New drive from it</h2>
       <SpecForm
         schema="DriveCreate"
-        fields={["name", "replicas", "description"]}
+        fields={["name", "size_bytes", "replicas", "description"]}
+        options={{ size_bytes: { label: "Size (at least the snapshot's)", unit: GIB, initial: String(s.size_bytes / GIB.factor) } }}
         submitLabel="Create drive"
         busy={newDrive.isPending || !usable}
         error={newDrive.error}
         onSubmit={(body) => newDrive.mutate(body)}
       />
       <h2>Make an image</h2>
-      <p>For a snapshot of a boot drive: the image boots like the one the drive was made from, with this data.</p>
-      <SpecForm
-        key={image.data?.id ?? "new"}
-        schema="SnapshotImageCreate"
-        fields={["name", "description"]}
-        submitLabel="Make image"
-        busy={image.isPending || !usable}
-        error={image.error}
-        onSubmit={(body) => image.mutate(body)}
-      />
-      {image.data ? <p role="status">Image {image.data.name} is being made.</p> : null}
+      {drive.data && !drive.data.image_id ? (
+        <p>Only a snapshot of a drive made from an image can become one: the image boots as that one does.</p>
+      ) : (
+        <>
+          <p>The image boots like the one the drive was made from, with this snapshot's data.</p>
+          <SpecForm
+            key={image.data?.id ?? "new"}
+            schema="SnapshotImageCreate"
+            fields={["name", "description"]}
+            submitLabel="Make image"
+            busy={image.isPending || !usable || !drive.data}
+            error={image.error ?? drive.error}
+            onSubmit={(body) => image.mutate(body)}
+          />
+          {image.data ? <p role="status">Image {image.data.name} is being made.</p> : null}
+        </>
+      )}
       <h2>Delete</h2>
       <div className="actions">
         <ConfirmButton label="Delete" question={`Delete the snapshot ${s.name}?`} disabled={remove.isPending} onConfirm={() => remove.mutate()} />
