@@ -325,7 +325,8 @@ export function SpecForm({
       })}
       {children}
       <ErrorNote error={error} />
-      <button type="submit" disabled={busy}>
+      {/* Nothing to send while every field is locked (a running instance's size). */}
+      <button type="submit" disabled={busy || fields.every((f) => locks[f])}>
         {busy ? "Working…" : submitLabel}
       </button>
     </form>

@@ -400,6 +400,7 @@ async function customer(page, context, invitation, admin, problems) {
   // A resize waits for a stop, and the page says so.
   const memory = page.getByLabel("Memory (MiB)");
   assert.equal(await memory.isDisabled(), true);
+  assert.equal(await page.getByRole("button", { name: "Resize" }).isDisabled(), true, "nothing to send");
   await page.getByText("Stop the instance to change this.").first().waitFor();
   // So does a delete.
   assert.equal(await page.getByRole("button", { name: "Delete" }).isDisabled(), true);
