@@ -16,6 +16,12 @@ async fn main() -> anyhow::Result<()> {
         println!("New operator token in: {}", path.display());
         return Ok(());
     }
+    // Handlers first: a supervisor (or a test) that stops the server as soon
+    // as the banner shows must not meet the default action, which kills the
+    // process before its log is flushed.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
     let server = Server::start(config).await?;
     if let Some(host) = &server.local_host {
         eprintln!("waiting for the local host (the first start probes KVM)...");
@@ -32,9 +38,8 @@ async fn main() -> anyhow::Result<()> {
     if let Some(host) = &server.local_host {
         println!("Local host state:  {}", host.state_dir.display());
     }
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        _ = interrupt.recv() => {}
         _ = term.recv() => {}
     }
     tracing::info!("stopping");

@@ -38,10 +38,11 @@ async fn main() -> Result<()> {
         config.memory_mib = 1 << 20;
         t.add_sim_host(config).await?;
     }
-    println!("Overcast API: {}/v1", t.api.base);
-    println!("operator token: {}", t.api.operator_token);
+    // Handlers before the banner: a caller may stop it as soon as it shows.
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
+    println!("Overcast API: {}/v1", t.api.base);
+    println!("operator token: {}", t.api.operator_token);
     tokio::select! {
         _ = term.recv() => {}
         _ = int.recv() => {}
