@@ -192,12 +192,14 @@ async fn main() -> Result<()> {
                 address: address.clone(),
             };
             let host = Arc::new(tokio::task::spawn_blocking(move || Host::open(settings)).await??);
-            let shutdown = async {
-                let mut term =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .expect("SIGTERM handler");
+            // The handlers now, not when the shutdown future is first
+            // polled: a SIGTERM before that would meet the default action.
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut term = signal(SignalKind::terminate())?;
+            let mut interrupt = signal(SignalKind::interrupt())?;
+            let shutdown = async move {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
+                    _ = interrupt.recv() => {}
                     _ = term.recv() => {}
                 }
                 tracing::info!("stopping; guests and daemons keep running");

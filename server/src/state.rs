@@ -22,13 +22,17 @@ const FENCE_RENEWAL: Duration = Duration::from_secs(60);
 
 /// The singletons: work exactly one replica does at a time.
 /// The down-host detector, with the failovers it starts, the OSD
-/// mark-downs and the renewal of blocklist entries.
+/// mark-downs and the renewal of blocklist entries; and the purge of stale
+/// login data.
 pub const HOST_WATCH: &str = "host-watch";
 /// Recording the storage cluster's health changes as events (every
 /// replica reads the health; one records it), and removing the Ceph bases
 /// of deleted images.
 pub const STORAGE_EVENTS: &str = "storage-events";
 const SINGLETONS: [&str; 2] = [HOST_WATCH, STORAGE_EVENTS];
+/// How often the holder of `host-watch` removes ended sessions, used links,
+/// closed failed-login windows and used recovery codes.
+const PURGE_EVERY: Duration = Duration::from_secs(600);
 /// The holder of `storage-events` also removes the bases of deleted images,
 /// at one health read in this many (every minute at the default 5 s).
 const SWEEP_EVERY: u64 = 12;
@@ -405,6 +409,7 @@ impl App {
         let since = overcast_db::now_micros();
         let detection = detection.as_micros() as i64;
         let mut renewed = tokio::time::Instant::now();
+        let mut purged: Option<tokio::time::Instant> = None;
         loop {
             tokio::time::sleep(Duration::from_millis(250)).await;
             if !self.replica.holds(HOST_WATCH) {
@@ -413,6 +418,10 @@ impl App {
             if renewed.elapsed() >= FENCE_RENEWAL {
                 renewed = tokio::time::Instant::now();
                 tokio::spawn(self.clone().renew_storage_fences());
+            }
+            if purged.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+                purged = Some(tokio::time::Instant::now());
+                tokio::spawn(self.clone().purge_stale());
             }
             match self
                 .db
@@ -430,6 +439,20 @@ impl App {
                 }
                 Err(e) => tracing::warn!(error = %e.message, "cannot check heartbeats"),
             }
+        }
+    }
+
+    /// Remove ended sessions, used links and the like (see
+    /// `app::people::purge_stale`).
+    async fn purge_stale(self) {
+        let now = overcast_db::now_micros();
+        match self
+            .db
+            .write(move |c| crate::app::people::purge_stale(c, now))
+            .await
+        {
+            Ok(purged) => tracing::debug!(?purged, "stale login data purged"),
+            Err(e) => tracing::warn!(error = %e.message, "cannot purge stale login data"),
         }
     }
 

@@ -16,6 +16,7 @@ on_both_backends!(
     a_second_factor_guards_the_login,
     failed_logins_are_rate_limited,
     brands_follow_the_host_name,
+    stale_login_data_is_purged,
 );
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -1003,4 +1004,67 @@ async fn a_second_factor_guards_the_login(backend: Backend) {
         Some(1),
         "the reset is in the audit log: {events}"
     );
+}
+
+/// The purge the `host-watch` holder runs, at chosen times: only what can no
+/// longer be used goes, and what is live keeps working. (The tables are
+/// counted rather than the purge's own figures: the holder's purge at
+/// start may already have taken what was stale then.)
+async fn stale_login_data_is_purged(backend: Backend) {
+    use diesel::prelude::*;
+    use overcast_db::schema::{login_failures, user_invitations, user_sessions};
+    use overcast_server::app::people::purge_stale;
+    let t = TestServer::start(backend).await.unwrap();
+    let acme = t.tenant("acme").await;
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({"name": "alice", "email": "alice@acme.example", "role": "account_admin"}),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let live = logged_in(&t, "alice@acme.example", PASSWORD).await;
+    let ended = logged_in(&t, "alice@acme.example", PASSWORD).await;
+    let r = ended.call(&t, Method::POST, "/v1/logout", None).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let r = login(&t, "alice@acme.example", "not the password at all").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let db = &t.server.app.db;
+    // (sessions, links, failed-login counts)
+    let rows = || {
+        db.read(|c| {
+            Ok((
+                user_sessions::table.count().get_result::<i64>(c)?,
+                user_invitations::table.count().get_result::<i64>(c)?,
+                login_failures::table.count().get_result::<i64>(c)?,
+            ))
+        })
+    };
+    let purge = |at: i64| db.write(move |c| purge_stale(c, at));
+    let now = overcast_db::now_micros();
+    purge(now).await.unwrap();
+    assert_eq!(
+        rows().await.unwrap(),
+        (1, 0, 2),
+        "the logged-out session and the used link go"
+    );
+    let me = live.call(&t, Method::GET, "/v1/me", None).await;
+    assert_eq!(me.status, StatusCode::OK, "the live session works on");
+    // The failed-login window (15 min) closes: its counts, per e-mail and
+    // per address, go; the session, used a moment ago, stays.
+    let minute = 60 * 1_000_000;
+    purge(now + 16 * minute).await.unwrap();
+    assert_eq!(rows().await.unwrap(), (1, 0, 0));
+    assert_eq!(
+        live.call(&t, Method::GET, "/v1/me", None).await.status,
+        StatusCode::OK
+    );
+    // Idle for longer than two hours, it goes too, and its cookie with it.
+    purge(now + 3 * 60 * minute).await.unwrap();
+    assert_eq!(rows().await.unwrap(), (0, 0, 0));
+    assert_eq!(
+        live.call(&t, Method::GET, "/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    t.stop().await;
 }

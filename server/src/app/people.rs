@@ -513,3 +513,54 @@ pub fn forget_user(conn: &mut DbConn, ids: &[UserId]) -> ApiResult<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// What [`purge_stale`] removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: usize,
+    pub links: usize,
+    pub failure_counts: usize,
+    pub recovery_codes: usize,
+}
+
+/// Remove, as of `now` (microseconds), what can no longer be used: sessions
+/// ended (revoked, past their absolute expiry, or idle too long), links
+/// used or expired, failed-login counts whose window has closed, and used
+/// recovery codes. Each would be refused as it stands, so nothing a request
+/// could still use goes. The holder of `host-watch` runs it every ten
+/// minutes.
+pub fn purge_stale(conn: &mut DbConn, now: i64) -> ApiResult<Purged> {
+    let idle_since = now - (SESSION_IDLE_SECS + LAST_USED_GRANULARITY_SECS) * MICROS;
+    let sessions = diesel::delete(
+        user_sessions::table.filter(
+            user_sessions::time_revoked
+                .is_not_null()
+                .or(user_sessions::time_expires.le(now))
+                .or(user_sessions::time_last_used.lt(idle_since)),
+        ),
+    )
+    .execute(conn)?;
+    let links = diesel::delete(
+        user_invitations::table.filter(
+            user_invitations::time_used
+                .is_not_null()
+                .or(user_invitations::time_expires.le(now)),
+        ),
+    )
+    .execute(conn)?;
+    let failure_counts = diesel::delete(
+        login_failures::table
+            .filter(login_failures::window_start.le(now - FAILURE_WINDOW_SECS * MICROS)),
+    )
+    .execute(conn)?;
+    let recovery_codes = diesel::delete(
+        user_recovery_codes::table.filter(user_recovery_codes::time_used.is_not_null()),
+    )
+    .execute(conn)?;
+    Ok(Purged {
+        sessions,
+        links,
+        failure_counts,
+        recovery_codes,
+    })
+}
