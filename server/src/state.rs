@@ -328,12 +328,18 @@ impl App {
         if bases.is_empty() {
             return;
         }
-        let listed = bases.clone();
-        let gone = self
+        let gone = match self
             .db
-            .read(move |c| crate::app::images::deleted_of(c, &listed))
-            .await;
-        for image in gone.unwrap_or_default() {
+            .read(move |c| crate::app::images::deleted_of(c, &bases))
+            .await
+        {
+            Ok(gone) => gone,
+            Err(e) => {
+                tracing::warn!(error = %e.message, "cannot read which images are deleted");
+                return;
+            }
+        };
+        for image in gone {
             match storage
                 .apply(&StorageOp::RemoveImageBase {
                     image: image.clone(),

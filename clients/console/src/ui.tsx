@@ -25,6 +25,9 @@ interface Page<T> {
 }
 
 /** A list read page by page, as the API hands it out. */
+/** Sizes typed in GiB and sent in bytes (a `SpecForm` field's `unit`). */
+export const GIB = { label: "GiB", factor: 2 ** 30 };
+
 export function usePages<T>(
   queryKey: QueryKey,
   fetchPage: (pageToken: string | undefined) => Promise<Page<T>>,

@@ -5,11 +5,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { NeedsProject } from "../project";
-import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
+import { bytes, ConfirmButton, ErrorNote, GIB, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
 import { DriveSnapshots } from "./Snapshots";
 
 type Drive = Schemas["Drive"];
-const GIB = { label: "GiB", factor: 2 ** 30 };
 const SETTLED = new Set(["available", "attached", "failed"]);
 
 export function useImages() {
@@ -174,7 +173,7 @@ export function DriveDetail() {
         fields={["name", "size_bytes", "description"]}
         options={{
           name: { initial: d.name },
-          size_bytes: { label: "Size (grow only)", unit: GIB, initial: String(d.size_bytes / 2 ** 30) },
+          size_bytes: { label: "Size (grow only)", unit: GIB, initial: String(d.size_bytes / GIB.factor) },
           description: { initial: d.description },
         }}
         submitLabel="Save"

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, ok, type Schemas } from "../api";
-import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
+import { bytes, ConfirmButton, ErrorNote, GIB, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
 
 // A capacity bar: `used` of `total`, with the figures in words beside it.
 // Allocations can pass 100% (CPU overcommit); the meter then stays full.
@@ -316,7 +316,7 @@ export function Images() {
           source_url: { label: "Source URL" },
           os_family: { label: "OS family" },
           boot_mode: { label: "Boot mode" },
-          min_size_bytes: { label: "Minimum size", unit: { label: "GiB", factor: 2 ** 30 } },
+          min_size_bytes: { label: "Minimum size", unit: GIB },
           system: { label: "Offered to every account" },
         }}
         submitLabel="Register image"

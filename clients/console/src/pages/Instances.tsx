@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../api";
 import { NeedsProject, useProject } from "../project";
-import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages, type Choice } from "../ui";
+import { bytes, ConfirmButton, ErrorNote, GIB, PagedTable, SpecForm, StateBadge, type Choice, usePages } from "../ui";
 import { lockedBecause, body as bodySpec } from "../spec";
 import { DriveCreateForm, useDrives, useImages } from "./Drives";
 import { IpCreateForm, useIpAddresses } from "./IpAddresses";
@@ -15,7 +15,6 @@ import { EventTable, useEvents } from "./Events";
 
 type Instance = Schemas["Instance"];
 const SETTLED = new Set(["running", "stopped", "failed"]);
-const GIB = { label: "GiB", factor: 2 ** 30 };
 const MIB = { label: "MiB", factor: 1 };
 
 export function useInstances(project: string) {
@@ -98,7 +97,7 @@ export function NewInstance() {
             image: { label: "Template", choices: images.data!.items.map((i) => ({ value: i.name, label: i.name })), initial: first.name },
             memory_mib: { label: "Memory", unit: MIB, initial: "256" },
             vcpus: { label: "vCPUs", initial: "1" },
-            boot_drive_size_bytes: { label: "Disk size", unit: GIB, initial: String(Math.max(1, first.min_size_bytes / 2 ** 30)) },
+            boot_drive_size_bytes: { label: "Disk size", unit: GIB, initial: String(Math.max(1, first.min_size_bytes / GIB.factor)) },
           }}
           submitLabel="Create"
           busy={create.isPending || !project}

@@ -6,12 +6,11 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, ok, type Schemas } from "../api";
-import { bytes, ConfirmButton, ErrorNote, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
+import { bytes, ConfirmButton, ErrorNote, GIB, PagedTable, SpecForm, StateBadge, usePages } from "../ui";
 
 type Drive = Schemas["Drive"];
 type Snapshot = Schemas["Snapshot"];
 const SETTLED = new Set(["available", "failed"]);
-const GIB = { label: "GiB", factor: 2 ** 30 };
 
 /** The snapshots section of a drive's page. */
 export function DriveSnapshots({ drive }: { drive: Drive }) {
