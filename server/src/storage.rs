@@ -15,10 +15,11 @@
 //! (`overcast-rados`): the `ceph` CLI costs 0.3 s of CPU a call, and health is
 //! read every few seconds.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use overcast_internal_api::v1 as api;
 use overcast_rados::{Daemon, Rados};
@@ -73,6 +74,92 @@ pub struct PoolHealth {
     pub recovery_progress: f64,
     pub objects: u64,
     pub stored_bytes: u64,
+    /// How many placement groups the pool has.
+    pub pg_num: u32,
+    /// The groups not active and clean, by seed (the `N` of `pool.N`).
+    pub unclean: BTreeMap<u32, UncleanPg>,
+    /// RBD image ids by image name (an image's data objects are
+    /// `rbd_data.<id>.<object number>`), read while a group is unclean.
+    pub image_ids: BTreeMap<String, String>,
+}
+
+/// A placement group that is not active and clean.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncleanPg {
+    /// Its missing copies are being made again (see [`PoolHealth::from_pgs`]).
+    pub recovering: bool,
+    /// Missing object copies over all of its object copies.
+    pub degraded_ratio: f64,
+}
+
+/// One RBD image's replication, from the placement groups its objects
+/// fall in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VolumeHealth {
+    pub state: ReplicationState,
+    /// The share of its object copies missing: each object counts with
+    /// its group's share.
+    pub degraded_ratio: f64,
+    /// The share of its objects whose group holds every copy.
+    pub recovery_progress: f64,
+}
+
+/// RBD's object size: Overcast makes images with the default (4 MiB), and
+/// clones keep their parent's.
+pub const RBD_OBJECT_BYTES: u64 = 4 << 20;
+
+/// Ceph's object-name hash, `ceph_str_hash_rjenkins` (Bob Jenkins'
+/// 1996 hash), the first step from an object's name to its placement
+/// group. Written here because no maintained crate has it; `tests/ceph.rs`
+/// checks [`object_pg`] against `ceph osd map` on a live cluster.
+pub fn rjenkins(key: &[u8]) -> u32 {
+    fn mix(a: &mut u32, b: &mut u32, c: &mut u32) {
+        *a = a.wrapping_sub(*b).wrapping_sub(*c) ^ (*c >> 13);
+        *b = b.wrapping_sub(*c).wrapping_sub(*a) ^ (*a << 8);
+        *c = c.wrapping_sub(*a).wrapping_sub(*b) ^ (*b >> 13);
+        *a = a.wrapping_sub(*b).wrapping_sub(*c) ^ (*c >> 12);
+        *b = b.wrapping_sub(*c).wrapping_sub(*a) ^ (*a << 16);
+        *c = c.wrapping_sub(*a).wrapping_sub(*b) ^ (*b >> 5);
+        *a = a.wrapping_sub(*b).wrapping_sub(*c) ^ (*c >> 3);
+        *b = b.wrapping_sub(*c).wrapping_sub(*a) ^ (*a << 10);
+        *c = c.wrapping_sub(*a).wrapping_sub(*b) ^ (*b >> 15);
+    }
+    let word = |k: &[u8]| u32::from_le_bytes([k[0], k[1], k[2], k[3]]);
+    let (mut a, mut b, mut c) = (0x9e37_79b9_u32, 0x9e37_79b9_u32, 0_u32);
+    let mut k = key;
+    while k.len() >= 12 {
+        a = a.wrapping_add(word(&k[0..4]));
+        b = b.wrapping_add(word(&k[4..8]));
+        c = c.wrapping_add(word(&k[8..12]));
+        mix(&mut a, &mut b, &mut c);
+        k = &k[12..];
+    }
+    // The tail: up to 11 bytes, little-endian into a, b and the top three
+    // bytes of c (its lowest byte takes the length).
+    c = c.wrapping_add(key.len() as u32);
+    for (i, &byte) in k.iter().enumerate() {
+        let byte = u32::from(byte);
+        match i {
+            0..=3 => a = a.wrapping_add(byte << (8 * i)),
+            4..=7 => b = b.wrapping_add(byte << (8 * (i - 4))),
+            _ => c = c.wrapping_add(byte << (8 * (i - 7))),
+        }
+    }
+    mix(&mut a, &mut b, &mut c);
+    c
+}
+
+/// The placement group (its seed) of object `name` in a pool of `pg_num`
+/// groups: the name's hash folded onto the groups as Ceph's
+/// `ceph_stable_mod` does, so that growing `pg_num` splits groups in place.
+pub fn object_pg(name: &str, pg_num: u32) -> u32 {
+    let x = rjenkins(name.as_bytes());
+    let mask = pg_num.max(1).next_power_of_two() - 1;
+    if x & mask < pg_num {
+        x & mask
+    } else {
+        x & (mask >> 1)
+    }
 }
 
 /// A pool's stable id (a name-based UUID), what its events name.
@@ -95,10 +182,7 @@ impl PoolHealth {
         let clean = pgs.iter().filter(|p| p.is_clean()).count();
         let copies: u64 = pgs.iter().map(|p| p.object_copies).sum();
         let degraded: u64 = pgs.iter().map(|p| p.objects_degraded).sum();
-        let recovering = all_osds_up
-            || pgs
-                .iter()
-                .any(|p| ["recover", "backfill"].iter().any(|s| p.state.contains(s)));
+        let recovering = all_osds_up || pgs.iter().any(PgStat::is_recovering);
         let state = if clean == pgs.len() {
             ReplicationState::Healthy
         } else if recovering {
@@ -122,13 +206,69 @@ impl PoolHealth {
             },
             objects: pgs.iter().map(|p| p.objects).sum(),
             stored_bytes: pgs.iter().map(|p| p.bytes).sum(),
+            pg_num: pgs.len() as u32,
+            unclean: pgs
+                .iter()
+                .filter(|p| !p.is_clean())
+                .map(|p| {
+                    let pg = UncleanPg {
+                        recovering: all_osds_up || p.is_recovering(),
+                        degraded_ratio: if p.object_copies == 0 {
+                            0.0
+                        } else {
+                            p.objects_degraded as f64 / p.object_copies as f64
+                        },
+                    };
+                    (p.seed, pg)
+                })
+                .collect(),
+            image_ids: BTreeMap::new(),
         }
+    }
+
+    /// How image `name` of `size_bytes` stands, from the groups each of
+    /// its objects falls in; `None` when the pool is not clean and the
+    /// image's id was not read. Every object the image can have counts,
+    /// written or not: a group that would take an unwritten object's
+    /// first write is as short of copies as for one already there.
+    pub fn volume(&self, name: &str, size_bytes: u64) -> Option<VolumeHealth> {
+        if self.unclean.is_empty() {
+            return Some(VolumeHealth {
+                state: ReplicationState::Healthy,
+                degraded_ratio: 0.0,
+                recovery_progress: 1.0,
+            });
+        }
+        let id = self.image_ids.get(name)?;
+        let objects = size_bytes.div_ceil(RBD_OBJECT_BYTES).max(1);
+        let (mut unclean, mut missing, mut recovering) = (0_u64, 0.0, false);
+        let mut object = String::new();
+        for n in 0..objects {
+            object.clear();
+            let _ = write!(object, "rbd_data.{id}.{n:016x}");
+            if let Some(pg) = self.unclean.get(&object_pg(&object, self.pg_num)) {
+                unclean += 1;
+                missing += pg.degraded_ratio;
+                recovering |= pg.recovering;
+            }
+        }
+        Some(VolumeHealth {
+            state: match (unclean, recovering) {
+                (0, _) => ReplicationState::Healthy,
+                (_, true) => ReplicationState::Recovering,
+                (_, false) => ReplicationState::Degraded,
+            },
+            degraded_ratio: missing / objects as f64,
+            recovery_progress: 1.0 - unclean as f64 / objects as f64,
+        })
     }
 }
 
 /// What [`PoolHealth`] reads of one placement group.
 #[derive(Debug, Clone, Default)]
 pub struct PgStat {
+    /// The `N` of its id `pool.N` (hexadecimal there).
+    pub seed: u32,
     pub state: String,
     pub objects: u64,
     pub object_copies: u64,
@@ -144,6 +284,12 @@ impl PgStat {
             && parts.next() == Some("clean")
             && !self.state.contains("degraded")
             && !self.state.contains("undersized")
+    }
+
+    fn is_recovering(&self) -> bool {
+        ["recover", "backfill"]
+            .iter()
+            .any(|s| self.state.contains(s))
     }
 }
 
@@ -209,7 +355,13 @@ pub struct Ceph {
     pools: tokio::sync::OnceCell<()>,
     clients: tokio::sync::Mutex<HashMap<HostId, api::CephClient>>,
     imports: tokio::sync::Mutex<()>,
+    /// Each pool's image ids by image name, as last listed, and when a
+    /// listing last failed.
+    image_ids: std::sync::Mutex<(HashMap<String, ImageIds>, Option<Instant>)>,
 }
+
+/// RBD image ids by image name.
+type ImageIds = BTreeMap<String, String>;
 
 impl Ceph {
     pub fn new(conf: PathBuf, user: String, keyring: Option<PathBuf>) -> Self {
@@ -221,11 +373,23 @@ impl Ceph {
             pools: tokio::sync::OnceCell::new(),
             clients: tokio::sync::Mutex::default(),
             imports: tokio::sync::Mutex::default(),
+            image_ids: std::sync::Mutex::default(),
         }
     }
 
     /// Run `program` (`rbd`) as the server's user; its stdout.
     async fn run(&self, program: &str, args: &[&str]) -> Result<String, StorageError> {
+        self.run_within(program, args, Duration::from_secs(120))
+            .await
+    }
+
+    /// [`Ceph::run`], given up after `timeout`.
+    async fn run_within(
+        &self,
+        program: &str,
+        args: &[&str],
+        timeout: Duration,
+    ) -> Result<String, StorageError> {
         let mut command = Command::new(program);
         command
             .arg("--conf")
@@ -237,7 +401,7 @@ impl Ceph {
         command.args(args).kill_on_drop(true);
         // No call waits for ever: a cluster that lost its quorum answers
         // nothing, and the step is tried again.
-        let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+        let output = tokio::time::timeout(timeout, command.output())
             .await
             .map_err(|_| StorageError::Transient(format!("{program} {args:?}: timed out")))?
             .map_err(|e| StorageError::Permanent(format!("cannot run {program}: {e}")))?;
@@ -605,6 +769,48 @@ impl Ceph {
         Ok(out)
     }
 
+    /// A pool's image ids by name: listed afresh (new images), or as last
+    /// listed. Read only while a group is unclean, when a listing may hang
+    /// on a group that cannot serve reads: it is given 10 seconds, and
+    /// after a failure the last listing serves for 30 seconds.
+    async fn image_ids(&self, pool: &str) -> ImageIds {
+        let failed = self.image_ids.lock().expect("image ids").1;
+        if failed.is_none_or(|at| at.elapsed() > Duration::from_secs(30)) {
+            let listed = self
+                .run_within(
+                    "rbd",
+                    &["ls", "--long", "--format", "json", pool],
+                    Duration::from_secs(10),
+                )
+                .await
+                .and_then(|out| {
+                    serde_json::from_str::<Value>(&out)
+                        .map_err(|e| StorageError::Permanent(format!("rbd ls: {e}")))
+                });
+            let mut known = self.image_ids.lock().expect("image ids");
+            match listed {
+                Ok(images) => {
+                    let ids = images
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        // Snapshots are listed too, each after its image.
+                        .filter(|i| i.get("snapshot").is_none())
+                        .map(|i| (str_of(&i["image"]), str_of(&i["id"])))
+                        .collect();
+                    known.0.insert(pool.to_string(), ids);
+                    known.1 = None;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, pool, "cannot list the pool's images");
+                    known.1 = Some(Instant::now());
+                }
+            }
+        }
+        let known = self.image_ids.lock().expect("image ids");
+        known.0.get(pool).cloned().unwrap_or_default()
+    }
+
     /// A pool's placement groups.
     async fn pool_pgs(&self, pool: &str) -> Result<Vec<PgStat>, StorageError> {
         let listing = self
@@ -625,7 +831,12 @@ impl Ceph {
             .map(|pg| {
                 let sum = &pg["stat_sum"];
                 let n = |k: &str| sum[k].as_u64().unwrap_or(0);
+                let pgid = str_of(&pg["pgid"]);
                 PgStat {
+                    seed: pgid
+                        .split_once('.')
+                        .and_then(|(_, seed)| u32::from_str_radix(seed, 16).ok())
+                        .unwrap_or_default(),
                     state: str_of(&pg["state"]),
                     objects: n("num_objects"),
                     object_copies: n("num_object_copies"),
@@ -733,10 +944,13 @@ impl Storage for Ceph {
         let pgmap = &status["pgmap"];
         let osdmap = &status["osdmap"];
         let all_up = n(&osdmap["num_up_osds"]) == n(&osdmap["num_osds"]);
-        let pools = vec![
+        let mut pools = vec![
             PoolHealth::from_pgs(&r2, 2, &pgs2, all_up),
             PoolHealth::from_pgs(&r3, 3, &pgs3, all_up),
         ];
+        for pool in pools.iter_mut().filter(|p| !p.unclean.is_empty()) {
+            pool.image_ids = self.image_ids(&pool.name).await;
+        }
         Ok(ClusterHealth {
             status: str_of(&status["health"]["status"]),
             checks,
@@ -784,8 +998,89 @@ fn transient(stderr: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// `ceph osd map` on a live Ceph 16.2 cluster, pool of 12 groups:
+    /// each object's hash and group.
+    #[test]
+    fn objects_fall_in_the_placement_groups_ceph_computes() {
+        for (name, hash, pg) in [
+            ("a", 0x29ee_c818, 0x8),
+            ("abcdefghijkl", 0x0b1b_3ea5, 0x5),
+            ("abcdefghijklm", 0x3122_b031, 0x1),
+            ("rbd_header.11e41319bcbc", 0x514a_6164, 0x4),
+            ("rbd_data.1263b0392ee3.0000000000000000", 0xc4b2_21ab, 0xb),
+            // 15 is past the 12 groups: folded onto 7.
+            ("rbd_data.1263b0392ee3.00000000000000ff", 0x4489_416f, 0x7),
+        ] {
+            assert_eq!(rjenkins(name.as_bytes()), hash, "{name}");
+            assert_eq!(object_pg(name, 12), pg, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_volume_stands_as_the_groups_of_its_objects() {
+        let objects = |id: &str, n: u64| -> Vec<u32> {
+            (0..n)
+                .map(|i| object_pg(&format!("rbd_data.{id}.{i:016x}"), 256))
+                .collect()
+        };
+        let (a, b) = (objects("aaaa", 8), objects("bbbb", 8));
+        // The groups of `a` but not of `b` are short of a copy.
+        let only_a: Vec<u32> = a.iter().filter(|p| !b.contains(p)).copied().collect();
+        assert!(!only_a.is_empty());
+        let pgs: Vec<PgStat> = (0..256)
+            .map(|seed| {
+                let unclean = only_a.contains(&seed);
+                PgStat {
+                    seed,
+                    state: if unclean {
+                        "active+undersized+degraded"
+                    } else {
+                        "active+clean"
+                    }
+                    .into(),
+                    objects: 10,
+                    object_copies: 30,
+                    objects_degraded: if unclean { 10 } else { 0 },
+                    bytes: 0,
+                }
+            })
+            .collect();
+        let mut pool = PoolHealth::from_pgs("p", 3, &pgs, false);
+        assert_eq!(pool.state, ReplicationState::Degraded);
+        assert_eq!(pool.volume("a", 32 << 20), None, "no id read: unknown");
+        pool.image_ids = [("a", "aaaa"), ("b", "bbbb")]
+            .map(|(n, i)| (n.to_string(), i.to_string()))
+            .into();
+        let hit = a.iter().filter(|p| only_a.contains(p)).count() as f64;
+        let va = pool.volume("a", 32 << 20).unwrap();
+        assert_eq!(va.state, ReplicationState::Degraded);
+        assert!((va.recovery_progress - (1.0 - hit / 8.0)).abs() < 1e-12);
+        assert!((va.degraded_ratio - hit / 8.0 / 3.0).abs() < 1e-12);
+        let vb = pool.volume("b", 32 << 20).unwrap();
+        assert_eq!(
+            (vb.state, vb.degraded_ratio, vb.recovery_progress),
+            (ReplicationState::Healthy, 0.0, 1.0)
+        );
+        // Every OSD up again: the groups are recovering.
+        let pool = PoolHealth {
+            image_ids: pool.image_ids.clone(),
+            ..PoolHealth::from_pgs("p", 3, &pgs, true)
+        };
+        assert_eq!(
+            pool.volume("a", 32 << 20).unwrap().state,
+            ReplicationState::Recovering
+        );
+        // A clean pool answers without ids.
+        let clean = PoolHealth::from_pgs("p", 3, &pgs[..0], false);
+        assert_eq!(
+            clean.volume("x", 1 << 30).unwrap().state,
+            ReplicationState::Healthy
+        );
+    }
+
     fn pg(state: &str, copies: u64, degraded: u64) -> PgStat {
         PgStat {
+            seed: 0,
             state: state.into(),
             objects: copies / 3,
             object_copies: copies,

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 
 use diesel::RunQueryDsl;
 
+use overcast_server::storage::object_pg;
 use overcast_testkit::{Backend, Reply, TestServer};
-use overcast_types::views::ReplicationState;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -1877,14 +1877,20 @@ async fn snapshots_and_replication(backend: Backend) {
     );
 
     // Health: a degraded pool shows in its drives, the operator's status,
-    // events and metrics.
-    storage.set_pool_state("overcast-r3", ReplicationState::Degraded, 0.3333, 0.0);
+    // events and metrics. Every placement group of the 3-copy pool is
+    // missing a third of its copies.
+    let all: Vec<(u32, &str, f64)> = (0..32)
+        .map(|seed| (seed, "active+undersized+degraded", 0.3333))
+        .collect();
+    storage.set_pgs("overcast-r3", 32, &all, false);
     let d = wait_for(|| async {
         let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
         (d["replication"]["state"] == "degraded").then_some(d)
     })
     .await;
-    assert_eq!(d["replication"]["degraded_ratio"], 0.3333);
+    let share = |d: &Value, key: &str| d["replication"][key].as_f64().unwrap();
+    assert!((share(&d, "degraded_ratio") - 0.3333).abs() < 1e-9, "{d}");
+    assert_eq!(share(&d, "recovery_progress"), 0.0, "{d}");
     let c = t.get(&format!("/v1/drives/copy{q}"), &a.rw).await.body;
     assert_eq!(
         c["replication"]["state"], "healthy",
@@ -1923,18 +1929,64 @@ async fn snapshots_and_replication(backend: Backend) {
         "overcast_storage_health 1",
         "overcast_storage_pool_degraded_ratio{pool=\"overcast-r3\"} 0.3333",
         "overcast_storage_pool_state{pool=\"overcast-r3\",state=\"degraded\"} 1",
-        "overcast_storage_osds{kind=\"up\"} 3",
+        "overcast_storage_osds{kind=\"up\"} 2",
+        "overcast_storage_degraded_drives 3",
     ] {
         assert!(metrics.contains(line), "{line} in:\n{metrics}");
     }
-    storage.set_pool_state("overcast-r3", ReplicationState::Recovering, 0.1, 0.75);
+    // A drive's health is its own objects': in a pool of 4,096 groups,
+    // some of those that hold objects of `data` but none of `g` recover (a
+    // tenth of their copies missing); `g` is healthy, `data` recovering,
+    // and `boot` as its own objects fall.
+    let (data_pgs, g_pgs, boot_pgs) = (
+        drive_pgs(&t, &a.rw, &storage, &format!("data{q}"), gib).await,
+        drive_pgs(&t, &a.rw, &storage, &format!("g{q}"), 64 << 20).await,
+        drive_pgs(&t, &a.rw, &storage, &format!("boot{q}"), 64 << 20).await,
+    );
+    // Not the group of data's first object either: some of it stays clean.
+    let unclean: HashSet<u32> = data_pgs
+        .iter()
+        .filter(|pg| !g_pgs.contains(pg) && **pg != data_pgs[0])
+        .copied()
+        .collect();
+    let in_unclean = data_pgs.iter().filter(|pg| unclean.contains(pg)).count() as f64;
+    assert!(in_unclean > 0.0 && in_unclean < data_pgs.len() as f64);
+    let recovering: Vec<(u32, &str, f64)> = unclean
+        .iter()
+        .map(|&seed| (seed, "active+recovering+degraded", 0.1))
+        .collect();
+    storage.set_pgs("overcast-r3", 4096, &recovering, true);
     let d = wait_for(|| async {
         let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
         (d["replication"]["state"] == "recovering").then_some(d)
     })
     .await;
-    assert_eq!(d["replication"]["recovery_progress"], 0.75);
-    storage.set_pool_state("overcast-r3", ReplicationState::Healthy, 0.0, 1.0);
+    let n = data_pgs.len() as f64;
+    assert!(
+        (share(&d, "recovery_progress") - (1.0 - in_unclean / n)).abs() < 1e-9,
+        "{d}"
+    );
+    assert!(
+        (share(&d, "degraded_ratio") - 0.1 * in_unclean / n).abs() < 1e-9,
+        "{d}"
+    );
+    let g = t.get(&format!("/v1/drives/g{q}"), &a.rw).await.body;
+    assert_eq!(g["replication"]["state"], "healthy", "{g}");
+    assert_eq!(share(&g, "recovery_progress"), 1.0);
+    let boot_hit = boot_pgs.iter().any(|pg| unclean.contains(pg));
+    let boot = t.get(&format!("/v1/drives/boot{q}"), &a.rw).await.body;
+    assert_eq!(
+        boot["replication"]["state"],
+        if boot_hit { "recovering" } else { "healthy" },
+        "{boot}"
+    );
+    let st = t.get("/v1/system/storage", &t.operator_token).await.body;
+    assert_eq!(st["degraded_drive_count"], 1 + u64::from(boot_hit), "{st}");
+    assert!(
+        !st["degraded_drives"].as_array().unwrap().contains(&g["id"]),
+        "{st}"
+    );
+    storage.set_pgs("overcast-r3", 32, &[], true);
     wait_for(|| async {
         let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
         (d["replication"]["state"] == "healthy").then_some(d)
@@ -2055,4 +2107,22 @@ where
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// The placement group, in a 3-copy pool of 4,096, of each object drive
+/// `drive` (name and query) of `size` bytes can have in the simulated
+/// cluster.
+async fn drive_pgs(
+    t: &TestServer,
+    token: &str,
+    storage: &overcast_testkit::sim_storage::SimStorage,
+    drive: &str,
+    size: u64,
+) -> Vec<u32> {
+    let view = t.get(&format!("/v1/drives/{drive}"), token).await.body;
+    let spec = format!("overcast-r3/drive-{}", view["id"].as_str().unwrap());
+    let id = storage.image_id(&spec).expect("the drive's image");
+    (0..size.div_ceil(4 << 20))
+        .map(|n| object_pg(&format!("rbd_data.{id}.{n:016x}"), 4096))
+        .collect()
 }

@@ -22,6 +22,7 @@
 
 use std::time::{Duration, Instant};
 
+use overcast_server::storage::object_pg;
 use overcast_testkit::Api;
 use overcast_testkit::cluster::{Cluster, ClusterConfig};
 use serde_json::{Value, json};
@@ -379,6 +380,32 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
         seen.as_secs_f64(),
         replication(api, &t.rw, &data_id).await
     );
+    // The server finds the drive's objects' placement groups as Ceph does.
+    let info: serde_json::Value = serde_json::from_str(
+        &rbd(
+            &cluster,
+            &[
+                "info",
+                "--format",
+                "json",
+                &format!("overcast-r3/drive-{data_id}"),
+            ],
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let rbd_id = info["id"].as_str().unwrap();
+    for n in [0_u64, 1, 2, 15] {
+        let object = format!("rbd_data.{rbd_id}.{n:016x}");
+        let map = cluster
+            .ceph(&["osd", "map", "overcast-r3", &object])
+            .unwrap();
+        assert_eq!(
+            map["pgid"].as_str().unwrap(),
+            format!("{}.{:x}", map["pool_id"], object_pg(&object, 32)),
+            "{map}"
+        );
+    }
     // 256 MiB more written while a copy is missing (on another drive of
     // the pool), for recovery to copy back.
     let filler = api

@@ -115,6 +115,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ),
     ("ceph-common", "the ceph and rbd commands, and librbd"),
     (
+        "libgoogle-perftools4",
+        "tcmalloc: Debian builds the Ceph daemons without it; the harness preloads it",
+    ),
+    (
         "e2fsprogs",
         "mkfs.ext4 -d: the debian-12 disk image without mounting",
     ),

@@ -118,7 +118,7 @@ impl<T: CliConfig> Cli<T> {
     pub fn cli_metrics() -> ::clap::Command {
         ::clap::Command::new("")
             .about(
-                "Read metrics\n\nPrometheus text exposition: request counts and latency by route, method\nand status; on a server with Ceph, the storage cluster's health,\ncapacity, daemons and each pool's replication state\n(`overcast_storage_*`).",
+                "Read metrics\n\nPrometheus text exposition: request counts and latency by route, method\nand status; on a server with Ceph, the storage cluster's health,\ncapacity, daemons, each pool's replication state and the replicated\ndrives short of copies (`overcast_storage_*`).",
             )
     }
     pub fn cli_openapi_document() -> ::clap::Command {
@@ -3145,7 +3145,7 @@ impl<T: CliConfig> Cli<T> {
     pub fn cli_storage_status() -> ::clap::Command {
         ::clap::Command::new("")
             .about(
-                "Read the storage cluster's health\n\nCeph's verdict and checks, capacity, storage daemons, each of\nOvercast's pools (replication state and what it holds), and the\nreplicated drives in a pool that is not `healthy`. Read by the server\nevery 5 seconds; `time_observed` says when.",
+                "Read the storage cluster's health\n\nCeph's verdict and checks, capacity, storage daemons, each of\nOvercast's pools (replication state and what it holds), and the\nreplicated drives some of whose objects lack copies. Read by the server\nevery 5 seconds; `time_observed` says when.",
             )
     }
     pub fn cli_token_list() -> ::clap::Command {

@@ -14585,8 +14585,10 @@ a console that reloads reads it here.*/
             Default::default()
         }
     }
-    /**How a replicated drive's copies stand. The figures are those of the
-drive's pool, whose placement groups hold its objects.*/
+    /**How a replicated drive's copies stand, from the placement groups its
+objects fall in (each object the drive can have, written or not). While
+its pool is not clean and the cluster's image list cannot be read, the
+figures are the pool's.*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -14596,10 +14598,11 @@ drive's pool, whose placement groups hold its objects.*/
         schemars::JsonSchema
     )]
     pub struct Replication {
-        ///The share of object copies missing (0 when `healthy`).
+        /**The share of the drive's object copies missing (0 when `healthy`):
+each object counts with its placement group's share.*/
         pub degraded_ratio: f64,
-        /**While `recovering`: the share of the pool's placement groups that
-hold every copy again (1 when `healthy`).*/
+        /**The share of the drive's objects whose placement group holds every
+copy (1 when `healthy`).*/
         pub recovery_progress: f64,
         pub state: ReplicationState,
         ///When the storage cluster was last read.
@@ -17434,7 +17437,8 @@ network); `not_configured` on a server without Ceph.*/
         pub available_bytes: i64,
         ///Ceph's health checks, as `CODE: message`.
         pub checks: ::std::vec::Vec<::std::string::String>,
-        ///Replicated drives in a pool that is not `healthy`.
+        /**Replicated drives that are not `healthy`: some of their objects
+fall in a placement group short of copies.*/
         pub degraded_drive_count: i64,
         ///The first 100 of them, by id.
         pub degraded_drives: ::std::vec::Vec<::uuid::Uuid>,
@@ -28483,8 +28487,8 @@ let response = client.livez()
 
 Prometheus text exposition: request counts and latency by route, method
 and status; on a server with Ceph, the storage cluster's health,
-capacity, daemons and each pool's replication state
-(`overcast_storage_*`).
+capacity, daemons, each pool's replication state and the replicated
+drives short of copies (`overcast_storage_*`).
 
 Sends a `GET` request to `/metrics`
 
@@ -30075,7 +30079,7 @@ let response = client.ssh_key_delete()
 
 Ceph's verdict and checks, capacity, storage daemons, each of
 Overcast's pools (replication state and what it holds), and the
-replicated drives in a pool that is not `healthy`. Read by the server
+replicated drives some of whose objects lack copies. Read by the server
 every 5 seconds; `time_observed` says when.
 
 Sends a `GET` request to `/v1/system/storage`

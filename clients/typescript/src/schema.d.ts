@@ -58,8 +58,8 @@ export interface paths {
          * Read metrics
          * @description Prometheus text exposition: request counts and latency by route, method
          *     and status; on a server with Ceph, the storage cluster's health,
-         *     capacity, daemons and each pool's replication state
-         *     (`overcast_storage_*`).
+         *     capacity, daemons, each pool's replication state and the replicated
+         *     drives short of copies (`overcast_storage_*`).
          */
         get: operations["metrics"];
         put?: never;
@@ -1075,7 +1075,7 @@ export interface paths {
          * Read the storage cluster's health
          * @description Ceph's verdict and checks, capacity, storage daemons, each of
          *     Overcast's pools (replication state and what it holds), and the
-         *     replicated drives in a pool that is not `healthy`. Read by the server
+         *     replicated drives some of whose objects lack copies. Read by the server
          *     every 5 seconds; `time_observed` says when.
          */
         get: operations["storage_status"];
@@ -2385,20 +2385,23 @@ export interface components {
             codes: string[];
         };
         /**
-         * @description How a replicated drive's copies stand. The figures are those of the
-         *     drive's pool, whose placement groups hold its objects.
+         * @description How a replicated drive's copies stand, from the placement groups its
+         *     objects fall in (each object the drive can have, written or not). While
+         *     its pool is not clean and the cluster's image list cannot be read, the
+         *     figures are the pool's.
          */
         Replication: {
             /**
              * Format: double
-             * @description The share of object copies missing (0 when `healthy`).
+             * @description The share of the drive's object copies missing (0 when `healthy`):
+             *     each object counts with its placement group's share.
              * @example 0.3333
              */
             degraded_ratio: number;
             /**
              * Format: double
-             * @description While `recovering`: the share of the pool's placement groups that
-             *     hold every copy again (1 when `healthy`).
+             * @description The share of the drive's objects whose placement group holds every
+             *     copy (1 when `healthy`).
              * @example 0.75
              */
             recovery_progress: number;
@@ -2664,7 +2667,8 @@ export interface components {
             checks: string[];
             /**
              * Format: int64
-             * @description Replicated drives in a pool that is not `healthy`.
+             * @description Replicated drives that are not `healthy`: some of their objects
+             *     fall in a placement group short of copies.
              * @example 1
              */
             degraded_drive_count: number;

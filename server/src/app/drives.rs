@@ -1,6 +1,8 @@
 //! Drives: allocated on their own, made on a host by a workflow, grown
 //! live, composed into instances later.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use overcast_db::models::*;
 use overcast_db::schema::*;
@@ -10,12 +12,15 @@ use overcast_types::params::{DriveCreate, DriveUpdate, IdentityUpdate, StorageCl
 use overcast_types::states::DriveState;
 use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
+use super::commands::Volume;
 use super::plans::{Plan, PlanKind, Step};
 use super::{
     Actor, Ctx, Launched, ProjectScope, apply_identity, check_generation, in_project, project_of,
     project_scoped_lookup, record_event, resolve_ids_in_project, subject, validate_description,
     validate_name, validate_size,
 };
+use crate::storage::ClusterHealth;
+use overcast_types::views::ReplicationState;
 
 project_scoped_lookup!(lookup_drive, drives, DriveRow, "drive");
 
@@ -447,32 +452,52 @@ pub fn rotate_chap(conn: &mut DbConn, drive: &DriveId) -> ApiResult<()> {
     Ok(())
 }
 
+/// A replicated drive as its health needs it: id, copies and size.
+pub type ReplicatedDrive = (DriveId, i32, i64);
+
 /// Replicated drives by number of copies (each number is one pool), and
-/// the count and first 100 ids of those whose pool is one of `unhealthy`.
+/// those in a pool of `unhealthy` copies, by id.
 pub fn replicated_by_pool(
     conn: &mut DbConn,
     unhealthy: &[i32],
-) -> ApiResult<(std::collections::HashMap<i32, u64>, u64, Vec<DriveId>)> {
+) -> ApiResult<(HashMap<i32, u64>, Vec<ReplicatedDrive>)> {
     let counts: Vec<(i32, i64)> = drives::table
         .filter(drives::storage_class.eq(StorageClass::Replicated))
         .group_by(drives::replicas)
         .select((drives::replicas, diesel::dsl::count_star()))
         .load(conn)?;
-    let degraded = counts
-        .iter()
-        .filter(|(replicas, _)| unhealthy.contains(replicas))
-        .map(|(_, n)| *n as u64)
-        .sum();
-    let first: Vec<DriveId> = drives::table
+    let in_unhealthy = drives::table
         .filter(drives::storage_class.eq(StorageClass::Replicated))
         .filter(drives::replicas.eq_any(unhealthy))
         .order(drives::id.asc())
-        .limit(100)
-        .select(drives::id)
+        .select((drives::id, drives::replicas, drives::size_bytes))
         .load(conn)?;
     Ok((
         counts.into_iter().map(|(r, n)| (r, n as u64)).collect(),
-        degraded,
-        first,
+        in_unhealthy,
     ))
+}
+
+/// Of `drives` (id, copies, size), those not `healthy` by their own
+/// objects' placement groups (their pool's state when their image's id is
+/// unknown): how many, and the first 100.
+pub fn degraded(health: &ClusterHealth, drives: &[ReplicatedDrive]) -> (u64, Vec<DriveId>) {
+    let mut count = 0;
+    let mut first = Vec::new();
+    for (id, replicas, size) in drives {
+        let volume = Volume::of(id, *replicas);
+        let Some(pool) = health.pools.iter().find(|p| p.name == volume.pool) else {
+            continue;
+        };
+        let state = pool
+            .volume(&volume.name, *size as u64)
+            .map_or(pool.state, |v| v.state);
+        if state != ReplicationState::Healthy {
+            count += 1;
+            if first.len() < 100 {
+                first.push(id.clone());
+            }
+        }
+    }
+    (count, first)
 }

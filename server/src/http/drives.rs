@@ -7,10 +7,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, DrivePath, IfMatch, ProjectList, Selector, tagged};
-use crate::app::commands::pool_name;
+use crate::app::commands::Volume;
 use crate::app::{self, Ctx};
 use crate::state::App;
 use overcast_db::models::DriveRow;
+use overcast_types::ids::DriveId;
 use overcast_types::params::*;
 use overcast_types::views::*;
 use overcast_types::{ApiResult, Page};
@@ -32,23 +33,28 @@ pub(super) async fn views(app: &App, rows: Vec<DriveRow>) -> ApiResult<Vec<Drive
     Ok(with_health(app, views))
 }
 
-/// Each replicated drive's `replication`: its pool's health, as last read.
+/// Each replicated drive's `replication`: from the placement groups its
+/// objects fall in, as last read; its pool's when its image's id is not
+/// known (a pool that is not clean, and an image listing that failed).
 fn with_health(app: &App, mut views: Vec<Drive>) -> Vec<Drive> {
     if let Some((health, at)) = app.storage_health() {
         for view in &mut views {
             if view.storage_class != StorageClass::Replicated {
                 continue;
             }
-            let pool = pool_name(i32::from(view.replicas));
+            let volume = Volume::of(&DriveId::from(view.identity.id), i32::from(view.replicas));
             view.replication = health
                 .pools
                 .iter()
-                .find(|p| p.name == pool)
-                .map(|p| Replication {
-                    state: p.state,
-                    degraded_ratio: p.degraded_ratio,
-                    recovery_progress: p.recovery_progress,
-                    time_observed: overcast_db::views::time(at),
+                .find(|p| p.name == volume.pool)
+                .map(|p| {
+                    let own = p.volume(&volume.name, view.size_bytes);
+                    Replication {
+                        state: own.map_or(p.state, |v| v.state),
+                        degraded_ratio: own.map_or(p.degraded_ratio, |v| v.degraded_ratio),
+                        recovery_progress: own.map_or(p.recovery_progress, |v| v.recovery_progress),
+                        time_observed: overcast_db::views::time(at),
+                    }
                 });
         }
     }
@@ -108,11 +114,7 @@ async fn drive_create(
     ))
 }
 
-async fn reload_drive(
-    app: &App,
-    actor: app::Actor,
-    id: overcast_types::ids::DriveId,
-) -> ApiResult<DriveRow> {
+async fn reload_drive(app: &App, actor: app::Actor, id: DriveId) -> ApiResult<DriveRow> {
     app.db
         .read(move |c| {
             app::drives::lookup_drive(

@@ -55,6 +55,8 @@ struct StorageGauges {
     pool_recovery: Family<PoolLabels, FloatGauge>,
     pool_objects: Family<PoolLabels, Gauge>,
     pool_stored: Family<PoolLabels, Gauge>,
+    /// Replicated drives some of whose objects lack copies.
+    degraded_drives: Gauge,
 }
 
 /// The metrics and the registry that renders them.
@@ -133,6 +135,11 @@ impl Default for HttpMetrics {
             "Bytes stored in a pool (one copy)",
             g.pool_stored.clone(),
         );
+        registry.register(
+            "storage_degraded_drives",
+            "Replicated drives some of whose objects lack copies",
+            g.degraded_drives.clone(),
+        );
         Self {
             registry,
             requests,
@@ -145,7 +152,13 @@ impl Default for HttpMetrics {
 impl HttpMetrics {
     /// Set the storage gauges from the last reading (none: unreachable,
     /// or no storage cluster).
-    pub fn observe_storage(&self, health: Option<&crate::storage::ClusterHealth>) {
+    /// `degraded_drives`: how many replicated drives are not `healthy`
+    /// (none: they could not be counted).
+    pub fn observe_storage(
+        &self,
+        health: Option<&crate::storage::ClusterHealth>,
+        degraded_drives: Option<u64>,
+    ) {
         use overcast_types::views::ReplicationState;
         let g = &self.storage;
         let Some(h) = health else {
@@ -153,6 +166,9 @@ impl HttpMetrics {
             return;
         };
         g.up.set(1);
+        if let Some(n) = degraded_drives {
+            g.degraded_drives.set(n as i64);
+        }
         g.health.set(match h.status.as_str() {
             "HEALTH_OK" => 0,
             "HEALTH_WARN" => 1,

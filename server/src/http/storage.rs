@@ -7,7 +7,10 @@ use utoipa_axum::routes;
 use crate::app::{self, Ctx};
 use crate::state::App;
 use crate::storage::ClusterHealth;
+use std::collections::HashMap;
+
 use overcast_types::ApiResult;
+use overcast_types::ids::DriveId;
 use overcast_types::views::*;
 
 pub fn routes() -> OpenApiRouter<App> {
@@ -18,7 +21,7 @@ pub fn routes() -> OpenApiRouter<App> {
 ///
 /// Ceph's verdict and checks, capacity, storage daemons, each of
 /// Overcast's pools (replication state and what it holds), and the
-/// replicated drives in a pool that is not `healthy`. Read by the server
+/// replicated drives some of whose objects lack copies. Read by the server
 /// every 5 seconds; `time_observed` says when.
 #[utoipa::path(get, path = "/v1/system/storage", operation_id = "storage_status", tag = "storage",
     responses((status = 200, description = "The storage cluster", body = StorageStatus)),
@@ -26,16 +29,8 @@ pub fn routes() -> OpenApiRouter<App> {
 async fn storage_status(State(app): State<App>, ctx: Ctx) -> ApiResult<axum::Json<StorageStatus>> {
     ctx.actor.require_operator()?;
     let observed = app.storage_health();
-    let unhealthy: Vec<i32> = observed
-        .iter()
-        .flat_map(|(h, _)| &h.pools)
-        .filter(|p| p.state != ReplicationState::Healthy)
-        .map(|p| i32::from(p.replicas))
-        .collect();
-    let (by_pool, degraded_drive_count, first) = app
-        .db
-        .read(move |c| app::drives::replicated_by_pool(c, &unhealthy))
-        .await?;
+    let (by_pool, degraded_drive_count, first) =
+        replicated_drives(&app, observed.as_ref().map(|(h, _)| h)).await?;
     let configured = app.storage.is_some();
     let mut status = match &observed {
         Some((health, at)) => view(health, *at),
@@ -64,6 +59,29 @@ async fn storage_status(State(app): State<App>, ctx: Ctx) -> ApiResult<axum::Jso
     status.degraded_drive_count = degraded_drive_count;
     status.degraded_drives = first.iter().map(|d| d.uuid()).collect();
     Ok(axum::Json(status))
+}
+
+/// Replicated drives by number of copies, and how many of them are not
+/// `healthy` by `health` (their own objects' groups), with the first 100.
+pub(super) async fn replicated_drives(
+    app: &App,
+    health: Option<&ClusterHealth>,
+) -> ApiResult<(HashMap<i32, u64>, u64, Vec<DriveId>)> {
+    let unhealthy: Vec<i32> = health
+        .iter()
+        .flat_map(|h| &h.pools)
+        .filter(|p| p.state != ReplicationState::Healthy)
+        .map(|p| i32::from(p.replicas))
+        .collect();
+    let (by_pool, in_unhealthy) = app
+        .db
+        .read(move |c| app::drives::replicated_by_pool(c, &unhealthy))
+        .await?;
+    let (count, first) = match health {
+        Some(health) => app::drives::degraded(health, &in_unhealthy),
+        None => (0, Vec::new()),
+    };
+    Ok((by_pool, count, first))
 }
 
 fn view(h: &ClusterHealth, at: i64) -> StorageStatus {

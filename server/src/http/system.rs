@@ -83,8 +83,8 @@ async fn livez() -> axum::Json<Liveness> {
 ///
 /// Prometheus text exposition: request counts and latency by route, method
 /// and status; on a server with Ceph, the storage cluster's health,
-/// capacity, daemons and each pool's replication state
-/// (`overcast_storage_*`).
+/// capacity, daemons, each pool's replication state and the replicated
+/// drives short of copies (`overcast_storage_*`).
 #[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "system",
     responses((status = 200, description = "Prometheus metrics", content_type = "text/plain",
         body = String, example = "overcast_http_requests_total{method=\"GET\",route=\"/v1/drives\",status=\"200\"} 3")))]
@@ -93,7 +93,16 @@ async fn metrics(
     axum::Extension(metrics): axum::Extension<std::sync::Arc<super::metrics::HttpMetrics>>,
 ) -> impl IntoResponse {
     if app.storage.is_some() {
-        metrics.observe_storage(app.storage_health().as_ref().map(|(h, _)| h));
+        let observed = app.storage_health();
+        let health = observed.as_ref().map(|(h, _)| h);
+        let degraded = match super::storage::replicated_drives(&app, health).await {
+            Ok((_, count, _)) => Some(count),
+            Err(e) => {
+                tracing::warn!(error = %e.message, "cannot count degraded drives");
+                None
+            }
+        };
+        metrics.observe_storage(health, degraded);
     }
     (
         [(

@@ -9,7 +9,9 @@ use std::sync::Mutex;
 
 use overcast_internal_api::v1 as api;
 use overcast_server::app::commands::{BaseSource, StorageOp, VolumeSource, pool_name};
-use overcast_server::storage::{ClusterHealth, PoolHealth, Storage, StorageError};
+use overcast_server::storage::{
+    ClusterHealth, PgStat, PoolHealth, Storage, StorageError, rjenkins,
+};
 use overcast_types::ids::{HostId, ImageId};
 use overcast_types::views::ReplicationState;
 
@@ -26,9 +28,18 @@ struct Image {
 pub struct SimStorage {
     images: Mutex<BTreeMap<String, Image>>,
     blocklist: Mutex<BTreeSet<String>>,
-    /// Each pool's state, as a test sets it (default `healthy`).
-    pool_states: Mutex<BTreeMap<String, (ReplicationState, f64, f64)>>,
+    /// Each pool's placement groups and whether every OSD is up, as a
+    /// test sets them (default: 32 groups, all clean).
+    pools: Mutex<BTreeMap<String, (Vec<PgStat>, bool)>>,
 }
+
+/// A simulated image's RBD id: a function of its name.
+fn sim_image_id(spec: &str) -> String {
+    format!("{:08x}", rjenkins(spec.as_bytes()))
+}
+
+/// Object copies each simulated placement group holds.
+const PG_COPIES: u64 = 10_000;
 
 impl SimStorage {
     /// Every image as `pool/name`, with its snapshots' names.
@@ -63,18 +74,43 @@ impl SimStorage {
         self.blocklist.lock().expect("blocklist").clone()
     }
 
-    /// Report `pool` in `state` from the next reading on.
-    pub fn set_pool_state(
+    /// The RBD id of image `spec` (`pool/name`), as `rbd ls --long` gives
+    /// it, if the image exists.
+    pub fn image_id(&self, spec: &str) -> Option<String> {
+        self.size(spec).map(|_| sim_image_id(spec))
+    }
+
+    /// From the next reading on, give `pool` `pg_num` placement groups,
+    /// those of `unclean` in the state given with that share of their
+    /// object copies missing, the others active and clean; `all_osds_up`
+    /// as the OSD map would say.
+    pub fn set_pgs(
         &self,
         pool: &str,
-        state: ReplicationState,
-        degraded: f64,
-        progress: f64,
+        pg_num: u32,
+        unclean: &[(u32, &str, f64)],
+        all_osds_up: bool,
     ) {
-        self.pool_states
+        let pgs = (0..pg_num)
+            .map(|seed| {
+                let (state, ratio) = unclean
+                    .iter()
+                    .find(|(s, _, _)| *s == seed)
+                    .map_or(("active+clean", 0.0), |(_, state, ratio)| (*state, *ratio));
+                PgStat {
+                    seed,
+                    state: state.to_string(),
+                    objects: PG_COPIES / 2,
+                    object_copies: PG_COPIES,
+                    objects_degraded: (ratio * PG_COPIES as f64).round() as u64,
+                    bytes: 0,
+                }
+            })
+            .collect();
+        self.pools
             .lock()
-            .expect("pool states")
-            .insert(pool.to_string(), (state, degraded, progress));
+            .expect("pools")
+            .insert(pool.to_string(), (pgs, all_osds_up));
     }
 
     fn with_image<T>(
@@ -265,24 +301,34 @@ impl Storage for SimStorage {
     }
 
     async fn health(&self) -> Result<ClusterHealth, StorageError> {
-        let states = self.pool_states.lock().expect("pool states").clone();
+        let set = self.pools.lock().expect("pools").clone();
+        let images = self.images.lock().expect("images").clone();
+        let mut all_up = true;
         let pools: Vec<PoolHealth> = [2u8, 3]
             .into_iter()
             .map(|replicas| {
                 let name = pool_name(i32::from(replicas));
-                let (state, degraded_ratio, recovery_progress) = states
-                    .get(&name)
-                    .copied()
-                    .unwrap_or((ReplicationState::Healthy, 0.0, 1.0));
-                PoolHealth {
-                    name,
-                    replicas,
-                    state,
-                    degraded_ratio,
-                    recovery_progress,
-                    objects: 0,
-                    stored_bytes: 0,
+                let (pgs, up) = set.get(&name).cloned().unwrap_or_else(|| {
+                    let clean = (0..32).map(|seed| PgStat {
+                        seed,
+                        state: "active+clean".into(),
+                        ..PgStat::default()
+                    });
+                    (clean.collect(), true)
+                });
+                all_up &= up;
+                let mut pool = PoolHealth::from_pgs(&name, replicas, &pgs, up);
+                if !pool.unclean.is_empty() {
+                    let prefix = format!("{name}/");
+                    pool.image_ids = images
+                        .keys()
+                        .filter_map(|spec| {
+                            let image = spec.strip_prefix(&prefix)?;
+                            Some((image.to_string(), sim_image_id(spec)))
+                        })
+                        .collect();
                 }
+                pool
             })
             .collect();
         let healthy = pools.iter().all(|p| p.state == ReplicationState::Healthy);
@@ -297,7 +343,7 @@ impl Storage for SimStorage {
             used_bytes: 0,
             available_bytes: 3 << 40,
             osds: 3,
-            osds_up: 3,
+            osds_up: if all_up { 3 } else { 2 },
             osds_in: 3,
             pools,
         })

@@ -367,16 +367,19 @@ pub struct Drive {
 
 page_type!(DrivePage, Drive);
 
-/// How a replicated drive's copies stand. The figures are those of the
-/// drive's pool, whose placement groups hold its objects.
+/// How a replicated drive's copies stand, from the placement groups its
+/// objects fall in (each object the drive can have, written or not). While
+/// its pool is not clean and the cluster's image list cannot be read, the
+/// figures are the pool's.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Replication {
     pub state: ReplicationState,
-    /// The share of object copies missing (0 when `healthy`).
+    /// The share of the drive's object copies missing (0 when `healthy`):
+    /// each object counts with its placement group's share.
     #[schema(example = 0.3333)]
     pub degraded_ratio: f64,
-    /// While `recovering`: the share of the pool's placement groups that
-    /// hold every copy again (1 when `healthy`).
+    /// The share of the drive's objects whose placement group holds every
+    /// copy (1 when `healthy`).
     #[schema(example = 0.75)]
     pub recovery_progress: f64,
     /// When the storage cluster was last read.
@@ -429,7 +432,8 @@ pub struct StorageStatus {
     pub osds_in: u32,
     /// Overcast's pools: one per number of copies.
     pub pools: Vec<StoragePool>,
-    /// Replicated drives in a pool that is not `healthy`.
+    /// Replicated drives that are not `healthy`: some of their objects
+    /// fall in a placement group short of copies.
     #[schema(example = 1)]
     pub degraded_drive_count: u64,
     /// The first 100 of them, by id.

@@ -14,13 +14,16 @@ T = TypeVar("T", bound="Replication")
 
 @_attrs_define
 class Replication:
-    """How a replicated drive's copies stand. The figures are those of the
-    drive's pool, whose placement groups hold its objects.
+    """How a replicated drive's copies stand, from the placement groups its
+    objects fall in (each object the drive can have, written or not). While
+    its pool is not clean and the cluster's image list cannot be read, the
+    figures are the pool's.
 
         Attributes:
-            degraded_ratio (float): The share of object copies missing (0 when `healthy`). Example: 0.3333.
-            recovery_progress (float): While `recovering`: the share of the pool's placement groups that
-                hold every copy again (1 when `healthy`). Example: 0.75.
+            degraded_ratio (float): The share of the drive's object copies missing (0 when `healthy`):
+                each object counts with its placement group's share. Example: 0.3333.
+            recovery_progress (float): The share of the drive's objects whose placement group holds every
+                copy (1 when `healthy`). Example: 0.75.
             state (ReplicationState): `healthy`: every copy is in place. `degraded`: a host holding copies is
                 gone and nothing is being copied back yet; writes go on as long as two
                 copies are kept. `recovering`: missing copies are being made again. Example: healthy.

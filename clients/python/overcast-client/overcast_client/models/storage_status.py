@@ -25,7 +25,8 @@ class StorageStatus:
     Attributes:
         available_bytes (int):  Example: 24856748032.
         checks (list[str]): Ceph's health checks, as `CODE: message`. Example: ['OSD_DOWN: 1 osds down'].
-        degraded_drive_count (int): Replicated drives in a pool that is not `healthy`. Example: 1.
+        degraded_drive_count (int): Replicated drives that are not `healthy`: some of their objects
+            fall in a placement group short of copies. Example: 1.
         degraded_drives (list[UUID]): The first 100 of them, by id. Example: ['0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b'].
         health (StorageHealth): The storage cluster's overall verdict: Ceph's `HEALTH_OK`, `HEALTH_WARN`
             or `HEALTH_ERR`; `unreachable` when it could not be read (lost quorum,

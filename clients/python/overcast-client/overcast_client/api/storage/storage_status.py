@@ -78,7 +78,7 @@ def sync_detailed(
 
      Ceph's verdict and checks, capacity, storage daemons, each of
     Overcast's pools (replication state and what it holds), and the
-    replicated drives in a pool that is not `healthy`. Read by the server
+    replicated drives some of whose objects lack copies. Read by the server
     every 5 seconds; `time_observed` says when.
 
     Raises:
@@ -106,7 +106,7 @@ def sync(
 
      Ceph's verdict and checks, capacity, storage daemons, each of
     Overcast's pools (replication state and what it holds), and the
-    replicated drives in a pool that is not `healthy`. Read by the server
+    replicated drives some of whose objects lack copies. Read by the server
     every 5 seconds; `time_observed` says when.
 
     Raises:
@@ -130,7 +130,7 @@ async def asyncio_detailed(
 
      Ceph's verdict and checks, capacity, storage daemons, each of
     Overcast's pools (replication state and what it holds), and the
-    replicated drives in a pool that is not `healthy`. Read by the server
+    replicated drives some of whose objects lack copies. Read by the server
     every 5 seconds; `time_observed` says when.
 
     Raises:
@@ -156,7 +156,7 @@ async def asyncio(
 
      Ceph's verdict and checks, capacity, storage daemons, each of
     Overcast's pools (replication state and what it holds), and the
-    replicated drives in a pool that is not `healthy`. Read by the server
+    replicated drives some of whose objects lack copies. Read by the server
     every 5 seconds; `time_observed` says when.
 
     Raises:

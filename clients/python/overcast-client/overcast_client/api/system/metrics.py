@@ -46,8 +46,8 @@ def sync_detailed(
 
      Prometheus text exposition: request counts and latency by route, method
     and status; on a server with Ceph, the storage cluster's health,
-    capacity, daemons and each pool's replication state
-    (`overcast_storage_*`).
+    capacity, daemons, each pool's replication state and the replicated
+    drives short of copies (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -74,8 +74,8 @@ def sync(
 
      Prometheus text exposition: request counts and latency by route, method
     and status; on a server with Ceph, the storage cluster's health,
-    capacity, daemons and each pool's replication state
-    (`overcast_storage_*`).
+    capacity, daemons, each pool's replication state and the replicated
+    drives short of copies (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,8 +98,8 @@ async def asyncio_detailed(
 
      Prometheus text exposition: request counts and latency by route, method
     and status; on a server with Ceph, the storage cluster's health,
-    capacity, daemons and each pool's replication state
-    (`overcast_storage_*`).
+    capacity, daemons, each pool's replication state and the replicated
+    drives short of copies (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,8 +124,8 @@ async def asyncio(
 
      Prometheus text exposition: request counts and latency by route, method
     and status; on a server with Ceph, the storage cluster's health,
-    capacity, daemons and each pool's replication state
-    (`overcast_storage_*`).
+    capacity, daemons, each pool's replication state and the replicated
+    drives short of copies (`overcast_storage_*`).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
