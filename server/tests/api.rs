@@ -482,6 +482,7 @@ async fn drives_ips_and_instances(backend: Backend) {
         )
         .await;
     assert_eq!(r.body["size_bytes"], 2147483648_u64);
+    let grown = r.body["generation"].clone();
     let r = t
         .put(
             &format!("/v1/drives/data{q}"),
@@ -491,6 +492,33 @@ async fn drives_ips_and_instances(backend: Backend) {
         .await;
     assert_problem(&r, StatusCode::BAD_REQUEST, "invalid_request");
     assert_eq!(r.body["field"], "size_bytes");
+    // A local drive grows on its host's storage (4 TiB here): past it, a
+    // 507 that says so, and the drive as it was.
+    let r = t
+        .put(
+            &format!("/v1/drives/data{q}"),
+            &a.rw,
+            json!({"size_bytes": 5_u64 << 40}),
+        )
+        .await;
+    assert_problem(
+        &r,
+        StatusCode::INSUFFICIENT_STORAGE,
+        "insufficient_capacity",
+    );
+    assert!(
+        r.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("storage ran out on the drive's host"),
+        "{}",
+        r.body
+    );
+    let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
+    assert_eq!(
+        (&d["size_bytes"], &d["generation"]),
+        (&json!(2147483648_u64), &grown)
+    );
     let r = t
         .post(
             &format!("/v1/drives{q}"),

@@ -615,7 +615,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("XXX"),
             )
             .about(
-                "Update a drive\n\nRename it, or grow it (live). A drive never shrinks.",
+                "Update a drive\n\nRename it, or grow it (live). A drive never shrinks. A local drive\ngrows on its host's storage: 507 when the host has not that much\nunallocated.",
             )
     }
     pub fn cli_drive_delete() -> ::clap::Command {

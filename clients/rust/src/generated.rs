@@ -28709,7 +28709,9 @@ let response = client.drive_get()
     }
     /**Update a drive
 
-Rename it, or grow it (live). A drive never shrinks.
+Rename it, or grow it (live). A drive never shrinks. A local drive
+grows on its host's storage: 507 when the host has not that much
+unallocated.
 
 Sends a `PUT` request to `/v1/drives/{drive}`
 
@@ -32154,6 +32156,13 @@ pub mod builder {
                     )
                 }
                 500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                507u16 => {
                     Err(
                         Error::ErrorResponse(
                             ResponseValue::from_response(response).await?,

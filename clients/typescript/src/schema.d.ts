@@ -197,7 +197,9 @@ export interface paths {
         get: operations["drive_get"];
         /**
          * Update a drive
-         * @description Rename it, or grow it (live). A drive never shrinks.
+         * @description Rename it, or grow it (live). A drive never shrinks. A local drive
+         *     grows on its host's storage: 507 when the host has not that much
+         *     unallocated.
          */
         put: operations["drive_update"];
         post?: never;
@@ -3683,6 +3685,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
+            507: components["responses"]["InsufficientCapacity"];
         };
     };
     drive_delete: {

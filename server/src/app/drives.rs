@@ -286,6 +286,16 @@ pub fn drive_update(
             ));
         }
         grow = size as i64 > row.size_bytes;
+        // A local drive grows on its host's storage: the room is checked as
+        // placement checks it (Ceph keeps its own limits for replicated).
+        if let Some(host) = row.host_id.as_ref().filter(|_| grow) {
+            super::placement::fits_after_grow(
+                conn,
+                &ctx.placement,
+                host,
+                size as i64 - row.size_bytes,
+            )?;
+        }
         row.size_bytes = size as i64;
     }
     save_row!(conn, drives, row)?;

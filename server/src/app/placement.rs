@@ -599,6 +599,30 @@ pub fn fits_after_resize(
     Ok(())
 }
 
+/// Whether `host_id` has room for a drive on it to grow by `bytes`,
+/// checked under the host's lock.
+pub fn fits_after_grow(
+    conn: &mut DbConn,
+    policy: &PlacementPolicy,
+    host_id: &HostId,
+    bytes: i64,
+) -> ApiResult<()> {
+    lock_host(conn, host_id, true)?;
+    let Some(free) = policy.truth(conn, host_id)? else {
+        return Err(insufficient(
+            "the drive's host is not active: it cannot grow now".into(),
+        ));
+    };
+    if free.storage < bytes {
+        return Err(insufficient(format!(
+            "storage ran out on the drive's host: {bytes} more bytes do not fit, it has {} \
+             unallocated",
+            free.storage.max(0)
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

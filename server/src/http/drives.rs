@@ -151,7 +151,9 @@ async fn drive_get(
 
 /// Update a drive
 ///
-/// Rename it, or grow it (live). A drive never shrinks.
+/// Rename it, or grow it (live). A drive never shrinks. A local drive
+/// grows on its host's storage: 507 when the host has not that much
+/// unallocated.
 #[utoipa::path(put, path = "/v1/drives/{drive}", operation_id = "drive_update", tag = "drives",
     params(DrivePath, ProjectSelector),
     request_body = DriveUpdate,

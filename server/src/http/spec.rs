@@ -150,6 +150,7 @@ fn errors_for(method: &HttpMethod, operation_id: &str) -> Vec<&'static str> {
     if [
         "ip_address_create",
         "drive_create",
+        "drive_update",
         "instance_create",
         "instance_start",
         "instance_resize",

@@ -99,6 +99,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_500
 
+    if response.status_code == 507:
+        response_507 = ErrorBody.from_dict(response.json())
+
+        return response_507
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -125,7 +130,9 @@ def sync_detailed(
 ) -> Response[Drive | ErrorBody]:
     """Update a drive
 
-     Rename it, or grow it (live). A drive never shrinks.
+     Rename it, or grow it (live). A drive never shrinks. A local drive
+    grows on its host's storage: 507 when the host has not that much
+    unallocated.
 
     Args:
         drive (str):
@@ -168,7 +175,9 @@ def sync(
 ) -> Drive | ErrorBody | None:
     """Update a drive
 
-     Rename it, or grow it (live). A drive never shrinks.
+     Rename it, or grow it (live). A drive never shrinks. A local drive
+    grows on its host's storage: 507 when the host has not that much
+    unallocated.
 
     Args:
         drive (str):
@@ -206,7 +215,9 @@ async def asyncio_detailed(
 ) -> Response[Drive | ErrorBody]:
     """Update a drive
 
-     Rename it, or grow it (live). A drive never shrinks.
+     Rename it, or grow it (live). A drive never shrinks. A local drive
+    grows on its host's storage: 507 when the host has not that much
+    unallocated.
 
     Args:
         drive (str):
@@ -247,7 +258,9 @@ async def asyncio(
 ) -> Drive | ErrorBody | None:
     """Update a drive
 
-     Rename it, or grow it (live). A drive never shrinks.
+     Rename it, or grow it (live). A drive never shrinks. A local drive
+    grows on its host's storage: 507 when the host has not that much
+    unallocated.
 
     Args:
         drive (str):
