@@ -47,6 +47,14 @@ pub struct Config {
     /// Empty: any address that reaches `--internal-listen`.
     #[arg(long, env = "OVERCAST_CLUSTER_NETWORK", value_delimiter = ',')]
     pub cluster_network: Vec<ipnet::IpNet>,
+    /// The load balancers and reverse proxies in front of the API (CIDRs,
+    /// comma separated). A request from one of them is taken to come from
+    /// the last address in its `X-Forwarded-For` that is not one of them:
+    /// what failed logins are counted against and sessions record. Empty:
+    /// `X-Forwarded-For` is ignored, and every request comes from its
+    /// socket's address.
+    #[arg(long, env = "OVERCAST_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Seconds without a heartbeat before a host is `down` and its HA
     /// instances are restarted elsewhere (`suspect` after half of it).
     #[arg(long, env = "OVERCAST_HOST_DETECTION_SECONDS", default_value_t = 5.0,
@@ -159,6 +167,7 @@ impl Config {
             host_detection_seconds: 5.0,
             host_certificate_seconds: 2_592_000,
             cluster_network: Vec::new(),
+            trusted_proxies: Vec::new(),
             cpu_allocation_ratio: 4.0,
             all_in_one: false,
             images_dir: "target/images".into(),

@@ -248,7 +248,11 @@ impl Server {
         } else {
             None
         };
-        let router = http::router(app.clone(), config.console_dir.clone());
+        let router = http::router(
+            app.clone(),
+            config.console_dir.clone(),
+            &config.trusted_proxies,
+        );
         let sessions = app.sessions.clone();
         let retiring = app.clone();
         let task = tokio::spawn(async move {

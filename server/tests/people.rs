@@ -3,7 +3,7 @@
 //! cookie, the CSRF defence on changes made with that cookie, roles, and
 //! the rate limit on failed logins; partner and operator staff.
 
-use overcast_testkit::{Backend, Reply, TestServer};
+use overcast_testkit::{Backend, Hosts, Reply, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -15,6 +15,7 @@ on_both_backends!(
     suspended_accounts_are_refused,
     a_second_factor_guards_the_login,
     failed_logins_are_rate_limited,
+    behind_a_load_balancer_the_client_is_who_it_forwards_for,
     brands_follow_the_host_name,
     stale_login_data_is_purged,
 );
@@ -395,6 +396,64 @@ async fn failed_logins_are_rate_limited(backend: Backend) {
     }
     let r = login(&t, "n-last@acme.example", PASSWORD).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // With no trusted proxies, a forwarded address is not believed.
+    let r = login_via(&t, "203.0.113.77", "n-last@acme.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
+/// A login through a load balancer that forwards for `client`.
+async fn login_via(t: &TestServer, client: &str, email: &str, password: &str) -> Reply {
+    let body = json!({ "email": email, "password": password });
+    t.call(
+        Method::POST,
+        "/v1/login",
+        None,
+        Some(&body),
+        &[("x-forwarded-for", client)],
+    )
+    .await
+}
+
+async fn behind_a_load_balancer_the_client_is_who_it_forwards_for(backend: Backend) {
+    // The tests reach the server from loopback: here, the load balancer.
+    let t = TestServer::start_configured(backend, Hosts::Simulated(1), |c| {
+        c.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await
+    .unwrap();
+    let acme = t.tenant("acme").await;
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({ "name": "alice", "email": "alice@acme.example" }),
+    )
+    .await;
+    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    // 20 failures from one client lock that client out, whatever address
+    // it writes in front of the balancer's.
+    for i in 0..20 {
+        let r = login_via(&t, "203.0.113.1", &format!("n{i}@acme.example"), PASSWORD).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNAUTHORIZED,
+            "attempt {i}: {}",
+            r.body
+        );
+    }
+    for forwarded in ["203.0.113.1", "192.0.2.9, 203.0.113.1"] {
+        let r = login_via(&t, forwarded, "alice@acme.example", PASSWORD).await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{forwarded}: {}",
+            r.body
+        );
+    }
+    // Everyone else behind the same balancer still logs in, and the
+    // session records the client, not the balancer.
+    let r = login_via(&t, "203.0.113.2", "alice@acme.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["session"]["client"], "203.0.113.2", "{}", r.body);
 }
 
 async fn brand_on(t: &TestServer, host: &str) -> Reply {

@@ -181,13 +181,74 @@ pub fn credential(headers: &axum::http::HeaderMap) -> Option<String> {
     cookie(headers, people::SESSION_COOKIE).map(|s| format!("cookie {s}"))
 }
 
-/// The client's address, as the socket saw it.
+/// The load balancers and reverse proxies whose `X-Forwarded-For` is
+/// believed (`--trusted-proxies`), a request extension.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<[ipnet::IpNet]>);
+
+/// The client's address: the socket's, or behind trusted proxies the one
+/// they say they forward for ([`forwarded_client`]).
 pub fn client_address(parts: &Parts) -> String {
-    parts
+    let Some(peer) = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip())
+    else {
+        return "unknown".into();
+    };
+    let trusted = parts
+        .extensions
+        .get::<TrustedProxies>()
+        .map(|t| &t.0[..])
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    forwarded_client(peer, &forwarded.join(","), trusted).to_string()
+}
+
+/// Who a request is from, given its socket's address `peer` and its
+/// `X-Forwarded-For` list: `peer` unless it is a trusted proxy; otherwise
+/// the list read from the right (each proxy appends who it heard from)
+/// up to the first address that is not a trusted proxy. Entries a proxy
+/// would not write (no address) end the walk at the last trusted hop, so
+/// a client cannot choose the address it is counted under.
+pub fn forwarded_client(
+    peer: std::net::IpAddr,
+    forwarded_for: &str,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |a: &std::net::IpAddr| trusted.iter().any(|n| n.contains(a));
+    let mut client = peer;
+    if !is_trusted(&client) {
+        return client;
+    }
+    for entry in forwarded_for
+        .rsplit(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let Some(hop) = parse_hop(entry) else {
+            break;
+        };
+        client = hop;
+        if !is_trusted(&client) {
+            break;
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` entry: an address, perhaps with a port
+/// (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
+fn parse_hop(entry: &str) -> Option<std::net::IpAddr> {
+    entry
+        .parse()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// Refuse a change made with a session cookie unless it comes from a page
@@ -388,4 +449,39 @@ pub fn tagged<T: Serialize>(status: StatusCode, generation: i64, body: T) -> Res
         response.headers_mut().insert(header::ETAG, v);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn only_trusted_proxies_say_who_the_client_is() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let from = |peer: &str, xff: &str| forwarded_client(ip(peer), xff, &trusted);
+        // A client that is no proxy cannot name another address.
+        assert_eq!(from("198.51.100.7", "203.0.113.9"), ip("198.51.100.7"));
+        // Behind the load balancer: the address it heard from.
+        assert_eq!(from("10.0.0.1", "203.0.113.9"), ip("203.0.113.9"));
+        // Through two proxies; what the client wrote on the left is not
+        // believed.
+        assert_eq!(
+            from("10.0.0.1", "192.0.2.66, 203.0.113.9, 10.0.0.2"),
+            ip("203.0.113.9")
+        );
+        assert_eq!(from("10.0.0.1", "[2001:db8::1]:4711"), ip("2001:db8::1"));
+        assert_eq!(from("10.0.0.1", "203.0.113.9:4711"), ip("203.0.113.9"));
+        // Nothing forwarded, or nothing a proxy would write: the proxy.
+        assert_eq!(from("10.0.0.1", ""), ip("10.0.0.1"));
+        assert_eq!(from("10.0.0.1", "unknown"), ip("10.0.0.1"));
+        assert_eq!(from("10.0.0.1", "203.0.113.9, junk"), ip("10.0.0.1"));
+        // Only proxies all the way: the farthest.
+        assert_eq!(from("10.0.0.1", "10.9.9.9, 10.0.0.2"), ip("10.9.9.9"));
+        // No trusted proxies (the default): the socket's address.
+        assert_eq!(
+            forwarded_client(ip("10.0.0.1"), "203.0.113.9", &[]),
+            ip("10.0.0.1")
+        );
+    }
 }

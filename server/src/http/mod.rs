@@ -66,8 +66,13 @@ pub fn openapi() -> &'static OpenApi {
 }
 
 /// The whole HTTP service, buildable without a socket; with
-/// `console`, the built web console is served at `/`.
-pub fn router(app: App, console: Option<std::path::PathBuf>) -> Router {
+/// `console`, the built web console is served at `/`; `trusted_proxies`:
+/// whose `X-Forwarded-For` names the client.
+pub fn router(
+    app: App,
+    console: Option<std::path::PathBuf>,
+    trusted_proxies: &[ipnet::IpNet],
+) -> Router {
     let metrics = std::sync::Arc::new(metrics::HttpMetrics::default());
     let (api, _) = api_router().split_for_parts();
     api.merge(SwaggerUi::new("/docs").config(Config::new(["/openapi.json"])))
@@ -89,6 +94,9 @@ pub fn router(app: App, console: Option<std::path::PathBuf>) -> Router {
             metrics::track,
         ))
         .layer(axum::Extension(metrics))
+        .layer(axum::Extension(extract::TrustedProxies(
+            trusted_proxies.into(),
+        )))
         .layer(middleware::from_fn(request_context))
         .with_state(app)
 }
