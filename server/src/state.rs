@@ -37,6 +37,25 @@ const PURGE_EVERY: Duration = Duration::from_secs(600);
 /// at one health read in this many (every minute at the default 5 s).
 const SWEEP_EVERY: u64 = 12;
 
+/// How many times in [`MARKDOWN_PERIOD`] the server marks one host's OSDs
+/// down. Ceph stops an OSD marked down five times in ten minutes
+/// (`osd_max_markdown_count`, `_period`): a host whose link to the server
+/// flaps while its peers still reach it would otherwise lose its OSD to
+/// the server's head start. Past this, Ceph's own heartbeats decide.
+const MARKDOWNS: usize = 3;
+const MARKDOWN_PERIOD: Duration = Duration::from_secs(600);
+
+/// Whether a host whose OSDs were marked down at `history` may be marked
+/// again `now`; if so, `now` is recorded.
+fn may_mark_down(history: &mut Vec<std::time::Instant>, now: std::time::Instant) -> bool {
+    history.retain(|at| now.duration_since(*at) < MARKDOWN_PERIOD);
+    if history.len() >= MARKDOWNS {
+        return false;
+    }
+    history.push(now);
+    true
+}
+
 /// This server as one replica of the control plane.
 pub struct Replica {
     /// A new id at each start (UUID v7).
@@ -96,6 +115,8 @@ pub struct Shared {
     /// `None` before the first reading or while it cannot be read.
     pub storage_health: Arc<std::sync::RwLock<Option<(ClusterHealth, i64)>>>,
     pub replica: Arc<Replica>,
+    /// When each host's OSDs were marked down, recently.
+    markdowns: std::sync::Mutex<std::collections::HashMap<String, Vec<std::time::Instant>>>,
 }
 
 impl App {
@@ -124,6 +145,7 @@ impl App {
             placement,
             storage,
             storage_health: Arc::default(),
+            markdowns: std::sync::Mutex::default(),
         }))
     }
 
@@ -471,6 +493,19 @@ impl App {
         let Some(storage) = &self.storage else {
             return;
         };
+        let now = std::time::Instant::now();
+        let allowed = may_mark_down(
+            self.markdowns
+                .lock()
+                .expect("markdowns")
+                .entry(host.clone())
+                .or_default(),
+            now,
+        );
+        if !allowed {
+            tracing::warn!(%host, "its OSDs were marked down {MARKDOWNS} times in 10 minutes: left to Ceph");
+            return;
+        }
         let op = StorageOp::MarkHostDown { host: host.clone() };
         match storage.apply(&op).await {
             Ok(()) => tracing::info!(%host, "its OSDs marked down"),
@@ -599,4 +634,28 @@ fn storage_changes(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn a_host_is_marked_down_at_most_three_times_in_ten_minutes() {
+        let start = Instant::now();
+        let at = |s: u64| start + Duration::from_secs(s);
+        let mut history = Vec::new();
+        for s in [0, 60, 120] {
+            assert!(may_mark_down(&mut history, at(s)), "at {s} s");
+        }
+        assert!(
+            !may_mark_down(&mut history, at(300)),
+            "a fourth within 10 min"
+        );
+        assert_eq!(history.len(), 3, "a refusal is not counted");
+        // Once the first is ten minutes old, one more.
+        assert!(may_mark_down(&mut history, at(600)));
+        assert!(!may_mark_down(&mut history, at(601)));
+    }
 }
