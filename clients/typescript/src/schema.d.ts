@@ -2856,6 +2856,12 @@ export interface components {
          * @description Create a user: of an account (the account roles, `?account=` as for
          *     other account resources), of a partner (`partner_admin`, with
          *     `partner`), or of the operator (`operator`).
+         * @example {
+         *       "description": "Site reliability",
+         *       "email": "alice@acme.example",
+         *       "name": "alice",
+         *       "role": "account_member"
+         *     }
          */
         UserCreate: {
             /** @example Site reliability */

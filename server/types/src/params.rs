@@ -370,6 +370,10 @@ pub struct AccountUpdate {
 /// `partner`), or of the operator (`operator`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+// A whole example, so that tools do not join the fields' own (`partner`
+// goes only with `partner_admin`).
+#[schema(example = json!({"name": "alice", "description": "Site reliability",
+    "email": "alice@acme.example", "role": "account_member"}))]
 pub struct UserCreate {
     #[schema(example = "alice", extensions(("x-overcast-mutability" = json!("live"))))]
     pub name: String,

@@ -17,6 +17,9 @@ class UserCreate:
     other account resources), of a partner (`partner_admin`, with
     `partner`), or of the operator (`operator`).
 
+        Example:
+            {'description': 'Site reliability', 'email': 'alice@acme.example', 'name': 'alice', 'role': 'account_member'}
+
         Attributes:
             email (str):  Example: alice@acme.example.
             name (str):  Example: alice.

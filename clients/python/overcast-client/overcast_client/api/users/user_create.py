@@ -121,7 +121,8 @@ def sync_detailed(
         idempotency_key (str | Unset):
         body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
             other account resources), of a partner (`partner_admin`, with
-            `partner`), or of the operator (`operator`).
+            `partner`), or of the operator (`operator`). Example: {'description': 'Site reliability',
+            'email': 'alice@acme.example', 'name': 'alice', 'role': 'account_member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,7 +159,8 @@ def sync(
         idempotency_key (str | Unset):
         body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
             other account resources), of a partner (`partner_admin`, with
-            `partner`), or of the operator (`operator`).
+            `partner`), or of the operator (`operator`). Example: {'description': 'Site reliability',
+            'email': 'alice@acme.example', 'name': 'alice', 'role': 'account_member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,7 +192,8 @@ async def asyncio_detailed(
         idempotency_key (str | Unset):
         body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
             other account resources), of a partner (`partner_admin`, with
-            `partner`), or of the operator (`operator`).
+            `partner`), or of the operator (`operator`). Example: {'description': 'Site reliability',
+            'email': 'alice@acme.example', 'name': 'alice', 'role': 'account_member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -225,7 +228,8 @@ async def asyncio(
         idempotency_key (str | Unset):
         body (UserCreate): Create a user: of an account (the account roles, `?account=` as for
             other account resources), of a partner (`partner_admin`, with
-            `partner`), or of the operator (`operator`).
+            `partner`), or of the operator (`operator`). Example: {'description': 'Site reliability',
+            'email': 'alice@acme.example', 'name': 'alice', 'role': 'account_member'}.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
