@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use overcast_internal_api::v1 as api;
 use overcast_rados::{Daemon, Rados};
-use overcast_types::ids::{HostId, ImageId};
+use overcast_types::ids::{DriveId, HostId, ImageId};
 use overcast_types::views::ReplicationState;
 use serde_json::{Value, json};
 use tokio::process::Command;
@@ -31,6 +31,7 @@ use tokio::process::Command;
 use crate::app::commands::{
     BaseSource, ImageBase, SnapRef, StorageOp, Volume, VolumeSource, pool_name,
 };
+use crate::app::drives::ReplicatedDrive;
 
 /// What holds replicated drives: Ceph in production, a simulation in the
 /// API tests (as simulated hosts stand in for hostd there).
@@ -160,6 +161,30 @@ pub fn object_pg(name: &str, pg_num: u32) -> u32 {
     } else {
         x & (mask >> 1)
     }
+}
+
+/// Of `drives` (id, copies, size), those not `healthy` by their own
+/// objects' placement groups (their pool's state when their image's id is
+/// unknown): how many, and the first 100.
+pub fn degraded_drives(health: &ClusterHealth, drives: &[ReplicatedDrive]) -> (u64, Vec<DriveId>) {
+    let mut count = 0;
+    let mut first = Vec::new();
+    for (id, replicas, size) in drives {
+        let volume = Volume::of(id, *replicas);
+        let Some(pool) = health.pools.iter().find(|p| p.name == volume.pool) else {
+            continue;
+        };
+        let state = pool
+            .volume(&volume.name, *size as u64)
+            .map_or(pool.state, |v| v.state);
+        if state != ReplicationState::Healthy {
+            count += 1;
+            if first.len() < 100 {
+                first.push(id.clone());
+            }
+        }
+    }
+    (count, first)
 }
 
 /// A pool's stable id (a name-based UUID), what its events name.

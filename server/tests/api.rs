@@ -49,6 +49,13 @@ fn assert_problem(reply: &Reply, status: StatusCode, code: &str) {
     );
 }
 
+/// [`assert_problem`], and its message says `words`.
+fn assert_problem_says(reply: &Reply, status: StatusCode, code: &str, words: &str) {
+    assert_problem(reply, status, code);
+    let message = reply.body["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "{words:?} not in {}", reply.body);
+}
+
 async fn event_count(t: &TestServer) -> usize {
     let mut n = 0;
     let mut token: Option<String> = None;
@@ -501,18 +508,11 @@ async fn drives_ips_and_instances(backend: Backend) {
             json!({"size_bytes": 5_u64 << 40}),
         )
         .await;
-    assert_problem(
+    assert_problem_says(
         &r,
         StatusCode::INSUFFICIENT_STORAGE,
         "insufficient_capacity",
-    );
-    assert!(
-        r.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("storage ran out on the drive's host"),
-        "{}",
-        r.body
+        "storage ran out on the drive's host",
     );
     let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
     assert_eq!(
@@ -625,30 +625,19 @@ async fn drives_ips_and_instances(backend: Backend) {
                "avoid_instances": ["web-1"], "start": false}),
         )
         .await;
-    assert_problem(
+    assert_problem_says(
         &r,
         StatusCode::INSUFFICIENT_STORAGE,
         "insufficient_capacity",
-    );
-    assert!(
-        r.body["message"].as_str().unwrap().contains("avoid"),
-        "{}",
-        r.body
+        "avoid",
     );
     let r = t.post(&format!("/v1/instances{q}"), &a.rw,
         json!({"name": "web-9", "vcpus": 1, "memory_mib": 1048576, "image": "tiny", "start": false})).await;
-    assert_problem(
+    assert_problem_says(
         &r,
         StatusCode::INSUFFICIENT_STORAGE,
         "insufficient_capacity",
-    );
-    assert!(
-        r.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("memory ran out"),
-        "{}",
-        r.body
+        "memory ran out",
     );
     let r = t.get(&format!("/v1/drives/web-9-boot{q}"), &a.rw).await;
     assert_eq!(
@@ -1710,8 +1699,7 @@ async fn snapshots_and_replication(backend: Backend) {
     assert_eq!(d["total_size_bytes"], 2 * gib);
     // A drive with snapshots is not deleted.
     let r = t.delete(&format!("/v1/drives/data{q}"), &a.rw).await;
-    assert_problem(&r, StatusCode::CONFLICT, "has_snapshots");
-    assert!(r.body["message"].as_str().unwrap().contains("s1"));
+    assert_problem_says(&r, StatusCode::CONFLICT, "has_snapshots", "s1");
 
     // A drive from the snapshot: replicated, at least its size, not with
     // an image too.
@@ -1777,13 +1765,7 @@ async fn snapshots_and_replication(backend: Backend) {
             json!({"snapshot": "s1"}),
         )
         .await;
-    assert_problem(&r, StatusCode::CONFLICT, "invalid_state");
-    assert!(
-        r.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("stop it first")
-    );
+    assert_problem_says(&r, StatusCode::CONFLICT, "invalid_state", "stop it first");
     t.post(&format!("/v1/instances/vm/stop{q}"), &a.rw, json!({}))
         .await;
     t.wait_state(&format!("/v1/instances/vm{q}"), &a.rw, "stopped")

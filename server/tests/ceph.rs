@@ -98,6 +98,13 @@ async fn wait_acked(api: &Api, id: &str, token: &str, n: u64) -> u64 {
     }
 }
 
+/// `rbd info` of image `spec` (`pool/name`).
+fn image_info(cluster: &Cluster, spec: &str) -> Value {
+    let out = rbd(cluster, &["info", "--format", "json", spec])
+        .unwrap_or_else(|e| panic!("rbd info {spec}: {e}"));
+    serde_json::from_str(&out).unwrap()
+}
+
 /// A drive's replication as its view shows it: state and degraded share.
 async fn replication(api: &Api, token: &str, drive: &str) -> (String, f64) {
     let d = api.get(&format!("/v1/drives/{drive}"), token).await.body;
@@ -278,8 +285,8 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     api.wait_state(&format!("/v1/drives/{data_id}"), &t.rw, "available")
         .await;
     let image = format!("overcast-r3/drive-{data_id}");
-    let info = rbd(&cluster, &["info", "--format", "json", &image]).expect("the drive's image");
-    assert!(info.contains("\"size\":67108864"), "{info}");
+    let info = image_info(&cluster, &image);
+    assert_eq!(info["size"], 67108864, "{info}");
     let pool = cluster
         .ceph(&["osd", "pool", "get", "overcast-r3", "all"])
         .unwrap();
@@ -381,19 +388,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
         replication(api, &t.rw, &data_id).await
     );
     // The server finds the drive's objects' placement groups as Ceph does.
-    let info: serde_json::Value = serde_json::from_str(
-        &rbd(
-            &cluster,
-            &[
-                "info",
-                "--format",
-                "json",
-                &format!("overcast-r3/drive-{data_id}"),
-            ],
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let info = image_info(&cluster, &format!("overcast-r3/drive-{data_id}"));
     let rbd_id = info["id"].as_str().unwrap();
     for n in [0_u64, 1, 2, 15] {
         let object = format!("rbd_data.{rbd_id}.{n:016x}");
@@ -536,19 +531,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     let console = cluster.hosts[0]
         .state_dir
         .join(format!("instances/{id}/serial.log"));
-    let info: Value = serde_json::from_str(
-        &rbd(
-            &cluster,
-            &[
-                "info",
-                "--format",
-                "json",
-                &format!("overcast-r3/drive-{data_id}"),
-            ],
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let info = image_info(&cluster, &format!("overcast-r3/drive-{data_id}"));
     let object = format!(
         "{}.0000000000000000",
         info["block_name_prefix"].as_str().unwrap()
@@ -894,8 +877,8 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     assert!(r.status.is_success(), "{}", r.body);
     api.wait_state(&format!("/v1/drives/{data_id}"), &t.rw, "available")
         .await;
-    let info = rbd(&cluster, &["info", "--format", "json", &image]).unwrap();
-    assert!(info.contains("\"size\":134217728"), "{info}");
+    let info = image_info(&cluster, &image);
+    assert_eq!(info["size"], 134217728, "{info}");
     let r = api.delete(&format!("/v1/drives/{data_id}"), &t.rw).await;
     assert!(r.status.is_success(), "{}", r.body);
     api.wait_gone(&format!("/v1/drives/{data_id}"), &t.rw).await;

@@ -12,15 +12,12 @@ use overcast_types::params::{DriveCreate, DriveUpdate, IdentityUpdate, StorageCl
 use overcast_types::states::DriveState;
 use overcast_types::{ApiError, ApiResult, NameOrId, Page, PageRequest};
 
-use super::commands::Volume;
 use super::plans::{Plan, PlanKind, Step};
 use super::{
     Actor, Ctx, Launched, ProjectScope, apply_identity, check_generation, in_project, project_of,
     project_scoped_lookup, record_event, resolve_ids_in_project, subject, validate_description,
     validate_name, validate_size,
 };
-use crate::storage::ClusterHealth;
-use overcast_types::views::ReplicationState;
 
 project_scoped_lookup!(lookup_drive, drives, DriveRow, "drive");
 
@@ -486,28 +483,4 @@ pub fn replicated_by_pool(
         counts.into_iter().map(|(r, n)| (r, n as u64)).collect(),
         in_unhealthy,
     ))
-}
-
-/// Of `drives` (id, copies, size), those not `healthy` by their own
-/// objects' placement groups (their pool's state when their image's id is
-/// unknown): how many, and the first 100.
-pub fn degraded(health: &ClusterHealth, drives: &[ReplicatedDrive]) -> (u64, Vec<DriveId>) {
-    let mut count = 0;
-    let mut first = Vec::new();
-    for (id, replicas, size) in drives {
-        let volume = Volume::of(id, *replicas);
-        let Some(pool) = health.pools.iter().find(|p| p.name == volume.pool) else {
-            continue;
-        };
-        let state = pool
-            .volume(&volume.name, *size as u64)
-            .map_or(pool.state, |v| v.state);
-        if state != ReplicationState::Healthy {
-            count += 1;
-            if first.len() < 100 {
-                first.push(id.clone());
-            }
-        }
-    }
-    (count, first)
 }

@@ -78,7 +78,7 @@ pub(super) async fn replicated_drives(
         .read(move |c| app::drives::replicated_by_pool(c, &unhealthy))
         .await?;
     let (count, first) = match health {
-        Some(health) => app::drives::degraded(health, &in_unhealthy),
+        Some(health) => crate::storage::degraded_drives(health, &in_unhealthy),
         None => (0, Vec::new()),
     };
     Ok((by_pool, count, first))
