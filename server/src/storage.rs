@@ -174,10 +174,10 @@ pub fn degraded_drives(health: &ClusterHealth, drives: &[ReplicatedDrive]) -> (u
         let Some(pool) = health.pools.iter().find(|p| p.name == volume.pool) else {
             continue;
         };
-        let state = pool
-            .volume(&volume.name, *size as u64)
-            .map_or(pool.state, |v| v.state);
-        if state != ReplicationState::Healthy {
+        let whole = pool
+            .volume_is_whole(&volume.name, *size as u64)
+            .unwrap_or(pool.state == ReplicationState::Healthy);
+        if !whole {
             count += 1;
             if first.len() < 100 {
                 first.push(id.clone());
@@ -264,14 +264,10 @@ impl PoolHealth {
                 recovery_progress: 1.0,
             });
         }
-        let id = self.image_ids.get(name)?;
-        let objects = size_bytes.div_ceil(RBD_OBJECT_BYTES).max(1);
-        let (mut unclean, mut missing, mut recovering) = (0_u64, 0.0, false);
-        let mut object = String::new();
-        for n in 0..objects {
-            object.clear();
-            let _ = write!(object, "rbd_data.{id}.{n:016x}");
-            if let Some(pg) = self.unclean.get(&object_pg(&object, self.pg_num)) {
+        let (mut objects, mut unclean, mut missing, mut recovering) = (0_u64, 0_u64, 0.0, false);
+        for pg in self.object_groups(name, size_bytes)? {
+            objects += 1;
+            if let Some(pg) = pg {
                 unclean += 1;
                 missing += pg.degraded_ratio;
                 recovering |= pg.recovering;
@@ -286,6 +282,34 @@ impl PoolHealth {
             degraded_ratio: missing / objects as f64,
             recovery_progress: 1.0 - unclean as f64 / objects as f64,
         })
+    }
+
+    /// Whether image `name` of `size_bytes` has every copy: as
+    /// [`PoolHealth::volume`], stopping at its first object in an unclean
+    /// group.
+    pub fn volume_is_whole(&self, name: &str, size_bytes: u64) -> Option<bool> {
+        if self.unclean.is_empty() {
+            return Some(true);
+        }
+        Some(self.object_groups(name, size_bytes)?.all(|pg| pg.is_none()))
+    }
+
+    /// For each object image `name` of `size_bytes` can have, its group if
+    /// that is unclean; `None` when the image's id was not read.
+    fn object_groups(
+        &self,
+        name: &str,
+        size_bytes: u64,
+    ) -> Option<impl Iterator<Item = Option<&UncleanPg>>> {
+        let id = self.image_ids.get(name)?;
+        let mut object = String::new();
+        Some(
+            (0..size_bytes.div_ceil(RBD_OBJECT_BYTES).max(1)).map(move |n| {
+                object.clear();
+                let _ = write!(object, "rbd_data.{id}.{n:016x}");
+                self.unclean.get(&object_pg(&object, self.pg_num))
+            }),
+        )
     }
 }
 
@@ -1081,6 +1105,9 @@ mod tests {
         assert_eq!(va.state, ReplicationState::Degraded);
         assert!((va.recovery_progress - (1.0 - hit / 8.0)).abs() < 1e-12);
         assert!((va.degraded_ratio - hit / 8.0 / 3.0).abs() < 1e-12);
+        assert_eq!(pool.volume_is_whole("a", 32 << 20), Some(false));
+        assert_eq!(pool.volume_is_whole("b", 32 << 20), Some(true));
+        assert_eq!(pool.volume_is_whole("c", 32 << 20), None, "no id");
         let vb = pool.volume("b", 32 << 20).unwrap();
         assert_eq!(
             (vb.state, vb.degraded_ratio, vb.recovery_progress),

@@ -10,6 +10,7 @@ use super::extract::{ApiJson, DrivePath, IfMatch, ProjectList, Selector, tagged}
 use crate::app::commands::Volume;
 use crate::app::{self, Ctx};
 use crate::state::App;
+use crate::storage::ClusterHealth;
 use overcast_db::models::DriveRow;
 use overcast_types::ids::DriveId;
 use overcast_types::params::*;
@@ -30,33 +31,47 @@ pub(super) async fn views(app: &App, rows: Vec<DriveRow>) -> ApiResult<Vec<Drive
         .db
         .read(move |c| app::drives::views(c, rows.clone()))
         .await?;
-    Ok(with_health(app, views))
+    replication(app, views).await
+}
+
+/// The drives' views with their replication (see [`with_health`]).
+async fn replication(app: &App, views: Vec<Drive>) -> ApiResult<Vec<Drive>> {
+    let Some(observed) = app.storage_health() else {
+        return Ok(views);
+    };
+    if observed.0.pools.iter().all(|p| p.unclean.is_empty()) {
+        return Ok(with_health(&observed, views));
+    }
+    // Mapping each object of each drive to its group takes a while for
+    // big drives: not on the runtime's threads.
+    tokio::task::spawn_blocking(move || with_health(&observed, views))
+        .await
+        .map_err(overcast_types::ApiError::internal)
 }
 
 /// Each replicated drive's `replication`: from the placement groups its
-/// objects fall in, as last read; its pool's when its image's id is not
-/// known (a pool that is not clean, and an image listing that failed).
-fn with_health(app: &App, mut views: Vec<Drive>) -> Vec<Drive> {
-    if let Some((health, at)) = app.storage_health() {
-        for view in &mut views {
-            if view.storage_class != StorageClass::Replicated {
-                continue;
-            }
-            let volume = Volume::of(&DriveId::from(view.identity.id), i32::from(view.replicas));
-            view.replication = health
-                .pools
-                .iter()
-                .find(|p| p.name == volume.pool)
-                .map(|p| {
-                    let own = p.volume(&volume.name, view.size_bytes);
-                    Replication {
-                        state: own.map_or(p.state, |v| v.state),
-                        degraded_ratio: own.map_or(p.degraded_ratio, |v| v.degraded_ratio),
-                        recovery_progress: own.map_or(p.recovery_progress, |v| v.recovery_progress),
-                        time_observed: overcast_db::views::time(at),
-                    }
-                });
+/// objects fall in, as last read (`health`, and when); its pool's when its
+/// image's id is not known (a pool that is not clean, and an image listing
+/// that failed).
+fn with_health((health, at): &(ClusterHealth, i64), mut views: Vec<Drive>) -> Vec<Drive> {
+    for view in &mut views {
+        if view.storage_class != StorageClass::Replicated {
+            continue;
         }
+        let volume = Volume::of(&DriveId::from(view.identity.id), i32::from(view.replicas));
+        view.replication = health
+            .pools
+            .iter()
+            .find(|p| p.name == volume.pool)
+            .map(|p| {
+                let own = p.volume(&volume.name, view.size_bytes);
+                Replication {
+                    state: own.map_or(p.state, |v| v.state),
+                    degraded_ratio: own.map_or(p.degraded_ratio, |v| v.degraded_ratio),
+                    recovery_progress: own.map_or(p.recovery_progress, |v| v.recovery_progress),
+                    time_observed: overcast_db::views::time(*at),
+                }
+            });
     }
     views
 }
@@ -145,7 +160,7 @@ async fn drive_get(
             Ok((row.generation, app::drives::views(c, vec![row])?))
         })
         .await?;
-    let view = with_health(&app, views).remove(0);
+    let view = replication(&app, views).await?.remove(0);
     Ok(tagged(StatusCode::OK, generation, view))
 }
 

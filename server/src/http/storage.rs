@@ -78,8 +78,17 @@ pub(super) async fn replicated_drives(
         .read(move |c| app::drives::replicated_by_pool(c, &unhealthy))
         .await?;
     let (count, first) = match health {
-        Some(health) => crate::storage::degraded_drives(health, &in_unhealthy),
-        None => (0, Vec::new()),
+        // Drives only in a pool that is not clean: mapped to their groups
+        // off the runtime's threads.
+        Some(health) if !in_unhealthy.is_empty() => {
+            let health = health.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::storage::degraded_drives(&health, &in_unhealthy)
+            })
+            .await
+            .map_err(overcast_types::ApiError::internal)?
+        }
+        _ => (0, Vec::new()),
     };
     Ok((by_pool, count, first))
 }
