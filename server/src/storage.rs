@@ -404,13 +404,16 @@ pub struct Ceph {
     pools: tokio::sync::OnceCell<()>,
     clients: tokio::sync::Mutex<HashMap<HostId, api::CephClient>>,
     imports: tokio::sync::Mutex<()>,
-    /// Each pool's image ids by image name, as last listed, and when a
-    /// listing last failed.
-    image_ids: std::sync::Mutex<(HashMap<String, ImageIds>, Option<Instant>)>,
+    /// Each pool's image ids by image name, as last listed, and when it
+    /// was last listed (or tried).
+    image_ids: std::sync::Mutex<HashMap<String, (ImageIds, Instant)>>,
 }
 
 /// RBD image ids by image name.
 type ImageIds = BTreeMap<String, String>;
+
+/// How often a pool's image ids are listed while it is not clean.
+const IMAGE_IDS_EVERY: Duration = Duration::from_secs(30);
 
 impl Ceph {
     pub fn new(conf: PathBuf, user: String, keyring: Option<PathBuf>) -> Self {
@@ -818,13 +821,19 @@ impl Ceph {
         Ok(out)
     }
 
-    /// A pool's image ids by name: listed afresh (new images), or as last
-    /// listed. Read only while a group is unclean, when a listing may hang
-    /// on a group that cannot serve reads: it is given 10 seconds, and
-    /// after a failure the last listing serves for 30 seconds.
+    /// A pool's image ids by name, listed at most every 30 seconds (in
+    /// between, the last listing serves; a drive made meanwhile shows its
+    /// pool's figures until the next). Read only while a group is unclean,
+    /// when a listing opens every image of a cluster short of copies, and
+    /// may hang on a group that cannot serve reads: it is given 10 seconds.
     async fn image_ids(&self, pool: &str) -> ImageIds {
-        let failed = self.image_ids.lock().expect("image ids").1;
-        if failed.is_none_or(|at| at.elapsed() > Duration::from_secs(30)) {
+        let due = self
+            .image_ids
+            .lock()
+            .expect("image ids")
+            .get(pool)
+            .is_none_or(|(_, at)| at.elapsed() >= IMAGE_IDS_EVERY);
+        if due {
             let listed = self
                 .run_within(
                     "rbd",
@@ -837,9 +846,13 @@ impl Ceph {
                         .map_err(|e| StorageError::Permanent(format!("rbd ls: {e}")))
                 });
             let mut known = self.image_ids.lock().expect("image ids");
+            let (ids, at) = known
+                .entry(pool.to_string())
+                .or_insert_with(|| (ImageIds::new(), Instant::now()));
+            *at = Instant::now();
             match listed {
                 Ok(images) => {
-                    let ids = images
+                    *ids = images
                         .as_array()
                         .into_iter()
                         .flatten()
@@ -847,17 +860,15 @@ impl Ceph {
                         .filter(|i| i.get("snapshot").is_none())
                         .map(|i| (str_of(&i["image"]), str_of(&i["id"])))
                         .collect();
-                    known.0.insert(pool.to_string(), ids);
-                    known.1 = None;
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, pool, "cannot list the pool's images");
-                    known.1 = Some(Instant::now());
-                }
+                Err(e) => tracing::warn!(error = %e, pool, "cannot list the pool's images"),
             }
         }
         let known = self.image_ids.lock().expect("image ids");
-        known.0.get(pool).cloned().unwrap_or_default()
+        known
+            .get(pool)
+            .map(|(ids, _)| ids.clone())
+            .unwrap_or_default()
     }
 
     /// A pool's placement groups.

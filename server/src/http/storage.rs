@@ -1,5 +1,7 @@
 //! Handlers: the replicated storage cluster (operators).
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -7,8 +9,6 @@ use utoipa_axum::routes;
 use crate::app::{self, Ctx};
 use crate::state::App;
 use crate::storage::ClusterHealth;
-use std::collections::HashMap;
-
 use overcast_types::ApiResult;
 use overcast_types::ids::DriveId;
 use overcast_types::views::*;
