@@ -3,7 +3,7 @@
 //! cookie, the CSRF defence on changes made with that cookie, roles, and
 //! the rate limit on failed logins; partner and operator staff.
 
-use overcast_testkit::{Backend, Hosts, Reply, TestServer};
+use overcast_testkit::{Backend, Hosts, Reply, Tenant, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -61,6 +61,20 @@ async fn logged_in(t: &TestServer, email: &str, password: &str) -> Browser {
         csrf: r.body["csrf_token"].as_str().unwrap().to_string(),
         session_id: r.body["session"]["id"].as_str().unwrap().to_string(),
     }
+}
+
+/// Account `acme` with user alice (`role`), her password set through her
+/// invitation.
+async fn acme_with_alice(t: &TestServer, role: &str) -> Tenant {
+    let acme = t.tenant("acme").await;
+    t.create(
+        "/v1/users",
+        &acme.rw,
+        json!({"name": "alice", "email": "alice@acme.example", "role": role}),
+    )
+    .await;
+    invite_and_accept(t, &acme.rw, "alice", PASSWORD).await;
+    acme
 }
 
 /// Invite `user` with `token`, and set `password` through the link.
@@ -359,14 +373,7 @@ async fn invitation_login_and_cookie_sessions(backend: Backend) {
 
 async fn failed_logins_are_rate_limited(backend: Backend) {
     let t = TestServer::start(backend).await.unwrap();
-    let acme = t.tenant("acme").await;
-    t.create(
-        "/v1/users",
-        &acme.rw,
-        json!({ "name": "alice", "email": "alice@acme.example" }),
-    )
-    .await;
-    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let acme = acme_with_alice(&t, "account_member").await;
     for i in 0..5 {
         let r = login(&t, "alice@acme.example", "not the password at all").await;
         assert_eq!(
@@ -421,14 +428,7 @@ async fn behind_a_load_balancer_the_client_is_who_it_forwards_for(backend: Backe
     })
     .await
     .unwrap();
-    let acme = t.tenant("acme").await;
-    t.create(
-        "/v1/users",
-        &acme.rw,
-        json!({ "name": "alice", "email": "alice@acme.example" }),
-    )
-    .await;
-    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let acme = acme_with_alice(&t, "account_member").await;
     // 20 failures from one client lock that client out, whatever address
     // it writes in front of the balancer's.
     for i in 0..20 {
@@ -786,14 +786,7 @@ async fn me_id(t: &TestServer, who: &Browser) -> String {
 async fn suspended_accounts_are_refused(backend: Backend) {
     let t = TestServer::start(backend).await.unwrap();
     let op = t.operator_token.clone();
-    let acme = t.tenant("acme").await;
-    t.create(
-        "/v1/users",
-        &acme.rw,
-        json!({"name": "alice", "email": "alice@acme.example", "role": "account_admin"}),
-    )
-    .await;
-    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let acme = acme_with_alice(&t, "account_admin").await;
     let alice = logged_in(&t, "alice@acme.example", PASSWORD).await;
     assert_eq!(t.get("/v1/projects", &acme.rw).await.status, StatusCode::OK);
 
@@ -892,14 +885,7 @@ async fn login_with(t: &TestServer, extra: Value) -> Reply {
 
 async fn a_second_factor_guards_the_login(backend: Backend) {
     let t = TestServer::start(backend).await.unwrap();
-    let acme = t.tenant("acme").await;
-    t.create(
-        "/v1/users",
-        &acme.rw,
-        json!({"name": "alice", "email": "alice@acme.example", "role": "account_admin"}),
-    )
-    .await;
-    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let acme = acme_with_alice(&t, "account_admin").await;
     let alice = logged_in(&t, "alice@acme.example", PASSWORD).await;
 
     // A second factor belongs to a person, not to a token.
@@ -1074,14 +1060,7 @@ async fn stale_login_data_is_purged(backend: Backend) {
     use overcast_db::schema::{login_failures, user_invitations, user_sessions};
     use overcast_server::app::people::purge_stale;
     let t = TestServer::start(backend).await.unwrap();
-    let acme = t.tenant("acme").await;
-    t.create(
-        "/v1/users",
-        &acme.rw,
-        json!({"name": "alice", "email": "alice@acme.example", "role": "account_admin"}),
-    )
-    .await;
-    invite_and_accept(&t, &acme.rw, "alice", PASSWORD).await;
+    let acme = acme_with_alice(&t, "account_admin").await;
     let live = logged_in(&t, "alice@acme.example", PASSWORD).await;
     let ended = logged_in(&t, "alice@acme.example", PASSWORD).await;
     let r = ended.call(&t, Method::POST, "/v1/logout", None).await;
