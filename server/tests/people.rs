@@ -373,7 +373,7 @@ async fn invitation_login_and_cookie_sessions(backend: Backend) {
 
 async fn failed_logins_are_rate_limited(backend: Backend) {
     let t = TestServer::start(backend).await.unwrap();
-    let acme = acme_with_alice(&t, "account_member").await;
+    acme_with_alice(&t, "account_member").await;
     for i in 0..5 {
         let r = login(&t, "alice@acme.example", "not the password at all").await;
         assert_eq!(
@@ -428,7 +428,7 @@ async fn behind_a_load_balancer_the_client_is_who_it_forwards_for(backend: Backe
     })
     .await
     .unwrap();
-    let acme = acme_with_alice(&t, "account_member").await;
+    acme_with_alice(&t, "account_member").await;
     // 20 failures from one client lock that client out, whatever address
     // it writes in front of the balancer's.
     for i in 0..20 {
