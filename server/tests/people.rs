@@ -1060,7 +1060,7 @@ async fn stale_login_data_is_purged(backend: Backend) {
     use overcast_db::schema::{login_failures, user_invitations, user_sessions};
     use overcast_server::app::people::purge_stale;
     let t = TestServer::start(backend).await.unwrap();
-    let acme = acme_with_alice(&t, "account_admin").await;
+    acme_with_alice(&t, "account_admin").await;
     let live = logged_in(&t, "alice@acme.example", PASSWORD).await;
     let ended = logged_in(&t, "alice@acme.example", PASSWORD).await;
     let r = ended.call(&t, Method::POST, "/v1/logout", None).await;
