@@ -612,3 +612,115 @@ async fn killing_a_replica_loses_nothing_and_runs_nothing_twice() {
     };
     assert_eq!(failovers, 1, "{}", procs[survivor].log());
 }
+
+/// PostgreSQL's placement attempt (`overcast_place_attempt_v1`, one round
+/// trip) keeps the lock of a host it places on, and releases the lock of
+/// one that turned out full: a transaction never holds the lock of a host
+/// it did not take. A lock held elsewhere is `busy` (without waiting), and
+/// a host no longer active is `gone`.
+#[test]
+fn a_placement_attempt_keeps_only_the_lock_of_the_host_it_takes() {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, Text};
+    use overcast_db::models::HostRow;
+    use overcast_server::app::placement::LOCK_CLASS;
+    use overcast_types::ids::HostId;
+    use overcast_types::states::HostState;
+
+    #[derive(QueryableByName)]
+    struct Tried {
+        #[diesel(sql_type = Text)]
+        outcome: String,
+        #[diesel(sql_type = Nullable<BigInt>)]
+        used_memory_mib: Option<i64>,
+    }
+    #[derive(QueryableByName)]
+    struct Got {
+        #[diesel(sql_type = Bool)]
+        got: bool,
+    }
+    let attempt = |c: &mut PgConnection, host: &HostId, memory_mib: i64| -> Tried {
+        diesel::sql_query(
+            "SELECT outcome, used_memory_mib \
+             FROM overcast_place_attempt_v1($1, $2, false, 4.0, $3, $4, NULL)",
+        )
+        .bind::<Integer, _>(LOCK_CLASS)
+        .bind::<Text, _>(host)
+        .bind::<Double, _>(1.0)
+        .bind::<BigInt, _>(memory_mib)
+        .get_result(c)
+        .unwrap()
+    };
+    let try_lock = |c: &mut PgConnection, host: &HostId| -> bool {
+        diesel::sql_query("SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS got")
+            .bind::<Integer, _>(LOCK_CLASS)
+            .bind::<Text, _>(host)
+            .get_result::<Got>(c)
+            .unwrap()
+            .got
+    };
+
+    let url = overcast_testkit::shared_cluster()
+        .create_database()
+        .unwrap();
+    overcast_db::Database::connect(&url, 1).unwrap();
+    let mut a = PgConnection::establish(&url).unwrap();
+    let mut b = PgConnection::establish(&url).unwrap();
+    let now = overcast_db::now_micros();
+    let host = |name: &str, state: HostState| HostRow {
+        id: HostId::new(),
+        name: name.into(),
+        description: String::new(),
+        address: format!("10.0.0.{}", name.len()),
+        cpus: 8,
+        memory_mib: 16384,
+        storage_bytes: 1 << 40,
+        state,
+        time_created: now,
+        time_modified: now,
+        generation: 1,
+        secret_hash: None,
+        iscsi_port: 3260,
+        storage_free_bytes: 1 << 40,
+        time_heartbeat: Some(now),
+        time_state_changed: now,
+        cert_fingerprint: None,
+        next_cert_fingerprint: None,
+        storage_fenced: false,
+    };
+    let (one, two, drained) = (
+        host("one", HostState::Active),
+        host("two", HostState::Active),
+        host("drained", HostState::Draining),
+    );
+    for row in [&one, &two, &drained] {
+        diesel::insert_into(overcast_db::schema::hosts::table)
+            .values(row)
+            .execute(&mut a)
+            .unwrap();
+    }
+
+    a.transaction::<_, diesel::result::Error, _>(|a| {
+        let full = attempt(a, &one.id, 32768);
+        assert_eq!(full.outcome, "full");
+        assert_eq!(full.used_memory_mib, Some(0), "it says what the host has");
+        b.transaction::<_, diesel::result::Error, _>(|b| {
+            assert!(try_lock(b, &one.id), "a full host's lock was kept");
+            Ok(())
+        })?;
+        assert_eq!(attempt(a, &one.id, 1024).outcome, "fits");
+        b.transaction::<_, diesel::result::Error, _>(|b| {
+            assert!(
+                !try_lock(b, &one.id),
+                "the lock of the host taken was let go"
+            );
+            assert!(try_lock(b, &two.id));
+            assert_eq!(attempt(a, &two.id, 1024).outcome, "busy");
+            Ok(())
+        })?;
+        assert_eq!(attempt(a, &two.id, 1024).outcome, "fits");
+        assert_eq!(attempt(a, &drained.id, 1024).outcome, "gone");
+        Ok(())
+    })
+    .unwrap();
+}

@@ -20,6 +20,11 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection, Poo
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+/// What only PostgreSQL has (functions), applied after [`MIGRATIONS`] and
+/// recorded in the same table. Each is named with a version of its own
+/// (`_v1`), so that a release that changes one keeps the previous
+/// release's working during a rolling upgrade.
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations-postgres");
 
 /// One connection type for both backends. Queries are written once against
 /// it; diesel dispatches to the backend underneath.
@@ -130,10 +135,11 @@ impl Database {
                 // Replicas starting together migrate one at a time (the
                 // lock ends with the connection if this one dies).
                 conn.batch_execute("SELECT pg_advisory_lock(7962737761)")?;
-                let migrated = conn
-                    .run_pending_migrations(MIGRATIONS)
-                    .map(|_| ())
-                    .map_err(|e| anyhow::anyhow!("migrations: {e}"));
+                let migrated = match conn.run_pending_migrations(MIGRATIONS) {
+                    Ok(_) => conn.run_pending_migrations(PG_MIGRATIONS).map(|_| ()),
+                    Err(e) => Err(e),
+                }
+                .map_err(|e| anyhow::anyhow!("migrations: {e}"));
                 conn.batch_execute("SELECT pg_advisory_unlock(7962737761)")?;
                 migrated?;
             }
@@ -167,12 +173,18 @@ impl Database {
     /// migrations of one release keep the previous release working).
     pub async fn migrations_current(&self) -> ApiResult<bool> {
         use diesel::migration::MigrationSource;
-        let latest = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
-            .map_err(|e| ApiError::internal(format!("the embedded migrations: {e}")))?
-            .iter()
-            .map(|m| m.name().version().to_string())
-            .max()
-            .unwrap_or_default();
+        let sources: &[&EmbeddedMigrations] = match self.backend {
+            Backend::Postgres => &[&MIGRATIONS, &PG_MIGRATIONS],
+            Backend::Sqlite => &[&MIGRATIONS],
+        };
+        let mut latest = String::new();
+        for source in sources {
+            let versions = MigrationSource::<diesel::pg::Pg>::migrations(*source)
+                .map_err(|e| ApiError::internal(format!("the embedded migrations: {e}")))?;
+            for m in versions {
+                latest = latest.max(m.name().version().to_string());
+            }
+        }
         self.read(move |c| {
             #[derive(QueryableByName)]
             struct Applied {

@@ -15,12 +15,12 @@
 //! instead of queueing on one host's lock; with 64 fitting hosts or fewer
 //! the roomiest wins, as before.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Double, Integer, Nullable, Text};
 use overcast_db::models::*;
 use overcast_db::schema::*;
 use overcast_db::{DbConn, json_ids};
@@ -38,7 +38,7 @@ const SPREAD: usize = 64;
 const MAX_SPREAD: usize = 32;
 /// The first key of the per-host advisory locks (the second is the hash of
 /// the host's id).
-const LOCK_CLASS: i32 = 0xca57;
+pub const LOCK_CLASS: i32 = 0xca57;
 
 /// How placement counts capacity, and this replica's view of what each
 /// active host has free (shared by every clone).
@@ -75,18 +75,47 @@ struct Free {
     storage: i64,
 }
 
-/// Active hosts in name order, with an index by id.
-#[derive(Debug, Default)]
+/// Active hosts in name order, with an index by id, and the hosts still
+/// up ordered by each room that ranks them (free memory for instances,
+/// free storage for drives), so that a choice among the roomiest reads
+/// only as many hosts as it needs, not the whole fleet.
+#[derive(Debug, Default, Clone)]
 struct View {
     loaded: Option<Instant>,
     loading: bool,
     hosts: Vec<Free>,
     index: HashMap<HostId, usize>,
+    /// (free memory, position in `hosts`) of every host up.
+    by_memory: BTreeSet<(i64, usize)>,
+    /// (free storage, position in `hosts`) of every host up.
+    by_storage: BTreeSet<(i64, usize)>,
 }
 
 impl View {
+    /// The view of `hosts` (in name order), read at `loaded`.
+    fn new(hosts: Vec<Free>, loaded: Instant) -> Self {
+        let mut view = View {
+            loaded: Some(loaded),
+            ..View::default()
+        };
+        for (i, f) in hosts.iter().enumerate() {
+            view.index.insert(f.id.clone(), i);
+            if f.up {
+                view.by_memory.insert((f.memory_mib, i));
+                view.by_storage.insert((f.storage, i));
+            }
+        }
+        view.hosts = hosts;
+        view
+    }
+
     fn set(&mut self, free: Free) {
         if let Some(&i) = self.index.get(&free.id) {
+            self.unrank(i);
+            if free.up {
+                self.by_memory.insert((free.memory_mib, i));
+                self.by_storage.insert((free.storage, i));
+            }
             self.hosts[i] = free;
         }
     }
@@ -95,8 +124,15 @@ impl View {
     /// true), out of the running.
     fn drop_host(&mut self, id: &HostId) {
         if let Some(&i) = self.index.get(id) {
+            self.unrank(i);
             self.hosts[i].up = false;
         }
+    }
+
+    fn unrank(&mut self, i: usize) {
+        let old = &self.hosts[i];
+        self.by_memory.remove(&(old.memory_mib, i));
+        self.by_storage.remove(&(old.storage, i));
     }
 }
 
@@ -114,14 +150,6 @@ impl Need {
                 f.vcpus >= f64::from(vcpus) && f.memory_mib >= memory_mib
             }
             Need::Drive { bytes } => f.storage >= bytes,
-        }
-    }
-
-    /// What ranks the hosts that fit: the most of it wins.
-    fn room(self, f: &Free) -> i64 {
-        match self {
-            Need::Instance { .. } => f.memory_mib,
-            Need::Drive { .. } => f.storage,
         }
     }
 
@@ -224,17 +252,10 @@ const ALL_FREE: &str = "SELECT h.id AS id, h.cpus AS cpus, h.memory_mib AS memor
                 FROM drives WHERE host_id IS NOT NULL GROUP BY host_id) d ON d.host_id = h.id \
      WHERE h.state = 'active' ORDER BY h.name";
 
-/// One host, if active, with what is placed on it (through the host
-/// indexes of `instances` and `drives`).
-const ONE_FREE: &str = "SELECT h.id AS id, h.cpus AS cpus, h.memory_mib AS memory_mib, \
-     h.storage_bytes AS storage_bytes, \
-     CAST(COALESCE((SELECT SUM(vcpus) FROM instances WHERE host_id = h.id), 0) AS BIGINT) \
-       AS used_vcpus, \
-     CAST(COALESCE((SELECT SUM(memory_mib) FROM instances WHERE host_id = h.id), 0) AS BIGINT) \
-       AS used_memory_mib, \
-     CAST(COALESCE((SELECT SUM(size_bytes) FROM drives WHERE host_id = h.id), 0) AS BIGINT) \
-       AS used_storage \
-     FROM hosts h WHERE h.id = $1 AND h.state = 'active'";
+/// One host, if active, with what is placed on it (the `host_free` view,
+/// through the host indexes of `instances` and `drives`).
+const ONE_FREE: &str = "SELECT id, cpus, memory_mib, storage_bytes, used_vcpus, \
+     used_memory_mib, used_storage FROM host_free WHERE id = $1";
 
 fn insufficient(what: String) -> ApiError {
     ApiError::insufficient("insufficient_capacity", what)
@@ -256,18 +277,33 @@ impl View {
         {
             return Some(p.clone());
         }
-        let mut fitting: Vec<&Free> = self.hosts.iter().filter(|f| ok(f)).collect();
-        let k = fitting.len().div_ceil(SPREAD).min(MAX_SPREAD);
-        if k <= 1 {
-            // The last of the roomiest in name order, as `max_by_key` picks.
-            return fitting
-                .into_iter()
-                .max_by_key(|f| need.room(f))
-                .map(|f| f.id.clone());
+        // The roomiest first (the last in name order among equals); the
+        // walk stops once so many fit that the spread is at its widest.
+        let ranked = match need {
+            Need::Instance { .. } => &self.by_memory,
+            Need::Drive { .. } => &self.by_storage,
+        };
+        let mut roomiest = Vec::with_capacity(MAX_SPREAD);
+        let mut fitting = 0;
+        for &(_, i) in ranked.iter().rev() {
+            if !ok(&self.hosts[i]) {
+                continue;
+            }
+            fitting += 1;
+            if roomiest.len() < MAX_SPREAD {
+                roomiest.push(i);
+            }
+            if fitting == SPREAD * MAX_SPREAD {
+                break;
+            }
         }
-        fitting.select_nth_unstable_by_key(k - 1, |f| std::cmp::Reverse(need.room(f)));
-        let pick = rand::rng().random_range(0..k);
-        Some(fitting[pick].id.clone())
+        let k = fitting.div_ceil(SPREAD).min(MAX_SPREAD);
+        let pick = match k {
+            0 => return None,
+            1 => 0,
+            k => rand::rng().random_range(0..k),
+        };
+        Some(self.hosts[roomiest[pick]].id.clone())
     }
 }
 
@@ -281,23 +317,10 @@ impl PlacementPolicy {
     fn reload(&self, conn: &mut DbConn) -> ApiResult<View> {
         let began = Instant::now();
         let rows: Vec<FreeRow> = diesel::sql_query(ALL_FREE).load(conn)?;
-        let hosts: Vec<Free> = rows.into_iter().map(|r| r.free(self)).collect();
-        let index = hosts
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.id.clone(), i))
-            .collect();
-        let fresh = View {
-            loaded: Some(began),
-            loading: false,
-            hosts,
-            index,
-        };
+        let fresh = View::new(rows.into_iter().map(|r| r.free(self)).collect(), began);
         let mut view = self.view();
         if view.loaded.is_none_or(|t| t < began) {
-            view.loaded = fresh.loaded;
-            view.hosts = fresh.hosts.clone();
-            view.index = fresh.index.clone();
+            *view = fresh.clone();
         }
         view.loading = false;
         Ok(fresh)
@@ -385,7 +408,9 @@ impl PlacementPolicy {
     /// Lock `host` and read what it has, in a savepoint: kept if `need`
     /// fits, rolled back otherwise, which releases the lock (a transaction
     /// then never holds the lock of a host it did not place on, so two
-    /// placements cannot wait for each other's).
+    /// placements cannot wait for each other's). On PostgreSQL this is one
+    /// round trip, the function `overcast_place_attempt_v1` (a placement
+    /// made four: the savepoint, the lock, the read and the release).
     fn attempt(
         &self,
         conn: &mut DbConn,
@@ -393,6 +418,9 @@ impl PlacementPolicy {
         host: &HostId,
         wait: bool,
     ) -> ApiResult<Attempt> {
+        if matches!(conn, DbConn::Pg(_)) {
+            return self.attempt_in_one(conn, need, host, wait);
+        }
         let tried = conn.transaction(|c| {
             if !lock_host(c, host, wait)? {
                 return Err(Miss::Is(Attempt::Busy));
@@ -407,6 +435,78 @@ impl PlacementPolicy {
             Ok(fits) => Ok(fits),
             Err(Miss::Is(miss)) => Ok(miss),
             Err(Miss::Failed(e)) => Err(e),
+        }
+    }
+
+    /// [`Self::attempt`] on PostgreSQL, in one statement. The function
+    /// decides whether `need` fits with the same arithmetic as
+    /// [`Need::fits`], which checks its answer again here.
+    fn attempt_in_one(
+        &self,
+        conn: &mut DbConn,
+        need: Need,
+        host: &HostId,
+        wait: bool,
+    ) -> ApiResult<Attempt> {
+        #[derive(QueryableByName)]
+        struct Tried {
+            #[diesel(sql_type = Text)]
+            outcome: String,
+            #[diesel(sql_type = Text)]
+            id: HostId,
+            #[diesel(sql_type = Nullable<Integer>)]
+            cpus: Option<i32>,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            memory_mib: Option<i64>,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            storage_bytes: Option<i64>,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            used_vcpus: Option<i64>,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            used_memory_mib: Option<i64>,
+            #[diesel(sql_type = Nullable<BigInt>)]
+            used_storage: Option<i64>,
+        }
+        let (vcpus, memory_mib, bytes) = match need {
+            Need::Instance { vcpus, memory_mib } => {
+                (Some(f64::from(vcpus)), Some(memory_mib), None)
+            }
+            Need::Drive { bytes } => (None, None, Some(bytes)),
+        };
+        let tried: Tried = diesel::sql_query(
+            "SELECT * FROM overcast_place_attempt_v1($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind::<Integer, _>(LOCK_CLASS)
+        .bind::<Text, _>(host)
+        .bind::<Bool, _>(wait)
+        .bind::<Double, _>(self.cpu_allocation_ratio)
+        .bind::<Nullable<Double>, _>(vcpus)
+        .bind::<Nullable<BigInt>, _>(memory_mib)
+        .bind::<Nullable<BigInt>, _>(bytes)
+        .get_result(conn)
+        .map_err(busy_on_deadlock)?;
+        let figures = match tried.outcome.as_str() {
+            "busy" => return Ok(Attempt::Busy),
+            "gone" => return Ok(Attempt::Gone),
+            _ => (|| {
+                Some(FreeRow {
+                    id: tried.id.clone(),
+                    cpus: tried.cpus?,
+                    memory_mib: tried.memory_mib?,
+                    storage_bytes: tried.storage_bytes?,
+                    used_vcpus: tried.used_vcpus?,
+                    used_memory_mib: tried.used_memory_mib?,
+                    used_storage: tried.used_storage?,
+                })
+            })(),
+        };
+        let free = figures.map(|f| f.free(self));
+        match (tried.outcome.as_str(), free) {
+            ("fits", Some(free)) if need.fits(&free) => Ok(Attempt::Fits(free)),
+            ("full", Some(free)) if !need.fits(&free) => Ok(Attempt::Full(free)),
+            (other, free) => Err(ApiError::internal(format!(
+                "placement on {host}: the database said {other} for {free:?}"
+            ))),
         }
     }
 
@@ -473,22 +573,27 @@ fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<bool> {
         .get_result(conn)?;
         return Ok(tried.got);
     }
-    match diesel::sql_query(format!(
+    diesel::sql_query(format!(
         "SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext($1))"
     ))
     .bind::<Text, _>(host)
     .execute(conn)
-    {
-        Ok(_) => Ok(true),
-        Err(diesel::result::Error::DatabaseError(_, info))
+    .map_err(busy_on_deadlock)?;
+    Ok(true)
+}
+
+/// A deadlock between placements is answered 409 `busy` (retry).
+fn busy_on_deadlock(e: diesel::result::Error) -> ApiError {
+    match e {
+        diesel::result::Error::DatabaseError(_, info)
             if info.message().contains("deadlock detected") =>
         {
-            Err(ApiError::conflict(
+            ApiError::conflict(
                 "busy",
                 "another request was placing on the same hosts; retry",
-            ))
+            )
         }
-        Err(e) => Err(e.into()),
+        e => e.into(),
     }
 }
 
@@ -630,8 +735,7 @@ mod tests {
     fn view(hosts: &[(&str, f64, i64, i64)]) -> PlacementPolicy {
         let policy = PlacementPolicy::default();
         {
-            let mut v = policy.view();
-            v.hosts = hosts
+            let hosts = hosts
                 .iter()
                 .map(|&(_, vcpus, memory_mib, storage)| Free {
                     id: HostId::new(),
@@ -641,13 +745,7 @@ mod tests {
                     storage,
                 })
                 .collect();
-            v.index = v
-                .hosts
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.id.clone(), i))
-                .collect();
-            v.loaded = Some(Instant::now());
+            *policy.view() = View::new(hosts, Instant::now());
         }
         policy
     }

@@ -381,9 +381,22 @@ impl ReplicaProcess {
 }
 
 impl Drop for ReplicaProcess {
+    /// Stop it; in a failing test, show its errors first (the log goes
+    /// with its directory).
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if std::thread::panicking() {
+            let errors: Vec<String> = self
+                .log()
+                .lines()
+                .filter(|l| l.contains("ERROR"))
+                .map(String::from)
+                .collect();
+            if !errors.is_empty() {
+                eprintln!("replica {} logged:\n{}", self.api.base, errors.join("\n"));
+            }
+        }
     }
 }
 

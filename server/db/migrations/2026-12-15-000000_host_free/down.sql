@@ -1,0 +1,1 @@
+DROP VIEW host_free;
