@@ -79,9 +79,26 @@ pub struct PoolHealth {
     pub pg_num: u32,
     /// The groups not active and clean, by seed (the `N` of `pool.N`).
     pub unclean: BTreeMap<u32, UncleanPg>,
-    /// RBD image ids by image name (an image's data objects are
-    /// `rbd_data.<id>.<object number>`), read while a group is unclean.
-    pub image_ids: BTreeMap<String, String>,
+    /// RBD images by name, read while a group is unclean.
+    pub images: BTreeMap<String, RbdImage>,
+}
+
+/// What a drive's health needs to know of its RBD image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RbdImage {
+    /// Its id: its data objects are `rbd_data.<id>.<object number>`.
+    pub id: String,
+    /// For a clone, the image it reads its unwritten objects from.
+    pub parent: Option<RbdParent>,
+}
+
+/// The parent of a clone, in the same pool: its id, and the size of the
+/// snapshot the clone was made from (the objects a clone can read
+/// through to).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RbdParent {
+    pub id: String,
+    pub size_bytes: u64,
 }
 
 /// A placement group that is not active and clean.
@@ -187,6 +204,42 @@ pub fn degraded_drives(health: &ClusterHealth, drives: &[ReplicatedDrive]) -> (u
     (count, first)
 }
 
+/// The images of `pool` from `rbd ls --long --format json`: each image's
+/// entry has its id and, for a clone, its parent (`pool`, `image`,
+/// `snapshot`); each snapshot has an entry of its own, with its size.
+/// A parent in another pool is left out (Overcast clones within a pool).
+fn images_listed(pool: &str, listing: &Value) -> Images {
+    let entries = listing.as_array().map(Vec::as_slice).unwrap_or_default();
+    let heads: BTreeMap<String, String> = entries
+        .iter()
+        .filter(|i| i.get("snapshot").is_none())
+        .map(|i| (str_of(&i["image"]), str_of(&i["id"])))
+        .collect();
+    let snapshot_size = |image: &str, snapshot: &str| {
+        entries.iter().find_map(|i| {
+            (i["image"] == image && i["snapshot"] == snapshot).then(|| i["size"].as_u64())?
+        })
+    };
+    entries
+        .iter()
+        .filter(|i| i.get("snapshot").is_none())
+        .map(|i| {
+            let parent = i.get("parent").filter(|p| p["pool"] == pool).and_then(|p| {
+                let image = p["image"].as_str()?;
+                Some(RbdParent {
+                    id: heads.get(image)?.clone(),
+                    size_bytes: snapshot_size(image, p["snapshot"].as_str()?)?,
+                })
+            });
+            let image = RbdImage {
+                id: str_of(&i["id"]),
+                parent,
+            };
+            (str_of(&i["image"]), image)
+        })
+        .collect()
+}
+
 /// A pool's stable id (a name-based UUID), what its events name.
 pub fn pool_id(name: &str) -> uuid::Uuid {
     uuid::Uuid::new_v5(
@@ -247,7 +300,7 @@ impl PoolHealth {
                     (p.seed, pg)
                 })
                 .collect(),
-            image_ids: BTreeMap::new(),
+            images: BTreeMap::new(),
         }
     }
 
@@ -255,7 +308,9 @@ impl PoolHealth {
     /// its objects falls in; `None` when the pool is not clean and the
     /// image's id was not read. Every object the image can have counts,
     /// written or not: a group that would take an unwritten object's
-    /// first write is as short of copies as for one already there.
+    /// first write is as short of copies as for one already there. A
+    /// clone's object also counts its parent's object of the same number
+    /// (what it reads until it writes there).
     pub fn volume(&self, name: &str, size_bytes: u64) -> Option<VolumeHealth> {
         if self.unclean.is_empty() {
             return Some(VolumeHealth {
@@ -295,19 +350,29 @@ impl PoolHealth {
     }
 
     /// For each object image `name` of `size_bytes` can have, its group if
-    /// that is unclean; `None` when the image's id was not read.
+    /// that is unclean, or else, for a clone, its parent's object's group
+    /// if that is; `None` when the image's id was not read.
     fn object_groups(
         &self,
         name: &str,
         size_bytes: u64,
     ) -> Option<impl Iterator<Item = Option<&UncleanPg>>> {
-        let id = self.image_ids.get(name)?;
+        let image = self.images.get(name)?;
+        let through = image.parent.as_ref().map_or(0, |p| {
+            p.size_bytes.min(size_bytes).div_ceil(RBD_OBJECT_BYTES)
+        });
         let mut object = String::new();
+        let mut group = move |id: &str, n: u64| {
+            object.clear();
+            let _ = write!(object, "rbd_data.{id}.{n:016x}");
+            self.unclean.get(&object_pg(&object, self.pg_num))
+        };
         Some(
             (0..size_bytes.div_ceil(RBD_OBJECT_BYTES).max(1)).map(move |n| {
-                object.clear();
-                let _ = write!(object, "rbd_data.{id}.{n:016x}");
-                self.unclean.get(&object_pg(&object, self.pg_num))
+                group(&image.id, n).or_else(|| match &image.parent {
+                    Some(parent) if n < through => group(&parent.id, n),
+                    _ => None,
+                })
             }),
         )
     }
@@ -404,13 +469,13 @@ pub struct Ceph {
     pools: tokio::sync::OnceCell<()>,
     clients: tokio::sync::Mutex<HashMap<HostId, api::CephClient>>,
     imports: tokio::sync::Mutex<()>,
-    /// Each pool's image ids by image name, as last listed, and when it
-    /// was last listed (or tried).
-    image_ids: std::sync::Mutex<HashMap<String, (ImageIds, Instant)>>,
+    /// Each pool's images by name, as last listed, and when it was last
+    /// listed (or tried).
+    images: std::sync::Mutex<HashMap<String, (Images, Instant)>>,
 }
 
-/// RBD image ids by image name.
-type ImageIds = BTreeMap<String, String>;
+/// RBD images by name.
+type Images = BTreeMap<String, RbdImage>;
 
 /// How often a pool's image ids are listed while it is not clean.
 const IMAGE_IDS_EVERY: Duration = Duration::from_secs(30);
@@ -425,7 +490,7 @@ impl Ceph {
             pools: tokio::sync::OnceCell::new(),
             clients: tokio::sync::Mutex::default(),
             imports: tokio::sync::Mutex::default(),
-            image_ids: std::sync::Mutex::default(),
+            images: std::sync::Mutex::default(),
         }
     }
 
@@ -821,14 +886,14 @@ impl Ceph {
         Ok(out)
     }
 
-    /// A pool's image ids by name, listed at most every 30 seconds (in
+    /// A pool's images by name, listed at most every 30 seconds (in
     /// between, the last listing serves; a drive made meanwhile shows its
     /// pool's figures until the next). Read only while a group is unclean,
     /// when a listing opens every image of a cluster short of copies, and
     /// may hang on a group that cannot serve reads: it is given 10 seconds.
-    async fn image_ids(&self, pool: &str) -> ImageIds {
+    async fn images(&self, pool: &str) -> Images {
         let due = self
-            .image_ids
+            .images
             .lock()
             .expect("image ids")
             .get(pool)
@@ -845,26 +910,17 @@ impl Ceph {
                     serde_json::from_str::<Value>(&out)
                         .map_err(|e| StorageError::Permanent(format!("rbd ls: {e}")))
                 });
-            let mut known = self.image_ids.lock().expect("image ids");
-            let (ids, at) = known
+            let mut known = self.images.lock().expect("images");
+            let (images, at) = known
                 .entry(pool.to_string())
-                .or_insert_with(|| (ImageIds::new(), Instant::now()));
+                .or_insert_with(|| (Images::new(), Instant::now()));
             *at = Instant::now();
             match listed {
-                Ok(images) => {
-                    *ids = images
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        // Snapshots are listed too, each after its image.
-                        .filter(|i| i.get("snapshot").is_none())
-                        .map(|i| (str_of(&i["image"]), str_of(&i["id"])))
-                        .collect();
-                }
+                Ok(listing) => *images = images_listed(pool, &listing),
                 Err(e) => tracing::warn!(error = %e, pool, "cannot list the pool's images"),
             }
         }
-        let known = self.image_ids.lock().expect("image ids");
+        let known = self.images.lock().expect("images");
         known
             .get(pool)
             .map(|(ids, _)| ids.clone())
@@ -1009,7 +1065,7 @@ impl Storage for Ceph {
             PoolHealth::from_pgs(&r3, 3, &pgs3, all_up),
         ];
         for pool in pools.iter_mut().filter(|p| !p.unclean.is_empty()) {
-            pool.image_ids = self.image_ids(&pool.name).await;
+            pool.images = self.images(&pool.name).await;
         }
         Ok(ClusterHealth {
             status: str_of(&status["health"]["status"]),
@@ -1108,8 +1164,14 @@ mod tests {
         let mut pool = PoolHealth::from_pgs("p", 3, &pgs, false);
         assert_eq!(pool.state, ReplicationState::Degraded);
         assert_eq!(pool.volume("a", 32 << 20), None, "no id read: unknown");
-        pool.image_ids = [("a", "aaaa"), ("b", "bbbb")]
-            .map(|(n, i)| (n.to_string(), i.to_string()))
+        pool.images = [("a", "aaaa"), ("b", "bbbb")]
+            .map(|(n, id)| {
+                let image = RbdImage {
+                    id: id.to_string(),
+                    parent: None,
+                };
+                (n.to_string(), image)
+            })
             .into();
         let hit = a.iter().filter(|p| only_a.contains(p)).count() as f64;
         let va = pool.volume("a", 32 << 20).unwrap();
@@ -1126,7 +1188,7 @@ mod tests {
         );
         // Every OSD up again: the groups are recovering.
         let pool = PoolHealth {
-            image_ids: pool.image_ids.clone(),
+            images: pool.images.clone(),
             ..PoolHealth::from_pgs("p", 3, &pgs, true)
         };
         assert_eq!(
@@ -1139,6 +1201,97 @@ mod tests {
             clean.volume("x", 1 << 30).unwrap().state,
             ReplicationState::Healthy
         );
+    }
+
+    #[test]
+    fn a_clone_stands_as_its_objects_and_its_parent_s() {
+        // `rbd ls --long --format json` on Pacific, a clone of a 16 MiB
+        // snapshot and its parent (and a parent in another pool).
+        let listing = json!([
+            {"image": "base", "id": "pppp", "size": 16_777_216, "format": 2},
+            {"image": "base", "id": "pppp", "snapshot": "base", "snapshot_id": 4,
+             "size": 16_777_216, "format": 2, "protected": "true"},
+            {"image": "kid", "id": "kkkk", "size": 33_554_432, "format": 2,
+             "parent": {"pool": "p", "pool_namespace": "", "image": "base",
+                        "snapshot": "base"}},
+            {"image": "stranger", "id": "ssss", "size": 4_194_304, "format": 2,
+             "parent": {"pool": "q", "pool_namespace": "", "image": "base",
+                        "snapshot": "base"}},
+        ]);
+        let images = images_listed("p", &listing);
+        assert_eq!(images.len(), 3, "{images:?}");
+        assert_eq!(
+            images["kid"].parent,
+            Some(RbdParent {
+                id: "pppp".into(),
+                size_bytes: 16 << 20
+            })
+        );
+        assert_eq!(images["base"].parent, None);
+        assert_eq!(images["stranger"].parent, None, "another pool's");
+
+        // Only groups of the parent's objects 0-3 that none of the clone's
+        // own objects fall in are short of copies: the clone (8 objects,
+        // the first 4 read through) is degraded by those alone.
+        let pg_of = |id: &str, n: u64| object_pg(&format!("rbd_data.{id}.{n:016x}"), 256);
+        let own: Vec<u32> = (0..8).map(|n| pg_of("kkkk", n)).collect();
+        let parent_only: Vec<u32> = (0..4)
+            .map(|n| pg_of("pppp", n))
+            .filter(|pg| !own.contains(pg))
+            .collect();
+        assert!(!parent_only.is_empty());
+        let pgs: Vec<PgStat> = (0..256)
+            .map(|seed| PgStat {
+                seed,
+                state: if parent_only.contains(&seed) {
+                    "active+undersized+degraded"
+                } else {
+                    "active+clean"
+                }
+                .into(),
+                objects: 1,
+                object_copies: 3,
+                objects_degraded: u64::from(parent_only.contains(&seed)),
+                bytes: 0,
+            })
+            .collect();
+        let pool = PoolHealth {
+            images,
+            ..PoolHealth::from_pgs("p", 3, &pgs, false)
+        };
+        let through = (0..4)
+            .filter(|&n| parent_only.contains(&pg_of("pppp", n)))
+            .count() as f64;
+        let kid = pool.volume("kid", 32 << 20).unwrap();
+        assert_eq!(kid.state, ReplicationState::Degraded);
+        assert!((kid.recovery_progress - (1.0 - through / 8.0)).abs() < 1e-12);
+        assert_eq!(pool.volume_is_whole("kid", 32 << 20), Some(false));
+        // Past the parent's 16 MiB the clone reads nothing through: the
+        // parent's objects 4-7 do not count, however their groups stand.
+        let far: Vec<u32> = (4..16)
+            .map(|n| pg_of("pppp", n))
+            .filter(|pg| !own.contains(pg) && !parent_only.contains(pg))
+            .collect();
+        let pool = PoolHealth {
+            images: pool.images.clone(),
+            ..PoolHealth::from_pgs(
+                "p",
+                3,
+                &pgs.iter()
+                    .map(|p| PgStat {
+                        state: if far.contains(&p.seed) {
+                            "active+undersized+degraded".into()
+                        } else {
+                            "active+clean".into()
+                        },
+                        ..p.clone()
+                    })
+                    .collect::<Vec<_>>(),
+                false,
+            )
+        };
+        assert!(!far.is_empty());
+        assert_eq!(pool.volume_is_whole("kid", 32 << 20), Some(true));
     }
 
     fn pg(state: &str, copies: u64, degraded: u64) -> PgStat {

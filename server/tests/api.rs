@@ -1944,15 +1944,19 @@ async fn snapshots_and_replication(backend: Backend) {
     ] {
         assert!(metrics.contains(line), "{line} in:\n{metrics}");
     }
-    // A drive's health is its own objects': in a pool of 4,096 groups,
-    // some of those that hold objects of `data` but none of `g` recover (a
-    // tenth of their copies missing); `g` is healthy, `data` recovering,
-    // and `boot` as its own objects fall.
-    let (data_pgs, g_pgs, boot_pgs) = (
+    // A drive's health is its own objects' (and a clone's, its parent's
+    // that it reads through to): in a pool of 4,096 groups, some of those
+    // that hold objects of `data` but none of `g` (a clone of `golden`)
+    // recover (a tenth of their copies missing); `g` is healthy, `data`
+    // recovering, and `boot` (a clone of `tiny`) as its objects fall.
+    let (data_pgs, mut g_pgs, mut boot_pgs) = (
         drive_pgs(&t, &a.rw, &storage, &format!("data{q}"), gib).await,
         drive_pgs(&t, &a.rw, &storage, &format!("g{q}"), 64 << 20).await,
         drive_pgs(&t, &a.rw, &storage, &format!("boot{q}"), 64 << 20).await,
     );
+    let g_parent = parent_pgs(&t, &a.rw, &storage, &format!("g{q}"), 64 << 20).await;
+    g_pgs.extend(&g_parent);
+    boot_pgs.extend(parent_pgs(&t, &a.rw, &storage, &format!("boot{q}"), 64 << 20).await);
     // Not the group of data's first object either: some of it stays clean.
     let unclean: HashSet<u32> = data_pgs
         .iter()
@@ -1996,10 +2000,39 @@ async fn snapshots_and_replication(backend: Backend) {
         !st["degraded_drives"].as_array().unwrap().contains(&g["id"]),
         "{st}"
     );
+    // Groups that only `g`'s parent has objects in: `g` reads through to
+    // them, so it is recovering, and `data` stays healthy.
+    let (g_own, data_all): (HashSet<u32>, HashSet<u32>) = (
+        drive_pgs(&t, &a.rw, &storage, &format!("g{q}"), 64 << 20)
+            .await
+            .into_iter()
+            .collect(),
+        data_pgs.iter().copied().collect(),
+    );
+    let parent_only: Vec<(u32, &str, f64)> = g_parent
+        .iter()
+        .filter(|pg| !g_own.contains(pg) && !data_all.contains(pg))
+        .map(|&seed| (seed, "active+recovering+degraded", 0.1))
+        .collect();
+    assert!(!parent_only.is_empty());
+    storage.set_pgs("overcast-r3", 4096, &parent_only, true);
+    let g = wait_for(|| async {
+        let g = t.get(&format!("/v1/drives/g{q}"), &a.rw).await.body;
+        (g["replication"]["state"] == "recovering").then_some(g)
+    })
+    .await;
+    assert!(share(&g, "recovery_progress") < 1.0, "{g}");
+    let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
+    assert_eq!(d["replication"]["state"], "healthy", "{d}");
+    let st = t.get("/v1/system/storage", &t.operator_token).await.body;
+    assert!(
+        st["degraded_drives"].as_array().unwrap().contains(&g["id"]),
+        "{st}"
+    );
     storage.set_pgs("overcast-r3", 32, &[], true);
     wait_for(|| async {
-        let d = t.get(&format!("/v1/drives/data{q}"), &a.rw).await.body;
-        (d["replication"]["state"] == "healthy").then_some(d)
+        let g = t.get(&format!("/v1/drives/g{q}"), &a.rw).await.body;
+        (g["replication"]["state"] == "healthy").then_some(g)
     })
     .await;
     let pool_id = r3["id"].as_str().unwrap();
@@ -2131,8 +2164,38 @@ async fn drive_pgs(
 ) -> Vec<u32> {
     let view = t.get(&format!("/v1/drives/{drive}"), token).await.body;
     let spec = format!("overcast-r3/drive-{}", view["id"].as_str().unwrap());
-    let id = storage.image_id(&spec).expect("the drive's image");
+    image_pgs(storage, &spec, size)
+}
+
+/// The placement groups, in a 3-copy pool of 4,096, of the objects of
+/// image `spec` up to `size` bytes.
+fn image_pgs(
+    storage: &overcast_testkit::sim_storage::SimStorage,
+    spec: &str,
+    size: u64,
+) -> Vec<u32> {
+    let id = storage.image_id(spec).expect("the image");
     (0..size.div_ceil(4 << 20))
         .map(|n| object_pg(&format!("rbd_data.{id}.{n:016x}"), 4096))
         .collect()
+}
+
+/// The groups of the objects drive `drive` (a clone) of `size` bytes
+/// reads through to in its parent.
+async fn parent_pgs(
+    t: &TestServer,
+    token: &str,
+    storage: &overcast_testkit::sim_storage::SimStorage,
+    drive: &str,
+    size: u64,
+) -> Vec<u32> {
+    let view = t.get(&format!("/v1/drives/{drive}"), token).await.body;
+    let spec = format!("overcast-r3/drive-{}", view["id"].as_str().unwrap());
+    let origin = storage.origin(&spec).expect("a clone");
+    let parent = origin
+        .strip_prefix("clone:")
+        .and_then(|o| o.strip_suffix("@base"))
+        .expect("a clone of an image's base");
+    let through = storage.size(parent).expect("the parent").min(size);
+    image_pgs(storage, parent, through)
 }

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use overcast_internal_api::v1 as api;
 use overcast_server::app::commands::{BaseSource, StorageOp, VolumeSource, pool_name};
 use overcast_server::storage::{
-    ClusterHealth, PgStat, PoolHealth, Storage, StorageError, rjenkins,
+    ClusterHealth, PgStat, PoolHealth, RbdImage, RbdParent, Storage, StorageError, rjenkins,
 };
 use overcast_types::ids::{HostId, ImageId};
 use overcast_types::views::ReplicationState;
@@ -320,11 +320,26 @@ impl Storage for SimStorage {
                 let mut pool = PoolHealth::from_pgs(&name, replicas, &pgs, up);
                 if !pool.unclean.is_empty() {
                     let prefix = format!("{name}/");
-                    pool.image_ids = images
-                        .keys()
-                        .filter_map(|spec| {
-                            let image = spec.strip_prefix(&prefix)?;
-                            Some((image.to_string(), sim_image_id(spec)))
+                    pool.images = images
+                        .iter()
+                        .filter_map(|(spec, image)| {
+                            let name = spec.strip_prefix(&prefix)?;
+                            let parent = image
+                                .origin
+                                .as_deref()
+                                .and_then(|o| o.strip_prefix("clone:"))
+                                .and_then(|o| o.strip_suffix("@base"))
+                                .and_then(|parent| {
+                                    Some(RbdParent {
+                                        id: sim_image_id(parent),
+                                        size_bytes: images.get(parent)?.size,
+                                    })
+                                });
+                            let image = RbdImage {
+                                id: sim_image_id(spec),
+                                parent,
+                            };
+                            Some((name.to_string(), image))
                         })
                         .collect();
                 }
