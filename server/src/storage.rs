@@ -187,14 +187,7 @@ pub fn degraded_drives(health: &ClusterHealth, drives: &[ReplicatedDrive]) -> (u
     let mut count = 0;
     let mut first = Vec::new();
     for (id, replicas, size) in drives {
-        let volume = Volume::of(id, *replicas);
-        let Some(pool) = health.pools.iter().find(|p| p.name == volume.pool) else {
-            continue;
-        };
-        let whole = pool
-            .volume_is_whole(&volume.name, *size as u64)
-            .unwrap_or(pool.state == ReplicationState::Healthy);
-        if !whole {
+        if health.drive_is_whole(id, *replicas, *size as u64) == Some(false) {
             count += 1;
             if first.len() < 100 {
                 first.push(id.clone());
@@ -202,6 +195,38 @@ pub fn degraded_drives(health: &ClusterHealth, drives: &[ReplicatedDrive]) -> (u
         }
     }
     (count, first)
+}
+
+impl ClusterHealth {
+    /// The pool drive `id` with `replicas` copies is in, and its image's
+    /// name there.
+    fn pool_of(&self, id: &DriveId, replicas: i32) -> Option<(&PoolHealth, String)> {
+        let volume = Volume::of(id, replicas);
+        let pool = self.pools.iter().find(|p| p.name == volume.pool)?;
+        Some((pool, volume.name))
+    }
+
+    /// How drive `id` (`replicas` copies, `size_bytes`) stands: by its own
+    /// objects' groups, or its pool's figures when its image's id is not
+    /// known; `None` when its pool was not read.
+    pub fn drive(&self, id: &DriveId, replicas: i32, size_bytes: u64) -> Option<VolumeHealth> {
+        let (pool, name) = self.pool_of(id, replicas)?;
+        Some(pool.volume(&name, size_bytes).unwrap_or(VolumeHealth {
+            state: pool.state,
+            degraded_ratio: pool.degraded_ratio,
+            recovery_progress: pool.recovery_progress,
+        }))
+    }
+
+    /// Whether drive `id` has every copy, as [`ClusterHealth::drive`]
+    /// says, stopping at its first object in an unclean group.
+    pub fn drive_is_whole(&self, id: &DriveId, replicas: i32, size_bytes: u64) -> Option<bool> {
+        let (pool, name) = self.pool_of(id, replicas)?;
+        Some(
+            pool.volume_is_whole(&name, size_bytes)
+                .unwrap_or(pool.state == ReplicationState::Healthy),
+        )
+    }
 }
 
 /// The images of `pool` from `rbd ls --long --format json`: each image's

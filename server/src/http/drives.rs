@@ -7,7 +7,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, DrivePath, IfMatch, ProjectList, Selector, tagged};
-use crate::app::commands::Volume;
 use crate::app::{self, Ctx};
 use crate::state::App;
 use crate::storage::ClusterHealth;
@@ -58,19 +57,14 @@ fn with_health((health, at): &(ClusterHealth, i64), mut views: Vec<Drive>) -> Ve
         if view.storage_class != StorageClass::Replicated {
             continue;
         }
-        let volume = Volume::of(&DriveId::from(view.identity.id), i32::from(view.replicas));
+        let id = DriveId::from(view.identity.id);
         view.replication = health
-            .pools
-            .iter()
-            .find(|p| p.name == volume.pool)
-            .map(|p| {
-                let own = p.volume(&volume.name, view.size_bytes);
-                Replication {
-                    state: own.map_or(p.state, |v| v.state),
-                    degraded_ratio: own.map_or(p.degraded_ratio, |v| v.degraded_ratio),
-                    recovery_progress: own.map_or(p.recovery_progress, |v| v.recovery_progress),
-                    time_observed: overcast_db::views::time(*at),
-                }
+            .drive(&id, i32::from(view.replicas), view.size_bytes)
+            .map(|own| Replication {
+                state: own.state,
+                degraded_ratio: own.degraded_ratio,
+                recovery_progress: own.recovery_progress,
+                time_observed: overcast_db::views::time(*at),
             });
     }
     views
