@@ -405,12 +405,13 @@ impl PlacementPolicy {
         Err(need.shortfall(&mine, avoid, excluded_by))
     }
 
-    /// Lock `host` and read what it has, in a savepoint: kept if `need`
-    /// fits, rolled back otherwise, which releases the lock (a transaction
-    /// then never holds the lock of a host it did not place on, so two
-    /// placements cannot wait for each other's). On PostgreSQL this is one
-    /// round trip, the function `overcast_place_attempt_v1` (a placement
-    /// made four: the savepoint, the lock, the read and the release).
+    /// Lock `host` and read what it has: the lock is kept if `need` fits,
+    /// and released otherwise (a transaction then never holds the lock of
+    /// a host it did not place on, so two placements cannot wait for each
+    /// other's). On PostgreSQL this is one round trip, the function
+    /// `overcast_place_attempt_v1` (done from here, it took four: a
+    /// savepoint, the lock, the read and the release). SQLite's writers
+    /// take turns (`Database::write`), so there it is the read alone.
     fn attempt(
         &self,
         conn: &mut DbConn,
@@ -421,21 +422,11 @@ impl PlacementPolicy {
         if matches!(conn, DbConn::Pg(_)) {
             return self.attempt_in_one(conn, need, host, wait);
         }
-        let tried = conn.transaction(|c| {
-            if !lock_host(c, host, wait)? {
-                return Err(Miss::Is(Attempt::Busy));
-            }
-            match self.truth(c, host)? {
-                Some(free) if need.fits(&free) => Ok(Attempt::Fits(free)),
-                Some(free) => Err(Miss::Is(Attempt::Full(free))),
-                None => Err(Miss::Is(Attempt::Gone)),
-            }
-        });
-        match tried {
-            Ok(fits) => Ok(fits),
-            Err(Miss::Is(miss)) => Ok(miss),
-            Err(Miss::Failed(e)) => Err(e),
-        }
+        Ok(match self.truth(conn, host)? {
+            Some(free) if need.fits(&free) => Attempt::Fits(free),
+            Some(free) => Attempt::Full(free),
+            None => Attempt::Gone,
+        })
     }
 
     /// [`Self::attempt`] on PostgreSQL, in one statement. The function
@@ -531,47 +522,17 @@ enum Attempt {
     Gone,
 }
 
-/// Why an attempt's savepoint is rolled back.
-enum Miss {
-    Is(Attempt),
-    Failed(ApiError),
-}
-
-impl From<diesel::result::Error> for Miss {
-    fn from(e: diesel::result::Error) -> Self {
-        Miss::Failed(e.into())
-    }
-}
-
-impl From<ApiError> for Miss {
-    fn from(e: ApiError) -> Self {
-        Miss::Failed(e)
-    }
-}
-
-/// Take `host`'s placement lock for the rest of the transaction: whether it
-/// was taken. Without `wait`, a lock held elsewhere is not waited for. A
+/// Take `host`'s placement lock for the rest of the transaction, waiting
+/// for it (a resize or a grow checks its host under it; a placement
+/// attempt takes it inside `overcast_place_attempt_v1`). A
 /// transaction holds only the locks of hosts it placed on, so a cycle of
 /// waits needs one request placing on two hosts (an instance and, where its
 /// host has no room, its drive); PostgreSQL breaks it (`deadlock_timeout`,
 /// 1 s by default) by failing one, which is answered 409 `busy` (retry).
-fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<bool> {
-    #[derive(QueryableByName)]
-    struct Got {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        got: bool,
-    }
+fn lock_host(conn: &mut DbConn, host: &HostId) -> ApiResult<()> {
     if !matches!(conn, DbConn::Pg(_)) {
         // SQLite's writers take turns (`Database::write`).
-        return Ok(true);
-    }
-    if !wait {
-        let tried: Got = diesel::sql_query(format!(
-            "SELECT pg_try_advisory_xact_lock({LOCK_CLASS}, hashtext($1)) AS got"
-        ))
-        .bind::<Text, _>(host)
-        .get_result(conn)?;
-        return Ok(tried.got);
+        return Ok(());
     }
     diesel::sql_query(format!(
         "SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext($1))"
@@ -579,7 +540,7 @@ fn lock_host(conn: &mut DbConn, host: &HostId, wait: bool) -> ApiResult<bool> {
     .bind::<Text, _>(host)
     .execute(conn)
     .map_err(busy_on_deadlock)?;
-    Ok(true)
+    Ok(())
 }
 
 /// A deadlock between placements is answered 409 `busy` (retry).
@@ -687,7 +648,7 @@ pub fn fits_after_resize(
     vcpus: i32,
     memory_mib: i64,
 ) -> ApiResult<()> {
-    lock_host(conn, host_id, true)?;
+    lock_host(conn, host_id)?;
     let Some(free) = policy.truth(conn, host_id)? else {
         return Err(insufficient("the instance's host is not up".into()));
     };
@@ -712,7 +673,7 @@ pub fn fits_after_grow(
     host_id: &HostId,
     bytes: i64,
 ) -> ApiResult<()> {
-    lock_host(conn, host_id, true)?;
+    lock_host(conn, host_id)?;
     let Some(free) = policy.truth(conn, host_id)? else {
         return Err(insufficient(
             "the drive's host is not active: it cannot grow now".into(),
