@@ -374,6 +374,10 @@ async fn invitation_login_and_cookie_sessions(backend: Backend) {
 async fn failed_logins_are_rate_limited(backend: Backend) {
     let t = TestServer::start(backend).await.unwrap();
     acme_with_alice(&t, "account_member").await;
+    // (A client's own `X-Forwarded-Proto` is not believed: no proxy is
+    // trusted here, so its cookie is not `Secure`.)
+    let cookie = login_cookie_over(&t, "https").await;
+    assert!(!cookie.contains("Secure"), "{cookie}");
     for i in 0..5 {
         let r = login(&t, "alice@acme.example", "not the password at all").await;
         assert_eq!(
@@ -421,6 +425,22 @@ async fn login_via(t: &TestServer, client: &str, email: &str, password: &str) ->
     .await
 }
 
+/// The `Set-Cookie` of alice's login with `X-Forwarded-Proto: <proto>`.
+async fn login_cookie_over(t: &TestServer, proto: &str) -> String {
+    let body = json!({ "email": "alice@acme.example", "password": PASSWORD });
+    let r = t
+        .call(
+            Method::POST,
+            "/v1/login",
+            None,
+            Some(&body),
+            &[("x-forwarded-proto", proto)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.headers["set-cookie"].to_str().unwrap().to_string()
+}
+
 async fn behind_a_load_balancer_the_client_is_who_it_forwards_for(backend: Backend) {
     // The tests reach the server from loopback: here, the load balancer.
     let t = TestServer::start_configured(backend, Hosts::Simulated(1), |c| {
@@ -454,6 +474,11 @@ async fn behind_a_load_balancer_the_client_is_who_it_forwards_for(backend: Backe
     let r = login_via(&t, "203.0.113.2", "alice@acme.example", PASSWORD).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["session"]["client"], "203.0.113.2", "{}", r.body);
+    // The balancer ends TLS and says so: the cookie is `Secure`.
+    let cookie = login_cookie_over(&t, "https").await;
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    let cookie = login_cookie_over(&t, "http").await;
+    assert!(!cookie.contains("Secure"), "{cookie}");
 }
 
 async fn brand_on(t: &TestServer, host: &str) -> Reply {

@@ -21,8 +21,8 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Whether the browser will honour Cross-Origin-Opener-Policy for this
-/// request: only on a trustworthy origin (HTTPS, as a TLS proxy in front
-/// reports it, or loopback). Elsewhere browsers ignore it with an error in
+/// request: only on a trustworthy origin (HTTPS, as a trusted TLS proxy in
+/// front reports it, or loopback). Elsewhere browsers ignore it with an error in
 /// the console, so it is not sent.
 fn trustworthy(req: &Request) -> bool {
     let header = |name: &str| {
@@ -31,7 +31,7 @@ fn trustworthy(req: &Request) -> bool {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
     };
-    if header("x-forwarded-proto") == "https" {
+    if super::extract::forwarded_https(req.extensions(), req.headers()) {
         return true;
     }
     let host = header("host");

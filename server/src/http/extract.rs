@@ -4,7 +4,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Serialize;
@@ -186,21 +186,40 @@ pub fn credential(headers: &axum::http::HeaderMap) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 pub struct TrustedProxies(pub std::sync::Arc<[ipnet::IpNet]>);
 
-/// The client's address: the socket's, or behind trusted proxies the one
-/// they say they forward for ([`forwarded_client`]).
-pub fn client_address(parts: &Parts) -> String {
-    let Some(peer) = parts
-        .extensions
+/// The socket's peer address, and the trusted proxies.
+fn peer_and_proxies(
+    extensions: &axum::http::Extensions,
+) -> Option<(std::net::IpAddr, &[ipnet::IpNet])> {
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip())
-    else {
-        return "unknown".into();
-    };
-    let trusted = parts
-        .extensions
+        .map(|c| c.0.ip())?;
+    let trusted = extensions
         .get::<TrustedProxies>()
         .map(|t| &t.0[..])
         .unwrap_or_default();
+    Some((peer, trusted))
+}
+
+/// Whether the client reached the load balancer over HTTPS: a trusted
+/// proxy says so in `X-Forwarded-Proto`; from anyone else the header is
+/// not believed.
+pub fn forwarded_https(extensions: &axum::http::Extensions, headers: &HeaderMap) -> bool {
+    let Some((peer, trusted)) = peer_and_proxies(extensions) else {
+        return false;
+    };
+    trusted.iter().any(|n| n.contains(&peer))
+        && headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// The client's address: the socket's, or behind trusted proxies the one
+/// they say they forward for ([`forwarded_client`]).
+pub fn client_address(parts: &Parts) -> String {
+    let Some((peer, trusted)) = peer_and_proxies(&parts.extensions) else {
+        return "unknown".into();
+    };
     let forwarded: Vec<&str> = parts
         .headers
         .get_all("x-forwarded-for")

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery, Selector, UserPath, client_address, page, selector};
+use super::extract::{
+    ApiJson, ApiQuery, Selector, UserPath, client_address, forwarded_https, page, selector,
+};
 use crate::app::{Ctx, brands, people, second_factor};
 use crate::state::App;
 use overcast_db::models::SessionRow;
@@ -52,7 +54,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
                 .unwrap_or_default()
                 .to_string()
         };
-        let secure = text(header::HeaderName::from_static("x-forwarded-proto")) == "https"
+        let secure = forwarded_https(&parts.extensions, &parts.headers)
             || text(header::ORIGIN).starts_with("https://");
         Ok(Client {
             address: client_address(parts),
