@@ -2152,6 +2152,13 @@ where
     }
 }
 
+/// The RBD image (`pool/name`) of replicated drive `drive` (name and
+/// query) with 3 copies.
+async fn drive_image(t: &TestServer, token: &str, drive: &str) -> String {
+    let view = t.get(&format!("/v1/drives/{drive}"), token).await.body;
+    format!("overcast-r3/drive-{}", view["id"].as_str().unwrap())
+}
+
 /// The placement group, in a 3-copy pool of 4,096, of each object drive
 /// `drive` (name and query) of `size` bytes can have in the simulated
 /// cluster.
@@ -2162,9 +2169,7 @@ async fn drive_pgs(
     drive: &str,
     size: u64,
 ) -> Vec<u32> {
-    let view = t.get(&format!("/v1/drives/{drive}"), token).await.body;
-    let spec = format!("overcast-r3/drive-{}", view["id"].as_str().unwrap());
-    image_pgs(storage, &spec, size)
+    image_pgs(storage, &drive_image(t, token, drive).await, size)
 }
 
 /// The placement groups, in a 3-copy pool of 4,096, of the objects of
@@ -2189,9 +2194,9 @@ async fn parent_pgs(
     drive: &str,
     size: u64,
 ) -> Vec<u32> {
-    let view = t.get(&format!("/v1/drives/{drive}"), token).await.body;
-    let spec = format!("overcast-r3/drive-{}", view["id"].as_str().unwrap());
-    let origin = storage.origin(&spec).expect("a clone");
+    let origin = storage
+        .origin(&drive_image(t, token, drive).await)
+        .expect("a clone");
     let parent = origin
         .strip_prefix("clone:")
         .and_then(|o| o.strip_suffix("@base"))
