@@ -443,20 +443,8 @@ impl PlacementPolicy {
         struct Tried {
             #[diesel(sql_type = Text)]
             outcome: String,
-            #[diesel(sql_type = Text)]
-            id: HostId,
-            #[diesel(sql_type = Nullable<Integer>)]
-            cpus: Option<i32>,
-            #[diesel(sql_type = Nullable<BigInt>)]
-            memory_mib: Option<i64>,
-            #[diesel(sql_type = Nullable<BigInt>)]
-            storage_bytes: Option<i64>,
-            #[diesel(sql_type = Nullable<BigInt>)]
-            used_vcpus: Option<i64>,
-            #[diesel(sql_type = Nullable<BigInt>)]
-            used_memory_mib: Option<i64>,
-            #[diesel(sql_type = Nullable<BigInt>)]
-            used_storage: Option<i64>,
+            #[diesel(embed)]
+            free: FreeRow,
         }
         let (vcpus, memory_mib, bytes) = match need {
             Need::Instance { vcpus, memory_mib } => {
@@ -464,8 +452,14 @@ impl PlacementPolicy {
             }
             Need::Drive { bytes } => (None, None, Some(bytes)),
         };
+        // The figures are NULL for `busy` and `gone`, which do not read them.
         let tried: Tried = diesel::sql_query(
-            "SELECT * FROM overcast_place_attempt_v1($1, $2, $3, $4, $5, $6, $7)",
+            "SELECT outcome, id, COALESCE(cpus, 0) AS cpus, \
+             COALESCE(memory_mib, 0) AS memory_mib, COALESCE(storage_bytes, 0) AS storage_bytes, \
+             COALESCE(used_vcpus, 0) AS used_vcpus, \
+             COALESCE(used_memory_mib, 0) AS used_memory_mib, \
+             COALESCE(used_storage, 0) AS used_storage \
+             FROM overcast_place_attempt_v1($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind::<Integer, _>(LOCK_CLASS)
         .bind::<Text, _>(host)
@@ -476,26 +470,13 @@ impl PlacementPolicy {
         .bind::<Nullable<BigInt>, _>(bytes)
         .get_result(conn)
         .map_err(busy_on_deadlock)?;
-        let figures = match tried.outcome.as_str() {
-            "busy" => return Ok(Attempt::Busy),
-            "gone" => return Ok(Attempt::Gone),
-            _ => (|| {
-                Some(FreeRow {
-                    id: tried.id.clone(),
-                    cpus: tried.cpus?,
-                    memory_mib: tried.memory_mib?,
-                    storage_bytes: tried.storage_bytes?,
-                    used_vcpus: tried.used_vcpus?,
-                    used_memory_mib: tried.used_memory_mib?,
-                    used_storage: tried.used_storage?,
-                })
-            })(),
-        };
-        let free = figures.map(|f| f.free(self));
-        match (tried.outcome.as_str(), free) {
-            ("fits", Some(free)) if need.fits(&free) => Ok(Attempt::Fits(free)),
-            ("full", Some(free)) if !need.fits(&free) => Ok(Attempt::Full(free)),
-            (other, free) => Err(ApiError::internal(format!(
+        let free = tried.free.free(self);
+        match tried.outcome.as_str() {
+            "busy" => Ok(Attempt::Busy),
+            "gone" => Ok(Attempt::Gone),
+            "fits" if need.fits(&free) => Ok(Attempt::Fits(free)),
+            "full" if !need.fits(&free) => Ok(Attempt::Full(free)),
+            other => Err(ApiError::internal(format!(
                 "placement on {host}: the database said {other} for {free:?}"
             ))),
         }
