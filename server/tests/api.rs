@@ -668,6 +668,22 @@ async fn drives_ips_and_instances(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 404, "an id outside the named project");
+    // The same by the projects' ids (which PostgreSQL answers from the
+    // row alone, on its pipelined reads), and with no project named.
+    let far = elsewhere["id"].as_str().unwrap();
+    let main_id = t.get("/v1/projects/main", &a.rw).await.body["id"].clone();
+    let other_id = &elsewhere["project_id"];
+    for (project, status) in [(&main_id, 404), (other_id, 200)] {
+        let path = format!("/v1/drives/{far}?project={}", project.as_str().unwrap());
+        assert_eq!(t.get(&path, &a.rw).await.status, status, "{path}");
+    }
+    let r = t.get(&format!("/v1/drives/{far}"), &a.rw).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["name"], "far");
+    let r = t
+        .get(&format!("/v1/drives/{far}"), &t.tenant("rival").await.rw)
+        .await;
+    assert_eq!(r.status, 404, "another account's drive by id");
     let b = t.tenant("bravo").await;
     let b_key = t
         .create(

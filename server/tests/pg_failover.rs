@@ -94,6 +94,10 @@ async fn connections_that_died_under_the_pool_cost_no_request_an_error() {
     let d = t
         .create("/v1/drives?project=main", &a.rw, drive("before"))
         .await;
+    // A read by id first, so that the pipelined reads have connections
+    // to lose as well.
+    let id = d["id"].as_str().unwrap();
+    assert_eq!(t.get(&format!("/v1/drives/{id}"), &a.rw).await.status, 200);
     let url = t.database.clone().expect("a PostgreSQL database");
     let killed = tokio::task::spawn_blocking(move || {
         #[derive(QueryableByName)]
@@ -116,7 +120,6 @@ async fn connections_that_died_under_the_pool_cost_no_request_an_error() {
         killed >= 8,
         "the server's pool of 8 was not all there: {killed}"
     );
-    let id = d["id"].as_str().unwrap();
     for _ in 0..3 {
         let r = t.get(&format!("/v1/drives/{id}"), &a.rw).await;
         assert_eq!(

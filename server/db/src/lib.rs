@@ -1,13 +1,16 @@
 //! Overcast's database: the schema, typed rows, one portable set of
 //! migrations, the connection type over SQLite and PostgreSQL, the
-//! blocking-pool bridge async code calls through, and the data helpers every
-//! resource shares (keyset lists, compare-and-swap saves, JSON list
-//! columns, rows to views). It knows nothing of requests, authorization or
-//! hosts.
+//! blocking-pool bridge async code calls through, PostgreSQL's pipelined
+//! reads, and the data helpers every resource shares (keyset lists,
+//! compare-and-swap saves, JSON list columns, rows to views). It knows
+//! nothing of requests, authorization or hosts.
 
 pub mod models;
+pub mod pipelined;
 pub mod schema;
 pub mod views;
+
+pub use pipelined::Pipelined;
 
 pub use overcast_types::{ApiError, ApiResult};
 
@@ -116,6 +119,8 @@ pub struct Database {
     backend: Backend,
     sqlite_writer: Arc<Mutex<()>>,
     permits: Arc<tokio::sync::Semaphore>,
+    /// PostgreSQL's pipelined reads (none on SQLite).
+    pipelined: Option<Arc<pipelined::Reads>>,
 }
 
 /// Connections per server: about two per core keeps the database busy
@@ -155,13 +160,22 @@ impl Database {
             .connection_timeout(Duration::from_secs(10))
             .test_on_check_out(false)
             .connection_customizer(Box::new(SessionSettings))
-            .build(Manager(ConnectionManager::new(url)))?;
+            .build(Manager(ConnectionManager::new(url.clone())))?;
         Ok(Self {
             pool,
             backend,
             sqlite_writer: Arc::new(Mutex::new(())),
             permits: Arc::new(tokio::sync::Semaphore::new(pool_size as usize)),
+            pipelined: (backend == Backend::Postgres)
+                .then(|| Arc::new(pipelined::Reads::new(url.clone(), pool_size))),
         })
+    }
+
+    /// A connection for a read that needs no transaction, shared with
+    /// other reads in flight (see [`pipelined`]): on PostgreSQL, while one
+    /// can be had; `None` sends the read down the blocking path.
+    pub async fn pipelined(&self) -> Option<Pipelined> {
+        pipelined::Reads::get(self.pipelined.as_ref()?).await
     }
 
     pub fn backend(&self) -> Backend {

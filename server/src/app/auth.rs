@@ -81,15 +81,25 @@ impl Actor {
         }
     }
 
+    /// Whether this actor may see the account with this id, when that is
+    /// known without a query: `None` for a partner admin, who needs the
+    /// account's partner.
+    pub fn sees_account_id_known(&self, account_id: &AccountId) -> Option<bool> {
+        match self.scope {
+            TokenScope::Operator => Some(true),
+            TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
+                Some(self.account_id.as_ref() == Some(account_id))
+            }
+            TokenScope::PartnerAdmin => None,
+        }
+    }
+
     /// Whether this actor may see the account with this id. Account tokens
     /// answer without a query; partner admins need the account's partner.
     pub fn sees_account_id(&self, conn: &mut DbConn, account_id: &AccountId) -> ApiResult<bool> {
-        match self.scope {
-            TokenScope::Operator => Ok(true),
-            TokenScope::AccountReadWrite | TokenScope::AccountReadOnly => {
-                Ok(self.account_id.as_ref() == Some(account_id))
-            }
-            TokenScope::PartnerAdmin => {
+        match self.sees_account_id_known(account_id) {
+            Some(known) => Ok(known),
+            None => {
                 let partner: Option<Option<PartnerId>> = accounts::table
                     .find(account_id)
                     .select(accounts::partner_id)

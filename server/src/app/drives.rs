@@ -19,7 +19,7 @@ use super::{
     validate_name, validate_size,
 };
 
-project_scoped_lookup!(lookup_drive, drives, DriveRow, "drive");
+project_scoped_lookup!(lookup_drive, fetch_drive, drives, DriveRow, "drive");
 
 list_by_name!(list_drives_in, drives, DriveRow, project_id, ProjectId);
 
@@ -387,19 +387,33 @@ pub fn views(
     conn: &mut DbConn,
     rows: Vec<DriveRow>,
 ) -> ApiResult<Vec<overcast_types::views::Drive>> {
-    // Only replicated drives have snapshots (a local one's are refused).
     let ids: Vec<DriveId> = rows
         .iter()
         .filter(|r| r.storage_class == StorageClass::Replicated)
         .map(|r| r.id.clone())
         .collect();
-    let sizes = if ids.is_empty() {
-        Default::default()
-    } else {
+    let sizes = if have_snapshots(&rows) {
         super::snapshots::sizes(conn, &ids)?
+    } else {
+        Default::default()
     };
-    Ok(rows
-        .into_iter()
+    Ok(views_sized(rows, &sizes))
+}
+
+/// Whether any of these drives can have snapshots: only replicated drives
+/// do (a local one's are refused), so the views of local drives need no
+/// read.
+pub fn have_snapshots(rows: &[DriveRow]) -> bool {
+    rows.iter()
+        .any(|r| r.storage_class == StorageClass::Replicated)
+}
+
+/// The drives' views, given the size of each one's snapshots.
+pub fn views_sized(
+    rows: Vec<DriveRow>,
+    sizes: &std::collections::HashMap<DriveId, u64>,
+) -> Vec<overcast_types::views::Drive> {
+    rows.into_iter()
         .map(|row| {
             let snapshots = sizes.get(&row.id).copied().unwrap_or(0);
             let mut view = overcast_types::views::Drive::from(row);
@@ -407,7 +421,7 @@ pub fn views(
             view.total_size_bytes = view.size_bytes + snapshots;
             view
         })
-        .collect())
+        .collect()
 }
 
 /// Whether the drive's data is kept anywhere: on its host, or in Ceph.

@@ -24,7 +24,13 @@ use super::{
     validate_size,
 };
 
-project_scoped_lookup!(lookup_instance, instances, InstanceRow, "instance");
+project_scoped_lookup!(
+    lookup_instance,
+    fetch_instance,
+    instances,
+    InstanceRow,
+    "instance"
+);
 
 list_by_name!(
     list_instances_in,
@@ -110,42 +116,85 @@ fn apply(row: &mut InstanceRow, action: Action) -> ApiResult<()> {
 /// Load the drives and IPs composed into each of `rows`, in two queries.
 pub fn with_parts(conn: &mut DbConn, rows: Vec<InstanceRow>) -> ApiResult<Vec<InstanceParts>> {
     let ids: Vec<InstanceId> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut drive_map: HashMap<InstanceId, Vec<DriveId>> = HashMap::new();
-    for (instance, drive) in drives::table
-        .filter(drives::instance_id.eq_any(&ids))
+    let drives = attached_drives(&ids).load(conn)?;
+    let ips = attached_ips(&ids).load(conn)?;
+    Ok(assemble(rows, drives, ips))
+}
+
+/// The drives attached to these instances, in slot order.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn attached_drives<'a>(ids: &'a [InstanceId]) -> _ {
+    drives::table
+        .filter(drives::instance_id.eq_any(ids))
         .order((drives::instance_id.asc(), drives::slot.asc()))
         .select((drives::instance_id, drives::id))
-        .load::<(Option<InstanceId>, DriveId)>(conn)?
-    {
+}
+
+/// The addresses attached to these instances, in address order.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn attached_ips<'a>(ids: &'a [InstanceId]) -> _ {
+    ip_addresses::table
+        .filter(ip_addresses::instance_id.eq_any(ids))
+        .order((ip_addresses::instance_id.asc(), ip_addresses::address.asc()))
+        .select((ip_addresses::instance_id, ip_addresses::id))
+}
+
+/// Each instance with the drives and addresses attached to it.
+fn assemble(
+    rows: Vec<InstanceRow>,
+    drives: Vec<(Option<InstanceId>, DriveId)>,
+    ips: Vec<(Option<InstanceId>, IpAddressId)>,
+) -> Vec<InstanceParts> {
+    let mut drive_map: HashMap<InstanceId, Vec<DriveId>> = HashMap::new();
+    for (instance, drive) in drives {
         if let Some(instance) = instance {
             drive_map.entry(instance).or_default().push(drive);
         }
     }
     let mut ip_map: HashMap<InstanceId, Vec<IpAddressId>> = HashMap::new();
-    for (instance, ip) in ip_addresses::table
-        .filter(ip_addresses::instance_id.eq_any(&ids))
-        .order((ip_addresses::instance_id.asc(), ip_addresses::address.asc()))
-        .select((ip_addresses::instance_id, ip_addresses::id))
-        .load::<(Option<InstanceId>, IpAddressId)>(conn)?
-    {
+    for (instance, ip) in ips {
         if let Some(instance) = instance {
             ip_map.entry(instance).or_default().push(ip);
         }
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| InstanceParts {
             drive_ids: drive_map.remove(&row.id).unwrap_or_default(),
             ip_ids: ip_map.remove(&row.id).unwrap_or_default(),
             row,
         })
-        .collect())
+        .collect()
 }
 
 fn one_with_parts(conn: &mut DbConn, row: InstanceRow) -> ApiResult<InstanceParts> {
     Ok(with_parts(conn, vec![row])?
         .pop()
         .expect("one row in, one out"))
+}
+
+/// An instance with its parts, from async code: on PostgreSQL's pipelined
+/// reads (the row, then its drives and addresses together) when they can
+/// answer, otherwise on the blocking path.
+pub async fn fetch_instance_parts(
+    db: &overcast_db::Database,
+    actor: &Actor,
+    sel: &NameOrId,
+    scope: &ProjectScope,
+) -> ApiResult<InstanceParts> {
+    let row = fetch_instance(db, actor, sel, scope).await?;
+    if let Some(read) = db.pipelined().await {
+        let ids = [row.id.clone()];
+        let (drives, ips) = futures::join!(
+            diesel_async::RunQueryDsl::load(attached_drives(&ids), &mut read.conn()),
+            diesel_async::RunQueryDsl::load(attached_ips(&ids), &mut read.conn()),
+        );
+        if let Some((drives, ips)) = read.outcome(drives.and_then(|d| ips.map(|i| (d, i)))) {
+            return Ok(assemble(vec![row], drives, ips)
+                .pop()
+                .expect("one row in, one out"));
+        }
+    }
+    db.read(move |c| one_with_parts(c, row.clone())).await
 }
 
 fn validate_shape(vcpus: Option<u32>, memory_mib: Option<u64>) -> ApiResult<()> {

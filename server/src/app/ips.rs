@@ -19,7 +19,13 @@ use super::{
 
 global_lookup!(lookup_ip_pool, ip_pools, IpPoolRow, "IP pool");
 
-project_scoped_lookup!(lookup_ip_address, ip_addresses, IpAddressRow, "IP address");
+project_scoped_lookup!(
+    lookup_ip_address,
+    fetch_ip_address,
+    ip_addresses,
+    IpAddressRow,
+    "IP address"
+);
 
 list_by_name!(
     list_ip_addresses_in,

@@ -250,11 +250,84 @@ pub struct ProjectScope {
     pub account: Option<NameOrId>,
 }
 
+/// Whether a row read by id is the caller's to see, when that is known
+/// without another read: in the project `?project=` names by id, if it
+/// names one, and in an account the actor sees. `None` when it takes a
+/// read (a project named by name, a partner admin's accounts).
+pub fn visible_by_id(
+    project_id: &str,
+    account_id: &AccountId,
+    actor: &Actor,
+    scope: &ProjectScope,
+) -> Option<bool> {
+    match &scope.project {
+        Some(NameOrId::Name(_)) => None,
+        Some(NameOrId::Id(id)) if id != project_id => Some(false),
+        _ => actor.sees_account_id_known(account_id),
+    }
+}
+
+/// What a row read by id on the pipelined path tells: the answer (the row,
+/// or a 404 when there is none or `visible` says no), or `None` when
+/// `visible` cannot tell without another read and the blocking lookup
+/// must answer.
+pub fn answer_by_id<R>(
+    found: Option<R>,
+    kind: &str,
+    selector: &NameOrId,
+    visible: impl FnOnce(&R) -> Option<bool>,
+) -> Option<ApiResult<R>> {
+    let Some(row) = found else {
+        return Some(Err(ApiError::not_found(kind, selector)));
+    };
+    match visible(&row)? {
+        true => Some(Ok(row)),
+        false => Some(Err(ApiError::not_found(kind, selector))),
+    }
+}
+
 /// Generates the lookup of a project-scoped resource by name or id: by id
 /// anywhere the caller can see, by name inside `?project=`. Anything the
-/// caller cannot see is a 404.
+/// caller cannot see is a 404. `$fetch` is its async form
+/// ([`pipelined_lookup`]).
 macro_rules! project_scoped_lookup {
-    ($fn:ident, $table:ident, $row:ty, $kind:literal) => {
+    ($fn:ident, $fetch:ident, $table:ident, $row:ty, $kind:literal) => {
+        /// The async form of the lookup: by id on PostgreSQL's pipelined
+        /// reads when the row alone tells whether the caller sees it,
+        /// otherwise on the blocking path. The same answer either way.
+        pub async fn $fetch(
+            db: &overcast_db::Database,
+            actor: &crate::app::Actor,
+            selector: &overcast_types::NameOrId,
+            scope: &crate::app::ProjectScope,
+        ) -> overcast_types::ApiResult<$row> {
+            use diesel::prelude::*;
+            use overcast_db::schema::$table;
+            if let overcast_types::NameOrId::Id(id) = selector
+                && let Some(read) = db.pipelined().await
+            {
+                let query = $table::table.find(id.clone()).select(<$row>::as_select());
+                let found = diesel_async::RunQueryDsl::first(query, &mut read.conn())
+                    .await
+                    .optional();
+                let answer = read.outcome(found).and_then(|found| {
+                    crate::app::answer_by_id(found, $kind, selector, |r: &$row| {
+                        crate::app::visible_by_id(
+                            r.project_id.as_str(),
+                            &r.account_id,
+                            actor,
+                            scope,
+                        )
+                    })
+                });
+                if let Some(answer) = answer {
+                    return answer;
+                }
+            }
+            let (actor, selector, scope) = (actor.clone(), selector.clone(), scope.clone());
+            db.read(move |c| $fn(c, &actor, &selector, &scope)).await
+        }
+
         pub fn $fn(
             conn: &mut overcast_db::DbConn,
             actor: &crate::app::Actor,
@@ -308,9 +381,40 @@ macro_rules! project_scoped_lookup {
 
 pub(crate) use project_scoped_lookup;
 
-/// Generates the lookup of an account-scoped resource by name or id.
+/// Generates the lookup of an account-scoped resource by name or id, and
+/// its async form `$fetch` (as for [`project_scoped_lookup`]; an account
+/// named in `?account=` takes the blocking path).
 macro_rules! account_scoped_lookup {
-    ($fn:ident, $table:ident, $row:ty, $kind:literal) => {
+    ($fn:ident, $fetch:ident, $table:ident, $row:ty, $kind:literal) => {
+        pub async fn $fetch(
+            db: &overcast_db::Database,
+            actor: &crate::app::Actor,
+            selector: &overcast_types::NameOrId,
+            account: Option<&overcast_types::NameOrId>,
+        ) -> overcast_types::ApiResult<$row> {
+            use diesel::prelude::*;
+            use overcast_db::schema::$table;
+            if let (overcast_types::NameOrId::Id(id), None) = (selector, account)
+                && let Some(read) = db.pipelined().await
+            {
+                let query = $table::table.find(id.clone()).select(<$row>::as_select());
+                let found = diesel_async::RunQueryDsl::first(query, &mut read.conn())
+                    .await
+                    .optional();
+                let answer = read.outcome(found).and_then(|found| {
+                    crate::app::answer_by_id(found, $kind, selector, |r: &$row| {
+                        actor.sees_account_id_known(&r.account_id)
+                    })
+                });
+                if let Some(answer) = answer {
+                    return answer;
+                }
+            }
+            let (actor, selector, account) = (actor.clone(), selector.clone(), account.cloned());
+            db.read(move |c| $fn(c, &actor, &selector, account.as_ref()))
+                .await
+        }
+
         pub fn $fn(
             conn: &mut overcast_db::DbConn,
             actor: &crate::app::Actor,

@@ -18,7 +18,13 @@ use super::{
     subject, validate_description, validate_name,
 };
 
-project_scoped_lookup!(lookup_snapshot, snapshots, SnapshotRow, "snapshot");
+project_scoped_lookup!(
+    lookup_snapshot,
+    fetch_snapshot,
+    snapshots,
+    SnapshotRow,
+    "snapshot"
+);
 
 list_by_name!(
     list_snapshots_in,

@@ -24,8 +24,20 @@ use overcast_types::params::{
 
 global_lookup!(lookup_partner, partners, PartnerRow, "partner");
 global_lookup!(lookup_account_row, accounts, AccountRow, "account");
-account_scoped_lookup!(lookup_project, projects, ProjectRow, "project");
-account_scoped_lookup!(lookup_ssh_key, ssh_keys, SshKeyRow, "ssh key");
+account_scoped_lookup!(
+    lookup_project,
+    fetch_project,
+    projects,
+    ProjectRow,
+    "project"
+);
+account_scoped_lookup!(
+    lookup_ssh_key,
+    fetch_ssh_key,
+    ssh_keys,
+    SshKeyRow,
+    "ssh key"
+);
 list_by_name!(
     list_projects_in,
     projects,

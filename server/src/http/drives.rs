@@ -26,10 +26,13 @@ pub fn routes() -> OpenApiRouter<App> {
 /// The drives' views: snapshots counted in (`app`), and a replicated
 /// drive's replication as the storage cluster was last read.
 pub(super) async fn views(app: &App, rows: Vec<DriveRow>) -> ApiResult<Vec<Drive>> {
-    let views = app
-        .db
-        .read(move |c| app::drives::views(c, rows.clone()))
-        .await?;
+    let views = if app::drives::have_snapshots(&rows) {
+        app.db
+            .read(move |c| app::drives::views(c, rows.clone()))
+            .await?
+    } else {
+        app::drives::views_sized(rows, &Default::default())
+    };
     replication(app, views).await
 }
 
@@ -146,16 +149,12 @@ async fn drive_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    // One trip to the database: the row and what its view needs.
-    let (generation, views) = app
-        .db
-        .read(move |c| {
-            let row = app::drives::lookup_drive(c, &ctx.actor, &sel, &scope)?;
-            Ok((row.generation, app::drives::views(c, vec![row])?))
-        })
-        .await?;
-    let view = replication(&app, views).await?.remove(0);
-    Ok(tagged(StatusCode::OK, generation, view))
+    let row = app::drives::fetch_drive(&app.db, &ctx.actor, &sel, &scope).await?;
+    Ok(tagged(
+        StatusCode::OK,
+        row.generation,
+        view(&app, row).await?,
+    ))
 }
 
 /// Update a drive

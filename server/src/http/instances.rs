@@ -90,10 +90,7 @@ async fn instance_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let parts = app
-        .db
-        .read(move |c| app::instances::instance_get(c, &ctx.actor, &sel, &scope))
-        .await?;
+    let parts = app::instances::fetch_instance_parts(&app.db, &ctx.actor, &sel, &scope).await?;
     Ok(instance_response(StatusCode::OK, parts))
 }
 

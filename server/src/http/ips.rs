@@ -81,10 +81,7 @@ async fn ip_address_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let row = app
-        .db
-        .read(move |c| app::ips::lookup_ip_address(c, &ctx.actor, &sel, &scope))
-        .await?;
+    let row = app::ips::fetch_ip_address(&app.db, &ctx.actor, &sel, &scope).await?;
     Ok(tagged(StatusCode::OK, row.generation, IpAddress::from(row)))
 }
 

@@ -91,10 +91,7 @@ async fn snapshot_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let row = app
-        .db
-        .read(move |c| app::snapshots::lookup_snapshot(c, &ctx.actor, &sel, &scope))
-        .await?;
+    let row = app::snapshots::fetch_snapshot(&app.db, &ctx.actor, &sel, &scope).await?;
     Ok(tagged(StatusCode::OK, row.generation, Snapshot::from(row)))
 }
 

@@ -481,10 +481,7 @@ async fn project_get(
     ApiQuery(q): ApiQuery<AccountSelector>,
 ) -> ApiResult<Response> {
     let account = selector("account", q.account.as_deref())?;
-    let row = app
-        .db
-        .read(move |c| tenancy::lookup_project(c, &ctx.actor, &sel, account.as_ref()))
-        .await?;
+    let row = tenancy::fetch_project(&app.db, &ctx.actor, &sel, account.as_ref()).await?;
     Ok(tagged(StatusCode::OK, row.generation, Project::from(row)))
 }
 
@@ -582,10 +579,7 @@ async fn ssh_key_get(
     ApiQuery(q): ApiQuery<AccountSelector>,
 ) -> ApiResult<Response> {
     let account = selector("account", q.account.as_deref())?;
-    let row = app
-        .db
-        .read(move |c| tenancy::lookup_ssh_key(c, &ctx.actor, &sel, account.as_ref()))
-        .await?;
+    let row = tenancy::fetch_ssh_key(&app.db, &ctx.actor, &sel, account.as_ref()).await?;
     Ok(tagged(StatusCode::OK, row.generation, SshKey::from(row)))
 }
 
