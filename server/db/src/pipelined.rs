@@ -62,6 +62,7 @@ impl Reads {
             Ok(Ok(conn)) => {
                 // Two reads may both have dialled for an empty slot: the
                 // first kept is used, the other closes.
+                *locked(&self.failed_at) = None;
                 let conn = locked(&self.slots[slot])
                     .get_or_insert(Arc::new(conn))
                     .clone();
@@ -72,11 +73,13 @@ impl Reads {
                     Ok(Err(e)) => e.to_string(),
                     _ => format!("no answer in {CONNECT_TIMEOUT:?}"),
                 };
-                tracing::warn!(
-                    error = %why,
-                    "pipelined reads: cannot connect; reads take the blocking pool meanwhile"
-                );
-                *locked(&self.failed_at) = Some(Instant::now());
+                // Said once per outage, not at every retry.
+                if locked(&self.failed_at).replace(Instant::now()).is_none() {
+                    tracing::warn!(
+                        error = %why,
+                        "pipelined reads: cannot connect; reads take the blocking pool meanwhile"
+                    );
+                }
                 None
             }
         }
@@ -104,16 +107,15 @@ impl Reads {
 }
 
 /// One read's hold on a shared connection.
-pub struct Pipelined {
+pub(crate) struct Pipelined {
     conn: Arc<AsyncPgConnection>,
     slot: usize,
     reads: Arc<Reads>,
 }
 
 impl Pipelined {
-    /// The connection to run the read on (`&mut conn.conn()` for
-    /// diesel-async's `RunQueryDsl`).
-    pub fn conn(&self) -> &AsyncPgConnection {
+    /// The connection to run the read on.
+    pub(crate) fn conn(&self) -> &AsyncPgConnection {
         &self.conn
     }
 
@@ -121,7 +123,7 @@ impl Pipelined {
     /// leaves its slot (an error on a shared connection is rare, and a
     /// fresh one is the safe answer), and the caller runs the read on the
     /// blocking path.
-    pub fn outcome<T>(self, result: QueryResult<T>) -> Option<T> {
+    pub(crate) fn outcome<T>(self, result: QueryResult<T>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(e) => {

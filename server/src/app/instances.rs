@@ -172,29 +172,29 @@ fn one_with_parts(conn: &mut DbConn, row: InstanceRow) -> ApiResult<InstancePart
         .expect("one row in, one out"))
 }
 
-/// An instance with its parts, from async code: on PostgreSQL's pipelined
-/// reads (the row, then its drives and addresses together) when they can
-/// answer, otherwise on the blocking path.
+/// An instance with its parts on one of PostgreSQL's pipelined reads: the
+/// row, then its drives and addresses sent together (`None` when the
+/// blocking `instance_get` must answer, as for the generated lookups).
 pub async fn fetch_instance_parts(
-    db: &overcast_db::Database,
+    conn: &diesel_async::AsyncPgConnection,
     actor: &Actor,
     sel: &NameOrId,
     scope: &ProjectScope,
-) -> ApiResult<InstanceParts> {
-    let row = fetch_instance(db, actor, sel, scope).await?;
-    if let Some(read) = db.pipelined().await {
-        let ids = [row.id.clone()];
-        let (drives, ips) = futures::join!(
-            diesel_async::RunQueryDsl::load(attached_drives(&ids), &mut read.conn()),
-            diesel_async::RunQueryDsl::load(attached_ips(&ids), &mut read.conn()),
-        );
-        if let Some((drives, ips)) = read.outcome(drives.and_then(|d| ips.map(|i| (d, i)))) {
-            return Ok(assemble(vec![row], drives, ips)
-                .pop()
-                .expect("one row in, one out"));
-        }
-    }
-    db.read(move |c| one_with_parts(c, row.clone())).await
+) -> QueryResult<Option<ApiResult<InstanceParts>>> {
+    let row = match fetch_instance(conn, actor, sel, scope).await? {
+        Some(Ok(row)) => row,
+        Some(Err(e)) => return Ok(Some(Err(e))),
+        None => return Ok(None),
+    };
+    let ids = [row.id.clone()];
+    let (mut for_drives, mut for_ips) = (conn, conn);
+    let (drives, ips) = futures::try_join!(
+        diesel_async::RunQueryDsl::load(attached_drives(&ids), &mut for_drives),
+        diesel_async::RunQueryDsl::load(attached_ips(&ids), &mut for_ips),
+    )?;
+    Ok(Some(Ok(assemble(vec![row], drives, ips)
+        .pop()
+        .expect("one row in, one out"))))
 }
 
 fn validate_shape(vcpus: Option<u32>, memory_mib: Option<u64>) -> ApiResult<()> {

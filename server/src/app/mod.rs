@@ -267,10 +267,11 @@ pub fn visible_by_id(
     }
 }
 
-/// What a row read by id on the pipelined path tells: the answer (the row,
+/// What a row read by id on a pipelined read tells: the answer (the row,
 /// or a 404 when there is none or `visible` says no), or `None` when
 /// `visible` cannot tell without another read and the blocking lookup
-/// must answer.
+/// must answer. The pipelined read is only ever a faster way to the
+/// blocking lookup's answer.
 pub fn answer_by_id<R>(
     found: Option<R>,
     kind: &str,
@@ -288,44 +289,36 @@ pub fn answer_by_id<R>(
 
 /// Generates the lookup of a project-scoped resource by name or id: by id
 /// anywhere the caller can see, by name inside `?project=`. Anything the
-/// caller cannot see is a 404. `$fetch` is its async form
-/// ([`pipelined_lookup`]).
+/// caller cannot see is a 404. `$fetch` is the same lookup by id on
+/// PostgreSQL's pipelined reads (`Database::read_by_id` runs the two).
 macro_rules! project_scoped_lookup {
     ($fn:ident, $fetch:ident, $table:ident, $row:ty, $kind:literal) => {
-        /// The async form of the lookup: by id on PostgreSQL's pipelined
-        /// reads when the row alone tells whether the caller sees it,
-        /// otherwise on the blocking path. The same answer either way.
+        /// The lookup by id on one of PostgreSQL's pipelined reads: the
+        /// answer when the row alone tells it, `None` when the blocking
+        /// lookup must give it (see [`crate::app::answer_by_id`]).
         pub async fn $fetch(
-            db: &overcast_db::Database,
+            conn: &diesel_async::AsyncPgConnection,
             actor: &crate::app::Actor,
             selector: &overcast_types::NameOrId,
             scope: &crate::app::ProjectScope,
-        ) -> overcast_types::ApiResult<$row> {
+        ) -> diesel::QueryResult<Option<overcast_types::ApiResult<$row>>> {
             use diesel::prelude::*;
             use overcast_db::schema::$table;
-            if let overcast_types::NameOrId::Id(id) = selector
-                && let Some(read) = db.pipelined().await
-            {
-                let query = $table::table.find(id.clone()).select(<$row>::as_select());
-                let found = diesel_async::RunQueryDsl::first(query, &mut read.conn())
-                    .await
-                    .optional();
-                let answer = read.outcome(found).and_then(|found| {
-                    crate::app::answer_by_id(found, $kind, selector, |r: &$row| {
-                        crate::app::visible_by_id(
-                            r.project_id.as_str(),
-                            &r.account_id,
-                            actor,
-                            scope,
-                        )
-                    })
-                });
-                if let Some(answer) = answer {
-                    return answer;
-                }
-            }
-            let (actor, selector, scope) = (actor.clone(), selector.clone(), scope.clone());
-            db.read(move |c| $fn(c, &actor, &selector, &scope)).await
+            let overcast_types::NameOrId::Id(id) = selector else {
+                return Ok(None);
+            };
+            let query = $table::table.find(id).select(<$row>::as_select());
+            let found = diesel_async::RunQueryDsl::first(query, &mut { conn })
+                .await
+                .optional()?;
+            Ok(crate::app::answer_by_id(
+                found,
+                $kind,
+                selector,
+                |r: &$row| {
+                    crate::app::visible_by_id(r.project_id.as_str(), &r.account_id, actor, scope)
+                },
+            ))
         }
 
         pub fn $fn(
@@ -382,37 +375,31 @@ macro_rules! project_scoped_lookup {
 pub(crate) use project_scoped_lookup;
 
 /// Generates the lookup of an account-scoped resource by name or id, and
-/// its async form `$fetch` (as for [`project_scoped_lookup`]; an account
-/// named in `?account=` takes the blocking path).
+/// `$fetch` (as for [`project_scoped_lookup`]; an account named in
+/// `?account=` takes the blocking lookup).
 macro_rules! account_scoped_lookup {
     ($fn:ident, $fetch:ident, $table:ident, $row:ty, $kind:literal) => {
         pub async fn $fetch(
-            db: &overcast_db::Database,
+            conn: &diesel_async::AsyncPgConnection,
             actor: &crate::app::Actor,
             selector: &overcast_types::NameOrId,
             account: Option<&overcast_types::NameOrId>,
-        ) -> overcast_types::ApiResult<$row> {
+        ) -> diesel::QueryResult<Option<overcast_types::ApiResult<$row>>> {
             use diesel::prelude::*;
             use overcast_db::schema::$table;
-            if let (overcast_types::NameOrId::Id(id), None) = (selector, account)
-                && let Some(read) = db.pipelined().await
-            {
-                let query = $table::table.find(id.clone()).select(<$row>::as_select());
-                let found = diesel_async::RunQueryDsl::first(query, &mut read.conn())
-                    .await
-                    .optional();
-                let answer = read.outcome(found).and_then(|found| {
-                    crate::app::answer_by_id(found, $kind, selector, |r: &$row| {
-                        actor.sees_account_id_known(&r.account_id)
-                    })
-                });
-                if let Some(answer) = answer {
-                    return answer;
-                }
-            }
-            let (actor, selector, account) = (actor.clone(), selector.clone(), account.cloned());
-            db.read(move |c| $fn(c, &actor, &selector, account.as_ref()))
+            let (overcast_types::NameOrId::Id(id), None) = (selector, account) else {
+                return Ok(None);
+            };
+            let query = $table::table.find(id).select(<$row>::as_select());
+            let found = diesel_async::RunQueryDsl::first(query, &mut { conn })
                 .await
+                .optional()?;
+            Ok(crate::app::answer_by_id(
+                found,
+                $kind,
+                selector,
+                |r: &$row| actor.sees_account_id_known(&r.account_id),
+            ))
         }
 
         pub fn $fn(

@@ -149,7 +149,14 @@ async fn drive_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let row = app::drives::fetch_drive(&app.db, &ctx.actor, &sel, &scope).await?;
+    let row = app
+        .db
+        .read_by_id(
+            (ctx.actor, sel, scope),
+            async |c, (actor, sel, scope)| app::drives::fetch_drive(c, actor, sel, scope).await,
+            |c, (actor, sel, scope)| app::drives::lookup_drive(c, actor, sel, scope),
+        )
+        .await?;
     Ok(tagged(
         StatusCode::OK,
         row.generation,

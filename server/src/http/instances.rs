@@ -90,7 +90,16 @@ async fn instance_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let parts = app::instances::fetch_instance_parts(&app.db, &ctx.actor, &sel, &scope).await?;
+    let parts = app
+        .db
+        .read_by_id(
+            (ctx.actor, sel, scope),
+            async |c, (actor, sel, scope)| {
+                app::instances::fetch_instance_parts(c, actor, sel, scope).await
+            },
+            |c, (actor, sel, scope)| app::instances::instance_get(c, actor, sel, scope),
+        )
+        .await?;
     Ok(instance_response(StatusCode::OK, parts))
 }
 

@@ -81,7 +81,14 @@ async fn ip_address_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let row = app::ips::fetch_ip_address(&app.db, &ctx.actor, &sel, &scope).await?;
+    let row = app
+        .db
+        .read_by_id(
+            (ctx.actor, sel, scope),
+            async |c, (actor, sel, scope)| app::ips::fetch_ip_address(c, actor, sel, scope).await,
+            |c, (actor, sel, scope)| app::ips::lookup_ip_address(c, actor, sel, scope),
+        )
+        .await?;
     Ok(tagged(StatusCode::OK, row.generation, IpAddress::from(row)))
 }
 

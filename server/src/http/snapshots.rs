@@ -91,7 +91,16 @@ async fn snapshot_get(
     Selector(sel): Selector,
     scope: app::ProjectScope,
 ) -> ApiResult<Response> {
-    let row = app::snapshots::fetch_snapshot(&app.db, &ctx.actor, &sel, &scope).await?;
+    let row = app
+        .db
+        .read_by_id(
+            (ctx.actor, sel, scope),
+            async |c, (actor, sel, scope)| {
+                app::snapshots::fetch_snapshot(c, actor, sel, scope).await
+            },
+            |c, (actor, sel, scope)| app::snapshots::lookup_snapshot(c, actor, sel, scope),
+        )
+        .await?;
     Ok(tagged(StatusCode::OK, row.generation, Snapshot::from(row)))
 }
 

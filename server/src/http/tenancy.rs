@@ -481,7 +481,16 @@ async fn project_get(
     ApiQuery(q): ApiQuery<AccountSelector>,
 ) -> ApiResult<Response> {
     let account = selector("account", q.account.as_deref())?;
-    let row = tenancy::fetch_project(&app.db, &ctx.actor, &sel, account.as_ref()).await?;
+    let row = app
+        .db
+        .read_by_id(
+            (ctx.actor, sel, account),
+            async |c, (actor, sel, account)| {
+                tenancy::fetch_project(c, actor, sel, account.as_ref()).await
+            },
+            |c, (actor, sel, account)| tenancy::lookup_project(c, actor, sel, account.as_ref()),
+        )
+        .await?;
     Ok(tagged(StatusCode::OK, row.generation, Project::from(row)))
 }
 
@@ -579,7 +588,16 @@ async fn ssh_key_get(
     ApiQuery(q): ApiQuery<AccountSelector>,
 ) -> ApiResult<Response> {
     let account = selector("account", q.account.as_deref())?;
-    let row = tenancy::fetch_ssh_key(&app.db, &ctx.actor, &sel, account.as_ref()).await?;
+    let row = app
+        .db
+        .read_by_id(
+            (ctx.actor, sel, account),
+            async |c, (actor, sel, account)| {
+                tenancy::fetch_ssh_key(c, actor, sel, account.as_ref()).await
+            },
+            |c, (actor, sel, account)| tenancy::lookup_ssh_key(c, actor, sel, account.as_ref()),
+        )
+        .await?;
     Ok(tagged(StatusCode::OK, row.generation, SshKey::from(row)))
 }
 
