@@ -541,6 +541,16 @@ impl Drop for TempDir {
     }
 }
 
+/// What an in-process server logs at WARN and above goes to the test's
+/// output, which the test runner shows when the test fails: a 500 in a
+/// test names its cause (the error body only has a request id).
+fn log_to_test_output() {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_max_level(tracing::Level::WARN)
+        .try_init();
+}
+
 impl TestServer {
     /// A server with one simulated host and the `tiny` system image.
     pub async fn start(backend: Backend) -> Result<TestServer> {
@@ -591,6 +601,7 @@ impl TestServer {
         tweak: impl FnOnce(&mut Config),
         storage: Option<std::sync::Arc<sim_storage::SimStorage>>,
     ) -> Result<TestServer> {
+        log_to_test_output();
         let data = TempDir::new("overcast-test")?;
         let mut config = Config::new(&data.0);
         config.listen = "127.0.0.1:0".parse()?;
