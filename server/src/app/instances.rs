@@ -145,18 +145,7 @@ fn assemble(
     drives: Vec<(Option<InstanceId>, DriveId)>,
     ips: Vec<(Option<InstanceId>, IpAddressId)>,
 ) -> Vec<InstanceParts> {
-    let mut drive_map: HashMap<InstanceId, Vec<DriveId>> = HashMap::new();
-    for (instance, drive) in drives {
-        if let Some(instance) = instance {
-            drive_map.entry(instance).or_default().push(drive);
-        }
-    }
-    let mut ip_map: HashMap<InstanceId, Vec<IpAddressId>> = HashMap::new();
-    for (instance, ip) in ips {
-        if let Some(instance) = instance {
-            ip_map.entry(instance).or_default().push(ip);
-        }
-    }
+    let (mut drive_map, mut ip_map) = (by_instance(drives), by_instance(ips));
     rows.into_iter()
         .map(|row| InstanceParts {
             drive_ids: drive_map.remove(&row.id).unwrap_or_default(),
@@ -164,6 +153,17 @@ fn assemble(
             row,
         })
         .collect()
+}
+
+/// (instance, item) pairs as each instance's items, in the pairs' order.
+fn by_instance<T>(pairs: Vec<(Option<InstanceId>, T)>) -> HashMap<InstanceId, Vec<T>> {
+    let mut map: HashMap<InstanceId, Vec<T>> = HashMap::new();
+    for (instance, item) in pairs {
+        if let Some(instance) = instance {
+            map.entry(instance).or_default().push(item);
+        }
+    }
+    map
 }
 
 fn one_with_parts(conn: &mut DbConn, row: InstanceRow) -> ApiResult<InstanceParts> {

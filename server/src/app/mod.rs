@@ -287,6 +287,28 @@ pub fn answer_by_id<R>(
     }
 }
 
+/// Reads the `$row` of `$table` with id `$id` on the pipelined connection
+/// `$conn`, and returns what it tells (`answer_by_id`, with `$visible`).
+macro_rules! pipelined_answer {
+    ($conn:expr, $table:ident, $row:ty, $kind:literal, $id:expr, $selector:expr,
+     |$r:ident| $visible:expr) => {{
+        use diesel::prelude::*;
+        use overcast_db::schema::$table;
+        let query = $table::table.find($id).select(<$row>::as_select());
+        let found = diesel_async::RunQueryDsl::first(query, &mut { $conn })
+            .await
+            .optional()?;
+        Ok(crate::app::answer_by_id(
+            found,
+            $kind,
+            $selector,
+            |$r: &$row| $visible,
+        ))
+    }};
+}
+
+pub(crate) use pipelined_answer;
+
 /// Generates the lookup of a project-scoped resource by name or id: by id
 /// anywhere the caller can see, by name inside `?project=`. Anything the
 /// caller cannot see is a 404. `$fetch` is the same lookup by id on
@@ -302,23 +324,12 @@ macro_rules! project_scoped_lookup {
             selector: &overcast_types::NameOrId,
             scope: &crate::app::ProjectScope,
         ) -> diesel::QueryResult<Option<overcast_types::ApiResult<$row>>> {
-            use diesel::prelude::*;
-            use overcast_db::schema::$table;
             let overcast_types::NameOrId::Id(id) = selector else {
                 return Ok(None);
             };
-            let query = $table::table.find(id).select(<$row>::as_select());
-            let found = diesel_async::RunQueryDsl::first(query, &mut { conn })
-                .await
-                .optional()?;
-            Ok(crate::app::answer_by_id(
-                found,
-                $kind,
-                selector,
-                |r: &$row| {
-                    crate::app::visible_by_id(r.project_id.as_str(), &r.account_id, actor, scope)
-                },
-            ))
+            crate::app::pipelined_answer!(conn, $table, $row, $kind, id, selector, |r| {
+                crate::app::visible_by_id(r.project_id.as_str(), &r.account_id, actor, scope)
+            })
         }
 
         pub fn $fn(
@@ -385,21 +396,12 @@ macro_rules! account_scoped_lookup {
             selector: &overcast_types::NameOrId,
             account: Option<&overcast_types::NameOrId>,
         ) -> diesel::QueryResult<Option<overcast_types::ApiResult<$row>>> {
-            use diesel::prelude::*;
-            use overcast_db::schema::$table;
             let (overcast_types::NameOrId::Id(id), None) = (selector, account) else {
                 return Ok(None);
             };
-            let query = $table::table.find(id).select(<$row>::as_select());
-            let found = diesel_async::RunQueryDsl::first(query, &mut { conn })
-                .await
-                .optional()?;
-            Ok(crate::app::answer_by_id(
-                found,
-                $kind,
-                selector,
-                |r: &$row| actor.sees_account_id_known(&r.account_id),
-            ))
+            crate::app::pipelined_answer!(conn, $table, $row, $kind, id, selector, |r| {
+                actor.sees_account_id_known(&r.account_id)
+            })
         }
 
         pub fn $fn(
