@@ -81,6 +81,12 @@ impl Actor {
         }
     }
 
+    /// Whether [`Actor::sees_account_id_known`] answers for every account
+    /// (all but a partner admin, who needs the account's partner).
+    pub fn sees_without_query(&self) -> bool {
+        self.scope != TokenScope::PartnerAdmin
+    }
+
     /// Whether this actor may see the account with this id, when that is
     /// known without a query: `None` for a partner admin, who needs the
     /// account's partner.

@@ -392,10 +392,10 @@ pub fn views(
         .filter(|r| r.storage_class == StorageClass::Replicated)
         .map(|r| r.id.clone())
         .collect();
-    let sizes = if have_snapshots(&rows) {
-        super::snapshots::sizes(conn, &ids)?
-    } else {
+    let sizes = if ids.is_empty() {
         Default::default()
+    } else {
+        super::snapshots::sizes(conn, &ids)?
     };
     Ok(views_sized(rows, &sizes))
 }

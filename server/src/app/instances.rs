@@ -167,9 +167,12 @@ fn by_instance<T>(pairs: Vec<(Option<InstanceId>, T)>) -> HashMap<InstanceId, Ve
 }
 
 fn one_with_parts(conn: &mut DbConn, row: InstanceRow) -> ApiResult<InstanceParts> {
-    Ok(with_parts(conn, vec![row])?
-        .pop()
-        .expect("one row in, one out"))
+    Ok(only(with_parts(conn, vec![row])?))
+}
+
+/// The parts of the one instance they were made for.
+fn only(mut parts: Vec<InstanceParts>) -> InstanceParts {
+    parts.pop().expect("one row in, one out")
 }
 
 /// An instance with its parts on one of PostgreSQL's pipelined reads: the
@@ -192,9 +195,7 @@ pub async fn fetch_instance_parts(
         diesel_async::RunQueryDsl::load(attached_drives(&ids), &mut for_drives),
         diesel_async::RunQueryDsl::load(attached_ips(&ids), &mut for_ips),
     )?;
-    Ok(Some(Ok(assemble(vec![row], drives, ips)
-        .pop()
-        .expect("one row in, one out"))))
+    Ok(Some(Ok(only(assemble(vec![row], drives, ips)))))
 }
 
 fn validate_shape(vcpus: Option<u32>, memory_mib: Option<u64>) -> ApiResult<()> {

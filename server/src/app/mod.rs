@@ -324,7 +324,12 @@ macro_rules! project_scoped_lookup {
             selector: &overcast_types::NameOrId,
             scope: &crate::app::ProjectScope,
         ) -> diesel::QueryResult<Option<overcast_types::ApiResult<$row>>> {
-            let overcast_types::NameOrId::Id(id) = selector else {
+            // Only what the row alone can settle is read here.
+            let (overcast_types::NameOrId::Id(id), true) = (
+                selector,
+                actor.sees_without_query()
+                    && !matches!(scope.project, Some(overcast_types::NameOrId::Name(_))),
+            ) else {
                 return Ok(None);
             };
             crate::app::pipelined_answer!(conn, $table, $row, $kind, id, selector, |r| {
@@ -396,7 +401,10 @@ macro_rules! account_scoped_lookup {
             selector: &overcast_types::NameOrId,
             account: Option<&overcast_types::NameOrId>,
         ) -> diesel::QueryResult<Option<overcast_types::ApiResult<$row>>> {
-            let (overcast_types::NameOrId::Id(id), None) = (selector, account) else {
+            // Only what the row alone can settle is read here.
+            let (overcast_types::NameOrId::Id(id), None, true) =
+                (selector, account, actor.sees_without_query())
+            else {
                 return Ok(None);
             };
             crate::app::pipelined_answer!(conn, $table, $row, $kind, id, selector, |r| {
