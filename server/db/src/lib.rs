@@ -157,7 +157,10 @@ impl Database {
             }
             Backend::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(&url)?;
-                conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+                // Wait for a lock another connection holds (the last writes
+                // of a server that just stopped, `admin operator-token`)
+                // rather than fail at once with "database is locked".
+                conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
                 conn.run_pending_migrations(MIGRATIONS)
                     .map_err(|e| anyhow::anyhow!("migrations: {e}"))?;
             }
