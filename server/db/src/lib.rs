@@ -52,16 +52,19 @@ impl Backend {
     }
 }
 
+/// How long a SQLite connection waits for a lock another holds before
+/// failing with "database is locked": every connection, pooled or not.
+const SQLITE_BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 10000;";
+
 #[derive(Debug)]
 struct SessionSettings;
 
 impl CustomizeConnection<Pooled, diesel::r2d2::Error> for SessionSettings {
     fn on_acquire(&self, conn: &mut Pooled) -> Result<(), diesel::r2d2::Error> {
         match &mut conn.conn {
-            DbConn::Sqlite(c) => c.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                 PRAGMA synchronous = NORMAL;",
-            ),
+            DbConn::Sqlite(c) => c.batch_execute(SQLITE_BUSY_TIMEOUT).and_then(|()| {
+                c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            }),
             // What placement's per-host locks rely on (each statement reads
             // what was committed when it began), whatever the database's
             // default.
@@ -160,7 +163,8 @@ impl Database {
                 // Wait for a lock another connection holds (the last writes
                 // of a server that just stopped, `admin operator-token`)
                 // rather than fail at once with "database is locked".
-                conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
+                conn.batch_execute(SQLITE_BUSY_TIMEOUT)?;
+                conn.batch_execute("PRAGMA journal_mode = WAL;")?;
                 conn.run_pending_migrations(MIGRATIONS)
                     .map_err(|e| anyhow::anyhow!("migrations: {e}"))?;
             }

@@ -103,7 +103,7 @@ pub fn router(
 
 /// The target of the access log's lines, one per request (filter them with
 /// `OVERCAST_LOG=info,overcast_server::access=debug`, say).
-pub const ACCESS_LOG: &str = "overcast_server::access";
+const ACCESS_LOG: &str = "overcast_server::access";
 
 /// A read that took at least this long is logged at INFO.
 const SLOW_READ: std::time::Duration = std::time::Duration::from_millis(500);
