@@ -94,6 +94,17 @@ pub fn mac_address(instance: &uuid::Uuid) -> String {
     format!("52:54:00:{:02x}:{:02x}:{:02x}", b[13], b[14], b[15])
 }
 
+/// The host-side tap device of an instance's interface: `oc` and the last 12
+/// hex digits of its id (14 characters; Linux allows 15).
+///
+/// Named rather than left to libvirt, which picks the first free `vnetN` on its
+/// own: two libvirtds in one network namespace (hosts of one test machine) would
+/// both pick `vnet0`, and the second would fail with EBUSY.
+pub fn tap_device(instance: &uuid::Uuid) -> String {
+    let id = instance.simple().to_string();
+    format!("oc{}", &id[id.len() - 12..])
+}
+
 /// Escape text for XML attribute values and content.
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -205,8 +216,9 @@ impl InstanceSpec {
         if let Some(bridge) = &self.bridge {
             let _ = writeln!(
                 x,
-                "    <interface type='bridge'>\n      <source bridge='{}'/>\n      <mac address='{}'/>\n      <model type='virtio'/>\n    </interface>",
+                "    <interface type='bridge'>\n      <source bridge='{}'/>\n      <target dev='{}'/>\n      <mac address='{}'/>\n      <model type='virtio'/>\n    </interface>",
                 esc(bridge),
+                tap_device(&self.uuid),
                 mac_address(&self.uuid)
             );
         }
@@ -294,6 +306,8 @@ mod tests {
         ));
         assert!(xml.contains("<target dev='vdd' bus='virtio'/>\n      <readonly/>"));
         assert!(xml.contains("x=&lt;&amp;&gt;"));
-        assert!(xml.contains("<source bridge='br0'/>\n      <mac address='52:54:00:00:00:00'/>"));
+        assert!(xml.contains(
+            "<source bridge='br0'/>\n      <target dev='oc000000000000'/>\n      <mac address='52:54:00:00:00:00'/>"
+        ));
     }
 }

@@ -42,9 +42,42 @@ fn rbd(cluster: &Cluster, args: &[&str]) -> Result<String, String> {
     }
 }
 
+/// The console without the kernel's messages. The kernel writes to the
+/// serial port directly, not through the guest's tty, so a message (an RCU
+/// stall warning when the host starves the TCG guest, say) can land in the
+/// middle of a line the guest's shell is printing: `OVERCAST-SEQ 24[ 61.5]
+/// rcu: ...` then `97`. Each message is a `[seconds.micros] ` timestamp up to
+/// its newline; taking them out rejoins what the shell printed.
+fn without_kernel_messages(log: &str) -> String {
+    let mut out = String::with_capacity(log.len());
+    let mut rest = log;
+    while let Some(at) = rest.find('[') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 1..];
+        let stamp = tail.find(']').map(|end| tail[..end].trim_start());
+        let is_stamp = stamp.is_some_and(|t| {
+            t.split_once('.').is_some_and(|(s, us)| {
+                !s.is_empty()
+                    && s.bytes().all(|b| b.is_ascii_digit())
+                    && us.len() == 6
+                    && us.bytes().all(|b| b.is_ascii_digit())
+            })
+        });
+        if is_stamp {
+            rest = tail.find('\n').map_or("", |nl| &tail[nl + 1..]);
+        } else {
+            out.push('[');
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The sequence numbers the guest acknowledged on its console (after its
 /// last boot's read-back).
 fn numbers(log: &str) -> Vec<u64> {
+    let log = without_kernel_messages(log);
     let since = log.rfind("OVERCAST-SEQ-FOUND").unwrap_or(0);
     log[since..]
         .lines()
@@ -80,6 +113,18 @@ fn gaps(log: &str) -> Vec<u64> {
         .filter(|w| w[1] != w[0] + 1)
         .map(|w| w[0] + 1)
         .collect()
+}
+
+/// The console's lines from just before number `n` to just after it, as
+/// they were, for a failure to show what the guest printed.
+fn console_around(log: &str, n: u64) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    let before = format!("OVERCAST-SEQ {}", n - 1);
+    let at = lines
+        .iter()
+        .rposition(|l| l.trim() == before)
+        .unwrap_or(lines.len().saturating_sub(10));
+    lines[at.saturating_sub(2)..(at + 12).min(lines.len())].join("\n")
 }
 
 /// Wait (60 s at most) until the guest has acknowledged `n`; the highest.
@@ -527,7 +572,9 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     let skipped = gaps(&log_before);
     assert!(
         skipped.is_empty(),
-        "writes the guest did not see acknowledged: {skipped:?}"
+        "writes the guest did not see acknowledged: {skipped:?}; the console around the \
+         first:\n{}",
+        console_around(&log_before, skipped[0])
     );
     assert!(first <= 1 && last > before_kill, "{first}..{last}");
     let r = api
@@ -1033,4 +1080,14 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     let probe = Cluster::load(&cluster.dir).unwrap();
     cluster.down().unwrap();
     assert_eq!(probe.leftovers(), Vec::<String>::new());
+}
+
+#[test]
+fn a_kernel_message_inside_a_line_hides_no_number() {
+    let log = "OVERCAST-SEQ-FOUND 0\r\nOVERCAST-SEQ 1\r\nOVERCAST-SEQ 2[   61.512345] rcu: \
+               INFO: rcu_sched self-detected stall on CPU\r\n[   61.512400] \t(t=2100 \
+               jiffies)\r\n\r\n[ok] OVERCAST-SEQ 9\r\nOVERCAST-SEQ 3\r\nOVERCAST-SEQ 5\r\n";
+    assert_eq!(numbers(log), [1, 2, 3, 5]);
+    assert_eq!(gaps(log), [4]);
+    assert!(without_kernel_messages(log).contains("[ok] OVERCAST-SEQ 9"));
 }
