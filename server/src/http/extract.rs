@@ -181,11 +181,6 @@ pub fn credential(headers: &axum::http::HeaderMap) -> Option<String> {
     cookie(headers, people::SESSION_COOKIE).map(|s| format!("cookie {s}"))
 }
 
-/// The load balancers and reverse proxies whose `X-Forwarded-For` is
-/// believed (`--trusted-proxies`), a request extension.
-#[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(pub std::sync::Arc<[ipnet::IpNet]>);
-
 /// The socket's peer address, and the trusted proxies.
 fn peer_and_proxies(
     extensions: &axum::http::Extensions,
@@ -194,8 +189,8 @@ fn peer_and_proxies(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())?;
     let trusted = extensions
-        .get::<TrustedProxies>()
-        .map(|t| &t.0[..])
+        .get::<std::sync::Arc<super::Edge>>()
+        .map(|e| &e.trusted_proxies[..])
         .unwrap_or_default();
     Some((peer, trusted))
 }

@@ -5,7 +5,7 @@
 //! its answer.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -36,7 +36,10 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub async fn idempotency(State(app): State<App>, req: Request, next: Next) -> Response {
+/// Run `req`: a POST with an `Idempotency-Key` and credentials through the
+/// key's claim (first use runs it, a repeat replays the stored response);
+/// anything else as it is.
+pub async fn idempotency(app: App, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }

@@ -1,19 +1,16 @@
 //! Prometheus metrics: the HTTP API's request count and latency by route,
 //! method and status, and the replicated storage cluster as last read.
 
-use std::time::Instant;
+use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::MatchedPath;
+use axum::http::{Method, StatusCode};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
-
-use std::sync::Arc;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
@@ -213,6 +210,26 @@ impl HttpMetrics {
         }
     }
 
+    /// Count and time one request by its route template (`None`: no route
+    /// matched).
+    pub fn record(
+        &self,
+        method: &Method,
+        route: Option<&MatchedPath>,
+        status: StatusCode,
+        latency: Duration,
+    ) {
+        let labels = RouteLabels {
+            method: method.as_str().to_string(),
+            route: route.map_or("unmatched", MatchedPath::as_str).to_string(),
+            status: status.as_u16(),
+        };
+        self.requests.get_or_create(&labels).inc();
+        self.latency
+            .get_or_create(&labels)
+            .observe(latency.as_secs_f64());
+    }
+
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -220,26 +237,4 @@ impl HttpMetrics {
             .expect("writing to a String cannot fail");
         out
     }
-}
-
-/// Middleware: count and time every request by its route template.
-pub async fn track(State(metrics): State<Arc<HttpMetrics>>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = req.method().to_string();
-    let start = Instant::now();
-    let response = next.run(req).await;
-    let labels = RouteLabels {
-        method,
-        route,
-        status: response.status().as_u16(),
-    };
-    metrics.requests.get_or_create(&labels).inc();
-    metrics
-        .latency
-        .get_or_create(&labels)
-        .observe(start.elapsed().as_secs_f64());
-    response
 }

@@ -90,7 +90,7 @@ async fn livez() -> axum::Json<Liveness> {
         body = String, example = "overcast_http_requests_total{method=\"GET\",route=\"/v1/drives\",status=\"200\"} 3")))]
 async fn metrics(
     State(app): State<App>,
-    axum::Extension(metrics): axum::Extension<std::sync::Arc<super::metrics::HttpMetrics>>,
+    axum::Extension(edge): axum::Extension<std::sync::Arc<super::Edge>>,
 ) -> impl IntoResponse {
     if app.storage.is_some() {
         let observed = app.storage_health();
@@ -102,14 +102,14 @@ async fn metrics(
                 None
             }
         };
-        metrics.observe_storage(health, degraded);
+        edge.metrics.observe_storage(health, degraded);
     }
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        metrics.render(),
+        edge.metrics.render(),
     )
 }
 
