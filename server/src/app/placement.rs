@@ -439,36 +439,24 @@ impl PlacementPolicy {
         host: &HostId,
         wait: bool,
     ) -> ApiResult<Attempt> {
-        #[derive(QueryableByName)]
-        struct Tried {
-            #[diesel(sql_type = Text)]
-            outcome: String,
-            #[diesel(embed)]
-            free: FreeRow,
-        }
+        let DbConn::Pg(pg) = conn else {
+            return Err(ApiError::internal("attempt_in_one runs on PostgreSQL only"));
+        };
         let (vcpus, memory_mib, bytes) = match need {
             Need::Instance { vcpus, memory_mib } => {
                 (Some(f64::from(vcpus)), Some(memory_mib), None)
             }
             Need::Drive { bytes } => (None, None, Some(bytes)),
         };
-        // The figures are NULL for `busy` and `gone`, which do not read them.
-        let tried: Tried = diesel::sql_query(
-            "SELECT outcome, id, COALESCE(cpus, 0) AS cpus, \
-             COALESCE(memory_mib, 0) AS memory_mib, COALESCE(storage_bytes, 0) AS storage_bytes, \
-             COALESCE(used_vcpus, 0) AS used_vcpus, \
-             COALESCE(used_memory_mib, 0) AS used_memory_mib, \
-             COALESCE(used_storage, 0) AS used_storage \
-             FROM overcast_place_attempt_v1($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind::<Integer, _>(LOCK_CLASS)
-        .bind::<Text, _>(host)
-        .bind::<Bool, _>(wait)
-        .bind::<Double, _>(self.cpu_allocation_ratio)
-        .bind::<Nullable<Double>, _>(vcpus)
-        .bind::<Nullable<BigInt>, _>(memory_mib)
-        .bind::<Nullable<BigInt>, _>(bytes)
-        .get_result(conn)
+        let tried: Tried = AttemptQuery {
+            host: host.as_ref(),
+            wait,
+            ratio: self.cpu_allocation_ratio,
+            vcpus,
+            memory_mib,
+            bytes,
+        }
+        .get_result(pg)
         .map_err(busy_on_deadlock)?;
         let free = tried.free.free(self);
         match tried.outcome.as_str() {
@@ -491,6 +479,72 @@ impl PlacementPolicy {
         id
     }
 }
+
+/// What `overcast_place_attempt_v1` answers: the outcome, and the host's
+/// figures (NULL for `busy` and `gone`, which do not read them).
+#[derive(QueryableByName)]
+struct Tried {
+    #[diesel(sql_type = Text)]
+    outcome: String,
+    #[diesel(embed)]
+    free: FreeRow,
+}
+
+/// The call of `overcast_place_attempt_v1`, as a query diesel prepares once
+/// per connection and then only binds: its text never changes, but text
+/// given to `sql_query` is parsed and planned again at every call (diesel
+/// does not cache it), which `perf` found in PostgreSQL's share of `bench
+/// placement`.
+struct AttemptQuery<'a> {
+    host: &'a str,
+    wait: bool,
+    ratio: f64,
+    vcpus: Option<f64>,
+    memory_mib: Option<i64>,
+    bytes: Option<i64>,
+}
+
+impl diesel::query_builder::QueryId for AttemptQuery<'_> {
+    type QueryId = AttemptQuery<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for AttemptQuery<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for AttemptQuery<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql(
+            "SELECT outcome, id, COALESCE(cpus, 0) AS cpus, \
+             COALESCE(memory_mib, 0) AS memory_mib, COALESCE(storage_bytes, 0) AS storage_bytes, \
+             COALESCE(used_vcpus, 0) AS used_vcpus, \
+             COALESCE(used_memory_mib, 0) AS used_memory_mib, \
+             COALESCE(used_storage, 0) AS used_storage \
+             FROM overcast_place_attempt_v1(",
+        );
+        out.push_bind_param::<Integer, _>(&LOCK_CLASS)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.host)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&self.wait)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Double, _>(&self.ratio)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Double>, _>(&self.vcpus)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.memory_mib)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<BigInt>, _>(&self.bytes)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<diesel::PgConnection> for AttemptQuery<'_> {}
 
 /// What one attempt on a host found.
 enum Attempt {
