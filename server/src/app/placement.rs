@@ -419,8 +419,8 @@ impl PlacementPolicy {
         host: &HostId,
         wait: bool,
     ) -> ApiResult<Attempt> {
-        if matches!(conn, DbConn::Pg(_)) {
-            return self.attempt_in_one(conn, need, host, wait);
+        if let DbConn::Pg(pg) = conn {
+            return self.attempt_in_one(pg, need, host, wait);
         }
         Ok(match self.truth(conn, host)? {
             Some(free) if need.fits(&free) => Attempt::Fits(free),
@@ -434,14 +434,11 @@ impl PlacementPolicy {
     /// [`Need::fits`], which checks its answer again here.
     fn attempt_in_one(
         &self,
-        conn: &mut DbConn,
+        pg: &mut diesel::PgConnection,
         need: Need,
         host: &HostId,
         wait: bool,
     ) -> ApiResult<Attempt> {
-        let DbConn::Pg(pg) = conn else {
-            return Err(ApiError::internal("attempt_in_one runs on PostgreSQL only"));
-        };
         let (vcpus, memory_mib, bytes) = match need {
             Need::Instance { vcpus, memory_mib } => {
                 (Some(f64::from(vcpus)), Some(memory_mib), None)
