@@ -32,10 +32,6 @@ enum Claim {
     Replay(i32, String),
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Run `req`: a POST with an `Idempotency-Key` and credentials through the
 /// key's claim (first use runs it, a repeat replays the stored response);
 /// anything else as it is.
@@ -84,7 +80,7 @@ async fn run(
     hasher.update(parts.uri.to_string().as_bytes());
     hasher.update([0]);
     hasher.update(&bytes);
-    let request_hash = hex(&hasher.finalize());
+    let request_hash = format!("{:x}", hasher.finalize());
 
     // From here on the request runs to its end, claim, handler and stored
     // answer, even if the client goes away meanwhile (dropping this
