@@ -657,8 +657,13 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     );
     cluster.restore(cut).unwrap();
     cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
-    let gaps_now = gaps(&std::fs::read_to_string(&console).unwrap());
-    assert!(gaps_now.is_empty(), "failed writes: {gaps_now:?}");
+    let console_now = std::fs::read_to_string(&console).unwrap();
+    let gaps_now = gaps(&console_now);
+    assert!(
+        gaps_now.is_empty(),
+        "failed writes: {gaps_now:?}; the console around the first:\n{}",
+        console_around(&console_now, gaps_now[0])
+    );
     assert!(after_cut > found + 10);
 
     // Kill two of the three hosts (not the instance's): one copy is left,
@@ -700,7 +705,11 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     }
     let log_now = std::fs::read_to_string(&console).unwrap();
     let gaps_now = gaps(&log_now);
-    assert!(gaps_now.is_empty(), "failed writes: {gaps_now:?}");
+    assert!(
+        gaps_now.is_empty(),
+        "failed writes: {gaps_now:?}; the console around the first:\n{}",
+        console_around(&log_now, gaps_now[0])
+    );
     let found = acked(&log_now).1;
 
     // Kill host 1, which runs the instance and holds an OSD: the instance
