@@ -127,6 +127,17 @@ fn console_around(log: &str, n: u64) -> String {
     lines[at.saturating_sub(2)..(at + 12).min(lines.len())].join("\n")
 }
 
+/// Fail with `what`, the skipped numbers and the console around the first,
+/// if the guest skipped any.
+fn assert_no_gaps(log: &str, what: &str) {
+    let skipped = gaps(log);
+    assert!(
+        skipped.is_empty(),
+        "{what}: {skipped:?}; the console around the first:\n{}",
+        console_around(log, skipped[0])
+    );
+}
+
 /// Wait (60 s at most) until the guest has acknowledged `n`; the highest.
 async fn wait_acked(api: &Api, id: &str, token: &str, n: u64) -> u64 {
     let started = Instant::now();
@@ -569,13 +580,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     // reads back at least the highest one, and none was skipped.
     let log_before = api.serial(&id, &t.rw).await;
     let (first, last) = acked(&log_before);
-    let skipped = gaps(&log_before);
-    assert!(
-        skipped.is_empty(),
-        "writes the guest did not see acknowledged: {skipped:?}; the console around the \
-         first:\n{}",
-        console_around(&log_before, skipped[0])
-    );
+    assert_no_gaps(&log_before, "writes the guest did not see acknowledged");
     assert!(first <= 1 && last > before_kill, "{first}..{last}");
     let r = api
         .post(&format!("/v1/instances/{id}/reboot"), &t.rw, json!({}))
@@ -657,13 +662,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
     );
     cluster.restore(cut).unwrap();
     cluster.wait_ceph_clean(Duration::from_secs(120)).unwrap();
-    let console_now = std::fs::read_to_string(&console).unwrap();
-    let gaps_now = gaps(&console_now);
-    assert!(
-        gaps_now.is_empty(),
-        "failed writes: {gaps_now:?}; the console around the first:\n{}",
-        console_around(&console_now, gaps_now[0])
-    );
+    assert_no_gaps(&std::fs::read_to_string(&console).unwrap(), "failed writes");
     assert!(after_cut > found + 10);
 
     // Kill two of the three hosts (not the instance's): one copy is left,
@@ -704,12 +703,7 @@ async fn replicated_drives_survive_a_dead_host_without_a_failed_write() {
             .unwrap();
     }
     let log_now = std::fs::read_to_string(&console).unwrap();
-    let gaps_now = gaps(&log_now);
-    assert!(
-        gaps_now.is_empty(),
-        "failed writes: {gaps_now:?}; the console around the first:\n{}",
-        console_around(&log_now, gaps_now[0])
-    );
+    assert_no_gaps(&log_now, "failed writes");
     let found = acked(&log_now).1;
 
     // Kill host 1, which runs the instance and holds an OSD: the instance
