@@ -75,11 +75,15 @@ fn without_kernel_messages(log: &str) -> String {
 }
 
 /// The sequence numbers the guest acknowledged on its console (after its
-/// last boot's read-back).
+/// last boot's read-back). Only whole lines count: QEMU's UART writes the
+/// console file a character at a time, so a read while the guest prints
+/// can end in `OVERCAST-SEQ 503` of what becomes `OVERCAST-SEQ 5031`, and
+/// 5030 followed by 503 would read as a gap.
 fn numbers(log: &str) -> Vec<u64> {
     let log = without_kernel_messages(log);
-    let since = log.rfind("OVERCAST-SEQ-FOUND").unwrap_or(0);
-    log[since..]
+    let whole = &log[..log.rfind('\n').map_or(0, |end| end + 1)];
+    let since = whole.rfind("OVERCAST-SEQ-FOUND").unwrap_or(0);
+    whole[since..]
         .lines()
         .filter_map(|l| l.trim().strip_prefix("OVERCAST-SEQ "))
         .filter_map(|n| n.trim().parse::<u64>().ok())
@@ -1093,4 +1097,12 @@ fn a_kernel_message_inside_a_line_hides_no_number() {
     assert_eq!(numbers(log), [1, 2, 3, 5]);
     assert_eq!(gaps(log), [4]);
     assert!(without_kernel_messages(log).contains("[ok] OVERCAST-SEQ 9"));
+}
+
+#[test]
+fn a_line_still_being_printed_is_no_number() {
+    let log = "OVERCAST-SEQ-FOUND 0\r\nOVERCAST-SEQ 5029\r\nOVERCAST-SEQ 5030\r\nOVERCAST-SEQ 503";
+    assert_eq!(numbers(log), [5029, 5030]);
+    assert_eq!(gaps(log), Vec::<u64>::new());
+    assert_eq!(numbers(&format!("{log}1\r\n")), [5029, 5030, 5031]);
 }
