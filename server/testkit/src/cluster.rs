@@ -90,6 +90,10 @@ pub struct ClusterConfig {
     /// Also run Ceph: a monitor per host (one for fewer than three), an
     /// OSD per host, a manager beside the server.
     pub ceph: bool,
+    /// Write each OSD's file in full before BlueStore is made on it, as a
+    /// benchmark wants (see `Cluster::bootstrap_ceph`); tests leave the
+    /// files sparse.
+    pub osd_files_written: bool,
 }
 
 impl ClusterConfig {
@@ -104,6 +108,7 @@ impl ClusterConfig {
             heartbeat: 1.0,
             certificate_seconds: None,
             ceph: false,
+            osd_files_written: false,
         }
     }
 }
@@ -280,7 +285,7 @@ impl Cluster {
                 .with_context(|| format!("creating {}", host.cgroup.display()))?;
         }
         if cluster.ceph {
-            cluster.bootstrap_ceph()?;
+            cluster.bootstrap_ceph(config.osd_files_written)?;
         }
         cluster.start_server()?;
         let token_path = dir.join("server/operator.token");

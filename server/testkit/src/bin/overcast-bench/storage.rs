@@ -420,6 +420,9 @@ pub fn bench(rt: &tokio::runtime::Runtime) -> Result<()> {
         let mut config = ClusterConfig::new(3);
         config.bins = bin_dir();
         config.ceph = true;
+        // Steady state, as the raw file's fill run gives it: BlueStore
+        // writing over written blocks, as on a block device.
+        config.osd_files_written = true;
         let mut cluster = Cluster::start(config).await?;
         let result = run(&mut cluster).await;
         if result.is_err() && std::env::var_os("OVERCAST_KEEP_CLUSTER").is_some() {
