@@ -130,6 +130,14 @@ impl Cluster {
         // 9% free did) and stops a monitor below 5%; here a warning comes
         // below 1% and nothing stops.
         //
+        // A monitor that dies leaves the quorum in about 6 s: the leader's
+        // proposal times out after 2.25 s (lease 1.5 s x 1.5), then the
+        // survivors probe (2 s) and elect (2 s; Ceph's default is 5). A
+        // dead host is fenced by monitor commands (its OSDs down, its
+        // clients blocklisted), which wait for that quorum. A monitor
+        // that comes back can take 10 s and several elections to rejoin
+        // it; 1 s timeouts did not shorten that, so they are not used.
+        //
         // These disks report rotational but are not (direct writes to a
         // file here run at about 3.5 GB/s), so BlueStore's HDD settings
         // are replaced where they cost throughput: each I/O no longer
@@ -496,7 +504,9 @@ bluestore_block_size = {OSD_BYTES}
     }
 
     /// Wait until every placement group is active+clean (HEALTH_OK can
-    /// show while they are still unknown).
+    /// show while they are still unknown), every OSD is up and every
+    /// monitor is in the quorum (a monitor that has just come back may
+    /// still be joining it).
     pub fn wait_ceph_clean(&self, timeout: Duration) -> Result<()> {
         let started = Instant::now();
         loop {
@@ -515,12 +525,19 @@ bluestore_block_size = {OSD_BYTES}
             let osds_up = self.ceph(&["osd", "stat"]).unwrap_or(Value::Null)["num_up_osds"]
                 .as_u64()
                 .unwrap_or(0);
-            if total > 0 && clean == total && osds_up == self.hosts.len() as u64 {
+            let quorum = self.ceph(&["quorum_status"]).unwrap_or(Value::Null)["quorum_names"]
+                .as_array()
+                .map_or(0, Vec::len);
+            if total > 0
+                && clean == total
+                && osds_up == self.hosts.len() as u64
+                && quorum == self.mon_hosts().len()
+            {
                 return Ok(());
             }
             if started.elapsed() > timeout {
                 bail!(
-                    "placement groups not active+clean after {timeout:?}: {clean}/{total}, {osds_up} OSDs up: {stat}"
+                    "placement groups not active+clean after {timeout:?}: {clean}/{total}, {osds_up} OSDs up, {quorum} monitors in quorum: {stat}"
                 );
             }
             std::thread::sleep(Duration::from_millis(500));
