@@ -135,8 +135,12 @@ impl Cluster {
         // survivors probe (2 s) and elect (2 s; Ceph's default is 5). A
         // dead host is fenced by monitor commands (its OSDs down, its
         // clients blocklisted), which wait for that quorum. A monitor
-        // that comes back can take 10 s and several elections to rejoin
-        // it; 1 s timeouts did not shorten that, so they are not used.
+        // that comes back rejoins it in 1-4 s: its peers retry their
+        // connections to its fixed address at least every 2 s (Ceph's
+        // backoff grows to 15 s, and the peers had backed off while it was
+        // dead: a returning monitor took about 10 s and four elections to
+        // rejoin). 1 s probe and election timeouts did not help, so they
+        // are not used.
         //
         // These disks report rotational but are not (direct writes to a
         // file here run at about 3.5 GB/s), so BlueStore's HDD settings
@@ -175,6 +179,7 @@ mon_lease = 1.5
 mon_lease_ack_timeout_factor = 1.5
 mon_accept_timeout_factor = 1.5
 mon_election_timeout = 2
+ms_max_backoff = 2
 paxos_propose_interval = 0.1
 mon_osd_min_down_reporters = 1
 mon_client_ping_interval = 1

@@ -6,7 +6,9 @@
 //!   QEMU's libiscsi), and RBD images of 2 and 3 copies (QEMU's librbd).
 //!   Every copy lands on the same disk, so the limit for N copies is the
 //!   raw disk's throughput / N; the target for sequential writes is half
-//!   of that;
+//!   of that. Both sides are measured in steady state: the raw file after
+//!   a run that allocates its blocks, the OSDs on files written in full
+//!   before BlueStore was made on them (as a block device would be);
 //! - making a `debian-12` boot drive: a copy (local) against a
 //!   copy-on-write clone of the imported base (replicated);
 //! - recovery: a host's return to every placement group clean, after a
