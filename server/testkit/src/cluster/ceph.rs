@@ -553,14 +553,35 @@ bluestore_block_size = {OSD_BYTES}
 /// A file of `bytes` zeros, every block written and on disk.
 fn write_in_full(path: &Path, bytes: u64) -> Result<()> {
     use std::io::Write;
-    let zeros = vec![0u8; 4 << 20];
-    let mut file = std::fs::File::create(path)?;
-    let mut written = 0;
-    while written < bytes {
-        let n = (bytes - written).min(zeros.len() as u64) as usize;
-        file.write_all(&zeros[..n])?;
-        written += n as u64;
+    let write = || -> std::io::Result<()> {
+        let zeros = vec![0u8; 4 << 20];
+        let mut file = std::fs::File::create(path)?;
+        let mut written = 0;
+        while written < bytes {
+            let n = (bytes - written).min(zeros.len() as u64) as usize;
+            file.write_all(&zeros[..n])?;
+            written += n as u64;
+        }
+        file.sync_all()
+    };
+    write().with_context(|| format!("writing {} in full", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_file_written_in_full_has_every_block_allocated() {
+        use std::os::unix::fs::MetadataExt;
+        let path = std::env::temp_dir().join(format!("overcast-full-{}", uuid::Uuid::new_v4()));
+        let bytes = (5 << 20) + 4096;
+        super::write_in_full(&path, bytes).unwrap();
+        let meta = std::fs::metadata(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(meta.len(), bytes);
+        assert!(
+            meta.blocks() * 512 >= bytes,
+            "{} of {bytes} bytes allocated",
+            meta.blocks() * 512
+        );
     }
-    file.sync_all()
-        .with_context(|| format!("writing {}", path.display()))
 }
