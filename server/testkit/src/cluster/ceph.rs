@@ -542,7 +542,7 @@ bluestore_block_size = {OSD_BYTES}
             }
             if started.elapsed() > timeout {
                 bail!(
-                    "placement groups not active+clean after {timeout:?}: {clean}/{total}, {osds_up} OSDs up, {quorum} monitors in quorum: {stat}"
+                    "Ceph not clean after {timeout:?}: {clean}/{total} placement groups active+clean, {osds_up} OSDs up, {quorum} monitors in quorum: {stat}"
                 );
             }
             std::thread::sleep(Duration::from_millis(500));
